@@ -1,0 +1,96 @@
+// Package cli is the wedsync-infra operator command: plan, and (as they land)
+// policy, promote, freeze and dr.
+package cli
+
+import (
+	"errors"
+	"fmt"
+	"io"
+	"os"
+
+	"github.com/spf13/cobra"
+
+	"github.com/wedsync/wedsync-infra/components/core"
+)
+
+// Exit codes, documented in the README, so CI can tell a policy failure from
+// a typo in config.
+const (
+	ExitOK        = 0
+	ExitViolation = 1 // a mandatory policy rule fails
+	ExitInvalid   = 2 // bad config or bad arguments
+	ExitFrozen    = 3 // a freeze window is in force
+)
+
+// exitError carries an exit code and what to say on stderr.
+type exitError struct {
+	code int
+	err  error
+}
+
+func (e *exitError) Error() string { return e.err.Error() }
+
+func invalid(err error) error { return &exitError{code: ExitInvalid, err: err} }
+
+// Main runs the command with args and returns the process exit code.
+func Main(args []string, stdout, stderr io.Writer) int {
+	root := newRoot(stdout, stderr)
+	root.SetArgs(args)
+	err := root.Execute()
+	if err == nil {
+		return ExitOK
+	}
+	var ee *exitError
+	if errors.As(err, &ee) {
+		if ee.err != nil {
+			printErr(stderr, ee.err)
+		}
+		return ee.code
+	}
+	printErr(stderr, err)
+	return ExitInvalid
+}
+
+// printErr lists every problem of a multi-problem error on its own line.
+func printErr(w io.Writer, err error) {
+	problems := core.Flatten(errors.Unwrap(err))
+	if len(problems) <= 1 {
+		fmt.Fprintf(w, "error: %v\n", err)
+		return
+	}
+	fmt.Fprintf(w, "error: %s\n", headline(err))
+	for _, p := range problems {
+		fmt.Fprintf(w, "  - %v\n", p)
+	}
+}
+
+func headline(err error) string {
+	type headliner interface{ Headline() string }
+	if h, ok := err.(headliner); ok {
+		return h.Headline()
+	}
+	return fmt.Sprintf("%d problems", len(core.Flatten(errors.Unwrap(err))))
+}
+
+func newRoot(stdout, stderr io.Writer) *cobra.Command {
+	root := &cobra.Command{
+		Use:           "wedsync-infra",
+		Short:         "Operate WedSync's infrastructure: offline plans, policy checks, promotion, freezes, disaster recovery",
+		SilenceUsage:  true,
+		SilenceErrors: true,
+	}
+	root.SetOut(stdout)
+	root.SetErr(stderr)
+	root.SetFlagErrorFunc(func(_ *cobra.Command, err error) error { return invalid(err) })
+	root.PersistentFlags().String("project-dir", ".", "directory of Pulumi.yaml (or below it)")
+	root.AddCommand(newPlanCmd())
+	return root
+}
+
+func projectDir(cmd *cobra.Command) string {
+	dir, _ := cmd.Flags().GetString("project-dir")
+	if dir == "" {
+		dir, _ = os.Getwd()
+	}
+	return dir
+}

@@ -1,0 +1,61 @@
+package cli
+
+import (
+	"errors"
+	"fmt"
+
+	"github.com/spf13/cobra"
+
+	"github.com/wedsync/wedsync-infra/internal/offline"
+	"github.com/wedsync/wedsync-infra/internal/project"
+)
+
+func newPlanCmd() *cobra.Command {
+	var stack string
+	var asJSON bool
+	cmd := &cobra.Command{
+		Use:   "plan --stack NAME [--json]",
+		Short: "Show what a stack would create, with no credentials and no Pulumi Cloud",
+		Long: `plan runs the stack's Pulumi program under mocks and prints every resource it
+would create as a tree with key settings, a summary per cloud and type, and
+the policy violations. --json prints the plan document (docs/plan-format.md).
+
+Exit codes: 0 plan made, 1 a mandatory policy rule fails, 2 invalid config.`,
+		Args: cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			if stack == "" {
+				return invalid(errors.New("--stack is required, e.g. --stack prod"))
+			}
+			p, err := project.Find(projectDir(cmd))
+			if err != nil {
+				return invalid(err)
+			}
+			res, err := offline.Plan(p, stack)
+			var cfgErr *offline.ConfigError
+			if errors.As(err, &cfgErr) {
+				return invalid(cfgErr)
+			}
+			if errors.Is(err, project.ErrNoStack) {
+				return invalid(err)
+			}
+			if err != nil {
+				return err
+			}
+			out := cmd.OutOrStdout()
+			if asJSON {
+				if err := res.Plan.WriteJSON(out); err != nil {
+					return err
+				}
+			} else {
+				res.Plan.WriteText(out, "Offline plan of "+res.Config.Describe())
+			}
+			if n := res.Plan.MandatoryViolations(); n > 0 {
+				return &exitError{code: ExitViolation, err: fmt.Errorf("%d mandatory policy violations", n)}
+			}
+			return nil
+		},
+	}
+	cmd.Flags().StringVarP(&stack, "stack", "s", "", "stack to plan (a stacks/Pulumi.NAME.yaml file)")
+	cmd.Flags().BoolVar(&asJSON, "json", false, "print the plan document as JSON")
+	return cmd
+}

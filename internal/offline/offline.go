@@ -1,0 +1,71 @@
+// Package offline plans a stack of this repository without credentials: it
+// reads the stack file, validates the config, and runs the real program
+// (stacks.Program) under mocks. The CLI, the tests and the benchmarks all
+// plan through here, so they see the same thing.
+package offline
+
+import (
+	"fmt"
+	"sort"
+
+	"github.com/wedsync/wedsync-infra/internal/plan"
+	"github.com/wedsync/wedsync-infra/internal/project"
+	"github.com/wedsync/wedsync-infra/stacks"
+)
+
+// ConfigError is a stack whose config does not validate. Err lists every
+// problem.
+type ConfigError struct {
+	Stack string
+	Err   error
+}
+
+func (e *ConfigError) Error() string {
+	return fmt.Sprintf("stack %s: invalid config: %v", e.Stack, e.Err)
+}
+
+func (e *ConfigError) Unwrap() error { return e.Err }
+
+// Result is a stack's offline plan and the config it was made from.
+type Result struct {
+	Plan   *plan.Plan
+	Config stacks.Config
+}
+
+// Plan makes the offline plan of stack in the project p.
+func Plan(p *project.Project, stack string) (*Result, error) {
+	sc, err := p.ReadStack(stack)
+	if err != nil {
+		return nil, err
+	}
+	return PlanConfig(p.Name, stack, sc)
+}
+
+// PlanConfig makes the offline plan of a stack from its config values.
+func PlanConfig(projectName, stack string, sc *project.StackConfig) (*Result, error) {
+	cfg, err := stacks.Load(projectName, stack, sc.Values)
+	if err != nil {
+		return nil, &ConfigError{Stack: stack, Err: err}
+	}
+	keys := make([]string, 0, len(sc.Values))
+	for k := range sc.Values {
+		keys = append(keys, k)
+	}
+	sort.Strings(keys)
+	pl, err := plan.Run(plan.Options{
+		Project:     projectName,
+		Stack:       stack,
+		Environment: string(cfg.Environment),
+		Config:      sc.Values,
+		SecretKeys:  sc.SecretKeys,
+	}, stacks.ProgramWithConfigKeys(keys))
+	if err != nil {
+		return nil, fmt.Errorf("stack %s: the program failed under mocks: %w", stack, err)
+	}
+	return &Result{Plan: pl, Config: cfg}, nil
+}
+
+// Headline is the first line the CLI prints above the list of problems.
+func (e *ConfigError) Headline() string {
+	return fmt.Sprintf("stack %s: invalid config; nothing was planned", e.Stack)
+}

@@ -1,0 +1,228 @@
+// Package plan is the credential-free offline plan: it runs a Pulumi program
+// under Pulumi's mocks, records every resource the program registers (type,
+// name, parent, inputs, protect, provider), and renders the record as a tree,
+// a summary, or the JSON document described in docs/plan-format.md.
+//
+// Nothing here talks to a cloud or to Pulumi Cloud: mocked ids and
+// attributes (ARNs, self links, Azure resource ids) are derived from names,
+// so a reference between two resources is visible and traceable.
+package plan
+
+import (
+	"context"
+	"fmt"
+	"sort"
+	"strings"
+	"sync"
+
+	"github.com/pulumi/pulumi/sdk/v3/go/common/resource"
+	"github.com/pulumi/pulumi/sdk/v3/go/common/tokens"
+	"github.com/pulumi/pulumi/sdk/v3/go/pulumi"
+)
+
+// Plan is what a stack would create: the documented JSON plan format.
+type Plan struct {
+	Project     string      `json:"project"`
+	Stack       string      `json:"stack"`
+	Environment string      `json:"environment"`
+	Resources   []Resource  `json:"resources"`
+	Violations  []Violation `json:"violations"`
+}
+
+// Resource is one resource the program registers.
+type Resource struct {
+	URN  string `json:"urn"`
+	Type string `json:"type"`
+	Name string `json:"name"`
+	// ID is the mocked physical id (empty for component resources).
+	ID string `json:"id"`
+	// Parent is the URN of the parent resource ("" only for the stack).
+	Parent string `json:"parent"`
+	// Custom is true for resources a provider manages, false for components.
+	Custom         bool `json:"custom"`
+	Protect        bool `json:"protect"`
+	RetainOnDelete bool `json:"retainOnDelete"`
+	// Provider is the URN of the explicit provider resource, if any.
+	Provider string `json:"provider"`
+	// Inputs are the resource's inputs under the names the engine sees
+	// (camelCase), secrets shown as "[secret]", unknowns as "[unknown]".
+	Inputs map[string]any `json:"inputs"`
+}
+
+// Violation is one policy rule a resource breaks.
+type Violation struct {
+	Policy           string `json:"policy"`
+	EnforcementLevel string `json:"enforcementLevel"`
+	URN              string `json:"urn"`
+	Message          string `json:"message"`
+}
+
+// Options say which stack to plan and with what config.
+type Options struct {
+	Project string
+	Stack   string
+	// Environment is recorded in the plan document (policies key prod rules on it).
+	Environment string
+	// Config is the stack's config as Pulumi passes it to programs:
+	// namespaced keys ("wedsync:region"), objects as JSON.
+	Config map[string]string
+	// SecretKeys are the config keys holding secrets.
+	SecretKeys []string
+}
+
+// SecretMarker stands for a secret value in a plan: the plan never shows one.
+const SecretMarker = "[secret]"
+
+// UnknownMarker stands for a value only known after deploy.
+const UnknownMarker = "[unknown]"
+
+// Run runs program under mocks and returns what it would create.
+func Run(opts Options, program pulumi.RunFunc) (*Plan, error) {
+	rec := newRecorder(opts.Project, opts.Stack)
+	info := pulumi.RunInfo{
+		Project:          opts.Project,
+		Stack:            opts.Stack,
+		Config:           opts.Config,
+		ConfigSecretKeys: opts.SecretKeys,
+		Mocks:            rec,
+	}
+	pctx, err := pulumi.NewContext(context.Background(), info)
+	if err != nil {
+		return nil, fmt.Errorf("start the mocked engine: %w", err)
+	}
+	defer func() { _ = pctx.Close() }()
+	if err := pulumi.RunWithContext(pctx, program); err != nil {
+		return nil, err
+	}
+	p := &Plan{
+		Project:     opts.Project,
+		Stack:       opts.Stack,
+		Environment: opts.Environment,
+		Resources:   rec.resources(),
+		Violations:  []Violation{},
+	}
+	return p, nil
+}
+
+// recorder is the mock resource monitor: it answers the program with
+// realistic ids and records each registration.
+type recorder struct {
+	project, stack string
+
+	mu     sync.Mutex
+	byURN  map[string]*recorded
+	stackR Resource
+}
+
+type recorded struct {
+	Resource
+	// state is what the mock returned (inputs plus computed attributes).
+	state resource.PropertyMap
+}
+
+func newRecorder(project, stack string) *recorder {
+	r := &recorder{project: project, stack: stack, byURN: map[string]*recorded{}}
+	r.stackR = Resource{
+		URN:    r.urn("", string(resource.RootStackType), project+"-"+stack),
+		Type:   string(resource.RootStackType),
+		Name:   project + "-" + stack,
+		Inputs: map[string]any{},
+	}
+	return r
+}
+
+// NewResource answers a registration with a mocked id and state.
+func (r *recorder) NewResource(args pulumi.MockResourceArgs) (string, resource.PropertyMap, error) {
+	rpc := args.RegisterRPC
+	parent := ""
+	if rpc != nil {
+		parent = rpc.GetParent()
+	}
+	urn := r.urn(parent, args.TypeToken, args.Name)
+	providerURN := providerURNOf(args.Provider)
+
+	r.mu.Lock()
+	var provider *recorded
+	if providerURN != "" {
+		provider = r.byURN[providerURN]
+	}
+	r.mu.Unlock()
+
+	id, state := "", resource.PropertyMap{}
+	if args.Custom {
+		id, state = mockState(args.TypeToken, args.Name, args.Inputs, provider)
+	}
+
+	rec := &recorded{
+		Resource: Resource{
+			URN:      urn,
+			Type:     args.TypeToken,
+			Name:     args.Name,
+			ID:       id,
+			Parent:   parent,
+			Custom:   args.Custom,
+			Provider: providerURN,
+			Inputs:   toPlain(args.Inputs),
+		},
+		state: state,
+	}
+	if rpc != nil {
+		rec.Protect = rpc.GetProtect()
+		rec.RetainOnDelete = rpc.GetRetainOnDelete()
+	}
+	r.mu.Lock()
+	r.byURN[urn] = rec
+	r.mu.Unlock()
+	return id, state, nil
+}
+
+// Call answers the data-source invokes the program makes.
+func (r *recorder) Call(args pulumi.MockCallArgs) (resource.PropertyMap, error) {
+	r.mu.Lock()
+	provider := r.byURN[providerURNOf(args.Provider)]
+	r.mu.Unlock()
+	return mockInvoke(args.Token, args.Args, provider)
+}
+
+func (r *recorder) resources() []Resource {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	out := []Resource{r.stackR}
+	for _, rec := range r.byURN {
+		out = append(out, rec.Resource)
+	}
+	sort.Slice(out[1:], func(i, j int) bool { return out[i+1].URN < out[j+1].URN })
+	return out
+}
+
+// providerURNOf strips the id from a provider reference ("urn::id").
+func providerURNOf(ref string) string {
+	if ref == "" {
+		return ""
+	}
+	if i := strings.LastIndex(ref, "::"); i > 0 {
+		return ref[:i]
+	}
+	return ref
+}
+
+// urn is the URN the engine gives a resource: the same scheme as Pulumi's
+// own mock monitor, so plans and real previews name resources alike.
+func (r *recorder) urn(parent, typ, name string) string {
+	parentType := tokens.Type("")
+	if p := resource.URN(parent); p != "" && p.QualifiedType() != resource.RootStackType {
+		parentType = p.QualifiedType()
+	}
+	return string(resource.NewURN(tokens.QName(r.stack), tokens.PackageName(r.project), parentType, tokens.Type(typ), name))
+}
+
+// MandatoryViolations counts the violations that block a deploy.
+func (p *Plan) MandatoryViolations() int {
+	n := 0
+	for _, v := range p.Violations {
+		if v.EnforcementLevel == "mandatory" {
+			n++
+		}
+	}
+	return n
+}

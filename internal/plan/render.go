@@ -1,0 +1,191 @@
+package plan
+
+import (
+	"encoding/json"
+	"fmt"
+	"io"
+	"sort"
+	"strings"
+)
+
+// WriteJSON writes the plan document (docs/plan-format.md), indented.
+func (p *Plan) WriteJSON(w io.Writer) error {
+	enc := json.NewEncoder(w)
+	enc.SetIndent("", "  ")
+	return enc.Encode(p)
+}
+
+// ReadJSON reads a plan document, e.g. one made elsewhere or edited by hand.
+func ReadJSON(r io.Reader) (*Plan, error) {
+	var p Plan
+	dec := json.NewDecoder(r)
+	if err := dec.Decode(&p); err != nil {
+		return nil, fmt.Errorf("not a plan document (docs/plan-format.md): %w", err)
+	}
+	if p.Violations == nil {
+		p.Violations = []Violation{}
+	}
+	return &p, nil
+}
+
+// keySettingWords pick the settings worth a line in the tree: those a
+// reviewer checks first (encryption, exposure, protection, size, place).
+var keySettingWords = []string{
+	"encrypt", "kms", "key", "public", "ssl", "tls", "https", "deletion", "protect", "backup",
+	"retention", "version", "region", "location", "class", "capacity", "size", "engine",
+	"tier", "sku", "availability", "replica", "zone", "rotation", "multi", "mode", "min", "max",
+	"desired", "lock", "immutab", "purge", "recurrence", "schedule", "timezone", "time",
+}
+
+// maxKeySettings bounds each resource's line: the tree is for reading.
+const maxKeySettings = 8
+
+// KeySettings are the resource's most telling inputs as "path=value".
+func (r Resource) KeySettings() []string {
+	var leaves []leaf
+	flatten("", r.Inputs, &leaves)
+	var out []string
+	for _, l := range leaves {
+		if len(out) == maxKeySettings {
+			break
+		}
+		if l.value == nil || strings.HasPrefix(l.path, "tags") || strings.HasPrefix(l.path, "labels") || strings.HasPrefix(l.path, "defaultTags") || strings.HasPrefix(l.path, "defaultLabels") {
+			continue
+		}
+		lower := strings.ToLower(l.path)
+		for _, w := range keySettingWords {
+			if strings.Contains(lower, w) {
+				out = append(out, l.path+"="+short(l.value))
+				break
+			}
+		}
+	}
+	return out
+}
+
+func short(v any) string {
+	s := fmt.Sprint(v)
+	if f, ok := v.(float64); ok && f == float64(int64(f)) {
+		s = fmt.Sprint(int64(f))
+	}
+	if len(s) > 60 {
+		s = s[:57] + "..."
+	}
+	if strings.ContainsAny(s, " \n") {
+		return fmt.Sprintf("%q", s)
+	}
+	return s
+}
+
+// WriteText writes the tree (parent -> children, each with its type, name
+// and key settings), the summary and the violations.
+func (p *Plan) WriteText(w io.Writer, header string) {
+	fmt.Fprintf(w, "%s\n\n", header)
+	children := map[string][]Resource{}
+	var roots []Resource
+	byURN := map[string]bool{}
+	for _, r := range p.Resources {
+		byURN[r.URN] = true
+	}
+	for _, r := range p.Resources {
+		if r.Parent == "" || !byURN[r.Parent] {
+			roots = append(roots, r)
+			continue
+		}
+		children[r.Parent] = append(children[r.Parent], r)
+	}
+	var walk func(r Resource, indent string, last bool, root bool)
+	walk = func(r Resource, indent string, last bool, root bool) {
+		branch, next := "", ""
+		if !root {
+			branch, next = "├─ ", "│  "
+			if last {
+				branch, next = "└─ ", "   "
+			}
+		}
+		line := fmt.Sprintf("%s%s%s  %s", indent, branch, r.Type, r.Name)
+		if r.Protect {
+			line += "  [protected]"
+		}
+		if settings := r.KeySettings(); len(settings) > 0 {
+			line += "  " + strings.Join(settings, " ")
+		}
+		fmt.Fprintln(w, line)
+		kids := children[r.URN]
+		sort.SliceStable(kids, func(i, j int) bool {
+			if kids[i].Custom != kids[j].Custom {
+				return kids[i].Custom // a component's own resources before its sub-components
+			}
+			return kids[i].Type+kids[i].Name < kids[j].Type+kids[j].Name
+		})
+		for i, k := range kids {
+			walk(k, indent+next, i == len(kids)-1, false)
+		}
+	}
+	for _, r := range roots {
+		walk(r, "", true, true)
+	}
+	fmt.Fprintln(w)
+	p.writeSummary(w)
+	p.writeViolations(w)
+}
+
+// Cloud names the cloud a resource type belongs to ("aws", "gcp", "azure"),
+// or "wedsync" for our components and "pulumi" for the stack and providers.
+func Cloud(typ string) string {
+	pkg, _, _ := token(typ)
+	if pkg == "pulumi" && strings.HasPrefix(typ, "pulumi:providers:") {
+		pkg = strings.TrimPrefix(typ, "pulumi:providers:")
+	}
+	switch pkg {
+	case "aws", "gcp":
+		return pkg
+	case "azure-native":
+		return "azure"
+	}
+	return pkg
+}
+
+func (p *Plan) writeSummary(w io.Writer) {
+	counts := map[string]map[string]int{}
+	total := 0
+	for _, r := range p.Resources {
+		c := Cloud(r.Type)
+		if counts[c] == nil {
+			counts[c] = map[string]int{}
+		}
+		counts[c][r.Type]++
+		total++
+	}
+	fmt.Fprintf(w, "Summary: %d resources\n", total)
+	clouds := make([]string, 0, len(counts))
+	for c := range counts {
+		clouds = append(clouds, c)
+	}
+	sort.Strings(clouds)
+	for _, c := range clouds {
+		n := 0
+		types := make([]string, 0, len(counts[c]))
+		for t, k := range counts[c] {
+			types = append(types, t)
+			n += k
+		}
+		sort.Strings(types)
+		fmt.Fprintf(w, "  %-8s %4d\n", c, n)
+		for _, t := range types {
+			fmt.Fprintf(w, "      %4d  %s\n", counts[c][t], t)
+		}
+	}
+}
+
+func (p *Plan) writeViolations(w io.Writer) {
+	fmt.Fprintln(w)
+	if len(p.Violations) == 0 {
+		fmt.Fprintln(w, "Policy: no violations")
+		return
+	}
+	fmt.Fprintf(w, "Policy: %d violations\n", len(p.Violations))
+	for _, v := range p.Violations {
+		fmt.Fprintf(w, "  [%s] %s  %s\n      %s\n", v.EnforcementLevel, v.Policy, v.URN, v.Message)
+	}
+}

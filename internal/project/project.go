@@ -1,0 +1,222 @@
+// Package project finds the Pulumi project on disk and reads its stack
+// config files, the way the Pulumi CLI does, for the tools that work without
+// the CLI (the offline plan, promotion, the freeze check).
+package project
+
+import (
+	"encoding/json"
+	"errors"
+	"fmt"
+	"os"
+	"path/filepath"
+	"sort"
+	"strconv"
+
+	"gopkg.in/yaml.v3"
+)
+
+// Project is a Pulumi project: its name and where its stack files are.
+type Project struct {
+	Name string
+	// Dir holds Pulumi.yaml.
+	Dir string
+	// StackConfigDir holds the Pulumi.<stack>.yaml files.
+	StackConfigDir string
+}
+
+type projectFile struct {
+	Name           string `yaml:"name"`
+	Runtime        any    `yaml:"runtime"`
+	StackConfigDir string `yaml:"stackConfigDir"`
+}
+
+// Find looks for Pulumi.yaml in dir and its parents.
+func Find(dir string) (*Project, error) {
+	abs, err := filepath.Abs(dir)
+	if err != nil {
+		return nil, err
+	}
+	for d := abs; ; d = filepath.Dir(d) {
+		if _, err := os.Stat(filepath.Join(d, "Pulumi.yaml")); err == nil {
+			return Load(d)
+		}
+		if filepath.Dir(d) == d {
+			return nil, fmt.Errorf("no Pulumi.yaml in %s or any parent; run from the repository or pass --project-dir", abs)
+		}
+	}
+}
+
+// Load reads the Pulumi.yaml in dir.
+func Load(dir string) (*Project, error) {
+	data, err := os.ReadFile(filepath.Join(dir, "Pulumi.yaml"))
+	if err != nil {
+		return nil, err
+	}
+	var pf projectFile
+	if err := yaml.Unmarshal(data, &pf); err != nil {
+		return nil, fmt.Errorf("%s: %w", filepath.Join(dir, "Pulumi.yaml"), err)
+	}
+	if pf.Name == "" {
+		return nil, fmt.Errorf("%s has no name", filepath.Join(dir, "Pulumi.yaml"))
+	}
+	p := &Project{Name: pf.Name, Dir: dir, StackConfigDir: dir}
+	if pf.StackConfigDir != "" {
+		p.StackConfigDir = filepath.Join(dir, pf.StackConfigDir)
+	}
+	return p, nil
+}
+
+// StackFile is the path of a stack's config file.
+func (p *Project) StackFile(stack string) string {
+	return filepath.Join(p.StackConfigDir, "Pulumi."+stack+".yaml")
+}
+
+// Stacks lists the stacks that have a config file, sorted.
+func (p *Project) Stacks() ([]string, error) {
+	matches, err := filepath.Glob(filepath.Join(p.StackConfigDir, "Pulumi.*.yaml"))
+	if err != nil {
+		return nil, err
+	}
+	var out []string
+	for _, m := range matches {
+		base := filepath.Base(m)
+		out = append(out, base[len("Pulumi."):len(base)-len(".yaml")])
+	}
+	sort.Strings(out)
+	return out, nil
+}
+
+// StackConfig is a stack's config as Pulumi hands it to a program.
+type StackConfig struct {
+	// Values are namespaced keys ("wedsync:region") to raw values: strings
+	// as they are, numbers and booleans as text, objects and lists as JSON.
+	Values map[string]string
+	// SecretKeys are the keys whose values are encrypted in the file; the
+	// offline plan cannot decrypt them and uses a placeholder.
+	SecretKeys []string
+	// Environment lists ESC environments the stack file imports.
+	Environment []string
+}
+
+type stackFile struct {
+	Config      map[string]any `yaml:"config"`
+	Environment any            `yaml:"environment"`
+}
+
+// ErrNoStack is returned for a stack with no config file.
+var ErrNoStack = errors.New("no such stack")
+
+// ReadStack reads the stack's config file.
+func (p *Project) ReadStack(stack string) (*StackConfig, error) {
+	path := p.StackFile(stack)
+	data, err := os.ReadFile(path)
+	if errors.Is(err, os.ErrNotExist) {
+		known, _ := p.Stacks()
+		return nil, fmt.Errorf("%w %q: %s does not exist; stacks: %v", ErrNoStack, stack, path, known)
+	}
+	if err != nil {
+		return nil, err
+	}
+	return ParseStack(data, p.Name)
+}
+
+// SecretPlaceholder stands for a secret config value the offline plan
+// cannot decrypt.
+const SecretPlaceholder = "[secret]"
+
+// ParseStack reads the contents of a Pulumi.<stack>.yaml file. Keys without
+// a namespace belong to the project, as with `pulumi config set`.
+func ParseStack(data []byte, projectName string) (*StackConfig, error) {
+	var sf stackFile
+	if err := yaml.Unmarshal(data, &sf); err != nil {
+		return nil, fmt.Errorf("stack file is not valid YAML: %w", err)
+	}
+	sc := &StackConfig{Values: map[string]string{}}
+	for key, v := range sf.Config {
+		full := key
+		if !containsColon(key) {
+			full = projectName + ":" + key
+		}
+		if isSecure(v) {
+			sc.Values[full] = SecretPlaceholder
+			sc.SecretKeys = append(sc.SecretKeys, full)
+			continue
+		}
+		raw, err := rawValue(v)
+		if err != nil {
+			return nil, fmt.Errorf("config key %s: %w", full, err)
+		}
+		sc.Values[full] = raw
+	}
+	sort.Strings(sc.SecretKeys)
+	switch env := sf.Environment.(type) {
+	case string:
+		sc.Environment = []string{env}
+	case []any:
+		for _, e := range env {
+			if s, ok := e.(string); ok {
+				sc.Environment = append(sc.Environment, s)
+			}
+		}
+	}
+	return sc, nil
+}
+
+func containsColon(s string) bool {
+	for _, r := range s {
+		if r == ':' {
+			return true
+		}
+	}
+	return false
+}
+
+func isSecure(v any) bool {
+	m, ok := v.(map[string]any)
+	if !ok || len(m) != 1 {
+		return false
+	}
+	_, ok = m["secure"]
+	return ok
+}
+
+// rawValue renders a YAML value the way Pulumi passes config to programs.
+func rawValue(v any) (string, error) {
+	switch v := v.(type) {
+	case nil:
+		return "", nil
+	case string:
+		return v, nil
+	case bool:
+		return strconv.FormatBool(v), nil
+	case int:
+		return strconv.Itoa(v), nil
+	case float64:
+		return strconv.FormatFloat(v, 'f', -1, 64), nil
+	}
+	data, err := json.Marshal(normalize(v))
+	return string(data), err
+}
+
+// normalize turns YAML's map[any]any (older decoders) and nested secure
+// values into JSON-encodable values.
+func normalize(v any) any {
+	switch v := v.(type) {
+	case map[string]any:
+		if isSecure(v) {
+			return SecretPlaceholder
+		}
+		out := map[string]any{}
+		for k, e := range v {
+			out[k] = normalize(e)
+		}
+		return out
+	case []any:
+		out := make([]any, len(v))
+		for i, e := range v {
+			out[i] = normalize(e)
+		}
+		return out
+	}
+	return v
+}

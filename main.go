@@ -1,0 +1,11 @@
+// Command wedsync is the Pulumi program of the wedsync project; `pulumi up`
+// runs it. Everything it does is in package stacks.
+package main
+
+import (
+	"github.com/pulumi/pulumi/sdk/v3/go/pulumi"
+
+	"github.com/wedsync/wedsync-infra/stacks"
+)
+
+func main() { pulumi.Run(stacks.Program) }

@@ -1,0 +1,267 @@
+package stacks
+
+import (
+	"encoding/json"
+	"fmt"
+	"slices"
+	"sort"
+	"strings"
+	"time"
+	_ "time/tzdata" // time zones must resolve on machines without zoneinfo (CI images)
+
+	"github.com/wedsync/wedsync-infra/components/core"
+)
+
+// Namespace is the config namespace of the Pulumi project: `pulumi config set
+// region eu-west-2` writes `wedsync:region`.
+const Namespace = "wedsync"
+
+// DefaultTimezone is where WedSync's couples and suppliers are: a UK platform.
+const DefaultTimezone = "Europe/London"
+
+// Config is a stack's typed, validated configuration.
+type Config struct {
+	Project     string
+	Stack       string
+	Environment core.Environment
+	Cloud       core.Cloud
+	// Region is the primary region; DRRegion holds replicas and is where prod
+	// is rebuilt after a regional outage.
+	Region   string
+	DRRegion string
+	// Timezone is the IANA zone schedules and freezes are evaluated in.
+	Timezone   string
+	Owner      string
+	CostCentre string
+	// Tags are extra tags on every resource, beside the standard ones.
+	Tags map[string]string
+	// GCPProject is the project of every GCP site of the stack.
+	GCPProject string
+	// AzureSubscriptionID pins Azure sites to one subscription.
+	AzureSubscriptionID string
+	// AWSAccountID, when set, makes the AWS provider refuse any other account,
+	// so prod cannot be deployed into the wrong one by a stray profile.
+	AWSAccountID string
+}
+
+// setting is one `wedsync:` config key: how to read it into Config.
+type setting struct {
+	key string
+	// help says what the key is and what values it takes; `wedsync-infra
+	// plan` shows it next to a bad value.
+	help   string
+	decode func(c *Config, field, raw string, p *core.Problems)
+}
+
+// settings is every key the program reads. A key not listed here is an error,
+// with a did-you-mean suggestion: a typo must not silently fall back to a
+// default in prod.
+var settings = []setting{
+	{"environment", "dev, staging or prod", str(func(c *Config) *string { return (*string)(&c.Environment) })},
+	{"cloud", "aws, gcp or azure", str(func(c *Config) *string { return (*string)(&c.Cloud) })},
+	{"region", "the primary region, e.g. eu-west-2, europe-west2, uksouth", str(func(c *Config) *string { return &c.Region })},
+	{"drRegion", "the disaster-recovery region on the same cloud; required in prod", str(func(c *Config) *string { return &c.DRRegion })},
+	{"timezone", "IANA time zone for schedules and freezes, default Europe/London", str(func(c *Config) *string { return &c.Timezone })},
+	{"owner", "team that owns the stack (tag)", str(func(c *Config) *string { return &c.Owner })},
+	{"costCentre", "cost centre (tag); required in prod", str(func(c *Config) *string { return &c.CostCentre })},
+	{"tags", "extra tags on every resource, an object of strings", object(func(c *Config) any { return &c.Tags })},
+	{"gcpProject", "GCP project id; required when any site is on GCP", str(func(c *Config) *string { return &c.GCPProject })},
+	{"azureSubscriptionId", "Azure subscription id (UUID)", str(func(c *Config) *string { return &c.AzureSubscriptionID })},
+	{"awsAccountId", "the only AWS account id the stack may deploy to (12 digits)", str(func(c *Config) *string { return &c.AWSAccountID })},
+}
+
+// Keys returns every config key the program understands, namespaced
+// ("wedsync:region"), sorted.
+func Keys() []string {
+	out := make([]string, len(settings))
+	for i, s := range settings {
+		out[i] = Namespace + ":" + s.key
+	}
+	sort.Strings(out)
+	return out
+}
+
+// Load reads, defaults and validates a stack's configuration. raw holds the
+// stack's config as Pulumi passes it to programs: namespaced keys, objects as
+// JSON. Keys of other namespaces (e.g. "aws:region") are not ours and are
+// ignored. The error lists every problem at once.
+func Load(project, stack string, raw map[string]string) (Config, error) {
+	c := Config{Project: project, Stack: stack}
+	p := &core.Problems{}
+	byKey := map[string]setting{}
+	for _, s := range settings {
+		byKey[s.key] = s
+	}
+	for _, full := range sortedKeys(raw) {
+		ns, key, ok := strings.Cut(full, ":")
+		if !ok || ns != Namespace {
+			continue
+		}
+		s, known := byKey[key]
+		if !known {
+			p.Add(full, raw[full], "unknown key%s; known keys: %s", didYouMean(key, settingKeys()), strings.Join(settingKeys(), ", "))
+			continue
+		}
+		s.decode(&c, full, raw[full], p)
+	}
+	// Validate what could be read too, so one run shows every problem.
+	c.ApplyDefaults()
+	p.Include("", c.Validate())
+	return c, p.Err()
+}
+
+// ApplyDefaults fills every unset setting. It is the one place defaults live;
+// component blocks apply their own defaults, by environment, in their packages.
+func (c *Config) ApplyDefaults() {
+	if c.Timezone == "" {
+		c.Timezone = DefaultTimezone
+	}
+	if c.Owner == "" {
+		c.Owner = "platform"
+	}
+}
+
+// Validate returns every problem with c, each naming the key, the value and
+// what is allowed.
+func (c Config) Validate() error {
+	p := &core.Problems{Prefix: Namespace + ":"}
+	if !c.Environment.Valid() {
+		p.Add("environment", string(c.Environment), "use %s", core.Join(core.Environments))
+	}
+	if !c.Cloud.Valid() {
+		p.Add("cloud", string(c.Cloud), "use %s", core.Join(core.Clouds))
+	}
+	if c.Cloud.Valid() {
+		validateRegion(p, "region", c.Cloud, c.Region, true)
+		validateRegion(p, "drRegion", c.Cloud, c.DRRegion, c.Environment.IsProd())
+	}
+	if c.DRRegion != "" && c.DRRegion == c.Region {
+		p.Add("drRegion", c.DRRegion, "must differ from wedsync:region: a DR copy in the same region does not survive a regional outage")
+	}
+	if _, err := time.LoadLocation(c.Timezone); err != nil || c.Timezone == "" || c.Timezone == "Local" {
+		p.Add("timezone", c.Timezone, "not an IANA time zone; use a name like Europe/London or America/New_York")
+	}
+	if c.Environment.IsProd() && c.CostCentre == "" {
+		p.Missing("costCentre", "prod resources must carry a cost centre for billing")
+	}
+	for k := range c.Tags {
+		if slices.Contains(core.StandardTagKeys, k) {
+			p.Add("tags."+k, c.Tags[k], "is a standard tag set by the program; use wedsync:owner or wedsync:costCentre, or another key")
+		}
+	}
+	if c.Cloud == core.GCP && c.GCPProject == "" {
+		p.Missing("gcpProject", "GCP resources need a project id, e.g. wedsync-prod")
+	}
+	if c.AzureSubscriptionID != "" && !isUUID(c.AzureSubscriptionID) {
+		p.Add("azureSubscriptionId", c.AzureSubscriptionID, "not a subscription id; use the UUID from `az account show --query id`")
+	}
+	if c.AWSAccountID != "" && !isDigits(c.AWSAccountID, 12) {
+		p.Add("awsAccountId", c.AWSAccountID, "not an AWS account id; use the 12 digits from `aws sts get-caller-identity`")
+	}
+	return p.Err()
+}
+
+func validateRegion(p *core.Problems, key string, cloud core.Cloud, region string, required bool) {
+	switch {
+	case region == "" && required:
+		p.Missing(key, "a region of %s, e.g. %s", cloud.Title(), exampleRegion[cloud])
+	case region != "" && !core.ValidRegion(cloud, region):
+		p.Add(key, region, "not a region of %s%s; e.g. %s", cloud.Title(), didYouMean(region, core.Regions(cloud)), exampleRegion[cloud])
+	}
+}
+
+var exampleRegion = map[core.Cloud]string{core.AWS: "eu-west-2", core.GCP: "europe-west2", core.Azure: "uksouth"}
+
+// str decodes a plain string key.
+func str(field func(*Config) *string) func(*Config, string, string, *core.Problems) {
+	return func(c *Config, _ string, raw string, _ *core.Problems) { *field(c) = raw }
+}
+
+// object decodes a structured key (stored by Pulumi as JSON), reporting
+// unknown fields with suggestions and type errors with the field's path.
+func object(field func(*Config) any) func(*Config, string, string, *core.Problems) {
+	return func(c *Config, key, raw string, p *core.Problems) { DecodeObject(p, key, raw, field(c)) }
+}
+
+// DecodeObject decodes raw JSON into out (a pointer to a struct or map),
+// recording a problem for anything that is not valid JSON, a field out does
+// not have (with a did-you-mean suggestion), or a value of the wrong type.
+func DecodeObject(p *core.Problems, key, raw string, out any) {
+	var generic any
+	if err := json.Unmarshal([]byte(raw), &generic); err != nil {
+		p.Add(key, raw, "not a valid object: %v", err)
+		return
+	}
+	before := len(core.Flatten(p.Err()))
+	checkFields(p, key, generic, out)
+	if len(core.Flatten(p.Err())) > before {
+		return
+	}
+	if err := json.Unmarshal([]byte(raw), out); err != nil {
+		p.Add(key, raw, "cannot be read: %v", err)
+	}
+}
+
+func sortedKeys[V any](m map[string]V) []string {
+	keys := make([]string, 0, len(m))
+	for k := range m {
+		keys = append(keys, k)
+	}
+	sort.Strings(keys)
+	return keys
+}
+
+func settingKeys() []string {
+	out := make([]string, len(settings))
+	for i, s := range settings {
+		out[i] = s.key
+	}
+	sort.Strings(out)
+	return out
+}
+
+func isUUID(s string) bool {
+	parts := strings.Split(s, "-")
+	if len(parts) != 5 {
+		return false
+	}
+	for i, n := range []int{8, 4, 4, 4, 12} {
+		if !isHex(parts[i], n) {
+			return false
+		}
+	}
+	return true
+}
+
+func isHex(s string, n int) bool {
+	if len(s) != n {
+		return false
+	}
+	for _, r := range strings.ToLower(s) {
+		if !(r >= '0' && r <= '9' || r >= 'a' && r <= 'f') {
+			return false
+		}
+	}
+	return true
+}
+
+func isDigits(s string, n int) bool {
+	if len(s) != n {
+		return false
+	}
+	for _, r := range s {
+		if r < '0' || r > '9' {
+			return false
+		}
+	}
+	return true
+}
+
+// Describe is a one-line summary of the stack for plan headers and logs.
+func (c Config) Describe() string {
+	dr := ""
+	if c.DRRegion != "" {
+		dr = fmt.Sprintf(", DR %s", c.DRRegion)
+	}
+	return fmt.Sprintf("%s/%s: %s on %s %s%s, time zone %s", c.Project, c.Stack, c.Environment, c.Cloud.Title(), c.Region, dr, c.Timezone)
+}

@@ -1,0 +1,168 @@
+package stacks
+
+import (
+	"encoding/json"
+	"reflect"
+	"strconv"
+	"strings"
+
+	"github.com/wedsync/wedsync-infra/components/core"
+)
+
+// checkFields walks decoded JSON alongside the Go type it will decode into
+// and records every key the type does not have, so a typo like
+// "backupRetentionDay" is an error instead of a silently ignored setting.
+func checkFields(p *core.Problems, path string, value any, target any) {
+	walk(p, path, value, reflect.TypeOf(target))
+}
+
+func walk(p *core.Problems, path string, value any, t reflect.Type) {
+	for t.Kind() == reflect.Pointer {
+		t = t.Elem()
+	}
+	switch v := value.(type) {
+	case map[string]any:
+		if t.Kind() != reflect.Struct && t.Kind() != reflect.Map && t.Kind() != reflect.Interface {
+			p.Add(path, "{...}", "wrong type: an object where %s is expected", kindName(t))
+			return
+		}
+		switch t.Kind() {
+		case reflect.Struct:
+			fields := jsonFields(t)
+			for _, name := range sortedKeys(v) {
+				ft, ok := fields[name]
+				if !ok {
+					p.Add(path+"."+name, v[name], "unknown field%s; known fields: %s", didYouMean(name, sortedKeys(fields)), strings.Join(sortedKeys(fields), ", "))
+					continue
+				}
+				walk(p, path+"."+name, v[name], ft)
+			}
+		case reflect.Map:
+			for _, name := range sortedKeys(v) {
+				walk(p, path+"."+name, v[name], t.Elem())
+			}
+		}
+	case []any:
+		if t.Kind() != reflect.Slice && t.Kind() != reflect.Array {
+			p.Add(path, v, "wrong type: a list where %s is expected", kindName(t))
+			return
+		}
+		for i, item := range v {
+			walk(p, path+"["+strconv.Itoa(i)+"]", item, t.Elem())
+		}
+	case nil:
+	default:
+		if !scalarFits(v, t) {
+			p.Add(path, v, "wrong type: want %s", kindName(t))
+		}
+	}
+}
+
+// scalarFits reports whether a decoded JSON scalar can go into t. Types that
+// decode themselves (json.Unmarshaler) are left to their own checks.
+func scalarFits(v any, t reflect.Type) bool {
+	if reflect.PointerTo(t).Implements(reflect.TypeFor[json.Unmarshaler]()) || t.Kind() == reflect.Interface {
+		return true
+	}
+	switch v.(type) {
+	case string:
+		return t.Kind() == reflect.String
+	case bool:
+		return t.Kind() == reflect.Bool
+	case float64:
+		k := t.Kind()
+		return k >= reflect.Int && k <= reflect.Float64
+	}
+	return false
+}
+
+func kindName(t reflect.Type) string {
+	switch k := t.Kind(); {
+	case k == reflect.String:
+		return "a string"
+	case k == reflect.Bool:
+		return "true or false"
+	case k >= reflect.Int && k <= reflect.Uint64:
+		return "a whole number"
+	case k == reflect.Float32 || k == reflect.Float64:
+		return "a number"
+	case k == reflect.Slice || k == reflect.Array:
+		return "a list"
+	}
+	return "an object"
+}
+
+// jsonFields maps the JSON names of t's fields to their types, following
+// embedded structs as encoding/json does.
+func jsonFields(t reflect.Type) map[string]reflect.Type {
+	out := map[string]reflect.Type{}
+	for i := 0; i < t.NumField(); i++ {
+		f := t.Field(i)
+		if !f.IsExported() {
+			continue
+		}
+		tag := f.Tag.Get("json")
+		if tag == "-" {
+			continue
+		}
+		name, _, _ := strings.Cut(tag, ",")
+		if f.Anonymous && name == "" {
+			ft := f.Type
+			for ft.Kind() == reflect.Pointer {
+				ft = ft.Elem()
+			}
+			if ft.Kind() == reflect.Struct {
+				for k, v := range jsonFields(ft) {
+					out[k] = v
+				}
+				continue
+			}
+		}
+		if name == "" {
+			name = f.Name
+		}
+		out[name] = f.Type
+	}
+	return out
+}
+
+// didYouMean returns `; did you mean "x"?` for the closest candidate within
+// a small edit distance (or a case-insensitive match), else "".
+func didYouMean(got string, candidates []string) string {
+	best, bestDist := "", 1<<30
+	for _, c := range candidates {
+		d := editDistance(strings.ToLower(got), strings.ToLower(c))
+		if d < bestDist || d == bestDist && c < best {
+			best, bestDist = c, d
+		}
+	}
+	limit := 2
+	if len(got) > 8 {
+		limit = 3
+	}
+	if best == "" || bestDist > limit {
+		return ""
+	}
+	return `; did you mean "` + best + `"?`
+}
+
+// editDistance is the Levenshtein distance between a and b.
+func editDistance(a, b string) int {
+	prev := make([]int, len(b)+1)
+	cur := make([]int, len(b)+1)
+	for j := range prev {
+		prev[j] = j
+	}
+	for i := 1; i <= len(a); i++ {
+		cur[0] = i
+		for j := 1; j <= len(b); j++ {
+			cost := 1
+			if a[i-1] == b[j-1] {
+				cost = 0
+			}
+			cur[j] = min(prev[j]+1, cur[j-1]+1, prev[j-1]+cost)
+		}
+		prev, cur = cur, prev
+	}
+	return prev[len(b)]
+}
