@@ -102,7 +102,8 @@ func mockState(typeToken, name string, inputs resource.PropertyMap, provider *re
 type setter func(key string, value any)
 
 // attributes adds the computed outputs of specific resource types that other
-// resources (or the program's outputs) read.
+// resources (or the program's outputs) read, by type token. Component
+// packages' mocks add to it in files of their own (attributes_<kind>.go).
 var attributes = map[string]func(id, name string, in resource.PropertyMap, w where, set setter){}
 
 func str(in resource.PropertyMap, keys ...string) string {
@@ -261,27 +262,37 @@ func parentKind(module string, in resource.PropertyMap) string {
 
 // mockInvoke answers data sources with the mocked identities.
 func mockInvoke(token string, args resource.PropertyMap, provider *recorded) (resource.PropertyMap, error) {
-	w := scopeOf(provider, args)
-	out := map[string]any{}
-	switch token {
-	case "aws:index/getCallerIdentity:getCallerIdentity":
-		out = map[string]any{"accountId": MockAWSAccount, "arn": "arn:aws:iam::" + MockAWSAccount + ":role/wedsync-deploy", "userId": "AROAOFFLINEPLAN", "id": MockAWSAccount}
-	case "aws:index/getRegion:getRegion":
-		out = map[string]any{"name": w.region, "id": w.region}
-	case "aws:index/getPartition:getPartition":
-		out = map[string]any{"partition": "aws", "dnsSuffix": "amazonaws.com", "id": "aws"}
-	case "aws:index/getAvailabilityZones:getAvailabilityZones":
-		out = map[string]any{"names": []any{w.region + "a", w.region + "b", w.region + "c"}, "id": w.region}
-	case "gcp:organizations/getProject:getProject":
-		out = map[string]any{"projectId": w.project, "number": "123456789012", "name": w.project, "id": "projects/" + w.project}
-	case "gcp:organizations/getClientConfig:getClientConfig":
-		out = map[string]any{"project": w.project, "region": w.region, "id": w.project}
-	case "azure-native:authorization:getClientConfig":
-		out = map[string]any{"subscriptionId": w.subscription, "tenantId": MockAzureTenant, "clientId": "22222222-2222-2222-2222-222222222222", "objectId": "33333333-3333-3333-3333-333333333333"}
-	default:
-		return nil, fmt.Errorf("the offline plan has no mock for data source %s; add one in internal/plan/mocks.go", token)
+	answer, ok := invokes[token]
+	if !ok {
+		return nil, fmt.Errorf("the offline plan has no mock for data source %s; add one to the invokes table (internal/plan/mocks.go)", token)
 	}
-	return resource.NewPropertyMapFromMap(out), nil
+	return resource.NewPropertyMapFromMap(answer(args, scopeOf(provider, args))), nil
+}
+
+// invokes answers each data source the program calls, by token. Component
+// packages' mocks add to it (and to attributes) in files of their own.
+var invokes = map[string]func(args resource.PropertyMap, w where) map[string]any{
+	"aws:index/getCallerIdentity:getCallerIdentity": func(_ resource.PropertyMap, _ where) map[string]any {
+		return map[string]any{"accountId": MockAWSAccount, "arn": "arn:aws:iam::" + MockAWSAccount + ":role/wedsync-deploy", "userId": "AROAOFFLINEPLAN", "id": MockAWSAccount}
+	},
+	"aws:index/getRegion:getRegion": func(_ resource.PropertyMap, w where) map[string]any {
+		return map[string]any{"name": w.region, "id": w.region}
+	},
+	"aws:index/getPartition:getPartition": func(_ resource.PropertyMap, _ where) map[string]any {
+		return map[string]any{"partition": "aws", "dnsSuffix": "amazonaws.com", "id": "aws"}
+	},
+	"aws:index/getAvailabilityZones:getAvailabilityZones": func(_ resource.PropertyMap, w where) map[string]any {
+		return map[string]any{"names": []any{w.region + "a", w.region + "b", w.region + "c"}, "id": w.region}
+	},
+	"gcp:organizations/getProject:getProject": func(_ resource.PropertyMap, w where) map[string]any {
+		return map[string]any{"projectId": w.project, "number": "123456789012", "name": w.project, "id": "projects/" + w.project}
+	},
+	"gcp:organizations/getClientConfig:getClientConfig": func(_ resource.PropertyMap, w where) map[string]any {
+		return map[string]any{"project": w.project, "region": w.region, "id": w.project}
+	},
+	"azure-native:authorization:getClientConfig": func(_ resource.PropertyMap, w where) map[string]any {
+		return map[string]any{"subscriptionId": w.subscription, "tenantId": MockAzureTenant, "clientId": "22222222-2222-2222-2222-222222222222", "objectId": "33333333-3333-3333-3333-333333333333"}
+	},
 }
 
 func shortHash(s string) string {

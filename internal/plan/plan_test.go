@@ -146,7 +146,7 @@ func TestSecretsAreMasked(t *testing.T) {
 
 func TestUnmockedDataSourceSaysWhereToAddIt(t *testing.T) {
 	_, err := mockInvoke("aws:ec2/getAmi:getAmi", nil, nil)
-	if err == nil || !strings.Contains(err.Error(), "internal/plan/mocks.go") {
+	if err == nil || !strings.Contains(err.Error(), "add one to the invokes table") {
 		t.Errorf("err = %v", err)
 	}
 }
