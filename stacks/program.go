@@ -8,6 +8,8 @@ import (
 	"os"
 
 	"github.com/pulumi/pulumi/sdk/v3/go/pulumi"
+
+	"github.com/wedsync/wedsync-infra/components/network"
 )
 
 // Program is the program `pulumi up` runs (main.go hands it to pulumi.Run).
@@ -42,15 +44,21 @@ func ProgramWithConfigKeys(keys []string) pulumi.RunFunc {
 	}
 }
 
-// Deploy creates a stack's resources from its validated config.
+// Deploy creates a stack's resources from its validated config: the sites,
+// then each site's network, then the components that live in them.
 func Deploy(ctx *pulumi.Context, cfg Config) error {
 	dep, err := newDeployment(ctx, cfg)
+	if err != nil {
+		return err
+	}
+	primaryNet, err := network.NewNetwork(ctx, "primary", &network.NetworkArgs{Deployment: dep, Site: dep.Primary})
 	if err != nil {
 		return err
 	}
 	ctx.Export("environment", pulumi.String(string(cfg.Environment)))
 	ctx.Export("cloud", pulumi.String(string(cfg.Cloud)))
 	ctx.Export("region", pulumi.String(cfg.Region))
+	ctx.Export("networkId", primaryNet.ID)
 	if dep.DR != nil {
 		ctx.Export("drRegion", pulumi.String(dep.DR.Region))
 	}

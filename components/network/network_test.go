@@ -1,0 +1,145 @@
+package network
+
+import (
+	"testing"
+
+	"github.com/pulumi/pulumi-aws/sdk/v6/go/aws"
+	azurenative "github.com/pulumi/pulumi-azure-native-sdk/v2"
+	"github.com/pulumi/pulumi-gcp/sdk/v7/go/gcp"
+	"github.com/pulumi/pulumi/sdk/v3/go/pulumi"
+
+	"github.com/wedsync/wedsync-infra/components/core"
+	"github.com/wedsync/wedsync-infra/internal/plan"
+)
+
+func planNetwork(t *testing.T, cloud core.Cloud, env core.Environment) *plan.Plan {
+	t.Helper()
+	p, err := plan.Run(plan.Options{Project: "wedsync", Stack: string(env), Environment: string(env)}, func(ctx *pulumi.Context) error {
+		site := core.Site{Role: core.Primary, Cloud: cloud}
+		var err error
+		switch cloud {
+		case core.AWS:
+			site.Region = "eu-west-2"
+			site.Provider, err = aws.NewProvider(ctx, "aws-primary", &aws.ProviderArgs{Region: pulumi.String(site.Region)})
+		case core.GCP:
+			site.Region, site.GCPProject = "europe-west2", "wedsync-prod"
+			site.Provider, err = gcp.NewProvider(ctx, "gcp-primary", &gcp.ProviderArgs{Project: pulumi.String("wedsync-prod"), Region: pulumi.String(site.Region)})
+		case core.Azure:
+			site.Region = "uksouth"
+			site.AzureResourceGroup = pulumi.String("wedsync-prod-uks").ToStringOutput()
+			site.Provider, err = azurenative.NewProvider(ctx, "azure-primary", &azurenative.ProviderArgs{Location: pulumi.String(site.Region)})
+		}
+		if err != nil {
+			return err
+		}
+		dep := core.Deployment{Project: "wedsync", Stack: string(env), Environment: env, Primary: site,
+			Tags: core.StandardTags("wedsync", string(env), env, "platform", "cc", nil)}
+		_, err = NewNetwork(ctx, "primary", &NetworkArgs{Deployment: dep, Site: site})
+		return err
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return p
+}
+
+func ofType(p *plan.Plan, typ string) []plan.Resource {
+	var out []plan.Resource
+	for _, r := range p.Resources {
+		if r.Type == typ {
+			out = append(out, r)
+		}
+	}
+	return out
+}
+
+func TestAWSNetwork(t *testing.T) {
+	prod := planNetwork(t, core.AWS, core.Prod)
+	t.Run("prod_has_a_nat_gateway_per_zone", func(t *testing.T) {
+		if n := len(ofType(prod, "aws:ec2/natGateway:NatGateway")); n != 3 {
+			t.Errorf("NAT gateways = %d, want 3", n)
+		}
+	})
+	t.Run("dev_shares_one_nat_gateway", func(t *testing.T) {
+		if n := len(ofType(planNetwork(t, core.AWS, core.Dev), "aws:ec2/natGateway:NatGateway")); n != 1 {
+			t.Errorf("NAT gateways = %d, want 1", n)
+		}
+	})
+	t.Run("database_subnets_have_no_route_out", func(t *testing.T) {
+		for _, rt := range ofType(prod, "aws:ec2/routeTable:RouteTable") {
+			if rt.Name != "primary-database" {
+				continue
+			}
+			if routes, ok := rt.Inputs["routes"].([]any); ok && len(routes) > 0 {
+				t.Errorf("database route table has routes %v", routes)
+			}
+			return
+		}
+		t.Error("no database route table")
+	})
+	t.Run("database_admits_postgres_from_the_app_group_only", func(t *testing.T) {
+		var appID string
+		for _, r := range ofType(prod, "aws:ec2/securityGroup:SecurityGroup") {
+			if r.Name == "primary-app" {
+				appID = r.ID
+			}
+		}
+		for _, r := range ofType(prod, "aws:ec2/securityGroup:SecurityGroup") {
+			if r.Name != "primary-database" {
+				continue
+			}
+			ingress := r.Inputs["ingress"].([]any)
+			if len(ingress) != 1 {
+				t.Fatalf("database ingress = %v", ingress)
+			}
+			rule := ingress[0].(map[string]any)
+			groups, _ := rule["securityGroups"].([]any)
+			if rule["fromPort"] != float64(PostgresPort) || len(groups) != 1 || groups[0] != appID || rule["cidrBlocks"] != nil {
+				t.Errorf("database ingress = %v, want 5432 from %s only", rule, appID)
+			}
+		}
+	})
+	t.Run("subnets_span_three_zones", func(t *testing.T) {
+		zones := map[any]bool{}
+		for _, r := range ofType(prod, "aws:ec2/subnet:Subnet") {
+			zones[r.Inputs["availabilityZone"]] = true
+		}
+		if len(zones) != 3 {
+			t.Errorf("zones = %v", zones)
+		}
+	})
+}
+
+func TestGCPNetworkPeersWithPrivateServicesForCloudSQL(t *testing.T) {
+	p := planNetwork(t, core.GCP, core.Prod)
+	conns := ofType(p, "gcp:servicenetworking/connection:Connection")
+	if len(conns) != 1 || conns[0].Inputs["service"] != "servicenetworking.googleapis.com" {
+		t.Fatalf("private services connection = %v", conns)
+	}
+	nets := ofType(p, "gcp:compute/network:Network")
+	if len(nets) != 1 || nets[0].Inputs["autoCreateSubnetworks"] != false {
+		t.Errorf("network = %v, want custom mode", nets)
+	}
+	if conns[0].Inputs["network"] != nets[0].ID {
+		t.Errorf("peering network = %v, want %s", conns[0].Inputs["network"], nets[0].ID)
+	}
+}
+
+func TestAzureNetworkDelegatesADatabaseSubnet(t *testing.T) {
+	p := planNetwork(t, core.Azure, core.Prod)
+	vnets := ofType(p, "azure-native:network:VirtualNetwork")
+	if len(vnets) != 1 {
+		t.Fatalf("vnets = %d", len(vnets))
+	}
+	service, _ := plan.Lookup(vnets[0].Inputs, "subnets", "1", "delegations", "0", "serviceName")
+	if service != "Microsoft.DBforPostgreSQL/flexibleServers" {
+		t.Errorf("database subnet delegation = %v", service)
+	}
+	zones := ofType(p, "azure-native:network:PrivateZone")
+	if len(zones) != 1 || zones[0].Inputs["privateZoneName"] != "wedsync-prod-uks.private.postgres.database.azure.com" {
+		t.Errorf("private DNS zone = %v", zones)
+	}
+	if vnets[0].Inputs["tags"] == nil {
+		t.Error("Azure resources must carry the standard tags")
+	}
+}
