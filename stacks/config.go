@@ -10,6 +10,7 @@ import (
 	_ "time/tzdata" // time zones must resolve on machines without zoneinfo (CI images)
 
 	"github.com/wedsync/wedsync-infra/components/core"
+	"github.com/wedsync/wedsync-infra/season"
 )
 
 // Namespace is the config namespace of the Pulumi project: `pulumi config set
@@ -42,6 +43,9 @@ type Config struct {
 	// AWSAccountID, when set, makes the AWS provider refuse any other account,
 	// so prod cannot be deployed into the wrong one by a stray profile.
 	AWSAccountID string
+	// Season is the season calendar: peak months, wedding days, capacity per
+	// window, freezes. Its time zone is always Timezone.
+	Season season.Config
 }
 
 // setting is one `wedsync:` config key: how to read it into Config.
@@ -68,6 +72,7 @@ var settings = []setting{
 	{"gcpProject", "GCP project id; required when any site is on GCP", str(func(c *Config) *string { return &c.GCPProject })},
 	{"azureSubscriptionId", "Azure subscription id (UUID)", str(func(c *Config) *string { return &c.AzureSubscriptionID })},
 	{"awsAccountId", "the only AWS account id the stack may deploy to (12 digits)", str(func(c *Config) *string { return &c.AWSAccountID })},
+	{"season", "the season calendar: peakMonths, weddingDays, extraDates, capacity, freeze", object(func(c *Config) any { return &c.Season })},
 }
 
 // Keys returns every config key the program understands, namespaced
@@ -119,6 +124,11 @@ func (c *Config) ApplyDefaults() {
 	if c.Owner == "" {
 		c.Owner = "platform"
 	}
+	// One time zone per stack: the calendar uses the stack's.
+	if c.Season.Timezone == "" {
+		c.Season.Timezone = c.Timezone
+	}
+	c.Season.ApplyDefaults()
 }
 
 // Validate returns every problem with c, each naming the key, the value and
@@ -138,8 +148,15 @@ func (c Config) Validate() error {
 	if c.DRRegion != "" && c.DRRegion == c.Region {
 		p.Add("drRegion", c.DRRegion, "must differ from wedsync:region: a DR copy in the same region does not survive a regional outage")
 	}
-	if _, err := time.LoadLocation(c.Timezone); err != nil || c.Timezone == "" || c.Timezone == "Local" {
+	_, tzErr := time.LoadLocation(c.Timezone)
+	tzValid := tzErr == nil && c.Timezone != "" && c.Timezone != "Local"
+	if !tzValid {
 		p.Add("timezone", c.Timezone, "not an IANA time zone; use a name like Europe/London or America/New_York")
+	}
+	if c.Season.Timezone != c.Timezone {
+		p.Add("season.timezone", c.Season.Timezone, "the calendar uses the stack's time zone; remove it and set wedsync:timezone (now %q) instead", c.Timezone)
+	} else if tzValid {
+		p.Include("season.", c.Season.Validate())
 	}
 	if c.Environment.IsProd() && c.CostCentre == "" {
 		p.Missing("costCentre", "prod resources must carry a cost centre for billing")

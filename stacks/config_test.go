@@ -71,6 +71,12 @@ func TestLoadRejects(t *testing.T) {
 			[]string{"wedsync:tags"}},
 		{"tags_cannot_override_standard_tags", with(map[string]string{"wedsync:tags": `{"environment":"dev"}`}),
 			[]string{`wedsync:tags.environment = "dev": is a standard tag`}},
+		{"season_problems_name_the_nested_field", with(map[string]string{"wedsync:season": `{"capacity":{"peak":{"min":1,"max":4,"desired":1}}}`}),
+			[]string{"wedsync:season.capacity.peak.min: 1 is below capacity.offSeason.min"}},
+		{"season_time_zone_is_the_stack_time_zone", with(map[string]string{"wedsync:season": `{"timezone":"America/New_York"}`}),
+			[]string{`wedsync:season.timezone = "America/New_York": the calendar uses the stack's time zone`}},
+		{"season_typo_suggests_the_field", with(map[string]string{"wedsync:season": `{"peakMonth":"May-October"}`}),
+			[]string{`wedsync:season.peakMonth = "May-October": unknown field; did you mean "peakMonths"?`}},
 		{"tag_values_must_be_strings", with(map[string]string{"wedsync:tags": `{"team":3}`}),
 			[]string{"wedsync:tags.team = 3: wrong type: want a string"}},
 	}
@@ -136,6 +142,11 @@ func TestLoadDefaults(t *testing.T) {
 		{"other_namespaces_are_not_ours", with(map[string]string{"aws:region": "us-east-1"}), func(t *testing.T, c Config) {
 			if c.Region != "eu-west-2" {
 				t.Errorf("Region = %q: aws:region must not override wedsync:region", c.Region)
+			}
+		}},
+		{"season_follows_the_stack_time_zone", with(map[string]string{"wedsync:timezone": "America/New_York"}), func(t *testing.T, c Config) {
+			if c.Season.Timezone != "America/New_York" || c.Season.PeakMonths == "" {
+				t.Errorf("Season = %+v, want defaults in the stack's zone", c.Season)
 			}
 		}},
 		{"extra_tags_are_read", with(map[string]string{"wedsync:tags": `{"data-classification":"guest-pii"}`}), func(t *testing.T, c Config) {

@@ -1,7 +1,9 @@
 package core
 
 import (
+	"errors"
 	"fmt"
+	"strings"
 
 	"github.com/hashicorp/go-multierror"
 )
@@ -57,17 +59,22 @@ func (p *Problems) Missing(field string, format string, args ...any) {
 }
 
 // Include adds the problems of a nested validation, prefixing their fields
-// with prefix (relative to p.Prefix). Errors that are not Problems are kept
-// as they are.
+// with prefix (relative to p.Prefix). Plain errors of the form
+// "field: message" (packages that do not know Problems) get the prefix too.
 func (p *Problems) Include(prefix string, err error) {
 	if err == nil {
 		return
 	}
 	for _, e := range Flatten(err) {
-		if pr, ok := e.(*Problem); ok {
-			e = &Problem{Field: p.Prefix + prefix + pr.Field, Value: pr.Value, Fix: pr.Fix}
+		var pr *Problem
+		if !errors.As(e, &pr) {
+			field, fix, ok := strings.Cut(e.Error(), ": ")
+			if !ok || strings.ContainsAny(field, " \t") {
+				field, fix = "", e.Error()
+			}
+			pr = &Problem{Field: field, Fix: fix}
 		}
-		p.err = multierror.Append(p.err, e)
+		p.err = multierror.Append(p.err, &Problem{Field: strings.TrimSuffix(p.Prefix+prefix+pr.Field, "."), Value: pr.Value, Fix: pr.Fix})
 	}
 }
 
