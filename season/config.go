@@ -306,11 +306,11 @@ func validateWeekly(path string, w WeeklyWindow) []error {
 	var errs []error
 	start, errStart := parseWeekTime(w.Start)
 	if errStart != nil {
-		errs = append(errs, fmt.Errorf("%s.start: %q %v; use \"<weekday> HH:MM\" like %q", path, w.Start, errStart, DefaultWeddingStart))
+		errs = append(errs, fmt.Errorf("%s.start: %q %w; use \"<weekday> HH:MM\" like %q", path, w.Start, errStart, DefaultWeddingStart))
 	}
 	end, errEnd := parseWeekTime(w.End)
 	if errEnd != nil {
-		errs = append(errs, fmt.Errorf("%s.end: %q %v; use \"<weekday> HH:MM\" like %q", path, w.End, errEnd, DefaultWeddingEnd))
+		errs = append(errs, fmt.Errorf("%s.end: %q %w; use \"<weekday> HH:MM\" like %q", path, w.End, errEnd, DefaultWeddingEnd))
 	}
 	if errStart == nil && errEnd == nil && start == end {
 		errs = append(errs, fmt.Errorf("%s: start and end are both %q, which is ambiguous (empty or a whole week); a window must be between 1 minute and 7 days long", path, w.Start))

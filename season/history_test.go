@@ -112,7 +112,7 @@ func TestRecommendOnSampleHistory(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	defer f.Close()
+	defer func() { _ = f.Close() }()
 	samples, err := ReadHistory(f)
 	if err != nil {
 		t.Fatal(err)

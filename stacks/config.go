@@ -255,7 +255,7 @@ func isHex(s string, n int) bool {
 		return false
 	}
 	for _, r := range strings.ToLower(s) {
-		if !(r >= '0' && r <= '9' || r >= 'a' && r <= 'f') {
+		if (r < '0' || r > '9') && (r < 'a' || r > 'f') {
 			return false
 		}
 	}

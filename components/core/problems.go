@@ -88,7 +88,8 @@ func Flatten(err error) []error {
 	if err == nil {
 		return nil
 	}
-	if m, ok := err.(*multierror.Error); ok {
+	var m *multierror.Error
+	if errors.As(err, &m) {
 		var out []error
 		for _, e := range m.Errors {
 			out = append(out, Flatten(e)...)

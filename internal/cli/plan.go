@@ -46,8 +46,8 @@ Exit codes: 0 plan made, 1 a mandatory policy rule fails, 2 invalid config.`,
 				if err := res.Plan.WriteJSON(out); err != nil {
 					return err
 				}
-			} else {
-				res.Plan.WriteText(out, "Offline plan of "+res.Config.Describe())
+			} else if err := res.Plan.WriteText(out, "Offline plan of "+res.Config.Describe()); err != nil {
+				return err
 			}
 			if n := res.Plan.MandatoryViolations(); n > 0 {
 				return &exitError{code: ExitViolation, err: fmt.Errorf("%d mandatory policy violations", n)}

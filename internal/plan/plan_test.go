@@ -122,7 +122,9 @@ func TestJSONHasTheDocumentedFields(t *testing.T) {
 
 func TestTextShowsTreeAndSummary(t *testing.T) {
 	var buf bytes.Buffer
-	run(t).WriteText(&buf, "Offline plan of wedsync/test")
+	if err := run(t).WriteText(&buf, "Offline plan of wedsync/test"); err != nil {
+		t.Fatal(err)
+	}
 	out := buf.String()
 	for _, want := range []string{
 		"pulumi:pulumi:Stack  wedsync-test",

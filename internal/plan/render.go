@@ -79,7 +79,8 @@ func short(v any) string {
 
 // WriteText writes the tree (parent -> children, each with its type, name
 // and key settings), the summary and the violations.
-func (p *Plan) WriteText(w io.Writer, header string) {
+func (p *Plan) WriteText(out io.Writer, header string) error {
+	w := &strings.Builder{}
 	fmt.Fprintf(w, "%s\n\n", header)
 	children := map[string][]Resource{}
 	var roots []Resource
@@ -128,6 +129,8 @@ func (p *Plan) WriteText(w io.Writer, header string) {
 	fmt.Fprintln(w)
 	p.writeSummary(w)
 	p.writeViolations(w)
+	_, err := io.WriteString(out, w.String())
+	return err
 }
 
 // Cloud names the cloud a resource type belongs to ("aws", "gcp", "azure"),
@@ -146,7 +149,7 @@ func Cloud(typ string) string {
 	return pkg
 }
 
-func (p *Plan) writeSummary(w io.Writer) {
+func (p *Plan) writeSummary(w *strings.Builder) {
 	counts := map[string]map[string]int{}
 	total := 0
 	for _, r := range p.Resources {
@@ -178,7 +181,7 @@ func (p *Plan) writeSummary(w io.Writer) {
 	}
 }
 
-func (p *Plan) writeViolations(w io.Writer) {
+func (p *Plan) writeViolations(w *strings.Builder) {
 	fmt.Fprintln(w)
 	if len(p.Violations) == 0 {
 		fmt.Fprintln(w, "Policy: no violations")

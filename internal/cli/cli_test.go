@@ -1,0 +1,98 @@
+package cli
+
+import (
+	"bytes"
+	"encoding/json"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+)
+
+func run(t *testing.T, args ...string) (int, string, string) {
+	t.Helper()
+	var out, errOut bytes.Buffer
+	code := Main(args, &out, &errOut)
+	return code, out.String(), errOut.String()
+}
+
+// project writes a Pulumi project with one stack file into a temp dir.
+func tempProject(t *testing.T, stack, config string) string {
+	t.Helper()
+	dir := t.TempDir()
+	must(t, os.WriteFile(filepath.Join(dir, "Pulumi.yaml"), []byte("name: wedsync\nruntime: go\nstackConfigDir: stacks\n"), 0o644))
+	must(t, os.MkdirAll(filepath.Join(dir, "stacks"), 0o755))
+	must(t, os.WriteFile(filepath.Join(dir, "stacks", "Pulumi."+stack+".yaml"), []byte(config), 0o644))
+	return dir
+}
+
+func must(t *testing.T, err error) {
+	t.Helper()
+	if err != nil {
+		t.Fatal(err)
+	}
+}
+
+func TestPlanOfAShippedStackPrintsTheTree(t *testing.T) {
+	code, out, errOut := run(t, "plan", "--stack", "prod", "--project-dir", "../..")
+	if code != ExitOK {
+		t.Fatalf("exit %d: %s", code, errOut)
+	}
+	for _, want := range []string{"Offline plan of wedsync/prod: prod on AWS eu-west-2, DR eu-west-1", "pulumi:pulumi:Stack  wedsync-prod", "Summary:"} {
+		if !strings.Contains(out, want) {
+			t.Errorf("output lacks %q", want)
+		}
+	}
+}
+
+func TestPlanJSONIsOneDocument(t *testing.T) {
+	code, out, _ := run(t, "plan", "--stack", "dev", "--json", "--project-dir", "../..")
+	if code != ExitOK {
+		t.Fatalf("exit %d", code)
+	}
+	var doc struct {
+		Stack     string           `json:"stack"`
+		Resources []map[string]any `json:"resources"`
+	}
+	if err := json.Unmarshal([]byte(out), &doc); err != nil {
+		t.Fatalf("stdout is not one JSON document: %v", err)
+	}
+	if doc.Stack != "dev" || len(doc.Resources) < 2 {
+		t.Errorf("doc = %+v", doc)
+	}
+}
+
+func TestPlanExitCodes(t *testing.T) {
+	broken := "config:\n  wedsync:environment: prod\n  wedsync:cloud: aws\n  wedsync:region: eu-west-9\n  wedsync:regoin: x\n"
+	tests := []struct {
+		name     string
+		args     []string
+		code     int
+		inStderr []string
+	}{
+		{"invalid_config_lists_every_problem_and_plans_nothing", []string{"plan", "--stack", "broken", "--project-dir", tempProject(t, "broken", broken)}, ExitInvalid,
+			[]string{"stack broken: invalid config; nothing was planned", `wedsync:regoin = "x": unknown key; did you mean "region"?`, `wedsync:region = "eu-west-9"`, "wedsync:drRegion: required", "wedsync:costCentre: required"}},
+		{"unknown_stack_names_the_known_ones", []string{"plan", "--stack", "nope", "--project-dir", "../.."}, ExitInvalid,
+			[]string{`no such stack "nope"`, "prod-azure"}},
+		{"missing_stack_flag", []string{"plan", "--project-dir", "../.."}, ExitInvalid, []string{"--stack is required"}},
+		{"unknown_flag", []string{"plan", "--stak", "prod"}, ExitInvalid, []string{"unknown flag"}},
+		{"no_project_here", []string{"plan", "--stack", "prod", "--project-dir", t.TempDir()}, ExitInvalid, []string{"no Pulumi.yaml"}},
+		{"unreadable_stack_file", []string{"plan", "--stack", "bad", "--project-dir", tempProject(t, "bad", "config: [")}, ExitInvalid, []string{"not valid YAML"}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			code, out, errOut := run(t, tt.args...)
+			if code != tt.code {
+				t.Fatalf("exit %d, want %d; stderr: %s", code, tt.code, errOut)
+			}
+			if out != "" {
+				t.Errorf("stdout should be empty, got %q", out)
+			}
+			for _, w := range tt.inStderr {
+				if !strings.Contains(errOut, w) {
+					t.Errorf("stderr lacks %q:\n%s", w, errOut)
+				}
+			}
+		})
+	}
+}
