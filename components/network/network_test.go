@@ -3,55 +3,26 @@ package network
 import (
 	"testing"
 
-	"github.com/pulumi/pulumi-aws/sdk/v6/go/aws"
-	azurenative "github.com/pulumi/pulumi-azure-native-sdk/v2"
-	"github.com/pulumi/pulumi-gcp/sdk/v7/go/gcp"
 	"github.com/pulumi/pulumi/sdk/v3/go/pulumi"
 
 	"github.com/wedsync/wedsync-infra/components/core"
 	"github.com/wedsync/wedsync-infra/internal/plan"
+	"github.com/wedsync/wedsync-infra/internal/testkit"
 )
 
 func planNetwork(t *testing.T, cloud core.Cloud, env core.Environment) *plan.Plan {
 	t.Helper()
-	p, err := plan.Run(plan.Options{Project: "wedsync", Stack: string(env), Environment: string(env)}, func(ctx *pulumi.Context) error {
-		site := core.Site{Role: core.Primary, Cloud: cloud}
-		var err error
-		switch cloud {
-		case core.AWS:
-			site.Region = "eu-west-2"
-			site.Provider, err = aws.NewProvider(ctx, "aws-primary", &aws.ProviderArgs{Region: pulumi.String(site.Region)})
-		case core.GCP:
-			site.Region, site.GCPProject = "europe-west2", "wedsync-prod"
-			site.Provider, err = gcp.NewProvider(ctx, "gcp-primary", &gcp.ProviderArgs{Project: pulumi.String("wedsync-prod"), Region: pulumi.String(site.Region)})
-		case core.Azure:
-			site.Region = "uksouth"
-			site.AzureResourceGroup = pulumi.String("wedsync-prod-uks").ToStringOutput()
-			site.Provider, err = azurenative.NewProvider(ctx, "azure-primary", &azurenative.ProviderArgs{Location: pulumi.String(site.Region)})
-		}
+	return testkit.Plan(t, env, func(ctx *pulumi.Context) error {
+		dep, err := testkit.Deployment(ctx, cloud, env)
 		if err != nil {
 			return err
 		}
-		dep := core.Deployment{Project: "wedsync", Stack: string(env), Environment: env, Primary: site,
-			Tags: core.StandardTags("wedsync", string(env), env, "platform", "cc", nil)}
-		_, err = NewNetwork(ctx, "primary", &NetworkArgs{Deployment: dep, Site: site})
+		_, err = NewNetwork(ctx, "primary", &NetworkArgs{Deployment: dep, Site: dep.Primary})
 		return err
 	})
-	if err != nil {
-		t.Fatal(err)
-	}
-	return p
 }
 
-func ofType(p *plan.Plan, typ string) []plan.Resource {
-	var out []plan.Resource
-	for _, r := range p.Resources {
-		if r.Type == typ {
-			out = append(out, r)
-		}
-	}
-	return out
-}
+var ofType = testkit.OfType
 
 func TestAWSNetwork(t *testing.T) {
 	prod := planNetwork(t, core.AWS, core.Prod)
