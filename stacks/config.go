@@ -9,7 +9,9 @@ import (
 	"time"
 	_ "time/tzdata" // time zones must resolve on machines without zoneinfo (CI images)
 
+	"github.com/wedsync/wedsync-infra/components/backupbucket"
 	"github.com/wedsync/wedsync-infra/components/core"
+	"github.com/wedsync/wedsync-infra/components/secretsstore"
 	"github.com/wedsync/wedsync-infra/season"
 )
 
@@ -46,6 +48,15 @@ type Config struct {
 	// Season is the season calendar: peak months, wedding days, capacity per
 	// window, freezes. Its time zone is always Timezone.
 	Season season.Config
+	// Secrets are the secrets store's settings: key rotation, deletion
+	// windows, the application's secrets and who may read them.
+	Secrets secretsstore.Settings
+	// SecretValues are values for the declared secrets, from a config key
+	// set with `pulumi config set --secret --path 'secretValues.NAME'`: they
+	// stay secrets all the way to the cloud.
+	SecretValues map[string]string
+	// Backup is the backup buckets' settings: retention, tiers, the offsite copy.
+	Backup backupbucket.Settings
 }
 
 // setting is one `wedsync:` config key: how to read it into Config.
@@ -73,6 +84,9 @@ var settings = []setting{
 	{"azureSubscriptionId", "Azure subscription id (UUID)", str(func(c *Config) *string { return &c.AzureSubscriptionID })},
 	{"awsAccountId", "the only AWS account id the stack may deploy to (12 digits)", str(func(c *Config) *string { return &c.AWSAccountID })},
 	{"season", "the season calendar: peakMonths, weddingDays, extraDates, capacity, freeze", object(func(c *Config) any { return &c.Season })},
+	{"secrets", "the secrets store: keyRotationDays, deletionWindowDays, secrets, grants, ...", object(func(c *Config) any { return &c.Secrets })},
+	{"secretValues", "values of declared secrets; set only with `pulumi config set --secret --path`", object(func(c *Config) any { return &c.SecretValues })},
+	{"backup", "the backup buckets: retentionDays, tiers, replicateToDR, offsite {cloud, region}", object(func(c *Config) any { return &c.Backup })},
 }
 
 // Keys returns every config key the program understands, namespaced
@@ -129,6 +143,8 @@ func (c *Config) ApplyDefaults() {
 		c.Season.Timezone = c.Timezone
 	}
 	c.Season.ApplyDefaults()
+	c.Secrets.ApplyDefaults(c.Environment)
+	c.Backup.ApplyDefaults(c.Environment)
 }
 
 // Validate returns every problem with c, each naming the key, the value and
@@ -157,6 +173,13 @@ func (c Config) Validate() error {
 		p.Add("season.timezone", c.Season.Timezone, "the calendar uses the stack's time zone; remove it and set wedsync:timezone (now %q) instead", c.Timezone)
 	} else if tzValid {
 		p.Include("season.", c.Season.Validate())
+	}
+	if c.Cloud.Valid() {
+		p.Include("secrets.", c.Secrets.ValidateFor(c.Environment, c.Cloud))
+	}
+	p.Include("backup.", c.Backup.Validate(c.Environment))
+	if o := c.Backup.Offsite; o != nil && o.Cloud == core.GCP && c.GCPProject == "" {
+		p.Missing("gcpProject", "the offsite backup copy is on GCP (wedsync:backup.offsite) and needs a project id")
 	}
 	if c.Environment.IsProd() && c.CostCentre == "" {
 		p.Missing("costCentre", "prod resources must carry a cost centre for billing")

@@ -35,7 +35,21 @@ func newDeployment(ctx *pulumi.Context, cfg Config) (core.Deployment, error) {
 		}
 		dep.DR = &dr
 	}
+	if o := cfg.Backup.Offsite; o != nil {
+		offsite, err := newSite(ctx, cfg, dep, core.Offsite, o.Cloud, o.Region)
+		if err != nil {
+			return dep, err
+		}
+		dep.Offsite = &offsite
+	}
 	return dep, nil
+}
+
+// atSite is dep seen from one of its other sites, for components that serve
+// that site alone (the offsite copy's own keys).
+func atSite(dep core.Deployment, site core.Site) core.Deployment {
+	dep.Primary, dep.DR, dep.Offsite = site, nil, nil
+	return dep
 }
 
 func newSite(ctx *pulumi.Context, cfg Config, dep core.Deployment, role core.Role, cloud core.Cloud, region string) (core.Site, error) {

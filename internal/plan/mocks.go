@@ -317,7 +317,7 @@ func lowerFirst(s string) string {
 func plural(s string) string {
 	s = lowerFirst(strings.TrimPrefix(s, "Region"))
 	switch {
-	case strings.HasSuffix(s, "y"):
+	case strings.HasSuffix(s, "y") && !strings.ContainsAny(s[len(s)-2:len(s)-1], "aeiou"):
 		return s[:len(s)-1] + "ies"
 	case strings.HasSuffix(s, "s"):
 		return s + "es"

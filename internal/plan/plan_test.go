@@ -147,8 +147,16 @@ func TestSecretsAreMasked(t *testing.T) {
 }
 
 func TestUnmockedDataSourceSaysWhereToAddIt(t *testing.T) {
-	_, err := mockInvoke("aws:ec2/getAmi:getAmi", nil, nil)
+	_, err := mockInvoke("example:index/notMocked:notMocked", nil, nil)
 	if err == nil || !strings.Contains(err.Error(), "add one to the invokes table") {
 		t.Errorf("err = %v", err)
+	}
+}
+
+func TestPluralOfResourceTypes(t *testing.T) {
+	for in, want := range map[string]string{"Key": "keys", "Policy": "policies", "Address": "addresses", "Vault": "vaults", "RegionBackendService": "backendServices"} {
+		if got := plural(in); got != want {
+			t.Errorf("plural(%q) = %q, want %q", in, got, want)
+		}
 	}
 }

@@ -1,0 +1,455 @@
+package backupbucket
+
+import (
+	"encoding/json"
+	"fmt"
+	"strings"
+
+	"github.com/pulumi/pulumi-aws/sdk/v6/go/aws/cloudwatch"
+	"github.com/pulumi/pulumi-aws/sdk/v6/go/aws/iam"
+	"github.com/pulumi/pulumi-aws/sdk/v6/go/aws/s3"
+	"github.com/pulumi/pulumi/sdk/v3/go/pulumi"
+
+	"github.com/wedsync/wedsync-infra/components/core"
+)
+
+// replicationRuleID names the one replication rule; the replication alarms
+// select its metrics by it.
+const replicationRuleID = "dr"
+
+// replicationMinutes is S3 Replication Time Control's 15-minute target, which
+// is also the platform's RPO.
+const replicationMinutes = 15
+
+// awsStorageClass is the S3 storage class of each tier. Glacier Instant
+// Retrieval for the cold tier keeps a restore within the 1-hour RTO; only the
+// archive tier (months old) needs a bulk restore.
+var awsStorageClass = map[string]string{
+	"infrequent": "STANDARD_IA",
+	"cold":       "GLACIER_IR",
+	"archive":    "DEEP_ARCHIVE",
+}
+
+// s3Bucket is one locked, encrypted, private S3 bucket and the resources
+// that configure it.
+type s3Bucket struct {
+	bucket *s3.BucketV2
+	// ready are the configuration resources replication must wait for.
+	ready []pulumi.Resource
+}
+
+func newAWS(ctx *pulumi.Context, name string, p *build) (outputs, error) {
+	primary := p.dep.Primary
+	main, err := p.s3Bucket(ctx, name, primary, p.name(primary), p.key, true)
+	if err != nil {
+		return outputs{}, err
+	}
+	out := outputs{
+		name: main.bucket.Bucket,
+		id:   main.bucket.ID().ToStringOutput(),
+		url:  main.bucket.Arn,
+	}
+	if p.dr != nil {
+		replica, err := p.s3Bucket(ctx, name+"-replica", *p.dr, p.name(*p.dr, "replica"), p.drKey, true)
+		if err != nil {
+			return out, err
+		}
+		if err := p.s3Replication(ctx, name, main, replica); err != nil {
+			return out, err
+		}
+		out.replicaLocation = pulumi.String(p.dr.Region).ToStringOutput()
+		out.replicaName = replica.bucket.Bucket
+	}
+	inventory, err := p.s3Inventory(ctx, name, main.bucket)
+	if err != nil {
+		return out, err
+	}
+	out.inventoryDestination = inventory
+	if p.offsite != nil {
+		loc, bucket, err := p.offsiteFromS3(ctx, name, main.bucket)
+		if err != nil {
+			return out, err
+		}
+		out.offsiteLocation, out.offsiteName = loc, bucket
+	}
+	if p.alerts != nil {
+		if err := p.s3Alarms(ctx, name, main.bucket); err != nil {
+			return out, err
+		}
+	}
+	return out, nil
+}
+
+// s3Bucket creates a bucket at site encrypted with key: versioned, object
+// locked (locked=true) for the retention period, private, owner-enforced,
+// TLS-only, accepting uploads only under its own key, and tiered by age.
+func (p *build) s3Bucket(ctx *pulumi.Context, name string, site core.Site, bucketName string, key *core.Key, locked bool) (*s3Bucket, error) {
+	b, err := s3.NewBucketV2(ctx, name, &s3.BucketV2Args{
+		Bucket: pulumi.String(bucketName),
+		// Object lock can only be turned on when the bucket is created.
+		ObjectLockEnabled: pulumi.Bool(locked),
+		ForceDestroy:      pulumi.Bool(p.forceDestroy()),
+	}, p.at(site, p.protect)...)
+	if err != nil {
+		return nil, err
+	}
+	out := &s3Bucket{bucket: b}
+	opts := p.at(site, pulumi.DependsOn([]pulumi.Resource{b}))
+	add := func(r pulumi.Resource, err error) error {
+		if err == nil {
+			out.ready = append(out.ready, r)
+		}
+		return err
+	}
+	if err := add(s3.NewBucketOwnershipControls(ctx, name, &s3.BucketOwnershipControlsArgs{
+		Bucket: b.ID(),
+		Rule:   &s3.BucketOwnershipControlsRuleArgs{ObjectOwnership: pulumi.String("BucketOwnerEnforced")},
+	}, opts...)); err != nil {
+		return nil, err
+	}
+	if err := add(s3.NewBucketPublicAccessBlock(ctx, name, &s3.BucketPublicAccessBlockArgs{
+		Bucket:                b.ID(),
+		BlockPublicAcls:       pulumi.Bool(true),
+		BlockPublicPolicy:     pulumi.Bool(true),
+		IgnorePublicAcls:      pulumi.Bool(true),
+		RestrictPublicBuckets: pulumi.Bool(true),
+	}, opts...)); err != nil {
+		return nil, err
+	}
+	if err := add(s3.NewBucketVersioningV2(ctx, name, &s3.BucketVersioningV2Args{
+		Bucket:                  b.ID(),
+		VersioningConfiguration: &s3.BucketVersioningV2VersioningConfigurationArgs{Status: pulumi.String("Enabled")},
+	}, opts...)); err != nil {
+		return nil, err
+	}
+	if err := add(s3.NewBucketServerSideEncryptionConfigurationV2(ctx, name, &s3.BucketServerSideEncryptionConfigurationV2Args{
+		Bucket: b.ID(),
+		Rules: s3.BucketServerSideEncryptionConfigurationV2RuleArray{&s3.BucketServerSideEncryptionConfigurationV2RuleArgs{
+			ApplyServerSideEncryptionByDefault: &s3.BucketServerSideEncryptionConfigurationV2RuleApplyServerSideEncryptionByDefaultArgs{
+				SseAlgorithm:   pulumi.String("aws:kms"),
+				KmsMasterKeyId: key.ID,
+			},
+			// Bucket keys cut KMS requests (and cost) by orders of magnitude
+			// for buckets of many objects.
+			BucketKeyEnabled: pulumi.Bool(true),
+		}},
+	}, opts...)); err != nil {
+		return nil, err
+	}
+	if locked {
+		if err := add(s3.NewBucketObjectLockConfigurationV2(ctx, name, &s3.BucketObjectLockConfigurationV2Args{
+			Bucket:            b.ID(),
+			ObjectLockEnabled: pulumi.String("Enabled"),
+			Rule: &s3.BucketObjectLockConfigurationV2RuleArgs{
+				DefaultRetention: &s3.BucketObjectLockConfigurationV2RuleDefaultRetentionArgs{
+					Mode: pulumi.String(strings.ToUpper(string(p.mode))),
+					Days: pulumi.Int(p.s.RetentionDays),
+				},
+			},
+		}, p.at(site, pulumi.DependsOn(out.ready))...)); err != nil {
+			return nil, err
+		}
+	}
+	if err := add(s3.NewBucketLifecycleConfigurationV2(ctx, name, &s3.BucketLifecycleConfigurationV2Args{
+		Bucket: b.ID(),
+		Rules:  p.s3Lifecycle(),
+	}, p.at(site, pulumi.DependsOn(out.ready))...)); err != nil {
+		return nil, err
+	}
+	policy := pulumi.All(b.Arn, key.ID).ApplyT(func(v []any) (string, error) {
+		return bucketPolicy(v[0].(string), v[1].(string), true)
+	}).(pulumi.StringOutput)
+	// The policy waits for the public access block, which would otherwise
+	// race it and refuse the policy.
+	if err := add(s3.NewBucketPolicy(ctx, name, &s3.BucketPolicyArgs{
+		Bucket: b.ID(),
+		Policy: policy,
+	}, p.at(site, pulumi.DependsOn(out.ready))...)); err != nil {
+		return nil, err
+	}
+	return out, nil
+}
+
+// s3Lifecycle tiers backups down as they age, expires them at the end of
+// retention (object lock keeps them until then whatever the rules say), and
+// keeps replaced or deleted versions for the retention period too.
+func (p *build) s3Lifecycle() s3.BucketLifecycleConfigurationV2RuleArray {
+	var transitions s3.BucketLifecycleConfigurationV2RuleTransitionArray
+	for _, t := range p.s.Tiers.ages() {
+		transitions = append(transitions, &s3.BucketLifecycleConfigurationV2RuleTransitionArgs{
+			Days:         pulumi.Int(t.days),
+			StorageClass: pulumi.String(awsStorageClass[t.name]),
+		})
+	}
+	all := &s3.BucketLifecycleConfigurationV2RuleFilterArgs{Prefix: pulumi.String("")}
+	return s3.BucketLifecycleConfigurationV2RuleArray{
+		&s3.BucketLifecycleConfigurationV2RuleArgs{
+			Id:          pulumi.String("tiers-and-retention"),
+			Status:      pulumi.String("Enabled"),
+			Filter:      all,
+			Transitions: transitions,
+			Expiration:  &s3.BucketLifecycleConfigurationV2RuleExpirationArgs{Days: pulumi.Int(p.s.RetentionDays)},
+			NoncurrentVersionExpiration: &s3.BucketLifecycleConfigurationV2RuleNoncurrentVersionExpirationArgs{
+				NoncurrentDays: pulumi.Int(p.s.RetentionDays),
+			},
+			AbortIncompleteMultipartUpload: &s3.BucketLifecycleConfigurationV2RuleAbortIncompleteMultipartUploadArgs{
+				DaysAfterInitiation: pulumi.Int(7),
+			},
+		},
+		// Expired delete markers would otherwise pile up once their last
+		// version is gone.
+		&s3.BucketLifecycleConfigurationV2RuleArgs{
+			Id:         pulumi.String("expired-delete-markers"),
+			Status:     pulumi.String("Enabled"),
+			Filter:     all,
+			Expiration: &s3.BucketLifecycleConfigurationV2RuleExpirationArgs{ExpiredObjectDeleteMarker: pulumi.Bool(true)},
+		},
+	}
+}
+
+type policyDoc struct {
+	Version   string            `json:"Version"`
+	Statement []policyStatement `json:"Statement"`
+}
+
+type policyStatement struct {
+	Sid       string         `json:"Sid,omitempty"`
+	Effect    string         `json:"Effect"`
+	Principal any            `json:"Principal,omitempty"`
+	Action    any            `json:"Action"`
+	Resource  any            `json:"Resource,omitempty"`
+	Condition map[string]any `json:"Condition,omitempty"`
+}
+
+func (d policyDoc) String() (string, error) {
+	d.Version = "2012-10-17"
+	b, err := json.Marshal(d)
+	return string(b), err
+}
+
+// bucketPolicy refuses plain-HTTP requests and, with requireKey, uploads
+// that are not SSE-KMS under the bucket's own key (a client naming another
+// key would otherwise encrypt backups with a key we do not control).
+func bucketPolicy(bucketArn, keyArn string, requireKey bool) (string, error) {
+	doc := policyDoc{Statement: []policyStatement{{
+		Sid: "DenyInsecureTransport", Effect: "Deny", Principal: "*", Action: "s3:*",
+		Resource:  []string{bucketArn, bucketArn + "/*"},
+		Condition: map[string]any{"Bool": map[string]any{"aws:SecureTransport": "false"}},
+	}}}
+	if requireKey {
+		doc.Statement = append(doc.Statement,
+			policyStatement{
+				Sid: "DenyUploadsNotEncryptedWithKMS", Effect: "Deny", Principal: "*", Action: "s3:PutObject",
+				Resource:  bucketArn + "/*",
+				Condition: map[string]any{"StringNotEquals": map[string]any{"s3:x-amz-server-side-encryption": "aws:kms"}},
+			},
+			policyStatement{
+				Sid: "DenyUploadsUnderAnotherKey", Effect: "Deny", Principal: "*", Action: "s3:PutObject",
+				Resource:  bucketArn + "/*",
+				Condition: map[string]any{"StringNotEqualsIfExists": map[string]any{"s3:x-amz-server-side-encryption-aws-kms-key-id": keyArn}},
+			})
+	}
+	return doc.String()
+}
+
+// s3Replication replicates every new backup to the replica with Replication
+// Time Control (15 minutes, with metrics), re-encrypted under the DR key.
+// Delete markers are not replicated: a delete at the primary, by mistake or
+// by an attacker, must not reach the copy.
+func (p *build) s3Replication(ctx *pulumi.Context, name string, src, dst *s3Bucket) error {
+	primary := p.dep.Primary
+	trust, err := policyDoc{Statement: []policyStatement{{
+		Effect: "Allow", Principal: map[string]any{"Service": "s3.amazonaws.com"}, Action: "sts:AssumeRole",
+	}}}.String()
+	if err != nil {
+		return err
+	}
+	role, err := iam.NewRole(ctx, name+"-replication", &iam.RoleArgs{
+		Name:             pulumi.String(p.dep.NameWithin(64, "backup", p.purpose, "replication")),
+		Description:      pulumi.String("S3 replicates " + p.purpose + " backups to the DR region"),
+		AssumeRolePolicy: pulumi.String(trust),
+	}, p.at(primary)...)
+	if err != nil {
+		return err
+	}
+	policy := pulumi.All(src.bucket.Arn, dst.bucket.Arn, p.key.ID, p.drKey.ID).ApplyT(func(v []any) (string, error) {
+		srcArn, dstArn, srcKey, dstKey := v[0].(string), v[1].(string), v[2].(string), v[3].(string)
+		return policyDoc{Statement: []policyStatement{
+			{Effect: "Allow", Action: []string{"s3:GetReplicationConfiguration", "s3:ListBucket"}, Resource: srcArn},
+			{Effect: "Allow", Action: []string{
+				"s3:GetObjectVersionForReplication", "s3:GetObjectVersionAcl", "s3:GetObjectVersionTagging",
+				"s3:GetObjectRetention", "s3:GetObjectLegalHold",
+			}, Resource: srcArn + "/*"},
+			{Effect: "Allow", Action: []string{"s3:ReplicateObject", "s3:ReplicateTags", "s3:ObjectOwnerOverrideToBucketOwner"}, Resource: dstArn + "/*"},
+			{Effect: "Allow", Action: "kms:Decrypt", Resource: srcKey,
+				Condition: map[string]any{"StringLike": map[string]any{"kms:ViaService": "s3." + primary.Region + ".amazonaws.com"}}},
+			{Effect: "Allow", Action: []string{"kms:Encrypt", "kms:GenerateDataKey"}, Resource: dstKey,
+				Condition: map[string]any{"StringLike": map[string]any{"kms:ViaService": "s3." + p.dr.Region + ".amazonaws.com"}}},
+		}}.String()
+	}).(pulumi.StringOutput)
+	rolePolicy, err := iam.NewRolePolicy(ctx, name+"-replication", &iam.RolePolicyArgs{Role: role.ID(), Policy: policy}, p.at(primary)...)
+	if err != nil {
+		return err
+	}
+	ready := append(append([]pulumi.Resource{rolePolicy}, src.ready...), dst.ready...)
+	_, err = s3.NewBucketReplicationConfig(ctx, name, &s3.BucketReplicationConfigArgs{
+		Bucket: src.bucket.ID(),
+		Role:   role.Arn,
+		Rules: s3.BucketReplicationConfigRuleArray{&s3.BucketReplicationConfigRuleArgs{
+			Id:     pulumi.String(replicationRuleID),
+			Status: pulumi.String("Enabled"),
+			Filter: &s3.BucketReplicationConfigRuleFilterArgs{Prefix: pulumi.String("")},
+			DeleteMarkerReplication: &s3.BucketReplicationConfigRuleDeleteMarkerReplicationArgs{
+				Status: pulumi.String("Disabled"),
+			},
+			SourceSelectionCriteria: &s3.BucketReplicationConfigRuleSourceSelectionCriteriaArgs{
+				SseKmsEncryptedObjects: &s3.BucketReplicationConfigRuleSourceSelectionCriteriaSseKmsEncryptedObjectsArgs{
+					Status: pulumi.String("Enabled"),
+				},
+			},
+			Destination: &s3.BucketReplicationConfigRuleDestinationArgs{
+				Bucket:       dst.bucket.Arn,
+				StorageClass: pulumi.String("STANDARD"),
+				EncryptionConfiguration: &s3.BucketReplicationConfigRuleDestinationEncryptionConfigurationArgs{
+					ReplicaKmsKeyId: p.drKey.ID,
+				},
+				ReplicationTime: &s3.BucketReplicationConfigRuleDestinationReplicationTimeArgs{
+					Status: pulumi.String("Enabled"),
+					Time:   &s3.BucketReplicationConfigRuleDestinationReplicationTimeTimeArgs{Minutes: pulumi.Int(replicationMinutes)},
+				},
+				Metrics: &s3.BucketReplicationConfigRuleDestinationMetricsArgs{
+					Status:         pulumi.String("Enabled"),
+					EventThreshold: &s3.BucketReplicationConfigRuleDestinationMetricsEventThresholdArgs{Minutes: pulumi.Int(replicationMinutes)},
+				},
+			},
+		}},
+	}, p.at(primary, pulumi.DependsOn(ready))...)
+	return err
+}
+
+// s3Inventory delivers a daily inventory of every object version (encryption,
+// lock mode and date, replication status, checksum algorithm) as the
+// compliance report. S3 delivers inventories only to a bucket in the source
+// bucket's region, so the replica (in the DR region) cannot hold it: it goes
+// to a small inventory bucket beside the backups, under the same key.
+func (p *build) s3Inventory(ctx *pulumi.Context, name string, src *s3.BucketV2) (pulumi.StringOutput, error) {
+	primary := p.dep.Primary
+	dst, err := p.s3Bucket(ctx, name+"-inventory", primary, p.name(primary, "inventory"), p.key, false)
+	if err != nil {
+		return pulumi.StringOutput{}, err
+	}
+	// The inventory writer is S3 itself, which cannot be made to send the
+	// encryption headers the backup policy demands; the bucket's default
+	// encryption and the inventory's own SSE-KMS setting cover it.
+	writer := pulumi.All(dst.bucket.Arn, src.Arn).ApplyT(func(v []any) (string, error) {
+		dstArn, srcArn := v[0].(string), v[1].(string)
+		doc, err := bucketPolicy(dstArn, "", false)
+		if err != nil {
+			return "", err
+		}
+		var d policyDoc
+		if err := json.Unmarshal([]byte(doc), &d); err != nil {
+			return "", err
+		}
+		d.Statement = append(d.Statement, policyStatement{
+			Sid: "AllowInventoryFromTheBackupBucket", Effect: "Allow",
+			Principal: map[string]any{"Service": "s3.amazonaws.com"}, Action: "s3:PutObject",
+			Resource:  dstArn + "/*",
+			Condition: map[string]any{"ArnLike": map[string]any{"aws:SourceArn": srcArn}},
+		})
+		return d.String()
+	}).(pulumi.StringOutput)
+	if _, err := s3.NewBucketPolicy(ctx, name+"-inventory-writer", &s3.BucketPolicyArgs{
+		Bucket: dst.bucket.ID(),
+		Policy: writer,
+	}, p.at(primary, pulumi.DependsOn(dst.ready))...); err != nil {
+		return pulumi.StringOutput{}, err
+	}
+	_, err = s3.NewInventory(ctx, name, &s3.InventoryArgs{
+		Bucket:                 src.ID(),
+		Name:                   pulumi.String("compliance"),
+		IncludedObjectVersions: pulumi.String("All"),
+		Schedule:               &s3.InventoryScheduleArgs{Frequency: pulumi.String("Daily")},
+		OptionalFields: pulumi.ToStringArray([]string{
+			"Size", "LastModifiedDate", "StorageClass", "ETag",
+			"EncryptionStatus", "BucketKeyStatus",
+			"ObjectLockMode", "ObjectLockRetainUntilDate", "ObjectLockLegalHoldStatus",
+			"ReplicationStatus", "ChecksumAlgorithm",
+		}),
+		Destination: &s3.InventoryDestinationArgs{Bucket: &s3.InventoryDestinationBucketArgs{
+			BucketArn: dst.bucket.Arn,
+			Format:    pulumi.String("Parquet"),
+			Prefix:    pulumi.String(p.purpose),
+			Encryption: &s3.InventoryDestinationBucketEncryptionArgs{
+				SseKms: &s3.InventoryDestinationBucketEncryptionSseKmsArgs{KeyId: p.key.ID},
+			},
+		}},
+	}, p.at(primary, pulumi.DependsOn(dst.ready))...)
+	if err != nil {
+		return pulumi.StringOutput{}, err
+	}
+	return pulumi.Sprintf("s3://%s/%s", dst.bucket.Bucket, p.purpose), nil
+}
+
+// s3Alarms raises: no new backup in a day (request metrics count PUTs, and
+// no data at all is treated as no backup), replication failures, and
+// replication falling behind the 15-minute target.
+func (p *build) s3Alarms(ctx *pulumi.Context, name string, b *s3.BucketV2) error {
+	primary := p.dep.Primary
+	actions := alarmIDs(p.alerts)
+	metric, err := s3.NewBucketMetric(ctx, name, &s3.BucketMetricArgs{
+		Bucket: b.ID(),
+		Name:   pulumi.String("all-requests"),
+	}, p.at(primary)...)
+	if err != nil {
+		return err
+	}
+	alarm := func(suffix, description string, args *cloudwatch.MetricAlarmArgs) error {
+		args.Name = pulumi.String(p.dep.NameWithin(255, "backup", p.purpose, suffix))
+		args.AlarmDescription = pulumi.String(description)
+		args.Namespace = pulumi.String("AWS/S3")
+		args.AlarmActions = actions
+		args.OkActions = actions
+		_, err := cloudwatch.NewMetricAlarm(ctx, name+"-"+suffix, args, p.at(primary)...)
+		return err
+	}
+	if err := alarm("freshness", fmt.Sprintf("No %s backup arrived in the last 24 hours", p.purpose), &cloudwatch.MetricAlarmArgs{
+		MetricName:         pulumi.String("PutRequests"),
+		Dimensions:         pulumi.StringMap{"BucketName": b.Bucket, "FilterId": metric.Name},
+		Statistic:          pulumi.String("Sum"),
+		Period:             pulumi.Int(86400),
+		EvaluationPeriods:  pulumi.Int(1),
+		Threshold:          pulumi.Float64(1),
+		ComparisonOperator: pulumi.String("LessThanThreshold"),
+		TreatMissingData:   pulumi.String("breaching"),
+	}); err != nil {
+		return err
+	}
+	if p.dr == nil {
+		return nil
+	}
+	replicaName := pulumi.String(p.name(*p.dr, "replica"))
+	dims := pulumi.StringMap{"SourceBucket": b.Bucket, "DestinationBucket": replicaName, "RuleId": pulumi.String(replicationRuleID)}
+	if err := alarm("replication-failed", fmt.Sprintf("%s backups failed to replicate to %s", p.purpose, p.dr.Region), &cloudwatch.MetricAlarmArgs{
+		MetricName:         pulumi.String("OperationsFailedReplication"),
+		Dimensions:         dims,
+		Statistic:          pulumi.String("Sum"),
+		Period:             pulumi.Int(300),
+		EvaluationPeriods:  pulumi.Int(1),
+		Threshold:          pulumi.Float64(0),
+		ComparisonOperator: pulumi.String("GreaterThanThreshold"),
+		TreatMissingData:   pulumi.String("notBreaching"),
+	}); err != nil {
+		return err
+	}
+	return alarm("replication-latency", fmt.Sprintf("%s backups take over %d minutes to reach %s", p.purpose, replicationMinutes, p.dr.Region), &cloudwatch.MetricAlarmArgs{
+		MetricName:         pulumi.String("ReplicationLatency"),
+		Dimensions:         dims,
+		Statistic:          pulumi.String("Maximum"),
+		Period:             pulumi.Int(300),
+		EvaluationPeriods:  pulumi.Int(3),
+		Threshold:          pulumi.Float64(replicationMinutes * 60),
+		ComparisonOperator: pulumi.String("GreaterThanThreshold"),
+		TreatMissingData:   pulumi.String("notBreaching"),
+	})
+}

@@ -1,0 +1,311 @@
+package secretsstore
+
+import (
+	"encoding/json"
+	"fmt"
+	"slices"
+	"strings"
+
+	"github.com/pulumi/pulumi-aws/sdk/v6/go/aws"
+	"github.com/pulumi/pulumi-aws/sdk/v6/go/aws/cloudtrail"
+	"github.com/pulumi/pulumi-aws/sdk/v6/go/aws/iam"
+	"github.com/pulumi/pulumi-aws/sdk/v6/go/aws/kms"
+	"github.com/pulumi/pulumi-aws/sdk/v6/go/aws/secretsmanager"
+	"github.com/pulumi/pulumi/sdk/v3/go/pulumi"
+
+	"github.com/wedsync/wedsync-infra/components/core"
+)
+
+// awsServices are the AWS services that encrypt with each key on the
+// deploy's behalf (kms:ViaService), so the deploy role can hand a key to
+// them without being able to use it directly. The field key is used only by
+// the application.
+var awsServices = map[core.KeyPurpose][]string{
+	core.DataKey:    {"rds", "ec2"},
+	core.BackupKey:  {"s3"},
+	core.SecretsKey: {"secretsmanager"},
+}
+
+// awsKeyActions are the KMS actions of each access level.
+var awsKeyActions = map[Access][]string{
+	Read:           {"kms:Decrypt", "kms:DescribeKey"},
+	EncryptDecrypt: {"kms:Encrypt", "kms:Decrypt", "kms:ReEncrypt*", "kms:GenerateDataKey*", "kms:DescribeKey"},
+}
+
+// awsKeyAdminActions let the deploy role manage keys but not use them.
+var awsKeyAdminActions = []string{
+	"kms:Create*", "kms:Describe*", "kms:Enable*", "kms:List*", "kms:Put*", "kms:Update*",
+	"kms:Revoke*", "kms:Disable*", "kms:Get*", "kms:Delete*", "kms:TagResource", "kms:UntagResource",
+	"kms:ScheduleKeyDeletion", "kms:CancelKeyDeletion", "kms:ReplicateKey", "kms:RotateKeyOnDemand",
+}
+
+// awsSecretActions are what a secret grant allows: reading, never writing.
+var awsSecretActions = []string{"secretsmanager:GetSecretValue", "secretsmanager:DescribeSecret"}
+
+// policyDocument and statement are an IAM policy as JSON.
+type policyDocument struct {
+	Version   string      `json:"Version"`
+	Statement []statement `json:"Statement"`
+}
+
+type statement struct {
+	Sid       string                    `json:"Sid"`
+	Effect    string                    `json:"Effect"`
+	Principal map[string][]string       `json:"Principal"`
+	Action    []string                  `json:"Action"`
+	Resource  string                    `json:"Resource"`
+	Condition map[string]map[string]any `json:"Condition,omitempty"`
+}
+
+func allow(sid string, principals []string, actions []string) statement {
+	return statement{Sid: sid, Effect: "Allow", Principal: map[string][]string{"AWS": principals}, Action: actions, Resource: "*"}
+}
+
+func (d policyDocument) String() string {
+	out, err := json.Marshal(d)
+	if err != nil {
+		panic(err) // only strings, slices and maps: cannot fail
+	}
+	return string(out)
+}
+
+// awsIdentity is who the key policies name: the account root and the deploy
+// role.
+type awsIdentity struct {
+	partition, account, deployRole string
+}
+
+func (b *builder) awsIdentity() (awsIdentity, error) {
+	prov := pulumi.Provider(b.dep.Primary.Provider)
+	caller, err := aws.GetCallerIdentity(b.ctx, nil, prov)
+	if err != nil {
+		return awsIdentity{}, fmt.Errorf("look up the AWS caller identity: %w", err)
+	}
+	part, err := aws.GetPartition(b.ctx, nil, prov)
+	if err != nil {
+		return awsIdentity{}, fmt.Errorf("look up the AWS partition: %w", err)
+	}
+	id := awsIdentity{partition: part.Partition, account: caller.AccountId, deployRole: b.args.DeployRoleARN}
+	if id.deployRole == "" {
+		// CI runs as an assumed-role session (arn:aws:sts::...:assumed-role/R/S),
+		// which a key policy cannot name; the session's issuer is the role.
+		sess, err := iam.GetSessionContext(b.ctx, &iam.GetSessionContextArgs{Arn: caller.Arn}, prov)
+		if err != nil {
+			return awsIdentity{}, fmt.Errorf("resolve the deploy role of %s: %w", caller.Arn, err)
+		}
+		id.deployRole = sess.IssuerArn
+	}
+	return id, nil
+}
+
+// keyPolicy is the policy of purpose's key in region: the account root (so
+// the key can never become unmanageable, and IAM policies in the account
+// apply), the deploy role as administrator and, through AWS services only,
+// as user; then exactly the grants' principals with their access.
+func (b *builder) keyPolicy(id awsIdentity, purpose core.KeyPurpose, region string) string {
+	root := fmt.Sprintf("arn:%s:iam::%s:root", id.partition, id.account)
+	doc := policyDocument{Version: "2012-10-17", Statement: []statement{
+		allow("AccountRootManagesKey", []string{root}, []string{"kms:*"}),
+		allow("DeployRoleAdministersKey", []string{id.deployRole}, awsKeyAdminActions),
+	}}
+	if svcs := awsServices[purpose]; len(svcs) > 0 {
+		via := make([]string, len(svcs))
+		for i, s := range svcs {
+			via[i] = fmt.Sprintf("%s.%s.amazonaws.com", s, region)
+		}
+		st := allow("DeployRoleUsesKeyThroughServices", []string{id.deployRole},
+			[]string{"kms:Encrypt", "kms:Decrypt", "kms:ReEncrypt*", "kms:GenerateDataKey*", "kms:CreateGrant", "kms:DescribeKey"})
+		st.Condition = map[string]map[string]any{"StringEquals": {"kms:ViaService": via}}
+		doc.Statement = append(doc.Statement, st)
+	}
+	users := b.set.keyUsers(purpose)
+	for _, a := range Accesses {
+		if len(users[a]) > 0 {
+			doc.Statement = append(doc.Statement, allow("Grant"+strings.ToUpper(string(a[:1]))+string(a[1:]), users[a], awsKeyActions[a]))
+		}
+	}
+	if p := users[EncryptDecrypt]; len(p) > 0 {
+		// Services acting for a grantee (EBS for the Auto Scaling
+		// service-linked role) need a KMS grant, and only for AWS resources.
+		st := allow("GrantEncryptDecryptToAWSResources", p, []string{"kms:CreateGrant"})
+		st.Condition = map[string]map[string]any{"Bool": {"kms:GrantIsForAWSResource": true}}
+		doc.Statement = append(doc.Statement, st)
+	}
+	if purpose == core.SecretsKey {
+		// Secret readers decrypt only through Secrets Manager, and only the
+		// secrets they were granted (by the secret ARN in the encryption
+		// context, whose random suffix is not known before the secret exists).
+		for i, p := range b.set.allSecretReaders() {
+			var arns []string
+			for _, sec := range b.set.Secrets {
+				if slices.Contains(b.set.readersOf(sec.Name), p) {
+					arns = append(arns, fmt.Sprintf("arn:%s:secretsmanager:%s:%s:secret:%s-??????", id.partition, region, id.account, b.awsSecretName(sec.Name)))
+				}
+			}
+			st := allow(fmt.Sprintf("ReadGrantedSecrets%d", i+1), []string{p}, []string{"kms:Decrypt"})
+			st.Condition = map[string]map[string]any{
+				"StringEquals": {"kms:ViaService": fmt.Sprintf("secretsmanager.%s.amazonaws.com", region)},
+				"StringLike":   {"kms:EncryptionContext:SecretARN": arns},
+			}
+			doc.Statement = append(doc.Statement, st)
+		}
+	}
+	return doc.String()
+}
+
+func (b *builder) awsSecretName(name string) string {
+	return b.dep.Project + "/" + b.dep.Stack + "/" + name
+}
+
+func (b *builder) aws() error {
+	id, err := b.awsIdentity()
+	if err != nil {
+		return err
+	}
+	primary, sites := b.dep.Primary, b.sites()
+	multiRegion := len(sites) > 1
+	for _, purpose := range core.KeyPurposes {
+		desc := fmt.Sprintf("WedSync %s %s key", b.dep.Stack, purpose)
+		key, err := kms.NewKey(b.ctx, b.resourceName(core.Primary, "key", string(purpose)), &kms.KeyArgs{
+			Description:           pulumi.String(desc),
+			KeyUsage:              pulumi.String("ENCRYPT_DECRYPT"),
+			CustomerMasterKeySpec: pulumi.String("SYMMETRIC_DEFAULT"),
+			EnableKeyRotation:     pulumi.Bool(true),
+			RotationPeriodInDays:  pulumi.Int(b.set.KeyRotationDays),
+			DeletionWindowInDays:  pulumi.Int(b.set.DeletionWindowDays),
+			MultiRegion:           pulumi.Bool(multiRegion),
+			Policy:                pulumi.String(b.keyPolicy(id, purpose, primary.Region)),
+		}, b.opts(primary)...)
+		if err != nil {
+			return err
+		}
+		if err := b.awsAlias(primary, purpose, key.KeyId); err != nil {
+			return err
+		}
+		b.addKey(&core.Key{Purpose: purpose, Region: primary.Region, ID: key.Arn}, core.Primary)
+		for _, site := range sites[1:] {
+			// A replica shares the primary's key material and rotation, so data
+			// replicated to the DR region decrypts there without cross-region
+			// calls, even when the primary region is down.
+			replica, err := kms.NewReplicaKey(b.ctx, b.resourceName(site.Role, "key", string(purpose)), &kms.ReplicaKeyArgs{
+				PrimaryKeyArn:        key.Arn,
+				Description:          pulumi.String(desc + " (replica)"),
+				DeletionWindowInDays: pulumi.Int(b.set.DeletionWindowDays),
+				Policy:               pulumi.String(b.keyPolicy(id, purpose, site.Region)),
+			}, b.opts(site)...)
+			if err != nil {
+				return err
+			}
+			if err := b.awsAlias(site, purpose, replica.KeyId); err != nil {
+				return err
+			}
+			b.addKey(&core.Key{Purpose: purpose, Region: site.Region, ID: replica.Arn}, site.Role)
+		}
+	}
+	if err := b.awsSecrets(sites); err != nil {
+		return err
+	}
+	return b.awsAudit()
+}
+
+// awsAlias gives a key a stable name ("alias/wedsync-prod-data") in its region.
+func (b *builder) awsAlias(site core.Site, purpose core.KeyPurpose, keyID pulumi.StringInput) error {
+	_, err := kms.NewAlias(b.ctx, b.resourceName(site.Role, "alias", string(purpose)), &kms.AliasArgs{
+		Name:        pulumi.String("alias/" + b.dep.Name(string(purpose))),
+		TargetKeyId: keyID,
+	}, site.With(pulumi.Parent(b.c))...)
+	return err
+}
+
+func (b *builder) awsSecrets(sites []core.Site) error {
+	primary := sites[0]
+	for _, sec := range b.set.Secrets {
+		var replicas secretsmanager.SecretReplicaArray
+		for _, site := range sites[1:] {
+			replicas = append(replicas, secretsmanager.SecretReplicaArgs{
+				Region:   pulumi.String(site.Region),
+				KmsKeyId: b.c.keys[site.Role][core.SecretsKey].ID,
+			})
+		}
+		args := &secretsmanager.SecretArgs{
+			Name:                 pulumi.String(b.awsSecretName(sec.Name)),
+			KmsKeyId:             b.c.keys[core.Primary][core.SecretsKey].ID,
+			RecoveryWindowInDays: pulumi.Int(b.set.DeletionWindowDays),
+			Replicas:             replicas,
+		}
+		if sec.Description != "" {
+			args.Description = pulumi.String(sec.Description)
+		}
+		secret, err := secretsmanager.NewSecret(b.ctx, b.resourceName(core.Primary, "secret", sec.Name), args, b.opts(primary)...)
+		if err != nil {
+			return err
+		}
+		b.c.SecretIDs[sec.Name] = secret.Arn
+		if readers := b.set.readersOf(sec.Name); len(readers) > 0 {
+			doc := policyDocument{Version: "2012-10-17", Statement: []statement{allow("GrantRead", readers, awsSecretActions)}}
+			if _, err := secretsmanager.NewSecretPolicy(b.ctx, b.resourceName(core.Primary, "secret-policy", sec.Name), &secretsmanager.SecretPolicyArgs{
+				SecretArn:         secret.Arn,
+				Policy:            pulumi.String(doc.String()),
+				BlockPublicPolicy: pulumi.Bool(true),
+			}, primary.With(pulumi.Parent(secret))...); err != nil {
+				return err
+			}
+		}
+		if b.hasValue(sec.Name) {
+			if _, err := secretsmanager.NewSecretVersion(b.ctx, b.resourceName(core.Primary, "secret-value", sec.Name), &secretsmanager.SecretVersionArgs{
+				SecretId:     secret.ID(),
+				SecretString: b.value(sec.Name),
+			}, primary.With(pulumi.Parent(secret))...); err != nil {
+				return err
+			}
+		}
+		if r := sec.Rotation; r != nil {
+			if _, err := secretsmanager.NewSecretRotation(b.ctx, b.resourceName(core.Primary, "secret-rotation", sec.Name), &secretsmanager.SecretRotationArgs{
+				SecretId:          secret.ID(),
+				RotationLambdaArn: pulumi.String(r.Function),
+				RotationRules:     secretsmanager.SecretRotationRotationRulesArgs{AutomaticallyAfterDays: pulumi.Int(r.Days)},
+			}, primary.With(pulumi.Parent(secret))...); err != nil {
+				return err
+			}
+		}
+	}
+	return nil
+}
+
+// awsAudit records every KMS and Secrets Manager call of the account, in
+// every region, in a CloudTrail Lake event data store. KMS and Secrets
+// Manager calls (Decrypt, GetSecretValue) are management events, so the
+// selector picks management events by event source. An event data store
+// keeps the records itself (queryable with SQL, with its own retention and
+// termination protection), so no log bucket has to be created and secured.
+func (b *builder) awsAudit() error {
+	if !*b.set.AuditLogs {
+		return nil
+	}
+	store, err := cloudtrail.NewEventDataStore(b.ctx, b.resourceName(core.Primary, "audit"), &cloudtrail.EventDataStoreArgs{
+		Name:                         pulumi.String(b.dep.Name("secrets-audit")),
+		MultiRegionEnabled:           pulumi.Bool(true),
+		OrganizationEnabled:          pulumi.Bool(false),
+		RetentionPeriod:              pulumi.Int(b.set.AuditRetentionDays),
+		TerminationProtectionEnabled: pulumi.Bool(b.dep.IsProd()),
+		AdvancedEventSelectors: cloudtrail.EventDataStoreAdvancedEventSelectorArray{
+			cloudtrail.EventDataStoreAdvancedEventSelectorArgs{
+				Name: pulumi.String("KMS and Secrets Manager activity"),
+				FieldSelectors: cloudtrail.EventDataStoreAdvancedEventSelectorFieldSelectorArray{
+					cloudtrail.EventDataStoreAdvancedEventSelectorFieldSelectorArgs{
+						Field: pulumi.String("eventCategory"), Equals: pulumi.StringArray{pulumi.String("Management")},
+					},
+					cloudtrail.EventDataStoreAdvancedEventSelectorFieldSelectorArgs{
+						Field:  pulumi.String("eventSource"),
+						Equals: pulumi.StringArray{pulumi.String("kms.amazonaws.com"), pulumi.String("secretsmanager.amazonaws.com")},
+					},
+				},
+			},
+		},
+	}, b.opts(b.dep.Primary)...)
+	if err != nil {
+		return err
+	}
+	b.c.AuditLog = store.Arn
+	return nil
+}

@@ -1,0 +1,250 @@
+package secretsstore
+
+import (
+	"fmt"
+	"strings"
+
+	"github.com/pulumi/pulumi-azure-native-sdk/authorization/v2"
+	"github.com/pulumi/pulumi-azure-native-sdk/insights/v2"
+	"github.com/pulumi/pulumi-azure-native-sdk/keyvault/v2"
+	"github.com/pulumi/pulumi-azure-native-sdk/operationalinsights/v2"
+	"github.com/pulumi/pulumi/sdk/v3/go/pulumi"
+
+	"github.com/wedsync/wedsync-infra/components/core"
+)
+
+// Azure built-in roles for Key Vault's RBAC data plane, by role definition id.
+const (
+	azureSecretsUser             = "4633458b-17de-408a-b874-0445c86b69e6" // Key Vault Secrets User: read secret values
+	azureCryptoServiceEncryption = "e147488a-f6f5-4113-8e2d-b22465e65bf6" // Key Vault Crypto Service Encryption User: get, wrap, unwrap
+	azureCryptoUser              = "12338af0-0e69-4776-bea7-57ae8d297424" // Key Vault Crypto User: encrypt, decrypt, wrap, unwrap
+)
+
+// azureKeyRoles are the key roles of each access level: read is what a
+// service needs to unwrap its data key; encryptDecrypt adds encrypt and
+// decrypt of data (the application's field encryption).
+var azureKeyRoles = map[Access]string{Read: azureCryptoServiceEncryption, EncryptDecrypt: azureCryptoUser}
+
+// azureNotifyBeforeExpiryDays is when Key Vault raises KeyNearExpiry for a
+// key version that failed to rotate.
+const azureNotifyBeforeExpiryDays = 14
+
+// azureExpiryAfterRotationDays is how long a key version outlives its
+// scheduled rotation: time to notice and fix a failed rotation.
+const azureExpiryAfterRotationDays = 30
+
+// azureVault is one site's vault and keys.
+type azureVault struct {
+	site  core.Site
+	vault *keyvault.Vault
+	keys  map[core.KeyPurpose]*keyvault.Key
+}
+
+func (b *builder) azure() error {
+	primary := b.dep.Primary
+	client, err := authorization.GetClientConfig(b.ctx, pulumi.Provider(primary.Provider))
+	if err != nil {
+		return fmt.Errorf("look up the Azure tenant: %w", err)
+	}
+	b.azureSubscription = client.SubscriptionId
+	var vaults []azureVault
+	for _, site := range b.sites() {
+		v, err := b.azureVault(site, client.TenantId)
+		if err != nil {
+			return err
+		}
+		vaults = append(vaults, v)
+	}
+	for _, v := range vaults {
+		if err := b.azureGrants(v, b.subscription(v.site)); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+func (b *builder) azureVault(site core.Site, tenantID string) (azureVault, error) {
+	tags := b.dep.Tags.For(core.Azure)
+	hsm := *b.set.HSMKeys
+	out := azureVault{site: site, keys: map[core.KeyPurpose]*keyvault.Key{}}
+	vault, err := keyvault.NewVault(b.ctx, b.resourceName(site.Role, "vault"), &keyvault.VaultArgs{
+		// Vault names are global and reserved while soft-deleted: the region
+		// keeps the primary's and the DR's apart.
+		VaultName:         pulumi.String(b.dep.NameWithin(24, "kv", site.Short())),
+		ResourceGroupName: site.AzureResourceGroup,
+		Location:          pulumi.String(site.Region),
+		Tags:              tags,
+		Properties: keyvault.VaultPropertiesArgs{
+			TenantId:                  pulumi.String(tenantID),
+			Sku:                       keyvault.SkuArgs{Family: pulumi.String("A"), Name: pick(hsm, keyvault.SkuNamePremium, keyvault.SkuNameStandard)},
+			EnableRbacAuthorization:   pulumi.Bool(true),
+			EnableSoftDelete:          pulumi.Bool(true),
+			SoftDeleteRetentionInDays: pulumi.Int(b.set.VaultSoftDeleteDays),
+			PublicNetworkAccess:       pulumi.String("Disabled"),
+			NetworkAcls: keyvault.NetworkRuleSetArgs{
+				DefaultAction: pulumi.String("Deny"),
+				Bypass:        pulumi.String("AzureServices"),
+			},
+			// Azure refuses false once purge protection is on; unset is off.
+			EnablePurgeProtection: pulumiBoolOrNil(*b.set.PurgeProtection),
+		},
+	}, b.opts(site)...)
+	if err != nil {
+		return out, err
+	}
+	out.vault = vault
+	b.c.Vaults[site.Role] = vault.ID().ToStringOutput()
+	for _, purpose := range core.KeyPurposes {
+		key, err := keyvault.NewKey(b.ctx, b.resourceName(site.Role, "key", string(purpose)), &keyvault.KeyArgs{
+			KeyName:           pulumi.String(string(purpose)),
+			VaultName:         vault.Name,
+			ResourceGroupName: site.AzureResourceGroup,
+			Tags:              tags,
+			Properties: keyvault.KeyPropertiesArgs{
+				Kty:     pulumi.String(pick(hsm, "RSA-HSM", "RSA")),
+				KeySize: pulumi.Int(3072),
+				KeyOps:  pulumi.ToStringArray([]string{"encrypt", "decrypt", "wrapKey", "unwrapKey"}),
+				RotationPolicy: keyvault.RotationPolicyArgs{
+					Attributes: keyvault.KeyRotationPolicyAttributesArgs{
+						ExpiryTime: pulumi.String(isoDays(b.set.KeyRotationDays + azureExpiryAfterRotationDays)),
+					},
+					LifetimeActions: keyvault.LifetimeActionArray{
+						keyvault.LifetimeActionArgs{
+							Action:  keyvault.ActionArgs{Type: keyvault.KeyRotationPolicyActionTypeRotate},
+							Trigger: keyvault.TriggerArgs{TimeAfterCreate: pulumi.String(isoDays(b.set.KeyRotationDays))},
+						},
+						keyvault.LifetimeActionArgs{
+							Action:  keyvault.ActionArgs{Type: keyvault.KeyRotationPolicyActionTypeNotify},
+							Trigger: keyvault.TriggerArgs{TimeBeforeExpiry: pulumi.String(isoDays(azureNotifyBeforeExpiryDays))},
+						},
+					},
+				},
+			},
+		}, b.opts(site, pulumi.Parent(vault))...)
+		if err != nil {
+			return out, err
+		}
+		out.keys[purpose] = key
+		// Keys are versionless (https://VAULT.vault.azure.net/keys/NAME), so
+		// services follow rotation; the vault URI is the key id's prefix.
+		b.addKey(&core.Key{
+			Purpose:  purpose,
+			Region:   site.Region,
+			ID:       key.KeyUri,
+			VaultID:  vault.ID().ToStringOutput(),
+			VaultURI: key.KeyUri.ApplyT(func(uri string) string { return strings.Split(uri, "/keys/")[0] + "/" }).(pulumi.StringOutput),
+			Name:     key.Name,
+		}, site.Role)
+	}
+	// Secrets are written to every site's vault: Key Vault does not
+	// replicate across regions by itself.
+	for _, sec := range b.set.Secrets {
+		secretTags := tags
+		if sec.Description != "" {
+			secretTags = b.dep.Tags.With("description", sec.Description).For(core.Azure)
+		}
+		secret, err := keyvault.NewSecret(b.ctx, b.resourceName(site.Role, "secret", sec.Name), &keyvault.SecretArgs{
+			SecretName:        pulumi.String(sec.Name),
+			VaultName:         vault.Name,
+			ResourceGroupName: site.AzureResourceGroup,
+			Tags:              secretTags,
+			Properties:        keyvault.SecretPropertiesArgs{Value: b.value(sec.Name)},
+		}, b.opts(site, pulumi.Parent(vault))...)
+		if err != nil {
+			return out, err
+		}
+		if site.Role == core.Primary {
+			b.c.SecretIDs[sec.Name] = secret.ID().ToStringOutput()
+		}
+		if err := b.azureSecretReaders(site, sec.Name, secret); err != nil {
+			return out, err
+		}
+	}
+	return out, b.azureAudit(site, vault)
+}
+
+func pulumiBoolOrNil(on bool) pulumi.BoolPtrInput {
+	if on {
+		return pulumi.Bool(true)
+	}
+	return nil
+}
+
+func azureRole(subscription, id string) pulumi.String {
+	return pulumi.String(fmt.Sprintf("/subscriptions/%s/providers/Microsoft.Authorization/roleDefinitions/%s", subscription, id))
+}
+
+func (b *builder) azureSecretReaders(site core.Site, name string, secret *keyvault.Secret) error {
+	for i, reader := range b.set.readersOf(name) {
+		if _, err := authorization.NewRoleAssignment(b.ctx, b.resourceName(site.Role, "secret", name, "reader", fmt.Sprint(i)), &authorization.RoleAssignmentArgs{
+			Scope:            secret.ID(),
+			RoleDefinitionId: azureRole(b.subscription(site), azureSecretsUser),
+			PrincipalId:      pulumi.String(reader),
+		}, site.With(pulumi.Parent(secret))...); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// subscription is the site's subscription, or the one the provider's
+// credentials select when the stack does not pin one.
+func (b *builder) subscription(site core.Site) string {
+	if site.AzureSubscriptionID != "" {
+		return site.AzureSubscriptionID
+	}
+	return b.azureSubscription
+}
+
+// azureGrants assigns each key grant's role on exactly that key.
+func (b *builder) azureGrants(v azureVault, subscription string) error {
+	for _, purpose := range core.KeyPurposes {
+		users := b.set.keyUsers(purpose)
+		for _, a := range Accesses {
+			for i, principal := range users[a] {
+				key := v.keys[purpose]
+				if _, err := authorization.NewRoleAssignment(b.ctx, b.resourceName(v.site.Role, "key", string(purpose), string(a), fmt.Sprint(i)), &authorization.RoleAssignmentArgs{
+					Scope:            key.ID(),
+					RoleDefinitionId: azureRole(subscription, azureKeyRoles[a]),
+					PrincipalId:      pulumi.String(principal),
+				}, v.site.With(pulumi.Parent(key))...); err != nil {
+					return err
+				}
+			}
+		}
+	}
+	return nil
+}
+
+// azureAudit sends the vault's AuditEvent log (every key and secret
+// operation, with the caller) to a Log Analytics workspace in the same site,
+// so the DR site's audit trail survives the primary region's outage.
+func (b *builder) azureAudit(site core.Site, vault *keyvault.Vault) error {
+	if !*b.set.AuditLogs {
+		return nil
+	}
+	ws, err := operationalinsights.NewWorkspace(b.ctx, b.resourceName(site.Role, "audit"), &operationalinsights.WorkspaceArgs{
+		WorkspaceName:     pulumi.String(b.dep.Name("secrets-audit", site.Short())),
+		ResourceGroupName: site.AzureResourceGroup,
+		Location:          pulumi.String(site.Region),
+		Sku:               operationalinsights.WorkspaceSkuArgs{Name: pulumi.String("PerGB2018")},
+		RetentionInDays:   pulumi.Int(b.set.AuditRetentionDays),
+		Tags:              b.dep.Tags.For(core.Azure),
+	}, b.opts(site)...)
+	if err != nil {
+		return err
+	}
+	if site.Role == core.Primary {
+		b.c.AuditLog = ws.ID().ToStringOutput()
+	}
+	_, err = insights.NewDiagnosticSetting(b.ctx, b.resourceName(site.Role, "vault-audit"), &insights.DiagnosticSettingArgs{
+		Name:                        pulumi.String("audit-to-log-analytics"),
+		ResourceUri:                 vault.ID(),
+		WorkspaceId:                 ws.ID(),
+		LogAnalyticsDestinationType: pulumi.String("Dedicated"),
+		Logs: insights.LogSettingsArray{
+			insights.LogSettingsArgs{Category: pulumi.String("AuditEvent"), Enabled: pulumi.Bool(true)},
+		},
+	}, site.With(pulumi.Parent(vault))...)
+	return err
+}

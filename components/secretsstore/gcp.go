@@ -1,0 +1,181 @@
+package secretsstore
+
+import (
+	"fmt"
+
+	"github.com/pulumi/pulumi-gcp/sdk/v7/go/gcp/kms"
+	"github.com/pulumi/pulumi-gcp/sdk/v7/go/gcp/projects"
+	"github.com/pulumi/pulumi-gcp/sdk/v7/go/gcp/secretmanager"
+	"github.com/pulumi/pulumi/sdk/v3/go/pulumi"
+
+	"github.com/wedsync/wedsync-infra/components/core"
+)
+
+// gcpKeyRoles are the Cloud KMS roles of each access level.
+var gcpKeyRoles = map[Access]string{
+	Read:           "roles/cloudkms.cryptoKeyDecrypter",
+	EncryptDecrypt: "roles/cloudkms.cryptoKeyEncrypterDecrypter",
+}
+
+// gcpAuditedServices are the services whose Data Access logs record key and
+// secret use; GCP leaves them off by default.
+var gcpAuditedServices = []string{"cloudkms.googleapis.com", "secretmanager.googleapis.com"}
+
+func (b *builder) gcp() error {
+	primary, sites := b.dep.Primary, b.sites()
+	project := primary.GCPProject
+	keys := map[core.Role]map[core.KeyPurpose]*kms.CryptoKey{}
+	protection := pick(*b.set.HSMKeys, "HSM", "SOFTWARE")
+	for _, site := range sites {
+		// Key rings cannot be deleted; protecting them in prod keeps Pulumi
+		// from trying (and from losing track of the name).
+		ring, err := kms.NewKeyRing(b.ctx, b.resourceName(site.Role, "keyring"), &kms.KeyRingArgs{
+			Name:     pulumi.String(b.dep.Name("keys", site.Short())),
+			Location: pulumi.String(site.Region),
+			Project:  pulumi.String(project),
+		}, b.opts(site)...)
+		if err != nil {
+			return err
+		}
+		b.c.Vaults[site.Role] = ring.ID().ToStringOutput()
+		keys[site.Role] = map[core.KeyPurpose]*kms.CryptoKey{}
+		for _, purpose := range core.KeyPurposes {
+			key, err := kms.NewCryptoKey(b.ctx, b.resourceName(site.Role, "key", string(purpose)), &kms.CryptoKeyArgs{
+				Name:                     pulumi.String(string(purpose)),
+				KeyRing:                  ring.ID(),
+				Purpose:                  pulumi.String("ENCRYPT_DECRYPT"),
+				RotationPeriod:           pulumi.String(days(b.set.KeyRotationDays)),
+				DestroyScheduledDuration: pulumi.String(days(b.set.DeletionWindowDays)),
+				VersionTemplate: kms.CryptoKeyVersionTemplateArgs{
+					Algorithm:       pulumi.String("GOOGLE_SYMMETRIC_ENCRYPTION"),
+					ProtectionLevel: pulumi.String(protection),
+				},
+			}, b.opts(site)...)
+			if err != nil {
+				return err
+			}
+			keys[site.Role][purpose] = key
+			b.addKey(&core.Key{Purpose: purpose, Region: site.Region, ID: key.ID().ToStringOutput()}, site.Role)
+			if err := b.gcpKeyGrants(site, purpose, key); err != nil {
+				return err
+			}
+		}
+	}
+	if err := b.gcpSecrets(project, sites, keys); err != nil {
+		return err
+	}
+	return b.gcpAudit(project)
+}
+
+func (b *builder) gcpKeyGrants(site core.Site, purpose core.KeyPurpose, key *kms.CryptoKey) error {
+	users := b.set.keyUsers(purpose)
+	for _, a := range Accesses {
+		for i, member := range users[a] {
+			if _, err := kms.NewCryptoKeyIAMMember(b.ctx, b.resourceName(site.Role, "key", string(purpose), string(a), fmt.Sprint(i)), &kms.CryptoKeyIAMMemberArgs{
+				CryptoKeyId: key.ID(),
+				Role:        pulumi.String(gcpKeyRoles[a]),
+				Member:      pulumi.String(member),
+			}, site.With(pulumi.Parent(key))...); err != nil {
+				return err
+			}
+		}
+	}
+	return nil
+}
+
+// gcpSecrets makes each secret with one replica per site, each encrypted
+// with that site's secrets key. Secret Manager encrypts through its service
+// agent, which must be allowed to use the keys first.
+func (b *builder) gcpSecrets(project string, sites []core.Site, keys map[core.Role]map[core.KeyPurpose]*kms.CryptoKey) error {
+	if len(b.set.Secrets) == 0 {
+		return nil
+	}
+	primary := sites[0]
+	// The agent exists only once asked for; creating it is idempotent.
+	agent, err := projects.NewServiceIdentity(b.ctx, b.resourceName(core.Primary, "secretmanager-agent"), &projects.ServiceIdentityArgs{
+		Project: pulumi.String(project),
+		Service: pulumi.String("secretmanager.googleapis.com"),
+	}, primary.With(pulumi.Parent(b.c))...)
+	if err != nil {
+		return err
+	}
+	member := agent.Member
+	var agentCanEncrypt []pulumi.Resource
+	var replicas secretmanager.SecretReplicationUserManagedReplicaArray
+	for _, site := range sites {
+		key := keys[site.Role][core.SecretsKey]
+		binding, err := kms.NewCryptoKeyIAMMember(b.ctx, b.resourceName(site.Role, "key-secrets-agent"), &kms.CryptoKeyIAMMemberArgs{
+			CryptoKeyId: key.ID(),
+			Role:        pulumi.String(gcpKeyRoles[EncryptDecrypt]),
+			Member:      member,
+		}, site.With(pulumi.Parent(key), pulumi.DependsOn([]pulumi.Resource{agent}))...)
+		if err != nil {
+			return err
+		}
+		agentCanEncrypt = append(agentCanEncrypt, binding)
+		replicas = append(replicas, secretmanager.SecretReplicationUserManagedReplicaArgs{
+			Location: pulumi.String(site.Region),
+			CustomerManagedEncryption: secretmanager.SecretReplicationUserManagedReplicaCustomerManagedEncryptionArgs{
+				KmsKeyName: key.ID(),
+			},
+		})
+	}
+	for _, sec := range b.set.Secrets {
+		args := &secretmanager.SecretArgs{
+			SecretId:          pulumi.String(b.dep.Name(sec.Name)),
+			Project:           pulumi.String(project),
+			Replication:       secretmanager.SecretReplicationArgs{UserManaged: secretmanager.SecretReplicationUserManagedArgs{Replicas: replicas}},
+			VersionDestroyTtl: pulumi.String(days(b.set.DeletionWindowDays)),
+		}
+		if sec.Description != "" {
+			args.Annotations = pulumi.StringMap{"description": pulumi.String(sec.Description)}
+		}
+		secret, err := secretmanager.NewSecret(b.ctx, b.resourceName(core.Primary, "secret", sec.Name), args,
+			b.opts(primary, pulumi.DependsOn(agentCanEncrypt))...)
+		if err != nil {
+			return err
+		}
+		b.c.SecretIDs[sec.Name] = secret.ID().ToStringOutput()
+		for i, reader := range b.set.readersOf(sec.Name) {
+			if _, err := secretmanager.NewSecretIamMember(b.ctx, b.resourceName(core.Primary, "secret", sec.Name, "reader", fmt.Sprint(i)), &secretmanager.SecretIamMemberArgs{
+				Project:  pulumi.String(project),
+				SecretId: secret.ID(),
+				Role:     pulumi.String("roles/secretmanager.secretAccessor"),
+				Member:   pulumi.String(reader),
+			}, primary.With(pulumi.Parent(secret))...); err != nil {
+				return err
+			}
+		}
+		if b.hasValue(sec.Name) {
+			if _, err := secretmanager.NewSecretVersion(b.ctx, b.resourceName(core.Primary, "secret-value", sec.Name), &secretmanager.SecretVersionArgs{
+				Secret:     secret.ID(),
+				SecretData: b.value(sec.Name),
+			}, primary.With(pulumi.Parent(secret))...); err != nil {
+				return err
+			}
+		}
+	}
+	return nil
+}
+
+// gcpAudit turns on Data Access audit logs for Cloud KMS and Secret
+// Manager, so every decrypt and secret access is recorded.
+func (b *builder) gcpAudit(project string) error {
+	if !*b.set.AuditLogs {
+		return nil
+	}
+	var logs projects.IAMAuditConfigAuditLogConfigArray
+	for _, t := range []string{"ADMIN_READ", "DATA_READ", "DATA_WRITE"} {
+		logs = append(logs, projects.IAMAuditConfigAuditLogConfigArgs{LogType: pulumi.String(t)})
+	}
+	for _, svc := range gcpAuditedServices {
+		if _, err := projects.NewIAMAuditConfig(b.ctx, b.resourceName(core.Primary, "audit", svc), &projects.IAMAuditConfigArgs{
+			Project:         pulumi.String(project),
+			Service:         pulumi.String(svc),
+			AuditLogConfigs: logs,
+		}, b.dep.Primary.With(pulumi.Parent(b.c))...); err != nil {
+			return err
+		}
+	}
+	return nil
+}

@@ -1,0 +1,212 @@
+package secretsstore
+
+import (
+	"strings"
+	"testing"
+
+	"github.com/pulumi/pulumi-aws/sdk/v6/go/aws"
+	azurenative "github.com/pulumi/pulumi-azure-native-sdk/v2"
+	"github.com/pulumi/pulumi-gcp/sdk/v7/go/gcp"
+	"github.com/pulumi/pulumi/sdk/v3/go/pulumi"
+
+	"github.com/wedsync/wedsync-infra/components/core"
+	"github.com/wedsync/wedsync-infra/internal/plan"
+)
+
+// regions of the test stacks: London with Ireland (or the nearest
+// equivalent) for DR.
+var testRegions = map[core.Cloud][2]string{
+	core.AWS:   {"eu-west-2", "eu-west-1"},
+	core.GCP:   {"europe-west2", "europe-west1"},
+	core.Azure: {"uksouth", "ukwest"},
+}
+
+const (
+	testProject     = "wedsync-prod-project"
+	appRole         = "arn:aws:iam::123456789012:role/wedsync-app"
+	opsRole         = "arn:aws:iam::123456789012:role/wedsync-ops"
+	appSA           = "serviceAccount:app@wedsync-prod-project.iam.gserviceaccount.com"
+	appIdentity     = "44444444-4444-4444-4444-444444444444"
+	deployRoleMock  = "arn:aws:iam::123456789012:role/wedsync-deploy" // the caller identity the plan mocks
+	mockAccountRoot = "arn:aws:iam::123456789012:root"
+)
+
+// scenario is one run of the component under the offline plan.
+type scenario struct {
+	cloud    core.Cloud
+	env      core.Environment
+	noDR     bool
+	settings Settings
+	args     func(*SecretsStoreArgs)
+}
+
+// result is the plan plus the keys the component handed out, recorded as
+// the inputs of a stand-in consumer resource ("test:index:KeyUser").
+type result struct {
+	*plan.Plan
+	t *testing.T
+}
+
+type keyConsumer struct{ pulumi.CustomResourceState }
+
+func (s scenario) provider(ctx *pulumi.Context, role core.Role, region string) (pulumi.ProviderResource, error) {
+	name := string(s.cloud) + "-" + string(role)
+	switch s.cloud {
+	case core.AWS:
+		return aws.NewProvider(ctx, name, &aws.ProviderArgs{Region: pulumi.String(region)})
+	case core.GCP:
+		return gcp.NewProvider(ctx, name, &gcp.ProviderArgs{Project: pulumi.String(testProject), Region: pulumi.String(region)})
+	default:
+		return azurenative.NewProvider(ctx, name, &azurenative.ProviderArgs{Location: pulumi.String(region)})
+	}
+}
+
+func (s scenario) site(ctx *pulumi.Context, role core.Role, region string) (core.Site, error) {
+	p, err := s.provider(ctx, role, region)
+	site := core.Site{Role: role, Cloud: s.cloud, Region: region, Provider: p}
+	switch s.cloud {
+	case core.GCP:
+		site.GCPProject = testProject
+	case core.Azure:
+		site.AzureResourceGroup = pulumi.String("wedsync-" + string(s.env) + "-" + core.ShortRegion(region)).ToStringOutput()
+	}
+	return site, err
+}
+
+// run plans the scenario; err is the program's error.
+func (s scenario) run(t *testing.T) (*result, error) {
+	t.Helper()
+	if s.env == "" {
+		s.env = core.Prod
+	}
+	env := s.env
+	stack := string(env)
+	p, err := plan.Run(plan.Options{Project: "wedsync", Stack: stack, Environment: stack}, func(ctx *pulumi.Context) error {
+		dep := core.Deployment{
+			Project: "wedsync", Stack: stack, Environment: env, Timezone: "Europe/London",
+			Tags: core.StandardTags("wedsync", stack, env, "platform", "wedsync-"+stack, nil),
+		}
+		var err error
+		if dep.Primary, err = s.site(ctx, core.Primary, testRegions[s.cloud][0]); err != nil {
+			return err
+		}
+		if !s.noDR {
+			dr, err := s.site(ctx, core.DR, testRegions[s.cloud][1])
+			if err != nil {
+				return err
+			}
+			dep.DR = &dr
+		}
+		args := &SecretsStoreArgs{Deployment: dep, Settings: s.settings}
+		if s.args != nil {
+			s.args(args)
+		}
+		store, err := NewSecretsStore(ctx, "secrets", args)
+		if err != nil {
+			return err
+		}
+		for _, role := range []core.Role{core.Primary, core.DR} {
+			for _, purpose := range core.KeyPurposes {
+				k := store.Key(role, purpose)
+				if k == nil {
+					continue
+				}
+				var u keyConsumer
+				if err := ctx.RegisterResource("test:index:KeyUser", "keyuser-"+string(role)+"-"+string(purpose), pulumi.Map{
+					"purpose": pulumi.String(string(k.Purpose)), "region": pulumi.String(k.Region),
+					"id": k.ID, "vaultId": k.VaultID, "vaultUri": k.VaultURI, "name": k.Name,
+				}, &u); err != nil {
+					return err
+				}
+			}
+		}
+		return nil
+	})
+	if err != nil {
+		return nil, err
+	}
+	return &result{Plan: p, t: t}, nil
+}
+
+// mustRun plans the scenario and fails the test on a program error.
+func (s scenario) mustRun(t *testing.T) *result {
+	t.Helper()
+	r, err := s.run(t)
+	if err != nil {
+		t.Fatalf("plan failed: %v", err)
+	}
+	return r
+}
+
+// ofType returns the resources of type typ.
+func (r *result) ofType(typ string) []plan.Resource {
+	var out []plan.Resource
+	for _, res := range r.Resources {
+		if res.Type == typ {
+			out = append(out, res)
+		}
+	}
+	return out
+}
+
+// named returns the resource of type typ and logical name, failing the test
+// when there is none.
+func (r *result) named(typ, name string) plan.Resource {
+	r.t.Helper()
+	for _, res := range r.ofType(typ) {
+		if res.Name == name {
+			return res
+		}
+	}
+	r.t.Fatalf("no %s named %s; have %v", typ, name, names(r.ofType(typ)))
+	return plan.Resource{}
+}
+
+// keyUser returns what the component handed out as Key(role, purpose), or
+// false when it returned nil.
+func (r *result) keyUser(role core.Role, purpose core.KeyPurpose) (map[string]any, bool) {
+	for _, res := range r.ofType("test:index:KeyUser") {
+		if res.Name == "keyuser-"+string(role)+"-"+string(purpose) {
+			return res.Inputs, true
+		}
+	}
+	return nil, false
+}
+
+func (r *result) providerName(res plan.Resource) string {
+	return res.Provider[strings.LastIndex(res.Provider, "::")+2:]
+}
+
+func names(rs []plan.Resource) []string {
+	out := make([]string, len(rs))
+	for i, r := range rs {
+		out[i] = r.Name
+	}
+	return out
+}
+
+func get(t *testing.T, inputs map[string]any, path ...string) any {
+	t.Helper()
+	v, ok := plan.Lookup(inputs, path...)
+	if !ok {
+		t.Fatalf("no input %s in %v", strings.Join(path, "."), inputs)
+	}
+	return v
+}
+
+func on(b bool) *bool { return &b }
+
+// everySecret is a settings block with two secrets and grants that use
+// every access level.
+func everySecret(cloud core.Cloud) Settings {
+	principal := map[core.Cloud]string{core.AWS: appRole, core.GCP: appSA, core.Azure: appIdentity}[cloud]
+	return Settings{
+		Secrets: []Secret{
+			{Name: "stripe-api-key", Description: "Stripe secret key"},
+			{Name: "sendgrid-api-key"},
+		},
+		Grants: []Grant{
+			{Principal: principal, Secrets: []string{"stripe-api-key"}, Keys: []core.KeyPurpose{core.FieldKey}, Access: EncryptDecrypt},
+		},
+	}
+}
