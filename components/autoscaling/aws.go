@@ -1,0 +1,311 @@
+package autoscaling
+
+import (
+	"fmt"
+	"strconv"
+
+	"github.com/pulumi/pulumi-aws/sdk/v6/go/aws"
+	"github.com/pulumi/pulumi-aws/sdk/v6/go/aws/autoscaling"
+	"github.com/pulumi/pulumi-aws/sdk/v6/go/aws/cloudwatch"
+	"github.com/pulumi/pulumi-aws/sdk/v6/go/aws/ec2"
+	"github.com/pulumi/pulumi-aws/sdk/v6/go/aws/iam"
+	"github.com/pulumi/pulumi-aws/sdk/v6/go/aws/kms"
+	"github.com/pulumi/pulumi-aws/sdk/v6/go/aws/lb"
+	"github.com/pulumi/pulumi/sdk/v3/go/pulumi"
+
+	"github.com/wedsync/wedsync-infra/components/core"
+	"github.com/wedsync/wedsync-infra/components/network"
+	"github.com/wedsync/wedsync-infra/season"
+)
+
+const ec2AssumeRolePolicy = `{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Principal":{"Service":"ec2.amazonaws.com"},"Action":"sts:AssumeRole"}]}`
+
+// groupMetrics are the ASG metrics CloudWatch collects (the alarms read
+// them; operators graph them against the calendar).
+var groupMetrics = []string{"GroupMinSize", "GroupMaxSize", "GroupDesiredCapacity", "GroupInServiceInstances", "GroupPendingInstances", "GroupTerminatingInstances", "GroupTotalInstances"}
+
+// aws: a launch template (IMDSv2 only, CMK-encrypted gp3 root volume,
+// detailed monitoring, the app security group, an SSM-only instance role),
+// an ASG over the app subnets with ELB health checks against a target
+// group, rolling instance refresh, CPU target tracking and one scheduled
+// action per calendar change.
+//
+// The target group has no load balancer yet: the public entry point (ALB,
+// TLS, WAF) is its own component, which forwards to TargetGroupArn. Until
+// a load balancer uses the target group, ELB health checks report the
+// instances as unused and the ASG judges them by EC2 status checks alone.
+func (c *AutoscalingGroup) aws(ctx *pulumi.Context, name string, args *AutoscalingGroupArgs, sp schedulePlan) error {
+	dep, site, s := args.Deployment, args.Deployment.Primary, args.Settings
+	opts := site.With(pulumi.Parent(c))
+	invoke := []pulumi.InvokeOption{pulumi.Provider(site.Provider), pulumi.Parent(c)}
+
+	actions, err := sp.cal.AWSScheduledActions(sp.from, sp.to)
+	if err != nil {
+		return err
+	}
+	// AWS rejects start and end times in the past; see season.AWSActionsAt.
+	actions = season.AWSActionsAt(actions, sp.now)
+
+	caller, err := aws.GetCallerIdentity(ctx, &aws.GetCallerIdentityArgs{}, invoke...)
+	if err != nil {
+		return err
+	}
+	// The root device name depends on the AMI (/dev/xvda, /dev/sda1); a
+	// mapping under another name would add a second volume and leave the
+	// root volume with the account default.
+	ami, err := ec2.LookupAmi(ctx, &ec2.LookupAmiArgs{Filters: []ec2.GetAmiFilter{{Name: "image-id", Values: []string{s.Image.AWS}}}}, invoke...)
+	if err != nil {
+		return fmt.Errorf("look up image.aws %s: %w", s.Image.AWS, err)
+	}
+
+	role, err := iam.NewRole(ctx, name, &iam.RoleArgs{
+		Name:             pulumi.String(dep.NameWithin(64, "app", site.Short())),
+		Description:      pulumi.String("WedSync application instances: Session Manager only; secrets are granted to this role by the secrets store"),
+		AssumeRolePolicy: pulumi.String(ec2AssumeRolePolicy),
+	}, opts...)
+	if err != nil {
+		return err
+	}
+	if _, err := iam.NewRolePolicyAttachment(ctx, name+"-ssm", &iam.RolePolicyAttachmentArgs{
+		Role:      role.Name,
+		PolicyArn: pulumi.String("arn:aws:iam::aws:policy/AmazonSSMManagedInstanceCore"),
+	}, opts...); err != nil {
+		return err
+	}
+	profile, err := iam.NewInstanceProfile(ctx, name, &iam.InstanceProfileArgs{
+		Name: pulumi.String(dep.NameWithin(128, "app", site.Short())),
+		Role: role.Name,
+	}, opts...)
+	if err != nil {
+		return err
+	}
+	// EC2 Auto Scaling launches instances as its service-linked role, which
+	// must be able to use the data key for the encrypted volumes, or every
+	// launch fails.
+	grant, err := kms.NewGrant(ctx, name+"-autoscaling", &kms.GrantArgs{
+		Name:             pulumi.String(dep.Name("autoscaling-ebs")),
+		KeyId:            args.Key.ID,
+		GranteePrincipal: pulumi.Sprintf("arn:aws:iam::%s:role/aws-service-role/autoscaling.amazonaws.com/AWSServiceRoleForAutoScaling", caller.AccountId),
+		Operations: pulumi.ToStringArray([]string{"Encrypt", "Decrypt", "ReEncryptFrom", "ReEncryptTo",
+			"GenerateDataKey", "GenerateDataKeyWithoutPlaintext", "DescribeKey", "CreateGrant"}),
+	}, opts...)
+	if err != nil {
+		return err
+	}
+
+	// The provider's default tags do not reach what the ASG launches, so
+	// instances and volumes get the standard tags here.
+	launchTags := dep.Tags.For(core.AWS)
+	launchTags["Name"] = pulumi.String(dep.Name("app"))
+	lt, err := ec2.NewLaunchTemplate(ctx, name, &ec2.LaunchTemplateArgs{
+		Name:                 pulumi.String(dep.Name("app")),
+		Description:          pulumi.String("WedSync application instances"),
+		ImageId:              pulumi.String(s.Image.AWS),
+		InstanceType:         pulumi.String(sizes[s.Size].aws),
+		UpdateDefaultVersion: pulumi.Bool(true),
+		IamInstanceProfile:   &ec2.LaunchTemplateIamInstanceProfileArgs{Arn: profile.Arn},
+		VpcSecurityGroupIds:  pulumi.StringArray{args.Network.AppSecurityGroupID},
+		// IMDSv2 only, and one hop: a container on the instance cannot
+		// reach the role's credentials.
+		MetadataOptions: &ec2.LaunchTemplateMetadataOptionsArgs{
+			HttpEndpoint:            pulumi.String("enabled"),
+			HttpTokens:              pulumi.String("required"),
+			HttpPutResponseHopLimit: pulumi.Int(1),
+			InstanceMetadataTags:    pulumi.String("disabled"),
+		},
+		Monitoring: &ec2.LaunchTemplateMonitoringArgs{Enabled: pulumi.Bool(true)},
+		BlockDeviceMappings: ec2.LaunchTemplateBlockDeviceMappingArray{ec2.LaunchTemplateBlockDeviceMappingArgs{
+			DeviceName: pulumi.String(ami.RootDeviceName),
+			Ebs: &ec2.LaunchTemplateBlockDeviceMappingEbsArgs{
+				VolumeType:          pulumi.String("gp3"),
+				VolumeSize:          pulumi.Int(bootDiskGB),
+				Encrypted:           pulumi.String("true"),
+				KmsKeyId:            args.Key.ID,
+				DeleteOnTermination: pulumi.String("true"),
+			},
+		}},
+		TagSpecifications: ec2.LaunchTemplateTagSpecificationArray{
+			ec2.LaunchTemplateTagSpecificationArgs{ResourceType: pulumi.String("instance"), Tags: launchTags},
+			ec2.LaunchTemplateTagSpecificationArgs{ResourceType: pulumi.String("volume"), Tags: launchTags},
+		},
+	}, opts...)
+	if err != nil {
+		return err
+	}
+
+	tg, err := lb.NewTargetGroup(ctx, name, &lb.TargetGroupArgs{
+		Name:                pulumi.String(dep.NameWithin(32, "app")),
+		Port:                pulumi.Int(network.AppPort),
+		Protocol:            pulumi.String("HTTP"),
+		TargetType:          pulumi.String("instance"),
+		VpcId:               args.Network.ID,
+		DeregistrationDelay: pulumi.Int(60),
+		HealthCheck: &lb.TargetGroupHealthCheckArgs{
+			Enabled: pulumi.Bool(true), Protocol: pulumi.String("HTTP"), Port: pulumi.String("traffic-port"),
+			Path: pulumi.String(s.HealthCheckPath), Matcher: pulumi.String("200-399"),
+			Interval: pulumi.Int(15), Timeout: pulumi.Int(5), HealthyThreshold: pulumi.Int(2), UnhealthyThreshold: pulumi.Int(3),
+		},
+	}, opts...)
+	if err != nil {
+		return err
+	}
+
+	subnets := args.Network.AppSubnetIDs.ApplyT(func(ids []string) ([]string, error) {
+		if len(ids) < 2 {
+			return nil, fmt.Errorf("the group needs app subnets in at least two zones, got %d", len(ids))
+		}
+		return ids, nil
+	}).(pulumi.StringArrayOutput)
+	validUntil := rfc3339(sp.to)
+	group, err := autoscaling.NewGroup(ctx, name, &autoscaling.GroupArgs{
+		Name:               pulumi.String(dep.Name("app")),
+		VpcZoneIdentifiers: subnets,
+		LaunchTemplate: &autoscaling.GroupLaunchTemplateArgs{
+			Id:      lt.ID(),
+			Version: lt.LatestVersion.ApplyT(strconv.Itoa).(pulumi.StringOutput),
+		},
+		// Created at the calendar's capacity now; see IgnoreChanges below.
+		MinSize:                pulumi.Int(sp.base.Min),
+		MaxSize:                pulumi.Int(sp.base.Max),
+		DesiredCapacity:        pulumi.Int(sp.base.Desired),
+		HealthCheckType:        pulumi.String("ELB"),
+		HealthCheckGracePeriod: pulumi.Int(warmupSeconds),
+		DefaultInstanceWarmup:  pulumi.Int(warmupSeconds),
+		TargetGroupArns:        pulumi.StringArray{tg.Arn},
+		EnabledMetrics:         pulumi.ToStringArray(groupMetrics),
+		MetricsGranularity:     pulumi.String("1Minute"),
+		InstanceRefresh: &autoscaling.GroupInstanceRefreshArgs{
+			Strategy: pulumi.String("Rolling"),
+			Preferences: &autoscaling.GroupInstanceRefreshPreferencesArgs{
+				MinHealthyPercentage: pulumi.Int(s.MinHealthyPercent),
+				InstanceWarmup:       pulumi.String(strconv.Itoa(warmupSeconds)),
+				AutoRollback:         pulumi.Bool(true),
+			},
+		},
+		Tags: autoscaling.GroupTagArray{
+			autoscaling.GroupTagArgs{Key: pulumi.String("Name"), Value: pulumi.String(dep.Name("app")), PropagateAtLaunch: pulumi.Bool(false)},
+			autoscaling.GroupTagArgs{Key: pulumi.String(validUntilTag), Value: pulumi.String(validUntil), PropagateAtLaunch: pulumi.Bool(false)},
+		},
+	}, append(opts,
+		pulumi.DependsOn([]pulumi.Resource{grant}),
+		// After creation the scheduled actions (and target tracking, for
+		// desired) own the size: writing the creation-time capacity back on
+		// every update would undo the schedule that last fired.
+		pulumi.IgnoreChanges([]string{"minSize", "maxSize", "desiredCapacity"}),
+	)...)
+	if err != nil {
+		return err
+	}
+
+	if _, err := autoscaling.NewPolicy(ctx, name+"-cpu", &autoscaling.PolicyArgs{
+		Name:                 pulumi.String(dep.Name("app", "cpu")),
+		AutoscalingGroupName: group.Name,
+		PolicyType:           pulumi.String("TargetTrackingScaling"),
+		TargetTrackingConfiguration: &autoscaling.PolicyTargetTrackingConfigurationArgs{
+			PredefinedMetricSpecification: &autoscaling.PolicyTargetTrackingConfigurationPredefinedMetricSpecificationArgs{
+				PredefinedMetricType: pulumi.String("ASGAverageCPUUtilization"),
+			},
+			TargetValue: pulumi.Float64(float64(s.CPUTargetPercent)),
+		},
+	}, opts...); err != nil {
+		return err
+	}
+
+	lines := pulumi.StringArray{}
+	for _, a := range actions {
+		sa := &autoscaling.ScheduleArgs{
+			AutoscalingGroupName: group.Name,
+			ScheduledActionName:  pulumi.String(a.Name),
+			MinSize:              pulumi.Int(a.MinSize),
+			MaxSize:              pulumi.Int(a.MaxSize),
+			DesiredCapacity:      pulumi.Int(a.DesiredCapacity),
+		}
+		if a.Recurrence != "" {
+			sa.Recurrence, sa.TimeZone = pulumi.String(a.Recurrence), pulumi.String(a.TimeZone)
+		}
+		if a.StartTime != nil {
+			sa.StartTime = pulumi.String(rfc3339(*a.StartTime))
+		}
+		if a.EndTime != nil {
+			sa.EndTime = pulumi.String(rfc3339(*a.EndTime))
+		}
+		if _, err := autoscaling.NewSchedule(ctx, name+"-"+a.Name, sa, opts...); err != nil {
+			return err
+		}
+		lines = append(lines, pulumi.String(describeAWSAction(a)))
+	}
+
+	if args.Alerts != nil {
+		if err := c.awsAlarms(ctx, name, args, group, opts); err != nil {
+			return err
+		}
+	}
+
+	c.GroupID = group.Arn
+	c.GroupName = group.Name
+	c.Identity = role.Arn
+	c.InstanceProfile = profile.Name
+	c.Schedules = lines.ToStringArrayOutput()
+	c.SchedulesValidUntil = pulumi.String(validUntil).ToStringOutput()
+	return nil
+}
+
+func describeAWSAction(a season.AWSScheduledAction) string {
+	k := capacityLine(season.Capacity{Min: a.MinSize, Max: a.MaxSize, Desired: a.DesiredCapacity})
+	if a.Recurrence == "" {
+		return fmt.Sprintf("%s: once at %s: %s", a.Name, rfc3339(*a.StartTime), k)
+	}
+	when := "from now"
+	if a.StartTime != nil {
+		when = "from " + rfc3339(*a.StartTime)
+	}
+	if a.EndTime != nil {
+		when += " until " + rfc3339(*a.EndTime)
+	}
+	return fmt.Sprintf("%s: cron %q (%s) %s: %s", a.Name, a.Recurrence, a.TimeZone, when, k)
+}
+
+// awsAlarms raises two alarms from the group's metrics: at max capacity
+// for 15 minutes (the calendar's max is too low for the traffic), and
+// fewer instances in service than desired for 15 minutes (instances failing
+// to launch or to pass health checks).
+func (c *AutoscalingGroup) awsAlarms(ctx *pulumi.Context, name string, args *AutoscalingGroupArgs, group *autoscaling.Group, opts []pulumi.ResourceOption) error {
+	dep := args.Deployment
+	metric := func(id, metricName string) cloudwatch.MetricAlarmMetricQueryArgs {
+		return cloudwatch.MetricAlarmMetricQueryArgs{Id: pulumi.String(id), ReturnData: pulumi.Bool(false), Metric: &cloudwatch.MetricAlarmMetricQueryMetricArgs{
+			Namespace: pulumi.String("AWS/AutoScaling"), MetricName: pulumi.String(metricName),
+			Dimensions: pulumi.StringMap{"AutoScalingGroupName": group.Name}, Period: pulumi.Int(60), Stat: pulumi.String("Minimum"),
+		}}
+	}
+	actions := args.Alerts.IDs.ApplyT(func(ids []string) []any {
+		out := make([]any, len(ids))
+		for i, id := range ids {
+			out[i] = id
+		}
+		return out
+	}).(pulumi.ArrayOutput)
+	for _, a := range []struct{ suffix, description, expression string }{
+		{"at-max", fmt.Sprintf("The app group has been at its max capacity for %d minutes: traffic exceeds the season calendar's max; raise capacity in wedsync:season", atMaxAlarmMinutes), "desired - maxsize"},
+		{"unhealthy", fmt.Sprintf("The app group has had fewer instances in service than desired for %d minutes: launches or health checks are failing", atMaxAlarmMinutes), "desired - inservice - 1"},
+	} {
+		queries := cloudwatch.MetricAlarmMetricQueryArray{
+			metric("desired", "GroupDesiredCapacity"), metric("maxsize", "GroupMaxSize"), metric("inservice", "GroupInServiceInstances"),
+			cloudwatch.MetricAlarmMetricQueryArgs{Id: pulumi.String("gap"), Expression: pulumi.String(a.expression), Label: pulumi.String(a.suffix), ReturnData: pulumi.Bool(true)},
+		}
+		if _, err := cloudwatch.NewMetricAlarm(ctx, name+"-"+a.suffix, &cloudwatch.MetricAlarmArgs{
+			Name:               pulumi.String(dep.Name("app", a.suffix)),
+			AlarmDescription:   pulumi.String(a.description),
+			ComparisonOperator: pulumi.String("GreaterThanOrEqualToThreshold"),
+			Threshold:          pulumi.Float64(0),
+			EvaluationPeriods:  pulumi.Int(atMaxAlarmMinutes),
+			DatapointsToAlarm:  pulumi.Int(atMaxAlarmMinutes),
+			TreatMissingData:   pulumi.String("notBreaching"),
+			MetricQueries:      queries,
+			AlarmActions:       actions,
+			OkActions:          actions,
+		}, opts...); err != nil {
+			return err
+		}
+	}
+	return nil
+}

@@ -1,0 +1,233 @@
+package database
+
+import (
+	"encoding/json"
+	"fmt"
+	"strings"
+
+	"github.com/pulumi/pulumi-aws/sdk/v6/go/aws/cloudwatch"
+	"github.com/pulumi/pulumi-aws/sdk/v6/go/aws/iam"
+	"github.com/pulumi/pulumi-aws/sdk/v6/go/aws/rds"
+	"github.com/pulumi/pulumi/sdk/v3/go/pulumi"
+)
+
+// newAWS creates RDS for PostgreSQL in a Multi-AZ DB instance deployment
+// (a primary and a synchronous standby in another zone), not Aurora and not
+// a Multi-AZ DB cluster: only RDS DB instances (Multi-AZ included) can
+// replicate their automated backups, snapshots and transaction logs, to
+// another region, which gives point-in-time restore in the DR region with
+// minutes of RPO. Aurora would need a Global Database (a second, running
+// cluster) for the same, and Multi-AZ DB clusters do not support it at all.
+func newAWS(ctx *pulumi.Context, name string, c *Database, a *DatabaseArgs) error {
+	dep, site, s := a.Deployment, a.Deployment.Primary, a.Settings
+	opts := site.With(pulumi.Parent(c))
+
+	subnets, err := rds.NewSubnetGroup(ctx, name, &rds.SubnetGroupArgs{
+		Name:        pulumi.String(dep.Name(name)),
+		Description: pulumi.String("private database subnets, one per zone"),
+		SubnetIds:   a.Network.DatabaseSubnetIDs,
+	}, opts...)
+	if err != nil {
+		return err
+	}
+	params, err := rds.NewParameterGroup(ctx, name, &rds.ParameterGroupArgs{
+		Name:        pulumi.String(dep.Name(name, "pg"+s.Version)),
+		Family:      pulumi.String("postgres" + s.Version),
+		Description: pulumi.String("WedSync PostgreSQL: TLS-only connections"),
+		Parameters: rds.ParameterGroupParameterArray{
+			// Refuse unencrypted connections, whatever the client asks for.
+			rds.ParameterGroupParameterArgs{Name: pulumi.String("rds.force_ssl"), Value: pulumi.String("1")},
+		},
+	}, opts...)
+	if err != nil {
+		return err
+	}
+	monitoring, err := iam.NewRole(ctx, name+"-monitoring", &iam.RoleArgs{
+		Name:             pulumi.String(dep.NameWithin(64, name, "monitoring", site.Short())),
+		Description:      pulumi.String("lets RDS enhanced monitoring publish OS metrics"),
+		AssumeRolePolicy: pulumi.String(`{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Principal":{"Service":"monitoring.rds.amazonaws.com"},"Action":"sts:AssumeRole"}]}`),
+	}, opts...)
+	if err != nil {
+		return err
+	}
+	attach, err := iam.NewRolePolicyAttachment(ctx, name+"-monitoring", &iam.RolePolicyAttachmentArgs{
+		Role:      monitoring.Name,
+		PolicyArn: pulumi.String("arn:aws:iam::aws:policy/service-role/AmazonRDSEnhancedMonitoringRole"),
+	}, opts...)
+	if err != nil {
+		return err
+	}
+
+	w := s.MaintenanceWindow
+	day := w.Day[:3]
+	args := &rds.InstanceArgs{
+		Identifier:          pulumi.String(dep.Name(name)),
+		Engine:              pulumi.String("postgres"),
+		EngineVersion:       pulumi.String(s.Version),
+		InstanceClass:       pulumi.String(a.size().aws),
+		AllocatedStorage:    pulumi.Int(s.StorageGB),
+		MaxAllocatedStorage: pulumi.Int(s.MaxStorageGB),
+		StorageType:         pulumi.String("gp3"),
+		StorageEncrypted:    pulumi.Bool(true),
+		KmsKeyId:            a.Key.ID,
+		Port:                pulumi.Int(defaultPort),
+		DbSubnetGroupName:   subnets.Name,
+		VpcSecurityGroupIds: pulumi.StringArray{a.Network.DatabaseSecurityGroupID},
+		PubliclyAccessible:  pulumi.Bool(false),
+		ParameterGroupName:  params.Name,
+		MultiAz:             pulumi.Bool(*s.HighAvailability),
+		// RDS generates the password, keeps it in Secrets Manager under the
+		// data key and rotates it: no password in config or state.
+		ManageMasterUserPassword:         pulumi.Bool(true),
+		MasterUserSecretKmsKeyId:         a.Key.ID,
+		IamDatabaseAuthenticationEnabled: pulumi.Bool(true),
+		// RDS keeps transaction logs for point-in-time restore whenever
+		// backups are retained, so pointInTimeRecovery has nothing more to
+		// turn on here.
+		BackupRetentionPeriod:   pulumi.Int(s.BackupRetentionDays),
+		BackupWindow:            pulumi.String(fmt.Sprintf("%02d:00-%02d:30", a.backupHour(), a.backupHour())),
+		MaintenanceWindow:       pulumi.String(fmt.Sprintf("%s:%02d:00-%s:%02d:59", day, w.Hour, day, w.Hour)),
+		AutoMinorVersionUpgrade: pulumi.Bool(true),
+		CopyTagsToSnapshot:      pulumi.Bool(true),
+		// Backups outlive the instance, so a deleted database is restorable.
+		DeleteAutomatedBackups:             pulumi.Bool(false),
+		DeletionProtection:                 pulumi.Bool(*s.DeletionProtection),
+		SkipFinalSnapshot:                  pulumi.Bool(!*s.DeletionProtection),
+		FinalSnapshotIdentifier:            pulumi.String(dep.Name(name, "final")),
+		PerformanceInsightsEnabled:         pulumi.Bool(true),
+		PerformanceInsightsKmsKeyId:        a.Key.ID,
+		PerformanceInsightsRetentionPeriod: pulumi.Int(7),
+		MonitoringInterval:                 pulumi.Int(30),
+		MonitoringRoleArn:                  monitoring.Arn,
+		EnabledCloudwatchLogsExports:       pulumi.StringArray{pulumi.String("postgresql"), pulumi.String("upgrade")},
+	}
+	if r := a.Restore; r != nil {
+		awsRestore(args, r)
+	} else {
+		args.DbName = pulumi.String(s.DatabaseName)
+		args.Username = pulumi.String(adminLogin)
+	}
+	inst, err := rds.NewInstance(ctx, name, args, site.With(pulumi.Parent(c), dep.Protect(), pulumi.DependsOn([]pulumi.Resource{attach}))...)
+	if err != nil {
+		return err
+	}
+
+	c.SourceID = inst.ResourceId
+	if a.crossRegion() {
+		dr := a.Deployment.DR
+		// Runs in the DR region: it pulls the primary's backups there and
+		// encrypts them with the DR region's data key.
+		repl, err := rds.NewInstanceAutomatedBackupsReplication(ctx, name+"-dr", &rds.InstanceAutomatedBackupsReplicationArgs{
+			SourceDbInstanceArn: inst.Arn,
+			KmsKeyId:            a.DRKey.ID,
+			RetentionPeriod:     pulumi.Int(s.BackupRetentionDays),
+		}, dr.With(pulumi.Parent(c), dep.Protect())...)
+		if err != nil {
+			return err
+		}
+		c.SourceID = repl.ID().ToStringOutput()
+	}
+
+	if a.Alerts != nil {
+		if err := awsAlarms(ctx, name, a, inst, opts); err != nil {
+			return err
+		}
+	}
+	c.Endpoint = inst.Address
+	c.Port = inst.Port
+	c.CredentialsSecret = inst.MasterUserSecrets.Index(pulumi.Int(0)).SecretArn().Elem()
+	c.AppUsers = pulumi.ToStringArray([]string{AWSAppUser}).ToStringArrayOutput()
+	c.ConnectPolicy = pulumi.All(inst.Arn, inst.ResourceId).ApplyT(func(v []any) (string, error) {
+		return awsConnectPolicy(v[0].(string), v[1].(string), AWSAppUser)
+	}).(pulumi.StringOutput)
+	return nil
+}
+
+// awsConnectPolicy is the IAM policy that lets a role sign in to the
+// instance (arn) as user with IAM authentication tokens. RDS names the
+// database by its resource id (db-...) in rds-db ARNs, which stays the same
+// when the instance is renamed.
+func awsConnectPolicy(instanceArn, resourceID, user string) (string, error) {
+	// arn:PARTITION:rds:REGION:ACCOUNT:db:NAME
+	parts := strings.SplitN(instanceArn, ":", 6)
+	if len(parts) < 6 {
+		return "", fmt.Errorf("unexpected RDS instance ARN %q", instanceArn)
+	}
+	b, err := json.Marshal(map[string]any{
+		"Version": "2012-10-17",
+		"Statement": []map[string]any{{
+			"Sid":      "ConnectWithIAMTokens",
+			"Effect":   "Allow",
+			"Action":   "rds-db:connect",
+			"Resource": fmt.Sprintf("arn:%s:rds-db:%s:%s:dbuser:%s/%s", parts[1], parts[3], parts[4], resourceID, user),
+		}},
+	})
+	return string(b), err
+}
+
+// awsRestore creates the instance from backups: a snapshot, or a point in
+// time of a source (replicated automated backups in this region, a
+// DbiResourceId, or an instance identifier).
+func awsRestore(args *rds.InstanceArgs, r *Restore) {
+	if r.SnapshotID != "" {
+		args.SnapshotIdentifier = pulumi.String(r.SnapshotID)
+		return
+	}
+	pit := &rds.InstanceRestoreToPointInTimeArgs{}
+	switch {
+	case strings.Contains(r.SourceID, ":auto-backup:"):
+		pit.SourceDbInstanceAutomatedBackupsArn = pulumi.String(r.SourceID)
+	case strings.HasPrefix(r.SourceID, "db-"):
+		pit.SourceDbiResourceId = pulumi.String(r.SourceID)
+	default:
+		pit.SourceDbInstanceIdentifier = pulumi.String(r.SourceID)
+	}
+	if r.PointInTime == LatestRestorableTime {
+		pit.UseLatestRestorableTime = pulumi.Bool(true)
+	} else {
+		pit.RestoreTime = pulumi.String(r.PointInTime)
+	}
+	args.RestoreToPointInTime = pit
+}
+
+// awsAlarms raises CloudWatch alarms on the instance to the SNS topic(s).
+func awsAlarms(ctx *pulumi.Context, name string, a *DatabaseArgs, inst *rds.Instance, opts []pulumi.ResourceOption) error {
+	actions := a.Alerts.IDs.ApplyT(func(ids []string) []any {
+		out := make([]any, len(ids))
+		for i, id := range ids {
+			out[i] = id
+		}
+		return out
+	}).(pulumi.ArrayOutput)
+	for _, al := range []struct {
+		key, metric, statistic, comparison string
+		threshold                          float64
+	}{
+		{alarmCPU, "CPUUtilization", "Average", "GreaterThanThreshold", cpuAlarmPercent},
+		{alarmStorage, "FreeStorageSpace", "Minimum", "LessThanThreshold", a.storageAlarmBytes()},
+		{alarmConnections, "DatabaseConnections", "Maximum", "GreaterThanThreshold", float64(a.size().connections)},
+		// The WAL the furthest-behind replication slot has not received yet:
+		// RDS's measure of replication lag on a PostgreSQL primary.
+		{alarmReplicationLag, "OldestReplicationSlotLag", "Maximum", "GreaterThanThreshold", replicationLagAlarmBytes},
+	} {
+		_, err := cloudwatch.NewMetricAlarm(ctx, name+"-"+al.key, &cloudwatch.MetricAlarmArgs{
+			Name:               pulumi.String(a.Deployment.Name(name, al.key)),
+			AlarmDescription:   pulumi.String(alarmDescriptions[al.key]),
+			Namespace:          pulumi.String("AWS/RDS"),
+			MetricName:         pulumi.String(al.metric),
+			Dimensions:         pulumi.StringMap{"DBInstanceIdentifier": inst.Identifier},
+			Statistic:          pulumi.String(al.statistic),
+			Period:             pulumi.Int(300),
+			EvaluationPeriods:  pulumi.Int(3),
+			ComparisonOperator: pulumi.String(al.comparison),
+			Threshold:          pulumi.Float64(al.threshold),
+			TreatMissingData:   pulumi.String("notBreaching"),
+			AlarmActions:       actions,
+			OkActions:          actions,
+		}, opts...)
+		if err != nil {
+			return err
+		}
+	}
+	return nil
+}

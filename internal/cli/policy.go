@@ -1,0 +1,115 @@
+package cli
+
+import (
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"time"
+
+	"github.com/spf13/cobra"
+
+	"github.com/wedsync/wedsync-infra/internal/plan"
+	"github.com/wedsync/wedsync-infra/policies/rules"
+)
+
+func newPolicyCmd() *cobra.Command {
+	cmd := &cobra.Command{
+		Use:   "policy",
+		Short: "Judge plans against the policy pack's rules",
+		Args:  cobra.NoArgs,
+	}
+	cmd.AddCommand(newPolicyCheckCmd())
+	return cmd
+}
+
+func newPolicyCheckCmd() *cobra.Command {
+	var configFile, at string
+	var asJSON bool
+	cmd := &cobra.Command{
+		Use:   "check PLAN.json",
+		Short: "Evaluate the policy rules against a plan document (docs/plan-format.md)",
+		Long: `check reads a plan document (from 'plan --json', another tool, or written by
+hand; "-" reads stdin), runs every rule of the policy pack over its resources
+and prints the violations. Prod-only rules apply when the document's
+"environment" is prod. --config reads the policy config (policies/README.md);
+--now evaluates the freeze at another instant (RFC 3339).
+
+Exit codes: 0 no mandatory violation, 1 a mandatory policy rule fails,
+2 bad arguments or an unreadable plan.`,
+		Args: cobra.ExactArgs(1),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			p, err := readPlan(cmd.InOrStdin(), args[0])
+			if err != nil {
+				return invalid(err)
+			}
+			var cfg rules.Config
+			if configFile != "" {
+				data, err := os.ReadFile(configFile)
+				if err != nil {
+					return invalid(err)
+				}
+				if err := cfg.Decode(data); err != nil {
+					return invalid(err)
+				}
+				if err := cfg.Validate(); err != nil {
+					return invalid(fmt.Errorf("policy config %s: %w", configFile, err))
+				}
+			}
+			now := time.Now()
+			if at != "" {
+				if now, err = time.Parse(time.RFC3339, at); err != nil {
+					return invalid(fmt.Errorf("--now %q: use an RFC 3339 time like 2026-06-13T10:00:00+01:00", at))
+				}
+			}
+			p.Violations = rules.EvaluatePlan(p, cfg, now)
+			out := cmd.OutOrStdout()
+			if asJSON {
+				if err := p.WriteJSON(out); err != nil {
+					return err
+				}
+			} else {
+				writeViolations(out, p)
+			}
+			if n := p.MandatoryViolations(); n > 0 {
+				return &exitError{code: ExitViolation, err: fmt.Errorf("%d mandatory policy violations", n)}
+			}
+			return nil
+		},
+	}
+	cmd.Flags().StringVar(&configFile, "config", "", "policy config file (JSON: minRetentionDays, allowedRegions, exemptions)")
+	cmd.Flags().StringVar(&at, "now", "", "evaluate at this instant (RFC 3339) instead of the clock")
+	cmd.Flags().BoolVar(&asJSON, "json", false, "print the plan document with its violations as JSON")
+	return cmd
+}
+
+func readPlan(stdin io.Reader, path string) (*plan.Plan, error) {
+	if path == "-" {
+		return plan.ReadJSON(stdin)
+	}
+	f, err := os.Open(path)
+	if err != nil {
+		return nil, err
+	}
+	defer func() { _ = f.Close() }()
+	p, err := plan.ReadJSON(f)
+	if err != nil {
+		return nil, fmt.Errorf("%s: %w", path, err)
+	}
+	if p.Environment == "" {
+		return nil, errors.New(path + ": the plan has no \"environment\"; set it (dev, staging or prod) so prod rules apply where they should")
+	}
+	return p, nil
+}
+
+func writeViolations(w io.Writer, p *plan.Plan) {
+	fmt.Fprintf(w, "Policy check of %s/%s (%s): %d resources\n", p.Project, p.Stack, p.Environment, len(p.Resources))
+	if len(p.Violations) == 0 {
+		fmt.Fprintln(w, "Policy: no violations")
+		return
+	}
+	fmt.Fprintf(w, "Policy: %d violations (%d mandatory)\n", len(p.Violations), p.MandatoryViolations())
+	for _, v := range p.Violations {
+		fmt.Fprintf(w, "  [%s] %s  %s\n      %s\n", v.EnforcementLevel, v.Policy, v.URN, v.Message)
+	}
+}

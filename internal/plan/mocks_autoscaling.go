@@ -1,0 +1,45 @@
+package plan
+
+import (
+	"fmt"
+
+	"github.com/pulumi/pulumi/sdk/v3/go/common/resource"
+)
+
+// The autoscaling group's data sources and computed attributes: the AMI it
+// looks up for its root device name, launch template versions, target
+// group ARNs, and Azure identities' principal ids.
+func init() {
+	invokes["aws:ec2/getAmi:getAmi"] = func(args resource.PropertyMap, w where) map[string]any {
+		image := "ami-0123456789abcdef0"
+		if f, ok := args["filters"]; ok && f.IsArray() {
+			for _, e := range f.ArrayValue() {
+				if !e.IsObject() || str(e.ObjectValue(), "name") != "image-id" {
+					continue
+				}
+				if v, ok := e.ObjectValue()["values"]; ok && v.IsArray() && len(v.ArrayValue()) > 0 && v.ArrayValue()[0].IsString() {
+					image = v.ArrayValue()[0].StringValue()
+				}
+			}
+		}
+		return map[string]any{
+			"id": image, "imageId": image, "rootDeviceName": "/dev/xvda", "rootDeviceType": "ebs",
+			"architecture": "x86_64", "arn": fmt.Sprintf("arn:aws:ec2:%s::image/%s", w.region, image),
+		}
+	}
+	attributes["aws:ec2/launchTemplate:LaunchTemplate"] = func(_, _ string, _ resource.PropertyMap, _ where, set setter) {
+		set("latestVersion", 1)
+		set("defaultVersion", 1)
+	}
+	attributes["aws:lb/targetGroup:TargetGroup"] = func(id, name string, in resource.PropertyMap, w where, set setter) {
+		phys := physicalName(name, in, "name")
+		set("arn", fmt.Sprintf("arn:aws:elasticloadbalancing:%s:%s:targetgroup/%s/%s", w.region, MockAWSAccount, phys, shortHash(phys + w.region)[:16]))
+	}
+	if _, ok := attributes["azure-native:managedidentity:UserAssignedIdentity"]; !ok {
+		attributes["azure-native:managedidentity:UserAssignedIdentity"] = func(id, _ string, _ resource.PropertyMap, _ where, set setter) {
+			set("principalId", uuidFrom("principal"+id))
+			set("clientId", uuidFrom("client"+id))
+			set("tenantId", MockAzureTenant)
+		}
+	}
+}

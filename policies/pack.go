@@ -1,0 +1,121 @@
+package main
+
+import (
+	"context"
+	"strings"
+	"time"
+
+	"github.com/blang/semver"
+	"github.com/pulumi/pulumi/sdk/v3/go/pulumi/policyx"
+
+	"github.com/wedsync/wedsync-infra/policies/rules"
+)
+
+// PackName is the pack's name as Pulumi shows it.
+const PackName = "wedsync"
+
+// PackVersion matches PulumiPolicy.yaml.
+var PackVersion = semver.MustParse("0.1.0")
+
+// Pack turns every rule into a policyx policy for a stack of environment
+// env. cfg is the stack's policy config; each resource policy's own Pulumi
+// policy config (--policy-pack-config) is read over it. Stack policies get
+// no policy config from policyx, so they use cfg alone (the stack config key
+// wedsync:policy). clock is read once per evaluation.
+func Pack(cfg rules.Config, env string, clock func() time.Time) (policyx.PolicyPack, error) {
+	var policies []policyx.Policy
+	for _, p := range rules.Policies() {
+		if p.IsStack() {
+			policies = append(policies, policyx.NewStackValidationPolicy(p.Name, policyx.StackValidationPolicyArgs{
+				Description:      p.Description,
+				EnforcementLevel: level(p.Level),
+				ValidateStack: func(_ context.Context, args policyx.StackValidationArgs) error {
+					resources := make([]*rules.Resource, 0, len(args.Resources))
+					for _, r := range args.Resources {
+						resources = append(resources, fromAnalyzer(r))
+					}
+					e := &rules.Env{Environment: env, Config: cfg, Now: clock()}
+					for _, f := range p.Evaluate(rules.NewStack(resources), e) {
+						args.Manager.ReportViolation(f.Message, f.URN)
+					}
+					return nil
+				},
+			}))
+			continue
+		}
+		policies = append(policies, policyx.NewResourceValidationPolicy(p.Name, policyx.ResourceValidationPolicyArgs{
+			Description:      p.Description,
+			EnforcementLevel: level(p.Level),
+			ConfigSchema:     configSchema,
+			ValidateResource: func(_ context.Context, args policyx.ResourceValidationArgs) error {
+				c := cfg
+				if err := c.DecodeMap(args.Config); err != nil {
+					return err
+				}
+				e := &rules.Env{Environment: env, Config: c, Now: clock()}
+				for _, f := range p.CheckResource(fromAnalyzer(args.Resource), e) {
+					args.Manager.ReportViolation(f.Message, "")
+				}
+				return nil
+			},
+		}))
+	}
+	return policyx.NewPolicyPack(PackName, PackVersion, policyx.EnforcementLevelMandatory, policies)
+}
+
+func level(l rules.Level) policyx.EnforcementLevel {
+	if l == rules.Advisory {
+		return policyx.EnforcementLevelAdvisory
+	}
+	return policyx.EnforcementLevelMandatory
+}
+
+// fromAnalyzer is the rules' view of a resource the engine sends.
+func fromAnalyzer(a policyx.AnalyzerResource) *rules.Resource {
+	r := &rules.Resource{
+		URN: a.URN, Type: a.Type, Name: a.Name, Protect: a.Options.Protect,
+		Props: a.Properties, Deps: a.PropertyDependencies,
+	}
+	for _, props := range []map[string]string{stringsOf(a.Properties.AsMap()), stringsOf(a.Provider.Properties.AsMap())} {
+		if r.Region != "" {
+			break
+		}
+		for _, k := range []string{"region", "location"} {
+			if v := props[k]; v != "" {
+				r.Region = v
+				break
+			}
+		}
+	}
+	return r
+}
+
+// stringsOf keeps the known string values of a property map's top level.
+func stringsOf[V interface {
+	IsString() bool
+	AsString() string
+}](m map[string]V) map[string]string {
+	out := map[string]string{}
+	for k, v := range m {
+		if v.IsString() && strings.TrimSpace(v.AsString()) != "" {
+			out[k] = v.AsString()
+		}
+	}
+	return out
+}
+
+// configSchema is the JSON schema of rules.Config, for `pulumi policy`
+// tooling and the engine's validation of --policy-pack-config.
+var configSchema = &policyx.ConfigSchema{
+	Properties: map[string]map[string]any{
+		"minRetentionDays": {"type": "integer", "minimum": 1, "description": "shortest backup retention allowed; default 35 in prod, 7 elsewhere"},
+		"allowedRegions": {"type": "array", "items": map[string]any{"type": "string"},
+			"description": "regions data may live in; default the EU, EEA, UK and Switzerland regions"},
+		"exemptions": {"type": "array", "description": "resources excused from a policy, each with a reason",
+			"items": map[string]any{
+				"type":       "object",
+				"required":   []any{"urn", "policy", "reason"},
+				"properties": map[string]any{"urn": map[string]any{"type": "string"}, "policy": map[string]any{"type": "string"}, "reason": map[string]any{"type": "string", "minLength": 1}},
+			}},
+	},
+}

@@ -1,0 +1,214 @@
+package rules
+
+import (
+	"bytes"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"slices"
+	"strings"
+	"time"
+
+	"github.com/wedsync/wedsync-infra/components/core"
+	"github.com/wedsync/wedsync-infra/season"
+)
+
+// Config is the pack's configuration: the policy config (JSON, the same
+// shape in Pulumi's policy config, in the `wedsync:policy` stack config key
+// and in `policy check --config`), plus what the freeze rule reads from the
+// stack config.
+type Config struct {
+	// MinRetentionDays is the shortest backup retention allowed. Default 35
+	// in prod, 7 elsewhere. RDS and Azure PostgreSQL keep at most 35 days, so
+	// for them the requirement is capped at 35.
+	MinRetentionDays int `json:"minRetentionDays,omitempty"`
+	// AllowedRegions are where data stores and compute may live (GDPR).
+	// Empty means the EU, EEA, UK and Switzerland regions of each cloud
+	// (core.InEurope), plus GCP's European multi- and dual-regions.
+	AllowedRegions []string `json:"allowedRegions,omitempty"`
+	// Exemptions excuse one resource from one policy (or, with policy "*",
+	// from all), with a reason. An exemption without a reason is an error.
+	Exemptions []Exemption `json:"exemptions,omitempty"`
+
+	// Season is the calendar (stack config `wedsync:season`) whose freeze
+	// windows the freeze rule enforces; zero means the defaults.
+	Season season.Config `json:"-"`
+	// EmergencyOverride (stack config `wedsync:emergencyOverride`) lets a
+	// prod update through a freeze.
+	EmergencyOverride *EmergencyOverride `json:"-"`
+}
+
+// Exemption excuses the resource URN from Policy, for Reason.
+type Exemption struct {
+	URN    string `json:"urn"`
+	Policy string `json:"policy"`
+	Reason string `json:"reason"`
+}
+
+// EmergencyOverride is the stack config that lets a prod update through a
+// wedding-day freeze: who approved it, why, and until when.
+//
+//	wedsync:emergencyOverride:
+//	  reason: "INC-123: payments outage on a wedding Saturday"
+//	  approvedBy: "jane@wedsync.example"
+//	  expires: "2026-06-13T18:00:00+01:00"
+type EmergencyOverride struct {
+	Reason     string `json:"reason"`
+	ApprovedBy string `json:"approvedBy"`
+	// Expires is an RFC 3339 instant; the override does nothing after it.
+	Expires string `json:"expires"`
+}
+
+// Stack config keys the pack reads.
+const (
+	KeyEnvironment       = "wedsync:environment"
+	KeyPolicy            = "wedsync:policy"
+	KeySeason            = "wedsync:season"
+	KeyTimezone          = "wedsync:timezone"
+	KeyEmergencyOverride = "wedsync:emergencyOverride"
+)
+
+// Default retention, in days.
+const (
+	DefaultProdRetentionDays  = 35
+	DefaultOtherRetentionDays = 7
+)
+
+// ApplyDefaults fills the zero fields for environment env.
+func (c *Config) ApplyDefaults(env string) {
+	if c.MinRetentionDays == 0 {
+		c.MinRetentionDays = DefaultOtherRetentionDays
+		if env == "prod" {
+			c.MinRetentionDays = DefaultProdRetentionDays
+		}
+	}
+}
+
+// Validate reports every problem with c at once.
+func (c Config) Validate() error {
+	var errs []error
+	if c.MinRetentionDays < 0 {
+		errs = append(errs, fmt.Errorf("minRetentionDays = %d: must be 1 or more", c.MinRetentionDays))
+	}
+	for i, e := range c.Exemptions {
+		if strings.TrimSpace(e.URN) == "" {
+			errs = append(errs, fmt.Errorf("exemptions[%d].urn is empty: name the resource's URN", i))
+		}
+		if strings.TrimSpace(e.Policy) == "" {
+			errs = append(errs, fmt.Errorf("exemptions[%d].policy is empty: name the policy, or \"*\" for all", i))
+		}
+		if strings.TrimSpace(e.Reason) == "" {
+			errs = append(errs, fmt.Errorf("exemptions[%d].reason is empty: an exemption must say why", i))
+		}
+	}
+	if o := c.EmergencyOverride; o != nil {
+		if _, err := time.Parse(time.RFC3339, o.Expires); err != nil {
+			errs = append(errs, fmt.Errorf("%s.expires = %q: use an RFC 3339 time like 2026-06-13T18:00:00+01:00", KeyEmergencyOverride, o.Expires))
+		}
+	}
+	if err := seasonConfig(c).Validate(); err != nil {
+		errs = append(errs, fmt.Errorf("%s: %w", KeySeason, err))
+	}
+	return errors.Join(errs...)
+}
+
+// Exempt reports whether resource urn has a reasoned exemption from policy.
+func (c Config) Exempt(policy, urn string) bool {
+	for _, e := range c.Exemptions {
+		if e.URN == urn && (e.Policy == policy || e.Policy == "*") && strings.TrimSpace(e.Reason) != "" {
+			return true
+		}
+	}
+	return false
+}
+
+// Allowed reports whether region of cloud ("aws", "gcp", "azure") may hold
+// data under the config.
+func (c Config) Allowed(cloud, region string) bool {
+	region = lower(strings.ReplaceAll(region, " ", ""))
+	if len(c.AllowedRegions) > 0 {
+		return slices.ContainsFunc(c.AllowedRegions, func(a string) bool { return lower(strings.ReplaceAll(a, " ", "")) == region })
+	}
+	if cloud == "gcp" && slices.Contains(gcpEuropeMulti, region) {
+		return true
+	}
+	return core.InEurope(core.Cloud(cloud), region)
+}
+
+// gcpEuropeMulti are GCP's multi- and predefined dual-regions inside Europe.
+var gcpEuropeMulti = []string{"eu", "eur4", "eur5", "eur7", "eur8"}
+
+// Decode reads a policy config object (JSON) over c, rejecting unknown
+// fields so a misspelt key does not silently fall back to a default.
+func (c *Config) Decode(data []byte) error {
+	dec := json.NewDecoder(bytes.NewReader(data))
+	dec.DisallowUnknownFields()
+	if err := dec.Decode(c); err != nil {
+		return fmt.Errorf("policy config: %w", err)
+	}
+	return nil
+}
+
+// DecodeMap reads a policy config given as a map (policyx hands the pack's
+// per-policy config this way), ignoring Pulumi's own enforcementLevel key.
+func (c *Config) DecodeMap(m map[string]any) error {
+	if len(m) == 0 {
+		return nil
+	}
+	clean := make(map[string]any, len(m))
+	for k, v := range m {
+		if k != "enforcementLevel" {
+			clean[k] = v
+		}
+	}
+	data, err := json.Marshal(clean)
+	if err != nil {
+		return err
+	}
+	return c.Decode(data)
+}
+
+// FromStackConfig builds the Config and environment of a stack from its
+// config as Pulumi passes it to programs (namespaced keys, objects as JSON):
+// `wedsync:policy` (policy config), `wedsync:season` (with
+// `wedsync:timezone` as its zone if it names none) and
+// `wedsync:emergencyOverride`. Defaults are applied for the environment; a
+// stack with no `wedsync:environment` is prod if its name is "prod" or
+// starts with "prod-" (strict when unsure).
+func FromStackConfig(stack string, values map[string]string) (Config, string, error) {
+	var c Config
+	env := values[KeyEnvironment]
+	if env == "" && (stack == "prod" || strings.HasPrefix(stack, "prod-")) {
+		env = "prod"
+	}
+	var errs []error
+	if raw := values[KeyPolicy]; raw != "" {
+		if err := c.Decode([]byte(raw)); err != nil {
+			errs = append(errs, fmt.Errorf("%s: %w", KeyPolicy, err))
+		}
+	}
+	if raw := values[KeySeason]; raw != "" {
+		dec := json.NewDecoder(strings.NewReader(raw))
+		dec.DisallowUnknownFields()
+		if err := dec.Decode(&c.Season); err != nil {
+			errs = append(errs, fmt.Errorf("%s: %w", KeySeason, err))
+		}
+	}
+	if c.Season.Timezone == "" {
+		c.Season.Timezone = values[KeyTimezone]
+	}
+	if raw := values[KeyEmergencyOverride]; raw != "" {
+		var o EmergencyOverride
+		if err := json.Unmarshal([]byte(raw), &o); err != nil {
+			errs = append(errs, fmt.Errorf("%s: %w", KeyEmergencyOverride, err))
+		} else {
+			c.EmergencyOverride = &o
+		}
+	}
+	c.ApplyDefaults(env)
+	c.Season.ApplyDefaults()
+	if err := c.Validate(); err != nil {
+		errs = append(errs, err)
+	}
+	return c, env, errors.Join(errs...)
+}
