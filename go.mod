@@ -13,6 +13,26 @@ require (
 )
 
 require (
+	github.com/bmatcuk/doublestar/v4 v4.10.0 // indirect
+	github.com/fatih/color v1.19.0 // indirect
+	github.com/fsnotify/fsnotify v1.6.0 // indirect
+	github.com/mattn/go-colorable v0.1.14 // indirect
+	github.com/mattn/go-shellwords v1.0.12 // indirect
+	github.com/nxadm/tail v1.4.11 // indirect
+	github.com/rhysd/actionlint v1.7.12
+	github.com/robfig/cron/v3 v3.0.1 // indirect
+	go.yaml.in/yaml/v4 v4.0.0-rc.3 // indirect
+	gopkg.in/tomb.v1 v1.0.0-20141024135613-dd632973f1e7 // indirect
+)
+
+require (
+	codeberg.org/go-fonts/liberation v0.5.0 // indirect
+	codeberg.org/go-latex/latex v0.2.0 // indirect
+	codeberg.org/go-pdf/fpdf v0.11.1 // indirect
+	git.sr.ht/~sbinet/gg v0.7.0 // indirect
+	github.com/ajstarks/svgo v0.0.0-20211024235047-1546f124cd8b // indirect
+	github.com/golang/freetype v0.0.0-20170609003504-e2365dfdc4a0 // indirect
+	github.com/pulumi/esc v0.26.0 // indirect
 	github.com/pulumi/pulumi-azure-native-sdk/authorization/v2 v2.92.0 // indirect
 	github.com/pulumi/pulumi-azure-native-sdk/compute/v2 v2.92.0 // indirect
 	github.com/pulumi/pulumi-azure-native-sdk/consumption/v2 v2.90.0 // indirect
@@ -23,6 +43,9 @@ require (
 	github.com/pulumi/pulumi-azure-native-sdk/network/v2 v2.92.0 // indirect
 	github.com/pulumi/pulumi-azure-native-sdk/operationalinsights/v2 v2.90.0 // indirect
 	github.com/pulumi/pulumi-azure-native-sdk/storage/v2 v2.92.0 // indirect
+	golang.org/x/exp v0.0.0-20260410095643-746e56fc9e2f // indirect
+	golang.org/x/image v0.30.0 // indirect
+	gonum.org/v1/plot v0.17.0
 )
 
 require (

@@ -9,9 +9,15 @@ import (
 	"time"
 	_ "time/tzdata" // time zones must resolve on machines without zoneinfo (CI images)
 
+	"github.com/wedsync/wedsync-infra/components/alerting"
+	"github.com/wedsync/wedsync-infra/components/autoscaling"
 	"github.com/wedsync/wedsync-infra/components/backupbucket"
+	"github.com/wedsync/wedsync-infra/components/ciaccess"
 	"github.com/wedsync/wedsync-infra/components/core"
+	"github.com/wedsync/wedsync-infra/components/database"
 	"github.com/wedsync/wedsync-infra/components/secretsstore"
+	"github.com/wedsync/wedsync-infra/internal/environments/release"
+	"github.com/wedsync/wedsync-infra/policies/rules"
 	"github.com/wedsync/wedsync-infra/season"
 )
 
@@ -57,6 +63,33 @@ type Config struct {
 	SecretValues map[string]string
 	// Backup is the backup buckets' settings: retention, tiers, the offsite copy.
 	Backup backupbucket.Settings
+	// Database is the database's settings: size, storage, retention, HA,
+	// administrators. Its engine version comes from Release.
+	Database database.Settings
+	// Compute is the autoscaling group's settings. Its machine image comes
+	// from Release; capacity comes from Season.
+	Compute autoscaling.Settings
+	// Alerting says who receives the stack's alarms, and prod's wedding-day
+	// escalation receivers.
+	Alerting alerting.Settings
+	// Budget is the stack's monthly cost budget, off season and in peak.
+	Budget alerting.BudgetSettings
+	// Release is what promotion moves dev -> staging -> prod (set by the
+	// environment, environments/<env>.yaml): the application release, the
+	// machine images, the database engine version.
+	Release release.Release
+	// Policy is the policy pack's config (read by the pack; validated here
+	// so a typo fails the same way as any other key).
+	Policy rules.Config
+	// EmergencyOverride lets a prod change through a wedding-day freeze:
+	// written by `wedsync-infra freeze override`, read by the pack.
+	EmergencyOverride *rules.EmergencyOverride
+	// Recovery, when set, makes the stack rebuild another stack in this
+	// region from what it replicated here (stacks/recovery.go).
+	Recovery *Recovery
+	// CI is who may deploy the stack from GitHub Actions, through OIDC
+	// federation (stacks/ci.go); nil makes no CI identities.
+	CI *ciaccess.Settings
 }
 
 // setting is one `wedsync:` config key: how to read it into Config.
@@ -87,6 +120,15 @@ var settings = []setting{
 	{"secrets", "the secrets store: keyRotationDays, deletionWindowDays, secrets, grants, ...", object(func(c *Config) any { return &c.Secrets })},
 	{"secretValues", "values of declared secrets; set only with `pulumi config set --secret --path`", object(func(c *Config) any { return &c.SecretValues })},
 	{"backup", "the backup buckets: retentionDays, tiers, replicateToDR, offsite {cloud, region}", object(func(c *Config) any { return &c.Backup })},
+	{"database", "the database: size, storageGb, maxStorageGb, backupRetentionDays, highAvailability, administrators, ...", object(func(c *Config) any { return &c.Database })},
+	{"compute", "the autoscaling group: size, healthCheckPath, cpuTargetPercent, minHealthyPercent, maxCapacityReason, adminSshPublicKey", object(func(c *Config) any { return &c.Compute })},
+	{"release", "what promotion moves: application, images {aws, gcp, azure}, postgresVersion (from environments/)", object(func(c *Config) any { return &c.Release })},
+	{"policy", "the policy pack's config: minRetentionDays, allowedRegions, exemptions", object(func(c *Config) any { return &c.Policy })},
+	{"alerting", "who receives alarms: receivers [{name, email | webhook}], escalation (prod's wedding-day receivers)", object(func(c *Config) any { return &c.Alerting })},
+	{"budget", "the monthly cost budget: amount, peakAmount, currency, billingAccount (GCP)", object(func(c *Config) any { return &c.Budget })},
+	{"emergencyOverride", "lets a prod change through a freeze: {reason, approvedBy, expires}; see `wedsync-infra freeze`", object(func(c *Config) any { return &c.EmergencyOverride })},
+	{"ci", "CI's identities (OIDC, no stored keys): repository, branch, environment (GitHub), preview, awsOidcProviderArn", object(func(c *Config) any { return &c.CI })},
+	{"recovery", "recovery mode: {sourceStack, restorePoint: latest | RFC3339, backupRunId, readSourceStack, sourceOutputs}; see `wedsync-infra dr rebuild`", object(func(c *Config) any { return &c.Recovery })},
 }
 
 // Keys returns every config key the program understands, namespaced
@@ -145,6 +187,25 @@ func (c *Config) ApplyDefaults() {
 	c.Season.ApplyDefaults()
 	c.Secrets.ApplyDefaults(c.Environment)
 	c.Backup.ApplyDefaults(c.Environment)
+	// The release decides versions; a stack's own setting wins, so one
+	// stack can trial a version before the release carries it.
+	if c.Database.Version == "" {
+		c.Database.Version = c.Release.PostgresVersion
+	}
+	c.Database.ApplyDefaults(c.Environment)
+	if c.Compute.Image == (autoscaling.Images{}) {
+		c.Compute.Image = autoscaling.Images{AWS: c.Release.Images.AWS, GCP: c.Release.Images.GCP, Azure: c.Release.Images.Azure}
+	}
+	c.Compute.ApplyDefaults(c.Environment)
+	c.Alerting.ApplyDefaults(c.Environment)
+	c.Budget.ApplyDefaults(c.Environment)
+	c.Policy.ApplyDefaults(string(c.Environment))
+	if c.CI != nil {
+		c.CI.ApplyDefaults(c.Environment)
+	}
+	if c.Recovery != nil {
+		c.Recovery.ApplyDefaults()
+	}
 }
 
 // Validate returns every problem with c, each naming the key, the value and
@@ -174,10 +235,12 @@ func (c Config) Validate() error {
 	} else if tzValid {
 		p.Include("season.", c.Season.Validate())
 	}
-	if c.Cloud.Valid() {
-		p.Include("secrets.", c.Secrets.ValidateFor(c.Environment, c.Cloud))
+	// Component rules depend on the environment and cloud (prod is strict):
+	// judged only once both are known, so a typo there is not drowned in
+	// follow-on problems.
+	if c.Environment.Valid() && c.Cloud.Valid() {
+		c.validateComponents(p)
 	}
-	p.Include("backup.", c.Backup.Validate(c.Environment))
 	if o := c.Backup.Offsite; o != nil && o.Cloud == core.GCP && c.GCPProject == "" {
 		p.Missing("gcpProject", "the offsite backup copy is on GCP (wedsync:backup.offsite) and needs a project id")
 	}
@@ -199,6 +262,31 @@ func (c Config) Validate() error {
 		p.Add("awsAccountId", c.AWSAccountID, "not an AWS account id; use the 12 digits from `aws sts get-caller-identity`")
 	}
 	return p.Err()
+}
+
+// validateComponents checks each component block with that component's own
+// rules, naming fields under the block's key (wedsync:database.size).
+func (c Config) validateComponents(p *core.Problems) {
+	p.Include("secrets.", c.Secrets.ValidateFor(c.Environment, c.Cloud))
+	p.Include("backup.", c.Backup.Validate(c.Environment))
+	p.Include("database.", c.Database.ValidateFor(c.Cloud, c.Environment))
+	p.Include("compute.", c.Compute.Validate(c.Environment))
+	p.Include("compute.", c.Compute.ValidateCalendar(c.Environment, c.Season))
+	p.Include("alerting.", c.Alerting.Validate(c.Environment))
+	p.Include("budget.", c.Budget.ValidateFor(c.Environment, c.Cloud))
+	if c.Release != (release.Release{}) {
+		p.Include("release.", c.Release.Validate())
+	}
+	p.Include("policy.", c.Policy.Validate())
+	if c.CI != nil {
+		p.Include("ci.", c.CI.Validate(c.Environment))
+	}
+	if c.Recovery != nil {
+		p.Include("recovery.", c.Recovery.validate(c))
+		if c.DRRegion == "" {
+			p.Missing("drRegion", "a recovery replicates back toward its source's region: set wedsync:drRegion to it")
+		}
+	}
 }
 
 func validateRegion(p *core.Problems, key string, cloud core.Cloud, region string, required bool) {

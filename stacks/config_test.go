@@ -15,6 +15,8 @@ func valid() map[string]string {
 		"wedsync:region":      "eu-west-2",
 		"wedsync:drRegion":    "eu-west-1",
 		"wedsync:costCentre":  "wedsync-prod",
+		"wedsync:alerting":    `{"receivers":[{"name":"oncall","email":"oncall@wedsync.co.uk"}],"escalation":[{"name":"wedding-day","email":"weddings@wedsync.co.uk"}]}`,
+		"wedsync:budget":      `{"amount":1000}`,
 	}
 }
 
@@ -134,7 +136,8 @@ func TestLoadDefaults(t *testing.T) {
 				t.Errorf("Timezone = %q", c.Timezone)
 			}
 		}},
-		{"dev_needs_no_dr_region_nor_cost_centre", map[string]string{"wedsync:environment": "dev", "wedsync:cloud": "aws", "wedsync:region": "eu-west-2"}, func(t *testing.T, c Config) {
+		{"dev_needs_no_dr_region_nor_cost_centre", map[string]string{"wedsync:environment": "dev", "wedsync:cloud": "aws", "wedsync:region": "eu-west-2",
+			"wedsync:alerting": `{"receivers":[{"name":"dev","email":"dev@wedsync.co.uk"}]}`, "wedsync:budget": `{"amount":100}`}, func(t *testing.T, c Config) {
 			if c.DRRegion != "" || c.Environment != core.Dev {
 				t.Errorf("got %+v", c)
 			}

@@ -6,13 +6,15 @@ package stacks
 import (
 	"encoding/json"
 	"os"
+	"time"
 
 	"github.com/pulumi/pulumi/sdk/v3/go/pulumi"
 
-	"github.com/wedsync/wedsync-infra/components/backupbucket"
+	"github.com/wedsync/wedsync-infra/components/alerting"
+	"github.com/wedsync/wedsync-infra/components/autoscaling"
 	"github.com/wedsync/wedsync-infra/components/core"
+	"github.com/wedsync/wedsync-infra/components/database"
 	"github.com/wedsync/wedsync-infra/components/network"
-	"github.com/wedsync/wedsync-infra/components/secretsstore"
 )
 
 // Program is the program `pulumi up` runs (main.go hands it to pulumi.Run).
@@ -47,38 +49,109 @@ func ProgramWithConfigKeys(keys []string) pulumi.RunFunc {
 	}
 }
 
-// Deploy creates a stack's resources from its validated config: the sites,
-// then each site's network, then the components that live in them.
+// Deploy creates a stack's resources from its validated config, one step
+// after another: each step reads what the steps before it made.
 func Deploy(ctx *pulumi.Context, cfg Config) error {
-	dep, err := newDeployment(ctx, cfg)
+	now, err := Now()
 	if err != nil {
 		return err
 	}
-	primaryNet, err := network.NewNetwork(ctx, "primary", &network.NetworkArgs{Deployment: dep, Site: dep.Primary})
-	if err != nil {
-		return err
+	b := &build{ctx: ctx, cfg: cfg, now: now}
+	for _, step := range []func() error{b.sites, b.alerting, b.network, b.secrets, b.backups, b.compute, b.database, b.dashboard, b.budget, b.ci, b.exports} {
+		if err := step(); err != nil {
+			return err
+		}
 	}
-	store, err := secretsstore.NewSecretsStore(ctx, "main", &secretsstore.SecretsStoreArgs{
-		Deployment:   dep,
-		Settings:     cfg.Secrets,
-		SecretValues: secretInputs(cfg.SecretValues),
+	return nil
+}
+
+// build is one run of the program: the config, the clock, and what each
+// step has made so far.
+type build struct {
+	ctx *pulumi.Context
+	cfg Config
+	now time.Time
+
+	dep     core.Deployment
+	net     *network.Network
+	store   keySource
+	buckets pulumi.Map
+	group   *autoscaling.AutoscalingGroup
+	db      *database.Database
+	// alerts is where every component's alarms go (made before them).
+	alerts *alerting.AlertTarget
+	// src is the source stack a recovery rebuilds (nil outside recovery mode).
+	src *source
+}
+
+func (b *build) sites() (err error) {
+	b.dep, err = newDeployment(b.ctx, b.cfg)
+	return err
+}
+
+func (b *build) network() (err error) {
+	b.net, err = network.NewNetwork(b.ctx, "primary", &network.NetworkArgs{Deployment: b.dep, Site: b.dep.Primary})
+	return err
+}
+
+func (b *build) compute() (err error) {
+	b.group, err = autoscaling.NewAutoscalingGroup(b.ctx, "app", &autoscaling.AutoscalingGroupArgs{
+		Deployment: b.dep,
+		Settings:   b.cfg.Compute,
+		Calendar:   b.cfg.Season,
+		Now:        b.now,
+		Key:        b.store.Key(core.Primary, core.DataKey),
+		Network:    b.net.Network,
+		Alerts:     b.alerts.Target,
 	})
-	if err != nil {
-		return err
+	return err
+}
+
+func (b *build) database() (err error) {
+	args := &database.DatabaseArgs{
+		Deployment: b.dep,
+		Settings:   b.cfg.Database,
+		Key:        b.store.Key(core.Primary, core.DataKey),
+		DRKey:      b.store.Key(core.DR, core.DataKey),
+		Network:    b.net.Network,
+		Alerts:     b.alerts.Target,
 	}
-	buckets, err := deployBackups(ctx, cfg, dep, store)
-	if err != nil {
-		return err
+	if b.src != nil {
+		// Recovery: restored from what the source replicated here, never
+		// created empty.
+		args.Restore = b.restore()
 	}
-	ctx.Export("environment", pulumi.String(string(cfg.Environment)))
-	ctx.Export("cloud", pulumi.String(string(cfg.Cloud)))
-	ctx.Export("region", pulumi.String(cfg.Region))
-	ctx.Export("networkId", primaryNet.ID)
-	ctx.Export("keys", keyIDs(dep, store))
-	ctx.Export("backupBuckets", buckets)
+	b.db, err = database.NewDatabase(b.ctx, "main", args)
+	return err
+}
+
+// exports are the stack's outputs: what the DR stack, the application and
+// operators read (`pulumi stack output`).
+func (b *build) exports() error {
+	ctx, dep := b.ctx, b.dep
+	ctx.Export("environment", pulumi.String(string(b.cfg.Environment)))
+	ctx.Export("cloud", pulumi.String(string(b.cfg.Cloud)))
+	ctx.Export("region", pulumi.String(b.cfg.Region))
 	if dep.DR != nil {
 		ctx.Export("drRegion", pulumi.String(dep.DR.Region))
 	}
+	ctx.Export("networkId", b.net.ID)
+	ctx.Export("keys", keyIDs(dep, b.store))
+	ctx.Export("backupBuckets", b.buckets)
+	ctx.Export("database", pulumi.Map{
+		"endpoint":          b.db.Endpoint,
+		"port":              b.db.Port,
+		"name":              b.db.DatabaseName,
+		"credentialsSecret": b.db.CredentialsSecret,
+		"key":               b.db.KeyID,
+		"sourceId":          b.db.SourceID,
+	})
+	ctx.Export("app", pulumi.Map{
+		"group":               b.group.GroupName,
+		"identity":            b.group.Identity,
+		"schedules":           b.group.Schedules,
+		"schedulesValidUntil": b.group.SchedulesValidUntil,
+	})
 	return nil
 }
 
@@ -92,73 +165,4 @@ func envConfigKeys() []string {
 		return nil
 	}
 	return sortedKeys(cfg)
-}
-
-// secretInputs marks every configured secret value as a secret, so it is
-// encrypted in state and masked in every output.
-func secretInputs(values map[string]string) map[string]pulumi.StringInput {
-	if len(values) == 0 {
-		return nil
-	}
-	out := make(map[string]pulumi.StringInput, len(values))
-	for name, v := range values {
-		out[name] = pulumi.ToSecret(pulumi.String(v)).(pulumi.StringOutput)
-	}
-	return out
-}
-
-// keyIDs exports every key by site and purpose ("primary.data"): what the
-// DR stack and the application read.
-func keyIDs(dep core.Deployment, store *secretsstore.SecretsStore) pulumi.StringMap {
-	out := pulumi.StringMap{}
-	for _, role := range []core.Role{core.Primary, core.DR} {
-		for _, purpose := range core.KeyPurposes {
-			if k := store.Key(role, purpose); k != nil {
-				out[string(role)+"."+string(purpose)] = k.ID
-			}
-		}
-	}
-	return out
-}
-
-// backupPurposes are the backup buckets every stack has: one per kind of
-// data, so retention, access and restores stay separate.
-var backupPurposes = []string{"db-exports", "media", "config"}
-
-// deployBackups creates the backup buckets, with the offsite tier's own keys
-// where the stack has an offsite copy, and returns what the DR stack needs:
-// each bucket's name and its replica's.
-func deployBackups(ctx *pulumi.Context, cfg Config, dep core.Deployment, store *secretsstore.SecretsStore) (pulumi.Map, error) {
-	var offsiteKey *core.Key
-	if dep.Offsite != nil {
-		offsiteStore, err := secretsstore.NewSecretsStore(ctx, "offsite", &secretsstore.SecretsStoreArgs{
-			Deployment: atSite(dep, *dep.Offsite),
-			Settings:   secretsstore.Settings{},
-		})
-		if err != nil {
-			return nil, err
-		}
-		offsiteKey = offsiteStore.Key(core.Offsite, core.BackupKey)
-	}
-	out := pulumi.Map{}
-	for _, purpose := range backupPurposes {
-		b, err := backupbucket.NewBackupBucket(ctx, purpose, &backupbucket.BackupBucketArgs{
-			Deployment: dep,
-			Settings:   cfg.Backup,
-			Purpose:    purpose,
-			Key:        store.Key(core.Primary, core.BackupKey),
-			DRKey:      store.Key(core.DR, core.BackupKey),
-			OffsiteKey: offsiteKey,
-		})
-		if err != nil {
-			return nil, err
-		}
-		out[purpose] = pulumi.Map{
-			"bucket":          b.BucketName,
-			"replica":         b.ReplicaName,
-			"replicaLocation": b.ReplicaLocation,
-			"offsite":         b.OffsiteName,
-		}
-	}
-	return out, nil
 }

@@ -110,7 +110,6 @@ const (
 	maxMinHealthy      = 95 // a rollout must be able to replace at least 5% at a time (Azure's minimum batch)
 	prodMinHealthy     = 90
 	peakMultiple       = 10 // peak traffic is ten times the off-season baseline
-	atMaxAlarmMinutes  = 15
 	validUntilTag      = "schedules-valid-until"
 	healthCheckPathMax = 1024
 )
@@ -372,3 +371,21 @@ func capacityLine(k season.Capacity) string {
 
 // rfc3339 formats t in UTC, as every cloud's API takes instants.
 func rfc3339(t time.Time) string { return t.UTC().Format(time.RFC3339) }
+
+// The group's alarms, the same on every cloud.
+const (
+	alarmAtMax     = "at-max"
+	alarmUnhealthy = "unhealthy"
+)
+
+// alarmDescription says what an alarm means to on-call, with its runbook.
+func alarmDescription(key string, t core.Thresholds) string {
+	switch key {
+	case alarmAtMax:
+		return core.AlarmDescription("alarms/app-group.md#at-max",
+			"The app group has been at its maximum size for %d minutes: traffic exceeds the season calendar's capacity; raise capacity in wedsync:season", t.GroupAtMaxMinutes)
+	default:
+		return core.AlarmDescription("alarms/app-group.md#unhealthy",
+			"The app group has had instances failing to launch or failing health checks for %d minutes", t.GroupUnhealthyMinutes)
+	}
+}

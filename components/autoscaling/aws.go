@@ -277,16 +277,14 @@ func (c *AutoscalingGroup) awsAlarms(ctx *pulumi.Context, name string, args *Aut
 			Dimensions: pulumi.StringMap{"AutoScalingGroupName": group.Name}, Period: pulumi.Int(60), Stat: pulumi.String("Minimum"),
 		}}
 	}
-	actions := args.Alerts.IDs.ApplyT(func(ids []string) []any {
-		out := make([]any, len(ids))
-		for i, id := range ids {
-			out[i] = id
-		}
-		return out
-	}).(pulumi.ArrayOutput)
-	for _, a := range []struct{ suffix, description, expression string }{
-		{"at-max", fmt.Sprintf("The app group has been at its max capacity for %d minutes: traffic exceeds the season calendar's max; raise capacity in wedsync:season", atMaxAlarmMinutes), "desired - maxsize"},
-		{"unhealthy", fmt.Sprintf("The app group has had fewer instances in service than desired for %d minutes: launches or health checks are failing", atMaxAlarmMinutes), "desired - inservice - 1"},
+	actions := args.Alerts.Actions()
+	t := args.Alerts.Limits()
+	for _, a := range []struct {
+		suffix, expression string
+		minutes            int
+	}{
+		{alarmAtMax, "desired - maxsize", t.GroupAtMaxMinutes},
+		{alarmUnhealthy, "desired - inservice - 1", t.GroupUnhealthyMinutes},
 	} {
 		queries := cloudwatch.MetricAlarmMetricQueryArray{
 			metric("desired", "GroupDesiredCapacity"), metric("maxsize", "GroupMaxSize"), metric("inservice", "GroupInServiceInstances"),
@@ -294,11 +292,11 @@ func (c *AutoscalingGroup) awsAlarms(ctx *pulumi.Context, name string, args *Aut
 		}
 		if _, err := cloudwatch.NewMetricAlarm(ctx, name+"-"+a.suffix, &cloudwatch.MetricAlarmArgs{
 			Name:               pulumi.String(dep.Name("app", a.suffix)),
-			AlarmDescription:   pulumi.String(a.description),
+			AlarmDescription:   pulumi.String(alarmDescription(a.suffix, t)),
 			ComparisonOperator: pulumi.String("GreaterThanOrEqualToThreshold"),
 			Threshold:          pulumi.Float64(0),
-			EvaluationPeriods:  pulumi.Int(atMaxAlarmMinutes),
-			DatapointsToAlarm:  pulumi.Int(atMaxAlarmMinutes),
+			EvaluationPeriods:  pulumi.Int(a.minutes),
+			DatapointsToAlarm:  pulumi.Int(a.minutes),
 			TreatMissingData:   pulumi.String("notBreaching"),
 			MetricQueries:      queries,
 			AlarmActions:       actions,

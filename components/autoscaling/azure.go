@@ -109,7 +109,7 @@ func (c *AutoscalingGroup) azure(ctx *pulumi.Context, name string, args *Autosca
 		Tags:                     tags,
 		OrchestrationMode:        pulumi.String("Uniform"),
 		Zones:                    pulumi.ToStringArray(site.Zones()),
-		ZoneBalance:              pulumi.Bool(true),
+		ZoneBalance:              pulumi.Bool(len(site.Zones()) > 1),
 		PlatformFaultDomainCount: pulumi.Int(1),
 		SinglePlacementGroup:     pulumi.Bool(false),
 		Overprovision:            pulumi.Bool(false),
@@ -200,7 +200,7 @@ func (c *AutoscalingGroup) azure(ctx *pulumi.Context, name string, args *Autosca
 		lines = append(lines, pulumi.String(describeAzureProfile(p)))
 	}
 	validUntil := rfc3339(profilesPlan.ValidUntil)
-	if _, err := insights.NewAutoscaleSetting(ctx, name, &insights.AutoscaleSettingArgs{
+	setting, err := insights.NewAutoscaleSetting(ctx, name, &insights.AutoscaleSettingArgs{
 		ResourceGroupName:    rg,
 		AutoscaleSettingName: pulumi.String(dep.Name("app", site.Short())),
 		Location:             location,
@@ -208,8 +208,18 @@ func (c *AutoscalingGroup) azure(ctx *pulumi.Context, name string, args *Autosca
 		Enabled:              pulumi.Bool(true),
 		TargetResourceUri:    vmss.ID(),
 		Profiles:             profiles,
-	}, opts...); err != nil {
+	}, opts...)
+	if err != nil {
 		return err
+	}
+	if args.Alerts != nil {
+		ceiling := 0
+		for _, p := range profilesPlan.Profiles {
+			ceiling = max(ceiling, p.Capacity.Maximum)
+		}
+		if err := azureAlarms(ctx, name, args, vmss, setting, ceiling, opts); err != nil {
+			return err
+		}
 	}
 
 	c.GroupID = vmss.ID().ToStringOutput()
@@ -280,4 +290,71 @@ func describeAzureProfile(p season.AzureProfile) string {
 		return fmt.Sprintf("%s: %s to %s: %s", p.Name, rfc3339(p.FixedDate.Start), rfc3339(p.FixedDate.End), k)
 	}
 	return fmt.Sprintf("%s: default: %s", p.Name, k)
+}
+
+// azureAlarms raises two metric alerts: the autoscale setting's observed
+// capacity at the largest maximum of its profiles for the at-max window,
+// and the scale set's VM availability below 100% (an instance that is not
+// running or failing its health probe) for the unhealthy window.
+func azureAlarms(ctx *pulumi.Context, name string, args *AutoscalingGroupArgs, vmss *compute.VirtualMachineScaleSet, setting *insights.AutoscaleSetting, ceiling int, opts []pulumi.ResourceOption) error {
+	dep, t := args.Deployment, args.Alerts.Limits()
+	actions := args.Alerts.IDs.ApplyT(func(ids []string) []insights.MetricAlertAction {
+		out := make([]insights.MetricAlertAction, len(ids))
+		for i := range ids {
+			out[i] = insights.MetricAlertAction{ActionGroupId: &ids[i]}
+		}
+		return out
+	}).(insights.MetricAlertActionArrayOutput)
+	for _, a := range []struct {
+		key, namespace, metric, operator, aggregation string
+		threshold                                     float64
+		scope                                         pulumi.StringOutput
+		minutes                                       int
+	}{
+		{alarmAtMax, "microsoft.insights/autoscalesettings", "ObservedCapacity", "GreaterThanOrEqual", "Minimum", float64(ceiling), setting.ID().ToStringOutput(), t.GroupAtMaxMinutes},
+		{alarmUnhealthy, "microsoft.compute/virtualmachinescalesets", "VmAvailabilityMetric", "LessThan", "Average", 1, vmss.ID().ToStringOutput(), t.GroupUnhealthyMinutes},
+	} {
+		if _, err := insights.NewMetricAlert(ctx, name+"-"+a.key, &insights.MetricAlertArgs{
+			RuleName:            pulumi.String(dep.Name("app", a.key)),
+			ResourceGroupName:   dep.Primary.AzureResourceGroup,
+			Location:            pulumi.String("global"),
+			Description:         pulumi.String(alarmDescription(a.key, t)),
+			Enabled:             pulumi.Bool(true),
+			Severity:            pulumi.Int(2),
+			Scopes:              pulumi.StringArray{a.scope},
+			EvaluationFrequency: pulumi.String("PT5M"),
+			WindowSize:          pulumi.String(azureWindow(a.minutes)),
+			Criteria: insights.MetricAlertSingleResourceMultipleMetricCriteriaArgs{
+				OdataType: pulumi.String("Microsoft.Azure.Monitor.SingleResourceMultipleMetricCriteria"),
+				AllOf: insights.MetricCriteriaArray{insights.MetricCriteriaArgs{
+					CriterionType:   pulumi.String("StaticThresholdCriterion"),
+					Name:            pulumi.String(a.key),
+					MetricNamespace: pulumi.String(a.namespace),
+					MetricName:      pulumi.String(a.metric),
+					Operator:        pulumi.String(a.operator),
+					Threshold:       pulumi.Float64(a.threshold),
+					TimeAggregation: pulumi.String(a.aggregation),
+				}},
+			},
+			Actions: actions,
+			Tags:    dep.Tags.For(core.Azure),
+		}, opts...); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// azureWindow is the shortest metric alert window Azure allows that covers
+// minutes.
+func azureWindow(minutes int) string {
+	for _, w := range []int{1, 5, 15, 30, 60, 360, 720} {
+		if minutes <= w {
+			if w >= 60 {
+				return fmt.Sprintf("PT%dH", w/60)
+			}
+			return fmt.Sprintf("PT%dM", w)
+		}
+	}
+	return "P1D"
 }

@@ -5,6 +5,7 @@ import (
 
 	"github.com/pulumi/pulumi-gcp/sdk/v7/go/gcp/compute"
 	"github.com/pulumi/pulumi-gcp/sdk/v7/go/gcp/kms"
+	"github.com/pulumi/pulumi-gcp/sdk/v7/go/gcp/monitoring"
 	"github.com/pulumi/pulumi-gcp/sdk/v7/go/gcp/organizations"
 	"github.com/pulumi/pulumi-gcp/sdk/v7/go/gcp/serviceaccount"
 	"github.com/pulumi/pulumi/sdk/v3/go/pulumi"
@@ -160,6 +161,12 @@ func (c *AutoscalingGroup) gcp(ctx *pulumi.Context, name string, args *Autoscali
 		return err
 	}
 
+	if args.Alerts != nil {
+		if err := gcpAlarms(ctx, name, args, mig, maxReplicas, opts); err != nil {
+			return err
+		}
+	}
+
 	c.GroupID = mig.ID().ToStringOutput()
 	c.GroupName = mig.Name
 	c.Identity = sa.Email
@@ -171,4 +178,55 @@ func (c *AutoscalingGroup) gcp(ctx *pulumi.Context, name string, args *Autoscali
 
 func describeGCPSchedule(s season.GCPScalingSchedule) string {
 	return fmt.Sprintf("%s: cron %q (%s) for %ds: min %d", s.Name, s.Schedule, s.TimeZone, s.DurationSec, s.MinRequiredReplicas)
+}
+
+// gcpAlarms raises two alert policies: the group's size at the
+// autoscaler's maximum (the calendar's largest window) for the at-max
+// window, and autohealing recreating an instance that failed its health
+// check (a log-match condition: Compute Engine logs every repair; Cloud
+// Monitoring has no unhealthy-instance metric for a group).
+func gcpAlarms(ctx *pulumi.Context, name string, args *AutoscalingGroupArgs, mig *compute.RegionInstanceGroupManager, maxReplicas int, opts []pulumi.ResourceOption) error {
+	dep, t := args.Deployment, args.Alerts.Limits()
+	project := pulumi.String(dep.Primary.GCPProject)
+	if _, err := monitoring.NewAlertPolicy(ctx, name+"-"+alarmAtMax, &monitoring.AlertPolicyArgs{
+		Project:     project,
+		DisplayName: pulumi.String(dep.Name("app", alarmAtMax)),
+		Combiner:    pulumi.String("OR"),
+		Severity:    pulumi.String("ERROR"),
+		Conditions: monitoring.AlertPolicyConditionArray{monitoring.AlertPolicyConditionArgs{
+			DisplayName: pulumi.String(fmt.Sprintf("group size at its maximum (%d)", maxReplicas)),
+			ConditionThreshold: &monitoring.AlertPolicyConditionConditionThresholdArgs{
+				Filter:         pulumi.Sprintf(`resource.type = "instance_group" AND resource.labels.instance_group_name = "%s" AND metric.type = "compute.googleapis.com/instance_group/size"`, mig.Name),
+				Comparison:     pulumi.String("COMPARISON_GT"),
+				ThresholdValue: pulumi.Float64(float64(maxReplicas) - 0.5),
+				Duration:       pulumi.String(fmt.Sprintf("%ds", t.GroupAtMaxMinutes*60)),
+				Aggregations: monitoring.AlertPolicyConditionConditionThresholdAggregationArray{monitoring.AlertPolicyConditionConditionThresholdAggregationArgs{
+					AlignmentPeriod: pulumi.String("60s"), PerSeriesAligner: pulumi.String("ALIGN_MIN"),
+				}},
+			},
+		}},
+		Documentation:        &monitoring.AlertPolicyDocumentationArgs{Content: pulumi.String(alarmDescription(alarmAtMax, t)), MimeType: pulumi.String("text/markdown")},
+		NotificationChannels: args.Alerts.IDs,
+	}, opts...); err != nil {
+		return err
+	}
+	_, err := monitoring.NewAlertPolicy(ctx, name+"-"+alarmUnhealthy, &monitoring.AlertPolicyArgs{
+		Project:     project,
+		DisplayName: pulumi.String(dep.Name("app", alarmUnhealthy)),
+		Combiner:    pulumi.String("OR"),
+		Severity:    pulumi.String("ERROR"),
+		Conditions: monitoring.AlertPolicyConditionArray{monitoring.AlertPolicyConditionArgs{
+			DisplayName: pulumi.String("autohealing recreated an instance of the group"),
+			ConditionMatchedLog: &monitoring.AlertPolicyConditionConditionMatchedLogArgs{
+				Filter: pulumi.Sprintf(`resource.type = "gce_instance" AND protoPayload.methodName = "compute.instances.repair.recreateInstance" AND protoPayload.resourceName : "instances/%s-"`, dep.NameWithin(40, "app")),
+			},
+		}},
+		AlertStrategy: &monitoring.AlertPolicyAlertStrategyArgs{
+			NotificationRateLimit: &monitoring.AlertPolicyAlertStrategyNotificationRateLimitArgs{Period: pulumi.String(fmt.Sprintf("%ds", t.GroupUnhealthyMinutes*60))},
+			AutoClose:             pulumi.String("3600s"),
+		},
+		Documentation:        &monitoring.AlertPolicyDocumentationArgs{Content: pulumi.String(alarmDescription(alarmUnhealthy, t)), MimeType: pulumi.String("text/markdown")},
+		NotificationChannels: args.Alerts.IDs,
+	}, opts...)
+	return err
 }

@@ -2,7 +2,6 @@ package backupbucket
 
 import (
 	"encoding/json"
-	"fmt"
 	"strings"
 
 	"github.com/pulumi/pulumi-aws/sdk/v6/go/aws/cloudwatch"
@@ -396,7 +395,8 @@ func (p *build) s3Inventory(ctx *pulumi.Context, name string, src *s3.BucketV2) 
 // replication falling behind the 15-minute target.
 func (p *build) s3Alarms(ctx *pulumi.Context, name string, b *s3.BucketV2) error {
 	primary := p.dep.Primary
-	actions := alarmIDs(p.alerts)
+	actions := p.alerts.Actions()
+	t := p.alerts.Limits()
 	metric, err := s3.NewBucketMetric(ctx, name, &s3.BucketMetricArgs{
 		Bucket: b.ID(),
 		Name:   pulumi.String("all-requests"),
@@ -413,11 +413,11 @@ func (p *build) s3Alarms(ctx *pulumi.Context, name string, b *s3.BucketV2) error
 		_, err := cloudwatch.NewMetricAlarm(ctx, name+"-"+suffix, args, p.at(primary)...)
 		return err
 	}
-	if err := alarm("freshness", fmt.Sprintf("No %s backup arrived in the last 24 hours", p.purpose), &cloudwatch.MetricAlarmArgs{
+	if err := alarm("freshness", p.alarmDescription(alarmFreshness, t), &cloudwatch.MetricAlarmArgs{
 		MetricName:         pulumi.String("PutRequests"),
 		Dimensions:         pulumi.StringMap{"BucketName": b.Bucket, "FilterId": metric.Name},
 		Statistic:          pulumi.String("Sum"),
-		Period:             pulumi.Int(86400),
+		Period:             pulumi.Int(t.BackupMaxAgeHours * 3600),
 		EvaluationPeriods:  pulumi.Int(1),
 		Threshold:          pulumi.Float64(1),
 		ComparisonOperator: pulumi.String("LessThanThreshold"),
@@ -430,7 +430,7 @@ func (p *build) s3Alarms(ctx *pulumi.Context, name string, b *s3.BucketV2) error
 	}
 	replicaName := pulumi.String(p.name(*p.dr, "replica"))
 	dims := pulumi.StringMap{"SourceBucket": b.Bucket, "DestinationBucket": replicaName, "RuleId": pulumi.String(replicationRuleID)}
-	if err := alarm("replication-failed", fmt.Sprintf("%s backups failed to replicate to %s", p.purpose, p.dr.Region), &cloudwatch.MetricAlarmArgs{
+	if err := alarm("replication-failed", p.alarmDescription(alarmReplicationFailed, t), &cloudwatch.MetricAlarmArgs{
 		MetricName:         pulumi.String("OperationsFailedReplication"),
 		Dimensions:         dims,
 		Statistic:          pulumi.String("Sum"),
@@ -442,13 +442,13 @@ func (p *build) s3Alarms(ctx *pulumi.Context, name string, b *s3.BucketV2) error
 	}); err != nil {
 		return err
 	}
-	return alarm("replication-latency", fmt.Sprintf("%s backups take over %d minutes to reach %s", p.purpose, replicationMinutes, p.dr.Region), &cloudwatch.MetricAlarmArgs{
+	return alarm("replication-latency", p.alarmDescription(alarmReplicationLatency, t), &cloudwatch.MetricAlarmArgs{
 		MetricName:         pulumi.String("ReplicationLatency"),
 		Dimensions:         dims,
 		Statistic:          pulumi.String("Maximum"),
 		Period:             pulumi.Int(300),
 		EvaluationPeriods:  pulumi.Int(3),
-		Threshold:          pulumi.Float64(replicationMinutes * 60),
+		Threshold:          pulumi.Float64(float64(t.BackupReplicationMinutes * 60)),
 		ComparisonOperator: pulumi.String("GreaterThanThreshold"),
 		TreatMissingData:   pulumi.String("notBreaching"),
 	})

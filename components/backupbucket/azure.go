@@ -3,9 +3,11 @@ package backupbucket
 import (
 	"crypto/sha256"
 	"encoding/hex"
+	"fmt"
 	"strings"
 
 	"github.com/pulumi/pulumi-azure-native-sdk/authorization/v2"
+	"github.com/pulumi/pulumi-azure-native-sdk/insights/v2"
 	"github.com/pulumi/pulumi-azure-native-sdk/managedidentity/v2"
 	"github.com/pulumi/pulumi-azure-native-sdk/storage/v2"
 	"github.com/pulumi/pulumi/sdk/v3/go/pulumi"
@@ -139,6 +141,11 @@ func newAzure(ctx *pulumi.Context, name string, p *build) (outputs, error) {
 	}, p.at(site, pulumi.DependsOn([]pulumi.Resource{container}))...); err != nil {
 		return outputs{}, err
 	}
+	if p.alerts != nil {
+		if err := p.azureFreshnessAlert(ctx, name, account); err != nil {
+			return outputs{}, err
+		}
+	}
 	out := outputs{
 		name: account.Name,
 		id:   account.ID().ToStringOutput(),
@@ -211,4 +218,54 @@ func guid(s string) string {
 	sum := sha256.Sum256([]byte(s))
 	h := hex.EncodeToString(sum[:16])
 	return h[0:8] + "-" + h[8:12] + "-" + h[12:16] + "-" + h[16:20] + "-" + h[20:32]
+}
+
+// azureFreshnessAlert raises when no blob was written to the account in
+// the backup age window: the nightly export did not arrive.
+//
+// Replication has no alarm on Azure, by design rather than omission: the
+// DR copy is the account's own geo-replication (RA-GZRS), which Azure runs
+// and exposes no failure or latency metric for (its last sync time is a
+// property, read in the backups runbook). Azure Monitor also evaluates a
+// metric with no data as no alert, so an account that sees no write at all
+// stays silent until its first write; the dashboard's write chart shows it.
+func (p *build) azureFreshnessAlert(ctx *pulumi.Context, name string, account *storage.StorageAccount) error {
+	site, t := p.dep.Primary, p.alerts.Limits()
+	actions := p.alerts.IDs.ApplyT(func(ids []string) []insights.MetricAlertAction {
+		out := make([]insights.MetricAlertAction, len(ids))
+		for i := range ids {
+			out[i] = insights.MetricAlertAction{ActionGroupId: &ids[i]}
+		}
+		return out
+	}).(insights.MetricAlertActionArrayOutput)
+	_, err := insights.NewMetricAlert(ctx, name+"-"+alarmFreshness, &insights.MetricAlertArgs{
+		RuleName:            pulumi.String(p.dep.Name("backup", p.purpose, alarmFreshness)),
+		ResourceGroupName:   site.AzureResourceGroup,
+		Location:            pulumi.String("global"),
+		Description:         pulumi.String(p.alarmDescription(alarmFreshness, t)),
+		Enabled:             pulumi.Bool(true),
+		Severity:            pulumi.Int(1),
+		Scopes:              pulumi.StringArray{account.ID()},
+		EvaluationFrequency: pulumi.String("PT1H"),
+		WindowSize:          pulumi.String(fmt.Sprintf("PT%dH", t.BackupMaxAgeHours)),
+		Criteria: insights.MetricAlertSingleResourceMultipleMetricCriteriaArgs{
+			OdataType: pulumi.String("Microsoft.Azure.Monitor.SingleResourceMultipleMetricCriteria"),
+			AllOf: insights.MetricCriteriaArray{insights.MetricCriteriaArgs{
+				CriterionType:   pulumi.String("StaticThresholdCriterion"),
+				Name:            pulumi.String("blob-writes"),
+				MetricNamespace: pulumi.String("Microsoft.Storage/storageAccounts"),
+				MetricName:      pulumi.String("Transactions"),
+				Dimensions: insights.MetricDimensionArray{insights.MetricDimensionArgs{
+					Name: pulumi.String("ApiName"), Operator: pulumi.String("Include"),
+					Values: pulumi.ToStringArray([]string{"PutBlob", "PutBlockList", "CopyBlob"}),
+				}},
+				Operator:        pulumi.String("LessThan"),
+				Threshold:       pulumi.Float64(1),
+				TimeAggregation: pulumi.String("Total"),
+			}},
+		},
+		Actions: actions,
+		Tags:    p.dep.Tags.For(core.Azure),
+	}, p.at(site)...)
+	return err
 }

@@ -442,13 +442,22 @@ func NewBackupBucket(ctx *pulumi.Context, name string, args *BackupBucketArgs, o
 	})
 }
 
-// alarmIDs are the alert target's ids in the form alarm actions take.
-func alarmIDs(t *core.AlertTarget) pulumi.ArrayOutput {
-	return t.IDs.ApplyT(func(ids []string) []any {
-		out := make([]any, len(ids))
-		for i, id := range ids {
-			out[i] = id
-		}
-		return out
-	}).(pulumi.ArrayOutput)
+// The backup alarms, the same on every cloud where the cloud can see them.
+const (
+	alarmFreshness          = "freshness"
+	alarmReplicationFailed  = "replication-failed"
+	alarmReplicationLatency = "replication-latency"
+)
+
+// alarmDescription says what a backup alarm means to on-call, with its runbook.
+func (p *build) alarmDescription(key string, t core.Thresholds) string {
+	switch key {
+	case alarmFreshness:
+		return core.AlarmDescription("alarms/backups.md#freshness", "No %s backup was written to %s %s in %d hours: the nightly export or the copy to it did not run",
+			p.purpose, p.dep.Stack, p.purpose, t.BackupMaxAgeHours)
+	case alarmReplicationFailed:
+		return core.AlarmDescription("alarms/backups.md#replication-failed", "%s backups failed to replicate to the DR region", p.purpose)
+	default:
+		return core.AlarmDescription("alarms/backups.md#replication-latency", "%s backups take over %d minutes to reach the DR region (the 15-minute RPO)", p.purpose, t.BackupReplicationMinutes)
+	}
 }

@@ -207,20 +207,21 @@ func (p *build) gcsTransferGrants(ctx *pulumi.Context, name string, site core.Si
 // stopped. Missing data counts as no writes.
 func (p *build) gcsFreshnessAlert(ctx *pulumi.Context, name, what string, b *storage.Bucket) error {
 	site := p.dep.Primary
+	t := p.alerts.Limits()
 	filter := pulumi.Sprintf(`resource.type = "gcs_bucket" AND resource.labels.bucket_name = "%s" AND `+
 		`metric.type = "storage.googleapis.com/api/request_count" AND `+
 		`metric.labels.method = one_of("WriteObject", "RewriteObject", "ComposeObject")`, b.Name)
 	_, err := monitoring.NewAlertPolicy(ctx, name+"-freshness", &monitoring.AlertPolicyArgs{
-		DisplayName: pulumi.String(fmt.Sprintf("%s: no %s backup written to the %s in 24 hours", p.dep.Stack, p.purpose, what)),
+		DisplayName: pulumi.String(fmt.Sprintf("%s: no %s backup written to the %s in %d hours", p.dep.Stack, p.purpose, what, t.BackupMaxAgeHours)),
 		Project:     pulumi.StringPtrFromPtr(project(site)),
 		Combiner:    pulumi.String("OR"),
 		Severity:    pulumi.String("ERROR"),
 		Conditions: monitoring.AlertPolicyConditionArray{&monitoring.AlertPolicyConditionArgs{
-			DisplayName: pulumi.String("objects written in the last 24 hours < 1"),
+			DisplayName: pulumi.String(fmt.Sprintf("objects written in the last %d hours < 1", t.BackupMaxAgeHours)),
 			ConditionThreshold: &monitoring.AlertPolicyConditionConditionThresholdArgs{
 				Filter: filter,
 				Aggregations: monitoring.AlertPolicyConditionConditionThresholdAggregationArray{&monitoring.AlertPolicyConditionConditionThresholdAggregationArgs{
-					AlignmentPeriod:    pulumi.String("86400s"),
+					AlignmentPeriod:    pulumi.String(fmt.Sprintf("%ds", t.BackupMaxAgeHours*3600)),
 					PerSeriesAligner:   pulumi.String("ALIGN_SUM"),
 					CrossSeriesReducer: pulumi.String("REDUCE_SUM"),
 				}},
@@ -230,6 +231,7 @@ func (p *build) gcsFreshnessAlert(ctx *pulumi.Context, name, what string, b *sto
 				EvaluationMissingData: pulumi.String("EVALUATION_MISSING_DATA_ACTIVE"),
 			},
 		}},
+		Documentation:        &monitoring.AlertPolicyDocumentationArgs{Content: pulumi.String(p.alarmDescription(alarmFreshness, t)), MimeType: pulumi.String("text/markdown")},
 		NotificationChannels: p.alerts.IDs,
 	}, p.at(site)...)
 	return err

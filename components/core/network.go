@@ -28,10 +28,3 @@ type Network struct {
 	// services peering), to pass as pulumi.DependsOn.
 	Ready []pulumi.Resource
 }
-
-// AlertTarget is where a stack's alarms go: the SNS topic ARN (AWS), the
-// Monitoring notification channel ids (GCP) or the Monitor action group id
-// (Azure). Components raise their alarms to it when it is set.
-type AlertTarget struct {
-	IDs pulumi.StringArrayOutput
-}

@@ -67,8 +67,18 @@ func InEurope(c Cloud, region string) bool {
 	return false
 }
 
-// Zones returns three availability zones of region, as the cloud names them.
-// Prod spreads databases and groups over them.
+// azureWithoutZones are the Azure regions that have no availability zones:
+// zonal settings there are refused by the API, so components fall back to
+// what the region offers (same-zone HA, unzoned scale sets).
+var azureWithoutZones = []string{
+	"australiasoutheast", "canadaeast", "francesouth", "germanynorth", "japanwest",
+	"northcentralus", "norwaywest", "southindia", "switzerlandwest", "ukwest",
+	"westcentralus", "westus",
+}
+
+// Zones returns three availability zones of region, as the cloud names them,
+// or none where the region has no zones. Prod spreads databases and groups
+// over them.
 func Zones(c Cloud, region string) []string {
 	switch c {
 	case AWS:
@@ -81,6 +91,9 @@ func Zones(c Cloud, region string) []string {
 		}
 		return []string{region + "-a", region + "-b", region + "-c"}
 	case Azure:
+		if slices.Contains(azureWithoutZones, region) {
+			return nil
+		}
 		return []string{"1", "2", "3"}
 	}
 	return nil

@@ -113,6 +113,7 @@ func newAWS(ctx *pulumi.Context, name string, c *Database, a *DatabaseArgs) erro
 	}
 
 	c.SourceID = inst.ResourceId
+	c.MetricsID = inst.Identifier
 	if a.crossRegion() {
 		dr := a.Deployment.DR
 		// Runs in the DR region: it pulls the primary's backups there and
@@ -192,33 +193,28 @@ func awsRestore(args *rds.InstanceArgs, r *Restore) {
 
 // awsAlarms raises CloudWatch alarms on the instance to the SNS topic(s).
 func awsAlarms(ctx *pulumi.Context, name string, a *DatabaseArgs, inst *rds.Instance, opts []pulumi.ResourceOption) error {
-	actions := a.Alerts.IDs.ApplyT(func(ids []string) []any {
-		out := make([]any, len(ids))
-		for i, id := range ids {
-			out[i] = id
-		}
-		return out
-	}).(pulumi.ArrayOutput)
+	actions := a.Alerts.Actions()
+	t := a.Alerts.Limits()
 	for _, al := range []struct {
 		key, metric, statistic, comparison string
 		threshold                          float64
 	}{
-		{alarmCPU, "CPUUtilization", "Average", "GreaterThanThreshold", cpuAlarmPercent},
-		{alarmStorage, "FreeStorageSpace", "Minimum", "LessThanThreshold", a.storageAlarmBytes()},
-		{alarmConnections, "DatabaseConnections", "Maximum", "GreaterThanThreshold", float64(a.size().connections)},
+		{alarmCPU, "CPUUtilization", "Average", "GreaterThanThreshold", t.DatabaseCPUPercent},
+		{alarmStorage, "FreeStorageSpace", "Minimum", "LessThanThreshold", a.storageAlarmBytes(t)},
+		{alarmConnections, "DatabaseConnections", "Maximum", "GreaterThanThreshold", a.connectionsAlarm(t)},
 		// The WAL the furthest-behind replication slot has not received yet:
 		// RDS's measure of replication lag on a PostgreSQL primary.
-		{alarmReplicationLag, "OldestReplicationSlotLag", "Maximum", "GreaterThanThreshold", replicationLagAlarmBytes},
+		{alarmReplicationLag, "OldestReplicationSlotLag", "Maximum", "GreaterThanThreshold", t.ReplicationLagBytes},
 	} {
 		_, err := cloudwatch.NewMetricAlarm(ctx, name+"-"+al.key, &cloudwatch.MetricAlarmArgs{
 			Name:               pulumi.String(a.Deployment.Name(name, al.key)),
-			AlarmDescription:   pulumi.String(alarmDescriptions[al.key]),
+			AlarmDescription:   pulumi.String(alarmDescription(al.key, t)),
 			Namespace:          pulumi.String("AWS/RDS"),
 			MetricName:         pulumi.String(al.metric),
 			Dimensions:         pulumi.StringMap{"DBInstanceIdentifier": inst.Identifier},
 			Statistic:          pulumi.String(al.statistic),
 			Period:             pulumi.Int(300),
-			EvaluationPeriods:  pulumi.Int(3),
+			EvaluationPeriods:  pulumi.Int(t.EvaluationMinutes / 5),
 			ComparisonOperator: pulumi.String(al.comparison),
 			Threshold:          pulumi.Float64(al.threshold),
 			TreatMissingData:   pulumi.String("notBreaching"),

@@ -97,9 +97,20 @@ func newAzure(ctx *pulumi.Context, name string, c *Database, a *DatabaseArgs) er
 		encryption.GeoBackupKeyURI = a.DRKey.ID
 		encryption.GeoBackupUserAssignedIdentityId = identity.ID()
 	}
+	// Zone-redundant HA where the region has zones; where it has none
+	// (ukwest, where prod is rebuilt after losing uksouth) a same-zone
+	// standby still survives the loss of the primary's host.
+	zones := site.Zones()
 	ha := &postgres.HighAvailabilityArgs{Mode: pulumi.String("Disabled")}
-	if *s.HighAvailability {
-		ha = &postgres.HighAvailabilityArgs{Mode: pulumi.String("ZoneRedundant"), StandbyAvailabilityZone: pulumi.String(site.Zones()[1])}
+	var zone pulumi.StringPtrInput
+	switch {
+	case *s.HighAvailability && len(zones) >= 2:
+		ha = &postgres.HighAvailabilityArgs{Mode: pulumi.String("ZoneRedundant"), StandbyAvailabilityZone: pulumi.String(zones[1])}
+	case *s.HighAvailability:
+		ha = &postgres.HighAvailabilityArgs{Mode: pulumi.String("SameZone")}
+	}
+	if len(zones) > 0 {
+		zone = pulumi.String(zones[0])
 	}
 	args := &postgres.ServerArgs{
 		ServerName:        pulumi.String(dep.Name(name, site.Short())),
@@ -117,7 +128,7 @@ func newAzure(ctx *pulumi.Context, name string, c *Database, a *DatabaseArgs) er
 			GeoRedundantBackup:  pulumi.String(geo),
 		},
 		HighAvailability: ha,
-		AvailabilityZone: pulumi.String(site.Zones()[0]),
+		AvailabilityZone: zone,
 		Network: &postgres.NetworkArgs{
 			DelegatedSubnetResourceId:   a.Network.DatabaseSubnetIDs.Index(pulumi.Int(0)),
 			PrivateDnsZoneArmResourceId: a.Network.DatabasePrivateDNSZoneID,
@@ -221,6 +232,7 @@ func newAzure(ctx *pulumi.Context, name string, c *Database, a *DatabaseArgs) er
 	c.AppUsers = pulumi.ToStringArray(appUsers).ToStringArrayOutput()
 	c.ConnectPolicy = pulumi.String("").ToStringOutput()
 	c.SourceID = server.ID().ToStringOutput()
+	c.MetricsID = c.SourceID
 	return nil
 }
 
@@ -233,22 +245,23 @@ func azureAlarms(ctx *pulumi.Context, name string, a *DatabaseArgs, server *post
 		}
 		return out
 	}).(insights.MetricAlertActionArrayOutput)
+	t := a.Alerts.Limits()
 	for _, al := range []struct {
 		key, metric string
 		threshold   float64
 	}{
-		{alarmCPU, "cpu_percent", cpuAlarmPercent},
-		{alarmStorage, "storage_percent", (1 - storageAlarmFreeRatio) * 100},
-		{alarmConnections, "active_connections", float64(a.size().connections)},
+		{alarmCPU, "cpu_percent", t.DatabaseCPUPercent},
+		{alarmStorage, "storage_percent", 100 - t.DatabaseFreeStoragePercent},
+		{alarmConnections, "active_connections", a.connectionsAlarm(t)},
 		// Bytes of WAL the furthest-behind replica (HA standby or read
 		// replica) has yet to replay.
-		{alarmReplicationLag, "max_physical_replication_lag", replicationLagAlarmBytes},
+		{alarmReplicationLag, "max_physical_replication_lag", t.ReplicationLagBytes},
 	} {
 		_, err := insights.NewMetricAlert(ctx, name+"-"+al.key, &insights.MetricAlertArgs{
 			RuleName:            pulumi.String(a.Deployment.Name(name, al.key)),
 			ResourceGroupName:   a.Deployment.Primary.AzureResourceGroup,
 			Location:            pulumi.String("global"),
-			Description:         pulumi.String(alarmDescriptions[al.key]),
+			Description:         pulumi.String(alarmDescription(al.key, t)),
 			Enabled:             pulumi.Bool(true),
 			Severity:            pulumi.Int(2),
 			Scopes:              pulumi.StringArray{server.ID()},

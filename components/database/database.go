@@ -198,18 +198,15 @@ var weddingDays = []string{"friday", "saturday", "sunday"}
 
 // Limits every cloud shares.
 const (
-	minStorageGB          = 20 // RDS gp3 minimum; Cloud SQL and Azure allow it too (Azure rounds up to 32)
-	maxStorageGB          = 16384
-	minRetentionDays      = 7  // Azure's minimum
-	maxRetentionDays      = 35 // AWS's and Azure's maximum
-	prodRetentionDays     = 35
-	defaultPort           = 5432
-	storageAlarmFreeRatio = 0.10 // alarm when less than 10% of the allocated storage is free
-	cpuAlarmPercent       = 80
-	// replicationLagAlarmBytes and replicationLagAlarmSeconds raise the
-	// replication lag alarm well inside the 15-minute RPO.
-	replicationLagAlarmBytes   = 1 << 30
-	replicationLagAlarmSeconds = 300
+	minStorageGB      = 20 // RDS gp3 minimum; Cloud SQL and Azure allow it too (Azure rounds up to 32)
+	maxStorageGB      = 16384
+	minRetentionDays  = 7  // Azure's minimum
+	maxRetentionDays  = 35 // AWS's and Azure's maximum
+	prodRetentionDays = 35
+	defaultPort       = 5432
+	// connectionsTableShare is the share of the ceiling the sizing table's
+	// connections column holds (80%).
+	connectionsTableShare = 0.8
 )
 
 var databaseNamePattern = regexp.MustCompile(`^[a-z][a-z0-9_]{0,62}$`)
@@ -488,6 +485,10 @@ type Database struct {
 	// else the DbiResourceId (AWS); the instance name (GCP); the server's
 	// resource id (Azure).
 	SourceID pulumi.StringOutput
+	// MetricsID is what the cloud's metrics key the database by: the RDS
+	// instance identifier, the Cloud SQL database_id (project:instance),
+	// the flexible server's resource id. Dashboards read it.
+	MetricsID pulumi.StringOutput
 }
 
 // adminLogin is the RDS master user (AWS), whose password RDS manages.
@@ -537,6 +538,7 @@ func NewDatabase(ctx *pulumi.Context, name string, args *DatabaseArgs, opts ...p
 		"connectPolicy":     c.ConnectPolicy,
 		"keyId":             c.KeyID,
 		"sourceId":          c.SourceID,
+		"metricsId":         c.MetricsID,
 	})
 }
 
@@ -620,16 +622,30 @@ const (
 	alarmReplicationLag = "replication-lag"
 )
 
-var alarmDescriptions = map[string]string{
-	alarmCPU:            fmt.Sprintf("database CPU above %d%% for 15 minutes: scale the size up before the weekend", cpuAlarmPercent),
-	alarmStorage:        fmt.Sprintf("database has less than %.0f%% of its storage free: check autoscaling and the storage ceiling", storageAlarmFreeRatio*100),
-	alarmConnections:    "database connections near the limit: check the application's pool sizes",
-	alarmReplicationLag: "replication lag is eating into the 15-minute RPO: check the standby or DR copy",
+// alarmDescription says what an alarm means to on-call, with its runbook.
+func alarmDescription(key string, t core.Thresholds) string {
+	page := "alarms/database.md#" + key
+	switch key {
+	case alarmCPU:
+		return core.AlarmDescription(page, "Database CPU above %g%% for %d minutes: scale the size up before the weekend", t.DatabaseCPUPercent, t.EvaluationMinutes)
+	case alarmStorage:
+		return core.AlarmDescription(page, "Database has less than %g%% of its storage free: check storage autoscaling and the ceiling", t.DatabaseFreeStoragePercent)
+	case alarmConnections:
+		return core.AlarmDescription(page, "Database connections above %g%% of the size's ceiling: check the application's pool sizes", t.DatabaseConnectionsPercent)
+	default:
+		return core.AlarmDescription(page, "Replication lag is eating into the 15-minute RPO: check the standby and the DR copy")
+	}
 }
 
 // storageAlarmBytes is the free space under which the storage alarm fires.
-func (a *DatabaseArgs) storageAlarmBytes() float64 {
-	return float64(a.Settings.StorageGB) * storageAlarmFreeRatio * (1 << 30)
+func (a *DatabaseArgs) storageAlarmBytes(t core.Thresholds) float64 {
+	return float64(a.Settings.StorageGB) * t.DatabaseFreeStoragePercent / 100 * (1 << 30)
+}
+
+// connectionsAlarm is the connection count above which the connections
+// alarm fires: the threshold's share of the size's ceiling.
+func (a *DatabaseArgs) connectionsAlarm(t core.Thresholds) float64 {
+	return float64(a.size().connections) / connectionsTableShare * t.DatabaseConnectionsPercent / 100
 }
 
 // principalLabel is a principal's part of a child resource's logical name:

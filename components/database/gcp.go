@@ -195,6 +195,7 @@ func newGCP(ctx *pulumi.Context, name string, c *Database, a *DatabaseArgs) erro
 	c.AppUsers = pulumi.ToStringArray(appUsers).ToStringArrayOutput()
 	c.ConnectPolicy = pulumi.String("").ToStringOutput()
 	c.SourceID = inst.Name
+	c.MetricsID = pulumi.Sprintf("%s:%s", a.Deployment.Primary.GCPProject, inst.Name)
 	return nil
 }
 
@@ -286,6 +287,7 @@ func gcpPrincipals(ctx *pulumi.Context, name string, a *DatabaseArgs, inst *sql.
 // measures it; there is none to watch without one.
 func gcpAlarms(ctx *pulumi.Context, name string, a *DatabaseArgs, inst, replica *sql.DatabaseInstance, opts []pulumi.ResourceOption) error {
 	project := a.Deployment.Primary.GCPProject
+	t := a.Alerts.Limits()
 	databaseID := func(i *sql.DatabaseInstance) pulumi.StringOutput {
 		return pulumi.Sprintf("%s:%s", project, i.Name)
 	}
@@ -295,12 +297,12 @@ func gcpAlarms(ctx *pulumi.Context, name string, a *DatabaseArgs, inst, replica 
 		threshold   float64
 	}
 	policies := []policy{
-		{alarmCPU, "database/cpu/utilization", inst, cpuAlarmPercent / 100.0},
-		{alarmStorage, "database/disk/utilization", inst, 1 - storageAlarmFreeRatio},
-		{alarmConnections, "database/postgresql/num_backends", inst, float64(a.size().connections)},
+		{alarmCPU, "database/cpu/utilization", inst, t.DatabaseCPUPercent / 100},
+		{alarmStorage, "database/disk/utilization", inst, 1 - t.DatabaseFreeStoragePercent/100},
+		{alarmConnections, "database/postgresql/num_backends", inst, a.connectionsAlarm(t)},
 	}
 	if replica != nil {
-		policies = append(policies, policy{alarmReplicationLag, "database/replication/replica_lag", replica, replicationLagAlarmSeconds})
+		policies = append(policies, policy{alarmReplicationLag, "database/replication/replica_lag", replica, t.ReplicationLagSeconds})
 	}
 	for _, p := range policies {
 		_, err := monitoring.NewAlertPolicy(ctx, name+"-"+p.key, &monitoring.AlertPolicyArgs{
@@ -313,7 +315,7 @@ func gcpAlarms(ctx *pulumi.Context, name string, a *DatabaseArgs, inst, replica 
 						databaseID(p.of), p.metric),
 					Comparison:     pulumi.String("COMPARISON_GT"),
 					ThresholdValue: pulumi.Float64(p.threshold),
-					Duration:       pulumi.String("900s"),
+					Duration:       pulumi.String(fmt.Sprintf("%ds", t.EvaluationMinutes*60)),
 					Aggregations: monitoring.AlertPolicyConditionConditionThresholdAggregationArray{
 						monitoring.AlertPolicyConditionConditionThresholdAggregationArgs{
 							AlignmentPeriod:  pulumi.String("300s"),
@@ -322,7 +324,7 @@ func gcpAlarms(ctx *pulumi.Context, name string, a *DatabaseArgs, inst, replica 
 					},
 				},
 			}},
-			Documentation:        &monitoring.AlertPolicyDocumentationArgs{Content: pulumi.String(alarmDescriptions[p.key]), MimeType: pulumi.String("text/markdown")},
+			Documentation:        &monitoring.AlertPolicyDocumentationArgs{Content: pulumi.String(alarmDescription(p.key, t)), MimeType: pulumi.String("text/markdown")},
 			NotificationChannels: a.Alerts.IDs,
 		}, opts...)
 		if err != nil {

@@ -8,6 +8,7 @@ import (
 
 	"github.com/pulumi/pulumi-aws/sdk/v6/go/aws"
 	"github.com/pulumi/pulumi-aws/sdk/v6/go/aws/cloudtrail"
+	"github.com/pulumi/pulumi-aws/sdk/v6/go/aws/cloudwatch"
 	"github.com/pulumi/pulumi-aws/sdk/v6/go/aws/iam"
 	"github.com/pulumi/pulumi-aws/sdk/v6/go/aws/kms"
 	"github.com/pulumi/pulumi-aws/sdk/v6/go/aws/secretsmanager"
@@ -307,5 +308,75 @@ func (b *builder) awsAudit() error {
 		return err
 	}
 	b.c.AuditLog = store.Arn
+	return nil
+}
+
+// awsAlarms: two EventBridge rules match CloudTrail management events (which
+// reach EventBridge from the account's trail): ScheduleKeyDeletion or
+// DisableKey on the stack's keys, and denied Secrets Manager or KMS calls.
+// A CloudWatch alarm on each rule's MatchedEvents notifies the alert
+// target: any match for the keys, a spike for the denials.
+func (b *builder) awsAlarms() error {
+	t, primary := b.args.Alerts.Limits(), b.dep.Primary
+	var arns []any
+	for _, purpose := range core.KeyPurposes {
+		if k := b.c.keys[core.Primary][purpose]; k != nil {
+			arns = append(arns, k.ID)
+		}
+	}
+	keyPattern := pulumi.All(arns...).ApplyT(func(ids []any) (string, error) {
+		out, err := json.Marshal(map[string]any{
+			"source":      []string{"aws.kms"},
+			"detail-type": []string{"AWS API Call via CloudTrail"},
+			"detail": map[string]any{
+				"eventName": []string{"ScheduleKeyDeletion", "DisableKey"},
+				"resources": map[string]any{"ARN": ids},
+			},
+		})
+		return string(out), err
+	}).(pulumi.StringOutput)
+	denied, err := json.Marshal(map[string]any{
+		"source":      []string{"aws.secretsmanager", "aws.kms"},
+		"detail-type": []string{"AWS API Call via CloudTrail"},
+		"detail":      map[string]any{"errorCode": []string{"AccessDenied", "AccessDeniedException"}},
+	})
+	if err != nil {
+		return err
+	}
+	opts := primary.With(pulumi.Parent(b.c))
+	for _, a := range []struct {
+		key       string
+		pattern   pulumi.StringInput
+		period    int
+		threshold float64
+	}{
+		{alarmKeyDeletion, keyPattern, 60, 0},
+		{alarmAccessDenied, pulumi.String(string(denied)), t.SecretAccessDeniedMinutes * 60, float64(t.SecretAccessDenied)},
+	} {
+		rule, err := cloudwatch.NewEventRule(b.ctx, b.resourceName(core.Primary, a.key), &cloudwatch.EventRuleArgs{
+			Name:         pulumi.String(b.dep.Name("secrets", a.key)),
+			Description:  pulumi.String("Matches what the " + a.key + " alarm counts"),
+			EventPattern: a.pattern,
+		}, opts...)
+		if err != nil {
+			return err
+		}
+		if _, err := cloudwatch.NewMetricAlarm(b.ctx, b.resourceName(core.Primary, a.key), &cloudwatch.MetricAlarmArgs{
+			Name:               pulumi.String(b.dep.Name("secrets", a.key)),
+			AlarmDescription:   pulumi.String(alarmDescription(a.key, t)),
+			Namespace:          pulumi.String("AWS/Events"),
+			MetricName:         pulumi.String("MatchedEvents"),
+			Dimensions:         pulumi.StringMap{"RuleName": rule.Name},
+			Statistic:          pulumi.String("Sum"),
+			Period:             pulumi.Int(a.period),
+			EvaluationPeriods:  pulumi.Int(1),
+			ComparisonOperator: pulumi.String("GreaterThanThreshold"),
+			Threshold:          pulumi.Float64(a.threshold),
+			TreatMissingData:   pulumi.String("notBreaching"),
+			AlarmActions:       b.args.Alerts.Actions(),
+		}, opts...); err != nil {
+			return err
+		}
+	}
 	return nil
 }

@@ -248,3 +248,81 @@ func (b *builder) azureAudit(site core.Site, vault *keyvault.Vault) error {
 	}, site.With(pulumi.Parent(vault))...)
 	return err
 }
+
+// azureAlarms: an activity log alert when a vault of the stack is deleted
+// (soft delete schedules every key in it for purge), and a metric alert on
+// each vault's API results with status 403 for a spike of denied calls.
+// Deleting a single key is a data-plane call the activity log does not
+// carry; it is in the vault's AuditEvent log (the store's audit workspace).
+func (b *builder) azureAlarms() error {
+	t, primary := b.args.Alerts.Limits(), b.dep.Primary
+	opts := primary.With(pulumi.Parent(b.c))
+	tags := b.dep.Tags.For(core.Azure)
+	groups := b.args.Alerts.IDs.ApplyT(func(ids []string) []insights.ActionGroupType {
+		out := make([]insights.ActionGroupType, len(ids))
+		for i, id := range ids {
+			out[i] = insights.ActionGroupType{ActionGroupId: id}
+		}
+		return out
+	}).(insights.ActionGroupTypeArrayOutput)
+	actions := b.args.Alerts.IDs.ApplyT(func(ids []string) []insights.MetricAlertAction {
+		out := make([]insights.MetricAlertAction, len(ids))
+		for i := range ids {
+			out[i] = insights.MetricAlertAction{ActionGroupId: &ids[i]}
+		}
+		return out
+	}).(insights.MetricAlertActionArrayOutput)
+	var vaults pulumi.StringArray
+	for _, site := range b.sites() {
+		vaults = append(vaults, b.c.Vaults[site.Role])
+	}
+	if _, err := insights.NewActivityLogAlert(b.ctx, b.resourceName(core.Primary, alarmKeyDeletion), &insights.ActivityLogAlertArgs{
+		ActivityLogAlertName: pulumi.String(b.dep.Name("secrets", alarmKeyDeletion)),
+		ResourceGroupName:    primary.AzureResourceGroup,
+		Location:             pulumi.String("Global"),
+		Description:          pulumi.String(alarmDescription(alarmKeyDeletion, t)),
+		Enabled:              pulumi.Bool(true),
+		Scopes:               vaults,
+		Condition: insights.AlertRuleAllOfConditionArgs{AllOf: insights.AlertRuleAnyOfOrLeafConditionArray{
+			insights.AlertRuleAnyOfOrLeafConditionArgs{Field: pulumi.String("category"), Equals: pulumi.String("Administrative")},
+			insights.AlertRuleAnyOfOrLeafConditionArgs{Field: pulumi.String("operationName"), Equals: pulumi.String("Microsoft.KeyVault/vaults/delete")},
+		}},
+		Actions: insights.ActionListArgs{ActionGroups: groups},
+		Tags:    tags,
+	}, opts...); err != nil {
+		return err
+	}
+	for _, site := range b.sites() {
+		if _, err := insights.NewMetricAlert(b.ctx, b.resourceName(site.Role, alarmAccessDenied), &insights.MetricAlertArgs{
+			RuleName:            pulumi.String(b.dep.Name("secrets", alarmAccessDenied, site.Short())),
+			ResourceGroupName:   primary.AzureResourceGroup,
+			Location:            pulumi.String("global"),
+			Description:         pulumi.String(alarmDescription(alarmAccessDenied, t)),
+			Enabled:             pulumi.Bool(true),
+			Severity:            pulumi.Int(2),
+			Scopes:              pulumi.StringArray{b.c.Vaults[site.Role]},
+			EvaluationFrequency: pulumi.String("PT1M"),
+			WindowSize:          pulumi.String(fmt.Sprintf("PT%dM", t.SecretAccessDeniedMinutes)),
+			Criteria: insights.MetricAlertSingleResourceMultipleMetricCriteriaArgs{
+				OdataType: pulumi.String("Microsoft.Azure.Monitor.SingleResourceMultipleMetricCriteria"),
+				AllOf: insights.MetricCriteriaArray{insights.MetricCriteriaArgs{
+					CriterionType:   pulumi.String("StaticThresholdCriterion"),
+					Name:            pulumi.String(alarmAccessDenied),
+					MetricNamespace: pulumi.String("Microsoft.KeyVault/vaults"),
+					MetricName:      pulumi.String("ServiceApiResult"),
+					Dimensions: insights.MetricDimensionArray{insights.MetricDimensionArgs{
+						Name: pulumi.String("StatusCode"), Operator: pulumi.String("Include"), Values: pulumi.ToStringArray([]string{"401", "403"}),
+					}},
+					Operator:        pulumi.String("GreaterThan"),
+					Threshold:       pulumi.Float64(float64(t.SecretAccessDenied)),
+					TimeAggregation: pulumi.String("Count"),
+				}},
+			},
+			Actions: actions,
+			Tags:    tags,
+		}, opts...); err != nil {
+			return err
+		}
+	}
+	return nil
+}

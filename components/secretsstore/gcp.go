@@ -2,8 +2,11 @@ package secretsstore
 
 import (
 	"fmt"
+	"strings"
 
 	"github.com/pulumi/pulumi-gcp/sdk/v7/go/gcp/kms"
+	"github.com/pulumi/pulumi-gcp/sdk/v7/go/gcp/logging"
+	"github.com/pulumi/pulumi-gcp/sdk/v7/go/gcp/monitoring"
 	"github.com/pulumi/pulumi-gcp/sdk/v7/go/gcp/projects"
 	"github.com/pulumi/pulumi-gcp/sdk/v7/go/gcp/secretmanager"
 	"github.com/pulumi/pulumi/sdk/v3/go/pulumi"
@@ -178,4 +181,80 @@ func (b *builder) gcpAudit(project string) error {
 		}
 	}
 	return nil
+}
+
+// gcpAlarms: a log-match alert policy on key versions scheduled for
+// destruction in the stack's key rings (Admin Activity audit logs, always
+// on), and a log-based metric counting denied Secret Manager and Cloud KMS
+// calls (Data Access audit logs, which the store's audit setting turns on)
+// with a threshold alert policy for a spike.
+func (b *builder) gcpAlarms() error {
+	t, primary := b.args.Alerts.Limits(), b.dep.Primary
+	project := pulumi.String(primary.GCPProject)
+	opts := primary.With(pulumi.Parent(b.c))
+	var rings []any
+	for _, site := range b.sites() {
+		rings = append(rings, b.c.Vaults[site.Role])
+	}
+	keyFilter := pulumi.All(rings...).ApplyT(func(ids []any) string {
+		parts := make([]string, len(ids))
+		for i, id := range ids {
+			parts[i] = fmt.Sprintf(`protoPayload.resourceName : "%s/"`, id)
+		}
+		return `protoPayload.serviceName = "cloudkms.googleapis.com" AND protoPayload.methodName = ("DestroyCryptoKeyVersion" OR "UpdateCryptoKeyVersion") AND (` + strings.Join(parts, " OR ") + `)`
+	}).(pulumi.StringOutput)
+	if _, err := monitoring.NewAlertPolicy(b.ctx, b.resourceName(core.Primary, alarmKeyDeletion), &monitoring.AlertPolicyArgs{
+		Project:     project,
+		DisplayName: pulumi.String(b.dep.Name("secrets", alarmKeyDeletion)),
+		Combiner:    pulumi.String("OR"),
+		Severity:    pulumi.String("CRITICAL"),
+		Conditions: monitoring.AlertPolicyConditionArray{monitoring.AlertPolicyConditionArgs{
+			DisplayName:         pulumi.String("a key version of the stack was scheduled for destruction or disabled"),
+			ConditionMatchedLog: &monitoring.AlertPolicyConditionConditionMatchedLogArgs{Filter: keyFilter},
+		}},
+		AlertStrategy: &monitoring.AlertPolicyAlertStrategyArgs{
+			NotificationRateLimit: &monitoring.AlertPolicyAlertStrategyNotificationRateLimitArgs{Period: pulumi.String("300s")},
+			AutoClose:             pulumi.String("86400s"),
+		},
+		Documentation:        &monitoring.AlertPolicyDocumentationArgs{Content: pulumi.String(alarmDescription(alarmKeyDeletion, t)), MimeType: pulumi.String("text/markdown")},
+		NotificationChannels: b.args.Alerts.IDs,
+	}, opts...); err != nil {
+		return err
+	}
+	metricName := b.dep.Name("secrets", alarmAccessDenied)
+	metric, err := logging.NewMetric(b.ctx, b.resourceName(core.Primary, alarmAccessDenied), &logging.MetricArgs{
+		Project:     project,
+		Name:        pulumi.String(metricName),
+		Description: pulumi.String("Denied Secret Manager and Cloud KMS calls"),
+		Filter:      pulumi.String(`protoPayload.serviceName = ("secretmanager.googleapis.com" OR "cloudkms.googleapis.com") AND protoPayload.status.code = 7`),
+		MetricDescriptor: &logging.MetricMetricDescriptorArgs{
+			MetricKind: pulumi.String("DELTA"),
+			ValueType:  pulumi.String("INT64"),
+		},
+	}, opts...)
+	if err != nil {
+		return err
+	}
+	window := fmt.Sprintf("%ds", t.SecretAccessDeniedMinutes*60)
+	_, err = monitoring.NewAlertPolicy(b.ctx, b.resourceName(core.Primary, alarmAccessDenied), &monitoring.AlertPolicyArgs{
+		Project:     project,
+		DisplayName: pulumi.String(b.dep.Name("secrets", alarmAccessDenied)),
+		Combiner:    pulumi.String("OR"),
+		Severity:    pulumi.String("ERROR"),
+		Conditions: monitoring.AlertPolicyConditionArray{monitoring.AlertPolicyConditionArgs{
+			DisplayName: pulumi.String(fmt.Sprintf("more than %d denied calls in %d minutes", t.SecretAccessDenied, t.SecretAccessDeniedMinutes)),
+			ConditionThreshold: &monitoring.AlertPolicyConditionConditionThresholdArgs{
+				Filter:         pulumi.Sprintf(`metric.type = "logging.googleapis.com/user/%s"`, metric.Name),
+				Comparison:     pulumi.String("COMPARISON_GT"),
+				ThresholdValue: pulumi.Float64(float64(t.SecretAccessDenied)),
+				Duration:       pulumi.String("0s"),
+				Aggregations: monitoring.AlertPolicyConditionConditionThresholdAggregationArray{monitoring.AlertPolicyConditionConditionThresholdAggregationArgs{
+					AlignmentPeriod: pulumi.String(window), PerSeriesAligner: pulumi.String("ALIGN_SUM"), CrossSeriesReducer: pulumi.String("REDUCE_SUM"),
+				}},
+			},
+		}},
+		Documentation:        &monitoring.AlertPolicyDocumentationArgs{Content: pulumi.String(alarmDescription(alarmAccessDenied, t)), MimeType: pulumi.String("text/markdown")},
+		NotificationChannels: b.args.Alerts.IDs,
+	}, opts...)
+	return err
 }

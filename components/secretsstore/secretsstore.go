@@ -313,6 +313,10 @@ type SecretsStoreArgs struct {
 	// without a value is created empty where the cloud allows it (AWS, GCP)
 	// and written later by its owner.
 	SecretValues map[string]pulumi.StringInput
+	// Alerts, when set, receives the store's alarms: a key scheduled for
+	// deletion (or a vault deleted), and a spike of denied secret or key
+	// reads.
+	Alerts *core.AlertTarget
 }
 
 // SecretsStore is the deployed store.
@@ -370,6 +374,16 @@ func NewSecretsStore(ctx *pulumi.Context, name string, args *SecretsStoreArgs, o
 		err = b.gcp()
 	case core.Azure:
 		err = b.azure()
+	}
+	if err == nil && a.Alerts != nil {
+		switch a.Deployment.Primary.Cloud {
+		case core.AWS:
+			err = b.awsAlarms()
+		case core.GCP:
+			err = b.gcpAlarms()
+		case core.Azure:
+			err = b.azureAlarms()
+		}
 	}
 	if err != nil {
 		return nil, fmt.Errorf("secrets store %q: %w", name, err)
@@ -559,4 +573,19 @@ func sortedKeys[V any](m map[string]V) []string {
 	}
 	sort.Strings(out)
 	return out
+}
+
+// The store's alarms, the same on every cloud.
+const (
+	alarmKeyDeletion   = "key-deletion"
+	alarmAccessDenied  = "access-denied"
+	alarmRunbookPrefix = "alarms/secrets.md#"
+)
+
+// alarmDescription says what an alarm means to on-call, with its runbook.
+func alarmDescription(key string, t core.Thresholds) string {
+	if key == alarmKeyDeletion {
+		return core.AlarmDescription(alarmRunbookPrefix+key, "A WedSync key was scheduled for deletion, disabled, or its vault deleted: data encrypted with it becomes unreadable when the window ends; cancel it unless the change was reviewed")
+	}
+	return core.AlarmDescription(alarmRunbookPrefix+key, "More than %d denied secret or key requests in %d minutes: a broken deploy or someone probing", t.SecretAccessDenied, t.SecretAccessDeniedMinutes)
 }

@@ -8,6 +8,7 @@ import (
 	"io"
 	"os"
 
+	"github.com/hashicorp/go-multierror"
 	"github.com/spf13/cobra"
 
 	"github.com/wedsync/wedsync-infra/components/core"
@@ -51,25 +52,23 @@ func Main(args []string, stdout, stderr io.Writer) int {
 	return ExitInvalid
 }
 
-// printErr lists every problem of a multi-problem error on its own line.
+// printErr lists every problem of a multi-problem error (invalid config)
+// on its own line, under a headline; any other error is one line.
 func printErr(w io.Writer, err error) {
-	problems := core.Flatten(errors.Unwrap(err))
-	if len(problems) <= 1 {
+	var many *multierror.Error
+	if !errors.As(err, &many) {
 		fmt.Fprintf(w, "error: %v\n", err)
 		return
 	}
-	fmt.Fprintf(w, "error: %s\n", headline(err))
-	for _, p := range problems {
+	headline := fmt.Sprintf("%d problems", len(core.Flatten(many)))
+	var h interface{ Headline() string }
+	if errors.As(err, &h) {
+		headline = h.Headline()
+	}
+	fmt.Fprintf(w, "error: %s\n", headline)
+	for _, p := range core.Flatten(many) {
 		fmt.Fprintf(w, "  - %v\n", p)
 	}
-}
-
-func headline(err error) string {
-	type headliner interface{ Headline() string }
-	if h, ok := err.(headliner); ok {
-		return h.Headline()
-	}
-	return fmt.Sprintf("%d problems", len(core.Flatten(errors.Unwrap(err))))
 }
 
 func newRoot(stdout, stderr io.Writer) *cobra.Command {
@@ -84,6 +83,15 @@ func newRoot(stdout, stderr io.Writer) *cobra.Command {
 	root.SetFlagErrorFunc(func(_ *cobra.Command, err error) error { return invalid(err) })
 	root.PersistentFlags().String("project-dir", ".", "directory of Pulumi.yaml (or below it)")
 	root.AddCommand(newPlanCmd())
+	root.AddCommand(newCapacityCmd())
+	root.AddCommand(newPolicyCmd())
+	root.AddCommand(newEnvCmd())
+	root.AddCommand(newPromoteCmd())
+	root.AddCommand(newFreezeCmd())
+	root.AddCommand(newDRCmd())
+	root.AddCommand(newUpCmd())
+	root.AddCommand(newPreviewCmd())
+	root.AddCommand(newAffectedCmd())
 	return root
 }
 

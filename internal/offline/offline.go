@@ -5,11 +5,14 @@
 package offline
 
 import (
+	"context"
 	"fmt"
 	"sort"
 
+	"github.com/wedsync/wedsync-infra/internal/environments"
 	"github.com/wedsync/wedsync-infra/internal/plan"
 	"github.com/wedsync/wedsync-infra/internal/project"
+	"github.com/wedsync/wedsync-infra/policies/rules"
 	"github.com/wedsync/wedsync-infra/stacks"
 )
 
@@ -32,13 +35,18 @@ type Result struct {
 	Config stacks.Config
 }
 
-// Plan makes the offline plan of stack in the project p.
+// Plan makes the offline plan of stack in the project p, with the config of
+// the environments its stack file imports (environments/) under the stack
+// file's own values.
 func Plan(p *project.Project, stack string) (*Result, error) {
-	sc, err := p.ReadStack(stack)
-	if err != nil {
-		return nil, err
+	if _, err := p.ReadStack(stack); err != nil {
+		return nil, err // no such stack, or an unreadable file: not a config problem
 	}
-	return PlanConfig(p.Name, stack, sc)
+	merged, err := environments.StackConfig(context.Background(), p, stack)
+	if err != nil {
+		return nil, &ConfigError{Stack: stack, Err: err}
+	}
+	return PlanConfig(p.Name, stack, merged)
 }
 
 // PlanConfig makes the offline plan of a stack from its config values.
@@ -62,6 +70,17 @@ func PlanConfig(projectName, stack string, sc *project.StackConfig) (*Result, er
 	if err != nil {
 		return nil, fmt.Errorf("stack %s: the program failed under mocks: %w", stack, err)
 	}
+	policyCfg, _, err := rules.FromStackConfig(stack, sc.Values)
+	if err != nil {
+		return nil, &ConfigError{Stack: stack, Err: err}
+	}
+	// The freeze rule's clock is the program's (WEDSYNC_NOW in rehearsals),
+	// so a plan of a wedding Saturday judges that Saturday.
+	now, err := stacks.Now()
+	if err != nil {
+		return nil, &ConfigError{Stack: stack, Err: err}
+	}
+	pl.Violations = rules.EvaluatePlan(pl, policyCfg, now)
 	return &Result{Plan: pl, Config: cfg}, nil
 }
 

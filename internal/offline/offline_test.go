@@ -25,7 +25,7 @@ func shippedStacks(t testing.TB) []string {
 	if err != nil {
 		t.Fatal(err)
 	}
-	want := []string{"dev", "prod", "prod-azure", "prod-dr", "prod-gcp", "staging"}
+	want := []string{"dev", "prod", "prod-azure", "prod-azure-dr", "prod-dr", "prod-gcp", "prod-gcp-dr", "staging"}
 	if strings.Join(stacks, ",") != strings.Join(want, ",") {
 		t.Fatalf("shipped stacks = %v, want %v", stacks, want)
 	}

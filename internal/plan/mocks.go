@@ -93,11 +93,18 @@ func mockState(typeToken, name string, inputs resource.PropertyMap, provider *re
 	default:
 		id = name + "-" + shortHash(typeToken+name)
 	}
+	if physical, ok := ids[typeToken]; ok {
+		id = physical(id, name, inputs, w)
+	}
 	if special, ok := attributes[typeToken]; ok {
 		special(id, name, inputs, w, set)
 	}
 	return id, state
 }
+
+// ids replaces the derived id of resource types whose provider ids are not
+// their names (by type token; entries live in mocks_<kind>.go files).
+var ids = map[string]func(id, name string, in resource.PropertyMap, w where) string{}
 
 type setter func(key string, value any)
 
@@ -218,10 +225,21 @@ var azureTypes = map[string]string{
 	"keyvault:Vault": "vaults", "dbforpostgresql:Server": "flexibleServers", "managedidentity:UserAssignedIdentity": "userAssignedIdentities",
 	"compute:VirtualMachineScaleSet": "virtualMachineScaleSets", "insights:AutoscaleSetting": "autoscalesettings",
 	"insights:DiagnosticSetting": "diagnosticSettings", "network:PrivateDnsZone": "privateDnsZones",
+	"network:PrivateZone": "privateDnsZones", "storage:BlobServiceProperties": "blobServices",
+}
+
+// azureNameInputs names the input holding the resource's own name where it
+// is not <type>Name (a storage account's accountName, a scale set's
+// vmScaleSetName): the name the resource's id ends in and its name output.
+var azureNameInputs = map[string]string{
+	"storage:StorageAccount": "accountName", "compute:VirtualMachineScaleSet": "vmScaleSetName",
+	"managedidentity:UserAssignedIdentity": "resourceName", "managedidentity:FederatedIdentityCredential": "federatedIdentityCredentialResourceName",
+	"insights:MetricAlert": "ruleName", "insights:Workbook": "resourceName", "authorization:ManagementLockByScope": "lockName",
+	"storage:BlobServiceProperties": "blobServicesName",
 }
 
 func azureState(module, typ, name string, in resource.PropertyMap, w where, set setter) string {
-	phys := physicalName(name, in, lowerFirst(typ)+"Name", "name")
+	phys := physicalName(name, in, lowerFirst(typ)+"Name", azureNameInputs[module+":"+typ], "name")
 	rg := str(in, "resourceGroupName")
 	set("name", phys)
 	if module == "resources" && typ == "ResourceGroup" {
@@ -236,7 +254,9 @@ func azureState(module, typ, name string, in resource.PropertyMap, w where, set 
 		ns = "Microsoft." + strings.ToUpper(module[:1]) + module[1:]
 	}
 	scope := fmt.Sprintf("/subscriptions/%s/resourceGroups/%s", w.subscription, rg)
-	if parentName := str(in, "vaultName", "accountName", "serverName", "virtualNetworkName", "privateZoneName"); parentName != "" && kind != "vaults" {
+	// A resource whose parent-name input names its own kind (a server's
+	// serverName, an account's accountName) is the parent, not a child.
+	if parentName := str(in, "vaultName", "accountName", "serverName", "virtualNetworkName", "privateZoneName"); parentName != "" && parentKind(module, in) != kind {
 		// Child resources (keys, secrets, containers, subnets) nest under their parent.
 		return fmt.Sprintf("%s/providers/%s/%s/%s/%s", scope, ns, parentKind(module, in), parentName, kind+"/"+phys)
 	}

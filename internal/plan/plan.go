@@ -138,6 +138,11 @@ func (r *recorder) NewResource(args pulumi.MockResourceArgs) (string, resource.P
 	if rpc != nil {
 		parent = rpc.GetParent()
 	}
+	if read := args.ReadRPC; read != nil {
+		// A read (a stack reference, a .Get) sits under the parent the
+		// program gives it, as in the engine.
+		parent = read.GetParent()
+	}
 	urn := r.urn(parent, args.TypeToken, args.Name)
 	providerURN := providerURNOf(args.Provider)
 

@@ -48,6 +48,10 @@ func renamed(v any, suffix string) any {
 			if strings.HasSuffix(x, name) {
 				return x + suffix
 			}
+			// A monitoring filter quotes the name.
+			if strings.Contains(x, name+`"`) {
+				return strings.ReplaceAll(x, name+`"`, name+suffix+`"`)
+			}
 		}
 	}
 	return v

@@ -474,9 +474,12 @@ func crossRegionStack(s *Stack, _ *Env) []Finding {
 		report(b, "backup bucket is in the single region "+loc, "use a dual-region (e.g. EUR4, or customPlacementConfig.dataLocations with two regions) or multi-region location (EU), or copy it to another region with a Storage Transfer job")
 	}
 	for _, db := range s.OfType(gcpSQLInstance) {
+		// Without a location Cloud SQL keeps backups multi-regional; a
+		// location in another region than the instance is the copy itself.
 		loc, st := str(db.Props, "settings", "backupConfiguration", "location")
-		if st == known && !gcpMultiRegion(loc) {
-			report(db, "backups are kept in the single region "+loc, "remove settings.backupConfiguration.location (Cloud SQL then keeps them multi-regional) or set a multi-region such as eu")
+		region, rst := str(db.Props, "region")
+		if st == known && rst == known && !gcpMultiRegion(loc) && strings.EqualFold(loc, region) {
+			report(db, "backups are kept in "+loc+", the instance's own region", "set settings.backupConfiguration.location to the DR region or a multi-region such as eu, or remove it (Cloud SQL then keeps them multi-regional)")
 		}
 	}
 	for _, db := range s.OfType(azPGServer) {

@@ -37,7 +37,11 @@ const (
 	gcpKey   = "projects/p/locations/europe-west2/keyRings/r/cryptoKeys/k"
 	azKeyURI = "https://wskv.vault.azure.net/keys/data"
 	vmssID   = "/subscriptions/0/resourceGroups/rg/providers/Microsoft.Compute/virtualMachineScaleSets/wedsync-web"
-	tlsDeny  = `{"Version":"2012-10-17","Statement":[{"Effect":"Deny","Principal":"*","Action":"s3:*","Resource":["arn:aws:s3:::wedsync-backup","arn:aws:s3:::wedsync-backup/*"],"Condition":{"Bool":{"aws:SecureTransport":"false"}}}]}`
+	// Where the fixtures' alarms notify.
+	snsTopic      = "arn:aws:sns:eu-west-2:123456789012:wedsync-prod-alerts"
+	gcpChannel    = "projects/p/notificationChannels/1234"
+	azActionGroup = "/subscriptions/0/resourceGroups/rg/providers/Microsoft.Insights/actionGroups/wedsync-prod-alerts"
+	tlsDeny       = `{"Version":"2012-10-17","Statement":[{"Effect":"Deny","Principal":"*","Action":"s3:*","Resource":["arn:aws:s3:::wedsync-backup","arn:aws:s3:::wedsync-backup/*"],"Condition":{"Bool":{"aws:SecureTransport":"false"}}}]}`
 )
 
 func awsFixtures() []fixture {
@@ -60,6 +64,9 @@ func awsFixtures() []fixture {
 		{typ: awsASG, name: "web", id: "wedsync-web", inputs: obj("name", "wedsync-web", "minSize", 2.0, "maxSize", 20.0)},
 		{typ: awsASGSchedule, name: "web-wedding", inputs: obj("autoscalingGroupName", "wedsync-web", "scheduledActionName", "wedding-open", "recurrence", "0 16 * * 5", "timeZone", "Europe/London", "minSize", 20.0, "maxSize", 60.0)},
 		{typ: awsASGSchedule, name: "web-peak", inputs: obj("autoscalingGroupName", "wedsync-web", "scheduledActionName", "peak-2026", "startTime", "2026-05-01T00:00:00Z", "timeZone", "Europe/London", "minSize", 8.0, "maxSize", 40.0)},
+		{typ: awsMetricAlarm, name: "db-cpu", inputs: obj("alarmActions", arr(snsTopic), "dimensions", obj("DBInstanceIdentifier", "wedsync-db"))},
+		{typ: awsMetricAlarm, name: "web-at-max", inputs: obj("alarmActions", arr(snsTopic), "metricQueries", arr(obj("id", "desired", "metric", obj("dimensions", obj("AutoScalingGroupName", "wedsync-web")))))},
+		{typ: awsMetricAlarm, name: "backup-freshness", inputs: obj("alarmActions", arr(snsTopic), "dimensions", obj("BucketName", "wedsync-backup", "FilterId", "all-requests"))},
 	}
 }
 
@@ -82,6 +89,9 @@ func gcpFixtures() []fixture {
 			"autoscalingPolicy", obj("minReplicas", 2.0, "maxReplicas", 60.0, "scalingSchedules", arr(
 				obj("name", "wedding-days", "schedule", "0 16 * * 5", "timeZone", "Europe/London", "durationSec", 122400.0, "minRequiredReplicas", 20.0),
 				obj("name", "peak-season", "schedule", "0 0 1 5 *", "timeZone", "Europe/London", "durationSec", 15897600.0, "minRequiredReplicas", 8.0))))},
+		{typ: gcpAlertPolicy, name: "db-cpu", inputs: obj("notificationChannels", arr(gcpChannel), "conditions", arr(obj("conditionThreshold", obj("filter", `resource.type = "cloudsql_database" AND resource.labels.database_id = "p:wedsync-db"`))))},
+		{typ: gcpAlertPolicy, name: "web-at-max", inputs: obj("notificationChannels", arr(gcpChannel), "conditions", arr(obj("conditionThreshold", obj("filter", `resource.type = "instance_group" AND resource.labels.instance_group_name = "wedsync-web"`))))},
+		{typ: gcpAlertPolicy, name: "backup-freshness", inputs: obj("notificationChannels", arr(gcpChannel), "conditions", arr(obj("conditionThreshold", obj("filter", `resource.type = "gcs_bucket" AND resource.labels.bucket_name = "wedsync-backup-g"`))))},
 	}
 }
 
@@ -109,6 +119,9 @@ func azureFixtures() []fixture {
 				"recurrence", obj("frequency", "Week", "schedule", obj("timeZone", "GMT Standard Time", "days", arr("Friday"), "hours", arr(16.0), "minutes", arr(0.0)))),
 			obj("name", "peak-2026", "capacity", obj("minimum", "8", "maximum", "40", "default", "8"),
 				"fixedDate", obj("timeZone", "UTC", "start", "2026-05-01T00:00:00Z", "end", "2026-11-01T00:00:00Z"))))},
+		{typ: azMetricAlert, name: "db-cpu", inputs: obj("actions", arr(obj("actionGroupId", azActionGroup)), "scopes", arr("/subscriptions/0/resourceGroups/rg/providers/Microsoft.DBforPostgreSQL/flexibleServers/wedsync-db"))},
+		{typ: azMetricAlert, name: "web-unhealthy", inputs: obj("actions", arr(obj("actionGroupId", azActionGroup)), "scopes", arr(vmssID))},
+		{typ: azMetricAlert, name: "backup-freshness", inputs: obj("actions", arr(obj("actionGroupId", azActionGroup)), "scopes", arr("/subscriptions/0/resourceGroups/rg/providers/Microsoft.Storage/storageAccounts/wsbackupuks"))},
 	}
 }
 

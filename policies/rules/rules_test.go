@@ -383,6 +383,25 @@ func TestEveryPolicyIsDescribedAndLevelled(t *testing.T) {
 	}
 }
 
+func TestCloudSQLBackupLocation(t *testing.T) {
+	for _, tt := range []struct {
+		name, location string
+		violates       bool
+	}{
+		{"backups_in_the_dr_region_are_a_cross_region_copy", "europe-west1", false},
+		{"backups_in_a_multi_region_are_a_cross_region_copy", "eu", false},
+		{"backups_in_the_instance_region_are_not", "europe-west2", true},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			fixtures := with(gcpFixtures(), "db", "settings.backupConfiguration.location", tt.location)
+			got := check("prod", fixtures, Config{}, wednesday)
+			if tt.violates != (len(got) == 1 && got[0].Policy == PolicyCrossRegionCopy) || !tt.violates && len(got) != 0 {
+				t.Errorf("violations = %+v", got)
+			}
+		})
+	}
+}
+
 func TestCopiesAndReportSinks(t *testing.T) {
 	t.Run("s3_replication_destination_is_itself_the_cross_region_copy", func(t *testing.T) {
 		fixtures := with(awsFixtures(), "backup-replication", "", nil)

@@ -1,0 +1,210 @@
+package alerting
+
+import (
+	"encoding/json"
+	"fmt"
+
+	"github.com/pulumi/pulumi-aws/sdk/v6/go/aws"
+	"github.com/pulumi/pulumi-aws/sdk/v6/go/aws/budgets"
+	"github.com/pulumi/pulumi-aws/sdk/v6/go/aws/cloudwatch"
+	"github.com/pulumi/pulumi-aws/sdk/v6/go/aws/kms"
+	"github.com/pulumi/pulumi-aws/sdk/v6/go/aws/sns"
+	"github.com/pulumi/pulumi/sdk/v3/go/pulumi"
+
+	"github.com/wedsync/wedsync-infra/components/core"
+)
+
+// awsPublishers are the services that publish to the topics: CloudWatch
+// alarms, EventBridge rules (key and secret events), RDS event
+// subscriptions (backup failures) and AWS Budgets.
+var awsPublishers = []string{"cloudwatch.amazonaws.com", "events.amazonaws.com", "events.rds.amazonaws.com", "budgets.amazonaws.com"}
+
+// aws makes an SNS topic for the receivers and, in prod, a second one for
+// the wedding-day escalation. Both are encrypted with a customer-managed
+// key of their own: the publishers need to use the key, and the stack's
+// data keys must not grant CloudWatch or Budgets anything. Neither SNS nor
+// CloudWatch can route by time, so every alarm notifies both topics and
+// the escalation topic's name and display name say what it is.
+func (t *target) aws(ctx *pulumi.Context, name string) error {
+	dep := t.dep()
+	caller, err := aws.GetCallerIdentity(ctx, nil, pulumi.Provider(dep.Primary.Provider))
+	if err != nil {
+		return err
+	}
+	keyPolicy, err := json.Marshal(map[string]any{
+		"Version": "2012-10-17",
+		"Statement": []any{
+			map[string]any{
+				"Sid": "AccountAdministers", "Effect": "Allow",
+				"Principal": map[string]any{"AWS": "arn:aws:iam::" + caller.AccountId + ":root"},
+				"Action":    "kms:*", "Resource": "*",
+			},
+			map[string]any{
+				"Sid": "PublishersEncrypt", "Effect": "Allow",
+				"Principal": map[string]any{"Service": awsPublishers},
+				"Action":    []string{"kms:Decrypt", "kms:GenerateDataKey*"}, "Resource": "*",
+				"Condition": map[string]any{"StringEquals": map[string]any{"aws:SourceAccount": caller.AccountId}},
+			},
+		},
+	})
+	if err != nil {
+		return err
+	}
+	key, err := kms.NewKey(ctx, name, &kms.KeyArgs{
+		Description:          pulumi.String(dep.Name("alerts") + ": encrypts the alert topics"),
+		EnableKeyRotation:    pulumi.Bool(true),
+		DeletionWindowInDays: pulumi.Int(30),
+		Policy:               pulumi.String(string(keyPolicy)),
+	}, t.opts...)
+	if err != nil {
+		return err
+	}
+	if _, err := kms.NewAlias(ctx, name, &kms.AliasArgs{Name: pulumi.String("alias/" + dep.Name("alerts")), TargetKeyId: key.KeyId}, t.opts...); err != nil {
+		return err
+	}
+	topic := func(logical, physical, display string, receivers []Receiver) (pulumi.StringArrayOutput, error) {
+		tp, err := sns.NewTopic(ctx, logical, &sns.TopicArgs{
+			Name:           pulumi.String(physical),
+			DisplayName:    pulumi.String(display),
+			KmsMasterKeyId: key.Arn,
+		}, t.opts...)
+		if err != nil {
+			return pulumi.StringArrayOutput{}, err
+		}
+		policy := tp.Arn.ApplyT(func(arn string) (string, error) {
+			b, err := json.Marshal(map[string]any{
+				"Version": "2012-10-17",
+				"Statement": []any{map[string]any{
+					"Sid": "PublishersPublish", "Effect": "Allow",
+					"Principal": map[string]any{"Service": awsPublishers},
+					"Action":    "sns:Publish", "Resource": arn,
+					"Condition": map[string]any{"StringEquals": map[string]any{"aws:SourceAccount": caller.AccountId}},
+				}},
+			})
+			return string(b), err
+		}).(pulumi.StringOutput)
+		if _, err := sns.NewTopicPolicy(ctx, logical, &sns.TopicPolicyArgs{Arn: tp.Arn, Policy: policy}, t.opts...); err != nil {
+			return pulumi.StringArrayOutput{}, err
+		}
+		for _, r := range receivers {
+			protocol, endpoint := "email", pulumi.String(r.Email).ToStringOutput()
+			if r.Webhook != "" {
+				protocol, endpoint = "https", secretURL(r.Webhook)
+			}
+			if _, err := sns.NewTopicSubscription(ctx, logical+"-"+r.Name, &sns.TopicSubscriptionArgs{
+				Topic:    tp.Arn,
+				Protocol: pulumi.String(protocol),
+				Endpoint: endpoint,
+			}, t.opts...); err != nil {
+				return pulumi.StringArrayOutput{}, err
+			}
+		}
+		return pulumi.StringArray{tp.Arn}.ToStringArrayOutput(), nil
+	}
+	t.receivers, err = topic(name, dep.Name("alerts"), "WedSync "+dep.Stack+" alerts", t.args.Settings.Receivers)
+	if err != nil {
+		return err
+	}
+	t.escalation, t.all = none(), t.receivers
+	if t.escalates() {
+		t.escalation, err = topic(name+"-wedding-day-escalation", dep.Name("alerts", "wedding-day-escalation"), "WedSync "+dep.Stack+" "+t.escalationLabel(), t.args.Settings.Escalation)
+		if err != nil {
+			return err
+		}
+		t.all = concat(t.receivers, t.escalation)
+	}
+	t.routing = t.alongside(core.AWS)
+	return nil
+}
+
+// aws makes one monthly cost budget for the stack's resources (by their
+// stack tag, which must be an activated cost allocation tag), with a planned
+// limit per month for the next twelve: the peak amount in peak months.
+// AWS Budgets notify one SNS topic per notification: the receivers' topic.
+func (b *budget) aws(ctx *pulumi.Context, name string) ([]string, error) {
+	dep, s := b.args.Deployment, b.args.Settings
+	var limits budgets.BudgetPlannedLimitArray
+	var lines []string
+	for _, m := range b.months {
+		amount := fmt.Sprintf("%.2f", s.amountFor(m.peak))
+		limits = append(limits, budgets.BudgetPlannedLimitArgs{
+			StartTime: pulumi.String(m.start.Format(awsBudgetTime)),
+			Amount:    pulumi.String(amount),
+			Unit:      pulumi.String("USD"),
+		})
+		lines = append(lines, fmt.Sprintf("%s: %s USD", m.start.Format("2006-01"), amount))
+	}
+	topic := b.args.Notify.ApplyT(func(ids []string) []string {
+		if len(ids) == 0 {
+			return nil
+		}
+		return ids[:1]
+	}).(pulumi.StringArrayOutput)
+	var ns budgets.BudgetNotificationArray
+	for _, n := range notices {
+		kind := "ACTUAL"
+		if n.forecast {
+			kind = "FORECASTED"
+		}
+		ns = append(ns, budgets.BudgetNotificationArgs{
+			ComparisonOperator:     pulumi.String("GREATER_THAN"),
+			NotificationType:       pulumi.String(kind),
+			Threshold:              pulumi.Float64(n.percent),
+			ThresholdType:          pulumi.String("PERCENTAGE"),
+			SubscriberSnsTopicArns: topic,
+		})
+	}
+	_, err := budgets.NewBudget(ctx, name, &budgets.BudgetArgs{
+		Name:            pulumi.String(dep.Name("monthly")),
+		BudgetType:      pulumi.String("COST"),
+		TimeUnit:        pulumi.String("MONTHLY"),
+		TimePeriodStart: pulumi.String(b.months[0].start.Format(awsBudgetTime)),
+		PlannedLimits:   limits,
+		CostFilters: budgets.BudgetCostFilterArray{budgets.BudgetCostFilterArgs{
+			Name:   pulumi.String("TagKeyValue"),
+			Values: pulumi.StringArray{pulumi.String("user:stack$" + dep.Stack)},
+		}},
+		Notifications: ns,
+	}, b.opts...)
+	return lines, err
+}
+
+// awsBudgetTime is how AWS Budgets write instants.
+const awsBudgetTime = "2006-01-02_15:04"
+
+// awsDashboard is the CloudWatch dashboard body: one metric widget per panel.
+func awsDashboard(dep core.Deployment, w watched) map[string]any {
+	region := dep.Primary.Region
+	db := func(metric string) []any { return []any{"AWS/RDS", metric, "DBInstanceIdentifier", w.database} }
+	asg := func(ns, metric string) []any { return []any{ns, metric, "AutoScalingGroupName", w.group} }
+	metrics := map[panel][]any{
+		dbSaturation:  {db("CPUUtilization"), db("FreeStorageSpace")},
+		dbTraffic:     {db("DatabaseConnections")},
+		dbLatency:     {db("OldestReplicationSlotLag"), db("ReadLatency"), db("WriteLatency")},
+		groupCapacity: {asg("AWS/AutoScaling", "GroupDesiredCapacity"), asg("AWS/AutoScaling", "GroupInServiceInstances"), asg("AWS/AutoScaling", "GroupMaxSize")},
+		groupCPU:      {asg("AWS/EC2", "CPUUtilization")},
+	}
+	for _, b := range w.buckets {
+		metrics[backupWrites] = append(metrics[backupWrites], []any{"AWS/S3", "PutRequests", "BucketName", b, "FilterId", "all-requests"})
+	}
+	var widgets []any
+	for i, p := range panels {
+		period, stat := 300, "Average"
+		if p == backupWrites {
+			period, stat = 86400, "Sum"
+		}
+		widgets = append(widgets, map[string]any{
+			"type": "metric", "x": (i % 2) * 12, "y": (i / 2) * 6, "width": 12, "height": 6,
+			"properties": map[string]any{"title": string(p), "region": region, "metrics": metrics[p], "period": period, "stat": stat, "view": "timeSeries"},
+		})
+	}
+	return map[string]any{"widgets": widgets}
+}
+
+func awsDashboardResource(ctx *pulumi.Context, name string, dep core.Deployment, body pulumi.StringOutput, opts []pulumi.ResourceOption) (pulumi.StringOutput, error) {
+	d, err := cloudwatch.NewDashboard(ctx, name, &cloudwatch.DashboardArgs{DashboardName: pulumi.String(dep.Name()), DashboardBody: body}, opts...)
+	if err != nil {
+		return pulumi.StringOutput{}, err
+	}
+	return pulumi.Sprintf("https://%s.console.aws.amazon.com/cloudwatch/home?region=%s#dashboards:name=%s", dep.Primary.Region, dep.Primary.Region, d.DashboardName), nil
+}

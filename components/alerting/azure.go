@@ -1,0 +1,250 @@
+package alerting
+
+import (
+	"fmt"
+	"time"
+
+	"github.com/pulumi/pulumi-azure-native-sdk/authorization/v2"
+	"github.com/pulumi/pulumi-azure-native-sdk/consumption/v2"
+	"github.com/pulumi/pulumi-azure-native-sdk/insights/v2"
+	"github.com/pulumi/pulumi/sdk/v3/go/pulumi"
+
+	"github.com/wedsync/wedsync-infra/components/core"
+)
+
+// AlertProcessingRuleType is the Azure Monitor alert processing rule's type
+// token. The alertsmanagement SDK module is not served to this build, so
+// the rule is registered by its token with the ARM shape (API 2021-08-08);
+// the azure-native provider creates it the same way.
+const AlertProcessingRuleType = "azure-native:alertsmanagement:AlertProcessingRule"
+
+// alertProcessingRule is the state of a rule registered by token.
+type alertProcessingRule struct{ pulumi.CustomResourceState }
+
+// azure makes an action group for the receivers and, in prod, one for the
+// escalation. Azure can route by time: an alert processing rule adds the
+// escalation action group to every alert fired in the stack's resource
+// groups during the wedding-day window (on the calendar's wall clock), so
+// the escalation is called only then.
+func (t *target) azure(ctx *pulumi.Context, name string) error {
+	dep := t.dep()
+	group := func(logical, physical, short string, receivers []Receiver) (pulumi.StringArrayOutput, error) {
+		var emails insights.EmailReceiverArray
+		var hooks insights.WebhookReceiverArray
+		for _, r := range receivers {
+			if r.Email != "" {
+				emails = append(emails, insights.EmailReceiverArgs{Name: pulumi.String(r.Name), EmailAddress: pulumi.String(r.Email), UseCommonAlertSchema: pulumi.Bool(true)})
+			} else {
+				hooks = append(hooks, insights.WebhookReceiverArgs{Name: pulumi.String(r.Name), ServiceUri: secretURL(r.Webhook), UseCommonAlertSchema: pulumi.Bool(true)})
+			}
+		}
+		ag, err := insights.NewActionGroup(ctx, logical, &insights.ActionGroupArgs{
+			ActionGroupName:   pulumi.String(physical),
+			ResourceGroupName: dep.Primary.AzureResourceGroup,
+			Location:          pulumi.String("Global"),
+			GroupShortName:    pulumi.String(short),
+			Enabled:           pulumi.Bool(true),
+			EmailReceivers:    emails,
+			WebhookReceivers:  hooks,
+			Tags:              dep.Tags.For(core.Azure),
+		}, t.opts...)
+		if err != nil {
+			return pulumi.StringArrayOutput{}, err
+		}
+		return pulumi.StringArray{ag.ID().ToStringOutput()}.ToStringArrayOutput(), nil
+	}
+	var err error
+	t.receivers, err = group(name, dep.Name("alerts"), "wedsync", t.args.Settings.Receivers)
+	if err != nil {
+		return err
+	}
+	t.escalation, t.all = none(), t.receivers
+	t.routing = t.alongside(core.Azure)
+	if !t.escalates() {
+		return nil
+	}
+	t.escalation, err = group(name+"-wedding-day-escalation", dep.Name("alerts", "wedding-day-escalation"), "weddingday", t.args.Settings.Escalation)
+	if err != nil {
+		return err
+	}
+	subscription, err := azureSubscription(ctx, dep)
+	if err != nil {
+		return err
+	}
+	var scopes pulumi.StringArray
+	for _, site := range []*core.Site{&dep.Primary, dep.DR} {
+		if site != nil && site.Cloud == core.Azure {
+			scopes = append(scopes, pulumi.Sprintf("/subscriptions/%s/resourceGroups/%s", subscription, site.AzureResourceGroup))
+		}
+	}
+	var recurrences pulumi.Array
+	for _, d := range t.window.days() {
+		r := pulumi.Map{"recurrenceType": pulumi.String("Weekly"), "daysOfWeek": pulumi.StringArray{pulumi.String(d.weekday.String())}}
+		if d.from != 0 || d.to != 24*60 {
+			r["startTime"] = pulumi.String(clock(d.from))
+			r["endTime"] = pulumi.String(clock(d.to))
+		}
+		recurrences = append(recurrences, r)
+	}
+	var rule alertProcessingRule
+	err = ctx.RegisterResource(AlertProcessingRuleType, name+"-wedding-day-escalation", pulumi.Map{
+		"alertProcessingRuleName": pulumi.String(dep.Name("alerts", "wedding-day-escalation")),
+		"resourceGroupName":       dep.Primary.AzureResourceGroup,
+		"location":                pulumi.String("Global"),
+		"tags":                    dep.Tags.For(core.Azure),
+		"properties": pulumi.Map{
+			"description": pulumi.String(t.escalationLabel() + ": adds the escalation receivers to every alert in the stack's resource groups. Runbook: " + core.Runbook("alarms/escalation.md")),
+			"enabled":     pulumi.Bool(true),
+			"scopes":      scopes,
+			"actions": pulumi.Array{pulumi.Map{
+				"actionType":     pulumi.String("AddActionGroups"),
+				"actionGroupIds": t.escalation,
+			}},
+			"schedule": pulumi.Map{
+				"timeZone":    pulumi.String(t.window.windowsZone),
+				"recurrences": recurrences,
+			},
+		},
+	}, &rule, t.opts...)
+	if err != nil {
+		return err
+	}
+	t.routing = fmt.Sprintf("alarms go to the receivers; an alert processing rule adds the %s receivers from %s to %s (%s)",
+		t.escalationLabel(), t.args.Calendar.WeddingDays.Start, t.args.Calendar.WeddingDays.End, t.window.windowsZone)
+	return nil
+}
+
+// clock formats minutes after midnight as Azure schedules take times; the
+// end of the day is the last second of it.
+func clock(minute int) string {
+	if minute >= 24*60 {
+		return "23:59:59"
+	}
+	return fmt.Sprintf("%02d:%02d:00", minute/60, minute%60)
+}
+
+// azure makes one consumption budget per season in the next twelve months
+// (Azure budgets are time-bounded): monthly grain, the peak amount in peak
+// months, scoped to the subscription and filtered to the stack's resource
+// groups, notifying the receivers' action group.
+func (b *budget) azure(ctx *pulumi.Context, name string) ([]string, error) {
+	dep, s := b.args.Deployment, b.args.Settings
+	subscription, err := azureSubscription(ctx, dep)
+	if err != nil {
+		return nil, err
+	}
+	var groups pulumi.StringArray
+	for _, site := range []*core.Site{&dep.Primary, dep.DR} {
+		if site != nil && site.Cloud == core.Azure {
+			groups = append(groups, site.AzureResourceGroup)
+		}
+	}
+	var lines []string
+	for _, r := range runs(b.months) {
+		season := "off-season"
+		if r.peak {
+			season = "peak"
+		}
+		label := season + "-" + r.start.Format("200601")
+		ns := consumption.NotificationMap{}
+		for _, n := range notices {
+			kind := "Actual"
+			if n.forecast {
+				kind = "Forecasted"
+			}
+			ns[n.label()] = consumption.NotificationArgs{
+				Enabled:       pulumi.Bool(true),
+				Operator:      pulumi.String("GreaterThanOrEqualTo"),
+				Threshold:     pulumi.Float64(n.percent),
+				ThresholdType: pulumi.String(kind),
+				ContactGroups: b.args.Notify,
+			}
+		}
+		amount := s.amountFor(r.peak)
+		if _, err := consumption.NewBudget(ctx, name+"-"+label, &consumption.BudgetArgs{
+			BudgetName: pulumi.String(dep.Name("monthly", label)),
+			Scope:      pulumi.Sprintf("/subscriptions/%s", subscription),
+			Category:   pulumi.String("Cost"),
+			Amount:     pulumi.Float64(amount),
+			TimeGrain:  pulumi.String("Monthly"),
+			TimePeriod: consumption.BudgetTimePeriodArgs{
+				StartDate: pulumi.String(r.start.Format(time.RFC3339)),
+				EndDate:   pulumi.String(r.end.Add(-time.Second).Format(time.RFC3339)),
+			},
+			Filter: &consumption.BudgetFilterArgs{Dimensions: &consumption.BudgetComparisonExpressionArgs{
+				Name: pulumi.String("ResourceGroupName"), Operator: pulumi.String("In"), Values: groups,
+			}},
+			Notifications: ns,
+		}, b.opts...); err != nil {
+			return nil, err
+		}
+		lines = append(lines, fmt.Sprintf("%s to %s (%s): %g a month", r.start.Format("2006-01"), r.end.AddDate(0, -1, 0).Format("2006-01"), season, amount))
+	}
+	return lines, nil
+}
+
+// azureSubscription is the subscription of the primary site: the stack's
+// config, else the one the provider signs in to.
+func azureSubscription(ctx *pulumi.Context, dep core.Deployment) (pulumi.StringOutput, error) {
+	if dep.Primary.AzureSubscriptionID != "" {
+		return pulumi.String(dep.Primary.AzureSubscriptionID).ToStringOutput(), nil
+	}
+	cfg, err := authorization.GetClientConfig(ctx, pulumi.Provider(dep.Primary.Provider))
+	if err != nil {
+		return pulumi.StringOutput{}, err
+	}
+	return pulumi.String(cfg.SubscriptionId).ToStringOutput(), nil
+}
+
+// azureWorkbook is the workbook's content: one metrics chart per panel.
+// (Portal dashboards are not in the SDK modules this build has; a workbook
+// is Azure Monitor's own page for this.)
+func azureWorkbook(w watched) map[string]any {
+	type m struct{ namespace, metric, aggregation string }
+	charts := map[panel][]m{
+		dbSaturation:  {{"microsoft.dbforpostgresql/flexibleservers", "cpu_percent", "Average"}, {"microsoft.dbforpostgresql/flexibleservers", "storage_percent", "Maximum"}},
+		dbTraffic:     {{"microsoft.dbforpostgresql/flexibleservers", "active_connections", "Maximum"}},
+		dbLatency:     {{"microsoft.dbforpostgresql/flexibleservers", "max_physical_replication_lag", "Maximum"}, {"microsoft.dbforpostgresql/flexibleservers", "disk_queue_depth", "Average"}},
+		groupCapacity: {{"microsoft.compute/virtualmachinescalesets", "VmAvailabilityMetric", "Average"}},
+		groupCPU:      {{"microsoft.compute/virtualmachinescalesets", "Percentage CPU", "Average"}},
+		backupWrites:  {{"microsoft.storage/storageaccounts", "Transactions", "Total"}},
+	}
+	resources := map[panel][]string{backupWrites: w.buckets}
+	var items []any
+	for _, p := range panels {
+		ids := resources[p]
+		if ids == nil {
+			ids = []string{w.database}
+			if p == groupCapacity || p == groupCPU {
+				ids = []string{w.group}
+			}
+		}
+		var ms []any
+		for _, x := range charts[p] {
+			ms = append(ms, map[string]any{"namespace": x.namespace, "metric": x.namespace + "--" + x.metric, "aggregation": x.aggregation})
+		}
+		items = append(items, map[string]any{"type": 10, "name": string(p), "content": map[string]any{
+			"version": "MetricsItem/2.0", "size": 0, "chartType": 2, "title": string(p),
+			"resourceType": charts[p][0].namespace, "resourceIds": ids, "timeContext": map[string]any{"durationMs": 86400000},
+			"metrics": ms, "gridSettings": map[string]any{"rowLimit": 10000},
+		}})
+	}
+	return map[string]any{"version": "Notebook/1.0", "items": items, "isLocked": false}
+}
+
+func azureWorkbookResource(ctx *pulumi.Context, name string, dep core.Deployment, body pulumi.StringOutput, opts []pulumi.ResourceOption) (pulumi.StringOutput, error) {
+	wb, err := insights.NewWorkbook(ctx, name, &insights.WorkbookArgs{
+		ResourceName:      pulumi.String(stableUUID(dep.Name("dashboard"))),
+		ResourceGroupName: dep.Primary.AzureResourceGroup,
+		DisplayName:       pulumi.String(dep.Name()),
+		Category:          pulumi.String("workbook"),
+		Kind:              pulumi.String("shared"),
+		SerializedData:    body,
+		SourceId:          pulumi.String("azure monitor"),
+		Tags:              dep.Tags.For(core.Azure),
+	}, opts...)
+	if err != nil {
+		return pulumi.StringOutput{}, err
+	}
+	return pulumi.Sprintf("https://portal.azure.com/#resource%s/workbook", wb.ID()), nil
+}

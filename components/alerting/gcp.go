@@ -1,0 +1,141 @@
+package alerting
+
+import (
+	"fmt"
+
+	"github.com/pulumi/pulumi-gcp/sdk/v7/go/gcp/billing"
+	"github.com/pulumi/pulumi-gcp/sdk/v7/go/gcp/monitoring"
+	"github.com/pulumi/pulumi-gcp/sdk/v7/go/gcp/organizations"
+	"github.com/pulumi/pulumi/sdk/v3/go/pulumi"
+
+	"github.com/wedsync/wedsync-infra/components/core"
+)
+
+// gcp makes one Monitoring notification channel per receiver. Alert
+// policies cannot route by time, so prod's escalation channels are on every
+// alert policy, each named as the wedding-day escalation.
+func (t *target) gcp(ctx *pulumi.Context, name string) error {
+	dep := t.dep()
+	channels := func(prefix, label string, receivers []Receiver) (pulumi.StringArrayOutput, error) {
+		var ids pulumi.StringArray
+		for _, r := range receivers {
+			args := &monitoring.NotificationChannelArgs{
+				Project:     pulumi.String(dep.Primary.GCPProject),
+				DisplayName: pulumi.String(label + ": " + r.Name),
+				Description: pulumi.String(dep.Name("alerts") + " receiver " + r.Name),
+				Enabled:     pulumi.Bool(true),
+			}
+			if r.Email != "" {
+				args.Type = pulumi.String("email")
+				args.Labels = pulumi.StringMap{"email_address": pulumi.String(r.Email)}
+			} else {
+				args.Type = pulumi.String("webhook_tokenauth")
+				args.Labels = pulumi.StringMap{"url": secretURL(r.Webhook)}
+			}
+			ch, err := monitoring.NewNotificationChannel(ctx, prefix+"-"+r.Name, args, t.opts...)
+			if err != nil {
+				return pulumi.StringArrayOutput{}, err
+			}
+			ids = append(ids, ch.ID().ToStringOutput())
+		}
+		return ids.ToStringArrayOutput(), nil
+	}
+	var err error
+	t.receivers, err = channels(name, "WedSync "+dep.Stack+" alerts", t.args.Settings.Receivers)
+	if err != nil {
+		return err
+	}
+	t.escalation, t.all = none(), t.receivers
+	if t.escalates() {
+		t.escalation, err = channels(name+"-wedding-day-escalation", "WedSync "+dep.Stack+" "+t.escalationLabel(), t.args.Settings.Escalation)
+		if err != nil {
+			return err
+		}
+		t.all = concat(t.receivers, t.escalation)
+	}
+	t.routing = t.alongside(core.GCP)
+	return nil
+}
+
+// gcp makes a monthly billing budget for the stack's project. A GCP budget
+// has one amount per recurring period (a custom period cannot repeat), so
+// it holds the peak figure all year; forecast rules still warn early.
+func (b *budget) gcp(ctx *pulumi.Context, name string) ([]string, error) {
+	dep, s := b.args.Deployment, b.args.Settings
+	proj, err := organizations.LookupProject(ctx, &organizations.LookupProjectArgs{ProjectId: pulumi.StringRef(dep.Primary.GCPProject)}, pulumi.Provider(dep.Primary.Provider))
+	if err != nil {
+		return nil, err
+	}
+	var rules billing.BudgetThresholdRuleArray
+	for _, n := range notices {
+		basis := "CURRENT_SPEND"
+		if n.forecast {
+			basis = "FORECASTED_SPEND"
+		}
+		rules = append(rules, billing.BudgetThresholdRuleArgs{ThresholdPercent: pulumi.Float64(n.percent / 100), SpendBasis: pulumi.String(basis)})
+	}
+	amount := &billing.BudgetAmountSpecifiedAmountArgs{Units: pulumi.String(wholeUnits(s.PeakAmount))}
+	if s.Currency != "" {
+		amount.CurrencyCode = pulumi.String(s.Currency)
+	}
+	_, err = billing.NewBudget(ctx, name, &billing.BudgetArgs{
+		BillingAccount: pulumi.String(s.BillingAccount),
+		DisplayName:    pulumi.String(dep.NameWithin(60, "monthly")),
+		BudgetFilter: &billing.BudgetBudgetFilterArgs{
+			Projects:             pulumi.StringArray{pulumi.String("projects/" + proj.Number)},
+			CalendarPeriod:       pulumi.String("MONTH"),
+			CreditTypesTreatment: pulumi.String("INCLUDE_ALL_CREDITS"),
+		},
+		Amount:         &billing.BudgetAmountArgs{SpecifiedAmount: amount},
+		ThresholdRules: rules,
+		AllUpdatesRule: &billing.BudgetAllUpdatesRuleArgs{MonitoringNotificationChannels: b.args.Notify},
+	}, b.opts...)
+	currency := s.Currency
+	if currency == "" {
+		currency = "(billing account currency)"
+	}
+	return []string{fmt.Sprintf("every month: %s %s (the peak figure: GCP budgets have one amount per recurring period)", wholeUnits(s.PeakAmount), currency)}, err
+}
+
+// gcpDashboard is the Monitoring dashboard: one chart per panel.
+func gcpDashboard(dep core.Deployment, w watched) map[string]any {
+	db := func(metric string) string {
+		return fmt.Sprintf(`resource.type="cloudsql_database" AND resource.labels.database_id="%s" AND metric.type="cloudsql.googleapis.com/database/%s"`, w.database, metric)
+	}
+	group := func(metric string) string {
+		return fmt.Sprintf(`resource.type="instance_group" AND resource.labels.instance_group_name="%s" AND metric.type="%s"`, w.group, metric)
+	}
+	filters := map[panel][]string{
+		dbSaturation:  {db("cpu/utilization"), db("disk/utilization")},
+		dbTraffic:     {db("postgresql/num_backends")},
+		dbLatency:     {db("replication/replica_lag")},
+		groupCapacity: {group("compute.googleapis.com/instance_group/size")},
+		groupCPU:      {fmt.Sprintf(`resource.type="gce_instance" AND metadata.system_labels.instance_group="%s" AND metric.type="compute.googleapis.com/instance/cpu/utilization"`, w.group)},
+	}
+	for _, b := range w.buckets {
+		filters[backupWrites] = append(filters[backupWrites], fmt.Sprintf(`resource.type="gcs_bucket" AND resource.labels.bucket_name="%s" AND metric.type="storage.googleapis.com/api/request_count" AND metric.labels.method="WriteObject"`, b))
+	}
+	var tiles []any
+	for i, p := range panels {
+		period, aligner := "300s", "ALIGN_MEAN"
+		if p == backupWrites {
+			period, aligner = "86400s", "ALIGN_SUM"
+		}
+		var sets []any
+		for _, f := range filters[p] {
+			sets = append(sets, map[string]any{"timeSeriesQuery": map[string]any{"timeSeriesFilter": map[string]any{
+				"filter": f, "aggregation": map[string]any{"alignmentPeriod": period, "perSeriesAligner": aligner},
+			}}, "plotType": "LINE"})
+		}
+		tiles = append(tiles, map[string]any{"xPos": (i % 2) * 6, "yPos": (i / 2) * 4, "width": 6, "height": 4,
+			"widget": map[string]any{"title": string(p), "xyChart": map[string]any{"dataSets": sets}}})
+	}
+	return map[string]any{"displayName": dep.Name(), "mosaicLayout": map[string]any{"columns": 12, "tiles": tiles}}
+}
+
+func gcpDashboardResource(ctx *pulumi.Context, name string, dep core.Deployment, body pulumi.StringOutput, opts []pulumi.ResourceOption) (pulumi.StringOutput, error) {
+	if _, err := monitoring.NewDashboard(ctx, name, &monitoring.DashboardArgs{Project: pulumi.String(dep.Primary.GCPProject), DashboardJson: body}, opts...); err != nil {
+		return pulumi.StringOutput{}, err
+	}
+	return pulumi.Sprintf("https://console.cloud.google.com/monitoring/dashboards?project=%s", dep.Primary.GCPProject), nil
+}

@@ -1,0 +1,156 @@
+package ciaccess
+
+import (
+	"fmt"
+	"strings"
+
+	"github.com/pulumi/pulumi-gcp/sdk/v7/go/gcp/iam"
+	"github.com/pulumi/pulumi-gcp/sdk/v7/go/gcp/projects"
+	"github.com/pulumi/pulumi-gcp/sdk/v7/go/gcp/serviceaccount"
+	"github.com/pulumi/pulumi/sdk/v3/go/pulumi"
+)
+
+// gcpDeployRoles are the deploy service account's project roles: the admin
+// role of each service the components use. Broad within each service
+// (e.g. every Compute Engine resource), none outside them; no owner or
+// editor, and no workload identity administration (the pool that trusts
+// CI stays out of CI's reach).
+var gcpDeployRoles = []string{
+	"roles/compute.admin",
+	"roles/cloudsql.admin",
+	"roles/cloudkms.admin",
+	"roles/secretmanager.admin",
+	"roles/storage.admin",
+	"roles/storagetransfer.admin",
+	"roles/monitoring.admin",
+	"roles/logging.configWriter",
+	"roles/servicenetworking.networksAdmin",
+	"roles/serviceusage.serviceUsageAdmin",
+	"roles/iam.serviceAccountAdmin",
+	"roles/iam.serviceAccountUser",
+}
+
+// gcpGrantableRoles are the only project roles the deploy account may grant
+// (the database's IAM sign-in): its project IAM administration carries a
+// condition naming them, so it cannot grant itself owner.
+var gcpGrantableRoles = []string{"roles/cloudsql.client", "roles/cloudsql.instanceUser"}
+
+// gcpPreviewRole reads every resource's configuration, not data.
+const gcpPreviewRole = "roles/viewer"
+
+func (b builder) gcp() (Identity, error) {
+	project := b.site.GCPProject
+	pool, err := iam.NewWorkloadIdentityPool(b.ctx, b.name+"-pool", &iam.WorkloadIdentityPoolArgs{
+		Project:                pulumi.String(project),
+		WorkloadIdentityPoolId: pulumi.String(b.dep.NameWithin(32, "ci")),
+		DisplayName:            pulumi.String(b.dep.NameWithin(32, "ci")),
+		Description:            pulumi.String("GitHub Actions of " + b.s.Repository + " deploying " + b.dep.Stack),
+	}, b.opts()...)
+	if err != nil {
+		return Identity{}, err
+	}
+	provider, err := iam.NewWorkloadIdentityPoolProvider(b.ctx, b.name+"-github", &iam.WorkloadIdentityPoolProviderArgs{
+		Project:                        pulumi.String(project),
+		WorkloadIdentityPoolId:         pool.WorkloadIdentityPoolId,
+		WorkloadIdentityPoolProviderId: pulumi.String("github"),
+		DisplayName:                    pulumi.String("GitHub Actions"),
+		AttributeMapping: pulumi.StringMap{
+			"google.subject":       pulumi.String("assertion.sub"),
+			"attribute.repository": pulumi.String("assertion.repository"),
+			"attribute.ref":        pulumi.String("assertion.ref"),
+		},
+		AttributeCondition: pulumi.String(b.gcpCondition()),
+		Oidc:               &iam.WorkloadIdentityPoolProviderOidcArgs{IssuerUri: pulumi.String(Issuer)},
+	}, b.opts()...)
+	if err != nil {
+		return Identity{}, err
+	}
+	deploy, err := b.gcpAccount("deploy", pool, b.s.DeploySubject())
+	if err != nil {
+		return Identity{}, err
+	}
+	member := pulumi.Sprintf("serviceAccount:%s", deploy.Email)
+	for _, role := range gcpDeployRoles {
+		if _, err := projects.NewIAMMember(b.ctx, b.name+"-deploy-"+roleLabel(role), &projects.IAMMemberArgs{
+			Project: pulumi.String(project), Role: pulumi.String(role), Member: member,
+		}, b.opts()...); err != nil {
+			return Identity{}, err
+		}
+	}
+	if _, err := projects.NewIAMMember(b.ctx, b.name+"-deploy-grants", &projects.IAMMemberArgs{
+		Project: pulumi.String(project),
+		Role:    pulumi.String("roles/resourcemanager.projectIamAdmin"),
+		Member:  member,
+		Condition: &projects.IAMMemberConditionArgs{
+			Title:       pulumi.String("only the database sign-in roles"),
+			Description: pulumi.String("CI may grant only " + strings.Join(gcpGrantableRoles, ", ")),
+			Expression:  pulumi.String(gcpGrantCondition()),
+		},
+	}, b.opts()...); err != nil {
+		return Identity{}, err
+	}
+	id := Identity{Deploy: deploy.Email, Preview: empty(), Federation: provider.Name}
+	if b.preview() {
+		preview, err := b.gcpAccount("preview", pool, b.s.PreviewSubject())
+		if err != nil {
+			return Identity{}, err
+		}
+		if _, err := projects.NewIAMMember(b.ctx, b.name+"-preview-viewer", &projects.IAMMemberArgs{
+			Project: pulumi.String(project), Role: pulumi.String(gcpPreviewRole), Member: pulumi.Sprintf("serviceAccount:%s", preview.Email),
+		}, b.opts()...); err != nil {
+			return Identity{}, err
+		}
+		id.Preview = preview.Email
+	}
+	return id, nil
+}
+
+// gcpAccount is a service account that exactly subject's tokens from pool
+// may impersonate (a principal:// member names one subject, no set).
+func (b builder) gcpAccount(kind string, pool *iam.WorkloadIdentityPool, subject string) (*serviceaccount.Account, error) {
+	sa, err := serviceaccount.NewAccount(b.ctx, b.name+"-"+kind, &serviceaccount.AccountArgs{
+		Project:     pulumi.String(b.site.GCPProject),
+		AccountId:   pulumi.String(b.dep.NameWithin(30, "ci", kind)),
+		DisplayName: pulumi.String("CI " + kind + " of " + b.dep.Stack),
+		Description: pulumi.String("impersonated by GitHub Actions as " + subject),
+	}, b.opts()...)
+	if err != nil {
+		return nil, err
+	}
+	_, err = serviceaccount.NewIAMMember(b.ctx, b.name+"-"+kind+"-federation", &serviceaccount.IAMMemberArgs{
+		ServiceAccountId: sa.Name,
+		Role:             pulumi.String("roles/iam.workloadIdentityUser"),
+		Member:           pulumi.Sprintf("principal://iam.googleapis.com/%s/subject/%s", pool.Name, subject),
+	}, b.opts()...)
+	return sa, err
+}
+
+// gcpCondition admits only this repository's deploy job on the deploy
+// branch, and its pull requests: every other token is refused at the
+// provider, before any service account is considered.
+func (b builder) gcpCondition() string {
+	deploy := fmt.Sprintf("(assertion.sub == %s && assertion.ref == %s)", celString(b.s.DeploySubject()), celString(b.s.DeployRef()))
+	subjects := deploy
+	if b.preview() {
+		subjects = fmt.Sprintf("(%s || assertion.sub == %s)", deploy, celString(b.s.PreviewSubject()))
+	}
+	return fmt.Sprintf("assertion.repository == %s && %s", celString(b.s.Repository), subjects)
+}
+
+func gcpGrantCondition() string {
+	quoted := make([]string, len(gcpGrantableRoles))
+	for i, r := range gcpGrantableRoles {
+		quoted[i] = celString(r)
+	}
+	return fmt.Sprintf("api.getAttribute('iam.googleapis.com/modifiedGrantsByRole', []).hasOnly([%s])", strings.Join(quoted, ", "))
+}
+
+// celString quotes s for a CEL expression. Validation keeps settings to
+// plain names, so only the quote itself could need escaping.
+func celString(s string) string { return "'" + strings.ReplaceAll(s, "'", `\'`) + "'" }
+
+// roleLabel is a resource name part for role: "roles/iam.serviceAccountUser"
+// -> "iam-serviceaccountuser".
+func roleLabel(role string) string {
+	return strings.ToLower(strings.NewReplacer("roles/", "", ".", "-").Replace(role))
+}

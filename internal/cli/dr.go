@@ -1,0 +1,248 @@
+package cli
+
+import (
+	"errors"
+	"fmt"
+	"os"
+
+	"github.com/spf13/cobra"
+
+	"github.com/wedsync/wedsync-infra/components/core"
+	"github.com/wedsync/wedsync-infra/internal/deploy"
+	"github.com/wedsync/wedsync-infra/internal/dr"
+	"github.com/wedsync/wedsync-infra/internal/environments"
+	"github.com/wedsync/wedsync-infra/internal/offline"
+	"github.com/wedsync/wedsync-infra/internal/project"
+	"github.com/wedsync/wedsync-infra/stacks"
+)
+
+func newDRCmd() *cobra.Command {
+	cmd := &cobra.Command{
+		Use:   "dr",
+		Short: "Disaster recovery: rebuild prod in its DR region, and what is replicated where",
+		Args:  cobra.NoArgs,
+	}
+	cmd.AddCommand(newDRRebuildCmd(), newDRStatusCmd())
+	return cmd
+}
+
+func newDRRebuildCmd() *cobra.Command {
+	var req dr.Request
+	var at, outputsFile string
+	var dryRun bool
+	cmd := &cobra.Command{
+		Use:   "rebuild --from STACK --region REGION [--restore-point T] [--dry-run]",
+		Short: "Rebuild a stack in its DR region from what it replicated there",
+		Long: `rebuild checks the prerequisites of rebuilding --from in --region and says
+exactly what is missing: the region must be the stack's DR region (where its
+database, backups and keys are replicated) and not its primary; the restore
+point must be within the backup retention; a wedding-day freeze needs an
+emergency override on the DR stack. It then writes or updates the DR stack
+(stacks/Pulumi.<from>-dr.yaml, the same program in recovery mode), prints its
+offline plan and deploys it through the same path as 'wedsync-infra up'
+(freeze check, policy pack, deploy record).
+
+--restore-point is "latest" (default) or an RFC 3339 time; on Azure, latest
+is the rebuild's start. --backup-run-id (GCP) restores a Cloud SQL backup run
+instead of cloning the promoted replica. --source-outputs FILE writes the
+source's 'pulumi stack output --json' into the DR stack as the fallback for
+when the source's state backend is unreachable.
+
+--dry-run writes nothing and deploys nothing: it checks, shows the DR stack
+file it would write and its plan. Rehearse with it (runbook:
+docs/runbooks/dr-region-rebuild.md).
+
+Exit codes: 0 ready (dry run) or deployed; 1 a mandatory policy rule fails
+or the update failed; 2 a prerequisite is missing, bad arguments or setup
+(no pulumi CLI, no backend); 3 frozen (override needed).`,
+		Args: cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			if req.From == "" {
+				return fail(errors.New("--from is required: the stack to rebuild, e.g. --from prod"))
+			}
+			now, err := nowFlag(at)
+			if err != nil {
+				return fail(err)
+			}
+			req.Now = now
+			if outputsFile != "" {
+				if req.SourceOutputs, err = os.ReadFile(outputsFile); err != nil {
+					return fail(fmt.Errorf("--source-outputs: %w", err))
+				}
+			}
+			p, err := project.Find(projectDir(cmd))
+			if err != nil {
+				return fail(err)
+			}
+			r, err := dr.Prepare(commandContext(cmd), p, req)
+			if err != nil {
+				return err
+			}
+			return runRebuild(cmd, p, r, dryRun)
+		},
+	}
+	f := cmd.Flags()
+	f.StringVar(&req.From, "from", "", "the stack to rebuild, e.g. prod")
+	f.StringVar(&req.Region, "region", "", "the region to rebuild in: the stack's DR region, e.g. eu-west-1")
+	f.StringVar(&req.RestorePoint, "restore-point", "", `"latest" (default) or an RFC 3339 time within the backup retention`)
+	f.StringVar(&req.BackupRunID, "backup-run-id", "", "GCP: the Cloud SQL backup run to restore (gcloud sql backups list)")
+	f.StringVar(&outputsFile, "source-outputs", "", "a file of the source's `pulumi stack output --json`, kept in the DR stack as fallback")
+	f.StringVar(&at, "now", "", "the instant of the rebuild, RFC 3339 (default $"+stacks.NowEnv+", else now)")
+	f.BoolVar(&dryRun, "dry-run", false, "check, show the DR stack and its plan; write and deploy nothing")
+	return cmd
+}
+
+// runRebuild reports a prepared rebuild and carries it out: the DR stack
+// is deployed through the same path as `up` (environment, freeze check,
+// the policy pack, the deploy record).
+func runRebuild(cmd *cobra.Command, p *project.Project, r *dr.Rebuild, dryRun bool) error {
+	out := cmd.OutOrStdout()
+	mode := ""
+	if dryRun {
+		mode = " (dry run: nothing is written or deployed)"
+	}
+	fmt.Fprintf(out, "Rebuild of %s in %s as stack %s%s\n", r.From, orDash(r.Region), r.Stack, mode)
+	if !r.Ready() {
+		fmt.Fprintf(out, "\nNot ready: %d prerequisite(s) missing:\n", len(r.Problems))
+		for _, pr := range r.Problems {
+			fmt.Fprintf(out, "  - %s\n", pr)
+		}
+		if r.OnlyFrozen() {
+			if !dryRun {
+				// The override is recorded in the DR stack's file, which a
+				// first rebuild has to create.
+				if err := r.Write(); err != nil {
+					return err
+				}
+				fmt.Fprintf(out, "\nwrote %s, so the override can be recorded in it\n", r.Path)
+			}
+			return &exitError{code: ExitFrozen, err: fmt.Errorf("%s is frozen: an emergency override is needed before the rebuild", r.Stack)}
+		}
+		return &exitError{code: ExitInvalid, err: fmt.Errorf("rebuild of %s: %d prerequisite(s) missing", r.From, len(r.Problems))}
+	}
+	fmt.Fprintf(out, "Prerequisites met: %s replicates to %s; restore point %s; %s\n", r.From, r.Region, r.Point, firstLineOf(r.Freeze.Message()))
+
+	verb := "would write"
+	if !dryRun {
+		if err := r.Write(); err != nil {
+			return err
+		}
+		verb = "wrote"
+	}
+	fmt.Fprintf(out, "\n%s %s:\n%s\n", verb, r.Path, r.File)
+
+	res, err := offline.PlanConfig(p.Name, r.Stack, r.Config)
+	var cfgErr *offline.ConfigError
+	if errors.As(err, &cfgErr) {
+		return invalid(cfgErr)
+	}
+	if err != nil {
+		return err
+	}
+	if err := res.Plan.WriteText(out, "Offline plan of "+res.Config.Describe()); err != nil {
+		return err
+	}
+	if n := res.Plan.MandatoryViolations(); n > 0 {
+		return &exitError{code: ExitViolation, err: fmt.Errorf("%d mandatory policy violations: the DR stack must not be deployed as it is", n)}
+	}
+	fmt.Fprintf(out, "\nBefore the deploy, in %s:\n", r.Region)
+	for _, step := range beforeDeploy(r) {
+		fmt.Fprintf(out, "  - %s\n", step)
+	}
+	if dryRun {
+		fmt.Fprintf(out, "\nDry run complete: the rebuild is ready. Run it without --dry-run to write %s and deploy.\n", r.Path)
+		return nil
+	}
+	fmt.Fprintf(out, "\nDeploying %s (as `wedsync-infra up --stack %s`):\n", r.Stack, r.Stack)
+	done, err := deploy.Up(commandContext(cmd), p, r.Stack, deploy.Options{
+		Runner: newRunner(),
+		Now:    r.Now,
+		Stdout: out,
+		Stderr: cmd.ErrOrStderr(),
+	})
+	if err != nil {
+		return deployExit(err)
+	}
+	fmt.Fprintf(out, "rebuild of %s as %s done: %s\nNext: verify, then switch traffic (docs/runbooks/dr-region-rebuild.md). Commit %s.\n", r.From, r.Stack, describeChanges(done.Result), r.Path)
+	return nil
+}
+
+// beforeDeploy are the steps outside Pulumi that hand the replicas to the
+// rebuild, per cloud.
+func beforeDeploy(r *dr.Rebuild) []string {
+	from := r.From
+	switch r.Source.Cloud {
+	case core.AWS:
+		// The KMS replica keys keep working while their primary region is
+		// down; they are made primary (update-primary-region, called in the
+		// old region) at fail-back.
+		return []string{
+			fmt.Sprintf("promote each replicated secret to a standalone secret: aws secretsmanager stop-replication-to-replica --region %s --secret-id %s/%s/NAME", r.Region, r.Source.Project, from),
+		}
+	case core.GCP:
+		if r.BackupRunID != "" {
+			return []string{fmt.Sprintf("nothing: backup run %s of %s is restored from %s", r.BackupRunID, from, r.Region)}
+		}
+		replica := core.Deployment{Project: r.Source.Project, Stack: from}.Name("main", core.ShortRegion(r.Region))
+		return []string{fmt.Sprintf("promote the cross-region replica: gcloud sql instances promote-replica %s (the rebuild clones it)", replica)}
+	case core.Azure:
+		return []string{"fail each backup storage account over to " + r.Region + ": az storage account failover --name ACCOUNT (the DR stack names them; it creates none)"}
+	}
+	return nil
+}
+
+func orDash(s string) string {
+	if s == "" {
+		return "-"
+	}
+	return s
+}
+
+func firstLineOf(s string) string {
+	for i, c := range s {
+		if c == '\n' {
+			return s[:i]
+		}
+	}
+	return s
+}
+
+func newDRStatusCmd() *cobra.Command {
+	var stack string
+	cmd := &cobra.Command{
+		Use:   "status --stack NAME",
+		Short: "What a stack replicates where, and the RPO each tier guarantees",
+		Long: `status reads the stack's configuration (no cloud is asked) and lists every
+copy of its data: the database's point-in-time recovery and cross-region copy,
+the backup replicas and offsite copy, the keys and secrets in the DR region,
+each with the RPO its mechanism guarantees (S3 Replication Time Control,
+Storage Transfer cadence, Azure geo-backup, Cloud SQL replica, ...).
+
+Exit codes: 0 shown; 2 unknown stack or invalid config.`,
+		Args: cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			if stack == "" {
+				return fail(errors.New("--stack is required, e.g. --stack prod"))
+			}
+			p, err := project.Find(projectDir(cmd))
+			if err != nil {
+				return fail(err)
+			}
+			sc, err := environments.StackConfig(commandContext(cmd), p, stack)
+			if err != nil {
+				return fail(err)
+			}
+			cfg, err := stacks.Load(p.Name, stack, sc.Values)
+			if err != nil {
+				return invalid(&offline.ConfigError{Stack: stack, Err: err})
+			}
+			out := cmd.OutOrStdout()
+			if r := cfg.Recovery; r != nil {
+				fmt.Fprintf(out, "%s is the recovery of %s (restore point %s).\n", stack, r.SourceStack, r.RestorePoint)
+			}
+			return dr.WriteStatus(out, stack, cfg)
+		},
+	}
+	cmd.Flags().StringVarP(&stack, "stack", "s", "", "the stack (a stacks/Pulumi.NAME.yaml file)")
+	return cmd
+}

@@ -1,0 +1,140 @@
+package cli
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"strings"
+
+	"github.com/spf13/cobra"
+
+	"github.com/wedsync/wedsync-infra/internal/project"
+	"github.com/wedsync/wedsync-infra/internal/promote"
+	"github.com/wedsync/wedsync-infra/stacks"
+)
+
+func newPromoteCmd() *cobra.Command {
+	var req promote.Request
+	var at string
+	cmd := &cobra.Command{
+		Use:   "promote --from ENV --to ENV [--dry-run] [--skip-stage --reason TEXT] [--now RFC3339]",
+		Short: "Promote a deployed release dev -> staging -> prod",
+		Long: `promote copies the source environment's release block (environments/FROM.yaml,
+values.release: application version, machine images, database engine version)
+into the target's, rewriting only that block, after printing the diff. It
+appends an audit record to environments/history.jsonl. Commit both files.
+
+It refuses: skipping a stage (dev -> prod) without --skip-stage --reason; a
+target with a stack inside a freeze window (prod on wedding days); a source
+whose release is not what was last recorded as deployed there (record deploys
+with 'promote record-deploy'); a promotion that changes nothing.
+--dry-run prints the diff and runs every check, writing nothing.
+--now (RFC 3339; default $WEDSYNC_NOW, else the clock) is the freeze check's clock.
+
+Exit codes: 0 promoted (or would be, with --dry-run); 3 the target is frozen;
+2 refused for another reason, or bad arguments.`,
+		Args: cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			if req.From == "" || req.To == "" {
+				return fail(errors.New("--from and --to are required, e.g. --from staging --to prod"))
+			}
+			now, err := nowFlag(at)
+			if err != nil {
+				return fail(err)
+			}
+			p, err := project.Find(projectDir(cmd))
+			if err != nil {
+				return fail(err)
+			}
+			req.Now, req.Who = now, promote.Who(p.Dir)
+			res, err := promote.New(p).Promote(commandContext(cmd), req)
+			if err != nil {
+				return promoteError(err)
+			}
+			out := cmd.OutOrStdout()
+			var b strings.Builder
+			fmt.Fprintf(&b, "Promote %s -> %s: %s, values.release\n", req.From, req.To, res.File)
+			promote.WriteDiff(&b, res.Diff)
+			if len(res.Record.Skipped) > 0 {
+				fmt.Fprintf(&b, "skipping %s: %s\n", strings.Join(res.Record.Skipped, ", "), req.Reason)
+			}
+			if res.Written {
+				fmt.Fprintf(&b, "written; recorded in %s. Commit both files.\n", promote.HistoryOf(p).Path)
+			} else {
+				b.WriteString("dry run: every check passed; nothing written\n")
+			}
+			_, err = fmt.Fprint(out, b.String())
+			return err
+		},
+	}
+	cmd.Flags().StringVar(&req.From, "from", "", "source environment (dev or staging)")
+	cmd.Flags().StringVar(&req.To, "to", "", "target environment (staging or prod)")
+	cmd.Flags().BoolVar(&req.DryRun, "dry-run", false, "print the diff and run every check; write nothing")
+	cmd.Flags().BoolVar(&req.SkipStage, "skip-stage", false, "allow skipping a stage (needs --reason)")
+	cmd.Flags().StringVar(&req.Reason, "reason", "", "why: required with --skip-stage, recorded in the history")
+	cmd.Flags().StringVar(&at, "now", "", "the freeze check's instant, RFC 3339 (default $"+stacks.NowEnv+", else now)")
+	cmd.AddCommand(newRecordDeployCmd())
+	return cmd
+}
+
+func newRecordDeployCmd() *cobra.Command {
+	var env, stack, at string
+	cmd := &cobra.Command{
+		Use:   "record-deploy --env ENV [--stack NAME] [--now RFC3339]",
+		Short: "Record that an environment's current release is deployed, so it can be promoted onwards",
+		Long: `record-deploy appends a deploy record of the environment's current release
+block to environments/history.jsonl. Run it (or have CI run it) after a
+successful 'up'; promotion refuses a source whose release differs from its
+last recorded deploy.
+
+Exit codes: 0 recorded; 2 bad arguments or config.`,
+		Args: cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			if env == "" {
+				return fail(errors.New("--env is required, e.g. --env staging"))
+			}
+			now, err := nowFlag(at)
+			if err != nil {
+				return fail(err)
+			}
+			p, err := project.Find(projectDir(cmd))
+			if err != nil {
+				return fail(err)
+			}
+			rec, err := promote.New(p).RecordDeploy(commandContext(cmd), env, stack, promote.Who(p.Dir), now)
+			if err != nil {
+				return promoteError(err)
+			}
+			fmt.Fprintf(cmd.OutOrStdout(), "recorded: %s deployed %v (by %s at %s) in %s\n", env, rec.Release["application"], rec.Who, rec.At.Format("2006-01-02T15:04:05Z07:00"), promote.HistoryOf(p).Path)
+			return nil
+		},
+	}
+	cmd.Flags().StringVar(&env, "env", "", "environment deployed (dev, staging or prod)")
+	cmd.Flags().StringVarP(&stack, "stack", "s", "", "stack deployed, if one stack of the environment")
+	cmd.Flags().StringVar(&at, "now", "", "when, RFC 3339 (default $"+stacks.NowEnv+", else now)")
+	return cmd
+}
+
+// promoteError maps a refusal to its exit code: 3 for a freeze, else 2.
+func promoteError(err error) error {
+	var r *promote.Refusal
+	if !errors.As(err, &r) {
+		return fail(err)
+	}
+	msg := errors.New("refused: " + r.Error())
+	if errors.Is(r, promote.ErrFrozen) {
+		return &exitError{code: ExitFrozen, err: msg}
+	}
+	return invalid(msg)
+}
+
+// fail is an invalid-use error printed as its message alone: the wrapped
+// causes of these commands' errors add nothing to read.
+func fail(err error) error { return invalid(errors.New(err.Error())) }
+
+func commandContext(cmd *cobra.Command) context.Context {
+	if ctx := cmd.Context(); ctx != nil {
+		return ctx
+	}
+	return context.Background()
+}

@@ -1,0 +1,169 @@
+package cli
+
+import (
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+)
+
+// copyOfRepo copies Pulumi.yaml, the stack files and the environment
+// definitions into a temp dir, for commands that write.
+func copyOfRepo(t *testing.T) string {
+	t.Helper()
+	dst := t.TempDir()
+	for _, pattern := range []string{"Pulumi.yaml", "stacks/Pulumi.*.yaml", "environments/*.yaml"} {
+		matches, err := filepath.Glob(filepath.Join("../..", pattern))
+		if err != nil || len(matches) == 0 {
+			t.Fatalf("nothing matches %s: %v", pattern, err)
+		}
+		for _, m := range matches {
+			data, err := os.ReadFile(m)
+			must(t, err)
+			to := filepath.Join(dst, filepath.Dir(pattern), filepath.Base(m))
+			must(t, os.MkdirAll(filepath.Dir(to), 0o755))
+			must(t, os.WriteFile(to, data, 0o644))
+		}
+	}
+	return dst
+}
+
+const (
+	weddingSaturday = "2026-06-13T12:00:00+01:00"
+	quietWednesday  = "2026-06-10T12:00:00+01:00"
+)
+
+func TestFreezeCheckExitCodes(t *testing.T) {
+	t.Setenv("WEDSYNC_NOW", "")
+	cases := []struct {
+		name string
+		args []string
+		code int
+		out  string
+	}{
+		{"prod_on_a_wedding_saturday", []string{"--stack", "prod", "--now", weddingSaturday}, ExitFrozen, "prod (prod) is frozen for wedding days at Sat 13 Jun 2026 12:00 BST, until Sun 14 Jun 2026 06:00 BST"},
+		{"prod_gcp_at_christmas", []string{"--stack", "prod-gcp", "--now", "2026-12-24T10:00:00Z"}, ExitFrozen, "frozen for Christmas"},
+		{"prod_on_a_wednesday", []string{"--stack", "prod", "--now", quietWednesday}, ExitOK, "prod (prod) is not frozen at Wed 10 Jun 2026 12:00 BST"},
+		{"dev_on_a_wedding_saturday", []string{"--stack", "dev", "--now", weddingSaturday}, ExitOK, "dev never freezes"},
+		{"staging_on_a_wedding_saturday", []string{"--stack", "staging", "--now", weddingSaturday}, ExitOK, "staging never freezes"},
+		{"no_stack", []string{"--now", weddingSaturday}, ExitInvalid, ""},
+		{"unknown_stack", []string{"--stack", "qa", "--now", weddingSaturday}, ExitInvalid, ""},
+		{"bad_now", []string{"--stack", "prod", "--now", "Saturday"}, ExitInvalid, ""},
+		{"reason_without_emergency", []string{"--stack", "prod", "--reason", "x"}, ExitInvalid, ""},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			args := append([]string{"freeze", "check", "--project-dir", "../.."}, c.args...)
+			code, out, errOut := run(t, args...)
+			if code != c.code {
+				t.Fatalf("exit %d, want %d\n%s%s", code, c.code, out, errOut)
+			}
+			if !strings.Contains(out, c.out) {
+				t.Errorf("output %q does not say %q", out, c.out)
+			}
+		})
+	}
+}
+
+func TestFreezeCheckDefaultsToTheProgramsClock(t *testing.T) {
+	t.Setenv("WEDSYNC_NOW", weddingSaturday)
+	if code, out, _ := run(t, "freeze", "check", "--stack", "prod", "--project-dir", "../.."); code != ExitFrozen {
+		t.Errorf("exit %d with WEDSYNC_NOW on a wedding Saturday: %s", code, out)
+	}
+}
+
+func TestEmergencyOverrideLetsProdThroughAndIsCleared(t *testing.T) {
+	t.Setenv("GITHUB_ACTOR", "oncall-jane")
+	dir := copyOfRepo(t)
+	check := func(extra ...string) (int, string, string) {
+		return run(t, append([]string{"freeze", "check", "--project-dir", dir, "--stack", "prod", "--now", weddingSaturday}, extra...)...)
+	}
+	if code, _, errOut := check("--emergency"); code != ExitInvalid || !strings.Contains(errOut, "--reason is required") {
+		t.Fatalf("an override without a reason: exit %d, %s", code, errOut)
+	}
+	code, out, errOut := check("--emergency", "--reason", "INC-123: payments failing")
+	if code != ExitOK {
+		t.Fatalf("exit %d: %s", code, errOut)
+	}
+	if !strings.Contains(out, "emergency override set") || !strings.Contains(out, "until 2026-06-14T06:00:00+01:00") {
+		t.Errorf("output: %s", out)
+	}
+	stackFile, err := os.ReadFile(filepath.Join(dir, "stacks", "Pulumi.prod.yaml"))
+	must(t, err)
+	for _, want := range []string{"wedsync:emergencyOverride:", `reason: "INC-123: payments failing"`, `approvedBy: "oncall-jane"`, `expires: "2026-06-14T06:00:00+01:00"`} {
+		if !strings.Contains(string(stackFile), want) {
+			t.Errorf("stack file lacks %s:\n%s", want, stackFile)
+		}
+	}
+	if code, out, _ := check(); code != ExitOK || !strings.Contains(out, "emergency override in force") {
+		t.Errorf("check with the override: exit %d, %s", code, out)
+	}
+	// Other prod stacks stay frozen: an override is per stack.
+	if code, _, _ := run(t, "freeze", "check", "--project-dir", dir, "--stack", "prod-gcp", "--now", weddingSaturday); code != ExitFrozen {
+		t.Errorf("prod-gcp exit %d, want frozen", code)
+	}
+	if code, out, errOut := check("--emergency", "--clear"); code != ExitOK || !strings.Contains(out, "emergency override removed") {
+		t.Fatalf("clear: exit %d, %s%s", code, out, errOut)
+	}
+	if code, _, _ := check(); code != ExitFrozen {
+		t.Errorf("after clearing: exit %d, want frozen", code)
+	}
+	history, err := os.ReadFile(filepath.Join(dir, "environments", "history.jsonl"))
+	must(t, err)
+	lines := strings.Split(strings.TrimSpace(string(history)), "\n")
+	if len(lines) != 2 || !strings.Contains(lines[0], `"kind":"emergency-override"`) || !strings.Contains(lines[0], `"who":"oncall-jane"`) ||
+		!strings.Contains(lines[0], `"freeze":{"name":"wedding days"`) || !strings.Contains(lines[1], `"kind":"emergency-override-cleared"`) {
+		t.Errorf("history:\n%s", history)
+	}
+}
+
+func TestPromoteExitCodes(t *testing.T) {
+	t.Setenv("GITHUB_ACTOR", "release-owner")
+	dir := copyOfRepo(t)
+	promote := func(args ...string) (int, string, string) {
+		return run(t, append([]string{"promote", "--project-dir", dir}, args...)...)
+	}
+	if code, _, errOut := promote("--from", "staging", "--to", "prod", "--now", quietWednesday); code != ExitInvalid || !strings.Contains(errOut, "refused: no deploy of staging is recorded") {
+		t.Fatalf("before any deploy: exit %d, %s", code, errOut)
+	}
+	if code, out, errOut := promote("record-deploy", "--env", "staging", "--now", "2026-06-09T10:00:00Z"); code != ExitOK || !strings.Contains(out, "recorded: staging deployed 2026.11.3") {
+		t.Fatalf("record-deploy: exit %d, %s%s", code, out, errOut)
+	}
+	if code, _, errOut := promote("--from", "dev", "--to", "prod", "--now", quietWednesday); code != ExitInvalid || !strings.Contains(errOut, "skips staging") {
+		t.Errorf("skipping staging: exit %d, %s", code, errOut)
+	}
+	if code, _, errOut := promote("--from", "staging", "--to", "prod", "--now", weddingSaturday); code != ExitFrozen || !strings.Contains(errOut, "prod is frozen") {
+		t.Errorf("on a wedding Saturday: exit %d, %s", code, errOut)
+	}
+	code, out, errOut := promote("--from", "staging", "--to", "prod", "--now", quietWednesday, "--dry-run")
+	if code != ExitOK || !strings.Contains(out, "application   2026.11.2 -> 2026.11.3") || !strings.Contains(out, "dry run") {
+		t.Fatalf("dry run: exit %d, %s%s", code, out, errOut)
+	}
+	code, out, errOut = promote("--from", "staging", "--to", "prod", "--now", quietWednesday)
+	if code != ExitOK || !strings.Contains(out, "written; recorded in") {
+		t.Fatalf("promote: exit %d, %s%s", code, out, errOut)
+	}
+	if code, _, errOut := promote("--from", "staging", "--to", "prod", "--now", quietWednesday); code != ExitInvalid || !strings.Contains(errOut, "nothing to promote") {
+		t.Errorf("promoting twice: exit %d, %s", code, errOut)
+	}
+	if code, _, _ := promote("--from", "staging"); code != ExitInvalid {
+		t.Errorf("without --to: exit %d", code)
+	}
+}
+
+func TestEnvCommands(t *testing.T) {
+	code, out, errOut := run(t, "env", "show", "prod", "--project-dir", "../..")
+	if code != ExitOK || !strings.Contains(out, "wedsync:costCentre: wedsync-prod") || !strings.Contains(out, `"application": "2026.11.2"`) {
+		t.Errorf("env show prod: exit %d\n%s%s", code, out, errOut)
+	}
+	code, out, _ = run(t, "env", "vars", "staging", "--project-dir", "../..")
+	if code != ExitOK || !strings.Contains(out, "WEDSYNC_ENVIRONMENT=staging\n") || !strings.Contains(out, "TZ=Europe/London\n") {
+		t.Errorf("env vars staging: exit %d\n%s", code, out)
+	}
+	if code, out, errOut := run(t, "env", "check", "--project-dir", "../.."); code != ExitOK {
+		t.Errorf("env check: exit %d\n%s%s", code, out, errOut)
+	}
+	if code, _, errOut := run(t, "env", "show", "qa", "--project-dir", "../.."); code != ExitInvalid || !strings.Contains(errOut, `no such environment "qa"`) {
+		t.Errorf("env show qa: exit %d, %s", code, errOut)
+	}
+}

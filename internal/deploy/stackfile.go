@@ -1,0 +1,98 @@
+package deploy
+
+import (
+	"fmt"
+	"os"
+	"strings"
+
+	"gopkg.in/yaml.v3"
+
+	"github.com/wedsync/wedsync-infra/internal/project"
+)
+
+// secretsProviderKeys are the stack file's top-level keys that say how its
+// secrets are encrypted.
+var secretsProviderKeys = map[string]bool{"secretsprovider": true, "encryptedkey": true, "encryptionsalt": true}
+
+// stackSettings returns the part of stack's file the workspace starts from:
+// its secrets provider and the config values holding `secure:` ciphertext
+// (top-level keys, whole, when any value inside is encrypted), and the
+// namespaced keys of those values. Everything else reaches the stack
+// through SetAllConfig; `environment:` is left out because the CLI resolves
+// it only against Pulumi Cloud (this package evaluates it locally).
+func stackSettings(p *project.Project, stack string) ([]byte, map[string]bool, error) {
+	path := p.StackFile(stack)
+	data, err := os.ReadFile(path)
+	if err != nil {
+		return nil, nil, err
+	}
+	var doc yaml.Node
+	if err := yaml.Unmarshal(data, &doc); err != nil {
+		return nil, nil, fmt.Errorf("%s: %w", path, err)
+	}
+	encrypted := map[string]bool{}
+	if len(doc.Content) == 0 {
+		return nil, encrypted, nil
+	}
+	root := doc.Content[0]
+	if root.Kind != yaml.MappingNode {
+		return nil, nil, fmt.Errorf("%s: not a mapping", path)
+	}
+	out := &yaml.Node{Kind: yaml.MappingNode, Tag: "!!map"}
+	for i := 0; i+1 < len(root.Content); i += 2 {
+		key, value := root.Content[i], root.Content[i+1]
+		switch {
+		case secretsProviderKeys[key.Value]:
+			out.Content = append(out.Content, key, value)
+		case key.Value == "config" && value.Kind == yaml.MappingNode:
+			kept := &yaml.Node{Kind: yaml.MappingNode, Tag: "!!map"}
+			for j := 0; j+1 < len(value.Content); j += 2 {
+				k, v := value.Content[j], value.Content[j+1]
+				if !holdsSecure(v) {
+					continue
+				}
+				kept.Content = append(kept.Content, k, v)
+				full := k.Value
+				if !strings.Contains(full, ":") {
+					full = p.Name + ":" + full
+				}
+				encrypted[full] = true
+			}
+			if len(kept.Content) > 0 {
+				out.Content = append(out.Content, key, kept)
+			}
+		}
+	}
+	if len(out.Content) == 0 {
+		return nil, encrypted, nil
+	}
+	settings, err := yaml.Marshal(out)
+	if err != nil {
+		return nil, nil, err
+	}
+	return settings, encrypted, nil
+}
+
+// holdsSecure reports whether n is, or contains, a `{secure: ...}` value.
+func holdsSecure(n *yaml.Node) bool {
+	switch n.Kind {
+	case yaml.MappingNode:
+		if len(n.Content) == 2 && n.Content[0].Value == "secure" {
+			return true
+		}
+		for i := 1; i < len(n.Content); i += 2 {
+			if holdsSecure(n.Content[i]) {
+				return true
+			}
+		}
+	case yaml.SequenceNode:
+		for _, c := range n.Content {
+			if holdsSecure(c) {
+				return true
+			}
+		}
+	case yaml.AliasNode:
+		return n.Alias != nil && holdsSecure(n.Alias)
+	}
+	return false
+}

@@ -1,0 +1,123 @@
+package dr
+
+import (
+	"fmt"
+	"io"
+	"text/tabwriter"
+
+	"github.com/wedsync/wedsync-infra/components/core"
+	"github.com/wedsync/wedsync-infra/stacks"
+)
+
+// Tier is one copy of one kind of data: where it is and how much of the
+// latest writes it may lack (its RPO), by the cloud's documented figure.
+type Tier struct {
+	// Data is what is copied: database, backups, keys, secrets.
+	Data string
+	// Copy is the mechanism, e.g. "point-in-time recovery".
+	Copy string
+	// Where is the region (or cloud and region) holding the copy; "" when
+	// the copy does not exist.
+	Where string
+	// RPO is how far behind the copy may be.
+	RPO string
+	// Basis is where the figure comes from (configuration and documentation).
+	Basis string
+	// Replicated is false for a copy in the primary region only.
+	Replicated bool
+}
+
+// Status lists every copy cfg's stack keeps, in its region and beyond,
+// from its configuration alone (no cloud is asked).
+func Status(cfg stacks.Config) []Tier {
+	db, bk, sec := cfg.Database, cfg.Backup, cfg.Secrets
+	on := func(b *bool) bool { return b == nil || *b }
+	dr := cfg.DRRegion
+	var out []Tier
+	add := func(t Tier) { out = append(out, t) }
+
+	add(Tier{Data: "database", Copy: "point-in-time recovery", Where: cfg.Region, Replicated: false,
+		RPO:   pick(on(db.PointInTimeRecovery), "~5 min", "last daily backup (24 h)"),
+		Basis: fmt.Sprintf("transaction logs kept %d days; %s", db.BackupRetentionDays, map[core.Cloud]string{core.AWS: "RDS uploads them every 5 minutes", core.GCP: "Cloud SQL archives WAL continuously", core.Azure: "flexible server backs up WAL continuously"}[cfg.Cloud])})
+	if dr != "" && on(db.CrossRegionBackups) {
+		switch cfg.Cloud {
+		case core.AWS:
+			add(Tier{Data: "database", Copy: "replicated automated backups (snapshots + transaction logs)", Where: dr, Replicated: true,
+				RPO: "<= 15 min (logs every 5 min, copied as soon as ready; no AWS SLA)", Basis: fmt.Sprintf("wedsync:database.crossRegionBackups; kept %d days under the DR data key", db.BackupRetentionDays)})
+		case core.GCP:
+			add(Tier{Data: "database", Copy: "cross-region read replica (promote on failover)", Where: dr, Replicated: true,
+				RPO: "seconds (asynchronous replication; no Google SLA)", Basis: "wedsync:database.crossRegionBackups; replica lag alarm at 5 min"})
+			add(Tier{Data: "database", Copy: "daily backups stored in the DR region", Where: dr, Replicated: true,
+				RPO: "24 h (the last backup run)", Basis: fmt.Sprintf("backup location %s, %d backups kept", dr, db.BackupRetentionDays)})
+		case core.Azure:
+			add(Tier{Data: "database", Copy: "geo-redundant backups (geo-restore)", Where: dr + " (the paired region)", Replicated: true,
+				RPO: "< 1 h (Microsoft's documented figure)", Basis: "wedsync:database.crossRegionBackups; geo-backup encrypted with the DR vault key"})
+		}
+	} else {
+		add(Tier{Data: "database", Copy: "no copy outside " + cfg.Region, RPO: "total loss with the region", Basis: "wedsync:drRegion unset or wedsync:database.crossRegionBackups off"})
+	}
+
+	if dr != "" && on(bk.ReplicateToDR) {
+		switch cfg.Cloud {
+		case core.AWS:
+			add(Tier{Data: "backups", Copy: "S3 replication with Replication Time Control", Where: dr, Replicated: true,
+				RPO: "15 min for 99.99% of objects (S3 RTC SLA)", Basis: "wedsync:backup.replicateToDR; delete markers not replicated"})
+		case core.GCP:
+			add(Tier{Data: "backups", Copy: "Storage Transfer job to a replica bucket", Where: dr, Replicated: true,
+				RPO: "1 h plus the transfer's duration", Basis: "the job repeats hourly (turbo replication's 15 min needs a dual-region, which London is in none of)"})
+		case core.Azure:
+			add(Tier{Data: "backups", Copy: "RA-GZRS geo-replication of each storage account", Where: dr + " (the paired region)", Replicated: true,
+				RPO: "typically < 15 min (no Microsoft SLA)", Basis: "wedsync:backup.replicateToDR; fail over with az storage account failover"})
+		}
+	} else {
+		add(Tier{Data: "backups", Copy: "no replica outside " + cfg.Region, RPO: "total loss with the region", Basis: "wedsync:drRegion unset or wedsync:backup.replicateToDR off"})
+	}
+	if o := bk.Offsite; o != nil {
+		add(Tier{Data: "backups", Copy: "offsite copy (Storage Transfer, daily)", Where: fmt.Sprintf("%s %s", o.Cloud.Title(), o.Region), Replicated: true,
+			RPO: "24 h", Basis: "wedsync:backup.offsite; the job repeats daily"})
+	}
+
+	if dr != "" && on(sec.ReplicateToDR) {
+		switch cfg.Cloud {
+		case core.AWS:
+			add(Tier{Data: "keys", Copy: "KMS multi-region replica keys", Where: dr, Replicated: true, RPO: "none: the same key material", Basis: "wedsync:secrets.replicateToDR"})
+			add(Tier{Data: "secrets", Copy: "Secrets Manager replicas", Where: dr, Replicated: true, RPO: "seconds (asynchronous replication)", Basis: "wedsync:secrets.replicateToDR; promote with stop-replication-to-replica"})
+		case core.GCP:
+			add(Tier{Data: "keys", Copy: "Cloud KMS key ring of its own (data re-encrypted on copy)", Where: dr, Replicated: true, RPO: "none: created with the stack", Basis: "wedsync:secrets.replicateToDR"})
+			add(Tier{Data: "secrets", Copy: "Secret Manager user-managed replica", Where: dr, Replicated: true, RPO: "none: written to both regions", Basis: "wedsync:secrets.replicateToDR"})
+		case core.Azure:
+			add(Tier{Data: "keys", Copy: "Key Vault of its own in the DR region", Where: dr, Replicated: true, RPO: "none: created with the stack", Basis: "wedsync:secrets.replicateToDR"})
+			add(Tier{Data: "secrets", Copy: "written to the DR vault by every deploy", Where: dr, Replicated: true, RPO: "the last deploy", Basis: "wedsync:secrets.replicateToDR"})
+		}
+	} else {
+		add(Tier{Data: "keys", Copy: "no keys outside " + cfg.Region, RPO: "replicated data cannot be decrypted elsewhere", Basis: "wedsync:drRegion unset or wedsync:secrets.replicateToDR off"})
+	}
+	return out
+}
+
+func pick(cond bool, yes, no string) string {
+	if cond {
+		return yes
+	}
+	return no
+}
+
+// WriteStatus prints the tiers of stack as a table, with the rebuild that
+// would use them.
+func WriteStatus(w io.Writer, stack string, cfg stacks.Config) error {
+	fmt.Fprintf(w, "Replication of %s (%s %s, DR region %s), from its configuration:\n\n", stack, cfg.Cloud.Title(), cfg.Region, orNone(cfg.DRRegion))
+	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
+	fmt.Fprintln(tw, "DATA\tCOPY\tWHERE\tRPO\tBASIS")
+	for _, t := range Status(cfg) {
+		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\n", t.Data, t.Copy, orNone(t.Where), t.RPO, t.Basis)
+	}
+	if err := tw.Flush(); err != nil {
+		return err
+	}
+	if cfg.DRRegion == "" {
+		_, err := fmt.Fprintf(w, "\n%s has no DR region: it cannot be rebuilt elsewhere.\n", stack)
+		return err
+	}
+	_, err := fmt.Fprintf(w, "\nRebuild in %s: wedsync-infra dr rebuild --from %s --region %s --dry-run (runbook: docs/runbooks/dr-region-rebuild.md)\n", cfg.DRRegion, stack, cfg.DRRegion)
+	return err
+}

@@ -1,0 +1,129 @@
+// Package release is the shape of an environment's `release` block: what
+// `wedsync-infra promote` moves dev -> staging -> prod, and what the program
+// reads as the stack config key `wedsync:release`. It has no dependencies
+// beyond the standard library so the Pulumi program can import it cheaply.
+//
+//	release:
+//	  application: "2026.11.3"
+//	  images:
+//	    aws: ami-0a7e9c1b3d5f7a9c2
+//	    gcp: projects/wedsync-images/global/images/wedsync-app-2026-11-3
+//	    azure: /subscriptions/<id>/resourceGroups/<rg>/providers/Microsoft.Compute/galleries/<g>/images/<i>/versions/2026.11.3
+//	  postgresVersion: "16"
+package release
+
+import (
+	"bytes"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"regexp"
+	"slices"
+	"strings"
+)
+
+// Key is the stack config key the environments set from their release block.
+const Key = "wedsync:release"
+
+// Release is everything versioned that moves between environments together.
+// Sizes, regions and retention are not here: they stay per environment.
+type Release struct {
+	// Application is the application release, e.g. "2026.11.3".
+	Application string `json:"application"`
+	// Images are the machine images the application runs from, per cloud.
+	Images Images `json:"images"`
+	// PostgresVersion is the database engine's major version, e.g. "16".
+	PostgresVersion string `json:"postgresVersion"`
+}
+
+// Images are machine image ids per cloud; a cloud no stack of the
+// environment uses may be left empty.
+type Images struct {
+	// AWS is an AMI id, e.g. ami-0a7e9c1b3d5f7a9c2.
+	AWS string `json:"aws,omitempty"`
+	// GCP is an image self link, projects/<project>/global/images/<name>.
+	GCP string `json:"gcp,omitempty"`
+	// Azure is a resource id of a gallery image version or managed image.
+	Azure string `json:"azure,omitempty"`
+}
+
+// Image is the image id for cloud ("aws", "gcp" or "azure").
+func (r Release) Image(cloud string) string {
+	switch cloud {
+	case "aws":
+		return r.Images.AWS
+	case "gcp":
+		return r.Images.GCP
+	case "azure":
+		return r.Images.Azure
+	}
+	return ""
+}
+
+// PostgresVersions are the major versions every cloud's managed PostgreSQL
+// offers (RDS, Cloud SQL and Azure Flexible Server).
+var PostgresVersions = []string{"14", "15", "16", "17"}
+
+var (
+	applicationRe = regexp.MustCompile(`^[0-9]{4}\.[0-9]{1,2}\.[0-9]+(-[0-9A-Za-z.]+)?$`)
+	amiRe         = regexp.MustCompile(`^ami-([0-9a-f]{8}|[0-9a-f]{17})$`)
+	gcpImageRe    = regexp.MustCompile(`^projects/[a-z][-a-z0-9]{4,28}[a-z0-9]/global/images/[a-z]([-a-z0-9]*[a-z0-9])?$`)
+	azureImageRe  = regexp.MustCompile(`(?i)^/subscriptions/[0-9a-f-]{36}/resourceGroups/[^/]+/providers/Microsoft\.Compute/(images/[^/]+|galleries/[^/]+/images/[^/]+/versions/[^/]+)$`)
+)
+
+// Decode reads a release from its JSON form (the stack config value),
+// rejecting unknown fields so a misspelt key is not silently dropped, and
+// validates it.
+func Decode(raw string) (Release, error) {
+	var r Release
+	dec := json.NewDecoder(strings.NewReader(raw))
+	dec.DisallowUnknownFields()
+	if err := dec.Decode(&r); err != nil {
+		return Release{}, fmt.Errorf("%s: %w", Key, err)
+	}
+	if dec.More() {
+		return Release{}, fmt.Errorf("%s: unexpected data after the object", Key)
+	}
+	return r, r.Validate()
+}
+
+// Validate reports every problem at once, each naming the field, the value
+// and what is allowed.
+func (r Release) Validate() error {
+	var errs []error
+	bad := func(field, value, format string, args ...any) {
+		errs = append(errs, fmt.Errorf("release.%s = %q: %s", field, value, fmt.Sprintf(format, args...)))
+	}
+	if !applicationRe.MatchString(r.Application) {
+		bad("application", r.Application, "use the release version YYYY.M.N, e.g. 2026.11.3")
+	}
+	if r.Images == (Images{}) {
+		errs = append(errs, errors.New("release.images: required: at least the image of each cloud the environment runs on"))
+	}
+	if r.Images.AWS != "" && !amiRe.MatchString(r.Images.AWS) {
+		bad("images.aws", r.Images.AWS, "not an AMI id; use ami- and 8 or 17 hex digits")
+	}
+	if r.Images.GCP != "" && !gcpImageRe.MatchString(r.Images.GCP) {
+		bad("images.gcp", r.Images.GCP, "not an image self link; use projects/<project>/global/images/<name>")
+	}
+	if r.Images.Azure != "" && !azureImageRe.MatchString(r.Images.Azure) {
+		bad("images.azure", r.Images.Azure, "not an image resource id; use /subscriptions/<id>/resourceGroups/<rg>/providers/Microsoft.Compute/galleries/<g>/images/<i>/versions/<v>")
+	}
+	if !slices.Contains(PostgresVersions, r.PostgresVersion) {
+		bad("postgresVersion", r.PostgresVersion, "use a major version every cloud offers: %s", strings.Join(PostgresVersions, ", "))
+	}
+	return errors.Join(errs...)
+}
+
+// Canonical is v (a decoded release block of any shape) as JSON with sorted
+// keys, so two blocks compare equal exactly when their values are equal,
+// however they were written.
+func Canonical(v any) string {
+	var buf bytes.Buffer
+	enc := json.NewEncoder(&buf)
+	enc.SetEscapeHTML(false)
+	if err := enc.Encode(v); err != nil {
+		return fmt.Sprintf("%#v", v)
+	}
+	return strings.TrimSpace(buf.String())
+}

@@ -1,0 +1,206 @@
+// Package freeze decides whether a stack may change now: prod is frozen in
+// the season calendar's freeze windows (wedding days, by default Friday
+// 18:00 to Sunday 06:00 in the stack's time zone, plus dated freezes such as
+// Christmas) unless an emergency override is in force. Dev and staging never
+// freeze: staging is where a wedding-day hotfix is verified before it goes
+// to prod under an override.
+//
+// The decision is the same one the policy pack's freeze rule makes during
+// `pulumi preview`/`up`, from the same stack config (`wedsync:season`,
+// `wedsync:timezone`, `wedsync:emergencyOverride`), so the CLI, CI and the
+// policy never disagree. Deploy code calls CheckStack before a prod update.
+package freeze
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"strings"
+	"time"
+
+	"github.com/wedsync/wedsync-infra/components/core"
+	"github.com/wedsync/wedsync-infra/internal/environments"
+	"github.com/wedsync/wedsync-infra/internal/project"
+	"github.com/wedsync/wedsync-infra/policies/rules"
+	"github.com/wedsync/wedsync-infra/season"
+	"github.com/wedsync/wedsync-infra/stacks"
+)
+
+// Target is what the freeze decision needs to know about a stack.
+type Target struct {
+	Stack       string
+	Environment core.Environment
+	// Season is the stack's calendar, defaulted, in the stack's time zone.
+	Season season.Config
+	// Override is the stack's wedsync:emergencyOverride, if set.
+	Override *rules.EmergencyOverride
+}
+
+// Freezes reports whether env is ever frozen: only prod is.
+func Freezes(env core.Environment) bool { return env == core.Prod }
+
+// Decision is the freeze check's answer for one stack at one instant.
+type Decision struct {
+	Stack       string
+	Environment core.Environment
+	At          time.Time
+	// Frozen is true when a freeze window contains At.
+	Frozen bool
+	// Window is the freeze in force (when Frozen): its name and when it ends.
+	Window season.Freeze
+	// Override is the emergency override letting changes through the freeze,
+	// if one is in force.
+	Override *rules.EmergencyOverride
+	// OverrideProblem says why a configured override does not apply
+	// (expired, incomplete), when one is set but not in force.
+	OverrideProblem string
+	// Zone is the stack's time zone, for printing.
+	Zone *time.Location
+}
+
+// Blocked reports whether a change must not go ahead: frozen with no
+// override in force.
+func (d Decision) Blocked() bool { return d.Frozen && d.Override == nil }
+
+// Check decides for t at now.
+func Check(t Target, now time.Time) Decision {
+	t.Season.ApplyDefaults()
+	zone, err := time.LoadLocation(t.Season.Timezone)
+	if err != nil {
+		zone = time.UTC
+	}
+	d := Decision{Stack: t.Stack, Environment: t.Environment, At: now, Zone: zone}
+	if !Freezes(t.Environment) {
+		return d
+	}
+	w, frozen := t.Season.FreezeAt(now)
+	if !frozen {
+		return d
+	}
+	d.Frozen, d.Window = true, w
+	if problem := OverrideProblem(t.Override, now); problem != "" {
+		if t.Override != nil {
+			d.OverrideProblem = problem
+		}
+		return d
+	}
+	d.Override = t.Override
+	return d
+}
+
+// OverrideProblem says why o does not let a change through at now, or ""
+// if it does: all of reason, approvedBy and expires set, expires an RFC 3339
+// instant still ahead. It is the policy pack's freeze rule, word for word.
+func OverrideProblem(o *rules.EmergencyOverride, now time.Time) string {
+	if o == nil {
+		return "no emergency override is set"
+	}
+	var missing []string
+	for _, f := range []struct{ name, value string }{{"reason", o.Reason}, {"approvedBy", o.ApprovedBy}, {"expires", o.Expires}} {
+		if strings.TrimSpace(f.value) == "" {
+			missing = append(missing, f.name)
+		}
+	}
+	if len(missing) > 0 {
+		return "the emergency override lacks " + strings.Join(missing, ", ")
+	}
+	expires, err := time.Parse(time.RFC3339, o.Expires)
+	if err != nil {
+		return fmt.Sprintf("the emergency override's expires %q is not an RFC 3339 time", o.Expires)
+	}
+	if !now.Before(expires) {
+		return "the emergency override expired at " + expires.Format(time.RFC3339)
+	}
+	return ""
+}
+
+// Message is the decision in one or two lines, times in the stack's zone.
+func (d Decision) Message() string {
+	at := d.At.In(d.Zone).Format(TimeFormat)
+	switch {
+	case !Freezes(d.Environment):
+		return fmt.Sprintf("%s (%s) is not frozen at %s: %s never freezes", d.Stack, d.Environment, at, d.Environment)
+	case !d.Frozen:
+		return fmt.Sprintf("%s (%s) is not frozen at %s", d.Stack, d.Environment, at)
+	}
+	frozen := fmt.Sprintf("%s (%s) is frozen for %s at %s, until %s", d.Stack, d.Environment, d.Window.Name, at, d.Window.Ends.In(d.Zone).Format(TimeFormat))
+	if d.Override != nil {
+		return fmt.Sprintf("%s\nemergency override in force until %s: %q, approved by %s; changes may go ahead", frozen, d.Override.Expires, d.Override.Reason, d.Override.ApprovedBy)
+	}
+	if d.OverrideProblem != "" {
+		return fmt.Sprintf("%s\n%s; no change may go ahead", frozen, d.OverrideProblem)
+	}
+	return frozen + "; no change may go ahead (for an emergency: wedsync-infra freeze check --stack " + d.Stack + " --emergency --reason TEXT)"
+}
+
+// TimeFormat shows an instant with its zone's abbreviation, so BST and GMT
+// are never confused around the clock changes.
+const TimeFormat = "Mon 2 Jan 2006 15:04 MST"
+
+// LoadTarget reads what the freeze check needs from a stack's config (its
+// stack file over the environments it imports).
+func LoadTarget(ctx context.Context, p *project.Project, stack string) (Target, error) {
+	sc, err := environments.StackConfig(ctx, p, stack)
+	if err != nil {
+		return Target{}, err
+	}
+	return TargetFromConfig(p.Name, stack, sc.Values)
+}
+
+// TargetFromConfig builds a Target from stack config values (namespaced
+// keys, objects as JSON). The season and zone are read exactly as the
+// program reads them (stacks.Load), so the check and the program agree.
+func TargetFromConfig(projectName, stack string, values map[string]string) (Target, error) {
+	env := core.Environment(values[environments.EnvironmentKey])
+	if !env.Valid() {
+		return Target{}, fmt.Errorf("stack %s: wedsync:environment = %q: use %s", stack, env, core.Join(core.Environments))
+	}
+	cfg := stacks.Config{Project: projectName, Stack: stack, Environment: env, Timezone: values["wedsync:timezone"]}
+	if raw := values[rules.KeySeason]; raw != "" {
+		p := &core.Problems{}
+		stacks.DecodeObject(p, rules.KeySeason, raw, &cfg.Season)
+		if err := p.Err(); err != nil {
+			return Target{}, fmt.Errorf("stack %s: %w", stack, err)
+		}
+	}
+	cfg.ApplyDefaults()
+	if err := calendarProblems(cfg); err != nil {
+		return Target{}, fmt.Errorf("stack %s: %w", stack, err)
+	}
+	t := Target{Stack: stack, Environment: env, Season: cfg.Season}
+	if raw := values[rules.KeyEmergencyOverride]; raw != "" {
+		var o rules.EmergencyOverride
+		if err := json.Unmarshal([]byte(raw), &o); err != nil {
+			return Target{}, fmt.Errorf("stack %s: %s: %w", stack, rules.KeyEmergencyOverride, err)
+		}
+		t.Override = &o
+	}
+	return t, nil
+}
+
+// calendarProblems validates the zone and the calendar as stacks.Load does,
+// without the rest of the stack's config (which the freeze check does not
+// need and must not fail on during an emergency).
+func calendarProblems(cfg stacks.Config) error {
+	if _, err := time.LoadLocation(cfg.Timezone); err != nil || cfg.Timezone == "Local" {
+		return fmt.Errorf("wedsync:timezone = %q: not an IANA time zone", cfg.Timezone)
+	}
+	if cfg.Season.Timezone != cfg.Timezone {
+		return fmt.Errorf("wedsync:season.timezone = %q: the calendar uses the stack's time zone %q", cfg.Season.Timezone, cfg.Timezone)
+	}
+	if err := cfg.Season.Validate(); err != nil {
+		return fmt.Errorf("%s: %w", rules.KeySeason, err)
+	}
+	return nil
+}
+
+// CheckStack is the freeze check of one stack of project p at now: what a
+// deploy runs before updating a stack, and what `wedsync-infra freeze check`
+// prints.
+func CheckStack(ctx context.Context, p *project.Project, stack string, now time.Time) (Decision, error) {
+	t, err := LoadTarget(ctx, p, stack)
+	if err != nil {
+		return Decision{}, err
+	}
+	return Check(t, now), nil
+}

@@ -1,0 +1,85 @@
+package stacks
+
+import (
+	"github.com/pulumi/pulumi/sdk/v3/go/pulumi"
+
+	"github.com/wedsync/wedsync-infra/components/backupbucket"
+	"github.com/wedsync/wedsync-infra/components/core"
+	"github.com/wedsync/wedsync-infra/components/secretsstore"
+)
+
+// backupPurposes are the backup buckets every stack has: one per kind of
+// data, so retention, access and restores stay separate.
+var backupPurposes = []string{"db-exports", "media", "config"}
+
+// backups creates the backup buckets, with the offsite tier's own keys
+// where the stack has an offsite copy, and records what the DR stack needs:
+// each bucket's name and its replica's.
+func (b *build) backups() error {
+	if b.src != nil && b.cfg.Cloud == core.Azure {
+		return b.recoveredAccounts()
+	}
+	ctx, cfg, dep, store := b.ctx, b.cfg, b.dep, b.store
+	var offsiteKey *core.Key
+	if dep.Offsite != nil {
+		offsiteStore, err := secretsstore.NewSecretsStore(ctx, "offsite", &secretsstore.SecretsStoreArgs{
+			Deployment: atSite(dep, *dep.Offsite),
+			Settings:   secretsstore.Settings{},
+		})
+		if err != nil {
+			return err
+		}
+		offsiteKey = offsiteStore.Key(core.Offsite, core.BackupKey)
+	}
+	out := pulumi.Map{}
+	for _, purpose := range backupPurposes {
+		var opts []pulumi.ResourceOption
+		if b.src != nil {
+			// Recovery: the bucket is the replica the source wrote to here;
+			// its own replica goes back to the source's region.
+			opts = append(opts, b.adoptReplica(purpose))
+		}
+		bucket, err := backupbucket.NewBackupBucket(ctx, purpose, &backupbucket.BackupBucketArgs{
+			Deployment: dep,
+			Settings:   cfg.Backup,
+			Purpose:    purpose,
+			Key:        store.Key(core.Primary, core.BackupKey),
+			DRKey:      store.Key(core.DR, core.BackupKey),
+			OffsiteKey: offsiteKey,
+			Alerts:     b.alerts.Target,
+		}, opts...)
+		if err != nil {
+			return err
+		}
+		out[purpose] = pulumi.Map{
+			"bucket":          bucket.BucketName,
+			"replica":         bucket.ReplicaName,
+			"replicaLocation": bucket.ReplicaLocation,
+			"offsite":         bucket.OffsiteName,
+		}
+	}
+	b.buckets = out
+	return nil
+}
+
+// recoveredAccounts are the backup storage accounts of an Azure recovery:
+// the source's own accounts, failed over to this region (an account's DR
+// copy is its geo-secondary, which Azure turns into the primary with
+// `az storage account failover`). The source stack keeps managing them;
+// this stack names them, so nothing empty is created in their place.
+// After the failover an account is locally redundant; geo-replication back
+// to the old region is switched on again when that region returns (see
+// docs/runbooks/dr-region-rebuild.md).
+func (b *build) recoveredAccounts() error {
+	out := pulumi.Map{}
+	for _, purpose := range backupPurposes {
+		out[purpose] = pulumi.Map{
+			"bucket":          pulumi.String(b.src.BackupBuckets[purpose].Bucket),
+			"replica":         pulumi.String(""),
+			"replicaLocation": pulumi.String(""),
+			"offsite":         pulumi.String(""),
+		}
+	}
+	b.buckets = out
+	return nil
+}

@@ -1,0 +1,65 @@
+package stacks
+
+import (
+	"github.com/pulumi/pulumi/sdk/v3/go/pulumi"
+
+	"github.com/wedsync/wedsync-infra/components/alerting"
+)
+
+// alerting creates where the stack's alarms go, before any component: each
+// component raises its alarms to it as it is made.
+func (b *build) alerting() (err error) {
+	b.alerts, err = alerting.NewAlertTarget(b.ctx, "alerts", &alerting.AlertTargetArgs{
+		Deployment: b.dep,
+		Settings:   b.cfg.Alerting,
+		Calendar:   b.cfg.Season,
+		Now:        b.now,
+	})
+	if err == nil {
+		b.ctx.Export("alerts", pulumi.Map{
+			"ids":        b.alerts.Target.IDs,
+			"escalation": b.alerts.Escalation,
+			"routing":    b.alerts.Routing,
+		})
+	}
+	return err
+}
+
+// dashboard shows the golden signals of the database and the app group,
+// and how fresh the backups are, on the primary site's cloud.
+func (b *build) dashboard() error {
+	var buckets pulumi.StringArray
+	for _, purpose := range backupPurposes {
+		if m, ok := b.buckets[purpose].(pulumi.Map); ok {
+			if name, ok := m["bucket"].(pulumi.StringOutput); ok {
+				buckets = append(buckets, name)
+			}
+		}
+	}
+	d, err := alerting.NewDashboard(b.ctx, "main", &alerting.DashboardArgs{
+		Deployment: b.dep,
+		Database:   b.db.MetricsID,
+		Group:      b.group.GroupName,
+		Buckets:    buckets.ToStringArrayOutput(),
+	})
+	if err == nil {
+		b.ctx.Export("dashboard", d.URL)
+	}
+	return err
+}
+
+// budget is the stack's monthly cost budget; its notices go to the
+// everyday receivers, never to the wedding-day escalation.
+func (b *build) budget() error {
+	budget, err := alerting.NewBudget(b.ctx, "monthly", &alerting.BudgetArgs{
+		Deployment: b.dep,
+		Settings:   b.cfg.Budget,
+		Calendar:   b.cfg.Season,
+		Now:        b.now,
+		Notify:     b.alerts.Receivers,
+	})
+	if err == nil {
+		b.ctx.Export("budget", budget.Amounts)
+	}
+	return err
+}
