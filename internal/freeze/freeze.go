@@ -15,7 +15,6 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
-	"strings"
 	"time"
 
 	"github.com/wedsync/wedsync-infra/components/core"
@@ -78,7 +77,7 @@ func Check(t Target, now time.Time) Decision {
 		return d
 	}
 	d.Frozen, d.Window = true, w
-	if problem := OverrideProblem(t.Override, now); problem != "" {
+	if problem := t.Override.Problem(now); problem != "" {
 		if t.Override != nil {
 			d.OverrideProblem = problem
 		}
@@ -86,32 +85,6 @@ func Check(t Target, now time.Time) Decision {
 	}
 	d.Override = t.Override
 	return d
-}
-
-// OverrideProblem says why o does not let a change through at now, or ""
-// if it does: all of reason, approvedBy and expires set, expires an RFC 3339
-// instant still ahead. It is the policy pack's freeze rule, word for word.
-func OverrideProblem(o *rules.EmergencyOverride, now time.Time) string {
-	if o == nil {
-		return "no emergency override is set"
-	}
-	var missing []string
-	for _, f := range []struct{ name, value string }{{"reason", o.Reason}, {"approvedBy", o.ApprovedBy}, {"expires", o.Expires}} {
-		if strings.TrimSpace(f.value) == "" {
-			missing = append(missing, f.name)
-		}
-	}
-	if len(missing) > 0 {
-		return "the emergency override lacks " + strings.Join(missing, ", ")
-	}
-	expires, err := time.Parse(time.RFC3339, o.Expires)
-	if err != nil {
-		return fmt.Sprintf("the emergency override's expires %q is not an RFC 3339 time", o.Expires)
-	}
-	if !now.Before(expires) {
-		return "the emergency override expired at " + expires.Format(time.RFC3339)
-	}
-	return ""
 }
 
 // Message is the decision in one or two lines, times in the stack's zone.

@@ -29,7 +29,7 @@ func freezeStack(s *Stack, env *Env) []Finding {
 	if !frozen {
 		return nil
 	}
-	reason := overrideProblem(env.Config.EmergencyOverride, env.Now)
+	reason := env.Config.EmergencyOverride.Problem(env.Now)
 	if reason == "" {
 		return nil
 	}
@@ -38,9 +38,11 @@ func freezeStack(s *Stack, env *Env) []Finding {
 		f.Name, f.Ends.Format("Mon 2 Jan 15:04 MST"), reason)}}
 }
 
-// overrideProblem says why an emergency override does not let an update
-// through, or "" if it does.
-func overrideProblem(o *EmergencyOverride, now time.Time) string {
+// Problem says why the override does not let a prod update through a
+// freeze at now, or "" if it does: reason, approvedBy and expires all set,
+// expires an RFC 3339 instant still ahead. The freeze check (internal/freeze)
+// and this pack's freeze rule both ask it, so they never disagree.
+func (o *EmergencyOverride) Problem(now time.Time) string {
 	if o == nil {
 		return "no emergency override is set"
 	}
