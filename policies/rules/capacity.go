@@ -45,8 +45,17 @@ func judgeCapacity(baseline float64, maxCap *float64, schedules []schedule, hint
 	if len(schedules) == 0 {
 		return []string{fix("no capacity schedules: the group only reacts to load, after the wedding-day rush has begun", "%s", hint)}
 	}
+	// The off-season baseline is the lowest minimum the group is ever given:
+	// a group created in June starts at the peak minimum, and its own
+	// schedules bring it back down in November.
+	for _, s := range schedules {
+		if s.min != nil && *s.min < baseline {
+			baseline = *s.min
+		}
+	}
 	var out []string
 	wedding, peak := false, false
+	weeklyLevels := map[float64]bool{} // raised minimums of weekly schedules
 	for _, s := range schedules {
 		if s.recurring && strings.TrimSpace(s.zone) == "" {
 			out = append(out, fix("schedule %s has no time zone: it would fire in UTC, an hour off the UK's wall clock all summer", "set its time zone (e.g. Europe/London)", s.name))
@@ -59,9 +68,18 @@ func judgeCapacity(baseline float64, maxCap *float64, schedules []schedule, hint
 		switch {
 		case s.weekly && raises:
 			wedding = true
+			if s.min != nil {
+				weeklyLevels[*s.min] = true
+			}
 		case !s.weekly && raises:
 			peak = true
 		}
+	}
+	// A weekly pattern with two raised levels (wedding days, and the level
+	// it returns to between them) carries the peak season in its lower
+	// level: Azure's recurrence profiles express peak weeks that way.
+	if len(weeklyLevels) >= 2 {
+		peak = true
 	}
 	if !wedding {
 		out = append(out, fix("no weekly wedding-day schedule raises the minimum above the off-season baseline of %g", "%s", baseline, hint))

@@ -277,10 +277,18 @@ func (s *Stack) reportSink(r *Resource) bool {
 			if v, st := str(c.Props, "destination", "bucket", "bucketArn"); st == known {
 				s.sinks[v], s.sinks[lastSegment(v)] = true, true
 			}
+			// In a preview the destination's ARN is unknown; the engine
+			// still records which resources it comes from.
+			for _, u := range c.Deps["destination"] {
+				s.sinks[u] = true
+			}
 		}
 		for _, c := range s.OfType(awsS3LoggingV2) {
 			if v, st := str(c.Props, "targetBucket"); st == known {
 				s.sinks[v], s.sinks[lastSegment(v)] = true, true
+			}
+			for _, u := range c.Deps["targetBucket"] {
+				s.sinks[u] = true
 			}
 		}
 	}
@@ -298,6 +306,12 @@ func (s *Stack) copyTarget(r *Resource) bool {
 				if v, st := str(rule, "destination", "bucket"); st == known {
 					s.targets[v], s.targets[lastSegment(v)] = true, true
 				}
+			}
+			// In a preview the destination ARNs are unknown; the engine
+			// still records which resources the rules come from. The source
+			// bucket is the separate input "bucket", so it is not among them.
+			for _, u := range c.Deps["rules"] {
+				s.targets[u] = true
 			}
 		}
 		for _, c := range s.OfType(gcpTransferJob) {

@@ -383,6 +383,43 @@ func TestEveryPolicyIsDescribedAndLevelled(t *testing.T) {
 	}
 }
 
+// A group created in peak season starts at the peak minimum; its own
+// schedules bring it down to the off-season baseline in November. The
+// baseline is the lowest minimum it is ever given, not its minimum today.
+func TestSeasonalCapacityBaselineIsTheLowestScheduledMinimum(t *testing.T) {
+	fixtures := with(awsFixtures(), "web", "minSize", 8.0)
+	fixtures = append(fixtures, fixture{typ: awsASGSchedule, name: "web-off-season", inputs: obj("autoscalingGroupName", "wedsync-web",
+		"scheduledActionName", "off-season-2026", "startTime", "2026-11-01T00:00:00Z", "timeZone", "Europe/London", "minSize", 2.0, "maxSize", 10.0)})
+	if got := check("prod", fixtures, Config{}, wednesday); len(got) != 0 {
+		t.Errorf("a June-created group with an off-season schedule: want no violations, got %+v", got)
+	}
+	got := check("prod", with(fixtures, "web-off-season", "", nil), Config{}, wednesday)
+	if len(got) == 0 || !strings.Contains(got[len(got)-1].Message, "below 10x the off-season baseline of 8") {
+		t.Errorf("without the off-season schedule the baseline is 8 and max 60 is below 80: want seasonal-capacity, got %+v", got)
+	}
+}
+
+// Planned in June, Azure's profiles carry the peak season as a weekly
+// pattern: wedding days open on Friday and close on Sunday back to the peak
+// minimum, which is above the off-season default.
+func TestSeasonalCapacityAzurePeakAsAWeeklyPattern(t *testing.T) {
+	week := func(name, day string, hour, minimum float64) map[string]any {
+		return obj("name", name, "capacity", obj("minimum", minimum, "maximum", 60.0, "default", minimum),
+			"recurrence", obj("frequency", "Week", "schedule", obj("timeZone", "GMT Standard Time", "days", arr(day), "hours", arr(hour), "minutes", arr(0.0))))
+	}
+	profiles := arr(obj("name", "default", "capacity", obj("minimum", 2.0, "maximum", 60.0, "default", 2.0)),
+		week("wedding-day-start", "Friday", 16, 20), week("wedding-day-end", "Sunday", 2, 8))
+	fixtures := with(azureFixtures(), "web-autoscale", "profiles", profiles)
+	if got := check("prod", fixtures, Config{}, wednesday); len(got) != 0 {
+		t.Errorf("want no violations, got %+v", got)
+	}
+	flat := arr(obj("name", "default", "capacity", obj("minimum", 2.0, "maximum", 60.0, "default", 2.0)),
+		week("wedding-day-start", "Friday", 16, 20), week("wedding-day-end", "Sunday", 2, 2))
+	if got := check("prod", with(azureFixtures(), "web-autoscale", "profiles", flat), Config{}, wednesday); len(got) != 1 || got[0].Policy != PolicySeasonalCapacity {
+		t.Errorf("weddings back to the off-season minimum and nothing else: want seasonal-capacity (no peak season), got %+v", got)
+	}
+}
+
 func TestCloudSQLBackupLocation(t *testing.T) {
 	for _, tt := range []struct {
 		name, location string

@@ -1,0 +1,399 @@
+// Package standin is a TEST STAND-IN for the Pulumi resource providers aws,
+// gcp and azure-native: one generic implementation of the provider gRPC
+// protocol that lets the real Pulumi engine preview, deploy and destroy this
+// repository's stacks with no cloud account and no real provider plugin.
+// It never talks to a cloud. It is not a provider; nothing outside
+// test/engine may use it.
+//
+// It accepts any resource of its package and answers the way the offline
+// plan's mocks do (internal/plan: MockState, MockInvoke), so the real
+// engine and the offline plan see the same ids, ARNs, self links and Azure
+// resource ids for the same inputs:
+//   - Check returns the inputs.
+//   - Diff compares the old and new inputs as the engine does (unknowns are
+//     changes, secrets compare by value); a change of the id the mocks derive
+//     from the inputs (the resource's cloud name) is a replacement.
+//   - Create and Update return a deterministic id and the inputs plus the
+//     computed attributes; in a preview, a created resource's computed
+//     attributes are unknown, as a real provider's are.
+//   - Read returns the state it is given; Delete succeeds.
+//   - Invoke answers the data sources the offline plan's mocks answer.
+//
+// With CloudEnv set to a directory, the stand-ins share a pretend cloud
+// there: what one stack creates, another can import (a recovery stack
+// adopting its source's replica buckets), with the inputs it was created
+// with, so an import that would not match fails as a real one does.
+package standin
+
+import (
+	"context"
+	"crypto/sha256"
+	"encoding/hex"
+	"errors"
+	"fmt"
+	"io/fs"
+	"os"
+	"path/filepath"
+	"sort"
+	"strings"
+	"sync"
+
+	"github.com/pulumi/pulumi/sdk/v3/go/common/resource"
+	"github.com/pulumi/pulumi/sdk/v3/go/common/resource/plugin"
+	pulumirpc "github.com/pulumi/pulumi/sdk/v3/proto/go"
+	"google.golang.org/grpc/codes"
+	"google.golang.org/grpc/status"
+	"google.golang.org/protobuf/encoding/protojson"
+	"google.golang.org/protobuf/types/known/emptypb"
+	"google.golang.org/protobuf/types/known/structpb"
+
+	"github.com/wedsync/wedsync-infra/internal/plan"
+)
+
+// Package is one provider package the stand-in plays.
+type Package struct {
+	// Name is the package ("aws"), the first part of its type tokens.
+	Name string
+	// Version is the plugin version the program's SDK asks the engine for.
+	Version string
+}
+
+// Packages are the packages the stand-in plays, by package name, at the
+// versions the main module's SDKs ask for: pulumi-aws v6.83.4, pulumi-gcp
+// v7.38.0, and azure-native v2.92.0 (the root module, whose explicit
+// providers every Azure resource of the stacks uses). The engine test
+// checks these against the SDK versions the program is built with.
+var Packages = map[string]Package{
+	"aws":          {Name: "aws", Version: "6.83.4"},
+	"gcp":          {Name: "gcp", Version: "7.38.0"},
+	"azure-native": {Name: "azure-native", Version: "2.92.0"},
+}
+
+// BuildMetadata marks the version the stand-in reports in GetPluginInfo,
+// so `pulumi about` and plugin listings say it is not the real provider.
+const BuildMetadata = "standin"
+
+// PackageOfBinary is the package a stand-in binary plays, from its file
+// name (pulumi-resource-<package>), as the engine names provider plugins.
+func PackageOfBinary(file string) (Package, error) {
+	name := strings.TrimSuffix(file, ".exe")
+	if i := strings.LastIndexAny(name, `/\`); i >= 0 {
+		name = name[i+1:]
+	}
+	pkg, ok := Packages[strings.TrimPrefix(name, "pulumi-resource-")]
+	if !ok || !strings.HasPrefix(name, "pulumi-resource-") {
+		known := make([]string, 0, len(Packages))
+		for k := range Packages {
+			known = append(known, "pulumi-resource-"+k)
+		}
+		sort.Strings(known)
+		return Package{}, fmt.Errorf("stand-in binary named %q: name it one of %s", name, strings.Join(known, ", "))
+	}
+	return pkg, nil
+}
+
+// CloudEnv names the directory of the pretend cloud the stand-ins share.
+const CloudEnv = "WEDSYNC_STANDIN_CLOUD"
+
+// Provider is the stand-in provider server for one package.
+type Provider struct {
+	pulumirpc.UnimplementedResourceProviderServer
+
+	pkg Package
+	// cloud is the pretend cloud's directory ("" for none).
+	cloud string
+
+	mu sync.Mutex
+	// config is the provider's own inputs (region, project, ...), which
+	// scope the ids it makes, as the explicit provider's inputs do in the
+	// offline plan.
+	config resource.PropertyMap
+}
+
+// New is a stand-in provider for pkg, keeping what it creates in the
+// pretend cloud directory cloud ("" for none).
+func New(pkg Package, cloud string) *Provider { return &Provider{pkg: pkg, cloud: cloud} }
+
+var marshal = plugin.MarshalOptions{KeepUnknowns: true, KeepSecrets: true, KeepResources: true}
+
+func unmarshal(s *structpb.Struct) (resource.PropertyMap, error) {
+	if s == nil {
+		return resource.PropertyMap{}, nil
+	}
+	return plugin.UnmarshalProperties(s, marshal)
+}
+
+func encode(m resource.PropertyMap) (*structpb.Struct, error) {
+	return plugin.MarshalProperties(m, marshal)
+}
+
+// GetPluginInfo reports the version the SDK asks for, marked as a stand-in.
+func (p *Provider) GetPluginInfo(context.Context, *emptypb.Empty) (*pulumirpc.PluginInfo, error) {
+	return &pulumirpc.PluginInfo{Version: p.pkg.Version + "+" + BuildMetadata}, nil
+}
+
+// CheckConfig accepts any provider config.
+func (p *Provider) CheckConfig(_ context.Context, req *pulumirpc.CheckRequest) (*pulumirpc.CheckResponse, error) {
+	return &pulumirpc.CheckResponse{Inputs: req.GetNews()}, nil
+}
+
+// DiffConfig compares the provider's old and new config; a change updates
+// the provider in place.
+func (p *Provider) DiffConfig(_ context.Context, req *pulumirpc.DiffRequest) (*pulumirpc.DiffResponse, error) {
+	olds, news, err := diffInputs(req)
+	if err != nil {
+		return nil, err
+	}
+	changed := changedKeys(olds, news)
+	if len(changed) == 0 {
+		return &pulumirpc.DiffResponse{Changes: pulumirpc.DiffResponse_DIFF_NONE}, nil
+	}
+	return &pulumirpc.DiffResponse{Changes: pulumirpc.DiffResponse_DIFF_SOME, Diffs: changed}, nil
+}
+
+// Configure keeps the provider's inputs: they scope the ids it makes.
+func (p *Provider) Configure(_ context.Context, req *pulumirpc.ConfigureRequest) (*pulumirpc.ConfigureResponse, error) {
+	config, err := unmarshal(req.GetArgs())
+	if err != nil {
+		return nil, err
+	}
+	p.mu.Lock()
+	p.config = config
+	p.mu.Unlock()
+	return &pulumirpc.ConfigureResponse{AcceptSecrets: true, AcceptResources: true, SupportsPreview: true}, nil
+}
+
+func (p *Provider) providerInputs() resource.PropertyMap {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	return p.config
+}
+
+// Check accepts any resource of the package and returns its inputs.
+func (p *Provider) Check(_ context.Context, req *pulumirpc.CheckRequest) (*pulumirpc.CheckResponse, error) {
+	if typ := resource.URN(req.GetUrn()).Type(); typ.Package().String() != p.pkg.Name {
+		return &pulumirpc.CheckResponse{Failures: []*pulumirpc.CheckFailure{{
+			Reason: fmt.Sprintf("the %s stand-in provider does not serve %s", p.pkg.Name, typ),
+		}}}, nil
+	}
+	return &pulumirpc.CheckResponse{Inputs: req.GetNews()}, nil
+}
+
+// Diff compares the old inputs with the new. Changing what the resource
+// is known by in the cloud (the id the mocks derive from its inputs) is a
+// replacement; any other change is an update in place.
+func (p *Provider) Diff(_ context.Context, req *pulumirpc.DiffRequest) (*pulumirpc.DiffResponse, error) {
+	olds, news, err := diffInputs(req)
+	if err != nil {
+		return nil, err
+	}
+	changed := changedKeys(olds, news)
+	if len(changed) == 0 {
+		return &pulumirpc.DiffResponse{Changes: pulumirpc.DiffResponse_DIFF_NONE}, nil
+	}
+	resp := &pulumirpc.DiffResponse{Changes: pulumirpc.DiffResponse_DIFF_SOME, Diffs: changed}
+	if !news.ContainsUnknowns() && req.GetId() != "" {
+		urn := resource.URN(req.GetUrn())
+		if id, _ := plan.MockState(string(urn.Type()), urn.Name(), news, p.providerInputs()); id != req.GetId() {
+			resp.Replaces = changed
+		}
+	}
+	return resp, nil
+}
+
+// diffInputs are the old inputs (the engine sends them; older engines only
+// the old state) and the new.
+func diffInputs(req *pulumirpc.DiffRequest) (olds, news resource.PropertyMap, err error) {
+	oldStruct := req.GetOldInputs()
+	if oldStruct == nil {
+		oldStruct = req.GetOlds()
+	}
+	if olds, err = unmarshal(oldStruct); err != nil {
+		return nil, nil, err
+	}
+	if news, err = unmarshal(req.GetNews()); err != nil {
+		return nil, nil, err
+	}
+	return olds, news, nil
+}
+
+// changedKeys are the top-level keys whose values differ, as the engine
+// compares them: an unknown is a change; a secret compares by its value.
+func changedKeys(olds, news resource.PropertyMap) []string {
+	d := olds.DiffIncludeUnknowns(news)
+	if d == nil {
+		return nil
+	}
+	var keys []string
+	for _, k := range d.ChangedKeys() {
+		keys = append(keys, string(k))
+	}
+	sort.Strings(keys)
+	return keys
+}
+
+// Create returns the mocks' id and state. In a preview the id and the
+// computed attributes (what the state adds to the inputs) are unknown.
+func (p *Provider) Create(_ context.Context, req *pulumirpc.CreateRequest) (*pulumirpc.CreateResponse, error) {
+	inputs, err := unmarshal(req.GetProperties())
+	if err != nil {
+		return nil, err
+	}
+	urn := resource.URN(req.GetUrn())
+	id, state := plan.MockState(string(urn.Type()), urn.Name(), inputs, p.providerInputs())
+	if req.GetPreview() {
+		id = ""
+		for k := range state {
+			if _, isInput := inputs[k]; !isInput {
+				state[k] = resource.MakeComputed(resource.NewStringProperty(""))
+			}
+		}
+	}
+	props, err := encode(state)
+	if err != nil {
+		return nil, err
+	}
+	if !req.GetPreview() {
+		if err := p.save(urn.Type().String(), id, req.GetProperties(), props); err != nil {
+			return nil, err
+		}
+	}
+	return &pulumirpc.CreateResponse{Id: id, Properties: props}, nil
+}
+
+// Update returns the new inputs plus the computed attributes. In a preview
+// an attribute stays known only while the new inputs derive the value it
+// already has.
+func (p *Provider) Update(_ context.Context, req *pulumirpc.UpdateRequest) (*pulumirpc.UpdateResponse, error) {
+	news, err := unmarshal(req.GetNews())
+	if err != nil {
+		return nil, err
+	}
+	olds, err := unmarshal(req.GetOlds())
+	if err != nil {
+		return nil, err
+	}
+	urn := resource.URN(req.GetUrn())
+	_, state := plan.MockState(string(urn.Type()), urn.Name(), news, p.providerInputs())
+	if req.GetPreview() {
+		for k, v := range state {
+			if _, isInput := news[k]; isInput {
+				continue
+			}
+			if old, ok := olds[k]; !ok || news.ContainsUnknowns() || !old.DeepEquals(v) {
+				state[k] = resource.MakeComputed(resource.NewStringProperty(""))
+			}
+		}
+	}
+	props, err := encode(state)
+	if err != nil {
+		return nil, err
+	}
+	if !req.GetPreview() {
+		if err := p.save(urn.Type().String(), req.GetId(), req.GetNews(), props); err != nil {
+			return nil, err
+		}
+	}
+	return &pulumirpc.UpdateResponse{Properties: props}, nil
+}
+
+// Read returns the state it is given (a refresh: nothing drifts). Given
+// only an id (an import), it reads the resource from the pretend cloud;
+// one that is not there is not found, as in a real cloud.
+func (p *Provider) Read(_ context.Context, req *pulumirpc.ReadRequest) (*pulumirpc.ReadResponse, error) {
+	if len(req.GetProperties().GetFields()) > 0 {
+		return &pulumirpc.ReadResponse{Id: req.GetId(), Properties: req.GetProperties(), Inputs: req.GetInputs()}, nil
+	}
+	r, err := p.load(resource.URN(req.GetUrn()).Type().String(), req.GetId())
+	if err != nil || r == nil {
+		return &pulumirpc.ReadResponse{}, err
+	}
+	return &pulumirpc.ReadResponse{Id: req.GetId(), Properties: r.Outputs, Inputs: r.Inputs}, nil
+}
+
+// Delete removes the resource from the pretend cloud.
+func (p *Provider) Delete(_ context.Context, req *pulumirpc.DeleteRequest) (*emptypb.Empty, error) {
+	if p.cloud != "" {
+		err := os.Remove(p.path(resource.URN(req.GetUrn()).Type().String(), req.GetId()))
+		if err != nil && !errors.Is(err, fs.ErrNotExist) {
+			return nil, err
+		}
+	}
+	return &emptypb.Empty{}, nil
+}
+
+// Invoke answers a data source as the offline plan's mocks do; one they do
+// not know is an error naming it.
+func (p *Provider) Invoke(_ context.Context, req *pulumirpc.InvokeRequest) (*pulumirpc.InvokeResponse, error) {
+	args, err := unmarshal(req.GetArgs())
+	if err != nil {
+		return nil, err
+	}
+	answer, err := plan.MockInvoke(req.GetTok(), args, p.providerInputs())
+	if err != nil {
+		return nil, status.Error(codes.NotFound, "stand-in provider: "+err.Error())
+	}
+	ret, err := encode(answer)
+	if err != nil {
+		return nil, err
+	}
+	return &pulumirpc.InvokeResponse{Return: ret}, nil
+}
+
+// Cancel has nothing in flight to stop.
+func (p *Provider) Cancel(context.Context, *emptypb.Empty) (*emptypb.Empty, error) {
+	return &emptypb.Empty{}, nil
+}
+
+// cloudResource is a resource as the pretend cloud keeps it.
+type cloudResource struct {
+	Inputs, Outputs *structpb.Struct
+}
+
+// path is where the pretend cloud keeps the resource of type typ and id:
+// one file per resource, so provider processes never share a file.
+func (p *Provider) path(typ, id string) string {
+	sum := sha256.Sum256([]byte(typ + "\x00" + id))
+	return filepath.Join(p.cloud, p.pkg.Name, hex.EncodeToString(sum[:16])+".json")
+}
+
+func (p *Provider) save(typ, id string, inputs, outputs *structpb.Struct) error {
+	if p.cloud == "" || id == "" {
+		return nil
+	}
+	doc, err := protojson.Marshal(&structpb.Struct{Fields: map[string]*structpb.Value{
+		"type": structpb.NewStringValue(typ), "id": structpb.NewStringValue(id),
+		"inputs": structpb.NewStructValue(inputs), "outputs": structpb.NewStructValue(outputs),
+	}})
+	if err != nil {
+		return err
+	}
+	path := p.path(typ, id)
+	if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
+		return err
+	}
+	tmp := path + ".tmp"
+	if err := os.WriteFile(tmp, doc, 0o644); err != nil {
+		return err
+	}
+	return os.Rename(tmp, path)
+}
+
+// load reads a resource from the pretend cloud; nil if it is not there.
+func (p *Provider) load(typ, id string) (*cloudResource, error) {
+	if p.cloud == "" {
+		return nil, nil
+	}
+	doc, err := os.ReadFile(p.path(typ, id))
+	if errors.Is(err, fs.ErrNotExist) {
+		return nil, nil
+	}
+	if err != nil {
+		return nil, err
+	}
+	var s structpb.Struct
+	if err := protojson.Unmarshal(doc, &s); err != nil {
+		return nil, fmt.Errorf("pretend cloud %s: %w", p.path(typ, id), err)
+	}
+	return &cloudResource{Inputs: s.Fields["inputs"].GetStructValue(), Outputs: s.Fields["outputs"].GetStructValue()}, nil
+}
