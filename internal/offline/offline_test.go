@@ -8,6 +8,7 @@ import (
 
 	"github.com/wedsync/wedsync-infra/internal/plan"
 	"github.com/wedsync/wedsync-infra/internal/project"
+	"github.com/wedsync/wedsync-infra/stacks"
 )
 
 func repo(t testing.TB) *project.Project {
@@ -158,4 +159,43 @@ func BenchmarkPlan(b *testing.B) {
 			b.Fatal(err)
 		}
 	}
+}
+
+// Every shipped stack passes the policy pack all year round: the schedules
+// and the freeze depend on the instant planned for, so plan a few that
+// matter (off season, peak season, the season's last week, a spring week).
+// On a wedding Saturday prod is frozen and dev is not.
+func TestShippedStacksPassThePolicyPackAllYear(t *testing.T) {
+	for _, now := range []string{"2026-11-25T12:00:00Z", "2026-06-10T12:00:00+01:00", "2026-10-28T12:00:00Z", "2027-03-03T12:00:00Z"} {
+		t.Run(now[:10], func(t *testing.T) {
+			t.Setenv(stacks.NowEnv, now)
+			for _, stack := range shippedStacks(t) {
+				res, err := Plan(repo(t), stack)
+				if err != nil {
+					t.Fatalf("%s: %v", stack, err)
+				}
+				for _, v := range res.Plan.Violations {
+					if v.EnforcementLevel == "mandatory" {
+						t.Errorf("%s: %s %s: %s", stack, v.Policy, v.URN, v.Message)
+					}
+				}
+			}
+		})
+	}
+	t.Run("wedding_saturday_freezes_prod_not_dev", func(t *testing.T) {
+		t.Setenv(stacks.NowEnv, "2026-06-13T15:00:00+01:00")
+		for stack, frozen := range map[string]bool{"prod": true, "prod-gcp": true, "dev": false, "staging": false} {
+			res, err := Plan(repo(t), stack)
+			if err != nil {
+				t.Fatal(err)
+			}
+			got := false
+			for _, v := range res.Plan.Violations {
+				got = got || v.Policy == "wedding-day-freeze"
+			}
+			if got != frozen {
+				t.Errorf("%s on a wedding Saturday: freeze violation = %v, want %v", stack, got, frozen)
+			}
+		}
+	})
 }
