@@ -9,6 +9,7 @@ import (
 	"github.com/pulumi/pulumi-gcp/sdk/v7/go/gcp/monitoring"
 	"github.com/pulumi/pulumi-gcp/sdk/v7/go/gcp/projects"
 	"github.com/pulumi/pulumi-gcp/sdk/v7/go/gcp/secretmanager"
+	"github.com/pulumi/pulumi-gcp/sdk/v7/go/gcp/storage"
 	"github.com/pulumi/pulumi/sdk/v3/go/pulumi"
 
 	"github.com/wedsync/wedsync-infra/components/core"
@@ -64,10 +65,53 @@ func (b *builder) gcp() error {
 			}
 		}
 	}
+	if err := b.gcpServiceAgents(project, sites, keys); err != nil {
+		return err
+	}
 	if err := b.gcpSecrets(project, sites, keys); err != nil {
 		return err
 	}
 	return b.gcpAudit(project)
+}
+
+// gcpServiceAgents lets the Google services that encrypt our data with our
+// keys use them: Cloud SQL (data key) and Cloud Storage (backup key). CMEK
+// fails at creation without it. The store grants them, once per key, not
+// each consumer: a binding removed with one bucket would break the others.
+// (Compute Engine's agent, for instance disks, is granted by the
+// autoscaling group, its only user; Secret Manager's in gcpSecrets.)
+func (b *builder) gcpServiceAgents(project string, sites []core.Site, keys map[core.Role]map[core.KeyPurpose]*kms.CryptoKey) error {
+	primary := sites[0]
+	sql, err := projects.NewServiceIdentity(b.ctx, b.resourceName(core.Primary, "cloudsql-agent"), &projects.ServiceIdentityArgs{
+		Project: pulumi.String(project),
+		Service: pulumi.String("sqladmin.googleapis.com"),
+	}, primary.With(pulumi.Parent(b.c))...)
+	if err != nil {
+		return err
+	}
+	gcs := storage.GetProjectServiceAccountOutput(b.ctx, storage.GetProjectServiceAccountOutputArgs{Project: pulumi.String(project)}, pulumi.Provider(primary.Provider), pulumi.Parent(b.c))
+	agents := []struct {
+		name    string
+		purpose core.KeyPurpose
+		member  pulumi.StringOutput
+		after   []pulumi.Resource
+	}{
+		{"cloudsql-agent", core.DataKey, sql.Member, []pulumi.Resource{sql}},
+		{"storage-agent", core.BackupKey, gcs.Member(), nil},
+	}
+	for _, site := range sites {
+		for _, a := range agents {
+			key := keys[site.Role][a.purpose]
+			if _, err := kms.NewCryptoKeyIAMMember(b.ctx, b.resourceName(site.Role, "key-"+a.name), &kms.CryptoKeyIAMMemberArgs{
+				CryptoKeyId: key.ID(),
+				Role:        pulumi.String(gcpKeyRoles[EncryptDecrypt]),
+				Member:      a.member,
+			}, site.With(pulumi.Parent(key), pulumi.DependsOn(a.after))...); err != nil {
+				return err
+			}
+		}
+	}
+	return nil
 }
 
 func (b *builder) gcpKeyGrants(site core.Site, purpose core.KeyPurpose, key *kms.CryptoKey) error {

@@ -8,6 +8,7 @@ import (
 	"github.com/pulumi/pulumi/sdk/v3/go/pulumi"
 
 	"github.com/wedsync/wedsync-infra/components/core"
+	"github.com/wedsync/wedsync-infra/internal/testkit"
 )
 
 const (
@@ -102,10 +103,12 @@ func TestGCP(t *testing.T) {
 		}
 	})
 
+	// Google's service agents are granted by the store itself
+	// (TestGCPServiceAgentsMayUseTheirKeys); grants add only the named ones.
 	t.Run("grants_bind_only_the_named_roles_on_the_named_keys_and_secrets", func(t *testing.T) {
 		var got []string
 		for _, b := range r.ofType(gcpKeyIAM) {
-			if b.Inputs["member"] != gcpAgentSA {
+			if agent, _ := b.Inputs["member"].(string); !strings.Contains(agent, "@gcp-sa-") && !strings.Contains(agent, "@gs-project-accounts.") {
 				got = append(got, fmt.Sprintf("%v %v %v", b.Inputs["member"], b.Inputs["role"], b.Inputs["cryptoKeyId"]))
 			}
 		}
@@ -171,4 +174,38 @@ func TestGCPDev(t *testing.T) {
 			}
 		}
 	})
+}
+
+// Cloud SQL and Cloud Storage encrypt with our keys through their service
+// agents: without a grant on the data and backup keys, CMEK creation fails.
+func TestGCPServiceAgentsMayUseTheirKeys(t *testing.T) {
+	p := testkit.Plan(t, core.Prod, func(ctx *pulumi.Context) error {
+		dep, err := testkit.Deployment(ctx, core.GCP, core.Prod)
+		if err != nil {
+			return err
+		}
+		_, err = NewSecretsStore(ctx, "main", &SecretsStoreArgs{Deployment: dep})
+		return err
+	})
+	want := map[string]string{
+		"cloudsql-agent": "serviceAccount:service-123456789012@gcp-sa-cloud-sql.iam.gserviceaccount.com",
+		"storage-agent":  "serviceAccount:service-123456789012@gs-project-accounts.iam.gserviceaccount.com",
+	}
+	keyOf := map[string]string{"cloudsql-agent": "data", "storage-agent": "backup"}
+	found := map[string]int{}
+	for _, r := range testkit.OfType(p, "gcp:kms/cryptoKeyIAMMember:CryptoKeyIAMMember") {
+		for agent, member := range want {
+			if strings.Contains(r.Name, "key-"+agent) {
+				if r.Inputs["member"] != member || r.Inputs["role"] != "roles/cloudkms.cryptoKeyEncrypterDecrypter" || !strings.Contains(r.Inputs["cryptoKeyId"].(string), "/cryptoKeys/") || !strings.Contains(r.Inputs["cryptoKeyId"].(string)[strings.LastIndex(r.Inputs["cryptoKeyId"].(string), "/"):], keyOf[agent]) {
+					t.Errorf("%s: %v", r.Name, r.Inputs)
+				}
+				found[agent]++
+			}
+		}
+	}
+	for agent := range want {
+		if found[agent] != 2 {
+			t.Errorf("%s is granted on %d keys, want the key of its purpose at both sites", agent, found[agent])
+		}
+	}
 }

@@ -30,9 +30,16 @@ func init() {
 		// Google names service agents after the project number (the number
 		// the getProject mock answers), e.g. service-N@gcp-sa-secretmanager.
 		service := strings.TrimSuffix(str(in, "service"), ".googleapis.com")
+		if service == "sqladmin" {
+			service = "cloud-sql" // Cloud SQL's agent is named after the product
+		}
 		email := fmt.Sprintf("service-%s@gcp-sa-%s.iam.gserviceaccount.com", secretsGCPProjectNumber, service)
 		set("email", email)
 		set("member", "serviceAccount:"+email)
+	}
+	invokes["gcp:storage/getProjectServiceAccount:getProjectServiceAccount"] = func(_ resource.PropertyMap, w where) map[string]any {
+		email := fmt.Sprintf("service-%s@gs-project-accounts.iam.gserviceaccount.com", secretsGCPProjectNumber)
+		return map[string]any{"emailAddress": email, "member": "serviceAccount:" + email, "project": w.project, "id": email}
 	}
 	attributes["azure-native:keyvault:Key"] = func(_, name string, in resource.PropertyMap, _ where, set setter) {
 		uri := fmt.Sprintf("https://%s.vault.azure.net/keys/%s", str(in, "vaultName"), physicalName(name, in, "keyName"))
