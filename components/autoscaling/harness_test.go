@@ -13,6 +13,7 @@ import (
 
 	"github.com/wedsync/wedsync-infra/components/core"
 	"github.com/wedsync/wedsync-infra/internal/plan"
+	"github.com/wedsync/wedsync-infra/internal/testkit"
 	"github.com/wedsync/wedsync-infra/season"
 )
 
@@ -163,7 +164,7 @@ func planGroup(t *testing.T, cloud core.Cloud, env core.Environment, now time.Ti
 
 // planErr plans like planGroup and returns the program's error.
 func planErr(cloud core.Cloud, env core.Environment, change func(*AutoscalingGroupArgs)) error {
-	_, err := plan.Run(plan.Options{Project: "wedsync", Stack: string(env), Environment: string(env)}, func(ctx *pulumi.Context) error {
+	return testkit.PlanErr(env, func(ctx *pulumi.Context) error {
 		args, err := testArgs(ctx, cloud, env, juneWednesday)
 		if err != nil {
 			return err
@@ -174,7 +175,6 @@ func planErr(cloud core.Cloud, env core.Environment, change func(*AutoscalingGro
 		_, err = NewAutoscalingGroup(ctx, "app", args)
 		return err
 	})
-	return err
 }
 
 func (r result) all(typ string) []plan.Resource {

@@ -126,7 +126,7 @@ func planDB(t *testing.T, cloud core.Cloud, env core.Environment, change func(*D
 
 // planErr plans like planDB and returns the program's error.
 func planErr(cloud core.Cloud, env core.Environment, change func(*DatabaseArgs)) error {
-	_, err := plan.Run(plan.Options{Project: "wedsync", Stack: string(env), Environment: string(env)}, func(ctx *pulumi.Context) error {
+	return testkit.PlanErr(env, func(ctx *pulumi.Context) error {
 		args, err := testArgs(ctx, cloud, env)
 		if err != nil {
 			return err
@@ -137,7 +137,6 @@ func planErr(cloud core.Cloud, env core.Environment, change func(*DatabaseArgs))
 		_, err = NewDatabase(ctx, "main", args)
 		return err
 	})
-	return err
 }
 
 // provider returns the URN of the provider named name ("aws-dr").

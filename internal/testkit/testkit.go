@@ -151,6 +151,13 @@ func Plan(t testing.TB, env core.Environment, program pulumi.RunFunc) *plan.Plan
 	return p
 }
 
+// PlanErr runs program under the offline plan's mocks as stack env and
+// returns its error: for tests of what a component refuses.
+func PlanErr(env core.Environment, program pulumi.RunFunc) error {
+	_, err := plan.Run(plan.Options{Project: "wedsync", Stack: string(env), Environment: string(env)}, program)
+	return err
+}
+
 // OfType returns the plan's resources of type typ.
 func OfType(p *plan.Plan, typ string) []plan.Resource {
 	var out []plan.Resource
