@@ -5,6 +5,7 @@ import (
 	"testing"
 
 	"github.com/wedsync/wedsync-infra/components/core"
+	"github.com/wedsync/wedsync-infra/internal/testkit"
 )
 
 const (
@@ -152,7 +153,7 @@ func TestAWS(t *testing.T) {
 			t.Errorf("offsite bucket provider = %s", prod.providerOf(b))
 		}
 		equal(t, b, "EUROPE-WEST2", "location")
-		equal(t, b, "projects/wedsync-test/locations/europe-west2/keyRings/wedsync/cryptoKeys/backup", "encryption", "defaultKmsKeyName")
+		equal(t, b, "projects/"+testkit.GCPProject+"/locations/europe-west2/keyRings/wedsync/cryptoKeys/backup", "encryption", "defaultKmsKeyName")
 		equal(t, b, true, "retentionPolicy", "isLocked")
 		equal(t, b, "enforced", "publicAccessPrevention")
 		if !b.Protect {

@@ -5,13 +5,14 @@ import (
 	"testing"
 
 	"github.com/wedsync/wedsync-infra/components/core"
+	"github.com/wedsync/wedsync-infra/internal/testkit"
 )
 
 func TestGCP(t *testing.T) {
 	prod := fixture{cloud: core.GCP, env: core.Prod, alerts: true}.run(t)
 	dev := fixture{cloud: core.GCP, env: core.Dev, noDR: true}.run(t)
-	key := "projects/wedsync-test/locations/europe-west2/keyRings/wedsync/cryptoKeys/backup"
-	drKey := "projects/wedsync-test/locations/europe-west1/keyRings/wedsync/cryptoKeys/backup"
+	key := "projects/" + testkit.GCPProject + "/locations/europe-west2/keyRings/wedsync/cryptoKeys/backup"
+	drKey := "projects/" + testkit.GCPProject + "/locations/europe-west1/keyRings/wedsync/cryptoKeys/backup"
 
 	t.Run("prod_bucket_is_encrypted_with_the_backup_key", func(t *testing.T) {
 		b := prod.one(gcsBucketT, "db-exports")

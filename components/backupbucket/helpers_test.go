@@ -6,13 +6,11 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/pulumi/pulumi-aws/sdk/v6/go/aws"
-	azurenative "github.com/pulumi/pulumi-azure-native-sdk/v2"
-	"github.com/pulumi/pulumi-gcp/sdk/v7/go/gcp"
 	"github.com/pulumi/pulumi/sdk/v3/go/pulumi"
 
 	"github.com/wedsync/wedsync-infra/components/core"
 	"github.com/wedsync/wedsync-infra/internal/plan"
+	"github.com/wedsync/wedsync-infra/internal/testkit"
 )
 
 // fixture describes one test stack: cloud, environment, and what to change.
@@ -25,27 +23,11 @@ type fixture struct {
 	settings Settings
 }
 
+// regions are the test sites' regions (primary, DR), as testkit makes them.
 var regions = map[core.Cloud][2]string{
-	core.AWS:   {"eu-west-2", "eu-west-1"},
-	core.GCP:   {"europe-west2", "europe-west1"},
-	core.Azure: {"uksouth", "ukwest"},
-}
-
-func site(ctx *pulumi.Context, cloud core.Cloud, role core.Role, region string) (core.Site, error) {
-	s := core.Site{Role: role, Cloud: cloud, Region: region}
-	name := fmt.Sprintf("%s-%s", cloud, role)
-	var err error
-	switch cloud {
-	case core.AWS:
-		s.Provider, err = aws.NewProvider(ctx, name, &aws.ProviderArgs{Region: pulumi.String(region)})
-	case core.GCP:
-		s.GCPProject = "wedsync-test"
-		s.Provider, err = gcp.NewProvider(ctx, name, &gcp.ProviderArgs{Project: pulumi.String(s.GCPProject), Region: pulumi.String(region)})
-	case core.Azure:
-		s.Provider, err = azurenative.NewProvider(ctx, name, &azurenative.ProviderArgs{Location: pulumi.String(region)})
-		s.AzureResourceGroup = pulumi.String("rg-" + string(role)).ToStringOutput()
-	}
-	return s, err
+	core.AWS:   {testkit.Regions[core.AWS][core.Primary], testkit.Regions[core.AWS][core.DR]},
+	core.GCP:   {testkit.Regions[core.GCP][core.Primary], testkit.Regions[core.GCP][core.DR]},
+	core.Azure: {testkit.Regions[core.Azure][core.Primary], testkit.Regions[core.Azure][core.DR]},
 }
 
 func key(cloud core.Cloud, region string) *core.Key {
@@ -53,7 +35,7 @@ func key(cloud core.Cloud, region string) *core.Key {
 	case core.AWS:
 		return core.KeyID(core.BackupKey, region, "arn:aws:kms:"+region+":123456789012:key/backup-"+region)
 	case core.GCP:
-		return core.KeyID(core.BackupKey, region, "projects/wedsync-test/locations/"+region+"/keyRings/wedsync/cryptoKeys/backup")
+		return core.KeyID(core.BackupKey, region, "projects/"+testkit.GCPProject+"/locations/"+region+"/keyRings/wedsync/cryptoKeys/backup")
 	}
 	vault := "/subscriptions/00000000-0000-0000-0000-000000000000/resourceGroups/rg/providers/Microsoft.KeyVault/vaults/wedsync-" + region
 	k := core.KeyID(core.BackupKey, region, "https://wedsync-"+region+".vault.azure.net/keys/backup")
@@ -69,19 +51,19 @@ func (f fixture) program(ctx *pulumi.Context) error {
 	dep := core.Deployment{Project: "wedsync", Stack: string(f.env), Environment: f.env, Timezone: "Europe/London",
 		Tags: core.StandardTags("wedsync", string(f.env), f.env, "platform", "cc", nil)}
 	var err error
-	if dep.Primary, err = site(ctx, f.cloud, core.Primary, r[0]); err != nil {
+	if dep.Primary, err = testkit.Site(ctx, f.cloud, core.Primary); err != nil {
 		return err
 	}
 	args := &BackupBucketArgs{Deployment: dep, Settings: f.settings, Key: key(f.cloud, r[0]), Purpose: "db-exports"}
 	if !f.noDR {
-		dr, err := site(ctx, f.cloud, core.DR, r[1])
+		dr, err := testkit.Site(ctx, f.cloud, core.DR)
 		if err != nil {
 			return err
 		}
 		args.Deployment.DR, args.DRKey = &dr, key(f.cloud, r[1])
 	}
 	if f.offsite {
-		off, err := site(ctx, core.GCP, core.Offsite, "europe-west2")
+		off, err := testkit.Site(ctx, core.GCP, core.Offsite)
 		if err != nil {
 			return err
 		}

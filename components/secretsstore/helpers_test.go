@@ -4,28 +4,18 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/pulumi/pulumi-aws/sdk/v6/go/aws"
-	azurenative "github.com/pulumi/pulumi-azure-native-sdk/v2"
-	"github.com/pulumi/pulumi-gcp/sdk/v7/go/gcp"
 	"github.com/pulumi/pulumi/sdk/v3/go/pulumi"
 
 	"github.com/wedsync/wedsync-infra/components/core"
 	"github.com/wedsync/wedsync-infra/internal/plan"
+	"github.com/wedsync/wedsync-infra/internal/testkit"
 )
 
-// regions of the test stacks: London with Ireland (or the nearest
-// equivalent) for DR.
-var testRegions = map[core.Cloud][2]string{
-	core.AWS:   {"eu-west-2", "eu-west-1"},
-	core.GCP:   {"europe-west2", "europe-west1"},
-	core.Azure: {"uksouth", "ukwest"},
-}
-
 const (
-	testProject     = "wedsync-prod-project"
+	testProject     = testkit.GCPProject
 	appRole         = "arn:aws:iam::123456789012:role/wedsync-app"
 	opsRole         = "arn:aws:iam::123456789012:role/wedsync-ops"
-	appSA           = "serviceAccount:app@wedsync-prod-project.iam.gserviceaccount.com"
+	appSA           = "serviceAccount:app@" + testProject + ".iam.gserviceaccount.com"
 	appIdentity     = "44444444-4444-4444-4444-444444444444"
 	deployRoleMock  = "arn:aws:iam::123456789012:role/wedsync-deploy" // the caller identity the plan mocks
 	mockAccountRoot = "arn:aws:iam::123456789012:root"
@@ -49,26 +39,12 @@ type result struct {
 
 type keyConsumer struct{ pulumi.CustomResourceState }
 
-func (s scenario) provider(ctx *pulumi.Context, role core.Role, region string) (pulumi.ProviderResource, error) {
-	name := string(s.cloud) + "-" + string(role)
-	switch s.cloud {
-	case core.AWS:
-		return aws.NewProvider(ctx, name, &aws.ProviderArgs{Region: pulumi.String(region)})
-	case core.GCP:
-		return gcp.NewProvider(ctx, name, &gcp.ProviderArgs{Project: pulumi.String(testProject), Region: pulumi.String(region)})
-	default:
-		return azurenative.NewProvider(ctx, name, &azurenative.ProviderArgs{Location: pulumi.String(region)})
-	}
-}
-
-func (s scenario) site(ctx *pulumi.Context, role core.Role, region string) (core.Site, error) {
-	p, err := s.provider(ctx, role, region)
-	site := core.Site{Role: role, Cloud: s.cloud, Region: region, Provider: p}
-	switch s.cloud {
-	case core.GCP:
-		site.GCPProject = testProject
-	case core.Azure:
-		site.AzureResourceGroup = pulumi.String("wedsync-" + string(s.env) + "-" + core.ShortRegion(region)).ToStringOutput()
+// site is testkit's site, with the resource group named as the stacks name
+// it (project-stack-region), which the Azure assertions read.
+func (s scenario) site(ctx *pulumi.Context, role core.Role) (core.Site, error) {
+	site, err := testkit.Site(ctx, s.cloud, role)
+	if s.cloud == core.Azure {
+		site.AzureResourceGroup = pulumi.String("wedsync-" + string(s.env) + "-" + site.Short()).ToStringOutput()
 	}
 	return site, err
 }
@@ -87,11 +63,11 @@ func (s scenario) run(t *testing.T) (*result, error) {
 			Tags: core.StandardTags("wedsync", stack, env, "platform", "wedsync-"+stack, nil),
 		}
 		var err error
-		if dep.Primary, err = s.site(ctx, core.Primary, testRegions[s.cloud][0]); err != nil {
+		if dep.Primary, err = s.site(ctx, core.Primary); err != nil {
 			return err
 		}
 		if !s.noDR {
-			dr, err := s.site(ctx, core.DR, testRegions[s.cloud][1])
+			dr, err := s.site(ctx, core.DR)
 			if err != nil {
 				return err
 			}

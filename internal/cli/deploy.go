@@ -68,11 +68,7 @@ func newDeployCmd(name, short, long string, do deployFunc) *cobra.Command {
 			if stack == "" {
 				return fail(errors.New("--stack is required, e.g. --stack dev"))
 			}
-			now, err := nowFlag(at)
-			if err != nil {
-				return fail(err)
-			}
-			p, err := project.Find(projectDir(cmd))
+			p, now, err := projectAndNow(cmd, at)
 			if err != nil {
 				return fail(err)
 			}

@@ -53,11 +53,7 @@ set or cleared); 3 frozen; 2 bad arguments or config.`,
 			if !emergency && (clear || reason != "" || approvedBy != "" || expires != "") {
 				return fail(errors.New("--reason, --approved-by, --expires and --clear go with --emergency"))
 			}
-			now, err := nowFlag(at)
-			if err != nil {
-				return fail(err)
-			}
-			p, err := project.Find(projectDir(cmd))
+			p, now, err := projectAndNow(cmd, at)
 			if err != nil {
 				return fail(err)
 			}
@@ -142,6 +138,18 @@ func clearOverride(cmd *cobra.Command, p *project.Project, stack string, now tim
 
 // nowFlag is the instant a command works at: --now, else $WEDSYNC_NOW (the
 // program's clock override, so rehearsals agree), else the clock.
+// projectAndNow is what the commands that act at an instant start with: the
+// project found from --project-dir, and the instant from --now (or
+// WEDSYNC_NOW, or the clock).
+func projectAndNow(cmd *cobra.Command, at string) (*project.Project, time.Time, error) {
+	now, err := nowFlag(at)
+	if err != nil {
+		return nil, now, err
+	}
+	p, err := project.Find(projectDir(cmd))
+	return p, now, err
+}
+
 func nowFlag(at string) (time.Time, error) {
 	if at == "" {
 		return stacks.Now()

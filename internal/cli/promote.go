@@ -8,7 +8,6 @@ import (
 
 	"github.com/spf13/cobra"
 
-	"github.com/wedsync/wedsync-infra/internal/project"
 	"github.com/wedsync/wedsync-infra/internal/promote"
 	"github.com/wedsync/wedsync-infra/stacks"
 )
@@ -38,11 +37,7 @@ Exit codes: 0 promoted (or would be, with --dry-run); 3 the target is frozen;
 			if req.From == "" || req.To == "" {
 				return fail(errors.New("--from and --to are required, e.g. --from staging --to prod"))
 			}
-			now, err := nowFlag(at)
-			if err != nil {
-				return fail(err)
-			}
-			p, err := project.Find(projectDir(cmd))
+			p, now, err := projectAndNow(cmd, at)
 			if err != nil {
 				return fail(err)
 			}
@@ -93,11 +88,7 @@ Exit codes: 0 recorded; 2 bad arguments or config.`,
 			if env == "" {
 				return fail(errors.New("--env is required, e.g. --env staging"))
 			}
-			now, err := nowFlag(at)
-			if err != nil {
-				return fail(err)
-			}
-			p, err := project.Find(projectDir(cmd))
+			p, now, err := projectAndNow(cmd, at)
 			if err != nil {
 				return fail(err)
 			}
