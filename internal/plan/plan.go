@@ -45,7 +45,8 @@ type Resource struct {
 	// Provider is the URN of the explicit provider resource, if any.
 	Provider string `json:"provider"`
 	// Inputs are the resource's inputs under the names the engine sees
-	// (camelCase), secrets shown as "[secret]", unknowns as "[unknown]".
+	// (camelCase), secrets shown as core.SecretMarker, unknowns as
+	// core.UnknownMarker.
 	Inputs map[string]any `json:"inputs"`
 }
 
@@ -69,12 +70,6 @@ type Options struct {
 	// SecretKeys are the config keys holding secrets.
 	SecretKeys []string
 }
-
-// SecretMarker stands for a secret value in a plan: the plan never shows one.
-const SecretMarker = "[secret]"
-
-// UnknownMarker stands for a value only known after deploy.
-const UnknownMarker = "[unknown]"
 
 // Run runs program under mocks and returns what it would create.
 func Run(opts Options, program pulumi.RunFunc) (*Plan, error) {

@@ -13,6 +13,8 @@ import (
 	"strconv"
 
 	"gopkg.in/yaml.v3"
+
+	"github.com/wedsync/wedsync-infra/components/core"
 )
 
 // Project is a Pulumi project: its name and where its stack files are.
@@ -120,10 +122,6 @@ func (p *Project) ReadStack(stack string) (*StackConfig, error) {
 	return ParseStack(data, p.Name)
 }
 
-// SecretPlaceholder stands for a secret config value the offline plan
-// cannot decrypt.
-const SecretPlaceholder = "[secret]"
-
 // ParseStack reads the contents of a Pulumi.<stack>.yaml file. Keys without
 // a namespace belong to the project, as with `pulumi config set`.
 func ParseStack(data []byte, projectName string) (*StackConfig, error) {
@@ -138,7 +136,7 @@ func ParseStack(data []byte, projectName string) (*StackConfig, error) {
 			full = projectName + ":" + key
 		}
 		if isSecure(v) {
-			sc.Values[full] = SecretPlaceholder
+			sc.Values[full] = core.SecretMarker
 			sc.SecretKeys = append(sc.SecretKeys, full)
 			continue
 		}
@@ -204,7 +202,7 @@ func normalize(v any) any {
 	switch v := v.(type) {
 	case map[string]any:
 		if isSecure(v) {
-			return SecretPlaceholder
+			return core.SecretMarker
 		}
 		out := map[string]any{}
 		for k, e := range v {
