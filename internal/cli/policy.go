@@ -62,7 +62,7 @@ Exit codes: 0 no mandatory violation, 1 a mandatory policy rule fails,
 					return invalid(fmt.Errorf("--now %q: use an RFC 3339 time like 2026-06-13T10:00:00+01:00", at))
 				}
 			}
-			p.Violations = rules.EvaluatePlan(p, cfg, now)
+			p.Violations = plan.Evaluate(p, cfg, now)
 			out := cmd.OutOrStdout()
 			if asJSON {
 				if err := p.WriteJSON(out); err != nil {

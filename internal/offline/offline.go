@@ -8,6 +8,7 @@ import (
 	"context"
 	"fmt"
 	"sort"
+	"time"
 
 	"github.com/wedsync/wedsync-infra/internal/environments"
 	"github.com/wedsync/wedsync-infra/internal/plan"
@@ -29,10 +30,13 @@ func (e *ConfigError) Error() string {
 
 func (e *ConfigError) Unwrap() error { return e.Err }
 
-// Result is a stack's offline plan and the config it was made from.
+// Result is a stack's offline plan, the config it was made from, and the
+// policy config and instant its violations were judged with.
 type Result struct {
 	Plan   *plan.Plan
 	Config stacks.Config
+	Policy rules.Config
+	Now    time.Time
 }
 
 // Plan makes the offline plan of stack in the project p, with the config of
@@ -80,8 +84,8 @@ func PlanConfig(projectName, stack string, sc *project.StackConfig) (*Result, er
 	if err != nil {
 		return nil, &ConfigError{Stack: stack, Err: err}
 	}
-	pl.Violations = rules.EvaluatePlan(pl, policyCfg, now)
-	return &Result{Plan: pl, Config: cfg}, nil
+	pl.Violations = plan.Evaluate(pl, policyCfg, now)
+	return &Result{Plan: pl, Config: cfg, Policy: policyCfg, Now: now}, nil
 }
 
 // Headline is the first line the CLI prints above the list of problems.

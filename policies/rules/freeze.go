@@ -18,6 +18,7 @@ func freezePolicies() []*Policy {
 		Level:    Mandatory,
 		ProdOnly: true,
 		Stack:    freezeStack,
+		Judges:   []string{pulumiStackType},
 	}}
 }
 
