@@ -6,6 +6,7 @@ import (
 	"sort"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/wedsync/wedsync-infra/internal/offline"
 	"github.com/wedsync/wedsync-infra/internal/plan"
@@ -20,12 +21,15 @@ const weddingSaturday = "2026-06-13T15:00:00+01:00"
 
 func prodPlan(t *testing.T, stack string) *plan.Plan {
 	t.Helper()
-	t.Setenv("WEDSYNC_NOW", weddingSaturday)
 	p, err := project.Find(".")
 	if err != nil {
 		t.Fatal(err)
 	}
-	res, err := offline.Plan(p, stack)
+	at, err := time.Parse(time.RFC3339, weddingSaturday)
+	if err != nil {
+		t.Fatal(err)
+	}
+	res, err := offline.Plan(p, stack, at)
 	if err != nil {
 		t.Fatal(err)
 	}

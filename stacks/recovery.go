@@ -3,6 +3,7 @@ package stacks
 import (
 	"encoding/json"
 	"fmt"
+	"maps"
 	"reflect"
 	"regexp"
 	"slices"
@@ -461,7 +462,7 @@ func (b *build) recordRecovery() error {
 	if b.cfg.Cloud == core.Azure {
 		bucketsKey = "backupAccountsFailedOver"
 	}
-	for _, purpose := range sortedKeys(src.BackupBuckets) {
+	for _, purpose := range slices.Sorted(maps.Keys(src.BackupBuckets)) {
 		bk := src.BackupBuckets[purpose]
 		buckets[purpose] = pulumi.String(map[bool]string{true: bk.Bucket, false: bk.Replica}[b.cfg.Cloud == core.Azure])
 	}

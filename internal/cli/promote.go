@@ -9,12 +9,11 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/wedsync/wedsync-infra/internal/promote"
-	"github.com/wedsync/wedsync-infra/stacks"
 )
 
 func newPromoteCmd() *cobra.Command {
 	var req promote.Request
-	var at string
+	var at *instant
 	cmd := &cobra.Command{
 		Use:   "promote --from ENV --to ENV [--dry-run] [--skip-stage --reason TEXT] [--now RFC3339]",
 		Short: "Promote a deployed release dev -> staging -> prod",
@@ -67,13 +66,14 @@ Exit codes: 0 promoted (or would be, with --dry-run); 3 the target is frozen;
 	cmd.Flags().BoolVar(&req.DryRun, "dry-run", false, "print the diff and run every check; write nothing")
 	cmd.Flags().BoolVar(&req.SkipStage, "skip-stage", false, "allow skipping a stage (needs --reason)")
 	cmd.Flags().StringVar(&req.Reason, "reason", "", "why: required with --skip-stage, recorded in the history")
-	cmd.Flags().StringVar(&at, "now", "", "the freeze check's instant, RFC 3339 (default $"+stacks.NowEnv+", else now)")
+	at = nowFlag(cmd)
 	cmd.AddCommand(newRecordDeployCmd())
 	return cmd
 }
 
 func newRecordDeployCmd() *cobra.Command {
-	var env, stack, at string
+	var env, stack string
+	var at *instant
 	cmd := &cobra.Command{
 		Use:   "record-deploy --env ENV [--stack NAME] [--now RFC3339]",
 		Short: "Record that an environment's current release is deployed, so it can be promoted onwards",
@@ -85,9 +85,6 @@ last recorded deploy.
 Exit codes: 0 recorded; 2 bad arguments or config.`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
-			if env == "" {
-				return fail(errors.New("--env is required, e.g. --env staging"))
-			}
 			p, now, err := projectAndNow(cmd, at)
 			if err != nil {
 				return fail(err)
@@ -101,8 +98,9 @@ Exit codes: 0 recorded; 2 bad arguments or config.`,
 		},
 	}
 	cmd.Flags().StringVar(&env, "env", "", "environment deployed (dev, staging or prod)")
+	_ = cmd.MarkFlagRequired("env")
 	cmd.Flags().StringVarP(&stack, "stack", "s", "", "stack deployed, if one stack of the environment")
-	cmd.Flags().StringVar(&at, "now", "", "when, RFC 3339 (default $"+stacks.NowEnv+", else now)")
+	at = nowFlag(cmd)
 	return cmd
 }
 
@@ -118,10 +116,6 @@ func promoteError(err error) error {
 	}
 	return invalid(msg)
 }
-
-// fail is an invalid-use error printed as its message alone: the wrapped
-// causes of these commands' errors add nothing to read.
-func fail(err error) error { return invalid(errors.New(err.Error())) }
 
 func commandContext(cmd *cobra.Command) context.Context {
 	if ctx := cmd.Context(); ctx != nil {

@@ -54,6 +54,11 @@ type Stack struct {
 	StackFile []byte
 	// PolicyPack is the policy pack's directory; empty runs without it.
 	PolicyPack string
+	// Now is the instant the program plans for (schedules, thresholds).
+	Now time.Time
+	// values are the merged config as read, encrypted values as ciphertext:
+	// what the freeze check reads, so the files are read once per run.
+	values map[string]string
 	// Stdout receives the engine's progress as it happens; Stderr its
 	// error stream.
 	Stdout, Stderr io.Writer
@@ -182,11 +187,12 @@ func run(ctx context.Context, p *project.Project, stack string, opts *Options, o
 	if err != nil {
 		return nil, err
 	}
-	s.Stdout, s.Stderr = opts.Stdout, opts.Stderr
-	d, err := freeze.CheckStack(ctx, p, stack, opts.Now)
+	s.Stdout, s.Stderr, s.Now = opts.Stdout, opts.Stderr, opts.Now
+	t, err := freeze.TargetFromConfig(stack, s.values)
 	if err != nil {
 		return nil, err
 	}
+	d := freeze.Check(t, opts.Now)
 	out := &Outcome{Stack: s, Freeze: d}
 	fmt.Fprintln(opts.Stdout, d.Message())
 	if d.Blocked() {
@@ -212,7 +218,13 @@ func run(ctx context.Context, p *project.Project, stack string, opts *Options, o
 // environments it imports, split into what is set through the API and what
 // stays encrypted in the stack settings.
 func Prepare(ctx context.Context, p *project.Project, stack string) (*Stack, error) {
-	merged, err := environments.StackConfig(ctx, p, stack)
+	// The stack file is read once: its values (merged over the
+	// environments it imports) and its settings both come from these bytes.
+	sc, data, err := p.ReadStackFile(stack)
+	if err != nil {
+		return nil, err
+	}
+	merged, err := environments.Merge(ctx, environments.StoreOf(p), p.Name, stack, sc)
 	if err != nil {
 		return nil, err
 	}
@@ -220,7 +232,7 @@ func Prepare(ctx context.Context, p *project.Project, stack string) (*Stack, err
 	if env == "" {
 		return nil, fmt.Errorf("stack %s sets no %s (nor does an environment it imports)", stack, environments.EnvironmentKey)
 	}
-	settings, encrypted, err := stackSettings(p, stack)
+	settings, encrypted, err := stackSettings(p.Name, p.StackFile(stack), data)
 	if err != nil {
 		return nil, err
 	}
@@ -236,6 +248,7 @@ func Prepare(ctx context.Context, p *project.Project, stack string) (*Stack, err
 		Config:      auto.ConfigMap{},
 		StackFile:   settings,
 		PolicyPack:  filepath.Join(p.Dir, PolicyPackDir),
+		values:      merged.Values,
 	}
 	var envSecrets []string
 	for k, v := range merged.Values {

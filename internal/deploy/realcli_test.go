@@ -55,7 +55,7 @@ func analyzerOnPath(t *testing.T) {
 
 // markerProgram needs no provider plugin: one component resource with no
 // children, and outputs echoing the config it was given.
-func markerProgram(keys []string) pulumi.RunFunc {
+func markerProgram(keys []string, _ time.Time) pulumi.RunFunc {
 	return func(ctx *pulumi.Context) error {
 		var marker struct{ pulumi.ResourceState }
 		if err := ctx.RegisterComponentResource("wedsync:test:Marker", "marker", &marker); err != nil {

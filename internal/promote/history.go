@@ -15,7 +15,7 @@ import (
 
 	"github.com/wedsync/wedsync-infra/internal/environments"
 	"github.com/wedsync/wedsync-infra/internal/project"
-	"github.com/wedsync/wedsync-infra/policies/rules"
+	"github.com/wedsync/wedsync-infra/season"
 )
 
 // HistoryFile is the audit history beside the environment definitions: one
@@ -57,7 +57,7 @@ type Record struct {
 	// Skipped lists the stages a promotion skipped (dev -> prod skips staging).
 	Skipped []string `json:"skipped,omitempty"`
 	// Override is the emergency override set, or cleared.
-	Override *rules.EmergencyOverride `json:"override,omitempty"`
+	Override *season.Override `json:"override,omitempty"`
 	// Freeze is the freeze window an override was set in.
 	Freeze *Window `json:"freeze,omitempty"`
 }

@@ -14,7 +14,7 @@ import (
 	"github.com/wedsync/wedsync-infra/internal/environments/release"
 	"github.com/wedsync/wedsync-infra/internal/freeze"
 	"github.com/wedsync/wedsync-infra/internal/project"
-	"github.com/wedsync/wedsync-infra/policies/rules"
+	"github.com/wedsync/wedsync-infra/season"
 )
 
 var (
@@ -433,7 +433,7 @@ func TestAFrozenTargetNeedsAnOverrideOnEveryOneOfItsStacks(t *testing.T) {
 	deployed(t, pr, "staging")
 	req := request("staging", "prod")
 	req.Now = saturday
-	o := rules.EmergencyOverride{Reason: "INC-123", ApprovedBy: "lead", Expires: "2026-06-14T06:00:00+01:00"}
+	o := season.Override{Reason: "INC-123", ApprovedBy: "lead", Expires: "2026-06-14T06:00:00+01:00"}
 	stacks, err := environments.StacksOf(context.Background(), p, "prod")
 	if err != nil {
 		t.Fatal(err)
