@@ -14,8 +14,8 @@ import (
 	"github.com/wedsync/wedsync-infra/components/ciaccess"
 	"github.com/wedsync/wedsync-infra/components/core"
 	"github.com/wedsync/wedsync-infra/components/database"
+	"github.com/wedsync/wedsync-infra/components/release"
 	"github.com/wedsync/wedsync-infra/components/secretsstore"
-	"github.com/wedsync/wedsync-infra/internal/environments/release"
 	"github.com/wedsync/wedsync-infra/policies/rules"
 )
 

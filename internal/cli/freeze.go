@@ -7,9 +7,9 @@ import (
 
 	"github.com/spf13/cobra"
 
+	"github.com/wedsync/wedsync-infra/internal/audit"
 	"github.com/wedsync/wedsync-infra/internal/freeze"
 	"github.com/wedsync/wedsync-infra/internal/project"
-	"github.com/wedsync/wedsync-infra/internal/promote"
 )
 
 func newFreezeCmd() *cobra.Command {
@@ -92,7 +92,7 @@ func setOverride(cmd *cobra.Command, p *project.Project, d freeze.Decision, reas
 		}
 		expires = t
 	}
-	who := promote.Who(p.Dir)
+	who := audit.Who(p.Dir)
 	if approvedBy == "" {
 		approvedBy = who
 	}
@@ -103,15 +103,15 @@ func setOverride(cmd *cobra.Command, p *project.Project, d freeze.Decision, reas
 	if err := freeze.SetOverride(p, d.Stack, o); err != nil {
 		return err
 	}
-	rec := promote.Record{Kind: promote.KindOverride, At: d.At.UTC().Truncate(time.Second), Who: who, Env: string(d.Environment), Stack: d.Stack, Reason: o.Reason, Override: &o}
+	rec := audit.Record{Kind: audit.KindOverride, At: d.At.UTC().Truncate(time.Second), Who: who, Env: string(d.Environment), Stack: d.Stack, Reason: o.Reason, Override: &o}
 	if d.Frozen {
-		rec.Freeze = &promote.Window{Name: d.Window.Name, Ends: d.Window.Ends}
+		rec.Freeze = &audit.Window{Name: d.Window.Name, Ends: d.Window.Ends}
 	}
-	if err := promote.HistoryOf(p).Append(rec); err != nil {
+	if err := audit.HistoryOf(p).Append(rec); err != nil {
 		return err
 	}
 	fmt.Fprintf(cmd.OutOrStdout(), "%s\nemergency override set in %s until %s, approved by %s, recorded in %s.\nCommit both files with the change; clear it afterwards with: wedsync-infra freeze check --stack %s --emergency --clear\n",
-		d.Message(), p.StackFile(d.Stack), o.Expires, o.ApprovedBy, promote.HistoryOf(p).Path, d.Stack)
+		d.Message(), p.StackFile(d.Stack), o.Expires, o.ApprovedBy, audit.HistoryOf(p).Path, d.Stack)
 	return nil
 }
 
@@ -125,10 +125,10 @@ func clearOverride(cmd *cobra.Command, p *project.Project, stack string, now tim
 		fmt.Fprintf(out, "%s has no emergency override; nothing to clear\n", stack)
 		return nil
 	}
-	rec := promote.Record{Kind: promote.KindOverrideCleared, At: now.UTC().Truncate(time.Second), Who: promote.Who(p.Dir), Stack: stack, Override: o}
-	if err := promote.HistoryOf(p).Append(rec); err != nil {
+	rec := audit.Record{Kind: audit.KindOverrideCleared, At: now.UTC().Truncate(time.Second), Who: audit.Who(p.Dir), Stack: stack, Override: o}
+	if err := audit.HistoryOf(p).Append(rec); err != nil {
 		return err
 	}
-	fmt.Fprintf(out, "emergency override removed from %s (it was %q, approved by %s); recorded in %s\n", p.StackFile(stack), o.Reason, o.ApprovedBy, promote.HistoryOf(p).Path)
+	fmt.Fprintf(out, "emergency override removed from %s (it was %q, approved by %s); recorded in %s\n", p.StackFile(stack), o.Reason, o.ApprovedBy, audit.HistoryOf(p).Path)
 	return nil
 }

@@ -8,6 +8,7 @@ import (
 
 	"github.com/spf13/cobra"
 
+	"github.com/wedsync/wedsync-infra/internal/audit"
 	"github.com/wedsync/wedsync-infra/internal/promote"
 )
 
@@ -40,7 +41,7 @@ Exit codes: 0 promoted (or would be, with --dry-run); 3 the target is frozen;
 			if err != nil {
 				return fail(err)
 			}
-			req.Now, req.Who = now, promote.Who(p.Dir)
+			req.Now, req.Who = now, audit.Who(p.Dir)
 			res, err := promote.New(p).Promote(commandContext(cmd), req)
 			if err != nil {
 				return promoteError(err)
@@ -53,7 +54,7 @@ Exit codes: 0 promoted (or would be, with --dry-run); 3 the target is frozen;
 				fmt.Fprintf(&b, "skipping %s: %s\n", strings.Join(res.Record.Skipped, ", "), req.Reason)
 			}
 			if res.Written {
-				fmt.Fprintf(&b, "written; recorded in %s. Commit both files.\n", promote.HistoryOf(p).Path)
+				fmt.Fprintf(&b, "written; recorded in %s. Commit both files.\n", audit.HistoryOf(p).Path)
 			} else {
 				b.WriteString("dry run: every check passed; nothing written\n")
 			}
@@ -89,11 +90,11 @@ Exit codes: 0 recorded; 2 bad arguments or config.`,
 			if err != nil {
 				return fail(err)
 			}
-			rec, err := promote.New(p).RecordDeploy(commandContext(cmd), env, stack, promote.Who(p.Dir), now)
+			rec, err := promote.New(p).RecordDeploy(commandContext(cmd), env, stack, audit.Who(p.Dir), now)
 			if err != nil {
 				return promoteError(err)
 			}
-			fmt.Fprintf(cmd.OutOrStdout(), "recorded: %s deployed %v (by %s at %s) in %s\n", env, rec.Release["application"], rec.Who, rec.At.Format("2006-01-02T15:04:05Z07:00"), promote.HistoryOf(p).Path)
+			fmt.Fprintf(cmd.OutOrStdout(), "recorded: %s deployed %v (by %s at %s) in %s\n", env, rec.Release["application"], rec.Who, rec.At.Format("2006-01-02T15:04:05Z07:00"), audit.HistoryOf(p).Path)
 			return nil
 		},
 	}

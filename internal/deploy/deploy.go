@@ -20,6 +20,7 @@ import (
 
 	"github.com/pulumi/pulumi/sdk/v3/go/auto"
 
+	"github.com/wedsync/wedsync-infra/internal/audit"
 	"github.com/wedsync/wedsync-infra/internal/environments"
 	"github.com/wedsync/wedsync-infra/internal/freeze"
 	"github.com/wedsync/wedsync-infra/internal/project"
@@ -101,7 +102,7 @@ type Options struct {
 	// Now is the instant the freeze is judged at and the deploy recorded
 	// at; zero means stacks.Now() (the clock, or $WEDSYNC_NOW).
 	Now time.Time
-	// Who is recorded as having deployed; empty means promote.Who.
+	// Who is recorded as having deployed; empty means audit.Who.
 	Who string
 	// Stdout and Stderr receive the decision and the engine's progress;
 	// nil discards them.
@@ -115,7 +116,7 @@ type Outcome struct {
 	Freeze freeze.Decision
 	Result Result
 	// Record is the deploy record appended to the history (Up only).
-	Record *promote.Record
+	Record *audit.Record
 }
 
 // FrozenError refuses a change to a stack inside a freeze window without
@@ -149,7 +150,7 @@ func Up(ctx context.Context, p *project.Project, stack string, opts Options) (*O
 	rec, err := promote.New(p).RecordDeploy(ctx, out.Stack.Environment, stack, opts.Who, opts.Now)
 	if err != nil {
 		return out, fmt.Errorf("%s was updated, but the deploy could not be recorded in %s (record it with `wedsync-infra promote record-deploy --env %s`): %w",
-			stack, promote.HistoryOf(p).Path, out.Stack.Environment, err)
+			stack, audit.HistoryOf(p).Path, out.Stack.Environment, err)
 	}
 	out.Record = &rec
 	return out, nil
@@ -181,7 +182,7 @@ func run(ctx context.Context, p *project.Project, stack string, opts *Options, o
 		opts.Now = now
 	}
 	if opts.Who == "" {
-		opts.Who = promote.Who(p.Dir)
+		opts.Who = audit.Who(p.Dir)
 	}
 	s, err := Prepare(ctx, p, stack)
 	if err != nil {

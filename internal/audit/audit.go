@@ -1,4 +1,8 @@
-package promote
+// Package audit is the project's audit history, environments/history.jsonl:
+// one JSON record per line, appended and never rewritten, committed with
+// the change it records. Promotion, deploys, emergency overrides and every
+// other writer append through it.
+package audit
 
 import (
 	"bufio"
@@ -60,6 +64,13 @@ type Record struct {
 	Override *season.Override `json:"override,omitempty"`
 	// Freeze is the freeze window an override was set in.
 	Freeze *Window `json:"freeze,omitempty"`
+}
+
+// Change is one value a promotion changed, by its path in the release block.
+type Change struct {
+	Path string `json:"path"`
+	From any    `json:"from,omitempty"`
+	To   any    `json:"to,omitempty"`
 }
 
 // Window names a freeze window in a record.
