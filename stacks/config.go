@@ -178,8 +178,8 @@ func (c *Config) ApplyDefaults() {
 		c.Database.Version = c.Release.PostgresVersion
 	}
 	c.Database.ApplyDefaults(c.Environment)
-	if c.Compute.Image == (autoscaling.Images{}) {
-		c.Compute.Image = autoscaling.Images{AWS: c.Release.Images.AWS, GCP: c.Release.Images.GCP, Azure: c.Release.Images.Azure}
+	if c.Compute.Image == (core.Images{}) {
+		c.Compute.Image = c.Release.Images
 	}
 	c.Compute.ApplyDefaults(c.Environment)
 	c.Alerting.ApplyDefaults(c.Environment)
@@ -242,7 +242,7 @@ func (c Config) validateComponents(p *core.Problems) {
 	p.Include("secrets.", c.Secrets.ValidateFor(c.Environment, c.Cloud))
 	p.Include("backup.", c.Backup.Validate(c.Environment))
 	p.Include("database.", c.Database.ValidateFor(c.Cloud, c.Environment))
-	p.Include("compute.", c.Compute.Validate(c.Environment))
+	p.Include("compute.", c.Compute.Validate(c.Environment, c.Cloud))
 	p.Include("compute.", c.Compute.ValidateCalendar(c.Environment, c.Season))
 	p.Include("alerting.", c.Alerting.Validate(c.Environment))
 	p.Include("budget.", c.Budget.ValidateFor(c.Environment, c.Cloud))

@@ -59,22 +59,22 @@ var targetTypes = map[string]string{
 // name's suffix after the component's own name.
 var wantAlarms = map[string]map[string][]string{
 	"aws": {
-		"wedsync:database:Database":        {"cpu", "free-storage", "connections", "replication-lag"},
-		"wedsync:compute:AutoscalingGroup": {"at-max", "unhealthy"},
-		"wedsync:backup:BackupBucket":      {"freshness", "replication-failed", "replication-latency"},
-		"wedsync:secrets:SecretsStore":     {"key-deletion", "access-denied"},
+		"wedsync:database:Database":            {"cpu", "free-storage", "connections", "replication-lag"},
+		"wedsync:autoscaling:AutoscalingGroup": {"at-max", "unhealthy"},
+		"wedsync:backup:BackupBucket":          {"freshness", "replication-failed", "replication-latency"},
+		"wedsync:secrets:SecretsStore":         {"key-deletion", "access-denied"},
 	},
 	"gcp": {
-		"wedsync:database:Database":        {"cpu", "free-storage", "connections", "replication-lag"},
-		"wedsync:compute:AutoscalingGroup": {"at-max", "unhealthy"},
-		"wedsync:backup:BackupBucket":      {"freshness", "replica-freshness"},
-		"wedsync:secrets:SecretsStore":     {"key-deletion", "access-denied"},
+		"wedsync:database:Database":            {"cpu", "free-storage", "connections", "replication-lag"},
+		"wedsync:autoscaling:AutoscalingGroup": {"at-max", "unhealthy"},
+		"wedsync:backup:BackupBucket":          {"freshness", "replica-freshness"},
+		"wedsync:secrets:SecretsStore":         {"key-deletion", "access-denied"},
 	},
 	"azure": {
-		"wedsync:database:Database":        {"cpu", "free-storage", "connections", "replication-lag"},
-		"wedsync:compute:AutoscalingGroup": {"at-max", "unhealthy"},
-		"wedsync:backup:BackupBucket":      {"freshness"},
-		"wedsync:secrets:SecretsStore":     {"key-deletion", "access-denied", "access-denied-dr"},
+		"wedsync:database:Database":            {"cpu", "free-storage", "connections", "replication-lag"},
+		"wedsync:autoscaling:AutoscalingGroup": {"at-max", "unhealthy"},
+		"wedsync:backup:BackupBucket":          {"freshness"},
+		"wedsync:secrets:SecretsStore":         {"key-deletion", "access-denied", "access-denied-dr"},
 	},
 }
 
