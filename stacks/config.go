@@ -269,7 +269,7 @@ func (c Config) Validate() error {
 func (c Config) validateComponents(p *core.Problems) {
 	p.Include("secrets.", c.Secrets.ValidateFor(c.Environment, c.Cloud))
 	p.Include("backup.", c.Backup.Validate(c.Environment))
-	p.Include("database.", c.Database.ValidateFor(c.Cloud, c.Environment))
+	p.Include("database.", c.Database.Validate(c.Environment, c.Cloud))
 	p.Include("compute.", c.Compute.Validate(c.Environment))
 	p.Include("compute.", c.Compute.ValidateCalendar(c.Environment, c.Season))
 	p.Include("alerting.", c.Alerting.Validate(c.Environment))
