@@ -272,8 +272,8 @@ func (c Config) validateComponents(p *core.Problems) {
 	p.Include("database.", c.Database.Validate(c.Environment, c.Cloud))
 	p.Include("compute.", c.Compute.Validate(c.Environment))
 	p.Include("compute.", c.Compute.ValidateCalendar(c.Environment, c.Season))
-	p.Include("alerting.", c.Alerting.Validate(c.Environment))
-	p.Include("budget.", c.Budget.ValidateFor(c.Environment, c.Cloud))
+	p.Include("alerting.", c.Alerting.Validate(c.Environment, c.Cloud))
+	p.Include("budget.", c.Budget.Validate(c.Environment, c.Cloud))
 	if c.Release != (release.Release{}) {
 		p.Include("release.", c.Release.Validate())
 	}
