@@ -241,11 +241,11 @@ func (c Config) Validate() error {
 func (c Config) validateComponents(p *core.Problems) {
 	p.Include("secrets.", c.Secrets.ValidateFor(c.Environment, c.Cloud))
 	p.Include("backup.", c.Backup.Validate(c.Environment))
-	p.Include("database.", c.Database.ValidateFor(c.Cloud, c.Environment))
+	p.Include("database.", c.Database.Validate(c.Environment, c.Cloud))
 	p.Include("compute.", c.Compute.Validate(c.Environment, c.Cloud))
 	p.Include("compute.", c.Compute.ValidateCalendar(c.Environment, c.Season))
-	p.Include("alerting.", c.Alerting.Validate(c.Environment))
-	p.Include("budget.", c.Budget.ValidateFor(c.Environment, c.Cloud))
+	p.Include("alerting.", c.Alerting.Validate(c.Environment, c.Cloud))
+	p.Include("budget.", c.Budget.Validate(c.Environment, c.Cloud))
 	if c.Release != (release.Release{}) {
 		p.Include("release.", c.Release.Validate())
 	}

@@ -96,7 +96,7 @@ var stackNamePattern = regexp.MustCompile(`^([A-Za-z0-9_.-]+/){0,2}[A-Za-z0-9_.-
 // allow, reading the source stack first.
 func (r *Recovery) ApplyDefaults() {
 	if r.RestorePoint == "" {
-		r.RestorePoint = database.LatestRestorableTime
+		r.RestorePoint = core.LatestRestorableTime
 	}
 	if r.ReadSourceStack == nil {
 		r.ReadSourceStack = pulumi.BoolRef(true)
@@ -121,19 +121,19 @@ func (r Recovery) validate(c Config) error {
 	case r.sourceName() == c.Stack:
 		p.Add("sourceStack", r.SourceStack, "a stack cannot rebuild itself; name the stack whose region was lost")
 	}
-	if r.RestorePoint != database.LatestRestorableTime {
+	if r.RestorePoint != core.LatestRestorableTime {
 		if _, err := time.Parse(time.RFC3339, r.RestorePoint); err != nil {
-			p.Add("restorePoint", r.RestorePoint, "use %q or an RFC3339 time, e.g. 2026-06-13T14:00:00Z", database.LatestRestorableTime)
+			p.Add("restorePoint", r.RestorePoint, "use %q or an RFC3339 time, e.g. 2026-06-13T14:00:00Z", core.LatestRestorableTime)
 		}
 	}
 	switch c.Cloud {
 	case core.Azure:
-		if r.RestorePoint == database.LatestRestorableTime {
+		if r.RestorePoint == core.LatestRestorableTime {
 			p.Add("restorePoint", r.RestorePoint, "Azure geo-restore needs the instant to restore to: use an RFC3339 time (`wedsync-infra dr rebuild` writes the rebuild's start)")
 		}
 	case core.GCP:
-		if r.BackupRunID == "" && r.RestorePoint != database.LatestRestorableTime {
-			p.Add("restorePoint", r.RestorePoint, "Cloud SQL reaches an earlier instant in another region only through a backup run: set backupRunId (gcloud sql backups list --instance SOURCE) or restore %q from the promoted replica", database.LatestRestorableTime)
+		if r.BackupRunID == "" && r.RestorePoint != core.LatestRestorableTime {
+			p.Add("restorePoint", r.RestorePoint, "Cloud SQL reaches an earlier instant in another region only through a backup run: set backupRunId (gcloud sql backups list --instance SOURCE) or restore %q from the promoted replica", core.LatestRestorableTime)
 		}
 	}
 	if r.BackupRunID != "" {
@@ -330,7 +330,7 @@ func (b *build) resolveSource() (*source, error) {
 	if s.Database != nil && s.Database.Replica == "" && b.cfg.Cloud == core.GCP {
 		db := *s.Database // the config's own copy stays as written
 		s.Database = &db
-		// The source names its replica "<database>-<region>" (database.newGCP).
+		// The source names its replica "<database>-<region>" (database's gcpReplica).
 		src := core.Deployment{Project: b.cfg.Project, Stack: r.sourceName()}
 		s.Database.Replica = src.Name("main", core.ShortRegion(b.cfg.Region))
 	}
@@ -417,7 +417,7 @@ func (b *build) restore() *database.Restore {
 		}
 		// A clone of the cross-region replica, promoted to a standalone
 		// instance before the rebuild: the latest the source replicated.
-		return &database.Restore{SourceID: db.Replica, PointInTime: database.LatestRestorableTime}
+		return &database.Restore{SourceID: db.Replica, PointInTime: core.LatestRestorableTime}
 	default:
 		// AWS: the automated backups replicated into this region; Azure:
 		// the source's geo-redundant backups.
