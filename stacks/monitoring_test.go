@@ -7,6 +7,8 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/wedsync/wedsync-infra/components/backupbucket"
+	"github.com/wedsync/wedsync-infra/components/secretsstore"
 	"github.com/wedsync/wedsync-infra/internal/offline"
 	"github.com/wedsync/wedsync-infra/internal/plan"
 	"github.com/wedsync/wedsync-infra/internal/project"
@@ -57,20 +59,20 @@ var wantAlarms = map[string]map[string][]string{
 	"aws": {
 		"wedsync:database:Database":        {"cpu", "free-storage", "connections", "replication-lag"},
 		"wedsync:compute:AutoscalingGroup": {"at-max", "unhealthy"},
-		"wedsync:backup:BackupBucket":      {"freshness", "replication-failed", "replication-latency"},
-		"wedsync:secrets:SecretsStore":     {"key-deletion", "access-denied"},
+		backupbucket.Type:                  {"freshness", "replication-failed", "replication-latency"},
+		secretsstore.Type:                  {"key-deletion", "access-denied"},
 	},
 	"gcp": {
 		"wedsync:database:Database":        {"cpu", "free-storage", "connections", "replication-lag"},
 		"wedsync:compute:AutoscalingGroup": {"at-max", "unhealthy"},
-		"wedsync:backup:BackupBucket":      {"freshness", "replica-freshness"},
-		"wedsync:secrets:SecretsStore":     {"key-deletion", "access-denied"},
+		backupbucket.Type:                  {"freshness", "replica-freshness"},
+		secretsstore.Type:                  {"key-deletion", "access-denied"},
 	},
 	"azure": {
 		"wedsync:database:Database":        {"cpu", "free-storage", "connections", "replication-lag"},
 		"wedsync:compute:AutoscalingGroup": {"at-max", "unhealthy"},
-		"wedsync:backup:BackupBucket":      {"freshness"},
-		"wedsync:secrets:SecretsStore":     {"key-deletion", "access-denied", "access-denied-dr"},
+		backupbucket.Type:                  {"freshness"},
+		secretsstore.Type:                  {"key-deletion", "access-denied", "access-denied-dr"},
 	},
 }
 
