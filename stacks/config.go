@@ -3,6 +3,7 @@ package stacks
 import (
 	"encoding/json"
 	"fmt"
+	"maps"
 	"slices"
 	"sort"
 	"strings"
@@ -153,7 +154,7 @@ func Load(project, stack string, raw map[string]string) (Config, error) {
 	for _, s := range settings {
 		byKey[s.key] = s
 	}
-	for _, full := range sortedKeys(raw) {
+	for _, full := range slices.Sorted(maps.Keys(raw)) {
 		ns, key, ok := strings.Cut(full, ":")
 		if !ok || ns != Namespace {
 			continue
@@ -328,15 +329,6 @@ func DecodeObject(p *core.Problems, key, raw string, out any) {
 	if err := json.Unmarshal([]byte(raw), out); err != nil {
 		p.Add(key, raw, "cannot be read: %v", err)
 	}
-}
-
-func sortedKeys[V any](m map[string]V) []string {
-	keys := make([]string, 0, len(m))
-	for k := range m {
-		keys = append(keys, k)
-	}
-	sort.Strings(keys)
-	return keys
 }
 
 func settingKeys() []string {

@@ -2,7 +2,9 @@ package stacks
 
 import (
 	"encoding/json"
+	"maps"
 	"reflect"
+	"slices"
 	"strconv"
 	"strings"
 
@@ -29,16 +31,17 @@ func walk(p *core.Problems, path string, value any, t reflect.Type) {
 		switch t.Kind() {
 		case reflect.Struct:
 			fields := jsonFields(t)
-			for _, name := range sortedKeys(v) {
+			for _, name := range slices.Sorted(maps.Keys(v)) {
 				ft, ok := fields[name]
 				if !ok {
-					p.Add(path+"."+name, v[name], "unknown field%s; known fields: %s", didYouMean(name, sortedKeys(fields)), strings.Join(sortedKeys(fields), ", "))
+					known := slices.Sorted(maps.Keys(fields))
+					p.Add(path+"."+name, v[name], "unknown field%s; known fields: %s", didYouMean(name, known), strings.Join(known, ", "))
 					continue
 				}
 				walk(p, path+"."+name, v[name], ft)
 			}
 		case reflect.Map:
-			for _, name := range sortedKeys(v) {
+			for _, name := range slices.Sorted(maps.Keys(v)) {
 				walk(p, path+"."+name, v[name], t.Elem())
 			}
 		}

@@ -5,7 +5,9 @@ package stacks
 
 import (
 	"encoding/json"
+	"maps"
 	"os"
+	"slices"
 	"time"
 
 	"github.com/pulumi/pulumi/sdk/v3/go/pulumi"
@@ -164,5 +166,5 @@ func envConfigKeys() []string {
 	if err := json.Unmarshal([]byte(raw), &cfg); err != nil {
 		return nil
 	}
-	return sortedKeys(cfg)
+	return slices.Sorted(maps.Keys(cfg))
 }
