@@ -6,9 +6,8 @@ import (
 	"sort"
 	"strings"
 	"testing"
+	"time"
 
-	"github.com/wedsync/wedsync-infra/components/backupbucket"
-	"github.com/wedsync/wedsync-infra/components/secretsstore"
 	"github.com/wedsync/wedsync-infra/internal/offline"
 	"github.com/wedsync/wedsync-infra/internal/plan"
 	"github.com/wedsync/wedsync-infra/internal/project"
@@ -22,12 +21,15 @@ const weddingSaturday = "2026-06-13T15:00:00+01:00"
 
 func prodPlan(t *testing.T, stack string) *plan.Plan {
 	t.Helper()
-	t.Setenv("WEDSYNC_NOW", weddingSaturday)
 	p, err := project.Find(".")
 	if err != nil {
 		t.Fatal(err)
 	}
-	res, err := offline.Plan(p, stack)
+	at, err := time.Parse(time.RFC3339, weddingSaturday)
+	if err != nil {
+		t.Fatal(err)
+	}
+	res, err := offline.Plan(p, stack, at)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -57,22 +59,22 @@ var targetTypes = map[string]string{
 // name's suffix after the component's own name.
 var wantAlarms = map[string]map[string][]string{
 	"aws": {
-		"wedsync:database:Database":        {"cpu", "free-storage", "connections", "replication-lag"},
-		"wedsync:compute:AutoscalingGroup": {"at-max", "unhealthy"},
-		backupbucket.Type:                  {"freshness", "replication-failed", "replication-latency"},
-		secretsstore.Type:                  {"key-deletion", "access-denied"},
+		"wedsync:database:Database":            {"cpu", "free-storage", "connections", "replication-lag"},
+		"wedsync:autoscaling:AutoscalingGroup": {"at-max", "unhealthy"},
+		"wedsync:backupbucket:BackupBucket":    {"freshness", "replication-failed", "replication-latency"},
+		"wedsync:secretsstore:SecretsStore":    {"key-deletion", "access-denied"},
 	},
 	"gcp": {
-		"wedsync:database:Database":        {"cpu", "free-storage", "connections", "replication-lag"},
-		"wedsync:compute:AutoscalingGroup": {"at-max", "unhealthy"},
-		backupbucket.Type:                  {"freshness", "replica-freshness"},
-		secretsstore.Type:                  {"key-deletion", "access-denied"},
+		"wedsync:database:Database":            {"cpu", "free-storage", "connections", "replication-lag"},
+		"wedsync:autoscaling:AutoscalingGroup": {"at-max", "unhealthy"},
+		"wedsync:backupbucket:BackupBucket":    {"freshness", "replica-freshness"},
+		"wedsync:secretsstore:SecretsStore":    {"key-deletion", "access-denied"},
 	},
 	"azure": {
-		"wedsync:database:Database":        {"cpu", "free-storage", "connections", "replication-lag"},
-		"wedsync:compute:AutoscalingGroup": {"at-max", "unhealthy"},
-		backupbucket.Type:                  {"freshness"},
-		secretsstore.Type:                  {"key-deletion", "access-denied", "access-denied-dr"},
+		"wedsync:database:Database":            {"cpu", "free-storage", "connections", "replication-lag"},
+		"wedsync:autoscaling:AutoscalingGroup": {"at-max", "unhealthy"},
+		"wedsync:backupbucket:BackupBucket":    {"freshness"},
+		"wedsync:secretsstore:SecretsStore":    {"key-deletion", "access-denied", "access-denied-dr"},
 	},
 }
 

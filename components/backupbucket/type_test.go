@@ -4,6 +4,7 @@ import (
 	"slices"
 	"testing"
 
+	"github.com/pulumi/pulumi/sdk/v3/go/common/resource"
 	"github.com/wedsync/wedsync-infra/components/core"
 	"github.com/wedsync/wedsync-infra/internal/testkit"
 )
@@ -16,9 +17,12 @@ func TestTypeKeepsTheOldTokenAsAlias(t *testing.T) {
 		t.Errorf("Type = %s, want the module to be the package name", Type)
 	}
 	regs := testkit.Registrations(t, core.Dev, fixture{cloud: core.AWS, env: core.Dev, noDR: true}.program)
-	c := testkit.Registered(t, regs, Type, "db-exports")
-	if aliases := testkit.AliasTypes(c); !slices.Contains(aliases, "wedsync:backup:BackupBucket") {
-		t.Errorf("aliases %v lack the old token wedsync:backup:BackupBucket", aliases)
+	buckets := testkit.Registered(regs, "wedsync:backupbucket:BackupBucket")
+	if len(buckets) != 1 {
+		t.Fatalf("%d backup buckets registered as wedsync:backupbucket:BackupBucket, want 1", len(buckets))
+	}
+	if !slices.Contains(buckets[0].AliasTypes, "wedsync:backup:BackupBucket") {
+		t.Errorf("aliases %v lack the old token wedsync:backup:BackupBucket", buckets[0].AliasTypes)
 	}
 }
 
@@ -37,27 +41,31 @@ func TestAdoptionImportsTheExistingBucket(t *testing.T) {
 	} {
 		t.Run(string(c.cloud), func(t *testing.T) {
 			regs := testkit.Registrations(t, core.Prod, fixture{cloud: c.cloud, env: core.Prod, adopt: existing}.program)
-			bucket := testkit.Registered(t, regs, c.typ, "db-exports")
-			if got := bucket.GetImportId(); got != existing {
-				t.Errorf("the primary imports %q, want %q", got, existing)
-			}
-			if got := bucket.GetObject().GetFields()[c.field].GetStringValue(); got != existing {
-				t.Errorf("the primary's %s = %q, want the adopted bucket's name %q", c.field, got, existing)
-			}
-			if got := bucket.GetIgnoreChanges(); !slices.Equal(got, c.ignored) {
-				t.Errorf("ignoreChanges = %v, want %v", got, c.ignored)
-			}
+			var imported []testkit.Registration
 			for _, r := range regs {
-				if r.GetImportId() != "" && r != bucket {
-					t.Errorf("%s %s is imported too (%s); only the adopted bucket is", r.GetType(), r.GetName(), r.GetImportId())
+				if r.ImportID != "" {
+					imported = append(imported, r)
 				}
+			}
+			if len(imported) != 1 || imported[0].Type != c.typ || imported[0].Name != "db-exports" {
+				t.Fatalf("imported %v, want only the primary %s db-exports", imported, c.typ)
+			}
+			bucket := imported[0]
+			if bucket.ImportID != existing {
+				t.Errorf("the primary imports %q, want %q", bucket.ImportID, existing)
+			}
+			if got := bucket.Inputs[resource.PropertyKey(c.field)]; !got.IsString() || got.StringValue() != existing {
+				t.Errorf("the primary's %s = %v, want the adopted bucket's name %q", c.field, got, existing)
+			}
+			if !slices.Equal(bucket.IgnoreChanges, c.ignored) {
+				t.Errorf("ignoreChanges = %v, want %v", bucket.IgnoreChanges, c.ignored)
 			}
 		})
 	}
 	t.Run("without_adoption_nothing_is_imported", func(t *testing.T) {
 		for _, r := range testkit.Registrations(t, core.Prod, fixture{cloud: core.AWS, env: core.Prod}.program) {
-			if r.GetImportId() != "" {
-				t.Errorf("%s %s imports %s", r.GetType(), r.GetName(), r.GetImportId())
+			if r.ImportID != "" {
+				t.Errorf("%s %s imports %s", r.Type, r.Name, r.ImportID)
 			}
 		}
 	})

@@ -25,8 +25,11 @@ func TestTypeKeepsTheOldTokenAsAlias(t *testing.T) {
 		_, err = NewAccess(ctx, "ci", &AccessArgs{Deployment: dep, Settings: Settings{Repository: repo}})
 		return err
 	})
-	c := testkit.Registered(t, regs, Type, "ci")
-	if aliases := testkit.AliasTypes(c); !slices.Contains(aliases, "wedsync:ci:Access") {
-		t.Errorf("aliases %v lack the old token wedsync:ci:Access", aliases)
+	access := testkit.Registered(regs, "wedsync:ciaccess:Access")
+	if len(access) != 1 {
+		t.Fatalf("%d registered as wedsync:ciaccess:Access, want 1", len(access))
+	}
+	if !slices.Contains(access[0].AliasTypes, "wedsync:ci:Access") {
+		t.Errorf("aliases %v lack the old token wedsync:ci:Access", access[0].AliasTypes)
 	}
 }

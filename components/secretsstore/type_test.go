@@ -16,8 +16,11 @@ func TestTypeKeepsTheOldTokenAsAlias(t *testing.T) {
 		t.Errorf("Type = %s, want the module to be the package name", Type)
 	}
 	s := scenario{cloud: core.AWS, env: core.Dev, noDR: true}
-	c := testkit.Registered(t, testkit.Registrations(t, core.Dev, s.program), Type, "secrets")
-	if aliases := testkit.AliasTypes(c); !slices.Contains(aliases, "wedsync:secrets:SecretsStore") {
-		t.Errorf("aliases %v lack the old token wedsync:secrets:SecretsStore", aliases)
+	stores := testkit.Registered(testkit.Registrations(t, core.Dev, s.program), "wedsync:secretsstore:SecretsStore")
+	if len(stores) != 1 {
+		t.Fatalf("%d stores registered as wedsync:secretsstore:SecretsStore, want 1", len(stores))
+	}
+	if !slices.Contains(stores[0].AliasTypes, "wedsync:secrets:SecretsStore") {
+		t.Errorf("aliases %v lack the old token wedsync:secrets:SecretsStore", stores[0].AliasTypes)
 	}
 }

@@ -156,7 +156,7 @@ func Prepare(ctx context.Context, p *project.Project, req Request) (*Rebuild, er
 		}
 		return r, nil
 	}
-	t, err := freeze.TargetFromConfig(p.Name, r.Stack, cfg.Values)
+	t, err := freeze.TargetFromConfig(r.Stack, cfg.Values)
 	if err != nil {
 		r.add(PrereqConfig, "%v", err)
 		return r, nil

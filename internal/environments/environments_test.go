@@ -12,7 +12,7 @@ import (
 
 	"github.com/pulumi/esc/eval"
 
-	"github.com/wedsync/wedsync-infra/internal/environments/release"
+	"github.com/wedsync/wedsync-infra/components/release"
 	"github.com/wedsync/wedsync-infra/internal/project"
 )
 

@@ -1,75 +1,101 @@
 package testkit
 
 import (
+	"strings"
 	"sync"
 	"testing"
 
 	"github.com/pulumi/pulumi/sdk/v3/go/common/resource"
 	"github.com/pulumi/pulumi/sdk/v3/go/pulumi"
-	pulumirpc "github.com/pulumi/pulumi/sdk/v3/proto/go"
 
 	"github.com/wedsync/wedsync-infra/components/core"
 	"github.com/wedsync/wedsync-infra/internal/plan"
 )
 
-// Registrations runs program under the offline plan's mocks as stack env
-// and returns every resource registration as the engine would receive it,
-// with what the plan document does not record: aliases, import ids,
-// ignoreChanges. Tests of type tokens and adoption read them.
-func Registrations(t testing.TB, env core.Environment, program pulumi.RunFunc) []*pulumirpc.RegisterResourceRequest {
+// Registration is one resource as the program asks the engine to register
+// it, with what the offline plan does not record: its aliases, and what it
+// adopts.
+type Registration struct {
+	Type, Name string
+	// AliasTypes are the types of the aliases it was given: a renamed
+	// component's earlier tokens (core.Aliased).
+	AliasTypes []string
+	// ImportID is the id of the existing resource it adopts ("": none).
+	ImportID string
+	// IgnoreChanges are the inputs the engine leaves as they are.
+	IgnoreChanges []string
+	// Inputs are its inputs as registered.
+	Inputs resource.PropertyMap
+}
+
+// Registrations runs program as stack env under mocks that answer like the
+// offline plan's, and returns every registration in order. For tests of a
+// component's type token and aliases.
+func Registrations(t testing.TB, env core.Environment, program pulumi.RunFunc) []Registration {
 	t.Helper()
-	m := &registrar{}
+	m := &registrationMocks{providers: map[string]resource.PropertyMap{}}
 	if err := pulumi.RunErr(program, pulumi.WithMocks("wedsync", string(env), m)); err != nil {
 		t.Fatal(err)
 	}
+	m.mu.Lock()
+	defer m.mu.Unlock()
 	return m.regs
 }
 
-// Registered returns the registration of type typ and name, failing the
-// test when there is none.
-func Registered(t testing.TB, regs []*pulumirpc.RegisterResourceRequest, typ, name string) *pulumirpc.RegisterResourceRequest {
-	t.Helper()
-	var types []string
+// Registered returns the registrations of type typ.
+func Registered(regs []Registration, typ string) []Registration {
+	var out []Registration
 	for _, r := range regs {
-		if r.GetName() == name {
-			if r.GetType() == typ {
-				return r
-			}
-			types = append(types, r.GetType())
-		}
-	}
-	t.Fatalf("no %s named %s registered; that name has types %v", typ, name, types)
-	return nil
-}
-
-// AliasTypes are the types a registration keeps as aliases.
-func AliasTypes(r *pulumirpc.RegisterResourceRequest) []string {
-	var out []string
-	for _, a := range r.GetAliases() {
-		if spec := a.GetSpec(); spec != nil && spec.GetType() != "" {
-			out = append(out, spec.GetType())
+		if r.Type == typ {
+			out = append(out, r)
 		}
 	}
 	return out
 }
 
-// registrar answers like the offline plan and records each registration.
-type registrar struct {
-	mu   sync.Mutex
-	regs []*pulumirpc.RegisterResourceRequest
+type registrationMocks struct {
+	mu sync.Mutex
+	// providers are explicit providers' inputs by the id the mocks gave
+	// them: the plan's mocks derive regions and projects from them.
+	providers map[string]resource.PropertyMap
+	regs      []Registration
 }
 
-func (m *registrar) NewResource(args pulumi.MockResourceArgs) (string, resource.PropertyMap, error) {
-	m.mu.Lock()
-	m.regs = append(m.regs, args.RegisterRPC)
-	m.mu.Unlock()
-	if !args.Custom {
-		return "", resource.PropertyMap{}, nil
+func (m *registrationMocks) NewResource(args pulumi.MockResourceArgs) (string, resource.PropertyMap, error) {
+	reg := Registration{
+		Type: args.TypeToken, Name: args.Name, Inputs: args.Inputs,
+		ImportID: args.RegisterRPC.GetImportId(), IgnoreChanges: args.RegisterRPC.GetIgnoreChanges(),
 	}
-	id, state := plan.MockState(args.TypeToken, args.Name, args.Inputs, nil)
+	for _, a := range args.RegisterRPC.GetAliases() {
+		if spec := a.GetSpec(); spec != nil {
+			reg.AliasTypes = append(reg.AliasTypes, spec.GetType())
+		}
+	}
+	id, state := "", resource.PropertyMap{}
+	if args.Custom {
+		id, state = plan.MockState(args.TypeToken, args.Name, args.Inputs, m.provider(args.Provider))
+	}
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	m.regs = append(m.regs, reg)
+	if strings.HasPrefix(args.TypeToken, "pulumi:providers:") {
+		m.providers[id] = args.Inputs
+	}
 	return id, state, nil
 }
 
-func (m *registrar) Call(args pulumi.MockCallArgs) (resource.PropertyMap, error) {
-	return plan.MockInvoke(args.Token, args.Args, nil)
+func (m *registrationMocks) Call(args pulumi.MockCallArgs) (resource.PropertyMap, error) {
+	return plan.MockInvoke(args.Token, args.Args, m.provider(args.Provider))
+}
+
+// provider returns the inputs of the provider a reference ("urn::id")
+// names, nil for the default provider.
+func (m *registrationMocks) provider(ref string) resource.PropertyMap {
+	i := strings.LastIndex(ref, "::")
+	if i < 0 {
+		return nil
+	}
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	return m.providers[ref[i+2:]]
 }
