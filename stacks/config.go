@@ -239,8 +239,8 @@ func (c Config) Validate() error {
 // validateComponents checks each component block with that component's own
 // rules, naming fields under the block's key (wedsync:database.size).
 func (c Config) validateComponents(p *core.Problems) {
-	p.Include("secrets.", c.Secrets.ValidateFor(c.Environment, c.Cloud))
-	p.Include("backup.", c.Backup.Validate(c.Environment))
+	p.Include("secrets.", c.Secrets.Validate(c.Environment, c.Cloud))
+	p.Include("backup.", c.Backup.Validate(c.Environment, c.Cloud))
 	p.Include("database.", c.Database.Validate(c.Environment, c.Cloud))
 	p.Include("compute.", c.Compute.Validate(c.Environment, c.Cloud))
 	p.Include("compute.", c.Compute.ValidateCalendar(c.Environment, c.Season))
@@ -250,7 +250,7 @@ func (c Config) validateComponents(p *core.Problems) {
 		p.Include("release.", c.Release.Validate())
 	}
 	if c.CI != nil {
-		p.Include("ci.", c.CI.Validate(c.Environment))
+		p.Include("ci.", c.CI.Validate(c.Environment, c.Cloud))
 	}
 	if c.Recovery != nil {
 		p.Include("recovery.", c.Recovery.validate(c))

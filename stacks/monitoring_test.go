@@ -61,20 +61,20 @@ var wantAlarms = map[string]map[string][]string{
 	"aws": {
 		"wedsync:database:Database":            {"cpu", "free-storage", "connections", "replication-lag"},
 		"wedsync:autoscaling:AutoscalingGroup": {"at-max", "unhealthy"},
-		"wedsync:backup:BackupBucket":          {"freshness", "replication-failed", "replication-latency"},
-		"wedsync:secrets:SecretsStore":         {"key-deletion", "access-denied"},
+		"wedsync:backupbucket:BackupBucket":    {"freshness", "replication-failed", "replication-latency"},
+		"wedsync:secretsstore:SecretsStore":    {"key-deletion", "access-denied"},
 	},
 	"gcp": {
 		"wedsync:database:Database":            {"cpu", "free-storage", "connections", "replication-lag"},
 		"wedsync:autoscaling:AutoscalingGroup": {"at-max", "unhealthy"},
-		"wedsync:backup:BackupBucket":          {"freshness", "replica-freshness"},
-		"wedsync:secrets:SecretsStore":         {"key-deletion", "access-denied"},
+		"wedsync:backupbucket:BackupBucket":    {"freshness", "replica-freshness"},
+		"wedsync:secretsstore:SecretsStore":    {"key-deletion", "access-denied"},
 	},
 	"azure": {
 		"wedsync:database:Database":            {"cpu", "free-storage", "connections", "replication-lag"},
 		"wedsync:autoscaling:AutoscalingGroup": {"at-max", "unhealthy"},
-		"wedsync:backup:BackupBucket":          {"freshness"},
-		"wedsync:secrets:SecretsStore":         {"key-deletion", "access-denied", "access-denied-dr"},
+		"wedsync:backupbucket:BackupBucket":    {"freshness"},
+		"wedsync:secretsstore:SecretsStore":    {"key-deletion", "access-denied", "access-denied-dr"},
 	},
 }
 

@@ -10,8 +10,6 @@ import (
 	"strings"
 	"time"
 
-	"github.com/pulumi/pulumi-aws/sdk/v6/go/aws/s3"
-	"github.com/pulumi/pulumi-gcp/sdk/v7/go/gcp/storage"
 	"github.com/pulumi/pulumi/sdk/v3/go/pulumi"
 
 	"github.com/wedsync/wedsync-infra/components/core"
@@ -423,33 +421,6 @@ func (b *build) restore() *database.Restore {
 		// the source's geo-redundant backups.
 		return &database.Restore{SourceID: db.SourceID, PointInTime: r.RestorePoint, GeoRestore: true}
 	}
-}
-
-// adoptReplica is the option that makes the backup bucket of purpose
-// (AWS, GCP) the replica the source already writes to in this region,
-// instead of a new, empty bucket: the bucket is imported under its
-// existing name, with the inputs it was created with. The standard tags
-// and labels name the source stack on it; they are left as they are, so
-// the import finds nothing to change.
-func (b *build) adoptReplica(purpose string) pulumi.ResourceOption {
-	replica := b.src.BackupBuckets[purpose].Replica
-	return pulumi.Transformations([]pulumi.ResourceTransformation{func(a *pulumi.ResourceTransformationArgs) *pulumi.ResourceTransformationResult {
-		if a.Name != purpose {
-			return nil
-		}
-		adopt := append(slices.Clone(a.Opts), pulumi.Import(pulumi.ID(replica)))
-		switch props := a.Props.(type) {
-		case *s3.BucketV2Args:
-			p := *props
-			p.Bucket = pulumi.String(replica)
-			return &pulumi.ResourceTransformationResult{Props: &p, Opts: append(adopt, pulumi.IgnoreChanges([]string{"tags", "tagsAll", "forceDestroy"}))}
-		case *storage.BucketArgs:
-			p := *props
-			p.Name = pulumi.String(replica)
-			return &pulumi.ResourceTransformationResult{Props: &p, Opts: append(adopt, pulumi.IgnoreChanges([]string{"labels", "effectiveLabels", "terraformLabels", "forceDestroy"}))}
-		}
-		return nil
-	}})
 }
 
 // recordRecovery registers what the rebuild is made from as a component

@@ -13,12 +13,19 @@ import (
 )
 
 // Registration is one resource as the program asks the engine to register
-// it, with what the offline plan does not record: its aliases.
+// it, with what the offline plan does not record: its aliases, and what it
+// adopts.
 type Registration struct {
 	Type, Name string
 	// AliasTypes are the types of the aliases it was given: a renamed
 	// component's earlier tokens (core.Aliased).
 	AliasTypes []string
+	// ImportID is the id of the existing resource it adopts ("": none).
+	ImportID string
+	// IgnoreChanges are the inputs the engine leaves as they are.
+	IgnoreChanges []string
+	// Inputs are its inputs as registered.
+	Inputs resource.PropertyMap
 }
 
 // Registrations runs program as stack env under mocks that answer like the
@@ -55,7 +62,10 @@ type registrationMocks struct {
 }
 
 func (m *registrationMocks) NewResource(args pulumi.MockResourceArgs) (string, resource.PropertyMap, error) {
-	reg := Registration{Type: args.TypeToken, Name: args.Name}
+	reg := Registration{
+		Type: args.TypeToken, Name: args.Name, Inputs: args.Inputs,
+		ImportID: args.RegisterRPC.GetImportId(), IgnoreChanges: args.RegisterRPC.GetIgnoreChanges(),
+	}
 	for _, a := range args.RegisterRPC.GetAliases() {
 		if spec := a.GetSpec(); spec != nil {
 			reg.AliasTypes = append(reg.AliasTypes, spec.GetType())
