@@ -23,7 +23,7 @@ func TestComponentsRegisterTheirTypeAndKeepTheOldTokenAsAnAlias(t *testing.T) {
 	}
 	for _, cloud := range core.Clouds {
 		t.Run(string(cloud), func(t *testing.T) {
-			got := testkit.Components(t, string(core.Prod), func(ctx *pulumi.Context) error {
+			got := testkit.Registrations(t, core.Prod, func(ctx *pulumi.Context) error {
 				dep, err := testkit.Deployment(ctx, cloud, core.Prod)
 				if err != nil {
 					return err
@@ -43,7 +43,7 @@ func TestComponentsRegisterTheirTypeAndKeepTheOldTokenAsAnAlias(t *testing.T) {
 				if w.typ != w.token {
 					t.Errorf("type token = %q, want %q (the module is the package name)", w.typ, w.token)
 				}
-				i := slices.IndexFunc(got, func(c testkit.Component) bool { return c.Type == w.token })
+				i := slices.IndexFunc(got, func(c testkit.Registration) bool { return c.Type == w.token })
 				if i < 0 {
 					t.Errorf("no component registered as %s; registered: %+v", w.token, got)
 					continue
