@@ -30,14 +30,16 @@ func main() {
 // it from ConfigureStack, with the stack's name and config in ctx).
 func newPack(ctx *pulumi.Context) (policyx.PolicyPack, error) {
 	values := map[string]string{}
-	for _, k := range []string{rules.KeyEnvironment, rules.KeyPolicy, rules.KeySeason, rules.KeyTimezone, rules.KeyEmergencyOverride} {
+	for _, k := range rules.StackKeys {
 		if v, ok := ctx.GetConfig(k); ok {
 			values[k] = v
 		}
 	}
-	cfg, env, err := rules.FromStackConfig(ctx.Stack(), values)
+	// The same decoder, defaults and validation as the program's (a stack
+	// without wedsync:environment is refused, never guessed from its name).
+	s, err := rules.LoadStackSettings(values)
 	if err != nil {
 		return nil, fmt.Errorf("stack %s: %w", ctx.Stack(), err)
 	}
-	return Pack(cfg, env, time.Now)
+	return Pack(s.PackConfig(), string(s.Environment), time.Now)
 }

@@ -33,13 +33,7 @@ func (b *build) backups() error {
 	}
 	out := pulumi.Map{}
 	for _, purpose := range backupPurposes {
-		var opts []pulumi.ResourceOption
-		if b.src != nil {
-			// Recovery: the bucket is the replica the source wrote to here;
-			// its own replica goes back to the source's region.
-			opts = append(opts, b.adoptReplica(purpose))
-		}
-		bucket, err := backupbucket.NewBackupBucket(ctx, purpose, &backupbucket.BackupBucketArgs{
+		args := &backupbucket.BackupBucketArgs{
 			Deployment: dep,
 			Settings:   cfg.Backup,
 			Purpose:    purpose,
@@ -47,7 +41,13 @@ func (b *build) backups() error {
 			DRKey:      store.Key(core.DR, core.BackupKey),
 			OffsiteKey: offsiteKey,
 			Alerts:     b.alerts.Target,
-		}, opts...)
+		}
+		if b.src != nil {
+			// Recovery: the bucket is the replica the source wrote to here;
+			// its own replica goes back to the source's region.
+			args.Adopt = &backupbucket.Adoption{Bucket: b.src.BackupBuckets[purpose].Replica}
+		}
+		bucket, err := backupbucket.NewBackupBucket(ctx, purpose, args)
 		if err != nil {
 			return err
 		}

@@ -1,12 +1,11 @@
 package stacks
 
 import (
-	"encoding/json"
 	"fmt"
+	"maps"
 	"slices"
 	"sort"
 	"strings"
-	"time"
 	_ "time/tzdata" // time zones must resolve on machines without zoneinfo (CI images)
 
 	"github.com/wedsync/wedsync-infra/components/alerting"
@@ -15,31 +14,28 @@ import (
 	"github.com/wedsync/wedsync-infra/components/ciaccess"
 	"github.com/wedsync/wedsync-infra/components/core"
 	"github.com/wedsync/wedsync-infra/components/database"
+	"github.com/wedsync/wedsync-infra/components/release"
 	"github.com/wedsync/wedsync-infra/components/secretsstore"
-	"github.com/wedsync/wedsync-infra/internal/environments/release"
 	"github.com/wedsync/wedsync-infra/policies/rules"
-	"github.com/wedsync/wedsync-infra/season"
 )
 
 // Namespace is the config namespace of the Pulumi project: `pulumi config set
 // region eu-west-2` writes `wedsync:region`.
 const Namespace = "wedsync"
 
-// DefaultTimezone is where WedSync's couples and suppliers are: a UK platform.
-const DefaultTimezone = "Europe/London"
-
 // Config is a stack's typed, validated configuration.
 type Config struct {
-	Project     string
-	Stack       string
-	Environment core.Environment
-	Cloud       core.Cloud
+	Project string
+	Stack   string
+	// StackSettings are what the freeze check and the policy pack read too
+	// (environment, time zone, season calendar, policy config, emergency
+	// override), decoded by their one decoder, rules.DecodeStackSettings.
+	rules.StackSettings
+	Cloud core.Cloud
 	// Region is the primary region; DRRegion holds replicas and is where prod
 	// is rebuilt after a regional outage.
-	Region   string
-	DRRegion string
-	// Timezone is the IANA zone schedules and freezes are evaluated in.
-	Timezone   string
+	Region     string
+	DRRegion   string
 	Owner      string
 	CostCentre string
 	// Tags are extra tags on every resource, beside the standard ones.
@@ -51,9 +47,6 @@ type Config struct {
 	// AWSAccountID, when set, makes the AWS provider refuse any other account,
 	// so prod cannot be deployed into the wrong one by a stray profile.
 	AWSAccountID string
-	// Season is the season calendar: peak months, wedding days, capacity per
-	// window, freezes. Its time zone is always Timezone.
-	Season season.Config
 	// Secrets are the secrets store's settings: key rotation, deletion
 	// windows, the application's secrets and who may read them.
 	Secrets secretsstore.Settings
@@ -78,12 +71,6 @@ type Config struct {
 	// environment, environments/<env>.yaml): the application release, the
 	// machine images, the database engine version.
 	Release release.Release
-	// Policy is the policy pack's config (read by the pack; validated here
-	// so a typo fails the same way as any other key).
-	Policy rules.Config
-	// EmergencyOverride lets a prod change through a wedding-day freeze:
-	// written by `wedsync-infra freeze override`, read by the pack.
-	EmergencyOverride *rules.EmergencyOverride
 	// Recovery, when set, makes the stack rebuild another stack in this
 	// region from what it replicated here (stacks/recovery.go).
 	Recovery *Recovery
@@ -97,7 +84,9 @@ type setting struct {
 	key string
 	// help says what the key is and what values it takes; `wedsync-infra
 	// plan` shows it next to a bad value.
-	help   string
+	help string
+	// decode reads the key into Config; nil for the keys of
+	// rules.StackSettings, which rules.DecodeStackSettings reads.
 	decode func(c *Config, field, raw string, p *core.Problems)
 }
 
@@ -105,28 +94,28 @@ type setting struct {
 // with a did-you-mean suggestion: a typo must not silently fall back to a
 // default in prod.
 var settings = []setting{
-	{"environment", "dev, staging or prod", str(func(c *Config) *string { return (*string)(&c.Environment) })},
+	{"environment", "dev, staging or prod", nil},
 	{"cloud", "aws, gcp or azure", str(func(c *Config) *string { return (*string)(&c.Cloud) })},
 	{"region", "the primary region, e.g. eu-west-2, europe-west2, uksouth", str(func(c *Config) *string { return &c.Region })},
 	{"drRegion", "the disaster-recovery region on the same cloud; required in prod", str(func(c *Config) *string { return &c.DRRegion })},
-	{"timezone", "IANA time zone for schedules and freezes, default Europe/London", str(func(c *Config) *string { return &c.Timezone })},
+	{"timezone", "IANA time zone for schedules and freezes, default Europe/London", nil},
 	{"owner", "team that owns the stack (tag)", str(func(c *Config) *string { return &c.Owner })},
 	{"costCentre", "cost centre (tag); required in prod", str(func(c *Config) *string { return &c.CostCentre })},
 	{"tags", "extra tags on every resource, an object of strings", object(func(c *Config) any { return &c.Tags })},
 	{"gcpProject", "GCP project id; required when any site is on GCP", str(func(c *Config) *string { return &c.GCPProject })},
 	{"azureSubscriptionId", "Azure subscription id (UUID)", str(func(c *Config) *string { return &c.AzureSubscriptionID })},
 	{"awsAccountId", "the only AWS account id the stack may deploy to (12 digits)", str(func(c *Config) *string { return &c.AWSAccountID })},
-	{"season", "the season calendar: peakMonths, weddingDays, extraDates, capacity, freeze", object(func(c *Config) any { return &c.Season })},
+	{"season", "the season calendar: peakMonths, weddingDays, extraDates, capacity, freeze", nil},
 	{"secrets", "the secrets store: keyRotationDays, deletionWindowDays, secrets, grants, ...", object(func(c *Config) any { return &c.Secrets })},
 	{"secretValues", "values of declared secrets; set only with `pulumi config set --secret --path`", object(func(c *Config) any { return &c.SecretValues })},
 	{"backup", "the backup buckets: retentionDays, tiers, replicateToDR, offsite {cloud, region}", object(func(c *Config) any { return &c.Backup })},
 	{"database", "the database: size, storageGb, maxStorageGb, backupRetentionDays, highAvailability, administrators, ...", object(func(c *Config) any { return &c.Database })},
 	{"compute", "the autoscaling group: size, healthCheckPath, cpuTargetPercent, minHealthyPercent, maxCapacityReason, adminSshPublicKey", object(func(c *Config) any { return &c.Compute })},
 	{"release", "what promotion moves: application, images {aws, gcp, azure}, postgresVersion (from environments/)", object(func(c *Config) any { return &c.Release })},
-	{"policy", "the policy pack's config: minRetentionDays, allowedRegions, exemptions", object(func(c *Config) any { return &c.Policy })},
+	{"policy", "the policy pack's config: minRetentionDays, allowedRegions, exemptions", nil},
 	{"alerting", "who receives alarms: receivers [{name, email | webhook}], escalation (prod's wedding-day receivers)", object(func(c *Config) any { return &c.Alerting })},
 	{"budget", "the monthly cost budget: amount, peakAmount, currency, billingAccount (GCP)", object(func(c *Config) any { return &c.Budget })},
-	{"emergencyOverride", "lets a prod change through a freeze: {reason, approvedBy, expires}; see `wedsync-infra freeze`", object(func(c *Config) any { return &c.EmergencyOverride })},
+	{"emergencyOverride", "lets a prod change through a freeze: {reason, approvedBy, expires}; see `wedsync-infra freeze`", nil},
 	{"ci", "CI's identities (OIDC, no stored keys): repository, branch, environment (GitHub), preview, awsOidcProviderArn", object(func(c *Config) any { return &c.CI })},
 	{"recovery", "recovery mode: {sourceStack, restorePoint: latest | RFC3339, backupRunId, readSourceStack, sourceOutputs}; see `wedsync-infra dr rebuild`", object(func(c *Config) any { return &c.Recovery })},
 }
@@ -149,21 +138,24 @@ func Keys() []string {
 func Load(project, stack string, raw map[string]string) (Config, error) {
 	c := Config{Project: project, Stack: stack}
 	p := &core.Problems{}
+	c.StackSettings = rules.DecodeStackSettings(raw, p)
 	byKey := map[string]setting{}
 	for _, s := range settings {
 		byKey[s.key] = s
 	}
-	for _, full := range sortedKeys(raw) {
+	for _, full := range slices.Sorted(maps.Keys(raw)) {
 		ns, key, ok := strings.Cut(full, ":")
 		if !ok || ns != Namespace {
 			continue
 		}
 		s, known := byKey[key]
 		if !known {
-			p.Add(full, raw[full], "unknown key%s; known keys: %s", didYouMean(key, settingKeys()), strings.Join(settingKeys(), ", "))
+			p.Add(full, raw[full], "unknown key%s; known keys: %s", core.DidYouMean(key, settingKeys()), strings.Join(settingKeys(), ", "))
 			continue
 		}
-		s.decode(&c, full, raw[full], p)
+		if s.decode != nil {
+			s.decode(&c, full, raw[full], p)
+		}
 	}
 	// Validate what could be read too, so one run shows every problem.
 	c.ApplyDefaults()
@@ -174,17 +166,10 @@ func Load(project, stack string, raw map[string]string) (Config, error) {
 // ApplyDefaults fills every unset setting. It is the one place defaults live;
 // component blocks apply their own defaults, by environment, in their packages.
 func (c *Config) ApplyDefaults() {
-	if c.Timezone == "" {
-		c.Timezone = DefaultTimezone
-	}
+	c.StackSettings.ApplyDefaults()
 	if c.Owner == "" {
 		c.Owner = "platform"
 	}
-	// One time zone per stack: the calendar uses the stack's.
-	if c.Season.Timezone == "" {
-		c.Season.Timezone = c.Timezone
-	}
-	c.Season.ApplyDefaults()
 	c.Secrets.ApplyDefaults(c.Environment)
 	c.Backup.ApplyDefaults(c.Environment)
 	// The release decides versions; a stack's own setting wins, so one
@@ -193,13 +178,12 @@ func (c *Config) ApplyDefaults() {
 		c.Database.Version = c.Release.PostgresVersion
 	}
 	c.Database.ApplyDefaults(c.Environment)
-	if c.Compute.Image == (autoscaling.Images{}) {
-		c.Compute.Image = autoscaling.Images{AWS: c.Release.Images.AWS, GCP: c.Release.Images.GCP, Azure: c.Release.Images.Azure}
+	if c.Compute.Image == (core.Images{}) {
+		c.Compute.Image = c.Release.Images
 	}
 	c.Compute.ApplyDefaults(c.Environment)
 	c.Alerting.ApplyDefaults(c.Environment)
 	c.Budget.ApplyDefaults(c.Environment)
-	c.Policy.ApplyDefaults(string(c.Environment))
 	if c.CI != nil {
 		c.CI.ApplyDefaults(c.Environment)
 	}
@@ -212,9 +196,7 @@ func (c *Config) ApplyDefaults() {
 // what is allowed.
 func (c Config) Validate() error {
 	p := &core.Problems{Prefix: Namespace + ":"}
-	if !c.Environment.Valid() {
-		p.Add("environment", string(c.Environment), "use %s", core.Join(core.Environments))
-	}
+	c.StackSettings.Validate(p)
 	if !c.Cloud.Valid() {
 		p.Add("cloud", string(c.Cloud), "use %s", core.Join(core.Clouds))
 	}
@@ -224,16 +206,6 @@ func (c Config) Validate() error {
 	}
 	if c.DRRegion != "" && c.DRRegion == c.Region {
 		p.Add("drRegion", c.DRRegion, "must differ from wedsync:region: a DR copy in the same region does not survive a regional outage")
-	}
-	_, tzErr := time.LoadLocation(c.Timezone)
-	tzValid := tzErr == nil && c.Timezone != "" && c.Timezone != "Local"
-	if !tzValid {
-		p.Add("timezone", c.Timezone, "not an IANA time zone; use a name like Europe/London or America/New_York")
-	}
-	if c.Season.Timezone != c.Timezone {
-		p.Add("season.timezone", c.Season.Timezone, "the calendar uses the stack's time zone; remove it and set wedsync:timezone (now %q) instead", c.Timezone)
-	} else if tzValid {
-		p.Include("season.", c.Season.Validate())
 	}
 	// Component rules depend on the environment and cloud (prod is strict):
 	// judged only once both are known, so a typo there is not drowned in
@@ -267,19 +239,18 @@ func (c Config) Validate() error {
 // validateComponents checks each component block with that component's own
 // rules, naming fields under the block's key (wedsync:database.size).
 func (c Config) validateComponents(p *core.Problems) {
-	p.Include("secrets.", c.Secrets.ValidateFor(c.Environment, c.Cloud))
-	p.Include("backup.", c.Backup.Validate(c.Environment))
-	p.Include("database.", c.Database.ValidateFor(c.Cloud, c.Environment))
-	p.Include("compute.", c.Compute.Validate(c.Environment))
+	p.Include("secrets.", c.Secrets.Validate(c.Environment, c.Cloud))
+	p.Include("backup.", c.Backup.Validate(c.Environment, c.Cloud))
+	p.Include("database.", c.Database.Validate(c.Environment, c.Cloud))
+	p.Include("compute.", c.Compute.Validate(c.Environment, c.Cloud))
 	p.Include("compute.", c.Compute.ValidateCalendar(c.Environment, c.Season))
-	p.Include("alerting.", c.Alerting.Validate(c.Environment))
-	p.Include("budget.", c.Budget.ValidateFor(c.Environment, c.Cloud))
+	p.Include("alerting.", c.Alerting.Validate(c.Environment, c.Cloud))
+	p.Include("budget.", c.Budget.Validate(c.Environment, c.Cloud))
 	if c.Release != (release.Release{}) {
 		p.Include("release.", c.Release.Validate())
 	}
-	p.Include("policy.", c.Policy.Validate())
 	if c.CI != nil {
-		p.Include("ci.", c.CI.Validate(c.Environment))
+		p.Include("ci.", c.CI.Validate(c.Environment, c.Cloud))
 	}
 	if c.Recovery != nil {
 		p.Include("recovery.", c.Recovery.validate(c))
@@ -294,7 +265,7 @@ func validateRegion(p *core.Problems, key string, cloud core.Cloud, region strin
 	case region == "" && required:
 		p.Missing(key, "a region of %s, e.g. %s", cloud.Title(), exampleRegion[cloud])
 	case region != "" && !core.ValidRegion(cloud, region):
-		p.Add(key, region, "not a region of %s%s; e.g. %s", cloud.Title(), didYouMean(region, core.Regions(cloud)), exampleRegion[cloud])
+		p.Add(key, region, "not a region of %s%s; e.g. %s", cloud.Title(), core.DidYouMean(region, core.Regions(cloud)), exampleRegion[cloud])
 	}
 }
 
@@ -308,35 +279,7 @@ func str(field func(*Config) *string) func(*Config, string, string, *core.Proble
 // object decodes a structured key (stored by Pulumi as JSON), reporting
 // unknown fields with suggestions and type errors with the field's path.
 func object(field func(*Config) any) func(*Config, string, string, *core.Problems) {
-	return func(c *Config, key, raw string, p *core.Problems) { DecodeObject(p, key, raw, field(c)) }
-}
-
-// DecodeObject decodes raw JSON into out (a pointer to a struct or map),
-// recording a problem for anything that is not valid JSON, a field out does
-// not have (with a did-you-mean suggestion), or a value of the wrong type.
-func DecodeObject(p *core.Problems, key, raw string, out any) {
-	var generic any
-	if err := json.Unmarshal([]byte(raw), &generic); err != nil {
-		p.Add(key, raw, "not a valid object: %v", err)
-		return
-	}
-	before := len(core.Flatten(p.Err()))
-	checkFields(p, key, generic, out)
-	if len(core.Flatten(p.Err())) > before {
-		return
-	}
-	if err := json.Unmarshal([]byte(raw), out); err != nil {
-		p.Add(key, raw, "cannot be read: %v", err)
-	}
-}
-
-func sortedKeys[V any](m map[string]V) []string {
-	keys := make([]string, 0, len(m))
-	for k := range m {
-		keys = append(keys, k)
-	}
-	sort.Strings(keys)
-	return keys
+	return func(c *Config, key, raw string, p *core.Problems) { core.DecodeObject(p, key, raw, field(c)) }
 }
 
 func settingKeys() []string {

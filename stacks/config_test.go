@@ -106,9 +106,9 @@ func TestLoadReportsEveryProblemAtOnce(t *testing.T) {
 	})
 	problems := core.Flatten(err)
 	if len(problems) != 3 {
-		t.Fatalf("want 3 problems (environment, region, timezone), got %d:\n%v", len(problems), err)
+		t.Fatalf("want 3 problems (environment, timezone, region), got %d:\n%v", len(problems), err)
 	}
-	for i, field := range []string{"wedsync:environment", "wedsync:region", "wedsync:timezone"} {
+	for i, field := range []string{"wedsync:environment", "wedsync:timezone", "wedsync:region"} {
 		if !strings.HasPrefix(problems[i].Error(), field) {
 			t.Errorf("problem %d = %q, want it to start with %s", i, problems[i], field)
 		}
@@ -185,8 +185,8 @@ func TestDidYouMean(t *testing.T) {
 		{"zzz", ""},
 	}
 	for _, tt := range tests {
-		if got := didYouMean(tt.got, settingKeys()); got != tt.want {
-			t.Errorf("didYouMean(%q) = %q, want %q", tt.got, got, tt.want)
+		if got := core.DidYouMean(tt.got, settingKeys()); got != tt.want {
+			t.Errorf("DidYouMean(%q) = %q, want %q", tt.got, got, tt.want)
 		}
 	}
 }

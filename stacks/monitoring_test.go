@@ -6,6 +6,7 @@ import (
 	"sort"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/wedsync/wedsync-infra/internal/offline"
 	"github.com/wedsync/wedsync-infra/internal/plan"
@@ -20,12 +21,15 @@ const weddingSaturday = "2026-06-13T15:00:00+01:00"
 
 func prodPlan(t *testing.T, stack string) *plan.Plan {
 	t.Helper()
-	t.Setenv("WEDSYNC_NOW", weddingSaturday)
 	p, err := project.Find(".")
 	if err != nil {
 		t.Fatal(err)
 	}
-	res, err := offline.Plan(p, stack)
+	at, err := time.Parse(time.RFC3339, weddingSaturday)
+	if err != nil {
+		t.Fatal(err)
+	}
+	res, err := offline.Plan(p, stack, at)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -55,22 +59,22 @@ var targetTypes = map[string]string{
 // name's suffix after the component's own name.
 var wantAlarms = map[string]map[string][]string{
 	"aws": {
-		"wedsync:database:Database":        {"cpu", "free-storage", "connections", "replication-lag"},
-		"wedsync:compute:AutoscalingGroup": {"at-max", "unhealthy"},
-		"wedsync:backup:BackupBucket":      {"freshness", "replication-failed", "replication-latency"},
-		"wedsync:secrets:SecretsStore":     {"key-deletion", "access-denied"},
+		"wedsync:database:Database":            {"cpu", "free-storage", "connections", "replication-lag"},
+		"wedsync:autoscaling:AutoscalingGroup": {"at-max", "unhealthy"},
+		"wedsync:backupbucket:BackupBucket":    {"freshness", "replication-failed", "replication-latency"},
+		"wedsync:secretsstore:SecretsStore":    {"key-deletion", "access-denied"},
 	},
 	"gcp": {
-		"wedsync:database:Database":        {"cpu", "free-storage", "connections", "replication-lag"},
-		"wedsync:compute:AutoscalingGroup": {"at-max", "unhealthy"},
-		"wedsync:backup:BackupBucket":      {"freshness", "replica-freshness"},
-		"wedsync:secrets:SecretsStore":     {"key-deletion", "access-denied"},
+		"wedsync:database:Database":            {"cpu", "free-storage", "connections", "replication-lag"},
+		"wedsync:autoscaling:AutoscalingGroup": {"at-max", "unhealthy"},
+		"wedsync:backupbucket:BackupBucket":    {"freshness", "replica-freshness"},
+		"wedsync:secretsstore:SecretsStore":    {"key-deletion", "access-denied"},
 	},
 	"azure": {
-		"wedsync:database:Database":        {"cpu", "free-storage", "connections", "replication-lag"},
-		"wedsync:compute:AutoscalingGroup": {"at-max", "unhealthy"},
-		"wedsync:backup:BackupBucket":      {"freshness"},
-		"wedsync:secrets:SecretsStore":     {"key-deletion", "access-denied", "access-denied-dr"},
+		"wedsync:database:Database":            {"cpu", "free-storage", "connections", "replication-lag"},
+		"wedsync:autoscaling:AutoscalingGroup": {"at-max", "unhealthy"},
+		"wedsync:backupbucket:BackupBucket":    {"freshness"},
+		"wedsync:secretsstore:SecretsStore":    {"key-deletion", "access-denied", "access-denied-dr"},
 	},
 }
 

@@ -5,7 +5,9 @@ package stacks
 
 import (
 	"encoding/json"
+	"maps"
 	"os"
+	"slices"
 	"time"
 
 	"github.com/pulumi/pulumi/sdk/v3/go/pulumi"
@@ -20,16 +22,20 @@ import (
 // Program is the program `pulumi up` runs (main.go hands it to pulumi.Run).
 // The Go language host passes the stack's config in PULUMI_CONFIG, which is
 // also where the program learns which keys were set, so unknown keys are
-// caught.
+// caught. The instant it plans for is read here, once (Now).
 func Program(ctx *pulumi.Context) error {
-	return ProgramWithConfigKeys(envConfigKeys())(ctx)
+	now, err := Now()
+	if err != nil {
+		return err
+	}
+	return ProgramWithConfigKeys(envConfigKeys(), now)(ctx)
 }
 
 // ProgramWithConfigKeys is Program for hosts that do not set PULUMI_CONFIG
-// (the offline plan, Automation API inline programs): they name the stack's
-// config keys. With nil keys, only known keys are read and a typo in a key
-// name goes unnoticed; the program says so in its log.
-func ProgramWithConfigKeys(keys []string) pulumi.RunFunc {
+// (Automation API inline programs): they name the stack's config keys and
+// the instant to plan for. With nil keys, only known keys are read and a
+// typo in a key name goes unnoticed; the program says so in its log.
+func ProgramWithConfigKeys(keys []string, now time.Time) pulumi.RunFunc {
 	return func(ctx *pulumi.Context) error {
 		if keys == nil {
 			keys = Keys()
@@ -45,17 +51,21 @@ func ProgramWithConfigKeys(keys []string) pulumi.RunFunc {
 		if err != nil {
 			return err
 		}
-		return Deploy(ctx, cfg)
+		return Deploy(ctx, cfg, now)
 	}
 }
 
-// Deploy creates a stack's resources from its validated config, one step
-// after another: each step reads what the steps before it made.
-func Deploy(ctx *pulumi.Context, cfg Config) error {
-	now, err := Now()
-	if err != nil {
-		return err
-	}
+// ProgramFor is the program of a config already loaded (the offline plan
+// loads it once and hands it down rather than have the program decode it
+// again).
+func ProgramFor(cfg Config, now time.Time) pulumi.RunFunc {
+	return func(ctx *pulumi.Context) error { return Deploy(ctx, cfg, now) }
+}
+
+// Deploy creates a stack's resources from its validated config, as planned
+// at now (schedules, freezes, seasonal thresholds), one step after another:
+// each step reads what the steps before it made.
+func Deploy(ctx *pulumi.Context, cfg Config, now time.Time) error {
 	b := &build{ctx: ctx, cfg: cfg, now: now}
 	for _, step := range []func() error{b.sites, b.alerting, b.network, b.secrets, b.backups, b.compute, b.database, b.dashboard, b.budget, b.ci, b.exports} {
 		if err := step(); err != nil {
@@ -164,5 +174,5 @@ func envConfigKeys() []string {
 	if err := json.Unmarshal([]byte(raw), &cfg); err != nil {
 		return nil
 	}
-	return sortedKeys(cfg)
+	return slices.Sorted(maps.Keys(cfg))
 }

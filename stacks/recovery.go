@@ -3,14 +3,13 @@ package stacks
 import (
 	"encoding/json"
 	"fmt"
+	"maps"
 	"reflect"
 	"regexp"
 	"slices"
 	"strings"
 	"time"
 
-	"github.com/pulumi/pulumi-aws/sdk/v6/go/aws/s3"
-	"github.com/pulumi/pulumi-gcp/sdk/v7/go/gcp/storage"
 	"github.com/pulumi/pulumi/sdk/v3/go/pulumi"
 
 	"github.com/wedsync/wedsync-infra/components/core"
@@ -95,7 +94,7 @@ var stackNamePattern = regexp.MustCompile(`^([A-Za-z0-9_.-]+/){0,2}[A-Za-z0-9_.-
 // allow, reading the source stack first.
 func (r *Recovery) ApplyDefaults() {
 	if r.RestorePoint == "" {
-		r.RestorePoint = database.LatestRestorableTime
+		r.RestorePoint = core.LatestRestorableTime
 	}
 	if r.ReadSourceStack == nil {
 		r.ReadSourceStack = pulumi.BoolRef(true)
@@ -120,19 +119,19 @@ func (r Recovery) validate(c Config) error {
 	case r.sourceName() == c.Stack:
 		p.Add("sourceStack", r.SourceStack, "a stack cannot rebuild itself; name the stack whose region was lost")
 	}
-	if r.RestorePoint != database.LatestRestorableTime {
+	if r.RestorePoint != core.LatestRestorableTime {
 		if _, err := time.Parse(time.RFC3339, r.RestorePoint); err != nil {
-			p.Add("restorePoint", r.RestorePoint, "use %q or an RFC3339 time, e.g. 2026-06-13T14:00:00Z", database.LatestRestorableTime)
+			p.Add("restorePoint", r.RestorePoint, "use %q or an RFC3339 time, e.g. 2026-06-13T14:00:00Z", core.LatestRestorableTime)
 		}
 	}
 	switch c.Cloud {
 	case core.Azure:
-		if r.RestorePoint == database.LatestRestorableTime {
+		if r.RestorePoint == core.LatestRestorableTime {
 			p.Add("restorePoint", r.RestorePoint, "Azure geo-restore needs the instant to restore to: use an RFC3339 time (`wedsync-infra dr rebuild` writes the rebuild's start)")
 		}
 	case core.GCP:
-		if r.BackupRunID == "" && r.RestorePoint != database.LatestRestorableTime {
-			p.Add("restorePoint", r.RestorePoint, "Cloud SQL reaches an earlier instant in another region only through a backup run: set backupRunId (gcloud sql backups list --instance SOURCE) or restore %q from the promoted replica", database.LatestRestorableTime)
+		if r.BackupRunID == "" && r.RestorePoint != core.LatestRestorableTime {
+			p.Add("restorePoint", r.RestorePoint, "Cloud SQL reaches an earlier instant in another region only through a backup run: set backupRunId (gcloud sql backups list --instance SOURCE) or restore %q from the promoted replica", core.LatestRestorableTime)
 		}
 	}
 	if r.BackupRunID != "" {
@@ -329,7 +328,7 @@ func (b *build) resolveSource() (*source, error) {
 	if s.Database != nil && s.Database.Replica == "" && b.cfg.Cloud == core.GCP {
 		db := *s.Database // the config's own copy stays as written
 		s.Database = &db
-		// The source names its replica "<database>-<region>" (database.newGCP).
+		// The source names its replica "<database>-<region>" (database's gcpReplica).
 		src := core.Deployment{Project: b.cfg.Project, Stack: r.sourceName()}
 		s.Database.Replica = src.Name("main", core.ShortRegion(b.cfg.Region))
 	}
@@ -416,39 +415,12 @@ func (b *build) restore() *database.Restore {
 		}
 		// A clone of the cross-region replica, promoted to a standalone
 		// instance before the rebuild: the latest the source replicated.
-		return &database.Restore{SourceID: db.Replica, PointInTime: database.LatestRestorableTime}
+		return &database.Restore{SourceID: db.Replica, PointInTime: core.LatestRestorableTime}
 	default:
 		// AWS: the automated backups replicated into this region; Azure:
 		// the source's geo-redundant backups.
 		return &database.Restore{SourceID: db.SourceID, PointInTime: r.RestorePoint, GeoRestore: true}
 	}
-}
-
-// adoptReplica is the option that makes the backup bucket of purpose
-// (AWS, GCP) the replica the source already writes to in this region,
-// instead of a new, empty bucket: the bucket is imported under its
-// existing name, with the inputs it was created with. The standard tags
-// and labels name the source stack on it; they are left as they are, so
-// the import finds nothing to change.
-func (b *build) adoptReplica(purpose string) pulumi.ResourceOption {
-	replica := b.src.BackupBuckets[purpose].Replica
-	return pulumi.Transformations([]pulumi.ResourceTransformation{func(a *pulumi.ResourceTransformationArgs) *pulumi.ResourceTransformationResult {
-		if a.Name != purpose {
-			return nil
-		}
-		adopt := append(slices.Clone(a.Opts), pulumi.Import(pulumi.ID(replica)))
-		switch props := a.Props.(type) {
-		case *s3.BucketV2Args:
-			p := *props
-			p.Bucket = pulumi.String(replica)
-			return &pulumi.ResourceTransformationResult{Props: &p, Opts: append(adopt, pulumi.IgnoreChanges([]string{"tags", "tagsAll", "forceDestroy"}))}
-		case *storage.BucketArgs:
-			p := *props
-			p.Name = pulumi.String(replica)
-			return &pulumi.ResourceTransformationResult{Props: &p, Opts: append(adopt, pulumi.IgnoreChanges([]string{"labels", "effectiveLabels", "terraformLabels", "forceDestroy"}))}
-		}
-		return nil
-	}})
 }
 
 // recordRecovery registers what the rebuild is made from as a component
@@ -461,7 +433,7 @@ func (b *build) recordRecovery() error {
 	if b.cfg.Cloud == core.Azure {
 		bucketsKey = "backupAccountsFailedOver"
 	}
-	for _, purpose := range sortedKeys(src.BackupBuckets) {
+	for _, purpose := range slices.Sorted(maps.Keys(src.BackupBuckets)) {
 		bk := src.BackupBuckets[purpose]
 		buckets[purpose] = pulumi.String(map[bool]string{true: bk.Bucket, false: bk.Replica}[b.cfg.Cloud == core.Azure])
 	}

@@ -324,13 +324,13 @@ func TestSettingsValidation(t *testing.T) {
 		{"plain_http_webhook", core.Dev, Settings{Receivers: []Receiver{{Name: "x", Webhook: "http://pager.example/hook"}}}, "receivers[0].webhook"},
 	} {
 		t.Run(c.name, func(t *testing.T) {
-			err := c.s.Validate(c.env)
+			err := c.s.Validate(c.env, "")
 			if err == nil || !strings.Contains(err.Error(), c.field) {
 				t.Errorf("want a problem naming %s, got %v", c.field, err)
 			}
 		})
 	}
-	if err := prodSettings().Validate(core.Prod); err != nil {
+	if err := prodSettings().Validate(core.Prod, ""); err != nil {
 		t.Errorf("prod settings are valid: %v", err)
 	}
 }
@@ -350,7 +350,7 @@ func TestBudgetValidation(t *testing.T) {
 		{"bad_currency", core.GCP, BudgetSettings{Amount: 100, PeakAmount: 100, Currency: "pounds", BillingAccount: "012345-6789AB-CDEF01"}, "currency"},
 	} {
 		t.Run(c.name, func(t *testing.T) {
-			err := c.s.ValidateFor(core.Prod, c.cloud)
+			err := c.s.Validate(core.Prod, c.cloud)
 			if err == nil || !strings.Contains(err.Error(), c.field) {
 				t.Errorf("want a problem naming %s, got %v", c.field, err)
 			}

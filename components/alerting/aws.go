@@ -25,104 +25,111 @@ var awsPublishers = []string{"cloudwatch.amazonaws.com", "events.amazonaws.com",
 // data keys must not grant CloudWatch or Budgets anything. Neither SNS nor
 // CloudWatch can route by time, so every alarm notifies both topics and
 // the escalation topic's name and display name say what it is.
-func (t *target) aws(ctx *pulumi.Context, name string) error {
-	dep := t.dep()
-	caller, err := aws.GetCallerIdentity(ctx, nil, pulumi.Provider(dep.Primary.Provider))
+func (b *targetBuilder) aws() (targetOutputs, error) {
+	dep := b.a.Deployment
+	caller, err := aws.GetCallerIdentity(b.ctx, nil, pulumi.Provider(dep.Primary.Provider))
 	if err != nil {
-		return err
+		return targetOutputs{}, err
 	}
+	key, err := b.awsKey(caller.AccountId)
+	if err != nil {
+		return targetOutputs{}, err
+	}
+	return b.bothLists(core.AWS, func(prefix, label string, rs []Receiver, escalation bool) (pulumi.StringArrayOutput, error) {
+		physical := dep.Name("alerts")
+		if escalation {
+			physical = dep.Name("alerts", "wedding-day-escalation")
+		}
+		return b.awsTopic(prefix, physical, label, rs, key, caller.AccountId)
+	})
+}
+
+// awsKey is the topics' key: administered by the account, usable by the
+// publishers of this account only.
+func (b *targetBuilder) awsKey(account string) (*kms.Key, error) {
+	dep := b.a.Deployment
 	keyPolicy, err := json.Marshal(map[string]any{
 		"Version": "2012-10-17",
 		"Statement": []any{
 			map[string]any{
 				"Sid": "AccountAdministers", "Effect": "Allow",
-				"Principal": map[string]any{"AWS": "arn:aws:iam::" + caller.AccountId + ":root"},
+				"Principal": map[string]any{"AWS": "arn:aws:iam::" + account + ":root"},
 				"Action":    "kms:*", "Resource": "*",
 			},
 			map[string]any{
 				"Sid": "PublishersEncrypt", "Effect": "Allow",
 				"Principal": map[string]any{"Service": awsPublishers},
 				"Action":    []string{"kms:Decrypt", "kms:GenerateDataKey*"}, "Resource": "*",
-				"Condition": map[string]any{"StringEquals": map[string]any{"aws:SourceAccount": caller.AccountId}},
+				"Condition": map[string]any{"StringEquals": map[string]any{"aws:SourceAccount": account}},
 			},
 		},
 	})
 	if err != nil {
-		return err
+		return nil, err
 	}
-	key, err := kms.NewKey(ctx, name, &kms.KeyArgs{
+	key, err := kms.NewKey(b.ctx, b.name, &kms.KeyArgs{
 		Description:          pulumi.String(dep.Name("alerts") + ": encrypts the alert topics"),
 		EnableKeyRotation:    pulumi.Bool(true),
 		DeletionWindowInDays: pulumi.Int(30),
 		Policy:               pulumi.String(string(keyPolicy)),
-	}, t.opts...)
+	}, b.opts()...)
 	if err != nil {
-		return err
+		return nil, err
 	}
-	if _, err := kms.NewAlias(ctx, name, &kms.AliasArgs{Name: pulumi.String("alias/" + dep.Name("alerts")), TargetKeyId: key.KeyId}, t.opts...); err != nil {
-		return err
+	if _, err := kms.NewAlias(b.ctx, b.name, &kms.AliasArgs{Name: pulumi.String("alias/" + dep.Name("alerts")), TargetKeyId: key.KeyId}, b.opts()...); err != nil {
+		return nil, err
 	}
-	topic := func(logical, physical, display string, receivers []Receiver) (pulumi.StringArrayOutput, error) {
-		tp, err := sns.NewTopic(ctx, logical, &sns.TopicArgs{
-			Name:           pulumi.String(physical),
-			DisplayName:    pulumi.String(display),
-			KmsMasterKeyId: key.Arn,
-		}, t.opts...)
-		if err != nil {
+	return key, nil
+}
+
+// awsTopic makes one topic (logical name, physical name, display name)
+// that this account's publishers may publish to, subscribing receivers.
+func (b *targetBuilder) awsTopic(logical, physical, display string, receivers []Receiver, key *kms.Key, account string) (pulumi.StringArrayOutput, error) {
+	tp, err := sns.NewTopic(b.ctx, logical, &sns.TopicArgs{
+		Name:           pulumi.String(physical),
+		DisplayName:    pulumi.String(display),
+		KmsMasterKeyId: key.Arn,
+	}, b.opts()...)
+	if err != nil {
+		return pulumi.StringArrayOutput{}, err
+	}
+	policy := tp.Arn.ApplyT(func(arn string) (string, error) {
+		doc, err := json.Marshal(map[string]any{
+			"Version": "2012-10-17",
+			"Statement": []any{map[string]any{
+				"Sid": "PublishersPublish", "Effect": "Allow",
+				"Principal": map[string]any{"Service": awsPublishers},
+				"Action":    "sns:Publish", "Resource": arn,
+				"Condition": map[string]any{"StringEquals": map[string]any{"aws:SourceAccount": account}},
+			}},
+		})
+		return string(doc), err
+	}).(pulumi.StringOutput)
+	if _, err := sns.NewTopicPolicy(b.ctx, logical, &sns.TopicPolicyArgs{Arn: tp.Arn, Policy: policy}, b.opts()...); err != nil {
+		return pulumi.StringArrayOutput{}, err
+	}
+	for _, r := range receivers {
+		protocol, endpoint := "email", pulumi.String(r.Email).ToStringOutput()
+		if r.Webhook != "" {
+			protocol, endpoint = "https", secretURL(r.Webhook)
+		}
+		if _, err := sns.NewTopicSubscription(b.ctx, logical+"-"+r.Name, &sns.TopicSubscriptionArgs{
+			Topic:    tp.Arn,
+			Protocol: pulumi.String(protocol),
+			Endpoint: endpoint,
+		}, b.opts()...); err != nil {
 			return pulumi.StringArrayOutput{}, err
 		}
-		policy := tp.Arn.ApplyT(func(arn string) (string, error) {
-			b, err := json.Marshal(map[string]any{
-				"Version": "2012-10-17",
-				"Statement": []any{map[string]any{
-					"Sid": "PublishersPublish", "Effect": "Allow",
-					"Principal": map[string]any{"Service": awsPublishers},
-					"Action":    "sns:Publish", "Resource": arn,
-					"Condition": map[string]any{"StringEquals": map[string]any{"aws:SourceAccount": caller.AccountId}},
-				}},
-			})
-			return string(b), err
-		}).(pulumi.StringOutput)
-		if _, err := sns.NewTopicPolicy(ctx, logical, &sns.TopicPolicyArgs{Arn: tp.Arn, Policy: policy}, t.opts...); err != nil {
-			return pulumi.StringArrayOutput{}, err
-		}
-		for _, r := range receivers {
-			protocol, endpoint := "email", pulumi.String(r.Email).ToStringOutput()
-			if r.Webhook != "" {
-				protocol, endpoint = "https", secretURL(r.Webhook)
-			}
-			if _, err := sns.NewTopicSubscription(ctx, logical+"-"+r.Name, &sns.TopicSubscriptionArgs{
-				Topic:    tp.Arn,
-				Protocol: pulumi.String(protocol),
-				Endpoint: endpoint,
-			}, t.opts...); err != nil {
-				return pulumi.StringArrayOutput{}, err
-			}
-		}
-		return pulumi.StringArray{tp.Arn}.ToStringArrayOutput(), nil
 	}
-	t.receivers, err = topic(name, dep.Name("alerts"), "WedSync "+dep.Stack+" alerts", t.args.Settings.Receivers)
-	if err != nil {
-		return err
-	}
-	t.escalation, t.all = none(), t.receivers
-	if t.escalates() {
-		t.escalation, err = topic(name+"-wedding-day-escalation", dep.Name("alerts", "wedding-day-escalation"), "WedSync "+dep.Stack+" "+t.escalationLabel(), t.args.Settings.Escalation)
-		if err != nil {
-			return err
-		}
-		t.all = concat(t.receivers, t.escalation)
-	}
-	t.routing = t.alongside(core.AWS)
-	return nil
+	return pulumi.StringArray{tp.Arn}.ToStringArrayOutput(), nil
 }
 
 // aws makes one monthly cost budget for the stack's resources (by their
 // stack tag, which must be an activated cost allocation tag), with a planned
 // limit per month for the next twelve: the peak amount in peak months.
 // AWS Budgets notify one SNS topic per notification: the receivers' topic.
-func (b *budget) aws(ctx *pulumi.Context, name string) ([]string, error) {
-	dep, s := b.args.Deployment, b.args.Settings
+func (b *budgetBuilder) aws() (budgetOutputs, error) {
+	dep, s := b.a.Deployment, b.a.Settings
 	var limits budgets.BudgetPlannedLimitArray
 	var lines []string
 	for _, m := range b.months {
@@ -134,7 +141,7 @@ func (b *budget) aws(ctx *pulumi.Context, name string) ([]string, error) {
 		})
 		lines = append(lines, fmt.Sprintf("%s: %s USD", m.start.Format("2006-01"), amount))
 	}
-	topic := b.args.Notify.ApplyT(func(ids []string) []string {
+	topic := b.a.Notify.ApplyT(func(ids []string) []string {
 		if len(ids) == 0 {
 			return nil
 		}
@@ -154,7 +161,7 @@ func (b *budget) aws(ctx *pulumi.Context, name string) ([]string, error) {
 			SubscriberSnsTopicArns: topic,
 		})
 	}
-	_, err := budgets.NewBudget(ctx, name, &budgets.BudgetArgs{
+	_, err := budgets.NewBudget(b.ctx, b.name, &budgets.BudgetArgs{
 		Name:            pulumi.String(dep.Name("monthly")),
 		BudgetType:      pulumi.String("COST"),
 		TimeUnit:        pulumi.String("MONTHLY"),
@@ -165,8 +172,8 @@ func (b *budget) aws(ctx *pulumi.Context, name string) ([]string, error) {
 			Values: pulumi.StringArray{pulumi.String("user:stack$" + dep.Stack)},
 		}},
 		Notifications: ns,
-	}, b.opts...)
-	return lines, err
+	}, b.opts()...)
+	return budgetOutputs{amounts: lines}, err
 }
 
 // awsBudgetTime is how AWS Budgets write instants.
@@ -201,10 +208,13 @@ func awsDashboard(dep core.Deployment, w watched) map[string]any {
 	return map[string]any{"widgets": widgets}
 }
 
-func awsDashboardResource(ctx *pulumi.Context, name string, dep core.Deployment, body pulumi.StringOutput, opts []pulumi.ResourceOption) (pulumi.StringOutput, error) {
-	d, err := cloudwatch.NewDashboard(ctx, name, &cloudwatch.DashboardArgs{DashboardName: pulumi.String(dep.Name()), DashboardBody: body}, opts...)
+// aws makes a CloudWatch dashboard.
+func (b *dashboardBuilder) aws() (dashboardOutputs, error) {
+	dep := b.a.Deployment
+	body := b.body(b.a.Buckets, func(w watched) any { return awsDashboard(dep, w) })
+	d, err := cloudwatch.NewDashboard(b.ctx, b.name, &cloudwatch.DashboardArgs{DashboardName: pulumi.String(dep.Name()), DashboardBody: body}, b.opts()...)
 	if err != nil {
-		return pulumi.StringOutput{}, err
+		return dashboardOutputs{}, err
 	}
-	return pulumi.Sprintf("https://%s.console.aws.amazon.com/cloudwatch/home?region=%s#dashboards:name=%s", dep.Primary.Region, dep.Primary.Region, d.DashboardName), nil
+	return dashboardOutputs{url: pulumi.Sprintf("https://%s.console.aws.amazon.com/cloudwatch/home?region=%s#dashboards:name=%s", dep.Primary.Region, dep.Primary.Region, d.DashboardName)}, nil
 }

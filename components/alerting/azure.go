@@ -26,48 +26,63 @@ type alertProcessingRule struct{ pulumi.CustomResourceState }
 // escalation action group to every alert fired in the stack's resource
 // groups during the wedding-day window (on the calendar's wall clock), so
 // the escalation is called only then.
-func (t *target) azure(ctx *pulumi.Context, name string) error {
-	dep := t.dep()
-	group := func(logical, physical, short string, receivers []Receiver) (pulumi.StringArrayOutput, error) {
-		var emails insights.EmailReceiverArray
-		var hooks insights.WebhookReceiverArray
-		for _, r := range receivers {
-			if r.Email != "" {
-				emails = append(emails, insights.EmailReceiverArgs{Name: pulumi.String(r.Name), EmailAddress: pulumi.String(r.Email), UseCommonAlertSchema: pulumi.Bool(true)})
-			} else {
-				hooks = append(hooks, insights.WebhookReceiverArgs{Name: pulumi.String(r.Name), ServiceUri: secretURL(r.Webhook), UseCommonAlertSchema: pulumi.Bool(true)})
-			}
-		}
-		ag, err := insights.NewActionGroup(ctx, logical, &insights.ActionGroupArgs{
-			ActionGroupName:   pulumi.String(physical),
-			ResourceGroupName: dep.Primary.AzureResourceGroup,
-			Location:          pulumi.String("Global"),
-			GroupShortName:    pulumi.String(short),
-			Enabled:           pulumi.Bool(true),
-			EmailReceivers:    emails,
-			WebhookReceivers:  hooks,
-			Tags:              dep.Tags.For(core.Azure),
-		}, t.opts...)
-		if err != nil {
-			return pulumi.StringArrayOutput{}, err
-		}
-		return pulumi.StringArray{ag.ID().ToStringOutput()}.ToStringArrayOutput(), nil
-	}
-	var err error
-	t.receivers, err = group(name, dep.Name("alerts"), "wedsync", t.args.Settings.Receivers)
+func (b *targetBuilder) azure() (targetOutputs, error) {
+	dep := b.a.Deployment
+	receivers, err := b.azureActionGroup(b.name, dep.Name("alerts"), "wedsync", b.a.Settings.Receivers)
 	if err != nil {
-		return err
+		return targetOutputs{}, err
 	}
-	t.escalation, t.all = none(), t.receivers
-	t.routing = t.alongside(core.Azure)
-	if !t.escalates() {
-		return nil
+	out := targetOutputs{receivers: receivers, escalation: none(), all: receivers, routing: b.alongside(core.Azure)}
+	if !b.escalates() {
+		return out, nil
 	}
-	t.escalation, err = group(name+"-wedding-day-escalation", dep.Name("alerts", "wedding-day-escalation"), "weddingday", t.args.Settings.Escalation)
+	out.escalation, err = b.azureActionGroup(b.name+"-wedding-day-escalation", dep.Name("alerts", "wedding-day-escalation"), "weddingday", b.a.Settings.Escalation)
 	if err != nil {
-		return err
+		return targetOutputs{}, err
 	}
-	subscription, err := azureSubscription(ctx, dep)
+	if err := b.azureEscalationRule(out.escalation); err != nil {
+		return targetOutputs{}, err
+	}
+	cal := b.a.Calendar
+	out.routing = fmt.Sprintf("alarms go to the receivers; an alert processing rule adds the %s receivers from %s to %s (%s)",
+		b.escalationLabel(), cal.WeddingDays.Start, cal.WeddingDays.End, b.window.windowsZone)
+	return out, nil
+}
+
+// azureActionGroup is one action group (logical, physical and short name)
+// notifying receivers.
+func (b *targetBuilder) azureActionGroup(logical, physical, short string, receivers []Receiver) (pulumi.StringArrayOutput, error) {
+	dep := b.a.Deployment
+	var emails insights.EmailReceiverArray
+	var hooks insights.WebhookReceiverArray
+	for _, r := range receivers {
+		if r.Email != "" {
+			emails = append(emails, insights.EmailReceiverArgs{Name: pulumi.String(r.Name), EmailAddress: pulumi.String(r.Email), UseCommonAlertSchema: pulumi.Bool(true)})
+		} else {
+			hooks = append(hooks, insights.WebhookReceiverArgs{Name: pulumi.String(r.Name), ServiceUri: secretURL(r.Webhook), UseCommonAlertSchema: pulumi.Bool(true)})
+		}
+	}
+	ag, err := insights.NewActionGroup(b.ctx, logical, &insights.ActionGroupArgs{
+		ActionGroupName:   pulumi.String(physical),
+		ResourceGroupName: dep.Primary.AzureResourceGroup,
+		Location:          pulumi.String("Global"),
+		GroupShortName:    pulumi.String(short),
+		Enabled:           pulumi.Bool(true),
+		EmailReceivers:    emails,
+		WebhookReceivers:  hooks,
+		Tags:              dep.Tags.For(core.Azure),
+	}, b.opts()...)
+	if err != nil {
+		return pulumi.StringArrayOutput{}, err
+	}
+	return pulumi.StringArray{ag.ID().ToStringOutput()}.ToStringArrayOutput(), nil
+}
+
+// azureEscalationRule adds the escalation action groups to every alert in
+// the stack's resource groups during the wedding-day window.
+func (b *targetBuilder) azureEscalationRule(escalation pulumi.StringArrayOutput) error {
+	dep := b.a.Deployment
+	subscription, err := azureSubscription(b.ctx, dep)
 	if err != nil {
 		return err
 	}
@@ -78,7 +93,7 @@ func (t *target) azure(ctx *pulumi.Context, name string) error {
 		}
 	}
 	var recurrences pulumi.Array
-	for _, d := range t.window.days() {
+	for _, d := range b.window.days() {
 		r := pulumi.Map{"recurrenceType": pulumi.String("Weekly"), "daysOfWeek": pulumi.StringArray{pulumi.String(d.weekday.String())}}
 		if d.from != 0 || d.to != 24*60 {
 			r["startTime"] = pulumi.String(clock(d.from))
@@ -87,31 +102,25 @@ func (t *target) azure(ctx *pulumi.Context, name string) error {
 		recurrences = append(recurrences, r)
 	}
 	var rule alertProcessingRule
-	err = ctx.RegisterResource(AlertProcessingRuleType, name+"-wedding-day-escalation", pulumi.Map{
+	return b.ctx.RegisterResource(AlertProcessingRuleType, b.name+"-wedding-day-escalation", pulumi.Map{
 		"alertProcessingRuleName": pulumi.String(dep.Name("alerts", "wedding-day-escalation")),
 		"resourceGroupName":       dep.Primary.AzureResourceGroup,
 		"location":                pulumi.String("Global"),
 		"tags":                    dep.Tags.For(core.Azure),
 		"properties": pulumi.Map{
-			"description": pulumi.String(t.escalationLabel() + ": adds the escalation receivers to every alert in the stack's resource groups. Runbook: " + core.Runbook("alarms/escalation.md")),
+			"description": pulumi.String(b.escalationLabel() + ": adds the escalation receivers to every alert in the stack's resource groups. Runbook: " + core.Runbook("alarms/escalation.md")),
 			"enabled":     pulumi.Bool(true),
 			"scopes":      scopes,
 			"actions": pulumi.Array{pulumi.Map{
 				"actionType":     pulumi.String("AddActionGroups"),
-				"actionGroupIds": t.escalation,
+				"actionGroupIds": escalation,
 			}},
 			"schedule": pulumi.Map{
-				"timeZone":    pulumi.String(t.window.windowsZone),
+				"timeZone":    pulumi.String(b.window.windowsZone),
 				"recurrences": recurrences,
 			},
 		},
-	}, &rule, t.opts...)
-	if err != nil {
-		return err
-	}
-	t.routing = fmt.Sprintf("alarms go to the receivers; an alert processing rule adds the %s receivers from %s to %s (%s)",
-		t.escalationLabel(), t.args.Calendar.WeddingDays.Start, t.args.Calendar.WeddingDays.End, t.window.windowsZone)
-	return nil
+	}, &rule, b.opts()...)
 }
 
 // clock formats minutes after midnight as Azure schedules take times; the
@@ -127,11 +136,11 @@ func clock(minute int) string {
 // (Azure budgets are time-bounded): monthly grain, the peak amount in peak
 // months, scoped to the subscription and filtered to the stack's resource
 // groups, notifying the receivers' action group.
-func (b *budget) azure(ctx *pulumi.Context, name string) ([]string, error) {
-	dep, s := b.args.Deployment, b.args.Settings
-	subscription, err := azureSubscription(ctx, dep)
+func (b *budgetBuilder) azure() (budgetOutputs, error) {
+	dep, s := b.a.Deployment, b.a.Settings
+	subscription, err := azureSubscription(b.ctx, dep)
 	if err != nil {
-		return nil, err
+		return budgetOutputs{}, err
 	}
 	var groups pulumi.StringArray
 	for _, site := range []*core.Site{&dep.Primary, dep.DR} {
@@ -157,11 +166,11 @@ func (b *budget) azure(ctx *pulumi.Context, name string) ([]string, error) {
 				Operator:      pulumi.String("GreaterThanOrEqualTo"),
 				Threshold:     pulumi.Float64(n.percent),
 				ThresholdType: pulumi.String(kind),
-				ContactGroups: b.args.Notify,
+				ContactGroups: b.a.Notify,
 			}
 		}
 		amount := s.amountFor(r.peak)
-		if _, err := consumption.NewBudget(ctx, name+"-"+label, &consumption.BudgetArgs{
+		if _, err := consumption.NewBudget(b.ctx, b.name+"-"+label, &consumption.BudgetArgs{
 			BudgetName: pulumi.String(dep.Name("monthly", label)),
 			Scope:      pulumi.Sprintf("/subscriptions/%s", subscription),
 			Category:   pulumi.String("Cost"),
@@ -175,12 +184,12 @@ func (b *budget) azure(ctx *pulumi.Context, name string) ([]string, error) {
 				Name: pulumi.String("ResourceGroupName"), Operator: pulumi.String("In"), Values: groups,
 			}},
 			Notifications: ns,
-		}, b.opts...); err != nil {
-			return nil, err
+		}, b.opts()...); err != nil {
+			return budgetOutputs{}, err
 		}
 		lines = append(lines, fmt.Sprintf("%s to %s (%s): %g a month", r.start.Format("2006-01"), r.end.AddDate(0, -1, 0).Format("2006-01"), season, amount))
 	}
-	return lines, nil
+	return budgetOutputs{amounts: lines}, nil
 }
 
 // azureSubscription is the subscription of the primary site: the stack's
@@ -232,19 +241,33 @@ func azureWorkbook(w watched) map[string]any {
 	return map[string]any{"version": "Notebook/1.0", "items": items, "isLocked": false}
 }
 
-func azureWorkbookResource(ctx *pulumi.Context, name string, dep core.Deployment, body pulumi.StringOutput, opts []pulumi.ResourceOption) (pulumi.StringOutput, error) {
-	wb, err := insights.NewWorkbook(ctx, name, &insights.WorkbookArgs{
+// azure makes an Azure Monitor workbook. Workbooks chart resources by id;
+// storage account ids follow from the subscription, resource group and name.
+func (b *dashboardBuilder) azure() (dashboardOutputs, error) {
+	dep := b.a.Deployment
+	sub, err := azureSubscription(b.ctx, dep)
+	if err != nil {
+		return dashboardOutputs{}, err
+	}
+	buckets := pulumi.All(sub, dep.Primary.AzureResourceGroup, b.a.Buckets).ApplyT(func(vs []any) []string {
+		var ids []string
+		for _, n := range vs[2].([]string) {
+			ids = append(ids, fmt.Sprintf("/subscriptions/%s/resourceGroups/%s/providers/Microsoft.Storage/storageAccounts/%s", vs[0], vs[1], n))
+		}
+		return ids
+	}).(pulumi.StringArrayOutput)
+	wb, err := insights.NewWorkbook(b.ctx, b.name, &insights.WorkbookArgs{
 		ResourceName:      pulumi.String(stableUUID(dep.Name("dashboard"))),
 		ResourceGroupName: dep.Primary.AzureResourceGroup,
 		DisplayName:       pulumi.String(dep.Name()),
 		Category:          pulumi.String("workbook"),
 		Kind:              pulumi.String("shared"),
-		SerializedData:    body,
+		SerializedData:    b.body(buckets, func(w watched) any { return azureWorkbook(w) }),
 		SourceId:          pulumi.String("azure monitor"),
 		Tags:              dep.Tags.For(core.Azure),
-	}, opts...)
+	}, b.opts()...)
 	if err != nil {
-		return pulumi.StringOutput{}, err
+		return dashboardOutputs{}, err
 	}
-	return pulumi.Sprintf("https://portal.azure.com/#resource%s/workbook", wb.ID()), nil
+	return dashboardOutputs{url: pulumi.Sprintf("https://portal.azure.com/#resource%s/workbook", wb.ID())}, nil
 }

@@ -3,7 +3,6 @@ package alerting
 import (
 	"fmt"
 	"math"
-	"regexp"
 	"time"
 
 	"github.com/pulumi/pulumi/sdk/v3/go/pulumi"
@@ -12,64 +11,12 @@ import (
 	"github.com/wedsync/wedsync-infra/season"
 )
 
-// BudgetSettings are the stack's budget, under `wedsync:budget` in stack
-// config. Amounts are per calendar month.
-type BudgetSettings struct {
-	// Amount is the monthly budget off season.
-	Amount float64 `json:"amount"`
-	// PeakAmount is the monthly budget in peak season (the calendar's peak
-	// months): traffic is ten times the baseline then. Defaults to Amount.
-	PeakAmount float64 `json:"peakAmount,omitempty"`
-	// Currency is the budget's ISO 4217 code. AWS Budgets count in USD only;
-	// GCP needs the billing account's currency (empty: the account's);
-	// Azure budgets are in the billing currency and take no code.
-	Currency string `json:"currency,omitempty"`
-	// BillingAccount is the GCP billing account the budget belongs to
-	// (XXXXXX-XXXXXX-XXXXXX). Required on GCP.
-	BillingAccount string `json:"billingAccount,omitempty"`
-}
+// BudgetType is the budget's type token.
+const BudgetType = "wedsync:alerting:Budget"
 
-// ApplyDefaults fills unset settings: a stack without a peak figure keeps
-// the same budget all year.
-func (s *BudgetSettings) ApplyDefaults(core.Environment) {
-	if s.PeakAmount == 0 {
-		s.PeakAmount = s.Amount
-	}
-}
-
-var (
-	billingAccountPattern = regexp.MustCompile(`^[0-9A-F]{6}-[0-9A-F]{6}-[0-9A-F]{6}$`)
-	currencyPattern       = regexp.MustCompile(`^[A-Z]{3}$`)
-)
-
-// ValidateFor returns every problem with s for a stack on cloud.
-func (s BudgetSettings) ValidateFor(_ core.Environment, cloud core.Cloud) error {
-	p := &core.Problems{}
-	if s.Amount <= 0 {
-		p.Add("amount", s.Amount, "every stack has a monthly budget; set a positive amount")
-	}
-	if s.PeakAmount < s.Amount {
-		p.Add("peakAmount", s.PeakAmount, "the peak-season budget cannot be below the off-season amount (%g): peak traffic is ten times the baseline", s.Amount)
-	}
-	if s.Currency != "" && !currencyPattern.MatchString(s.Currency) {
-		p.Add("currency", s.Currency, "use an ISO 4217 code such as GBP or USD")
-	}
-	switch cloud {
-	case core.AWS:
-		if s.Currency != "" && s.Currency != "USD" {
-			p.Add("currency", s.Currency, "AWS Budgets count cost in USD; remove the setting or set USD")
-		}
-	case core.GCP:
-		if !billingAccountPattern.MatchString(s.BillingAccount) {
-			p.Add("billingAccount", s.BillingAccount, "GCP budgets belong to a billing account; use its id, e.g. 012345-6789AB-CDEF01 (`gcloud billing accounts list`)")
-		}
-	case core.Azure:
-		if s.Currency != "" {
-			p.Add("currency", s.Currency, "Azure budgets are in the billing account's currency; remove the setting")
-		}
-	}
-	return p.Err()
-}
+// oldBudgetType is the budget's token before the package and the token's
+// module agreed; kept as an alias so deployed stacks update in place.
+const oldBudgetType = "wedsync:monitoring:Budget"
 
 // notice is one budget notification: a share of the budget, on actual or
 // forecast spend.
@@ -170,44 +117,64 @@ func NewBudget(ctx *pulumi.Context, name string, args *BudgetArgs, opts ...pulum
 	a := *args
 	a.Settings.ApplyDefaults(a.Deployment.Environment)
 	a.Calendar.ApplyDefaults()
-	p := &core.Problems{}
-	p.Include("settings.", a.Settings.ValidateFor(a.Deployment.Environment, a.Deployment.Primary.Cloud))
-	if a.Deployment.Primary.Provider == nil {
-		p.Missing("deployment.primary.provider", "the primary site's explicit provider")
-	}
-	if a.Now.IsZero() {
-		p.Missing("now", "the instant the stack plans for (stacks.Now)")
-	}
-	if err := p.Err(); err != nil {
+	if err := a.validate(); err != nil {
 		return nil, fmt.Errorf("budget %s: %w", name, err)
 	}
 	c := &Budget{}
-	if err := ctx.RegisterComponentResource(BudgetType, name, c, opts...); err != nil {
+	if err := ctx.RegisterComponentResource(BudgetType, name, c, core.Aliased(opts, oldBudgetType)...); err != nil {
 		return nil, err
 	}
-	b := &budget{args: &a, months: budgetMonths(a.Calendar, a.Now), opts: a.Deployment.Primary.With(pulumi.Parent(c))}
-	var lines []string
+	b := &budgetBuilder{ctx: ctx, name: name, a: &a, c: c, months: budgetMonths(a.Calendar, a.Now)}
+	var out budgetOutputs
 	var err error
 	switch a.Deployment.Primary.Cloud {
 	case core.AWS:
-		lines, err = b.aws(ctx, name)
+		out, err = b.aws()
 	case core.GCP:
-		lines, err = b.gcp(ctx, name)
+		out, err = b.gcp()
 	case core.Azure:
-		lines, err = b.azure(ctx, name)
+		out, err = b.azure()
 	default:
 		err = fmt.Errorf("cloud %q is not supported", a.Deployment.Primary.Cloud)
 	}
 	if err != nil {
 		return nil, fmt.Errorf("budget %s: %w", name, err)
 	}
-	c.Amounts = pulumi.ToStringArray(lines).ToStringArrayOutput()
+	c.Amounts = pulumi.ToStringArray(out.amounts).ToStringArrayOutput()
 	return c, ctx.RegisterResourceOutputs(c, pulumi.Map{"amounts": c.Amounts})
 }
 
-// budget is one build of the budget.
-type budget struct {
-	args   *BudgetArgs
+// validate checks the settings and what the budget needs from the stack.
+func (a *BudgetArgs) validate() error {
+	p := &core.Problems{}
+	p.Include("settings.", a.Settings.Validate(a.Deployment.Environment, a.Deployment.Primary.Cloud))
+	if a.Deployment.Primary.Provider == nil {
+		p.Missing("deployment.primary.provider", "the primary site's explicit provider")
+	}
+	if a.Now.IsZero() {
+		p.Missing("now", "the instant the stack plans for (stacks.Now)")
+	}
+	return p.Err()
+}
+
+// budgetBuilder is one build of the budget: the defaulted args, the twelve
+// months it covers and the component.
+type budgetBuilder struct {
+	ctx    *pulumi.Context
+	name   string
+	a      *BudgetArgs
+	c      *Budget
 	months []month
-	opts   []pulumi.ResourceOption
+}
+
+// budgetOutputs are what a cloud's implementation returns.
+type budgetOutputs struct {
+	// amounts says, one line each, what the budget allows when.
+	amounts []string
+}
+
+// opts are a child's options: parented to the budget, on the primary
+// site's provider.
+func (b *budgetBuilder) opts() []pulumi.ResourceOption {
+	return b.a.Deployment.Primary.With(pulumi.Parent(b.c))
 }

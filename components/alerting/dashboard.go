@@ -11,6 +11,13 @@ import (
 	"github.com/wedsync/wedsync-infra/components/core"
 )
 
+// DashboardType is the dashboard's type token.
+const DashboardType = "wedsync:alerting:Dashboard"
+
+// oldDashboardType is the dashboard's token before the package and the
+// token's module agreed; kept as an alias so deployed stacks update in place.
+const oldDashboardType = "wedsync:monitoring:Dashboard"
+
 // DashboardArgs name what the dashboard watches.
 type DashboardArgs struct {
 	Deployment core.Deployment
@@ -59,56 +66,56 @@ func NewDashboard(ctx *pulumi.Context, name string, args *DashboardArgs, opts ..
 		return nil, fmt.Errorf("dashboard %s: args with the primary site's provider are required", name)
 	}
 	c := &Dashboard{}
-	if err := ctx.RegisterComponentResource(DashboardType, name, c, opts...); err != nil {
+	if err := ctx.RegisterComponentResource(DashboardType, name, c, core.Aliased(opts, oldDashboardType)...); err != nil {
 		return nil, err
 	}
-	dep := args.Deployment
-	buckets := args.Buckets
-	if dep.Primary.Cloud == core.Azure {
-		// Workbooks chart resources by id; storage account ids follow from
-		// the subscription, resource group and name.
-		sub, err := azureSubscription(ctx, dep)
-		if err != nil {
-			return nil, fmt.Errorf("dashboard %s: %w", name, err)
-		}
-		buckets = pulumi.All(sub, dep.Primary.AzureResourceGroup, args.Buckets).ApplyT(func(vs []any) []string {
-			var ids []string
-			for _, n := range vs[2].([]string) {
-				ids = append(ids, fmt.Sprintf("/subscriptions/%s/resourceGroups/%s/providers/Microsoft.Storage/storageAccounts/%s", vs[0], vs[1], n))
-			}
-			return ids
-		}).(pulumi.StringArrayOutput)
-	}
-	body := pulumi.All(args.Database, args.Group, buckets).ApplyT(func(vs []any) (string, error) {
-		w := watched{database: vs[0].(string), group: vs[1].(string), buckets: vs[2].([]string)}
-		var doc any
-		switch dep.Primary.Cloud {
-		case core.AWS:
-			doc = awsDashboard(dep, w)
-		case core.GCP:
-			doc = gcpDashboard(dep, w)
-		default:
-			doc = azureWorkbook(w)
-		}
-		b, err := json.Marshal(doc)
-		return string(b), err
-	}).(pulumi.StringOutput)
-	o := dep.Primary.With(pulumi.Parent(c))
+	b := &dashboardBuilder{ctx: ctx, name: name, a: args, c: c}
+	var out dashboardOutputs
 	var err error
-	switch dep.Primary.Cloud {
+	switch args.Deployment.Primary.Cloud {
 	case core.AWS:
-		c.URL, err = awsDashboardResource(ctx, name, dep, body, o)
+		out, err = b.aws()
 	case core.GCP:
-		c.URL, err = gcpDashboardResource(ctx, name, dep, body, o)
+		out, err = b.gcp()
 	case core.Azure:
-		c.URL, err = azureWorkbookResource(ctx, name, dep, body, o)
+		out, err = b.azure()
 	default:
-		err = fmt.Errorf("cloud %q is not supported", dep.Primary.Cloud)
+		err = fmt.Errorf("cloud %q is not supported", args.Deployment.Primary.Cloud)
 	}
 	if err != nil {
 		return nil, fmt.Errorf("dashboard %s: %w", name, err)
 	}
+	c.URL = out.url
 	return c, ctx.RegisterResourceOutputs(c, pulumi.Map{"url": c.URL})
+}
+
+// dashboardBuilder is one build of the dashboard.
+type dashboardBuilder struct {
+	ctx  *pulumi.Context
+	name string
+	a    *DashboardArgs
+	c    *Dashboard
+}
+
+// dashboardOutputs are what a cloud's implementation returns.
+type dashboardOutputs struct {
+	url pulumi.StringOutput
+}
+
+// opts are a child's options: parented to the dashboard, on the primary
+// site's provider.
+func (b *dashboardBuilder) opts() []pulumi.ResourceOption {
+	return b.a.Deployment.Primary.With(pulumi.Parent(b.c))
+}
+
+// body is the dashboard's document once the names it watches are known:
+// draw lays the panels out the cloud's way. buckets are the backup
+// buckets as the cloud charts them.
+func (b *dashboardBuilder) body(buckets pulumi.StringArrayOutput, draw func(watched) any) pulumi.StringOutput {
+	return pulumi.All(b.a.Database, b.a.Group, buckets).ApplyT(func(vs []any) (string, error) {
+		doc, err := json.Marshal(draw(watched{database: vs[0].(string), group: vs[1].(string), buckets: vs[2].([]string)}))
+		return string(doc), err
+	}).(pulumi.StringOutput)
 }
 
 // stableUUID is a UUID derived from s: Azure workbooks are named by GUID,

@@ -14,9 +14,9 @@ import (
 // gcp makes one Monitoring notification channel per receiver. Alert
 // policies cannot route by time, so prod's escalation channels are on every
 // alert policy, each named as the wedding-day escalation.
-func (t *target) gcp(ctx *pulumi.Context, name string) error {
-	dep := t.dep()
-	channels := func(prefix, label string, receivers []Receiver) (pulumi.StringArrayOutput, error) {
+func (b *targetBuilder) gcp() (targetOutputs, error) {
+	dep := b.a.Deployment
+	return b.bothLists(core.GCP, func(prefix, label string, receivers []Receiver, _ bool) (pulumi.StringArrayOutput, error) {
 		var ids pulumi.StringArray
 		for _, r := range receivers {
 			args := &monitoring.NotificationChannelArgs{
@@ -32,39 +32,24 @@ func (t *target) gcp(ctx *pulumi.Context, name string) error {
 				args.Type = pulumi.String("webhook_tokenauth")
 				args.Labels = pulumi.StringMap{"url": secretURL(r.Webhook)}
 			}
-			ch, err := monitoring.NewNotificationChannel(ctx, prefix+"-"+r.Name, args, t.opts...)
+			ch, err := monitoring.NewNotificationChannel(b.ctx, prefix+"-"+r.Name, args, b.opts()...)
 			if err != nil {
 				return pulumi.StringArrayOutput{}, err
 			}
 			ids = append(ids, ch.ID().ToStringOutput())
 		}
 		return ids.ToStringArrayOutput(), nil
-	}
-	var err error
-	t.receivers, err = channels(name, "WedSync "+dep.Stack+" alerts", t.args.Settings.Receivers)
-	if err != nil {
-		return err
-	}
-	t.escalation, t.all = none(), t.receivers
-	if t.escalates() {
-		t.escalation, err = channels(name+"-wedding-day-escalation", "WedSync "+dep.Stack+" "+t.escalationLabel(), t.args.Settings.Escalation)
-		if err != nil {
-			return err
-		}
-		t.all = concat(t.receivers, t.escalation)
-	}
-	t.routing = t.alongside(core.GCP)
-	return nil
+	})
 }
 
 // gcp makes a monthly billing budget for the stack's project. A GCP budget
 // has one amount per recurring period (a custom period cannot repeat), so
 // it holds the peak figure all year; forecast rules still warn early.
-func (b *budget) gcp(ctx *pulumi.Context, name string) ([]string, error) {
-	dep, s := b.args.Deployment, b.args.Settings
-	proj, err := organizations.LookupProject(ctx, &organizations.LookupProjectArgs{ProjectId: pulumi.StringRef(dep.Primary.GCPProject)}, pulumi.Provider(dep.Primary.Provider))
+func (b *budgetBuilder) gcp() (budgetOutputs, error) {
+	dep, s := b.a.Deployment, b.a.Settings
+	proj, err := organizations.LookupProject(b.ctx, &organizations.LookupProjectArgs{ProjectId: pulumi.StringRef(dep.Primary.GCPProject)}, pulumi.Provider(dep.Primary.Provider))
 	if err != nil {
-		return nil, err
+		return budgetOutputs{}, err
 	}
 	var rules billing.BudgetThresholdRuleArray
 	for _, n := range notices {
@@ -78,7 +63,7 @@ func (b *budget) gcp(ctx *pulumi.Context, name string) ([]string, error) {
 	if s.Currency != "" {
 		amount.CurrencyCode = pulumi.String(s.Currency)
 	}
-	_, err = billing.NewBudget(ctx, name, &billing.BudgetArgs{
+	_, err = billing.NewBudget(b.ctx, b.name, &billing.BudgetArgs{
 		BillingAccount: pulumi.String(s.BillingAccount),
 		DisplayName:    pulumi.String(dep.NameWithin(60, "monthly")),
 		BudgetFilter: &billing.BudgetBudgetFilterArgs{
@@ -88,13 +73,14 @@ func (b *budget) gcp(ctx *pulumi.Context, name string) ([]string, error) {
 		},
 		Amount:         &billing.BudgetAmountArgs{SpecifiedAmount: amount},
 		ThresholdRules: rules,
-		AllUpdatesRule: &billing.BudgetAllUpdatesRuleArgs{MonitoringNotificationChannels: b.args.Notify},
-	}, b.opts...)
+		AllUpdatesRule: &billing.BudgetAllUpdatesRuleArgs{MonitoringNotificationChannels: b.a.Notify},
+	}, b.opts()...)
 	currency := s.Currency
 	if currency == "" {
 		currency = "(billing account currency)"
 	}
-	return []string{fmt.Sprintf("every month: %s %s (the peak figure: GCP budgets have one amount per recurring period)", wholeUnits(s.PeakAmount), currency)}, err
+	line := fmt.Sprintf("every month: %s %s (the peak figure: GCP budgets have one amount per recurring period)", wholeUnits(s.PeakAmount), currency)
+	return budgetOutputs{amounts: []string{line}}, err
 }
 
 // gcpDashboard is the Monitoring dashboard: one chart per panel.
@@ -133,9 +119,12 @@ func gcpDashboard(dep core.Deployment, w watched) map[string]any {
 	return map[string]any{"displayName": dep.Name(), "mosaicLayout": map[string]any{"columns": 12, "tiles": tiles}}
 }
 
-func gcpDashboardResource(ctx *pulumi.Context, name string, dep core.Deployment, body pulumi.StringOutput, opts []pulumi.ResourceOption) (pulumi.StringOutput, error) {
-	if _, err := monitoring.NewDashboard(ctx, name, &monitoring.DashboardArgs{Project: pulumi.String(dep.Primary.GCPProject), DashboardJson: body}, opts...); err != nil {
-		return pulumi.StringOutput{}, err
+// gcp makes a Cloud Monitoring dashboard.
+func (b *dashboardBuilder) gcp() (dashboardOutputs, error) {
+	dep := b.a.Deployment
+	body := b.body(b.a.Buckets, func(w watched) any { return gcpDashboard(dep, w) })
+	if _, err := monitoring.NewDashboard(b.ctx, b.name, &monitoring.DashboardArgs{Project: pulumi.String(dep.Primary.GCPProject), DashboardJson: body}, b.opts()...); err != nil {
+		return dashboardOutputs{}, err
 	}
-	return pulumi.Sprintf("https://console.cloud.google.com/monitoring/dashboards?project=%s", dep.Primary.GCPProject), nil
+	return dashboardOutputs{url: pulumi.Sprintf("https://console.cloud.google.com/monitoring/dashboards?project=%s", dep.Primary.GCPProject)}, nil
 }

@@ -9,9 +9,6 @@ package autoscaling
 
 import (
 	"fmt"
-	"regexp"
-	"slices"
-	"strings"
 	"time"
 
 	"github.com/pulumi/pulumi/sdk/v3/go/pulumi"
@@ -20,215 +17,22 @@ import (
 	"github.com/wedsync/wedsync-infra/season"
 )
 
-// Settings are the cloud-neutral knobs users write under `wedsync:compute`.
-// Capacity is not among them: it comes from the season calendar
-// (`wedsync:season`), so there is one place to say how many instances run
-// when.
-type Settings struct {
-	// Size is the instance class: xsmall (burstable, dev only), small,
-	// medium or large (see sizes).
-	Size string `json:"size,omitempty"`
-	// Image is the machine image per cloud: the release the group runs.
-	// Only the stack's cloud needs one.
-	Image Images `json:"image"`
-	// HealthCheckPath is the HTTP path, on the app port, that answers 2xx or
-	// 3xx when an instance can serve.
-	HealthCheckPath string `json:"healthCheckPath,omitempty"`
-	// CPUTargetPercent is the average CPU utilisation reactive scaling aims
-	// for, above the calendar's floor.
-	CPUTargetPercent int `json:"cpuTargetPercent,omitempty"`
-	// MinHealthyPercent is how much of the group stays in service while a
-	// new image or template rolls out.
-	MinHealthyPercent int `json:"minHealthyPercent,omitempty"`
-	// MaxCapacityReason explains a prod calendar whose largest max capacity
-	// is below ten times the off-season minimum (peak traffic is ten times
-	// the baseline). Without it such a calendar is refused in prod.
-	MaxCapacityReason string `json:"maxCapacityReason,omitempty"`
-	// AdminSSHPublicKey is the break-glass SSH key of the admin user (Azure
-	// only: a Linux scale set needs a credential at creation, and a key is
-	// safer than a password). Operators reach instances through Bastion or
-	// Run Command; AWS uses Session Manager and GCP OS Login instead.
-	AdminSSHPublicKey string `json:"adminSshPublicKey,omitempty"`
-}
+// Type is the group's type token.
+const Type = "wedsync:autoscaling:AutoscalingGroup"
 
-// Images is the machine image for each cloud, the value a release
-// promotion changes.
-type Images struct {
-	// AWS is an AMI id in the stack's region: "ami-0123456789abcdef0".
-	AWS string `json:"aws,omitempty"`
-	// GCP is an image path: "projects/P/global/images/NAME", or (dev only)
-	// a family "projects/P/global/images/family/F".
-	GCP string `json:"gcp,omitempty"`
-	// Azure is an image resource id ("/subscriptions/.../images/NAME" or a
-	// gallery image version id) or a marketplace URN
-	// "publisher:offer:sku:version" (version "latest" in dev only).
-	Azure string `json:"azure,omitempty"`
-}
+// formerType is the token groups were deployed under before the module
+// was named after the package; kept as an alias so they update in place.
+const formerType = "wedsync:compute:AutoscalingGroup"
 
-// For returns the image for cloud.
-func (i Images) For(c core.Cloud) string {
-	switch c {
-	case core.AWS:
-		return i.AWS
-	case core.GCP:
-		return i.GCP
-	case core.Azure:
-		return i.Azure
-	}
-	return ""
-}
-
-// size is one row of the sizing table: a vCPU and memory class and the
-// machine type each cloud runs it on.
-type size struct {
-	aws, gcp, azure string
-	burstable       bool
-}
-
-// sizes is the one table mapping Settings.Size to each cloud's machine
-// types. General-purpose x86 types with matching vCPU and memory, so a
-// stack moved between clouds keeps its per-instance throughput.
-var sizes = map[string]size{
-	"xsmall": {aws: "t3.small", gcp: "e2-small", azure: "Standard_B2ls_v2", burstable: true}, // 2 vCPU, 2-4 GiB, burstable
-	"small":  {aws: "m7i.large", gcp: "n2-standard-2", azure: "Standard_D2s_v5"},             // 2 vCPU, 8 GiB
-	"medium": {aws: "m7i.xlarge", gcp: "n2-standard-4", azure: "Standard_D4s_v5"},            // 4 vCPU, 16 GiB
-	"large":  {aws: "m7i.2xlarge", gcp: "n2-standard-8", azure: "Standard_D8s_v5"},           // 8 vCPU, 32 GiB
-}
-
-// sizeNames lists sizes smallest first, for messages.
-var sizeNames = []string{"xsmall", "small", "medium", "large"}
-
-// Limits and constants every cloud shares.
+// What every cloud's group shares.
 const (
 	bootDiskGB = 30
 	// warmupSeconds is how long a new instance takes to boot and pass its
 	// health check: the autohealing grace period, and how long reactive
 	// scaling ignores a new instance's CPU.
-	warmupSeconds      = 300
-	minCPUTarget       = 20
-	maxCPUTarget       = 90
-	maxMinHealthy      = 95 // a rollout must be able to replace at least 5% at a time (Azure's minimum batch)
-	prodMinHealthy     = 90
-	peakMultiple       = 10 // peak traffic is ten times the off-season baseline
-	validUntilTag      = "schedules-valid-until"
-	healthCheckPathMax = 1024
+	warmupSeconds = 300
+	validUntilTag = "schedules-valid-until"
 )
-
-var (
-	amiPattern      = regexp.MustCompile(`^ami-[0-9a-f]{8,17}$`)
-	gcpImagePattern = regexp.MustCompile(`^projects/[a-z][-a-z0-9.:]*/global/images/(family/)?[a-z][-a-z0-9]*$`)
-	azureIDPattern  = regexp.MustCompile(`^/subscriptions/[^/]+/resourceGroups/[^/]+/providers/Microsoft\.Compute/.+$`)
-)
-
-// ApplyDefaults fills every unset setting for env. Prod runs medium
-// instances and rolls out keeping 90% in service; images have no default
-// (a release is always named).
-func (s *Settings) ApplyDefaults(env core.Environment) {
-	if s.Size == "" {
-		s.Size = map[core.Environment]string{core.Prod: "medium", core.Staging: "small"}[env]
-		if s.Size == "" {
-			s.Size = "xsmall"
-		}
-	}
-	if s.HealthCheckPath == "" {
-		s.HealthCheckPath = "/healthz"
-	}
-	if s.CPUTargetPercent == 0 {
-		s.CPUTargetPercent = 60
-	}
-	if s.MinHealthyPercent == 0 {
-		s.MinHealthyPercent = map[bool]int{true: prodMinHealthy, false: 50}[env.IsProd()]
-	}
-}
-
-// Validate returns every problem with s for env at once. It checks the
-// images that are set; NewAutoscalingGroup also requires the image of the
-// stack's cloud. ValidateCalendar checks the capacity rule.
-func (s Settings) Validate(env core.Environment) error {
-	p := &core.Problems{}
-	prod := env.IsProd()
-	pinned := env != core.Dev
-	sz, known := sizes[s.Size]
-	switch {
-	case !known:
-		p.Add("size", s.Size, "use %s", core.Join(sizeNames))
-	case pinned && sz.burstable:
-		p.Add("size", s.Size, "%s needs dedicated cores (CPU credits make the CPU target meaningless under load); use small or larger", env)
-	}
-	if i := s.Image.AWS; i != "" && !amiPattern.MatchString(i) {
-		p.Add("image.aws", i, "use an AMI id like ami-0123456789abcdef0")
-	}
-	if i := s.Image.GCP; i != "" {
-		switch {
-		case !gcpImagePattern.MatchString(i):
-			p.Add("image.gcp", i, "use projects/PROJECT/global/images/NAME")
-		case pinned && strings.Contains(i, "/family/"):
-			p.Add("image.gcp", i, "%s runs a promoted release, and a family moves; name the image (projects/PROJECT/global/images/NAME)", env)
-		}
-	}
-	if i := s.Image.Azure; i != "" {
-		ref, err := parseAzureImage(i)
-		switch {
-		case err != nil:
-			p.Add("image.azure", i, "%v", err)
-		case pinned && strings.EqualFold(ref.version, "latest"):
-			p.Add("image.azure", i, "%s runs a promoted release, and \"latest\" moves; name the version", env)
-		}
-	}
-	if !strings.HasPrefix(s.HealthCheckPath, "/") || len(s.HealthCheckPath) > healthCheckPathMax || strings.ContainsAny(s.HealthCheckPath, " ?#") {
-		p.Add("healthCheckPath", s.HealthCheckPath, "use an absolute path without query, like /healthz")
-	}
-	if s.CPUTargetPercent < minCPUTarget || s.CPUTargetPercent > maxCPUTarget {
-		p.Add("cpuTargetPercent", s.CPUTargetPercent, "use %d to %d", minCPUTarget, maxCPUTarget)
-	}
-	switch {
-	case s.MinHealthyPercent < 0 || s.MinHealthyPercent > maxMinHealthy:
-		p.Add("minHealthyPercent", s.MinHealthyPercent, "use 0 to %d", maxMinHealthy)
-	case prod && s.MinHealthyPercent < prodMinHealthy:
-		p.Add("minHealthyPercent", s.MinHealthyPercent, "prod keeps at least %d%% in service during a rollout (a Saturday rollout must not drop wedding-day capacity); set %d to %d", prodMinHealthy, prodMinHealthy, maxMinHealthy)
-	}
-	if k := s.AdminSSHPublicKey; k != "" && !strings.HasPrefix(k, "ssh-rsa ") && !strings.HasPrefix(k, "ssh-ed25519 ") {
-		p.Add("adminSshPublicKey", "(a key)", "use an OpenSSH public key starting with ssh-rsa or ssh-ed25519")
-	}
-	return p.Err()
-}
-
-// ValidateCalendar checks the group's capacity rule against the season
-// calendar: in prod, the largest max capacity of any window must be at
-// least ten times the off-season minimum (peak traffic is ten times the
-// baseline), unless MaxCapacityReason says why not. Call it with the
-// defaulted calendar.
-func (s Settings) ValidateCalendar(env core.Environment, cal season.Config) error {
-	p := &core.Problems{}
-	k := cal.Capacity
-	largest := max(k.OffSeason.Max, k.Peak.Max, k.WeddingDay.Max)
-	if env.IsProd() && largest < peakMultiple*k.OffSeason.Min && strings.TrimSpace(s.MaxCapacityReason) == "" {
-		p.Add("maxCapacityReason", s.MaxCapacityReason,
-			"prod's largest max capacity in wedsync:season (%d) is below %dx the off-season minimum (%d, so at least %d); raise capacity.weddingDay.max or capacity.peak.max, or say here why prod does not need it",
-			largest, peakMultiple, k.OffSeason.Min, peakMultiple*k.OffSeason.Min)
-	}
-	return p.Err()
-}
-
-// azureImage is a parsed Images.Azure.
-type azureImage struct {
-	id                             string
-	publisher, offer, sku, version string
-}
-
-func parseAzureImage(s string) (azureImage, error) {
-	if strings.HasPrefix(s, "/") {
-		if !azureIDPattern.MatchString(s) {
-			return azureImage{}, fmt.Errorf("use a Microsoft.Compute image or gallery image version id (/subscriptions/.../providers/Microsoft.Compute/...)")
-		}
-		return azureImage{id: s}, nil
-	}
-	parts := strings.Split(s, ":")
-	if len(parts) != 4 || slices.Contains(parts, "") {
-		return azureImage{}, fmt.Errorf("use an image id or a marketplace URN publisher:offer:sku:version")
-	}
-	return azureImage{publisher: parts[0], offer: parts[1], sku: parts[2], version: parts[3]}, nil
-}
 
 // AutoscalingGroupArgs are what the group needs from the stack.
 type AutoscalingGroupArgs struct {
@@ -273,6 +77,17 @@ type AutoscalingGroup struct {
 	SchedulesValidUntil pulumi.StringOutput
 }
 
+// outputs are what each cloud's builder returns.
+type outputs struct {
+	groupID, groupName, identity pulumi.StringOutput
+	// instanceProfile is set on AWS only.
+	instanceProfile pulumi.StringOutput
+	// schedules are the Schedules lines; validUntil is when the last one
+	// given stops following the calendar.
+	schedules  []string
+	validUntil time.Time
+}
+
 // schedulePlan is what every cloud's schedules are generated from.
 type schedulePlan struct {
 	cal      season.Config
@@ -306,7 +121,7 @@ func (args *AutoscalingGroupArgs) validate(name string) error {
 	if args.Now.IsZero() {
 		p.Missing("now", "the instant the stack plans for (stacks.Now)")
 	}
-	p.Include("settings.", args.Settings.Validate(dep.Environment))
+	p.Include("settings.", args.Settings.Validate(dep.Environment, dep.Primary.Cloud))
 	if dep.Primary.Cloud.Valid() && args.Settings.Image.For(dep.Primary.Cloud) == "" {
 		p.Missing("settings.image."+string(dep.Primary.Cloud), "the machine image the group runs on %s (the release)", dep.Primary.Cloud.Title())
 	}
@@ -338,22 +153,31 @@ func NewAutoscalingGroup(ctx *pulumi.Context, name string, args *AutoscalingGrou
 		return nil, err
 	}
 	c := &AutoscalingGroup{}
-	if err := ctx.RegisterComponentResource("wedsync:compute:AutoscalingGroup", name, c, opts...); err != nil {
+	if err := ctx.RegisterComponentResource(Type, name, c, core.Aliased(opts, formerType)...); err != nil {
 		return nil, err
 	}
-	sp := newSchedulePlan(a.Calendar, a.Now)
+	b := &builder{ctx: ctx, name: name, args: a, dep: a.Deployment, site: a.Deployment.Primary,
+		set: a.Settings, sp: newSchedulePlan(a.Calendar, a.Now), c: c}
+	var out outputs
 	var err error
-	switch a.Deployment.Primary.Cloud {
+	switch b.site.Cloud {
 	case core.AWS:
-		err = c.aws(ctx, name, &a, sp)
+		out, err = b.aws()
 	case core.GCP:
-		err = c.gcp(ctx, name, &a, sp)
+		out, err = b.gcp()
 	case core.Azure:
-		err = c.azure(ctx, name, &a, sp)
+		out, err = b.azure()
 	}
 	if err != nil {
 		return nil, fmt.Errorf("autoscaling group %s: %w", name, err)
 	}
+	c.GroupID, c.GroupName, c.Identity = out.groupID, out.groupName, out.identity
+	c.InstanceProfile = out.instanceProfile
+	if c.InstanceProfile.OutputState == nil {
+		c.InstanceProfile = pulumi.String("").ToStringOutput()
+	}
+	c.Schedules = pulumi.ToStringArray(out.schedules).ToStringArrayOutput()
+	c.SchedulesValidUntil = pulumi.String(rfc3339(out.validUntil)).ToStringOutput()
 	return c, ctx.RegisterResourceOutputs(c, pulumi.Map{
 		"groupId":             c.GroupID,
 		"groupName":           c.GroupName,
@@ -364,6 +188,30 @@ func NewAutoscalingGroup(ctx *pulumi.Context, name string, args *AutoscalingGrou
 	})
 }
 
+// builder carries what every cloud's implementation needs: the defaulted
+// args, the primary site and the schedules to give the group.
+type builder struct {
+	ctx  *pulumi.Context
+	name string
+	args AutoscalingGroupArgs
+	dep  core.Deployment
+	site core.Site
+	set  Settings
+	sp   schedulePlan
+	c    *AutoscalingGroup
+}
+
+// opts are every child's options: the component as parent, the primary
+// site's provider, then extra.
+func (b *builder) opts(extra ...pulumi.ResourceOption) []pulumi.ResourceOption {
+	return b.site.With(append([]pulumi.ResourceOption{pulumi.Parent(b.c)}, extra...)...)
+}
+
+// invoke are a data source's options: the primary site's provider.
+func (b *builder) invoke() []pulumi.InvokeOption {
+	return []pulumi.InvokeOption{pulumi.Provider(b.site.Provider), pulumi.Parent(b.c)}
+}
+
 // capacityLine describes one schedule's capacity for the Schedules output.
 func capacityLine(k season.Capacity) string {
 	return fmt.Sprintf("min %d, max %d, desired %d", k.Min, k.Max, k.Desired)
@@ -371,21 +219,3 @@ func capacityLine(k season.Capacity) string {
 
 // rfc3339 formats t in UTC, as every cloud's API takes instants.
 func rfc3339(t time.Time) string { return t.UTC().Format(time.RFC3339) }
-
-// The group's alarms, the same on every cloud.
-const (
-	alarmAtMax     = "at-max"
-	alarmUnhealthy = "unhealthy"
-)
-
-// alarmDescription says what an alarm means to on-call, with its runbook.
-func alarmDescription(key string, t core.Thresholds) string {
-	switch key {
-	case alarmAtMax:
-		return core.AlarmDescription("alarms/app-group.md#at-max",
-			"The app group has been at its maximum size for %d minutes: traffic exceeds the season calendar's capacity; raise capacity in wedsync:season", t.GroupAtMaxMinutes)
-	default:
-		return core.AlarmDescription("alarms/app-group.md#unhealthy",
-			"The app group has had instances failing to launch or failing health checks for %d minutes", t.GroupUnhealthyMinutes)
-	}
-}

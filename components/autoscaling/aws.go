@@ -34,77 +34,113 @@ var groupMetrics = []string{"GroupMinSize", "GroupMaxSize", "GroupDesiredCapacit
 // TLS, WAF) is its own component, which forwards to TargetGroupArn. Until
 // a load balancer uses the target group, ELB health checks report the
 // instances as unused and the ASG judges them by EC2 status checks alone.
-func (c *AutoscalingGroup) aws(ctx *pulumi.Context, name string, args *AutoscalingGroupArgs, sp schedulePlan) error {
-	dep, site, s := args.Deployment, args.Deployment.Primary, args.Settings
-	opts := site.With(pulumi.Parent(c))
-	invoke := []pulumi.InvokeOption{pulumi.Provider(site.Provider), pulumi.Parent(c)}
-
-	actions, err := sp.cal.AWSScheduledActions(sp.from, sp.to)
+func (b *builder) aws() (outputs, error) {
+	actions, err := b.sp.cal.AWSScheduledActions(b.sp.from, b.sp.to)
 	if err != nil {
-		return err
+		return outputs{}, err
 	}
 	// AWS rejects start and end times in the past; see season.AWSActionsAt.
-	actions = season.AWSActionsAt(actions, sp.now)
+	actions = season.AWSActionsAt(actions, b.sp.now)
 
-	caller, err := aws.GetCallerIdentity(ctx, &aws.GetCallerIdentityArgs{}, invoke...)
+	caller, err := aws.GetCallerIdentity(b.ctx, &aws.GetCallerIdentityArgs{}, b.invoke()...)
 	if err != nil {
-		return err
+		return outputs{}, err
 	}
 	// The root device name depends on the AMI (/dev/xvda, /dev/sda1); a
 	// mapping under another name would add a second volume and leave the
 	// root volume with the account default.
-	ami, err := ec2.LookupAmi(ctx, &ec2.LookupAmiArgs{Filters: []ec2.GetAmiFilter{{Name: "image-id", Values: []string{s.Image.AWS}}}}, invoke...)
+	ami, err := ec2.LookupAmi(b.ctx, &ec2.LookupAmiArgs{Filters: []ec2.GetAmiFilter{{Name: "image-id", Values: []string{b.set.Image.AWS}}}}, b.invoke()...)
 	if err != nil {
-		return fmt.Errorf("look up image.aws %s: %w", s.Image.AWS, err)
+		return outputs{}, fmt.Errorf("look up image.aws %s: %w", b.set.Image.AWS, err)
 	}
+	role, profile, err := b.awsInstanceRole()
+	if err != nil {
+		return outputs{}, err
+	}
+	grant, err := b.awsLaunchGrant(caller.AccountId)
+	if err != nil {
+		return outputs{}, err
+	}
+	lt, err := b.awsLaunchTemplate(ami.RootDeviceName, profile)
+	if err != nil {
+		return outputs{}, err
+	}
+	tg, err := b.awsTargetGroup()
+	if err != nil {
+		return outputs{}, err
+	}
+	group, err := b.awsGroup(lt, tg, grant)
+	if err != nil {
+		return outputs{}, err
+	}
+	lines, err := b.awsScaling(group, actions)
+	if err != nil {
+		return outputs{}, err
+	}
+	if b.args.Alerts != nil {
+		if err := b.awsAlarms(group); err != nil {
+			return outputs{}, err
+		}
+	}
+	return outputs{groupID: group.Arn, groupName: group.Name, identity: role.Arn, instanceProfile: profile.Name,
+		schedules: lines, validUntil: b.sp.to}, nil
+}
 
-	role, err := iam.NewRole(ctx, name, &iam.RoleArgs{
+// awsInstanceRole is who the instances act as: a role with Session
+// Manager only (secrets are granted to it by the secrets store), and its
+// instance profile.
+func (b *builder) awsInstanceRole() (*iam.Role, *iam.InstanceProfile, error) {
+	dep, site := b.dep, b.site
+	role, err := iam.NewRole(b.ctx, b.name, &iam.RoleArgs{
 		Name:             pulumi.String(dep.NameWithin(64, "app", site.Short())),
 		Description:      pulumi.String("WedSync application instances: Session Manager only; secrets are granted to this role by the secrets store"),
 		AssumeRolePolicy: pulumi.String(ec2AssumeRolePolicy),
-	}, opts...)
+	}, b.opts()...)
 	if err != nil {
-		return err
+		return nil, nil, err
 	}
-	if _, err := iam.NewRolePolicyAttachment(ctx, name+"-ssm", &iam.RolePolicyAttachmentArgs{
+	if _, err := iam.NewRolePolicyAttachment(b.ctx, b.name+"-ssm", &iam.RolePolicyAttachmentArgs{
 		Role:      role.Name,
 		PolicyArn: pulumi.String("arn:aws:iam::aws:policy/AmazonSSMManagedInstanceCore"),
-	}, opts...); err != nil {
-		return err
+	}, b.opts()...); err != nil {
+		return nil, nil, err
 	}
-	profile, err := iam.NewInstanceProfile(ctx, name, &iam.InstanceProfileArgs{
+	profile, err := iam.NewInstanceProfile(b.ctx, b.name, &iam.InstanceProfileArgs{
 		Name: pulumi.String(dep.NameWithin(128, "app", site.Short())),
 		Role: role.Name,
-	}, opts...)
-	if err != nil {
-		return err
-	}
-	// EC2 Auto Scaling launches instances as its service-linked role, which
-	// must be able to use the data key for the encrypted volumes, or every
-	// launch fails.
-	grant, err := kms.NewGrant(ctx, name+"-autoscaling", &kms.GrantArgs{
-		Name:             pulumi.String(dep.Name("autoscaling-ebs")),
-		KeyId:            args.Key.ID,
-		GranteePrincipal: pulumi.Sprintf("arn:aws:iam::%s:role/aws-service-role/autoscaling.amazonaws.com/AWSServiceRoleForAutoScaling", caller.AccountId),
+	}, b.opts()...)
+	return role, profile, err
+}
+
+// awsLaunchGrant lets EC2 Auto Scaling use the data key: it launches
+// instances as its service-linked role, which must be able to use the key
+// for the encrypted volumes, or every launch fails.
+func (b *builder) awsLaunchGrant(account string) (*kms.Grant, error) {
+	return kms.NewGrant(b.ctx, b.name+"-autoscaling", &kms.GrantArgs{
+		Name:             pulumi.String(b.dep.Name("autoscaling-ebs")),
+		KeyId:            b.args.Key.ID,
+		GranteePrincipal: pulumi.Sprintf("arn:aws:iam::%s:role/aws-service-role/autoscaling.amazonaws.com/AWSServiceRoleForAutoScaling", account),
 		Operations: pulumi.ToStringArray([]string{"Encrypt", "Decrypt", "ReEncryptFrom", "ReEncryptTo",
 			"GenerateDataKey", "GenerateDataKeyWithoutPlaintext", "DescribeKey", "CreateGrant"}),
-	}, opts...)
-	if err != nil {
-		return err
-	}
+	}, b.opts()...)
+}
 
+// awsLaunchTemplate is what every instance launches from: the release's
+// AMI, IMDSv2 only, and a root volume encrypted with the data key.
+func (b *builder) awsLaunchTemplate(rootDevice string, profile *iam.InstanceProfile) (*ec2.LaunchTemplate, error) {
+	dep, s := b.dep, b.set
 	// The provider's default tags do not reach what the ASG launches, so
 	// instances and volumes get the standard tags here.
 	launchTags := dep.Tags.For(core.AWS)
 	launchTags["Name"] = pulumi.String(dep.Name("app"))
-	lt, err := ec2.NewLaunchTemplate(ctx, name, &ec2.LaunchTemplateArgs{
+	return ec2.NewLaunchTemplate(b.ctx, b.name, &ec2.LaunchTemplateArgs{
 		Name:                 pulumi.String(dep.Name("app")),
 		Description:          pulumi.String("WedSync application instances"),
 		ImageId:              pulumi.String(s.Image.AWS),
 		InstanceType:         pulumi.String(sizes[s.Size].aws),
 		UpdateDefaultVersion: pulumi.Bool(true),
 		IamInstanceProfile:   &ec2.LaunchTemplateIamInstanceProfileArgs{Arn: profile.Arn},
-		VpcSecurityGroupIds:  pulumi.StringArray{args.Network.AppSecurityGroupID},
+		VpcSecurityGroupIds:  pulumi.StringArray{b.args.Network.AppSecurityGroupID},
 		// IMDSv2 only, and one hop: a container on the instance cannot
 		// reach the role's credentials.
 		MetadataOptions: &ec2.LaunchTemplateMetadataOptionsArgs{
@@ -115,12 +151,12 @@ func (c *AutoscalingGroup) aws(ctx *pulumi.Context, name string, args *Autoscali
 		},
 		Monitoring: &ec2.LaunchTemplateMonitoringArgs{Enabled: pulumi.Bool(true)},
 		BlockDeviceMappings: ec2.LaunchTemplateBlockDeviceMappingArray{ec2.LaunchTemplateBlockDeviceMappingArgs{
-			DeviceName: pulumi.String(ami.RootDeviceName),
+			DeviceName: pulumi.String(rootDevice),
 			Ebs: &ec2.LaunchTemplateBlockDeviceMappingEbsArgs{
 				VolumeType:          pulumi.String("gp3"),
 				VolumeSize:          pulumi.Int(bootDiskGB),
 				Encrypted:           pulumi.String("true"),
-				KmsKeyId:            args.Key.ID,
+				KmsKeyId:            b.args.Key.ID,
 				DeleteOnTermination: pulumi.String("true"),
 			},
 		}},
@@ -128,36 +164,39 @@ func (c *AutoscalingGroup) aws(ctx *pulumi.Context, name string, args *Autoscali
 			ec2.LaunchTemplateTagSpecificationArgs{ResourceType: pulumi.String("instance"), Tags: launchTags},
 			ec2.LaunchTemplateTagSpecificationArgs{ResourceType: pulumi.String("volume"), Tags: launchTags},
 		},
-	}, opts...)
-	if err != nil {
-		return err
-	}
+	}, b.opts()...)
+}
 
-	tg, err := lb.NewTargetGroup(ctx, name, &lb.TargetGroupArgs{
-		Name:                pulumi.String(dep.NameWithin(32, "app")),
+// awsTargetGroup is what the load balancer forwards to, and what the
+// group's ELB health checks ask.
+func (b *builder) awsTargetGroup() (*lb.TargetGroup, error) {
+	return lb.NewTargetGroup(b.ctx, b.name, &lb.TargetGroupArgs{
+		Name:                pulumi.String(b.dep.NameWithin(32, "app")),
 		Port:                pulumi.Int(network.AppPort),
 		Protocol:            pulumi.String("HTTP"),
 		TargetType:          pulumi.String("instance"),
-		VpcId:               args.Network.ID,
+		VpcId:               b.args.Network.ID,
 		DeregistrationDelay: pulumi.Int(60),
 		HealthCheck: &lb.TargetGroupHealthCheckArgs{
 			Enabled: pulumi.Bool(true), Protocol: pulumi.String("HTTP"), Port: pulumi.String("traffic-port"),
-			Path: pulumi.String(s.HealthCheckPath), Matcher: pulumi.String("200-399"),
+			Path: pulumi.String(b.set.HealthCheckPath), Matcher: pulumi.String("200-399"),
 			Interval: pulumi.Int(15), Timeout: pulumi.Int(5), HealthyThreshold: pulumi.Int(2), UnhealthyThreshold: pulumi.Int(3),
 		},
-	}, opts...)
-	if err != nil {
-		return err
-	}
+	}, b.opts()...)
+}
 
-	subnets := args.Network.AppSubnetIDs.ApplyT(func(ids []string) ([]string, error) {
+// awsGroup is the ASG over the app subnets (at least two zones), created
+// at the calendar's capacity now, rolling out new templates with
+// instance refresh.
+func (b *builder) awsGroup(lt *ec2.LaunchTemplate, tg *lb.TargetGroup, grant *kms.Grant) (*autoscaling.Group, error) {
+	dep, s, base := b.dep, b.set, b.sp.base
+	subnets := b.args.Network.AppSubnetIDs.ApplyT(func(ids []string) ([]string, error) {
 		if len(ids) < 2 {
 			return nil, fmt.Errorf("the group needs app subnets in at least two zones, got %d", len(ids))
 		}
 		return ids, nil
 	}).(pulumi.StringArrayOutput)
-	validUntil := rfc3339(sp.to)
-	group, err := autoscaling.NewGroup(ctx, name, &autoscaling.GroupArgs{
+	return autoscaling.NewGroup(b.ctx, b.name, &autoscaling.GroupArgs{
 		Name:               pulumi.String(dep.Name("app")),
 		VpcZoneIdentifiers: subnets,
 		LaunchTemplate: &autoscaling.GroupLaunchTemplateArgs{
@@ -165,9 +204,9 @@ func (c *AutoscalingGroup) aws(ctx *pulumi.Context, name string, args *Autoscali
 			Version: lt.LatestVersion.ApplyT(strconv.Itoa).(pulumi.StringOutput),
 		},
 		// Created at the calendar's capacity now; see IgnoreChanges below.
-		MinSize:                pulumi.Int(sp.base.Min),
-		MaxSize:                pulumi.Int(sp.base.Max),
-		DesiredCapacity:        pulumi.Int(sp.base.Desired),
+		MinSize:                pulumi.Int(base.Min),
+		MaxSize:                pulumi.Int(base.Max),
+		DesiredCapacity:        pulumi.Int(base.Desired),
 		HealthCheckType:        pulumi.String("ELB"),
 		HealthCheckGracePeriod: pulumi.Int(warmupSeconds),
 		DefaultInstanceWarmup:  pulumi.Int(warmupSeconds),
@@ -184,34 +223,34 @@ func (c *AutoscalingGroup) aws(ctx *pulumi.Context, name string, args *Autoscali
 		},
 		Tags: autoscaling.GroupTagArray{
 			autoscaling.GroupTagArgs{Key: pulumi.String("Name"), Value: pulumi.String(dep.Name("app")), PropagateAtLaunch: pulumi.Bool(false)},
-			autoscaling.GroupTagArgs{Key: pulumi.String(validUntilTag), Value: pulumi.String(validUntil), PropagateAtLaunch: pulumi.Bool(false)},
+			autoscaling.GroupTagArgs{Key: pulumi.String(validUntilTag), Value: pulumi.String(rfc3339(b.sp.to)), PropagateAtLaunch: pulumi.Bool(false)},
 		},
-	}, append(opts,
+	}, b.opts(
 		pulumi.DependsOn([]pulumi.Resource{grant}),
 		// After creation the scheduled actions (and target tracking, for
 		// desired) own the size: writing the creation-time capacity back on
 		// every update would undo the schedule that last fired.
 		pulumi.IgnoreChanges([]string{"minSize", "maxSize", "desiredCapacity"}),
 	)...)
-	if err != nil {
-		return err
-	}
+}
 
-	if _, err := autoscaling.NewPolicy(ctx, name+"-cpu", &autoscaling.PolicyArgs{
-		Name:                 pulumi.String(dep.Name("app", "cpu")),
+// awsScaling gives the group CPU target tracking and one scheduled action
+// per calendar change, and returns the actions' Schedules lines.
+func (b *builder) awsScaling(group *autoscaling.Group, actions []season.AWSScheduledAction) ([]string, error) {
+	if _, err := autoscaling.NewPolicy(b.ctx, b.name+"-cpu", &autoscaling.PolicyArgs{
+		Name:                 pulumi.String(b.dep.Name("app", "cpu")),
 		AutoscalingGroupName: group.Name,
 		PolicyType:           pulumi.String("TargetTrackingScaling"),
 		TargetTrackingConfiguration: &autoscaling.PolicyTargetTrackingConfigurationArgs{
 			PredefinedMetricSpecification: &autoscaling.PolicyTargetTrackingConfigurationPredefinedMetricSpecificationArgs{
 				PredefinedMetricType: pulumi.String("ASGAverageCPUUtilization"),
 			},
-			TargetValue: pulumi.Float64(float64(s.CPUTargetPercent)),
+			TargetValue: pulumi.Float64(float64(b.set.CPUTargetPercent)),
 		},
-	}, opts...); err != nil {
-		return err
+	}, b.opts()...); err != nil {
+		return nil, err
 	}
-
-	lines := pulumi.StringArray{}
+	lines := []string{}
 	for _, a := range actions {
 		sa := &autoscaling.ScheduleArgs{
 			AutoscalingGroupName: group.Name,
@@ -229,25 +268,12 @@ func (c *AutoscalingGroup) aws(ctx *pulumi.Context, name string, args *Autoscali
 		if a.EndTime != nil {
 			sa.EndTime = pulumi.String(rfc3339(*a.EndTime))
 		}
-		if _, err := autoscaling.NewSchedule(ctx, name+"-"+a.Name, sa, opts...); err != nil {
-			return err
+		if _, err := autoscaling.NewSchedule(b.ctx, b.name+"-"+a.Name, sa, b.opts()...); err != nil {
+			return nil, err
 		}
-		lines = append(lines, pulumi.String(describeAWSAction(a)))
+		lines = append(lines, describeAWSAction(a))
 	}
-
-	if args.Alerts != nil {
-		if err := c.awsAlarms(ctx, name, args, group, opts); err != nil {
-			return err
-		}
-	}
-
-	c.GroupID = group.Arn
-	c.GroupName = group.Name
-	c.Identity = role.Arn
-	c.InstanceProfile = profile.Name
-	c.Schedules = lines.ToStringArrayOutput()
-	c.SchedulesValidUntil = pulumi.String(validUntil).ToStringOutput()
-	return nil
+	return lines, nil
 }
 
 func describeAWSAction(a season.AWSScheduledAction) string {
@@ -269,16 +295,15 @@ func describeAWSAction(a season.AWSScheduledAction) string {
 // for 15 minutes (the calendar's max is too low for the traffic), and
 // fewer instances in service than desired for 15 minutes (instances failing
 // to launch or to pass health checks).
-func (c *AutoscalingGroup) awsAlarms(ctx *pulumi.Context, name string, args *AutoscalingGroupArgs, group *autoscaling.Group, opts []pulumi.ResourceOption) error {
-	dep := args.Deployment
+func (b *builder) awsAlarms(group *autoscaling.Group) error {
 	metric := func(id, metricName string) cloudwatch.MetricAlarmMetricQueryArgs {
 		return cloudwatch.MetricAlarmMetricQueryArgs{Id: pulumi.String(id), ReturnData: pulumi.Bool(false), Metric: &cloudwatch.MetricAlarmMetricQueryMetricArgs{
 			Namespace: pulumi.String("AWS/AutoScaling"), MetricName: pulumi.String(metricName),
 			Dimensions: pulumi.StringMap{"AutoScalingGroupName": group.Name}, Period: pulumi.Int(60), Stat: pulumi.String("Minimum"),
 		}}
 	}
-	actions := args.Alerts.Actions()
-	t := args.Alerts.Limits()
+	actions := b.args.Alerts.Actions()
+	t := b.args.Alerts.Limits()
 	for _, a := range []struct {
 		suffix, expression string
 		minutes            int
@@ -290,8 +315,8 @@ func (c *AutoscalingGroup) awsAlarms(ctx *pulumi.Context, name string, args *Aut
 			metric("desired", "GroupDesiredCapacity"), metric("maxsize", "GroupMaxSize"), metric("inservice", "GroupInServiceInstances"),
 			cloudwatch.MetricAlarmMetricQueryArgs{Id: pulumi.String("gap"), Expression: pulumi.String(a.expression), Label: pulumi.String(a.suffix), ReturnData: pulumi.Bool(true)},
 		}
-		if _, err := cloudwatch.NewMetricAlarm(ctx, name+"-"+a.suffix, &cloudwatch.MetricAlarmArgs{
-			Name:               pulumi.String(dep.Name("app", a.suffix)),
+		if _, err := cloudwatch.NewMetricAlarm(b.ctx, b.name+"-"+a.suffix, &cloudwatch.MetricAlarmArgs{
+			Name:               pulumi.String(b.dep.Name("app", a.suffix)),
 			AlarmDescription:   pulumi.String(alarmDescription(a.suffix, t)),
 			ComparisonOperator: pulumi.String("GreaterThanOrEqualToThreshold"),
 			Threshold:          pulumi.Float64(0),
@@ -301,7 +326,7 @@ func (c *AutoscalingGroup) awsAlarms(ctx *pulumi.Context, name string, args *Aut
 			MetricQueries:      queries,
 			AlarmActions:       actions,
 			OkActions:          actions,
-		}, opts...); err != nil {
+		}, b.opts()...); err != nil {
 			return err
 		}
 	}

@@ -12,6 +12,7 @@ import (
 	"github.com/pulumi/pulumi/sdk/v3/go/pulumi"
 
 	"github.com/wedsync/wedsync-infra/components/core"
+	"github.com/wedsync/wedsync-infra/components/core/azuremetric"
 	"github.com/wedsync/wedsync-infra/components/network"
 	"github.com/wedsync/wedsync-infra/season"
 )
@@ -31,52 +32,74 @@ const azureAdminUser = "wedsyncadmin"
 // Uniform rather than Flexible: it is the orchestration mode where rolling
 // upgrade policy, automatic repairs and the health extension are all
 // generally available together.
-func (c *AutoscalingGroup) azure(ctx *pulumi.Context, name string, args *AutoscalingGroupArgs, sp schedulePlan) error {
-	dep, site, s := args.Deployment, args.Deployment.Primary, args.Settings
-	opts := site.With(pulumi.Parent(c))
-	tags := dep.Tags.For(core.Azure)
-	rg := site.AzureResourceGroup
-	location := pulumi.String(site.Region)
+func (b *builder) azure() (outputs, error) {
+	profiles, err := b.sp.cal.AzureProfiles(b.sp.from, b.sp.to)
+	if err != nil {
+		return outputs{}, err
+	}
+	image, err := parseAzureImage(b.set.Image.Azure)
+	if err != nil {
+		return outputs{}, err
+	}
+	client, err := authorization.GetClientConfig(b.ctx, b.invoke()...)
+	if err != nil {
+		return outputs{}, err
+	}
+	identity, err := managedidentity.NewUserAssignedIdentity(b.ctx, b.name, &managedidentity.UserAssignedIdentityArgs{
+		ResourceGroupName: b.site.AzureResourceGroup, ResourceName: pulumi.String(b.dep.Name("app", b.site.Short())),
+		Location: pulumi.String(b.site.Region), Tags: b.dep.Tags.For(core.Azure),
+	}, b.opts()...)
+	if err != nil {
+		return outputs{}, err
+	}
+	des, err := b.azureDiskEncryption(client.SubscriptionId)
+	if err != nil {
+		return outputs{}, err
+	}
+	vmss, err := b.azureScaleSet(image, identity, des)
+	if err != nil {
+		return outputs{}, err
+	}
+	setting, lines, err := b.azureAutoscale(vmss, profiles)
+	if err != nil {
+		return outputs{}, err
+	}
+	if b.args.Alerts != nil {
+		ceiling := 0
+		for _, p := range profiles.Profiles {
+			ceiling = max(ceiling, p.Capacity.Maximum)
+		}
+		if err := b.azureAlarms(vmss, setting, ceiling); err != nil {
+			return outputs{}, err
+		}
+	}
+	return outputs{groupID: vmss.ID().ToStringOutput(), groupName: vmss.Name, identity: identity.PrincipalId,
+		schedules: lines, validUntil: profiles.ValidUntil}, nil
+}
 
-	profilesPlan, err := sp.cal.AzureProfiles(sp.from, sp.to)
-	if err != nil {
-		return err
-	}
-	image, err := parseAzureImage(s.Image.Azure)
-	if err != nil {
-		return err
-	}
-	client, err := authorization.GetClientConfig(ctx, pulumi.Provider(site.Provider), pulumi.Parent(c))
-	if err != nil {
-		return err
-	}
-
-	appIdentity, err := managedidentity.NewUserAssignedIdentity(ctx, name, &managedidentity.UserAssignedIdentityArgs{
-		ResourceGroupName: rg, ResourceName: pulumi.String(dep.Name("app", site.Short())), Location: location, Tags: tags,
-	}, opts...)
-	if err != nil {
-		return err
-	}
-	// The disk encryption set gets an identity of its own, created (and
-	// granted the key) before the set, so the set can use the key from its
-	// first moment.
-	desIdentity, err := managedidentity.NewUserAssignedIdentity(ctx, name+"-disks", &managedidentity.UserAssignedIdentityArgs{
+// azureDiskEncryption is the disk encryption set the OS disks use: the
+// data key, through an identity of its own, created (and granted the key)
+// before the set, so the set can use the key from its first moment.
+func (b *builder) azureDiskEncryption(subscription string) (*compute.DiskEncryptionSet, error) {
+	dep, site := b.dep, b.site
+	tags, rg, location := dep.Tags.For(core.Azure), site.AzureResourceGroup, pulumi.String(site.Region)
+	identity, err := managedidentity.NewUserAssignedIdentity(b.ctx, b.name+"-disks", &managedidentity.UserAssignedIdentityArgs{
 		ResourceGroupName: rg, ResourceName: pulumi.String(dep.Name("app-disks", site.Short())), Location: location, Tags: tags,
-	}, opts...)
+	}, b.opts()...)
 	if err != nil {
-		return err
+		return nil, err
 	}
-	grant, err := authorization.NewRoleAssignment(ctx, name+"-disks-key", &authorization.RoleAssignmentArgs{
-		Scope:            args.Key.VaultID,
-		PrincipalId:      desIdentity.PrincipalId,
+	grant, err := authorization.NewRoleAssignment(b.ctx, b.name+"-disks-key", &authorization.RoleAssignmentArgs{
+		Scope:            b.args.Key.VaultID,
+		PrincipalId:      identity.PrincipalId,
 		PrincipalType:    pulumi.String("ServicePrincipal"),
-		RoleDefinitionId: pulumi.String(fmt.Sprintf("/subscriptions/%s/providers/Microsoft.Authorization/roleDefinitions/%s", client.SubscriptionId, keyVaultCryptoServiceEncryptionUser)),
+		RoleDefinitionId: pulumi.String(fmt.Sprintf("/subscriptions/%s/providers/Microsoft.Authorization/roleDefinitions/%s", subscription, keyVaultCryptoServiceEncryptionUser)),
 		Description:      pulumi.String("WedSync app disk encryption set: wrap and unwrap disk keys with the data key"),
-	}, opts...)
+	}, b.opts()...)
 	if err != nil {
-		return err
+		return nil, err
 	}
-	des, err := compute.NewDiskEncryptionSet(ctx, name, &compute.DiskEncryptionSetArgs{
+	return compute.NewDiskEncryptionSet(b.ctx, b.name, &compute.DiskEncryptionSetArgs{
 		ResourceGroupName:     rg,
 		DiskEncryptionSetName: pulumi.String(dep.Name("app", site.Short())),
 		Location:              location,
@@ -84,29 +107,24 @@ func (c *AutoscalingGroup) azure(ctx *pulumi.Context, name string, args *Autosca
 		EncryptionType:        pulumi.String("EncryptionAtRestWithCustomerKey"),
 		// A versionless key URL with rotation on: disks follow the key's
 		// rotation without a change here.
-		ActiveKey:                         &compute.KeyForDiskEncryptionSetArgs{KeyUrl: args.Key.ID, SourceVault: &compute.SourceVaultArgs{Id: args.Key.VaultID}},
+		ActiveKey:                         &compute.KeyForDiskEncryptionSetArgs{KeyUrl: b.args.Key.ID, SourceVault: &compute.SourceVaultArgs{Id: b.args.Key.VaultID}},
 		RotationToLatestKeyVersionEnabled: pulumi.Bool(true),
 		Identity: &compute.EncryptionSetIdentityArgs{
-			Type: pulumi.String("UserAssigned"), UserAssignedIdentities: pulumi.StringArray{desIdentity.ID()},
+			Type: pulumi.String("UserAssigned"), UserAssignedIdentities: pulumi.StringArray{identity.ID()},
 		},
-	}, append(opts, pulumi.DependsOn([]pulumi.Resource{grant}))...)
-	if err != nil {
-		return err
-	}
+	}, b.opts(pulumi.DependsOn([]pulumi.Resource{grant}))...)
+}
 
-	imageRef := &compute.ImageReferenceArgs{}
-	if image.id != "" {
-		imageRef.Id = pulumi.String(image.id)
-	} else {
-		imageRef.Publisher, imageRef.Offer = pulumi.String(image.publisher), pulumi.String(image.offer)
-		imageRef.Sku, imageRef.Version = pulumi.String(image.sku), pulumi.String(image.version)
-	}
+// azureScaleSet is the scale set across the site's zones, created at the
+// calendar's capacity now, upgraded and repaired by instance health.
+func (b *builder) azureScaleSet(image azureImage, identity *managedidentity.UserAssignedIdentity, des *compute.DiskEncryptionSet) (*compute.VirtualMachineScaleSet, error) {
+	site, s := b.site, b.set
 	maxUnhealthy := 100 - s.MinHealthyPercent
-	vmss, err := compute.NewVirtualMachineScaleSet(ctx, name, &compute.VirtualMachineScaleSetArgs{
-		ResourceGroupName:        rg,
-		VmScaleSetName:           pulumi.String(dep.Name("app", site.Short())),
-		Location:                 location,
-		Tags:                     tags,
+	return compute.NewVirtualMachineScaleSet(b.ctx, b.name, &compute.VirtualMachineScaleSetArgs{
+		ResourceGroupName:        site.AzureResourceGroup,
+		VmScaleSetName:           pulumi.String(b.dep.Name("app", site.Short())),
+		Location:                 pulumi.String(site.Region),
+		Tags:                     b.dep.Tags.For(core.Azure),
 		OrchestrationMode:        pulumi.String("Uniform"),
 		Zones:                    pulumi.ToStringArray(site.Zones()),
 		ZoneBalance:              pulumi.Bool(len(site.Zones()) > 1),
@@ -114,9 +132,9 @@ func (c *AutoscalingGroup) azure(ctx *pulumi.Context, name string, args *Autosca
 		SinglePlacementGroup:     pulumi.Bool(false),
 		Overprovision:            pulumi.Bool(false),
 		// Created at the calendar's capacity now; see IgnoreChanges below.
-		Sku: &compute.SkuArgs{Name: pulumi.String(sizes[s.Size].azure), Tier: pulumi.String("Standard"), Capacity: pulumi.Float64(float64(sp.base.Desired))},
+		Sku: &compute.SkuArgs{Name: pulumi.String(sizes[s.Size].azure), Tier: pulumi.String("Standard"), Capacity: pulumi.Float64(float64(b.sp.base.Desired))},
 		Identity: &compute.VirtualMachineScaleSetIdentityArgs{
-			Type: compute.ResourceIdentityTypeUserAssigned, UserAssignedIdentities: pulumi.StringArray{appIdentity.ID()},
+			Type: compute.ResourceIdentityTypeUserAssigned, UserAssignedIdentities: pulumi.StringArray{identity.ID()},
 		},
 		UpgradePolicy: &compute.UpgradePolicyArgs{
 			Mode: compute.UpgradeModeRolling,
@@ -131,104 +149,101 @@ func (c *AutoscalingGroup) azure(ctx *pulumi.Context, name string, args *Autosca
 		AutomaticRepairsPolicy: &compute.AutomaticRepairsPolicyArgs{
 			Enabled: pulumi.Bool(true), GracePeriod: pulumi.String("PT10M"), RepairAction: pulumi.String("Replace"),
 		},
-		VirtualMachineProfile: &compute.VirtualMachineScaleSetVMProfileArgs{
-			OsProfile: &compute.VirtualMachineScaleSetOSProfileArgs{
-				ComputerNamePrefix: pulumi.String("wedsync"),
-				AdminUsername:      pulumi.String(azureAdminUser),
-				LinuxConfiguration: &compute.LinuxConfigurationArgs{
-					DisablePasswordAuthentication: pulumi.Bool(true),
-					ProvisionVMAgent:              pulumi.Bool(true),
-					Ssh: &compute.SshConfigurationArgs{PublicKeys: compute.SshPublicKeyTypeArray{compute.SshPublicKeyTypeArgs{
-						Path: pulumi.String("/home/" + azureAdminUser + "/.ssh/authorized_keys"), KeyData: pulumi.String(s.AdminSSHPublicKey),
-					}}},
-				},
-			},
-			SecurityProfile: &compute.SecurityProfileArgs{
-				EncryptionAtHost: pulumi.Bool(true),
-				SecurityType:     pulumi.String("TrustedLaunch"),
-				UefiSettings:     &compute.UefiSettingsArgs{SecureBootEnabled: pulumi.Bool(true), VTpmEnabled: pulumi.Bool(true)},
-			},
-			StorageProfile: &compute.VirtualMachineScaleSetStorageProfileArgs{
-				ImageReference: imageRef,
-				OsDisk: &compute.VirtualMachineScaleSetOSDiskArgs{
-					CreateOption: pulumi.String("FromImage"),
-					Caching:      compute.CachingTypesReadWrite,
-					DiskSizeGB:   pulumi.Int(bootDiskGB),
-					DeleteOption: pulumi.String("Delete"),
-					ManagedDisk: &compute.VirtualMachineScaleSetManagedDiskParametersArgs{
-						StorageAccountType: pulumi.String("Premium_LRS"),
-						DiskEncryptionSet:  &compute.DiskEncryptionSetParametersArgs{Id: des.ID()},
-					},
-				},
-			},
-			// No public IP configuration: instances are private.
-			NetworkProfile: &compute.VirtualMachineScaleSetNetworkProfileArgs{
-				NetworkInterfaceConfigurations: compute.VirtualMachineScaleSetNetworkConfigurationArray{compute.VirtualMachineScaleSetNetworkConfigurationArgs{
-					Name: pulumi.String("app"), Primary: pulumi.Bool(true),
-					IpConfigurations: compute.VirtualMachineScaleSetIPConfigurationArray{compute.VirtualMachineScaleSetIPConfigurationArgs{
-						Name: pulumi.String("app"), Primary: pulumi.Bool(true),
-						Subnet: &compute.ApiEntityReferenceArgs{Id: args.Network.AppSubnetIDs.Index(pulumi.Int(0))},
-					}},
-				}},
-			},
-			// The health extension is what rolling upgrades and automatic
-			// repairs judge an instance by.
-			ExtensionProfile: &compute.VirtualMachineScaleSetExtensionProfileArgs{
-				Extensions: compute.VirtualMachineScaleSetExtensionTypeArray{compute.VirtualMachineScaleSetExtensionTypeArgs{
-					Name: pulumi.String("health"), Publisher: pulumi.String("Microsoft.ManagedServices"),
-					Type: pulumi.String("ApplicationHealthLinux"), TypeHandlerVersion: pulumi.String("2.0"), AutoUpgradeMinorVersion: pulumi.Bool(true),
-					Settings: pulumi.Map{"protocol": pulumi.String("http"), "port": pulumi.Int(network.AppPort), "requestPath": pulumi.String(s.HealthCheckPath)},
-				}},
-			},
-			DiagnosticsProfile: &compute.DiagnosticsProfileArgs{BootDiagnostics: &compute.BootDiagnosticsArgs{Enabled: pulumi.Bool(true)}},
-		},
-	}, append(opts,
+		VirtualMachineProfile: b.azureVMProfile(image, des),
+	}, b.opts(
 		// After creation the autoscale setting owns the instance count:
 		// writing the creation-time capacity back on every update would
 		// undo the profile in effect.
 		pulumi.IgnoreChanges([]string{"sku.capacity"}),
 	)...)
-	if err != nil {
-		return err
-	}
+}
 
-	rules := azureCPURules(vmss.ID().ToStringOutput(), s.CPUTargetPercent)
-	profiles := insights.AutoscaleProfileArray{}
-	lines := pulumi.StringArray{}
-	for _, p := range profilesPlan.Profiles {
-		profiles = append(profiles, azureProfile(p, rules))
-		lines = append(lines, pulumi.String(describeAzureProfile(p)))
+// azureVMProfile is what every instance is: Trusted Launch with encryption
+// at host, the release's image on a disk encrypted through des, a private
+// address only, key-only SSH, and the health extension.
+func (b *builder) azureVMProfile(image azureImage, des *compute.DiskEncryptionSet) *compute.VirtualMachineScaleSetVMProfileArgs {
+	s := b.set
+	imageRef := &compute.ImageReferenceArgs{}
+	if image.id != "" {
+		imageRef.Id = pulumi.String(image.id)
+	} else {
+		imageRef.Publisher, imageRef.Offer = pulumi.String(image.publisher), pulumi.String(image.offer)
+		imageRef.Sku, imageRef.Version = pulumi.String(image.sku), pulumi.String(image.version)
 	}
-	validUntil := rfc3339(profilesPlan.ValidUntil)
-	setting, err := insights.NewAutoscaleSetting(ctx, name, &insights.AutoscaleSettingArgs{
-		ResourceGroupName:    rg,
-		AutoscaleSettingName: pulumi.String(dep.Name("app", site.Short())),
-		Location:             location,
-		Tags:                 dep.Tags.With(validUntilTag, validUntil).For(core.Azure),
+	return &compute.VirtualMachineScaleSetVMProfileArgs{
+		OsProfile: &compute.VirtualMachineScaleSetOSProfileArgs{
+			ComputerNamePrefix: pulumi.String("wedsync"),
+			AdminUsername:      pulumi.String(azureAdminUser),
+			LinuxConfiguration: &compute.LinuxConfigurationArgs{
+				DisablePasswordAuthentication: pulumi.Bool(true),
+				ProvisionVMAgent:              pulumi.Bool(true),
+				Ssh: &compute.SshConfigurationArgs{PublicKeys: compute.SshPublicKeyTypeArray{compute.SshPublicKeyTypeArgs{
+					Path: pulumi.String("/home/" + azureAdminUser + "/.ssh/authorized_keys"), KeyData: pulumi.String(s.AdminSSHPublicKey),
+				}}},
+			},
+		},
+		SecurityProfile: &compute.SecurityProfileArgs{
+			EncryptionAtHost: pulumi.Bool(true),
+			SecurityType:     pulumi.String("TrustedLaunch"),
+			UefiSettings:     &compute.UefiSettingsArgs{SecureBootEnabled: pulumi.Bool(true), VTpmEnabled: pulumi.Bool(true)},
+		},
+		StorageProfile: &compute.VirtualMachineScaleSetStorageProfileArgs{
+			ImageReference: imageRef,
+			OsDisk: &compute.VirtualMachineScaleSetOSDiskArgs{
+				CreateOption: pulumi.String("FromImage"),
+				Caching:      compute.CachingTypesReadWrite,
+				DiskSizeGB:   pulumi.Int(bootDiskGB),
+				DeleteOption: pulumi.String("Delete"),
+				ManagedDisk: &compute.VirtualMachineScaleSetManagedDiskParametersArgs{
+					StorageAccountType: pulumi.String("Premium_LRS"),
+					DiskEncryptionSet:  &compute.DiskEncryptionSetParametersArgs{Id: des.ID()},
+				},
+			},
+		},
+		// No public IP configuration: instances are private.
+		NetworkProfile: &compute.VirtualMachineScaleSetNetworkProfileArgs{
+			NetworkInterfaceConfigurations: compute.VirtualMachineScaleSetNetworkConfigurationArray{compute.VirtualMachineScaleSetNetworkConfigurationArgs{
+				Name: pulumi.String("app"), Primary: pulumi.Bool(true),
+				IpConfigurations: compute.VirtualMachineScaleSetIPConfigurationArray{compute.VirtualMachineScaleSetIPConfigurationArgs{
+					Name: pulumi.String("app"), Primary: pulumi.Bool(true),
+					Subnet: &compute.ApiEntityReferenceArgs{Id: b.args.Network.AppSubnetIDs.Index(pulumi.Int(0))},
+				}},
+			}},
+		},
+		// The health extension is what rolling upgrades and automatic
+		// repairs judge an instance by.
+		ExtensionProfile: &compute.VirtualMachineScaleSetExtensionProfileArgs{
+			Extensions: compute.VirtualMachineScaleSetExtensionTypeArray{compute.VirtualMachineScaleSetExtensionTypeArgs{
+				Name: pulumi.String("health"), Publisher: pulumi.String("Microsoft.ManagedServices"),
+				Type: pulumi.String("ApplicationHealthLinux"), TypeHandlerVersion: pulumi.String("2.0"), AutoUpgradeMinorVersion: pulumi.Bool(true),
+				Settings: pulumi.Map{"protocol": pulumi.String("http"), "port": pulumi.Int(network.AppPort), "requestPath": pulumi.String(s.HealthCheckPath)},
+			}},
+		},
+		DiagnosticsProfile: &compute.DiagnosticsProfileArgs{BootDiagnostics: &compute.BootDiagnosticsArgs{Enabled: pulumi.Bool(true)}},
+	}
+}
+
+// azureAutoscale is the scale set's autoscale setting: the calendar's
+// profiles, each with the CPU rules. It returns the profiles' Schedules
+// lines.
+func (b *builder) azureAutoscale(vmss *compute.VirtualMachineScaleSet, ap season.AzurePlan) (*insights.AutoscaleSetting, []string, error) {
+	rules := azureCPURules(vmss.ID().ToStringOutput(), b.set.CPUTargetPercent)
+	profiles := insights.AutoscaleProfileArray{}
+	lines := []string{}
+	for _, p := range ap.Profiles {
+		profiles = append(profiles, azureProfile(p, rules))
+		lines = append(lines, describeAzureProfile(p))
+	}
+	setting, err := insights.NewAutoscaleSetting(b.ctx, b.name, &insights.AutoscaleSettingArgs{
+		ResourceGroupName:    b.site.AzureResourceGroup,
+		AutoscaleSettingName: pulumi.String(b.dep.Name("app", b.site.Short())),
+		Location:             pulumi.String(b.site.Region),
+		Tags:                 b.dep.Tags.With(validUntilTag, rfc3339(ap.ValidUntil)).For(core.Azure),
 		Enabled:              pulumi.Bool(true),
 		TargetResourceUri:    vmss.ID(),
 		Profiles:             profiles,
-	}, opts...)
-	if err != nil {
-		return err
-	}
-	if args.Alerts != nil {
-		ceiling := 0
-		for _, p := range profilesPlan.Profiles {
-			ceiling = max(ceiling, p.Capacity.Maximum)
-		}
-		if err := azureAlarms(ctx, name, args, vmss, setting, ceiling, opts); err != nil {
-			return err
-		}
-	}
-
-	c.GroupID = vmss.ID().ToStringOutput()
-	c.GroupName = vmss.Name
-	c.Identity = appIdentity.PrincipalId
-	c.InstanceProfile = pulumi.String("").ToStringOutput()
-	c.Schedules = lines.ToStringArrayOutput()
-	c.SchedulesValidUntil = pulumi.String(validUntil).ToStringOutput()
-	return nil
+	}, b.opts()...)
+	return setting, lines, err
 }
 
 // azureCPURules scale out by one instance when the average CPU is above
@@ -296,49 +311,17 @@ func describeAzureProfile(p season.AzureProfile) string {
 // capacity at the largest maximum of its profiles for the at-max window,
 // and the scale set's VM availability below 100% (an instance that is not
 // running or failing its health probe) for the unhealthy window.
-func azureAlarms(ctx *pulumi.Context, name string, args *AutoscalingGroupArgs, vmss *compute.VirtualMachineScaleSet, setting *insights.AutoscaleSetting, ceiling int, opts []pulumi.ResourceOption) error {
-	dep, t := args.Deployment, args.Alerts.Limits()
-	actions := args.Alerts.IDs.ApplyT(func(ids []string) []insights.MetricAlertAction {
-		out := make([]insights.MetricAlertAction, len(ids))
-		for i := range ids {
-			out[i] = insights.MetricAlertAction{ActionGroupId: &ids[i]}
-		}
-		return out
-	}).(insights.MetricAlertActionArrayOutput)
-	for _, a := range []struct {
-		key, namespace, metric, operator, aggregation string
-		threshold                                     float64
-		scope                                         pulumi.StringOutput
-		minutes                                       int
-	}{
-		{alarmAtMax, "microsoft.insights/autoscalesettings", "ObservedCapacity", "GreaterThanOrEqual", "Minimum", float64(ceiling), setting.ID().ToStringOutput(), t.GroupAtMaxMinutes},
-		{alarmUnhealthy, "microsoft.compute/virtualmachinescalesets", "VmAvailabilityMetric", "LessThan", "Average", 1, vmss.ID().ToStringOutput(), t.GroupUnhealthyMinutes},
+func (b *builder) azureAlarms(vmss *compute.VirtualMachineScaleSet, setting *insights.AutoscaleSetting, ceiling int) error {
+	t := b.args.Alerts.Limits()
+	for _, a := range []azuremetric.Alert{
+		{Key: alarmAtMax, Scope: setting.ID().ToStringOutput(), Namespace: "microsoft.insights/autoscalesettings", Metric: "ObservedCapacity",
+			Operator: "GreaterThanOrEqual", Threshold: float64(ceiling), Aggregation: "Minimum", Window: azureWindow(t.GroupAtMaxMinutes)},
+		{Key: alarmUnhealthy, Scope: vmss.ID().ToStringOutput(), Namespace: "microsoft.compute/virtualmachinescalesets", Metric: "VmAvailabilityMetric",
+			Operator: "LessThan", Threshold: 1, Aggregation: "Average", Window: azureWindow(t.GroupUnhealthyMinutes)},
 	} {
-		if _, err := insights.NewMetricAlert(ctx, name+"-"+a.key, &insights.MetricAlertArgs{
-			RuleName:            pulumi.String(dep.Name("app", a.key)),
-			ResourceGroupName:   dep.Primary.AzureResourceGroup,
-			Location:            pulumi.String("global"),
-			Description:         pulumi.String(alarmDescription(a.key, t)),
-			Enabled:             pulumi.Bool(true),
-			Severity:            pulumi.Int(2),
-			Scopes:              pulumi.StringArray{a.scope},
-			EvaluationFrequency: pulumi.String("PT5M"),
-			WindowSize:          pulumi.String(azureWindow(a.minutes)),
-			Criteria: insights.MetricAlertSingleResourceMultipleMetricCriteriaArgs{
-				OdataType: pulumi.String("Microsoft.Azure.Monitor.SingleResourceMultipleMetricCriteria"),
-				AllOf: insights.MetricCriteriaArray{insights.MetricCriteriaArgs{
-					CriterionType:   pulumi.String("StaticThresholdCriterion"),
-					Name:            pulumi.String(a.key),
-					MetricNamespace: pulumi.String(a.namespace),
-					MetricName:      pulumi.String(a.metric),
-					Operator:        pulumi.String(a.operator),
-					Threshold:       pulumi.Float64(a.threshold),
-					TimeAggregation: pulumi.String(a.aggregation),
-				}},
-			},
-			Actions: actions,
-			Tags:    dep.Tags.For(core.Azure),
-		}, opts...); err != nil {
+		a.RuleName, a.Description = b.dep.Name("app", a.Key), alarmDescription(a.Key, t)
+		a.Severity, a.Frequency = 2, "PT5M"
+		if err := azuremetric.New(b.ctx, b.name+"-"+a.Key, b.dep, b.args.Alerts, a, b.opts()...); err != nil {
 			return err
 		}
 	}

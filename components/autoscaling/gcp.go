@@ -23,71 +23,105 @@ import (
 // The autoscaler owns the group's size (the group sets no target size), so
 // nothing is written back on update. GCP schedules can only raise the
 // minimum: the maximum is the largest of any window (GCPAutoscalerLimits).
-func (c *AutoscalingGroup) gcp(ctx *pulumi.Context, name string, args *AutoscalingGroupArgs, sp schedulePlan) error {
-	dep, site, s := args.Deployment, args.Deployment.Primary, args.Settings
-	opts := site.With(pulumi.Parent(c))
-
-	schedules, err := sp.cal.GCPScalingSchedules(sp.from, sp.to)
+func (b *builder) gcp() (outputs, error) {
+	schedules, err := b.sp.cal.GCPScalingSchedules(b.sp.from, b.sp.to)
 	if err != nil {
-		return err
+		return outputs{}, err
 	}
-	minReplicas, maxReplicas := sp.cal.GCPAutoscalerLimits()
+	sa, keyUser, err := b.gcpIdentity()
+	if err != nil {
+		return outputs{}, err
+	}
+	hc, err := b.gcpHealthCheck()
+	if err != nil {
+		return outputs{}, err
+	}
+	tmpl, err := b.gcpTemplate(sa, keyUser)
+	if err != nil {
+		return outputs{}, err
+	}
+	mig, err := b.gcpGroup(tmpl, hc)
+	if err != nil {
+		return outputs{}, err
+	}
+	lines, err := b.gcpAutoscaler(mig, schedules)
+	if err != nil {
+		return outputs{}, err
+	}
+	if b.args.Alerts != nil {
+		_, maxReplicas := b.sp.cal.GCPAutoscalerLimits()
+		if err := b.gcpAlarms(mig, maxReplicas); err != nil {
+			return outputs{}, err
+		}
+	}
+	return outputs{groupID: mig.ID().ToStringOutput(), groupName: mig.Name, identity: sa.Email,
+		schedules: lines, validUntil: b.sp.to}, nil
+}
 
+// gcpIdentity is the instances' service account, and the data key granted
+// to Compute Engine's service agent, which encrypts the disks: without it
+// every instance creation fails.
+func (b *builder) gcpIdentity() (*serviceaccount.Account, *kms.CryptoKeyIAMMember, error) {
 	lookup := &organizations.LookupProjectArgs{}
-	if site.GCPProject != "" {
-		lookup.ProjectId = &site.GCPProject
+	if b.site.GCPProject != "" {
+		lookup.ProjectId = &b.site.GCPProject
 	}
-	project, err := organizations.LookupProject(ctx, lookup, pulumi.Provider(site.Provider), pulumi.Parent(c))
+	project, err := organizations.LookupProject(b.ctx, lookup, b.invoke()...)
 	if err != nil {
-		return err
+		return nil, nil, err
 	}
-	sa, err := serviceaccount.NewAccount(ctx, name, &serviceaccount.AccountArgs{
-		AccountId:   pulumi.String(dep.NameWithin(30, "app")),
+	sa, err := serviceaccount.NewAccount(b.ctx, b.name, &serviceaccount.AccountArgs{
+		AccountId:   pulumi.String(b.dep.NameWithin(30, "app")),
 		DisplayName: pulumi.String("WedSync application instances"),
 		Description: pulumi.String("Identity of the app instances; secrets are granted to it by the secrets store"),
-	}, opts...)
+	}, b.opts()...)
 	if err != nil {
-		return err
+		return nil, nil, err
 	}
-	// Compute Engine's service agent encrypts the disks, so it needs the
-	// data key; without it every instance creation fails.
-	keyUser, err := kms.NewCryptoKeyIAMMember(ctx, name+"-compute-agent", &kms.CryptoKeyIAMMemberArgs{
-		CryptoKeyId: args.Key.ID,
+	keyUser, err := kms.NewCryptoKeyIAMMember(b.ctx, b.name+"-compute-agent", &kms.CryptoKeyIAMMemberArgs{
+		CryptoKeyId: b.args.Key.ID,
 		Role:        pulumi.String("roles/cloudkms.cryptoKeyEncrypterDecrypter"),
 		Member:      pulumi.String(fmt.Sprintf("serviceAccount:service-%s@compute-system.iam.gserviceaccount.com", project.Number)),
-	}, opts...)
-	if err != nil {
-		return err
-	}
-	hc, err := compute.NewHealthCheck(ctx, name, &compute.HealthCheckArgs{
-		Name:               pulumi.String(dep.Name("app")),
+	}, b.opts()...)
+	return sa, keyUser, err
+}
+
+// gcpHealthCheck is what autohealing judges an instance by.
+func (b *builder) gcpHealthCheck() (*compute.HealthCheck, error) {
+	return compute.NewHealthCheck(b.ctx, b.name, &compute.HealthCheckArgs{
+		Name:               pulumi.String(b.dep.Name("app")),
 		CheckIntervalSec:   pulumi.Int(10),
 		TimeoutSec:         pulumi.Int(5),
 		HealthyThreshold:   pulumi.Int(2),
 		UnhealthyThreshold: pulumi.Int(3),
 		HttpHealthCheck: &compute.HealthCheckHttpHealthCheckArgs{
-			Port: pulumi.Int(network.AppPort), RequestPath: pulumi.String(s.HealthCheckPath),
+			Port: pulumi.Int(network.AppPort), RequestPath: pulumi.String(b.set.HealthCheckPath),
 		},
-	}, opts...)
-	if err != nil {
-		return err
-	}
-	subnet := args.Network.AppSubnetIDs.Index(pulumi.Int(0))
-	tmpl, err := compute.NewInstanceTemplate(ctx, name, &compute.InstanceTemplateArgs{
+	}, b.opts()...)
+}
+
+// gcpTemplate is what every instance is created from: a shielded VM on the
+// release's image, its boot disk encrypted with the data key, no external
+// IP, OS Login only.
+func (b *builder) gcpTemplate(sa *serviceaccount.Account, keyUser *kms.CryptoKeyIAMMember) (*compute.InstanceTemplate, error) {
+	s := b.set
+	return compute.NewInstanceTemplate(b.ctx, b.name, &compute.InstanceTemplateArgs{
 		// Templates are immutable: a change makes a new one (prefix plus a
 		// suffix) before the group moves to it and the old one is deleted.
-		NamePrefix:  pulumi.String(dep.NameWithin(36, "app") + "-"), // the provider allows 37 characters
+		NamePrefix:  pulumi.String(b.dep.NameWithin(36, "app") + "-"), // the provider allows 37 characters
 		Description: pulumi.String("WedSync application instances"),
 		MachineType: pulumi.String(sizes[s.Size].gcp),
-		Region:      pulumi.String(site.Region),
+		Region:      pulumi.String(b.site.Region),
 		Disks: compute.InstanceTemplateDiskArray{compute.InstanceTemplateDiskArgs{
 			Boot: pulumi.Bool(true), AutoDelete: pulumi.Bool(true),
 			SourceImage: pulumi.String(s.Image.GCP), DiskType: pulumi.String("pd-balanced"), DiskSizeGb: pulumi.Int(bootDiskGB),
-			DiskEncryptionKey: &compute.InstanceTemplateDiskDiskEncryptionKeyArgs{KmsKeySelfLink: args.Key.ID},
+			DiskEncryptionKey: &compute.InstanceTemplateDiskDiskEncryptionKeyArgs{KmsKeySelfLink: b.args.Key.ID},
 		}},
 		// No access config: no external IP. Egress goes through Cloud NAT.
-		NetworkInterfaces: compute.InstanceTemplateNetworkInterfaceArray{compute.InstanceTemplateNetworkInterfaceArgs{Subnetwork: subnet}},
-		Tags:              pulumi.StringArray{pulumi.String(network.AppTag)},
+		NetworkInterfaces: compute.InstanceTemplateNetworkInterfaceArray{compute.InstanceTemplateNetworkInterfaceArgs{
+			Subnetwork: b.args.Network.AppSubnetIDs.Index(pulumi.Int(0)),
+		}},
+		Tags: pulumi.StringArray{pulumi.String(network.AppTag)},
 		ServiceAccount: &compute.InstanceTemplateServiceAccountArgs{
 			Email: sa.Email, Scopes: pulumi.StringArray{pulumi.String("https://www.googleapis.com/auth/cloud-platform")},
 		},
@@ -95,15 +129,16 @@ func (c *AutoscalingGroup) gcp(ctx *pulumi.Context, name string, args *Autoscali
 			EnableSecureBoot: pulumi.Bool(true), EnableVtpm: pulumi.Bool(true), EnableIntegrityMonitoring: pulumi.Bool(true),
 		},
 		Metadata: pulumi.StringMap{"enable-oslogin": pulumi.String("TRUE"), "block-project-ssh-keys": pulumi.String("TRUE")},
-	}, append(opts, pulumi.DependsOn([]pulumi.Resource{keyUser}))...)
-	if err != nil {
-		return err
-	}
-	zones := site.Zones()
-	mig, err := compute.NewRegionInstanceGroupManager(ctx, name, &compute.RegionInstanceGroupManagerArgs{
-		Name:                          pulumi.String(dep.Name("app")),
-		BaseInstanceName:              pulumi.String(dep.NameWithin(40, "app")),
-		Region:                        pulumi.String(site.Region),
+	}, b.opts(pulumi.DependsOn([]pulumi.Resource{keyUser}))...)
+}
+
+// gcpGroup is the regional managed instance group over the site's zones.
+func (b *builder) gcpGroup(tmpl *compute.InstanceTemplate, hc *compute.HealthCheck) (*compute.RegionInstanceGroupManager, error) {
+	zones := b.site.Zones()
+	return compute.NewRegionInstanceGroupManager(b.ctx, b.name, &compute.RegionInstanceGroupManagerArgs{
+		Name:                          pulumi.String(b.dep.Name("app")),
+		BaseInstanceName:              pulumi.String(b.dep.NameWithin(40, "app")),
+		Region:                        pulumi.String(b.site.Region),
 		DistributionPolicyZones:       pulumi.ToStringArray(zones),
 		DistributionPolicyTargetShape: pulumi.String("EVEN"),
 		Versions: compute.RegionInstanceGroupManagerVersionArray{compute.RegionInstanceGroupManagerVersionArgs{
@@ -128,52 +163,38 @@ func (c *AutoscalingGroup) gcp(ctx *pulumi.Context, name string, args *Autoscali
 			MaxUnavailableFixed:        pulumi.Int(0),
 			MinReadySec:                pulumi.Int(60),
 		},
-	}, opts...)
-	if err != nil {
-		return err
-	}
+	}, b.opts()...)
+}
 
-	validUntil := rfc3339(sp.to)
+// gcpAutoscaler gives the group a CPU target and the calendar's scaling
+// schedules, and returns the schedules' Schedules lines.
+func (b *builder) gcpAutoscaler(mig *compute.RegionInstanceGroupManager, schedules []season.GCPScalingSchedule) ([]string, error) {
+	minReplicas, maxReplicas := b.sp.cal.GCPAutoscalerLimits()
 	scalingSchedules := compute.RegionAutoscalerAutoscalingPolicyScalingScheduleArray{}
-	lines := pulumi.StringArray{}
+	lines := []string{}
 	for _, sc := range schedules {
 		scalingSchedules = append(scalingSchedules, compute.RegionAutoscalerAutoscalingPolicyScalingScheduleArgs{
 			Name: pulumi.String(sc.Name), Schedule: pulumi.String(sc.Schedule), TimeZone: pulumi.String(sc.TimeZone),
 			DurationSec: pulumi.Int(sc.DurationSec), MinRequiredReplicas: pulumi.Int(sc.MinRequiredReplicas),
 			Description: pulumi.String(sc.Description),
 		})
-		lines = append(lines, pulumi.String(describeGCPSchedule(sc)))
+		lines = append(lines, describeGCPSchedule(sc))
 	}
-	if _, err := compute.NewRegionAutoscaler(ctx, name, &compute.RegionAutoscalerArgs{
-		Name:        pulumi.String(dep.Name("app")),
-		Region:      pulumi.String(site.Region),
+	_, err := compute.NewRegionAutoscaler(b.ctx, b.name, &compute.RegionAutoscalerArgs{
+		Name:        pulumi.String(b.dep.Name("app")),
+		Region:      pulumi.String(b.site.Region),
 		Target:      mig.ID(),
-		Description: pulumi.String(fmt.Sprintf("WedSync app: season calendar schedules valid until %s; re-apply the stack before then", validUntil)),
+		Description: pulumi.String(fmt.Sprintf("WedSync app: season calendar schedules valid until %s; re-apply the stack before then", rfc3339(b.sp.to))),
 		AutoscalingPolicy: &compute.RegionAutoscalerAutoscalingPolicyArgs{
 			Mode:             pulumi.String("ON"),
 			MinReplicas:      pulumi.Int(minReplicas),
 			MaxReplicas:      pulumi.Int(maxReplicas),
 			CooldownPeriod:   pulumi.Int(warmupSeconds),
-			CpuUtilization:   &compute.RegionAutoscalerAutoscalingPolicyCpuUtilizationArgs{Target: pulumi.Float64(float64(s.CPUTargetPercent) / 100)},
+			CpuUtilization:   &compute.RegionAutoscalerAutoscalingPolicyCpuUtilizationArgs{Target: pulumi.Float64(float64(b.set.CPUTargetPercent) / 100)},
 			ScalingSchedules: scalingSchedules,
 		},
-	}, opts...); err != nil {
-		return err
-	}
-
-	if args.Alerts != nil {
-		if err := gcpAlarms(ctx, name, args, mig, maxReplicas, opts); err != nil {
-			return err
-		}
-	}
-
-	c.GroupID = mig.ID().ToStringOutput()
-	c.GroupName = mig.Name
-	c.Identity = sa.Email
-	c.InstanceProfile = pulumi.String("").ToStringOutput()
-	c.Schedules = lines.ToStringArrayOutput()
-	c.SchedulesValidUntil = pulumi.String(validUntil).ToStringOutput()
-	return nil
+	}, b.opts()...)
+	return lines, err
 }
 
 func describeGCPSchedule(s season.GCPScalingSchedule) string {
@@ -185,10 +206,10 @@ func describeGCPSchedule(s season.GCPScalingSchedule) string {
 // window, and autohealing recreating an instance that failed its health
 // check (a log-match condition: Compute Engine logs every repair; Cloud
 // Monitoring has no unhealthy-instance metric for a group).
-func gcpAlarms(ctx *pulumi.Context, name string, args *AutoscalingGroupArgs, mig *compute.RegionInstanceGroupManager, maxReplicas int, opts []pulumi.ResourceOption) error {
-	dep, t := args.Deployment, args.Alerts.Limits()
+func (b *builder) gcpAlarms(mig *compute.RegionInstanceGroupManager, maxReplicas int) error {
+	dep, t := b.dep, b.args.Alerts.Limits()
 	project := pulumi.String(dep.Primary.GCPProject)
-	if _, err := monitoring.NewAlertPolicy(ctx, name+"-"+alarmAtMax, &monitoring.AlertPolicyArgs{
+	if _, err := monitoring.NewAlertPolicy(b.ctx, b.name+"-"+alarmAtMax, &monitoring.AlertPolicyArgs{
 		Project:     project,
 		DisplayName: pulumi.String(dep.Name("app", alarmAtMax)),
 		Combiner:    pulumi.String("OR"),
@@ -206,11 +227,11 @@ func gcpAlarms(ctx *pulumi.Context, name string, args *AutoscalingGroupArgs, mig
 			},
 		}},
 		Documentation:        &monitoring.AlertPolicyDocumentationArgs{Content: pulumi.String(alarmDescription(alarmAtMax, t)), MimeType: pulumi.String("text/markdown")},
-		NotificationChannels: args.Alerts.IDs,
-	}, opts...); err != nil {
+		NotificationChannels: b.args.Alerts.IDs,
+	}, b.opts()...); err != nil {
 		return err
 	}
-	_, err := monitoring.NewAlertPolicy(ctx, name+"-"+alarmUnhealthy, &monitoring.AlertPolicyArgs{
+	_, err := monitoring.NewAlertPolicy(b.ctx, b.name+"-"+alarmUnhealthy, &monitoring.AlertPolicyArgs{
 		Project:     project,
 		DisplayName: pulumi.String(dep.Name("app", alarmUnhealthy)),
 		Combiner:    pulumi.String("OR"),
@@ -226,7 +247,7 @@ func gcpAlarms(ctx *pulumi.Context, name string, args *AutoscalingGroupArgs, mig
 			AutoClose:             pulumi.String("3600s"),
 		},
 		Documentation:        &monitoring.AlertPolicyDocumentationArgs{Content: pulumi.String(alarmDescription(alarmUnhealthy, t)), MimeType: pulumi.String("text/markdown")},
-		NotificationChannels: args.Alerts.IDs,
-	}, opts...)
+		NotificationChannels: b.args.Alerts.IDs,
+	}, b.opts()...)
 	return err
 }

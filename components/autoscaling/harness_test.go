@@ -25,7 +25,7 @@ var (
 		core.Azure: "https://wedsync-prod-uks.vault.azure.net/keys/data",
 	}
 	testVault  = "/subscriptions/00000000-0000-0000-0000-000000000000/resourceGroups/rg/providers/Microsoft.KeyVault/vaults/wedsync-prod-uks"
-	testImages = Images{
+	testImages = core.Images{
 		AWS:   "ami-0abcdef1234567890",
 		GCP:   "projects/wedsync-images/global/images/wedsync-app-20260601",
 		Azure: "/subscriptions/00000000-0000-0000-0000-000000000000/resourceGroups/images/providers/Microsoft.Compute/galleries/wedsync/images/app/versions/2026.6.1",
@@ -110,15 +110,15 @@ func testArgs(ctx *pulumi.Context, cloud core.Cloud, env core.Environment, now t
 	}, nil
 }
 
-// outputs are the component's outputs once resolved.
-type outputs struct {
+// resolved are the component's outputs once resolved.
+type resolved struct {
 	GroupID, GroupName, Identity, InstanceProfile, ValidUntil string
 	Schedules                                                 []string
 }
 
 type result struct {
 	*plan.Plan
-	out  outputs
+	out  resolved
 	args AutoscalingGroupArgs
 }
 
@@ -128,7 +128,7 @@ func planGroup(t *testing.T, cloud core.Cloud, env core.Environment, now time.Ti
 	t.Helper()
 	var (
 		mu   sync.Mutex
-		out  outputs
+		out  resolved
 		used AutoscalingGroupArgs
 	)
 	p, err := plan.Run(plan.Options{Project: "wedsync", Stack: string(env), Environment: string(env)}, func(ctx *pulumi.Context) error {
@@ -147,7 +147,7 @@ func planGroup(t *testing.T, cloud core.Cloud, env core.Environment, now time.Ti
 		pulumi.All(g.GroupID, g.GroupName, g.Identity, g.InstanceProfile, g.SchedulesValidUntil, g.Schedules).ApplyT(func(v []any) error {
 			mu.Lock()
 			defer mu.Unlock()
-			out = outputs{GroupID: v[0].(string), GroupName: v[1].(string), Identity: v[2].(string),
+			out = resolved{GroupID: v[0].(string), GroupName: v[1].(string), Identity: v[2].(string),
 				InstanceProfile: v[3].(string), ValidUntil: v[4].(string), Schedules: v[5].([]string)}
 			return nil
 		})

@@ -20,7 +20,7 @@ func TestDefaults(t *testing.T) {
 			if s != want {
 				t.Fatalf("got %+v, want %+v", s, want)
 			}
-			if err := s.Validate(env); err != nil {
+			if err := s.Validate(env, ""); err != nil {
 				t.Fatalf("defaults do not validate: %v", err)
 			}
 		})
@@ -51,20 +51,20 @@ func TestSettingsValidation(t *testing.T) {
 			s := Settings{Image: testImages}
 			tc.change(&s)
 			s.ApplyDefaults(tc.env)
-			expectProblems(t, s.Validate(tc.env), tc.field)
+			expectProblems(t, s.Validate(tc.env, ""), tc.field)
 		})
 	}
 	t.Run("dev_may_use_floating_images", func(t *testing.T) {
-		s := Settings{Image: Images{GCP: "projects/ubuntu-os-cloud/global/images/family/ubuntu-2404-lts-amd64", Azure: "Canonical:ubuntu-24_04-lts:server:latest"}}
+		s := Settings{Image: core.Images{GCP: "projects/ubuntu-os-cloud/global/images/family/ubuntu-2404-lts-amd64", Azure: "Canonical:ubuntu-24_04-lts:server:latest"}}
 		s.ApplyDefaults(core.Dev)
-		if err := s.Validate(core.Dev); err != nil {
+		if err := s.Validate(core.Dev, ""); err != nil {
 			t.Fatal(err)
 		}
 	})
 	t.Run("every_problem_at_once", func(t *testing.T) {
 		s := Settings{Size: "huge", HealthCheckPath: "x", CPUTargetPercent: 5}
 		s.ApplyDefaults(core.Prod)
-		expectProblems(t, s.Validate(core.Prod), "size", "healthCheckPath", "cpuTargetPercent")
+		expectProblems(t, s.Validate(core.Prod, ""), "size", "healthCheckPath", "cpuTargetPercent")
 	})
 }
 

@@ -37,9 +37,12 @@ type s3Bucket struct {
 	ready []pulumi.Resource
 }
 
-func newAWS(ctx *pulumi.Context, name string, p *build) (outputs, error) {
-	primary := p.dep.Primary
-	main, err := p.s3Bucket(ctx, name, primary, p.name(primary), p.key, true)
+// aws is the backup store on S3: a locked bucket, a replica in the DR
+// region under the DR key, a daily inventory, an optional offsite copy on
+// GCS, and CloudWatch alarms.
+func (b *builder) aws() (outputs, error) {
+	primary := b.dep.Primary
+	main, err := b.s3Bucket(b.name, primary, b.primaryName(), b.key, true, b.adoption("tags", "tagsAll", "forceDestroy")...)
 	if err != nil {
 		return outputs{}, err
 	}
@@ -48,31 +51,27 @@ func newAWS(ctx *pulumi.Context, name string, p *build) (outputs, error) {
 		id:   main.bucket.ID().ToStringOutput(),
 		url:  main.bucket.Arn,
 	}
-	if p.dr != nil {
-		replica, err := p.s3Bucket(ctx, name+"-replica", *p.dr, p.name(*p.dr, "replica"), p.drKey, true)
+	if b.dr != nil {
+		replica, err := b.s3Bucket(b.name+"-replica", *b.dr, b.bucketName(*b.dr, "replica"), b.drKey, true)
 		if err != nil {
 			return out, err
 		}
-		if err := p.s3Replication(ctx, name, main, replica); err != nil {
+		if err := b.s3Replication(main, replica); err != nil {
 			return out, err
 		}
-		out.replicaLocation = pulumi.String(p.dr.Region).ToStringOutput()
+		out.replicaLocation = pulumi.String(b.dr.Region).ToStringOutput()
 		out.replicaName = replica.bucket.Bucket
 	}
-	inventory, err := p.s3Inventory(ctx, name, main.bucket)
-	if err != nil {
+	if out.inventoryDestination, err = b.s3Inventory(main.bucket); err != nil {
 		return out, err
 	}
-	out.inventoryDestination = inventory
-	if p.offsite != nil {
-		loc, bucket, err := p.offsiteFromS3(ctx, name, main.bucket)
-		if err != nil {
+	if b.offsite != nil {
+		if out.offsiteLocation, out.offsiteName, err = b.offsiteFromS3(main.bucket); err != nil {
 			return out, err
 		}
-		out.offsiteLocation, out.offsiteName = loc, bucket
 	}
-	if p.alerts != nil {
-		if err := p.s3Alarms(ctx, name, main.bucket); err != nil {
+	if b.alerts != nil {
+		if err := b.s3Alarms(main.bucket); err != nil {
 			return out, err
 		}
 	}
@@ -82,47 +81,63 @@ func newAWS(ctx *pulumi.Context, name string, p *build) (outputs, error) {
 // s3Bucket creates a bucket at site encrypted with key: versioned, object
 // locked (locked=true) for the retention period, private, owner-enforced,
 // TLS-only, accepting uploads only under its own key, and tiered by age.
-func (p *build) s3Bucket(ctx *pulumi.Context, name string, site core.Site, bucketName string, key *core.Key, locked bool) (*s3Bucket, error) {
-	b, err := s3.NewBucketV2(ctx, name, &s3.BucketV2Args{
+// bucketOpts are further options of the bucket itself (an adoption).
+func (b *builder) s3Bucket(name string, site core.Site, bucketName string, key *core.Key, locked bool, bucketOpts ...pulumi.ResourceOption) (*s3Bucket, error) {
+	bucket, err := s3.NewBucketV2(b.ctx, name, &s3.BucketV2Args{
 		Bucket: pulumi.String(bucketName),
 		// Object lock can only be turned on when the bucket is created.
 		ObjectLockEnabled: pulumi.Bool(locked),
-		ForceDestroy:      pulumi.Bool(p.forceDestroy()),
-	}, p.at(site, p.protect)...)
+		ForceDestroy:      pulumi.Bool(b.forceDestroy()),
+	}, b.opts(site, append([]pulumi.ResourceOption{b.dep.Protect()}, bucketOpts...)...)...)
 	if err != nil {
 		return nil, err
 	}
-	out := &s3Bucket{bucket: b}
-	opts := p.at(site, pulumi.DependsOn([]pulumi.Resource{b}))
-	add := func(r pulumi.Resource, err error) error {
-		if err == nil {
-			out.ready = append(out.ready, r)
-		}
-		return err
-	}
-	if err := add(s3.NewBucketOwnershipControls(ctx, name, &s3.BucketOwnershipControlsArgs{
-		Bucket: b.ID(),
-		Rule:   &s3.BucketOwnershipControlsRuleArgs{ObjectOwnership: pulumi.String("BucketOwnerEnforced")},
-	}, opts...)); err != nil {
+	out := &s3Bucket{bucket: bucket}
+	if err := b.s3Guards(out, name, site, key); err != nil {
 		return nil, err
 	}
-	if err := add(s3.NewBucketPublicAccessBlock(ctx, name, &s3.BucketPublicAccessBlockArgs{
-		Bucket:                b.ID(),
+	if err := b.s3Retention(out, name, site, key, locked); err != nil {
+		return nil, err
+	}
+	return out, nil
+}
+
+// add records r as configuration replication must wait for.
+func (s *s3Bucket) add(r pulumi.Resource, err error) error {
+	if err == nil {
+		s.ready = append(s.ready, r)
+	}
+	return err
+}
+
+// s3Guards makes the bucket owner-enforced, private, versioned and
+// encrypted with key by default.
+func (b *builder) s3Guards(s *s3Bucket, name string, site core.Site, key *core.Key) error {
+	bucket := s.bucket
+	opts := b.opts(site, pulumi.DependsOn([]pulumi.Resource{bucket}))
+	if err := s.add(s3.NewBucketOwnershipControls(b.ctx, name, &s3.BucketOwnershipControlsArgs{
+		Bucket: bucket.ID(),
+		Rule:   &s3.BucketOwnershipControlsRuleArgs{ObjectOwnership: pulumi.String("BucketOwnerEnforced")},
+	}, opts...)); err != nil {
+		return err
+	}
+	if err := s.add(s3.NewBucketPublicAccessBlock(b.ctx, name, &s3.BucketPublicAccessBlockArgs{
+		Bucket:                bucket.ID(),
 		BlockPublicAcls:       pulumi.Bool(true),
 		BlockPublicPolicy:     pulumi.Bool(true),
 		IgnorePublicAcls:      pulumi.Bool(true),
 		RestrictPublicBuckets: pulumi.Bool(true),
 	}, opts...)); err != nil {
-		return nil, err
+		return err
 	}
-	if err := add(s3.NewBucketVersioningV2(ctx, name, &s3.BucketVersioningV2Args{
-		Bucket:                  b.ID(),
+	if err := s.add(s3.NewBucketVersioningV2(b.ctx, name, &s3.BucketVersioningV2Args{
+		Bucket:                  bucket.ID(),
 		VersioningConfiguration: &s3.BucketVersioningV2VersioningConfigurationArgs{Status: pulumi.String("Enabled")},
 	}, opts...)); err != nil {
-		return nil, err
+		return err
 	}
-	if err := add(s3.NewBucketServerSideEncryptionConfigurationV2(ctx, name, &s3.BucketServerSideEncryptionConfigurationV2Args{
-		Bucket: b.ID(),
+	return s.add(s3.NewBucketServerSideEncryptionConfigurationV2(b.ctx, name, &s3.BucketServerSideEncryptionConfigurationV2Args{
+		Bucket: bucket.ID(),
 		Rules: s3.BucketServerSideEncryptionConfigurationV2RuleArray{&s3.BucketServerSideEncryptionConfigurationV2RuleArgs{
 			ApplyServerSideEncryptionByDefault: &s3.BucketServerSideEncryptionConfigurationV2RuleApplyServerSideEncryptionByDefaultArgs{
 				SseAlgorithm:   pulumi.String("aws:kms"),
@@ -132,49 +147,51 @@ func (p *build) s3Bucket(ctx *pulumi.Context, name string, site core.Site, bucke
 			// for buckets of many objects.
 			BucketKeyEnabled: pulumi.Bool(true),
 		}},
-	}, opts...)); err != nil {
-		return nil, err
-	}
+	}, opts...))
+}
+
+// s3Retention locks the bucket's objects for the retention (locked=true),
+// tiers and expires them, and sets the TLS- and key-only bucket policy,
+// each after the guards.
+func (b *builder) s3Retention(s *s3Bucket, name string, site core.Site, key *core.Key, locked bool) error {
+	bucket := s.bucket
 	if locked {
-		if err := add(s3.NewBucketObjectLockConfigurationV2(ctx, name, &s3.BucketObjectLockConfigurationV2Args{
-			Bucket:            b.ID(),
+		if err := s.add(s3.NewBucketObjectLockConfigurationV2(b.ctx, name, &s3.BucketObjectLockConfigurationV2Args{
+			Bucket:            bucket.ID(),
 			ObjectLockEnabled: pulumi.String("Enabled"),
 			Rule: &s3.BucketObjectLockConfigurationV2RuleArgs{
 				DefaultRetention: &s3.BucketObjectLockConfigurationV2RuleDefaultRetentionArgs{
-					Mode: pulumi.String(strings.ToUpper(string(p.mode))),
-					Days: pulumi.Int(p.s.RetentionDays),
+					Mode: pulumi.String(strings.ToUpper(string(b.mode))),
+					Days: pulumi.Int(b.s.RetentionDays),
 				},
 			},
-		}, p.at(site, pulumi.DependsOn(out.ready))...)); err != nil {
-			return nil, err
+		}, b.opts(site, pulumi.DependsOn(s.ready))...)); err != nil {
+			return err
 		}
 	}
-	if err := add(s3.NewBucketLifecycleConfigurationV2(ctx, name, &s3.BucketLifecycleConfigurationV2Args{
-		Bucket: b.ID(),
-		Rules:  p.s3Lifecycle(),
-	}, p.at(site, pulumi.DependsOn(out.ready))...)); err != nil {
-		return nil, err
+	if err := s.add(s3.NewBucketLifecycleConfigurationV2(b.ctx, name, &s3.BucketLifecycleConfigurationV2Args{
+		Bucket: bucket.ID(),
+		Rules:  b.s3Lifecycle(),
+	}, b.opts(site, pulumi.DependsOn(s.ready))...)); err != nil {
+		return err
 	}
-	policy := pulumi.All(b.Arn, key.ID).ApplyT(func(v []any) (string, error) {
+	policy := pulumi.All(bucket.Arn, key.ID).ApplyT(func(v []any) (string, error) {
 		return bucketPolicy(v[0].(string), v[1].(string), true)
 	}).(pulumi.StringOutput)
 	// The policy waits for the public access block, which would otherwise
 	// race it and refuse the policy.
-	if err := add(s3.NewBucketPolicy(ctx, name, &s3.BucketPolicyArgs{
-		Bucket: b.ID(),
+	return s.add(s3.NewBucketPolicy(b.ctx, name, &s3.BucketPolicyArgs{
+		Bucket: bucket.ID(),
 		Policy: policy,
-	}, p.at(site, pulumi.DependsOn(out.ready))...)); err != nil {
-		return nil, err
-	}
-	return out, nil
+	}, b.opts(site, pulumi.DependsOn(s.ready))...))
 }
 
 // s3Lifecycle tiers backups down as they age, expires them at the end of
 // retention (object lock keeps them until then whatever the rules say), and
 // keeps replaced or deleted versions for the retention period too.
-func (p *build) s3Lifecycle() s3.BucketLifecycleConfigurationV2RuleArray {
+func (b *builder) s3Lifecycle() s3.BucketLifecycleConfigurationV2RuleArray {
 	var transitions s3.BucketLifecycleConfigurationV2RuleTransitionArray
-	for _, t := range p.s.Tiers.ages() {
+	for _, t := range b.s.Tiers.ages() {
 		transitions = append(transitions, &s3.BucketLifecycleConfigurationV2RuleTransitionArgs{
 			Days:         pulumi.Int(t.days),
 			StorageClass: pulumi.String(awsStorageClass[t.name]),
@@ -187,9 +204,9 @@ func (p *build) s3Lifecycle() s3.BucketLifecycleConfigurationV2RuleArray {
 			Status:      pulumi.String("Enabled"),
 			Filter:      all,
 			Transitions: transitions,
-			Expiration:  &s3.BucketLifecycleConfigurationV2RuleExpirationArgs{Days: pulumi.Int(p.s.RetentionDays)},
+			Expiration:  &s3.BucketLifecycleConfigurationV2RuleExpirationArgs{Days: pulumi.Int(b.s.RetentionDays)},
 			NoncurrentVersionExpiration: &s3.BucketLifecycleConfigurationV2RuleNoncurrentVersionExpirationArgs{
-				NoncurrentDays: pulumi.Int(p.s.RetentionDays),
+				NoncurrentDays: pulumi.Int(b.s.RetentionDays),
 			},
 			AbortIncompleteMultipartUpload: &s3.BucketLifecycleConfigurationV2RuleAbortIncompleteMultipartUploadArgs{
 				DaysAfterInitiation: pulumi.Int(7),
@@ -255,23 +272,24 @@ func bucketPolicy(bucketArn, keyArn string, requireKey bool) (string, error) {
 // Time Control (15 minutes, with metrics), re-encrypted under the DR key.
 // Delete markers are not replicated: a delete at the primary, by mistake or
 // by an attacker, must not reach the copy.
-func (p *build) s3Replication(ctx *pulumi.Context, name string, src, dst *s3Bucket) error {
-	primary := p.dep.Primary
+func (b *builder) s3Replication(src, dst *s3Bucket) error {
+	name := b.name
+	primary := b.dep.Primary
 	trust, err := policyDoc{Statement: []policyStatement{{
 		Effect: "Allow", Principal: map[string]any{"Service": "s3.amazonaws.com"}, Action: "sts:AssumeRole",
 	}}}.String()
 	if err != nil {
 		return err
 	}
-	role, err := iam.NewRole(ctx, name+"-replication", &iam.RoleArgs{
-		Name:             pulumi.String(p.dep.NameWithin(64, "backup", p.purpose, "replication")),
-		Description:      pulumi.String("S3 replicates " + p.purpose + " backups to the DR region"),
+	role, err := iam.NewRole(b.ctx, name+"-replication", &iam.RoleArgs{
+		Name:             pulumi.String(b.dep.NameWithin(64, "backup", b.purpose, "replication")),
+		Description:      pulumi.String("S3 replicates " + b.purpose + " backups to the DR region"),
 		AssumeRolePolicy: pulumi.String(trust),
-	}, p.at(primary)...)
+	}, b.opts(primary)...)
 	if err != nil {
 		return err
 	}
-	policy := pulumi.All(src.bucket.Arn, dst.bucket.Arn, p.key.ID, p.drKey.ID).ApplyT(func(v []any) (string, error) {
+	policy := pulumi.All(src.bucket.Arn, dst.bucket.Arn, b.key.ID, b.drKey.ID).ApplyT(func(v []any) (string, error) {
 		srcArn, dstArn, srcKey, dstKey := v[0].(string), v[1].(string), v[2].(string), v[3].(string)
 		return policyDoc{Statement: []policyStatement{
 			{Effect: "Allow", Action: []string{"s3:GetReplicationConfiguration", "s3:ListBucket"}, Resource: srcArn},
@@ -283,15 +301,15 @@ func (p *build) s3Replication(ctx *pulumi.Context, name string, src, dst *s3Buck
 			{Effect: "Allow", Action: "kms:Decrypt", Resource: srcKey,
 				Condition: map[string]any{"StringLike": map[string]any{"kms:ViaService": "s3." + primary.Region + ".amazonaws.com"}}},
 			{Effect: "Allow", Action: []string{"kms:Encrypt", "kms:GenerateDataKey"}, Resource: dstKey,
-				Condition: map[string]any{"StringLike": map[string]any{"kms:ViaService": "s3." + p.dr.Region + ".amazonaws.com"}}},
+				Condition: map[string]any{"StringLike": map[string]any{"kms:ViaService": "s3." + b.dr.Region + ".amazonaws.com"}}},
 		}}.String()
 	}).(pulumi.StringOutput)
-	rolePolicy, err := iam.NewRolePolicy(ctx, name+"-replication", &iam.RolePolicyArgs{Role: role.ID(), Policy: policy}, p.at(primary)...)
+	rolePolicy, err := iam.NewRolePolicy(b.ctx, name+"-replication", &iam.RolePolicyArgs{Role: role.ID(), Policy: policy}, b.opts(primary)...)
 	if err != nil {
 		return err
 	}
 	ready := append(append([]pulumi.Resource{rolePolicy}, src.ready...), dst.ready...)
-	_, err = s3.NewBucketReplicationConfig(ctx, name, &s3.BucketReplicationConfigArgs{
+	_, err = s3.NewBucketReplicationConfig(b.ctx, name, &s3.BucketReplicationConfigArgs{
 		Bucket: src.bucket.ID(),
 		Role:   role.Arn,
 		Rules: s3.BucketReplicationConfigRuleArray{&s3.BucketReplicationConfigRuleArgs{
@@ -310,7 +328,7 @@ func (p *build) s3Replication(ctx *pulumi.Context, name string, src, dst *s3Buck
 				Bucket:       dst.bucket.Arn,
 				StorageClass: pulumi.String("STANDARD"),
 				EncryptionConfiguration: &s3.BucketReplicationConfigRuleDestinationEncryptionConfigurationArgs{
-					ReplicaKmsKeyId: p.drKey.ID,
+					ReplicaKmsKeyId: b.drKey.ID,
 				},
 				ReplicationTime: &s3.BucketReplicationConfigRuleDestinationReplicationTimeArgs{
 					Status: pulumi.String("Enabled"),
@@ -322,7 +340,7 @@ func (p *build) s3Replication(ctx *pulumi.Context, name string, src, dst *s3Buck
 				},
 			},
 		}},
-	}, p.at(primary, pulumi.DependsOn(ready))...)
+	}, b.opts(primary, pulumi.DependsOn(ready))...)
 	return err
 }
 
@@ -331,9 +349,10 @@ func (p *build) s3Replication(ctx *pulumi.Context, name string, src, dst *s3Buck
 // compliance report. S3 delivers inventories only to a bucket in the source
 // bucket's region, so the replica (in the DR region) cannot hold it: it goes
 // to a small inventory bucket beside the backups, under the same key.
-func (p *build) s3Inventory(ctx *pulumi.Context, name string, src *s3.BucketV2) (pulumi.StringOutput, error) {
-	primary := p.dep.Primary
-	dst, err := p.s3Bucket(ctx, name+"-inventory", primary, p.name(primary, "inventory"), p.key, false)
+func (b *builder) s3Inventory(src *s3.BucketV2) (pulumi.StringOutput, error) {
+	name := b.name
+	primary := b.dep.Primary
+	dst, err := b.s3Bucket(name+"-inventory", primary, b.bucketName(primary, "inventory"), b.key, false)
 	if err != nil {
 		return pulumi.StringOutput{}, err
 	}
@@ -358,13 +377,13 @@ func (p *build) s3Inventory(ctx *pulumi.Context, name string, src *s3.BucketV2) 
 		})
 		return d.String()
 	}).(pulumi.StringOutput)
-	if _, err := s3.NewBucketPolicy(ctx, name+"-inventory-writer", &s3.BucketPolicyArgs{
+	if _, err := s3.NewBucketPolicy(b.ctx, name+"-inventory-writer", &s3.BucketPolicyArgs{
 		Bucket: dst.bucket.ID(),
 		Policy: writer,
-	}, p.at(primary, pulumi.DependsOn(dst.ready))...); err != nil {
+	}, b.opts(primary, pulumi.DependsOn(dst.ready))...); err != nil {
 		return pulumi.StringOutput{}, err
 	}
-	_, err = s3.NewInventory(ctx, name, &s3.InventoryArgs{
+	_, err = s3.NewInventory(b.ctx, name, &s3.InventoryArgs{
 		Bucket:                 src.ID(),
 		Name:                   pulumi.String("compliance"),
 		IncludedObjectVersions: pulumi.String("All"),
@@ -378,44 +397,45 @@ func (p *build) s3Inventory(ctx *pulumi.Context, name string, src *s3.BucketV2) 
 		Destination: &s3.InventoryDestinationArgs{Bucket: &s3.InventoryDestinationBucketArgs{
 			BucketArn: dst.bucket.Arn,
 			Format:    pulumi.String("Parquet"),
-			Prefix:    pulumi.String(p.purpose),
+			Prefix:    pulumi.String(b.purpose),
 			Encryption: &s3.InventoryDestinationBucketEncryptionArgs{
-				SseKms: &s3.InventoryDestinationBucketEncryptionSseKmsArgs{KeyId: p.key.ID},
+				SseKms: &s3.InventoryDestinationBucketEncryptionSseKmsArgs{KeyId: b.key.ID},
 			},
 		}},
-	}, p.at(primary, pulumi.DependsOn(dst.ready))...)
+	}, b.opts(primary, pulumi.DependsOn(dst.ready))...)
 	if err != nil {
 		return pulumi.StringOutput{}, err
 	}
-	return pulumi.Sprintf("s3://%s/%s", dst.bucket.Bucket, p.purpose), nil
+	return pulumi.Sprintf("s3://%s/%s", dst.bucket.Bucket, b.purpose), nil
 }
 
 // s3Alarms raises: no new backup in a day (request metrics count PUTs, and
 // no data at all is treated as no backup), replication failures, and
 // replication falling behind the 15-minute target.
-func (p *build) s3Alarms(ctx *pulumi.Context, name string, b *s3.BucketV2) error {
-	primary := p.dep.Primary
-	actions := p.alerts.Actions()
-	t := p.alerts.Limits()
-	metric, err := s3.NewBucketMetric(ctx, name, &s3.BucketMetricArgs{
-		Bucket: b.ID(),
+func (b *builder) s3Alarms(bucket *s3.BucketV2) error {
+	name := b.name
+	primary := b.dep.Primary
+	actions := b.alerts.Actions()
+	t := b.alerts.Limits()
+	metric, err := s3.NewBucketMetric(b.ctx, name, &s3.BucketMetricArgs{
+		Bucket: bucket.ID(),
 		Name:   pulumi.String("all-requests"),
-	}, p.at(primary)...)
+	}, b.opts(primary)...)
 	if err != nil {
 		return err
 	}
 	alarm := func(suffix, description string, args *cloudwatch.MetricAlarmArgs) error {
-		args.Name = pulumi.String(p.dep.NameWithin(255, "backup", p.purpose, suffix))
+		args.Name = pulumi.String(b.dep.NameWithin(255, "backup", b.purpose, suffix))
 		args.AlarmDescription = pulumi.String(description)
 		args.Namespace = pulumi.String("AWS/S3")
 		args.AlarmActions = actions
 		args.OkActions = actions
-		_, err := cloudwatch.NewMetricAlarm(ctx, name+"-"+suffix, args, p.at(primary)...)
+		_, err := cloudwatch.NewMetricAlarm(b.ctx, name+"-"+suffix, args, b.opts(primary)...)
 		return err
 	}
-	if err := alarm("freshness", p.alarmDescription(alarmFreshness, t), &cloudwatch.MetricAlarmArgs{
+	if err := alarm(alarmFreshness, b.alarmDescription(alarmFreshness, t), &cloudwatch.MetricAlarmArgs{
 		MetricName:         pulumi.String("PutRequests"),
-		Dimensions:         pulumi.StringMap{"BucketName": b.Bucket, "FilterId": metric.Name},
+		Dimensions:         pulumi.StringMap{"BucketName": bucket.Bucket, "FilterId": metric.Name},
 		Statistic:          pulumi.String("Sum"),
 		Period:             pulumi.Int(t.BackupMaxAgeHours * 3600),
 		EvaluationPeriods:  pulumi.Int(1),
@@ -425,12 +445,12 @@ func (p *build) s3Alarms(ctx *pulumi.Context, name string, b *s3.BucketV2) error
 	}); err != nil {
 		return err
 	}
-	if p.dr == nil {
+	if b.dr == nil {
 		return nil
 	}
-	replicaName := pulumi.String(p.name(*p.dr, "replica"))
-	dims := pulumi.StringMap{"SourceBucket": b.Bucket, "DestinationBucket": replicaName, "RuleId": pulumi.String(replicationRuleID)}
-	if err := alarm("replication-failed", p.alarmDescription(alarmReplicationFailed, t), &cloudwatch.MetricAlarmArgs{
+	replicaName := pulumi.String(b.bucketName(*b.dr, "replica"))
+	dims := pulumi.StringMap{"SourceBucket": bucket.Bucket, "DestinationBucket": replicaName, "RuleId": pulumi.String(replicationRuleID)}
+	if err := alarm(alarmReplicationFailed, b.alarmDescription(alarmReplicationFailed, t), &cloudwatch.MetricAlarmArgs{
 		MetricName:         pulumi.String("OperationsFailedReplication"),
 		Dimensions:         dims,
 		Statistic:          pulumi.String("Sum"),
@@ -442,7 +462,7 @@ func (p *build) s3Alarms(ctx *pulumi.Context, name string, b *s3.BucketV2) error
 	}); err != nil {
 		return err
 	}
-	return alarm("replication-latency", p.alarmDescription(alarmReplicationLatency, t), &cloudwatch.MetricAlarmArgs{
+	return alarm(alarmReplicationLatency, b.alarmDescription(alarmReplicationLatency, t), &cloudwatch.MetricAlarmArgs{
 		MetricName:         pulumi.String("ReplicationLatency"),
 		Dimensions:         dims,
 		Statistic:          pulumi.String("Maximum"),

@@ -7,12 +7,12 @@ import (
 	"strings"
 
 	"github.com/pulumi/pulumi-azure-native-sdk/authorization/v2"
-	"github.com/pulumi/pulumi-azure-native-sdk/insights/v2"
 	"github.com/pulumi/pulumi-azure-native-sdk/managedidentity/v2"
 	"github.com/pulumi/pulumi-azure-native-sdk/storage/v2"
 	"github.com/pulumi/pulumi/sdk/v3/go/pulumi"
 
 	"github.com/wedsync/wedsync-infra/components/core"
+	"github.com/wedsync/wedsync-infra/components/core/azuremetric"
 )
 
 // keyVaultCryptoServiceEncryptionUser is the built-in role that lets a
@@ -28,43 +28,77 @@ const azureContainer = "backups"
 // secondary region; it is the stack's DR region when that is the pair.
 // The copy is encrypted with the same Key Vault key (vaults replicate to the
 // pair too), so DRKey is not used on Azure.
-func newAzure(ctx *pulumi.Context, name string, p *build) (outputs, error) {
-	site := p.dep.Primary
-	tags := p.dep.Tags.For(core.Azure)
-	identity, err := managedidentity.NewUserAssignedIdentity(ctx, name, &managedidentity.UserAssignedIdentityArgs{
-		ResourceName:      pulumi.String(p.dep.Name("backup", p.purpose, site.Short())),
-		ResourceGroupName: site.AzureResourceGroup,
-		Location:          pulumi.String(site.Region),
-		Tags:              tags,
-	}, p.at(site)...)
+func (b *builder) azure() (outputs, error) {
+	identity, grant, err := b.azureKeyIdentity()
 	if err != nil {
 		return outputs{}, err
 	}
-	// The identity may only use the key to wrap the account's data key; the
-	// account cannot be created with a key it cannot reach.
-	grant, err := authorization.NewRoleAssignment(ctx, name+"-uses-key", &authorization.RoleAssignmentArgs{
-		RoleAssignmentName: pulumi.String(guid(p.dep.Name("backup", p.purpose, site.Short(), "key"))),
-		Scope:              p.key.VaultID,
-		RoleDefinitionId: p.key.VaultID.ApplyT(func(vault string) string {
+	account, err := b.azureAccount(identity, grant)
+	if err != nil {
+		return outputs{}, err
+	}
+	if err := b.azureBlobs(account); err != nil {
+		return outputs{}, err
+	}
+	if b.alerts != nil {
+		if err := b.azureFreshnessAlert(account); err != nil {
+			return outputs{}, err
+		}
+	}
+	out := outputs{
+		name: account.Name,
+		id:   account.ID().ToStringOutput(),
+		url:  pulumi.Sprintf("https://%s.blob.core.windows.net/%s", account.Name, azureContainer),
+	}
+	if b.dr != nil {
+		out.replicaLocation = pulumi.String(b.dr.Region).ToStringOutput()
+		out.replicaName = pulumi.Sprintf("%s-secondary", account.Name)
+	}
+	return out, nil
+}
+
+// azureKeyIdentity is the account's own identity and its grant on the
+// backup key. The identity may only use the key to wrap the account's data
+// key; the account cannot be created with a key it cannot reach.
+func (b *builder) azureKeyIdentity() (*managedidentity.UserAssignedIdentity, pulumi.Resource, error) {
+	site := b.dep.Primary
+	identity, err := managedidentity.NewUserAssignedIdentity(b.ctx, b.name, &managedidentity.UserAssignedIdentityArgs{
+		ResourceName:      pulumi.String(b.dep.Name("backup", b.purpose, site.Short())),
+		ResourceGroupName: site.AzureResourceGroup,
+		Location:          pulumi.String(site.Region),
+		Tags:              b.dep.Tags.For(core.Azure),
+	}, b.opts(site)...)
+	if err != nil {
+		return nil, nil, err
+	}
+	grant, err := authorization.NewRoleAssignment(b.ctx, b.name+"-uses-key", &authorization.RoleAssignmentArgs{
+		RoleAssignmentName: pulumi.String(guid(b.dep.Name("backup", b.purpose, site.Short(), "key"))),
+		Scope:              b.key.VaultID,
+		RoleDefinitionId: b.key.VaultID.ApplyT(func(vault string) string {
 			return subscriptionOf(vault) + "/providers/Microsoft.Authorization/roleDefinitions/" + keyVaultCryptoServiceEncryptionUser
 		}).(pulumi.StringOutput),
 		PrincipalId:   identity.PrincipalId,
 		PrincipalType: pulumi.String("ServicePrincipal"),
-		Description:   pulumi.String("backup storage account " + p.purpose + " encrypts with the backup key"),
-	}, p.at(site)...)
-	if err != nil {
-		return outputs{}, err
-	}
+		Description:   pulumi.String("backup storage account " + b.purpose + " encrypts with the backup key"),
+	}, b.opts(site)...)
+	return identity, grant, err
+}
+
+// azureAccount is the backup storage account: Entra ID only, private,
+// TLS 1.2, encrypted with the backup key through identity (after grant),
+// and immutable for the retention period.
+func (b *builder) azureAccount(identity *managedidentity.UserAssignedIdentity, grant pulumi.Resource) (*storage.StorageAccount, error) {
+	site := b.dep.Primary
 	immutability := "Unlocked"
-	if p.mode == Compliance {
+	if b.mode == Compliance {
 		immutability = "Locked"
 	}
-	account, err := storage.NewStorageAccount(ctx, name, &storage.StorageAccountArgs{
-		AccountName:       pulumi.String(p.dep.CompactName(24, "bk", p.purpose, site.Short())),
+	return storage.NewStorageAccount(b.ctx, b.name, &storage.StorageAccountArgs{
+		AccountName:       pulumi.String(b.dep.CompactName(24, "bk", b.purpose, site.Short())),
 		ResourceGroupName: site.AzureResourceGroup,
 		Location:          pulumi.String(site.Region),
 		Kind:              pulumi.String("StorageV2"),
-		Sku:               &storage.SkuArgs{Name: pulumi.String(p.azureSku())},
+		Sku:               &storage.SkuArgs{Name: pulumi.String(b.azureSku())},
 		AccessTier:        storage.AccessTierHot,
 		// Entra ID only: no account keys, no SAS signed with them.
 		AllowSharedKeyAccess:         pulumi.Bool(false),
@@ -80,8 +114,8 @@ func newAzure(ctx *pulumi.Context, name string, p *build) (outputs, error) {
 		Encryption: &storage.EncryptionArgs{
 			KeySource: pulumi.String("Microsoft.Keyvault"),
 			KeyVaultProperties: &storage.KeyVaultPropertiesArgs{
-				KeyName:     p.key.Name,
-				KeyVaultUri: p.key.VaultURI,
+				KeyName:     b.key.Name,
+				KeyVaultUri: b.key.VaultURI,
 			},
 			EncryptionIdentity:              &storage.EncryptionIdentityArgs{EncryptionUserAssignedIdentity: identity.ID()},
 			RequireInfrastructureEncryption: pulumi.Bool(true),
@@ -96,72 +130,60 @@ func newAzure(ctx *pulumi.Context, name string, p *build) (outputs, error) {
 		ImmutableStorageWithVersioning: &storage.ImmutableStorageAccountArgs{
 			Enabled: pulumi.Bool(true),
 			ImmutabilityPolicy: &storage.AccountImmutabilityPolicyPropertiesArgs{
-				ImmutabilityPeriodSinceCreationInDays: pulumi.Int(p.s.RetentionDays),
+				ImmutabilityPeriodSinceCreationInDays: pulumi.Int(b.s.RetentionDays),
 				State:                                 pulumi.String(immutability),
 				AllowProtectedAppendWrites:            pulumi.Bool(false),
 			},
 		},
-		Tags: tags,
-	}, p.at(site, p.protect, pulumi.DependsOn([]pulumi.Resource{grant}))...)
-	if err != nil {
-		return outputs{}, err
-	}
-	days := softDeleteDays(p.dep.Environment)
-	if _, err := storage.NewBlobServiceProperties(ctx, name, &storage.BlobServicePropertiesArgs{
+		Tags: b.dep.Tags.For(core.Azure),
+	}, b.opts(site, b.dep.Protect(), pulumi.DependsOn([]pulumi.Resource{grant}))...)
+}
+
+// azureBlobs configures the account's blobs: versioned with a change feed,
+// soft delete and point-in-time restore; one private, immutable container;
+// and the lifecycle that tiers and expires backups.
+func (b *builder) azureBlobs(account *storage.StorageAccount) error {
+	site := b.dep.Primary
+	days := softDeleteDays(b.dep.Environment)
+	if _, err := storage.NewBlobServiceProperties(b.ctx, b.name, &storage.BlobServicePropertiesArgs{
 		AccountName:         account.Name,
 		ResourceGroupName:   site.AzureResourceGroup,
 		BlobServicesName:    pulumi.String("default"),
 		IsVersioningEnabled: pulumi.Bool(true),
 		ChangeFeed: &storage.ChangeFeedArgs{
 			Enabled:         pulumi.Bool(true),
-			RetentionInDays: pulumi.Int(p.s.RetentionDays),
+			RetentionInDays: pulumi.Int(b.s.RetentionDays),
 		},
 		DeleteRetentionPolicy:          &storage.DeleteRetentionPolicyArgs{Enabled: pulumi.Bool(true), Days: pulumi.Int(days)},
 		ContainerDeleteRetentionPolicy: &storage.DeleteRetentionPolicyArgs{Enabled: pulumi.Bool(true), Days: pulumi.Int(days)},
 		// Point-in-time restore must end before soft delete does.
 		RestorePolicy: &storage.RestorePolicyPropertiesArgs{Enabled: pulumi.Bool(true), Days: pulumi.Int(days - 1)},
-	}, p.at(site)...); err != nil {
-		return outputs{}, err
+	}, b.opts(site)...); err != nil {
+		return err
 	}
-	container, err := storage.NewBlobContainer(ctx, name, &storage.BlobContainerArgs{
+	container, err := storage.NewBlobContainer(b.ctx, b.name, &storage.BlobContainerArgs{
 		AccountName:                    account.Name,
 		ResourceGroupName:              site.AzureResourceGroup,
 		ContainerName:                  pulumi.String(azureContainer),
 		PublicAccess:                   storage.PublicAccessNone,
 		ImmutableStorageWithVersioning: &storage.ImmutableStorageWithVersioningArgs{Enabled: pulumi.Bool(true)},
-	}, p.at(site, p.protect)...)
+	}, b.opts(site, b.dep.Protect())...)
 	if err != nil {
-		return outputs{}, err
+		return err
 	}
-	if _, err := storage.NewManagementPolicy(ctx, name, &storage.ManagementPolicyArgs{
+	_, err = storage.NewManagementPolicy(b.ctx, b.name, &storage.ManagementPolicyArgs{
 		AccountName:          account.Name,
 		ResourceGroupName:    site.AzureResourceGroup,
 		ManagementPolicyName: pulumi.String("default"),
-		Policy:               &storage.ManagementPolicySchemaArgs{Rules: p.azureLifecycle()},
-	}, p.at(site, pulumi.DependsOn([]pulumi.Resource{container}))...); err != nil {
-		return outputs{}, err
-	}
-	if p.alerts != nil {
-		if err := p.azureFreshnessAlert(ctx, name, account); err != nil {
-			return outputs{}, err
-		}
-	}
-	out := outputs{
-		name: account.Name,
-		id:   account.ID().ToStringOutput(),
-		url:  pulumi.Sprintf("https://%s.blob.core.windows.net/%s", account.Name, azureContainer),
-	}
-	if p.dr != nil {
-		out.replicaLocation = pulumi.String(p.dr.Region).ToStringOutput()
-		out.replicaName = pulumi.Sprintf("%s-secondary", account.Name)
-	}
-	return out, nil
+		Policy:               &storage.ManagementPolicySchemaArgs{Rules: b.azureLifecycle()},
+	}, b.opts(site, pulumi.DependsOn([]pulumi.Resource{container}))...)
+	return err
 }
 
 // azureSku is read-access geo-zone-redundant wherever there is a DR region
 // (always in prod), locally redundant in dev.
-func (p *build) azureSku() string {
-	if p.dr != nil {
+func (b *builder) azureSku() string {
+	if b.dr != nil {
 		return "Standard_RAGZRS"
 	}
 	return "Standard_LRS"
@@ -169,12 +191,12 @@ func (p *build) azureSku() string {
 
 // azureLifecycle tiers backups to cool, cold and archive as they age, and
 // deletes them (and their earlier versions) once retention has passed.
-func (p *build) azureLifecycle() storage.ManagementPolicyRuleArray {
+func (b *builder) azureLifecycle() storage.ManagementPolicyRuleArray {
 	after := func(days int) *storage.DateAfterModificationArgs {
 		return &storage.DateAfterModificationArgs{DaysAfterCreationGreaterThan: pulumi.Float64(float64(days))}
 	}
-	base := &storage.ManagementPolicyBaseBlobArgs{Delete: after(p.s.RetentionDays)}
-	for _, t := range p.s.Tiers.ages() {
+	base := &storage.ManagementPolicyBaseBlobArgs{Delete: after(b.s.RetentionDays)}
+	for _, t := range b.s.Tiers.ages() {
 		switch t.name {
 		case "infrequent":
 			base.TierToCool = after(t.days)
@@ -196,7 +218,7 @@ func (p *build) azureLifecycle() storage.ManagementPolicyRuleArray {
 			Actions: &storage.ManagementPolicyActionArgs{
 				BaseBlob: base,
 				Version: &storage.ManagementPolicyVersionArgs{
-					Delete: &storage.DateAfterCreationArgs{DaysAfterCreationGreaterThan: pulumi.Float64(float64(p.s.RetentionDays))},
+					Delete: &storage.DateAfterCreationArgs{DaysAfterCreationGreaterThan: pulumi.Float64(float64(b.s.RetentionDays))},
 				},
 			},
 		},
@@ -229,43 +251,21 @@ func guid(s string) string {
 // property, read in the backups runbook). Azure Monitor also evaluates a
 // metric with no data as no alert, so an account that sees no write at all
 // stays silent until its first write; the dashboard's write chart shows it.
-func (p *build) azureFreshnessAlert(ctx *pulumi.Context, name string, account *storage.StorageAccount) error {
-	site, t := p.dep.Primary, p.alerts.Limits()
-	actions := p.alerts.IDs.ApplyT(func(ids []string) []insights.MetricAlertAction {
-		out := make([]insights.MetricAlertAction, len(ids))
-		for i := range ids {
-			out[i] = insights.MetricAlertAction{ActionGroupId: &ids[i]}
-		}
-		return out
-	}).(insights.MetricAlertActionArrayOutput)
-	_, err := insights.NewMetricAlert(ctx, name+"-"+alarmFreshness, &insights.MetricAlertArgs{
-		RuleName:            pulumi.String(p.dep.Name("backup", p.purpose, alarmFreshness)),
-		ResourceGroupName:   site.AzureResourceGroup,
-		Location:            pulumi.String("global"),
-		Description:         pulumi.String(p.alarmDescription(alarmFreshness, t)),
-		Enabled:             pulumi.Bool(true),
-		Severity:            pulumi.Int(1),
-		Scopes:              pulumi.StringArray{account.ID()},
-		EvaluationFrequency: pulumi.String("PT1H"),
-		WindowSize:          pulumi.String(fmt.Sprintf("PT%dH", t.BackupMaxAgeHours)),
-		Criteria: insights.MetricAlertSingleResourceMultipleMetricCriteriaArgs{
-			OdataType: pulumi.String("Microsoft.Azure.Monitor.SingleResourceMultipleMetricCriteria"),
-			AllOf: insights.MetricCriteriaArray{insights.MetricCriteriaArgs{
-				CriterionType:   pulumi.String("StaticThresholdCriterion"),
-				Name:            pulumi.String("blob-writes"),
-				MetricNamespace: pulumi.String("Microsoft.Storage/storageAccounts"),
-				MetricName:      pulumi.String("Transactions"),
-				Dimensions: insights.MetricDimensionArray{insights.MetricDimensionArgs{
-					Name: pulumi.String("ApiName"), Operator: pulumi.String("Include"),
-					Values: pulumi.ToStringArray([]string{"PutBlob", "PutBlockList", "CopyBlob"}),
-				}},
-				Operator:        pulumi.String("LessThan"),
-				Threshold:       pulumi.Float64(1),
-				TimeAggregation: pulumi.String("Total"),
-			}},
-		},
-		Actions: actions,
-		Tags:    p.dep.Tags.For(core.Azure),
-	}, p.at(site)...)
-	return err
+func (b *builder) azureFreshnessAlert(account *storage.StorageAccount) error {
+	t := b.alerts.Limits()
+	return azuremetric.New(b.ctx, b.name+"-"+alarmFreshness, b.dep, b.alerts, azuremetric.Alert{
+		Key:         "blob-writes",
+		RuleName:    b.dep.Name("backup", b.purpose, alarmFreshness),
+		Description: b.alarmDescription(alarmFreshness, t),
+		Severity:    1,
+		Scope:       account.ID(),
+		Namespace:   "Microsoft.Storage/storageAccounts",
+		Metric:      "Transactions",
+		Dimensions:  map[string][]string{"ApiName": {"PutBlob", "PutBlockList", "CopyBlob"}},
+		Operator:    "LessThan",
+		Threshold:   1,
+		Aggregation: "Total",
+		Frequency:   "PT1H",
+		Window:      fmt.Sprintf("PT%dH", t.BackupMaxAgeHours),
+	}, b.opts(b.dep.Primary)...)
 }

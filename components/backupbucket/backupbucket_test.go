@@ -44,7 +44,7 @@ func TestSettingsValidation(t *testing.T) {
 		t.Run(c.name, func(t *testing.T) {
 			s := c.s
 			s.ApplyDefaults(c.env)
-			err := s.Validate(c.env)
+			err := s.Validate(c.env, "")
 			if c.field == "" {
 				if err != nil {
 					t.Fatalf("want valid, got %v", err)
@@ -69,10 +69,33 @@ func TestSettingsValidation(t *testing.T) {
 
 func TestValidationReportsEveryProblemAtOnce(t *testing.T) {
 	s := Settings{RetentionDays: 10, Tiers: Tiers{InfrequentAfterDays: 5, ColdAfterDays: 7}}
-	err := s.Validate(core.Prod)
+	err := s.Validate(core.Prod, "")
 	if n := len(core.Flatten(err)); n != 3 {
 		t.Fatalf("want 3 problems (retention, two tiers), got %d: %v", n, err)
 	}
+}
+
+// TestSettingsValidationForCloud: only the primary's cloud can say whether
+// it can feed an offsite copy; without one, the copy is not judged.
+func TestSettingsValidationForCloud(t *testing.T) {
+	s := Settings{Offsite: &Offsite{Cloud: core.GCP, Region: "europe-west2"}}
+	s.ApplyDefaults(core.Prod)
+	for cloud, refused := range map[core.Cloud]bool{"": false, core.AWS: false, core.GCP: true, core.Azure: true} {
+		err := s.Validate(core.Prod, cloud)
+		if got := hasProblem(err, "offsite.cloud"); got != refused {
+			t.Errorf("primary on %q: offsite to gcp refused = %v, want %v (%v)", cloud, got, refused, err)
+		}
+	}
+}
+
+// hasProblem reports whether err has a problem with field.
+func hasProblem(err error, field string) bool {
+	for _, e := range core.Flatten(err) {
+		if p := (*core.Problem)(nil); errors.As(e, &p) && p.Field == field {
+			return true
+		}
+	}
+	return false
 }
 
 func TestDefaults(t *testing.T) {
@@ -128,6 +151,10 @@ func TestArgsValidation(t *testing.T) {
 		{"azure_key_needs_its_vault", fixture{cloud: core.Azure, env: core.Dev}, func(a *BackupBucketArgs) {
 			a.Key = core.KeyID(core.BackupKey, "uksouth", "https://v.vault.azure.net/keys/backup")
 		}, "Key.VaultID"},
+		{"azure_adopts_no_bucket", fixture{cloud: core.Azure, env: core.Prod}, func(a *BackupBucketArgs) {
+			a.Adopt = &Adoption{Bucket: "wedsync-prod-backup-db-exports-replica-ukw"}
+		}, "Adopt"},
+		{"adoption_names_the_bucket", fixture{cloud: core.AWS, env: core.Prod}, func(a *BackupBucketArgs) { a.Adopt = &Adoption{} }, "Adopt.Bucket"},
 		{"settings_problems_carry_the_config_key", fixture{cloud: core.AWS, env: core.Prod}, func(a *BackupBucketArgs) {
 			a.Settings.RetentionDays = 30
 		}, "wedsync:backup.retentionDays"},

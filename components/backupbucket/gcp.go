@@ -41,9 +41,10 @@ const replicaRepeat = "3600s"
 // The price is RPO: the job runs hourly (turbo replication promises 15
 // minutes). Backups are written nightly, so an hour is well inside a day's
 // freshness, and each database keeps its own PITR for the minutes in between.
-func newGCP(ctx *pulumi.Context, name string, p *build) (outputs, error) {
-	primary := p.dep.Primary
-	main, err := p.gcsBucket(ctx, name, primary, p.name(primary), p.key)
+func (b *builder) gcp() (outputs, error) {
+	primary := b.dep.Primary
+	main, err := b.gcsBucket(b.name, primary, b.primaryName(), b.key,
+		b.adoption("labels", "effectiveLabels", "terraformLabels", "forceDestroy")...)
 	if err != nil {
 		return outputs{}, err
 	}
@@ -52,50 +53,55 @@ func newGCP(ctx *pulumi.Context, name string, p *build) (outputs, error) {
 		id:   main.ID().ToStringOutput(),
 		url:  pulumi.Sprintf("gs://%s", main.Name),
 	}
-	watch := []*storage.Bucket{main}
-	if p.dr != nil {
-		replica, err := p.gcsBucket(ctx, name+"-replica", *p.dr, p.name(*p.dr, "replica"), p.drKey)
-		if err != nil {
+	var replica *storage.Bucket
+	if b.dr != nil {
+		if replica, err = b.gcsReplica(main); err != nil {
 			return out, err
 		}
-		sts, err := storage.GetTransferProjectServiceAccount(ctx, &storage.GetTransferProjectServiceAccountArgs{Project: project(primary)}, pulumi.Provider(primary.Provider))
-		if err != nil {
-			return out, err
-		}
-		ready, err := p.gcsTransferGrants(ctx, name+"-replica", primary, sts.Member, main, replica)
-		if err != nil {
-			return out, err
-		}
-		_, err = storage.NewTransferJob(ctx, name+"-replica", &storage.TransferJobArgs{
-			Description: pulumi.String(fmt.Sprintf("%s %s backups to the DR replica in %s", p.dep.Stack, p.purpose, p.dr.Region)),
-			Project:     pulumi.StringPtrFromPtr(project(primary)),
-			Status:      pulumi.String("ENABLED"),
-			TransferSpec: &storage.TransferJobTransferSpecArgs{
-				GcsDataSource:   &storage.TransferJobTransferSpecGcsDataSourceArgs{BucketName: main.Name},
-				GcsDataSink:     &storage.TransferJobTransferSpecGcsDataSinkArgs{BucketName: replica.Name},
-				TransferOptions: immutableCopy(),
-			},
-			Schedule: &storage.TransferJobScheduleArgs{ScheduleStartDate: transferStart, RepeatInterval: pulumi.String(replicaRepeat)},
-		}, p.at(primary, pulumi.DependsOn(ready))...)
-		if err != nil {
-			return out, err
-		}
-		out.replicaLocation = pulumi.String(p.dr.Region).ToStringOutput()
+		out.replicaLocation = pulumi.String(b.dr.Region).ToStringOutput()
 		out.replicaName = replica.Name
-		watch = append(watch, replica)
 	}
-	if p.alerts != nil {
-		for i, b := range watch {
-			what, logical := "primary bucket", name
-			if i > 0 {
-				what, logical = "DR replica", name+"-replica"
-			}
-			if err := p.gcsFreshnessAlert(ctx, logical, what, b); err != nil {
+	if b.alerts != nil {
+		if err := b.gcsFreshnessAlert(b.name, "primary bucket", main); err != nil {
+			return out, err
+		}
+		if replica != nil {
+			if err := b.gcsFreshnessAlert(b.name+"-replica", "DR replica", replica); err != nil {
 				return out, err
 			}
 		}
 	}
 	return out, nil
+}
+
+// gcsReplica is the DR replica of main and the hourly transfer job that
+// feeds it.
+func (b *builder) gcsReplica(main *storage.Bucket) (*storage.Bucket, error) {
+	primary, name := b.dep.Primary, b.name+"-replica"
+	replica, err := b.gcsBucket(name, *b.dr, b.bucketName(*b.dr, "replica"), b.drKey)
+	if err != nil {
+		return nil, err
+	}
+	sts, err := storage.GetTransferProjectServiceAccount(b.ctx, &storage.GetTransferProjectServiceAccountArgs{Project: project(primary)}, pulumi.Provider(primary.Provider))
+	if err != nil {
+		return nil, err
+	}
+	ready, err := b.gcsTransferGrants(name, primary, sts.Member, main, replica)
+	if err != nil {
+		return nil, err
+	}
+	_, err = storage.NewTransferJob(b.ctx, name, &storage.TransferJobArgs{
+		Description: pulumi.String(fmt.Sprintf("%s %s backups to the DR replica in %s", b.dep.Stack, b.purpose, b.dr.Region)),
+		Project:     pulumi.StringPtrFromPtr(project(primary)),
+		Status:      pulumi.String("ENABLED"),
+		TransferSpec: &storage.TransferJobTransferSpecArgs{
+			GcsDataSource:   &storage.TransferJobTransferSpecGcsDataSourceArgs{BucketName: main.Name},
+			GcsDataSink:     &storage.TransferJobTransferSpecGcsDataSinkArgs{BucketName: replica.Name},
+			TransferOptions: immutableCopy(),
+		},
+		Schedule: &storage.TransferJobScheduleArgs{ScheduleStartDate: transferStart, RepeatInterval: pulumi.String(replicaRepeat)},
+	}, b.opts(primary, pulumi.DependsOn(ready))...)
+	return replica, err
 }
 
 func project(site core.Site) *string {
@@ -120,9 +126,10 @@ func project(site core.Site) *string {
 // encrypt and decrypt: the secrets store grants that once per key, because a
 // per-bucket grant of the same binding would be removed for every bucket when
 // any one of them is destroyed.
-func (p *build) gcsBucket(ctx *pulumi.Context, name string, site core.Site, bucketName string, key *core.Key) (*storage.Bucket, error) {
+// bucketOpts are further options of the bucket itself (an adoption).
+func (b *builder) gcsBucket(name string, site core.Site, bucketName string, key *core.Key, bucketOpts ...pulumi.ResourceOption) (*storage.Bucket, error) {
 	rules := storage.BucketLifecycleRuleArray{}
-	for _, t := range p.s.Tiers.ages() {
+	for _, t := range b.s.Tiers.ages() {
 		rules = append(rules, &storage.BucketLifecycleRuleArgs{
 			Action:    &storage.BucketLifecycleRuleActionArgs{Type: pulumi.String("SetStorageClass"), StorageClass: pulumi.String(gcsStorageClass[t.name])},
 			Condition: &storage.BucketLifecycleRuleConditionArgs{Age: pulumi.Int(t.days)},
@@ -131,32 +138,32 @@ func (p *build) gcsBucket(ctx *pulumi.Context, name string, site core.Site, buck
 	rules = append(rules,
 		&storage.BucketLifecycleRuleArgs{
 			Action:    &storage.BucketLifecycleRuleActionArgs{Type: pulumi.String("Delete")},
-			Condition: &storage.BucketLifecycleRuleConditionArgs{Age: pulumi.Int(p.s.RetentionDays)},
+			Condition: &storage.BucketLifecycleRuleConditionArgs{Age: pulumi.Int(b.s.RetentionDays)},
 		},
 		&storage.BucketLifecycleRuleArgs{
 			Action:    &storage.BucketLifecycleRuleActionArgs{Type: pulumi.String("AbortIncompleteMultipartUpload")},
 			Condition: &storage.BucketLifecycleRuleConditionArgs{Age: pulumi.Int(7)},
 		},
 	)
-	return storage.NewBucket(ctx, name, &storage.BucketArgs{
+	return storage.NewBucket(b.ctx, name, &storage.BucketArgs{
 		Name:                     pulumi.String(bucketName),
 		Project:                  pulumi.StringPtrFromPtr(project(site)),
 		Location:                 pulumi.String(strings.ToUpper(site.Region)),
 		StorageClass:             pulumi.String("STANDARD"),
-		ForceDestroy:             pulumi.Bool(p.forceDestroy()),
+		ForceDestroy:             pulumi.Bool(b.forceDestroy()),
 		UniformBucketLevelAccess: pulumi.Bool(true),
 		PublicAccessPrevention:   pulumi.String("enforced"),
 		Encryption:               &storage.BucketEncryptionArgs{DefaultKmsKeyName: key.ID},
 		Versioning:               &storage.BucketVersioningArgs{Enabled: pulumi.Bool(false)},
 		RetentionPolicy: &storage.BucketRetentionPolicyArgs{
-			RetentionPeriod: pulumi.Int(p.s.RetentionDays * 86400),
-			IsLocked:        pulumi.Bool(p.mode == Compliance),
+			RetentionPeriod: pulumi.Int(b.s.RetentionDays * 86400),
+			IsLocked:        pulumi.Bool(b.mode == Compliance),
 		},
 		SoftDeletePolicy: &storage.BucketSoftDeletePolicyArgs{
-			RetentionDurationSeconds: pulumi.Int(softDeleteDays(p.dep.Environment) * 86400),
+			RetentionDurationSeconds: pulumi.Int(softDeleteDays(b.dep.Environment) * 86400),
 		},
 		LifecycleRules: rules,
-	}, p.at(site, p.protect)...)
+	}, b.opts(site, append([]pulumi.ResourceOption{b.dep.Protect()}, bucketOpts...)...)...)
 }
 
 // immutableCopy never overwrites or deletes at the destination: backups are
@@ -172,7 +179,7 @@ func immutableCopy() *storage.TransferJobTransferSpecTransferOptionsArgs {
 // gcsTransferGrants lets the Storage Transfer service account read src (nil
 // when the source is not a GCS bucket) and write dst, and returns the grants
 // a transfer job must wait for.
-func (p *build) gcsTransferGrants(ctx *pulumi.Context, name string, site core.Site, member string, src, dst *storage.Bucket) ([]pulumi.Resource, error) {
+func (b *builder) gcsTransferGrants(name string, site core.Site, member string, src, dst *storage.Bucket) ([]pulumi.Resource, error) {
 	type grant struct {
 		suffix string
 		bucket *storage.Bucket
@@ -189,11 +196,11 @@ func (p *build) gcsTransferGrants(ctx *pulumi.Context, name string, site core.Si
 	}
 	var ready []pulumi.Resource
 	for _, g := range grants {
-		m, err := storage.NewBucketIAMMember(ctx, name+"-"+g.suffix, &storage.BucketIAMMemberArgs{
+		m, err := storage.NewBucketIAMMember(b.ctx, name+"-"+g.suffix, &storage.BucketIAMMemberArgs{
 			Bucket: g.bucket.Name,
 			Role:   pulumi.String(g.role),
 			Member: pulumi.String(member),
-		}, p.at(site)...)
+		}, b.opts(site)...)
 		if err != nil {
 			return nil, err
 		}
@@ -205,14 +212,14 @@ func (p *build) gcsTransferGrants(ctx *pulumi.Context, name string, site core.Si
 // gcsFreshnessAlert raises when no object was written to b in a day: for the
 // primary, the nightly backup did not arrive; for a copy, the transfer
 // stopped. Missing data counts as no writes.
-func (p *build) gcsFreshnessAlert(ctx *pulumi.Context, name, what string, b *storage.Bucket) error {
-	site := p.dep.Primary
-	t := p.alerts.Limits()
+func (b *builder) gcsFreshnessAlert(name, what string, bucket *storage.Bucket) error {
+	site := b.dep.Primary
+	t := b.alerts.Limits()
 	filter := pulumi.Sprintf(`resource.type = "gcs_bucket" AND resource.labels.bucket_name = "%s" AND `+
 		`metric.type = "storage.googleapis.com/api/request_count" AND `+
-		`metric.labels.method = one_of("WriteObject", "RewriteObject", "ComposeObject")`, b.Name)
-	_, err := monitoring.NewAlertPolicy(ctx, name+"-freshness", &monitoring.AlertPolicyArgs{
-		DisplayName: pulumi.String(fmt.Sprintf("%s: no %s backup written to the %s in %d hours", p.dep.Stack, p.purpose, what, t.BackupMaxAgeHours)),
+		`metric.labels.method = one_of("WriteObject", "RewriteObject", "ComposeObject")`, bucket.Name)
+	_, err := monitoring.NewAlertPolicy(b.ctx, name+"-"+alarmFreshness, &monitoring.AlertPolicyArgs{
+		DisplayName: pulumi.String(fmt.Sprintf("%s: no %s backup written to the %s in %d hours", b.dep.Stack, b.purpose, what, t.BackupMaxAgeHours)),
 		Project:     pulumi.StringPtrFromPtr(project(site)),
 		Combiner:    pulumi.String("OR"),
 		Severity:    pulumi.String("ERROR"),
@@ -231,8 +238,8 @@ func (p *build) gcsFreshnessAlert(ctx *pulumi.Context, name, what string, b *sto
 				EvaluationMissingData: pulumi.String("EVALUATION_MISSING_DATA_ACTIVE"),
 			},
 		}},
-		Documentation:        &monitoring.AlertPolicyDocumentationArgs{Content: pulumi.String(p.alarmDescription(alarmFreshness, t)), MimeType: pulumi.String("text/markdown")},
-		NotificationChannels: p.alerts.IDs,
-	}, p.at(site)...)
+		Documentation:        &monitoring.AlertPolicyDocumentationArgs{Content: pulumi.String(b.alarmDescription(alarmFreshness, t)), MimeType: pulumi.String("text/markdown")},
+		NotificationChannels: b.alerts.IDs,
+	}, b.opts(site)...)
 	return err
 }

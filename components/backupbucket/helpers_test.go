@@ -20,6 +20,7 @@ type fixture struct {
 	noDR     bool
 	offsite  bool // AWS primary with a GCP offsite site
 	alerts   bool
+	adopt    string // an existing bucket the primary adopts
 	settings Settings
 }
 
@@ -69,6 +70,9 @@ func (f fixture) program(ctx *pulumi.Context) error {
 		}
 		args.Deployment.Offsite, args.OffsiteKey = &off, key(core.GCP, "europe-west2")
 		args.Settings.Offsite = &Offsite{Cloud: core.GCP, Region: "europe-west2"}
+	}
+	if f.adopt != "" {
+		args.Adopt = &Adoption{Bucket: f.adopt}
 	}
 	if f.alerts {
 		args.Alerts = &core.AlertTarget{IDs: pulumi.ToStringArray([]string{"arn:aws:sns:eu-west-2:123456789012:alerts"}).ToStringArrayOutput()}

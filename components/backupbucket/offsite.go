@@ -18,56 +18,28 @@ const offsiteStartHourUTC = 4
 // Storage Transfer job reads S3 through an AWS role that trusts only the
 // project's Storage Transfer service account, by its Google subject id
 // (AssumeRoleWithWebIdentity): there is no access key to leak or rotate.
-func (p *build) offsiteFromS3(ctx *pulumi.Context, name string, src *s3.BucketV2) (pulumi.StringOutput, pulumi.StringOutput, error) {
-	primary, off := p.dep.Primary, *p.offsite
+// It returns the copy's "cloud:region" and bucket name.
+func (b *builder) offsiteFromS3(src *s3.BucketV2) (pulumi.StringOutput, pulumi.StringOutput, error) {
+	primary, off, name := b.dep.Primary, *b.offsite, b.name+"-offsite"
 	var none pulumi.StringOutput
-	sts, err := storage.GetTransferProjectServiceAccount(ctx, &storage.GetTransferProjectServiceAccountArgs{Project: project(off)}, pulumi.Provider(off.Provider))
+	sts, err := storage.GetTransferProjectServiceAccount(b.ctx, &storage.GetTransferProjectServiceAccountArgs{Project: project(off)}, pulumi.Provider(off.Provider))
 	if err != nil {
 		return none, none, err
 	}
-	trust, err := policyDoc{Statement: []policyStatement{{
-		Effect:    "Allow",
-		Principal: map[string]any{"Federated": "accounts.google.com"},
-		Action:    "sts:AssumeRoleWithWebIdentity",
-		Condition: map[string]any{"StringEquals": map[string]any{
-			"accounts.google.com:aud": sts.SubjectId,
-			"accounts.google.com:sub": sts.SubjectId,
-		}},
-	}}}.String()
+	role, readPolicy, err := b.offsiteReader(sts.SubjectId, src)
 	if err != nil {
 		return none, none, err
 	}
-	role, err := iam.NewRole(ctx, name+"-offsite-reader", &iam.RoleArgs{
-		Name:             pulumi.String(p.dep.NameWithin(64, "backup", p.purpose, "offsite-reader")),
-		Description:      pulumi.String("Google Storage Transfer reads " + p.purpose + " backups for the offsite copy"),
-		AssumeRolePolicy: pulumi.String(trust),
-	}, p.at(primary)...)
+	dst, err := b.gcsBucket(name, off, b.bucketName(off, "offsite"), b.offKey)
 	if err != nil {
 		return none, none, err
 	}
-	read := pulumi.All(src.Arn, p.key.ID).ApplyT(func(v []any) (string, error) {
-		bucketArn, keyArn := v[0].(string), v[1].(string)
-		return policyDoc{Statement: []policyStatement{
-			{Effect: "Allow", Action: []string{"s3:ListBucket", "s3:GetBucketLocation"}, Resource: bucketArn},
-			{Effect: "Allow", Action: "s3:GetObject", Resource: bucketArn + "/*"},
-			{Effect: "Allow", Action: "kms:Decrypt", Resource: keyArn,
-				Condition: map[string]any{"StringLike": map[string]any{"kms:ViaService": "s3." + primary.Region + ".amazonaws.com"}}},
-		}}.String()
-	}).(pulumi.StringOutput)
-	readPolicy, err := iam.NewRolePolicy(ctx, name+"-offsite-reader", &iam.RolePolicyArgs{Role: role.ID(), Policy: read}, p.at(primary)...)
+	ready, err := b.gcsTransferGrants(name, off, sts.Member, nil, dst)
 	if err != nil {
 		return none, none, err
 	}
-	dst, err := p.gcsBucket(ctx, name+"-offsite", off, p.name(off, "offsite"), p.offKey)
-	if err != nil {
-		return none, none, err
-	}
-	ready, err := p.gcsTransferGrants(ctx, name+"-offsite", off, sts.Member, nil, dst)
-	if err != nil {
-		return none, none, err
-	}
-	_, err = storage.NewTransferJob(ctx, name+"-offsite", &storage.TransferJobArgs{
-		Description: pulumi.String(fmt.Sprintf("%s %s backups from S3 %s, offsite", p.dep.Stack, p.purpose, primary.Region)),
+	_, err = storage.NewTransferJob(b.ctx, name, &storage.TransferJobArgs{
+		Description: pulumi.String(fmt.Sprintf("%s %s backups from S3 %s, offsite", b.dep.Stack, b.purpose, primary.Region)),
 		Project:     pulumi.StringPtrFromPtr(project(off)),
 		Status:      pulumi.String("ENABLED"),
 		TransferSpec: &storage.TransferJobTransferSpecArgs{
@@ -85,9 +57,47 @@ func (p *build) offsiteFromS3(ctx *pulumi.Context, name string, src *s3.BucketV2
 			},
 			RepeatInterval: pulumi.String("86400s"),
 		},
-	}, p.at(off, pulumi.DependsOn(append(ready, readPolicy)))...)
+	}, b.opts(off, pulumi.DependsOn(append(ready, readPolicy)))...)
 	if err != nil {
 		return none, none, err
 	}
 	return pulumi.Sprintf("%s:%s", off.Cloud, off.Region), dst.Name, nil
+}
+
+// offsiteReader is the AWS role the transfer service account (Google
+// subject subject) assumes to read src and decrypt with the backup key, and
+// the role's policy.
+func (b *builder) offsiteReader(subject string, src *s3.BucketV2) (*iam.Role, pulumi.Resource, error) {
+	primary, name := b.dep.Primary, b.name+"-offsite-reader"
+	trust, err := policyDoc{Statement: []policyStatement{{
+		Effect:    "Allow",
+		Principal: map[string]any{"Federated": "accounts.google.com"},
+		Action:    "sts:AssumeRoleWithWebIdentity",
+		Condition: map[string]any{"StringEquals": map[string]any{
+			"accounts.google.com:aud": subject,
+			"accounts.google.com:sub": subject,
+		}},
+	}}}.String()
+	if err != nil {
+		return nil, nil, err
+	}
+	role, err := iam.NewRole(b.ctx, name, &iam.RoleArgs{
+		Name:             pulumi.String(b.dep.NameWithin(64, "backup", b.purpose, "offsite-reader")),
+		Description:      pulumi.String("Google Storage Transfer reads " + b.purpose + " backups for the offsite copy"),
+		AssumeRolePolicy: pulumi.String(trust),
+	}, b.opts(primary)...)
+	if err != nil {
+		return nil, nil, err
+	}
+	read := pulumi.All(src.Arn, b.key.ID).ApplyT(func(v []any) (string, error) {
+		bucketArn, keyArn := v[0].(string), v[1].(string)
+		return policyDoc{Statement: []policyStatement{
+			{Effect: "Allow", Action: []string{"s3:ListBucket", "s3:GetBucketLocation"}, Resource: bucketArn},
+			{Effect: "Allow", Action: "s3:GetObject", Resource: bucketArn + "/*"},
+			{Effect: "Allow", Action: "kms:Decrypt", Resource: keyArn,
+				Condition: map[string]any{"StringLike": map[string]any{"kms:ViaService": "s3." + primary.Region + ".amazonaws.com"}}},
+		}}.String()
+	}).(pulumi.StringOutput)
+	readPolicy, err := iam.NewRolePolicy(b.ctx, name, &iam.RolePolicyArgs{Role: role.ID(), Policy: read}, b.opts(primary)...)
+	return role, readPolicy, err
 }

@@ -24,7 +24,7 @@ const (
 // awsSessionSeconds lets one deploy job outlast a prod database creation.
 const awsSessionSeconds = 7200
 
-func (b builder) aws() (Identity, error) {
+func (b *builder) aws() (outputs, error) {
 	providerARN := pulumi.String(b.s.AWSOIDCProviderARN).ToStringOutput()
 	if b.s.AWSOIDCProviderARN == "" {
 		p, err := iam.NewOpenIdConnectProvider(b.ctx, b.name+"-github", &iam.OpenIdConnectProviderArgs{
@@ -32,43 +32,43 @@ func (b builder) aws() (Identity, error) {
 			ClientIdLists: pulumi.StringArray{pulumi.String(awsAudience)},
 		}, b.opts()...)
 		if err != nil {
-			return Identity{}, err
+			return outputs{}, err
 		}
 		providerARN = p.Arn
 	}
 	deploy, err := b.awsRole("deploy", providerARN, b.s.DeploySubject(), "CI deploys "+b.dep.Stack+" from "+b.s.DeploySubject())
 	if err != nil {
-		return Identity{}, err
+		return outputs{}, err
 	}
 	if _, err := iam.NewRolePolicyAttachment(b.ctx, b.name+"-deploy-poweruser", &iam.RolePolicyAttachmentArgs{
 		Role: deploy.Name, PolicyArn: pulumi.String(awsPowerUser),
 	}, b.opts()...); err != nil {
-		return Identity{}, err
+		return outputs{}, err
 	}
 	if _, err := iam.NewRolePolicy(b.ctx, b.name+"-deploy-iam", &iam.RolePolicyArgs{
 		Role:   deploy.Name,
 		Name:   pulumi.String("stack-iam"),
 		Policy: pulumi.String(b.awsIAMPolicy()),
 	}, b.opts()...); err != nil {
-		return Identity{}, err
+		return outputs{}, err
 	}
-	id := Identity{Deploy: deploy.Arn, Preview: empty(), Federation: providerARN}
+	out := outputs{deploy: deploy.Arn, preview: empty(), federation: providerARN}
 	if b.preview() {
 		preview, err := b.awsRole("preview", providerARN, b.s.PreviewSubject(), "pull requests preview "+b.dep.Stack+" (read-only)")
 		if err != nil {
-			return Identity{}, err
+			return outputs{}, err
 		}
 		if _, err := iam.NewRolePolicyAttachment(b.ctx, b.name+"-preview-viewonly", &iam.RolePolicyAttachmentArgs{
 			Role: preview.Name, PolicyArn: pulumi.String(awsViewOnly),
 		}, b.opts()...); err != nil {
-			return Identity{}, err
+			return outputs{}, err
 		}
-		id.Preview = preview.Arn
+		out.preview = preview.Arn
 	}
-	return id, nil
+	return out, nil
 }
 
-func (b builder) awsRole(kind string, providerARN pulumi.StringOutput, subject, description string) (*iam.Role, error) {
+func (b *builder) awsRole(kind string, providerARN pulumi.StringOutput, subject, description string) (*iam.Role, error) {
 	return iam.NewRole(b.ctx, b.name+"-"+kind, &iam.RoleArgs{
 		Name:               pulumi.String(b.dep.NameWithin(64, "ci", kind)),
 		Description:        pulumi.String(description),
@@ -101,7 +101,7 @@ func awsTrustPolicy(providerARN, subject string) (string, error) {
 // service roles), passing those roles to services, and the service-linked
 // roles RDS and Auto Scaling create once per account. It can change
 // neither the CI roles nor the account's OIDC providers.
-func (b builder) awsIAMPolicy() string {
+func (b *builder) awsIAMPolicy() string {
 	prefix := b.dep.Name() + "-"
 	own := func(kind string) string { return "arn:aws:iam::*:" + kind + "/" + prefix + "*" }
 	ci := "arn:aws:iam::*:role/" + b.dep.Name("ci") + "-*"

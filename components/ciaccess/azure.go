@@ -34,39 +34,39 @@ var azureGrantableRoles = []string{
 	"4633458b-17de-408a-b874-0445c86b69e6",
 }
 
-func (b builder) azure() (Identity, error) {
+func (b *builder) azure() (outputs, error) {
 	subscription, err := b.azureSubscription()
 	if err != nil {
-		return Identity{}, err
+		return outputs{}, err
 	}
 	scope := pulumi.Sprintf("/subscriptions/%s", subscription)
 	deploy, err := b.azureIdentity("deploy", b.s.DeploySubject())
 	if err != nil {
-		return Identity{}, err
+		return outputs{}, err
 	}
 	if err := b.azureAssign("deploy-contributor", deploy, subscription, scope, azureContributor, ""); err != nil {
-		return Identity{}, err
+		return outputs{}, err
 	}
 	if err := b.azureAssign("deploy-grants", deploy, subscription, scope, azureRBACAdmin, azureGrantCondition()); err != nil {
-		return Identity{}, err
+		return outputs{}, err
 	}
-	id := Identity{Deploy: deploy.ClientId, Preview: empty(), Federation: deploy.TenantId}
+	out := outputs{deploy: deploy.ClientId, preview: empty(), federation: deploy.TenantId}
 	if b.preview() {
 		preview, err := b.azureIdentity("preview", b.s.PreviewSubject())
 		if err != nil {
-			return Identity{}, err
+			return outputs{}, err
 		}
 		if err := b.azureAssign("preview-reader", preview, subscription, scope, azureReader, ""); err != nil {
-			return Identity{}, err
+			return outputs{}, err
 		}
-		id.Preview = preview.ClientId
+		out.preview = preview.ClientId
 	}
-	return id, nil
+	return out, nil
 }
 
 // azureIdentity is a user-assigned identity with one federated credential:
 // exactly subject's GitHub tokens.
-func (b builder) azureIdentity(kind, subject string) (*managedidentity.UserAssignedIdentity, error) {
+func (b *builder) azureIdentity(kind, subject string) (*managedidentity.UserAssignedIdentity, error) {
 	identity, err := managedidentity.NewUserAssignedIdentity(b.ctx, b.name+"-"+kind, &managedidentity.UserAssignedIdentityArgs{
 		ResourceName:      pulumi.String(b.dep.Name("ci", kind)),
 		ResourceGroupName: b.site.AzureResourceGroup,
@@ -87,7 +87,7 @@ func (b builder) azureIdentity(kind, subject string) (*managedidentity.UserAssig
 	return identity, err
 }
 
-func (b builder) azureAssign(label string, identity *managedidentity.UserAssignedIdentity, subscription pulumi.StringOutput, scope pulumi.StringOutput, role, condition string) error {
+func (b *builder) azureAssign(label string, identity *managedidentity.UserAssignedIdentity, subscription pulumi.StringOutput, scope pulumi.StringOutput, role, condition string) error {
 	args := &authorization.RoleAssignmentArgs{
 		PrincipalId:      identity.PrincipalId,
 		PrincipalType:    pulumi.String("ServicePrincipal"),
@@ -114,7 +114,7 @@ func azureGrantCondition() string {
 
 // azureSubscription is the site's subscription: the stack's config, else
 // the one the provider signs in to.
-func (b builder) azureSubscription() (pulumi.StringOutput, error) {
+func (b *builder) azureSubscription() (pulumi.StringOutput, error) {
 	if b.site.AzureSubscriptionID != "" {
 		return pulumi.String(b.site.AzureSubscriptionID).ToStringOutput(), nil
 	}

@@ -333,7 +333,7 @@ func TestValidate(t *testing.T) {
 			if !c.raw {
 				s.ApplyDefaults(c.env)
 			}
-			err := s.Validate(c.env)
+			err := s.Validate(c.env, "")
 			if err == nil {
 				t.Fatalf("valid; want a problem with %s", c.field)
 			}
@@ -347,7 +347,7 @@ func TestValidate(t *testing.T) {
 		for _, env := range core.Environments {
 			s := Settings{Repository: repo}
 			s.ApplyDefaults(env)
-			if err := s.Validate(env); err != nil {
+			if err := s.Validate(env, ""); err != nil {
 				t.Errorf("%s: %v", env, err)
 			}
 		}

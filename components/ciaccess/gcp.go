@@ -38,7 +38,7 @@ var gcpGrantableRoles = []string{"roles/cloudsql.client", "roles/cloudsql.instan
 // gcpPreviewRole reads every resource's configuration, not data.
 const gcpPreviewRole = "roles/viewer"
 
-func (b builder) gcp() (Identity, error) {
+func (b *builder) gcp() (outputs, error) {
 	project := b.site.GCPProject
 	pool, err := iam.NewWorkloadIdentityPool(b.ctx, b.name+"-pool", &iam.WorkloadIdentityPoolArgs{
 		Project:                pulumi.String(project),
@@ -47,7 +47,7 @@ func (b builder) gcp() (Identity, error) {
 		Description:            pulumi.String("GitHub Actions of " + b.s.Repository + " deploying " + b.dep.Stack),
 	}, b.opts()...)
 	if err != nil {
-		return Identity{}, err
+		return outputs{}, err
 	}
 	provider, err := iam.NewWorkloadIdentityPoolProvider(b.ctx, b.name+"-github", &iam.WorkloadIdentityPoolProviderArgs{
 		Project:                        pulumi.String(project),
@@ -63,18 +63,18 @@ func (b builder) gcp() (Identity, error) {
 		Oidc:               &iam.WorkloadIdentityPoolProviderOidcArgs{IssuerUri: pulumi.String(Issuer)},
 	}, b.opts()...)
 	if err != nil {
-		return Identity{}, err
+		return outputs{}, err
 	}
 	deploy, err := b.gcpAccount("deploy", pool, b.s.DeploySubject())
 	if err != nil {
-		return Identity{}, err
+		return outputs{}, err
 	}
 	member := pulumi.Sprintf("serviceAccount:%s", deploy.Email)
 	for _, role := range gcpDeployRoles {
 		if _, err := projects.NewIAMMember(b.ctx, b.name+"-deploy-"+roleLabel(role), &projects.IAMMemberArgs{
 			Project: pulumi.String(project), Role: pulumi.String(role), Member: member,
 		}, b.opts()...); err != nil {
-			return Identity{}, err
+			return outputs{}, err
 		}
 	}
 	if _, err := projects.NewIAMMember(b.ctx, b.name+"-deploy-grants", &projects.IAMMemberArgs{
@@ -87,27 +87,27 @@ func (b builder) gcp() (Identity, error) {
 			Expression:  pulumi.String(gcpGrantCondition()),
 		},
 	}, b.opts()...); err != nil {
-		return Identity{}, err
+		return outputs{}, err
 	}
-	id := Identity{Deploy: deploy.Email, Preview: empty(), Federation: provider.Name}
+	out := outputs{deploy: deploy.Email, preview: empty(), federation: provider.Name}
 	if b.preview() {
 		preview, err := b.gcpAccount("preview", pool, b.s.PreviewSubject())
 		if err != nil {
-			return Identity{}, err
+			return outputs{}, err
 		}
 		if _, err := projects.NewIAMMember(b.ctx, b.name+"-preview-viewer", &projects.IAMMemberArgs{
 			Project: pulumi.String(project), Role: pulumi.String(gcpPreviewRole), Member: pulumi.Sprintf("serviceAccount:%s", preview.Email),
 		}, b.opts()...); err != nil {
-			return Identity{}, err
+			return outputs{}, err
 		}
-		id.Preview = preview.Email
+		out.preview = preview.Email
 	}
-	return id, nil
+	return out, nil
 }
 
 // gcpAccount is a service account that exactly subject's tokens from pool
 // may impersonate (a principal:// member names one subject, no set).
-func (b builder) gcpAccount(kind string, pool *iam.WorkloadIdentityPool, subject string) (*serviceaccount.Account, error) {
+func (b *builder) gcpAccount(kind string, pool *iam.WorkloadIdentityPool, subject string) (*serviceaccount.Account, error) {
 	sa, err := serviceaccount.NewAccount(b.ctx, b.name+"-"+kind, &serviceaccount.AccountArgs{
 		Project:     pulumi.String(b.site.GCPProject),
 		AccountId:   pulumi.String(b.dep.NameWithin(30, "ci", kind)),
@@ -128,7 +128,7 @@ func (b builder) gcpAccount(kind string, pool *iam.WorkloadIdentityPool, subject
 // gcpCondition admits only this repository's deploy job on the deploy
 // branch, and its pull requests: every other token is refused at the
 // provider, before any service account is considered.
-func (b builder) gcpCondition() string {
+func (b *builder) gcpCondition() string {
 	deploy := fmt.Sprintf("(assertion.sub == %s && assertion.ref == %s)", celString(b.s.DeploySubject()), celString(b.s.DeployRef()))
 	subjects := deploy
 	if b.preview() {

@@ -55,3 +55,11 @@ func fit(name string, max int, sep string) string {
 	keep := max - len(hash) - len(sep)
 	return strings.TrimRight(name[:keep], "-") + sep + hash
 }
+
+// Markers stand for values a plan cannot show: a secret (never printed) and
+// a value known only after deploy. The offline plan writes them, the policy
+// pack reads them as "cannot judge yet", the CLI prints them.
+const (
+	SecretMarker  = "[secret]"
+	UnknownMarker = "[unknown]"
+)

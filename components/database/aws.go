@@ -9,28 +9,80 @@ import (
 	"github.com/pulumi/pulumi-aws/sdk/v6/go/aws/iam"
 	"github.com/pulumi/pulumi-aws/sdk/v6/go/aws/rds"
 	"github.com/pulumi/pulumi/sdk/v3/go/pulumi"
+
+	"github.com/wedsync/wedsync-infra/components/core"
 )
 
-// newAWS creates RDS for PostgreSQL in a Multi-AZ DB instance deployment
-// (a primary and a synchronous standby in another zone), not Aurora and not
-// a Multi-AZ DB cluster: only RDS DB instances (Multi-AZ included) can
+// aws creates RDS for PostgreSQL in a Multi-AZ DB instance deployment (a
+// primary and a synchronous standby in another zone), not Aurora and not a
+// Multi-AZ DB cluster: only RDS DB instances (Multi-AZ included) can
 // replicate their automated backups, snapshots and transaction logs, to
 // another region, which gives point-in-time restore in the DR region with
 // minutes of RPO. Aurora would need a Global Database (a second, running
 // cluster) for the same, and Multi-AZ DB clusters do not support it at all.
-func newAWS(ctx *pulumi.Context, name string, c *Database, a *DatabaseArgs) error {
-	dep, site, s := a.Deployment, a.Deployment.Primary, a.Settings
-	opts := site.With(pulumi.Parent(c))
+func (b *builder) aws() (outputs, error) {
+	a, dep, site := b.a, b.a.Deployment, b.a.Deployment.Primary
+	sup, err := b.awsSupport()
+	if err != nil {
+		return outputs{}, err
+	}
+	inst, err := rds.NewInstance(b.ctx, b.name, b.awsInstanceArgs(sup),
+		b.opts(site, dep.Protect(), pulumi.DependsOn([]pulumi.Resource{sup.monitoringAccess}))...)
+	if err != nil {
+		return outputs{}, err
+	}
+	sourceID := inst.ResourceId
+	if a.crossRegion() {
+		// Runs in the DR region: it pulls the primary's backups there and
+		// encrypts them with the DR region's data key.
+		repl, err := rds.NewInstanceAutomatedBackupsReplication(b.ctx, b.name+"-dr", &rds.InstanceAutomatedBackupsReplicationArgs{
+			SourceDbInstanceArn: inst.Arn,
+			KmsKeyId:            a.DRKey.ID,
+			RetentionPeriod:     pulumi.Int(a.Settings.BackupRetentionDays),
+		}, b.opts(*dep.DR, dep.Protect())...)
+		if err != nil {
+			return outputs{}, err
+		}
+		sourceID = repl.ID().ToStringOutput()
+	}
+	if a.Alerts != nil {
+		if err := b.awsAlarms(inst); err != nil {
+			return outputs{}, err
+		}
+	}
+	return outputs{
+		endpoint:          inst.Address,
+		port:              inst.Port,
+		credentialsSecret: inst.MasterUserSecrets.Index(pulumi.Int(0)).SecretArn().Elem(),
+		appUsers:          pulumi.ToStringArray([]string{AWSAppUser}).ToStringArrayOutput(),
+		connectPolicy: pulumi.All(inst.Arn, inst.ResourceId).ApplyT(func(v []any) (string, error) {
+			return awsConnectPolicy(v[0].(string), v[1].(string), AWSAppUser)
+		}).(pulumi.StringOutput),
+		sourceID:  sourceID,
+		metricsID: inst.Identifier,
+	}, nil
+}
 
-	subnets, err := rds.NewSubnetGroup(ctx, name, &rds.SubnetGroupArgs{
+// awsSupport is what the instance stands on: its subnet group, its
+// TLS-only parameter group and the role enhanced monitoring publishes with.
+type awsSupport struct {
+	subnets, params, monitoringRole pulumi.StringOutput
+	// monitoringAccess is the role's policy: the instance waits for it.
+	monitoringAccess pulumi.Resource
+}
+
+func (b *builder) awsSupport() (awsSupport, error) {
+	name, dep, site, s := b.name, b.a.Deployment, b.a.Deployment.Primary, b.a.Settings
+	opts := b.opts(site)
+	subnets, err := rds.NewSubnetGroup(b.ctx, name, &rds.SubnetGroupArgs{
 		Name:        pulumi.String(dep.Name(name)),
 		Description: pulumi.String("private database subnets, one per zone"),
-		SubnetIds:   a.Network.DatabaseSubnetIDs,
+		SubnetIds:   b.a.Network.DatabaseSubnetIDs,
 	}, opts...)
 	if err != nil {
-		return err
+		return awsSupport{}, err
 	}
-	params, err := rds.NewParameterGroup(ctx, name, &rds.ParameterGroupArgs{
+	params, err := rds.NewParameterGroup(b.ctx, name, &rds.ParameterGroupArgs{
 		Name:        pulumi.String(dep.Name(name, "pg"+s.Version)),
 		Family:      pulumi.String("postgres" + s.Version),
 		Description: pulumi.String("WedSync PostgreSQL: TLS-only connections"),
@@ -40,28 +92,35 @@ func newAWS(ctx *pulumi.Context, name string, c *Database, a *DatabaseArgs) erro
 		},
 	}, opts...)
 	if err != nil {
-		return err
+		return awsSupport{}, err
 	}
-	monitoring, err := iam.NewRole(ctx, name+"-monitoring", &iam.RoleArgs{
+	monitoring, err := iam.NewRole(b.ctx, name+"-monitoring", &iam.RoleArgs{
 		Name:             pulumi.String(dep.NameWithin(64, name, "monitoring", site.Short())),
 		Description:      pulumi.String("lets RDS enhanced monitoring publish OS metrics"),
 		AssumeRolePolicy: pulumi.String(`{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Principal":{"Service":"monitoring.rds.amazonaws.com"},"Action":"sts:AssumeRole"}]}`),
 	}, opts...)
 	if err != nil {
-		return err
+		return awsSupport{}, err
 	}
-	attach, err := iam.NewRolePolicyAttachment(ctx, name+"-monitoring", &iam.RolePolicyAttachmentArgs{
+	attach, err := iam.NewRolePolicyAttachment(b.ctx, name+"-monitoring", &iam.RolePolicyAttachmentArgs{
 		Role:      monitoring.Name,
 		PolicyArn: pulumi.String("arn:aws:iam::aws:policy/service-role/AmazonRDSEnhancedMonitoringRole"),
 	}, opts...)
 	if err != nil {
-		return err
+		return awsSupport{}, err
 	}
+	return awsSupport{subnets: subnets.Name, params: params.Name, monitoringRole: monitoring.Arn, monitoringAccess: attach}, nil
+}
 
+// awsInstanceArgs are the instance's settings: encrypted under the data
+// key, private, TLS-only, backed up and patched in the settings' windows,
+// and created empty or from backups.
+func (b *builder) awsInstanceArgs(sup awsSupport) *rds.InstanceArgs {
+	a, dep, s := b.a, b.a.Deployment, b.a.Settings
 	w := s.MaintenanceWindow
 	day := w.Day[:3]
 	args := &rds.InstanceArgs{
-		Identifier:          pulumi.String(dep.Name(name)),
+		Identifier:          pulumi.String(dep.Name(b.name)),
 		Engine:              pulumi.String("postgres"),
 		EngineVersion:       pulumi.String(s.Version),
 		InstanceClass:       pulumi.String(a.size().aws),
@@ -71,10 +130,10 @@ func newAWS(ctx *pulumi.Context, name string, c *Database, a *DatabaseArgs) erro
 		StorageEncrypted:    pulumi.Bool(true),
 		KmsKeyId:            a.Key.ID,
 		Port:                pulumi.Int(defaultPort),
-		DbSubnetGroupName:   subnets.Name,
+		DbSubnetGroupName:   sup.subnets,
 		VpcSecurityGroupIds: pulumi.StringArray{a.Network.DatabaseSecurityGroupID},
 		PubliclyAccessible:  pulumi.Bool(false),
-		ParameterGroupName:  params.Name,
+		ParameterGroupName:  sup.params,
 		MultiAz:             pulumi.Bool(*s.HighAvailability),
 		// RDS generates the password, keeps it in Secrets Manager under the
 		// data key and rotates it: no password in config or state.
@@ -93,12 +152,12 @@ func newAWS(ctx *pulumi.Context, name string, c *Database, a *DatabaseArgs) erro
 		DeleteAutomatedBackups:             pulumi.Bool(false),
 		DeletionProtection:                 pulumi.Bool(*s.DeletionProtection),
 		SkipFinalSnapshot:                  pulumi.Bool(!*s.DeletionProtection),
-		FinalSnapshotIdentifier:            pulumi.String(dep.Name(name, "final")),
+		FinalSnapshotIdentifier:            pulumi.String(dep.Name(b.name, "final")),
 		PerformanceInsightsEnabled:         pulumi.Bool(true),
 		PerformanceInsightsKmsKeyId:        a.Key.ID,
 		PerformanceInsightsRetentionPeriod: pulumi.Int(7),
 		MonitoringInterval:                 pulumi.Int(30),
-		MonitoringRoleArn:                  monitoring.Arn,
+		MonitoringRoleArn:                  sup.monitoringRole,
 		EnabledCloudwatchLogsExports:       pulumi.StringArray{pulumi.String("postgresql"), pulumi.String("upgrade")},
 	}
 	if r := a.Restore; r != nil {
@@ -107,41 +166,7 @@ func newAWS(ctx *pulumi.Context, name string, c *Database, a *DatabaseArgs) erro
 		args.DbName = pulumi.String(s.DatabaseName)
 		args.Username = pulumi.String(adminLogin)
 	}
-	inst, err := rds.NewInstance(ctx, name, args, site.With(pulumi.Parent(c), dep.Protect(), pulumi.DependsOn([]pulumi.Resource{attach}))...)
-	if err != nil {
-		return err
-	}
-
-	c.SourceID = inst.ResourceId
-	c.MetricsID = inst.Identifier
-	if a.crossRegion() {
-		dr := a.Deployment.DR
-		// Runs in the DR region: it pulls the primary's backups there and
-		// encrypts them with the DR region's data key.
-		repl, err := rds.NewInstanceAutomatedBackupsReplication(ctx, name+"-dr", &rds.InstanceAutomatedBackupsReplicationArgs{
-			SourceDbInstanceArn: inst.Arn,
-			KmsKeyId:            a.DRKey.ID,
-			RetentionPeriod:     pulumi.Int(s.BackupRetentionDays),
-		}, dr.With(pulumi.Parent(c), dep.Protect())...)
-		if err != nil {
-			return err
-		}
-		c.SourceID = repl.ID().ToStringOutput()
-	}
-
-	if a.Alerts != nil {
-		if err := awsAlarms(ctx, name, a, inst, opts); err != nil {
-			return err
-		}
-	}
-	c.Endpoint = inst.Address
-	c.Port = inst.Port
-	c.CredentialsSecret = inst.MasterUserSecrets.Index(pulumi.Int(0)).SecretArn().Elem()
-	c.AppUsers = pulumi.ToStringArray([]string{AWSAppUser}).ToStringArrayOutput()
-	c.ConnectPolicy = pulumi.All(inst.Arn, inst.ResourceId).ApplyT(func(v []any) (string, error) {
-		return awsConnectPolicy(v[0].(string), v[1].(string), AWSAppUser)
-	}).(pulumi.StringOutput)
-	return nil
+	return args
 }
 
 // awsConnectPolicy is the IAM policy that lets a role sign in to the
@@ -183,7 +208,7 @@ func awsRestore(args *rds.InstanceArgs, r *Restore) {
 	default:
 		pit.SourceDbInstanceIdentifier = pulumi.String(r.SourceID)
 	}
-	if r.PointInTime == LatestRestorableTime {
+	if r.PointInTime == core.LatestRestorableTime {
 		pit.UseLatestRestorableTime = pulumi.Bool(true)
 	} else {
 		pit.RestoreTime = pulumi.String(r.PointInTime)
@@ -192,7 +217,8 @@ func awsRestore(args *rds.InstanceArgs, r *Restore) {
 }
 
 // awsAlarms raises CloudWatch alarms on the instance to the SNS topic(s).
-func awsAlarms(ctx *pulumi.Context, name string, a *DatabaseArgs, inst *rds.Instance, opts []pulumi.ResourceOption) error {
+func (b *builder) awsAlarms(inst *rds.Instance) error {
+	a := b.a
 	actions := a.Alerts.Actions()
 	t := a.Alerts.Limits()
 	for _, al := range []struct {
@@ -206,8 +232,8 @@ func awsAlarms(ctx *pulumi.Context, name string, a *DatabaseArgs, inst *rds.Inst
 		// RDS's measure of replication lag on a PostgreSQL primary.
 		{alarmReplicationLag, "OldestReplicationSlotLag", "Maximum", "GreaterThanThreshold", t.ReplicationLagBytes},
 	} {
-		_, err := cloudwatch.NewMetricAlarm(ctx, name+"-"+al.key, &cloudwatch.MetricAlarmArgs{
-			Name:               pulumi.String(a.Deployment.Name(name, al.key)),
+		_, err := cloudwatch.NewMetricAlarm(b.ctx, b.name+"-"+al.key, &cloudwatch.MetricAlarmArgs{
+			Name:               pulumi.String(a.Deployment.Name(b.name, al.key)),
 			AlarmDescription:   pulumi.String(alarmDescription(al.key, t)),
 			Namespace:          pulumi.String("AWS/RDS"),
 			MetricName:         pulumi.String(al.metric),
@@ -220,7 +246,7 @@ func awsAlarms(ctx *pulumi.Context, name string, a *DatabaseArgs, inst *rds.Inst
 			TreatMissingData:   pulumi.String("notBreaching"),
 			AlarmActions:       actions,
 			OkActions:          actions,
-		}, opts...)
+		}, b.opts(a.Deployment.Primary)...)
 		if err != nil {
 			return err
 		}

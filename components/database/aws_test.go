@@ -69,6 +69,12 @@ func TestAWSProdDatabase(t *testing.T) {
 			t.Error("the replicated backups are not protected")
 		}
 	})
+}
+
+func TestAWSProdDatabaseSignInMonitoringAndOutputs(t *testing.T) {
+	r := planDB(t, core.AWS, core.Prod, nil)
+	db := testkit.One(t, r.Plan, rdsInstance)
+
 	t.Run("prod_password_is_managed_by_rds", func(t *testing.T) {
 		want(t, db, true, "manageMasterUserPassword")
 		absent(t, db, "password")
@@ -182,7 +188,7 @@ func TestAWSRestore(t *testing.T) {
 	t.Run("geo_restore_reads_the_replicated_backups_at_the_latest_time", func(t *testing.T) {
 		arn := "arn:aws:rds:eu-west-2:123456789012:auto-backup:ab-abcdefghijklmnopqrstuvwxyz"
 		r := planDB(t, core.AWS, core.Prod, func(a *DatabaseArgs) {
-			a.Restore = &Restore{SourceID: arn, PointInTime: LatestRestorableTime, GeoRestore: true}
+			a.Restore = &Restore{SourceID: arn, PointInTime: core.LatestRestorableTime, GeoRestore: true}
 		})
 		db := testkit.One(t, r.Plan, rdsInstance)
 		want(t, db, arn, "restoreToPointInTime", "sourceDbInstanceAutomatedBackupsArn")

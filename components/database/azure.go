@@ -5,11 +5,11 @@ import (
 
 	"github.com/pulumi/pulumi-azure-native-sdk/authorization/v2"
 	postgres "github.com/pulumi/pulumi-azure-native-sdk/dbforpostgresql/v2/v20240801"
-	"github.com/pulumi/pulumi-azure-native-sdk/insights/v2"
 	"github.com/pulumi/pulumi-azure-native-sdk/managedidentity/v2"
 	"github.com/pulumi/pulumi/sdk/v3/go/pulumi"
 
 	"github.com/wedsync/wedsync-infra/components/core"
+	"github.com/wedsync/wedsync-infra/components/core/azuremetric"
 )
 
 // keyVaultCryptoServiceEncryptionUser is the built-in role that lets a
@@ -36,7 +36,7 @@ func azureStorage(gb int) int {
 	return azureStorageTiers[len(azureStorageTiers)-1]
 }
 
-// newAzure creates an Azure Database for PostgreSQL flexible server, on the
+// azure creates an Azure Database for PostgreSQL flexible server, on the
 // 2024-08-01 API (the package default, 2022-12-01, offers neither
 // PostgreSQL 15/16, storage auto-grow nor an explicit public-access switch).
 // Its key is reached through a user-assigned identity granted only the
@@ -47,25 +47,67 @@ func azureStorage(gb int) int {
 // Password sign-in is off: administrators are Microsoft Entra principals
 // (Settings.Administrators) and everyone signs in with Entra tokens, so
 // the server has no administrator password at all.
-func newAzure(ctx *pulumi.Context, name string, c *Database, a *DatabaseArgs) error {
-	dep, site, s := a.Deployment, a.Deployment.Primary, a.Settings
-	opts := site.With(pulumi.Parent(c))
-	tags := dep.Tags.For(core.Azure)
-	rg := site.AzureResourceGroup
+func (b *builder) azure() (outputs, error) {
+	a, dep, site := b.a, b.a.Deployment, b.a.Deployment.Primary
 	// The tenant whose Entra principals may sign in: the deploying identity's.
-	tenant := authorization.GetClientConfigOutput(ctx, pulumi.Provider(site.Provider)).TenantId()
+	tenant := authorization.GetClientConfigOutput(b.ctx, pulumi.Provider(site.Provider)).TenantId()
+	enc, err := b.azureEncryption()
+	if err != nil {
+		return outputs{}, err
+	}
+	server, err := postgres.NewServer(b.ctx, b.name, b.azureServerArgs(enc, tenant),
+		b.opts(site, dep.Protect(), pulumi.DependsOn(enc.ready))...)
+	if err != nil {
+		return outputs{}, err
+	}
+	if err := b.azureGuards(server, tenant); err != nil {
+		return outputs{}, err
+	}
+	if a.Alerts != nil {
+		if err := b.azureAlarms(server); err != nil {
+			return outputs{}, err
+		}
+	}
+	appUsers := make([]string, len(a.AppPrincipals))
+	for i, p := range a.AppPrincipals {
+		appUsers[i] = p.Name
+	}
+	return outputs{
+		endpoint:          server.FullyQualifiedDomainName,
+		port:              pulumi.Int(defaultPort).ToIntOutput(),
+		credentialsSecret: empty(),
+		appUsers:          pulumi.ToStringArray(appUsers).ToStringArrayOutput(),
+		connectPolicy:     empty(),
+		sourceID:          server.ID().ToStringOutput(),
+		metricsID:         server.ID().ToStringOutput(),
+	}, nil
+}
 
-	identity, err := managedidentity.NewUserAssignedIdentity(ctx, name, &managedidentity.UserAssignedIdentityArgs{
+// azureKeys is how the server reaches its keys: a user-assigned identity,
+// granted the crypto-service role on each key's vault.
+type azureKeys struct {
+	identity   *managedidentity.UserAssignedIdentity
+	encryption *postgres.DataEncryptionArgs
+	// geoBackup is "Enabled" when the DR key encrypts geo-redundant backups.
+	geoBackup string
+	// ready are the grants the server waits for.
+	ready []pulumi.Resource
+}
+
+func (b *builder) azureEncryption() (azureKeys, error) {
+	name, a, dep, site := b.name, b.a, b.a.Deployment, b.a.Deployment.Primary
+	opts := b.opts(site)
+	identity, err := managedidentity.NewUserAssignedIdentity(b.ctx, name, &managedidentity.UserAssignedIdentityArgs{
 		ResourceName:      pulumi.String(dep.Name(name, "db", site.Short())),
-		ResourceGroupName: rg,
+		ResourceGroupName: site.AzureResourceGroup,
 		Location:          pulumi.String(site.Region),
-		Tags:              tags,
+		Tags:              dep.Tags.For(core.Azure),
 	}, opts...)
 	if err != nil {
-		return err
+		return azureKeys{}, err
 	}
 	grant := func(suffix string, key *core.Key) (pulumi.Resource, error) {
-		return authorization.NewRoleAssignment(ctx, name+suffix, &authorization.RoleAssignmentArgs{
+		return authorization.NewRoleAssignment(b.ctx, name+suffix, &authorization.RoleAssignmentArgs{
 			Scope: key.VaultID,
 			RoleDefinitionId: key.VaultID.ApplyT(func(vault string) string {
 				return subscriptionOf(vault) + "/providers/Microsoft.Authorization/roleDefinitions/" + keyVaultCryptoServiceEncryptionUser
@@ -77,46 +119,58 @@ func newAzure(ctx *pulumi.Context, name string, c *Database, a *DatabaseArgs) er
 	}
 	keyAccess, err := grant("-key", a.Key)
 	if err != nil {
-		return err
+		return azureKeys{}, err
 	}
-	ready := []pulumi.Resource{keyAccess}
-
-	encryption := &postgres.DataEncryptionArgs{
+	k := azureKeys{identity: identity, geoBackup: "Disabled", ready: []pulumi.Resource{keyAccess}}
+	k.encryption = &postgres.DataEncryptionArgs{
 		Type:                          pulumi.String("AzureKeyVault"),
 		PrimaryKeyURI:                 a.Key.ID,
 		PrimaryUserAssignedIdentityId: identity.ID(),
 	}
-	geo := "Disabled"
 	if a.crossRegion() {
-		geo = "Enabled"
 		drAccess, err := grant("-dr-key", a.DRKey)
 		if err != nil {
-			return err
+			return azureKeys{}, err
 		}
-		ready = append(ready, drAccess)
-		encryption.GeoBackupKeyURI = a.DRKey.ID
-		encryption.GeoBackupUserAssignedIdentityId = identity.ID()
+		k.geoBackup = "Enabled"
+		k.ready = append(k.ready, drAccess)
+		k.encryption.GeoBackupKeyURI = a.DRKey.ID
+		k.encryption.GeoBackupUserAssignedIdentityId = identity.ID()
 	}
-	// Zone-redundant HA where the region has zones; where it has none
-	// (ukwest, where prod is rebuilt after losing uksouth) a same-zone
-	// standby still survives the loss of the primary's host.
-	zones := site.Zones()
+	return k, nil
+}
+
+// azureHA is the server's standby and zone: zone-redundant HA where the
+// region has zones; where it has none (ukwest, where prod is rebuilt after
+// losing uksouth) a same-zone standby still survives the loss of the
+// primary's host.
+func (b *builder) azureHA() (*postgres.HighAvailabilityArgs, pulumi.StringPtrInput) {
+	zones := b.a.Deployment.Primary.Zones()
 	ha := &postgres.HighAvailabilityArgs{Mode: pulumi.String("Disabled")}
 	var zone pulumi.StringPtrInput
 	switch {
-	case *s.HighAvailability && len(zones) >= 2:
+	case *b.a.Settings.HighAvailability && len(zones) >= 2:
 		ha = &postgres.HighAvailabilityArgs{Mode: pulumi.String("ZoneRedundant"), StandbyAvailabilityZone: pulumi.String(zones[1])}
-	case *s.HighAvailability:
+	case *b.a.Settings.HighAvailability:
 		ha = &postgres.HighAvailabilityArgs{Mode: pulumi.String("SameZone")}
 	}
 	if len(zones) > 0 {
 		zone = pulumi.String(zones[0])
 	}
+	return ha, zone
+}
+
+// azureServerArgs are the server's settings: private, Entra sign-in only,
+// encrypted under the data key, patched in the settings' window, and
+// created empty or from another server's backups.
+func (b *builder) azureServerArgs(k azureKeys, tenant pulumi.StringOutput) *postgres.ServerArgs {
+	a, dep, site, s := b.a, b.a.Deployment, b.a.Deployment.Primary, b.a.Settings
+	ha, zone := b.azureHA()
 	args := &postgres.ServerArgs{
-		ServerName:        pulumi.String(dep.Name(name, site.Short())),
-		ResourceGroupName: rg,
+		ServerName:        pulumi.String(dep.Name(b.name, site.Short())),
+		ResourceGroupName: site.AzureResourceGroup,
 		Location:          pulumi.String(site.Region),
-		Tags:              tags,
+		Tags:              dep.Tags.For(core.Azure),
 		Version:           pulumi.String(s.Version),
 		Sku:               &postgres.SkuArgs{Name: pulumi.String(a.size().azure), Tier: pulumi.String(a.size().azureTier)},
 		Storage: &postgres.StorageArgs{
@@ -125,7 +179,7 @@ func newAzure(ctx *pulumi.Context, name string, c *Database, a *DatabaseArgs) er
 		},
 		Backup: &postgres.BackupTypeArgs{
 			BackupRetentionDays: pulumi.Int(s.BackupRetentionDays),
-			GeoRedundantBackup:  pulumi.String(geo),
+			GeoRedundantBackup:  pulumi.String(k.geoBackup),
 		},
 		HighAvailability: ha,
 		AvailabilityZone: zone,
@@ -134,10 +188,10 @@ func newAzure(ctx *pulumi.Context, name string, c *Database, a *DatabaseArgs) er
 			PrivateDnsZoneArmResourceId: a.Network.DatabasePrivateDNSZoneID,
 			PublicNetworkAccess:         pulumi.String("Disabled"),
 		},
-		Identity: identity.ID().ApplyT(func(id pulumi.ID) *postgres.UserAssignedIdentity {
+		Identity: k.identity.ID().ApplyT(func(id pulumi.ID) *postgres.UserAssignedIdentity {
 			return &postgres.UserAssignedIdentity{Type: "UserAssigned", UserAssignedIdentities: map[string]postgres.UserIdentity{string(id): {}}}
 		}).(postgres.UserAssignedIdentityPtrOutput),
-		DataEncryption: encryption,
+		DataEncryption: k.encryption,
 		AuthConfig: &postgres.AuthConfigArgs{
 			ActiveDirectoryAuth: pulumi.String("Enabled"),
 			PasswordAuth:        pulumi.String("Disabled"),
@@ -159,92 +213,72 @@ func newAzure(ctx *pulumi.Context, name string, c *Database, a *DatabaseArgs) er
 	} else {
 		args.CreateMode = pulumi.String("Create")
 	}
-	server, err := postgres.NewServer(ctx, name, args, site.With(pulumi.Parent(c), dep.Protect(), pulumi.DependsOn(ready))...)
-	if err != nil {
-		return err
-	}
+	return args
+}
+
+// azureGuards completes the server: a delete lock, TLS 1.2 or later for
+// every connection, the Entra administrators and, unless restored, the
+// application's database. Changes to one server are made one at a time,
+// so each waits for the one before.
+func (b *builder) azureGuards(server *postgres.Server, tenant pulumi.StringOutput) error {
+	name, a, dep, site := b.name, b.a, b.a.Deployment, b.a.Deployment.Primary
+	rg := site.AzureResourceGroup
 	// Protect the server from deletion on the provider side too: a
 	// CanNotDelete lock, since flexible servers have no deletion flag.
-	if *s.DeletionProtection {
-		if _, err := authorization.NewManagementLockByScope(ctx, name, &authorization.ManagementLockByScopeArgs{
+	if *a.Settings.DeletionProtection {
+		if _, err := authorization.NewManagementLockByScope(b.ctx, name, &authorization.ManagementLockByScopeArgs{
 			Scope:    server.ID(),
 			LockName: pulumi.String(dep.Name(name, "no-delete")),
 			Level:    pulumi.String("CanNotDelete"),
 			Notes:    pulumi.String("WedSync data: remove this lock in a reviewed change before deleting the database"),
-		}, site.With(pulumi.Parent(c), dep.Protect())...); err != nil {
+		}, b.opts(site, dep.Protect())...); err != nil {
 			return err
 		}
 	}
-	// TLS 1.2 or later for every connection. Parameters of one server are
-	// changed one at a time.
 	var previous []pulumi.Resource
 	for _, p := range [][2]string{{"require_secure_transport", "on"}, {"ssl_min_protocol_version", "TLSv1.2"}} {
-		cfg, err := postgres.NewConfiguration(ctx, name+"-"+strings.ReplaceAll(p[0], "_", "-"), &postgres.ConfigurationArgs{
+		cfg, err := postgres.NewConfiguration(b.ctx, name+"-"+strings.ReplaceAll(p[0], "_", "-"), &postgres.ConfigurationArgs{
 			ResourceGroupName: rg,
 			ServerName:        server.Name,
 			ConfigurationName: pulumi.String(p[0]),
 			Value:             pulumi.String(p[1]),
 			Source:            pulumi.String("user-override"),
-		}, site.With(pulumi.Parent(c), pulumi.DependsOn(previous))...)
+		}, b.opts(site, pulumi.DependsOn(previous))...)
 		if err != nil {
 			return err
 		}
 		previous = []pulumi.Resource{cfg}
 	}
 	for _, p := range a.Settings.Administrators {
-		admin, err := postgres.NewAdministrator(ctx, name+"-admin-"+principalLabel(p), &postgres.AdministratorArgs{
+		admin, err := postgres.NewAdministrator(b.ctx, name+"-admin-"+principalLabel(p), &postgres.AdministratorArgs{
 			ResourceGroupName: rg,
 			ServerName:        server.Name,
 			ObjectId:          pulumi.String(p.ID),
 			PrincipalName:     pulumi.String(p.Name),
 			PrincipalType:     pulumi.String(azurePrincipalTypes[p.Kind]),
 			TenantId:          tenant,
-		}, site.With(pulumi.Parent(c), pulumi.DependsOn(previous))...)
+		}, b.opts(site, pulumi.DependsOn(previous))...)
 		if err != nil {
 			return err
 		}
 		previous = []pulumi.Resource{admin}
 	}
-	if a.Restore == nil {
-		if _, err := postgres.NewDatabase(ctx, name, &postgres.DatabaseArgs{
-			ResourceGroupName: rg,
-			ServerName:        server.Name,
-			DatabaseName:      pulumi.String(s.DatabaseName),
-			Charset:           pulumi.String("UTF8"),
-			Collation:         pulumi.String("en_GB.utf8"),
-		}, site.With(pulumi.Parent(c), dep.Protect(), pulumi.DependsOn(previous))...); err != nil {
-			return err
-		}
+	if a.Restore != nil {
+		return nil // a restored server brings its databases with it
 	}
-
-	if a.Alerts != nil {
-		if err := azureAlarms(ctx, name, a, server, opts); err != nil {
-			return err
-		}
-	}
-	c.Endpoint = server.FullyQualifiedDomainName
-	c.Port = pulumi.Int(defaultPort).ToIntOutput()
-	c.CredentialsSecret = pulumi.String("").ToStringOutput()
-	appUsers := make([]string, len(a.AppPrincipals))
-	for i, p := range a.AppPrincipals {
-		appUsers[i] = p.Name
-	}
-	c.AppUsers = pulumi.ToStringArray(appUsers).ToStringArrayOutput()
-	c.ConnectPolicy = pulumi.String("").ToStringOutput()
-	c.SourceID = server.ID().ToStringOutput()
-	c.MetricsID = c.SourceID
-	return nil
+	_, err := postgres.NewDatabase(b.ctx, name, &postgres.DatabaseArgs{
+		ResourceGroupName: rg,
+		ServerName:        server.Name,
+		DatabaseName:      pulumi.String(a.Settings.DatabaseName),
+		Charset:           pulumi.String("UTF8"),
+		Collation:         pulumi.String("en_GB.utf8"),
+	}, b.opts(site, dep.Protect(), pulumi.DependsOn(previous))...)
+	return err
 }
 
 // azureAlarms raises Azure Monitor metric alerts to the action group(s).
-func azureAlarms(ctx *pulumi.Context, name string, a *DatabaseArgs, server *postgres.Server, opts []pulumi.ResourceOption) error {
-	actions := a.Alerts.IDs.ApplyT(func(ids []string) []insights.MetricAlertAction {
-		out := make([]insights.MetricAlertAction, len(ids))
-		for i := range ids {
-			out[i] = insights.MetricAlertAction{ActionGroupId: &ids[i]}
-		}
-		return out
-	}).(insights.MetricAlertActionArrayOutput)
+func (b *builder) azureAlarms(server *postgres.Server) error {
+	a := b.a
 	t := a.Alerts.Limits()
 	for _, al := range []struct {
 		key, metric string
@@ -257,30 +291,19 @@ func azureAlarms(ctx *pulumi.Context, name string, a *DatabaseArgs, server *post
 		// replica) has yet to replay.
 		{alarmReplicationLag, "max_physical_replication_lag", t.ReplicationLagBytes},
 	} {
-		_, err := insights.NewMetricAlert(ctx, name+"-"+al.key, &insights.MetricAlertArgs{
-			RuleName:            pulumi.String(a.Deployment.Name(name, al.key)),
-			ResourceGroupName:   a.Deployment.Primary.AzureResourceGroup,
-			Location:            pulumi.String("global"),
-			Description:         pulumi.String(alarmDescription(al.key, t)),
-			Enabled:             pulumi.Bool(true),
-			Severity:            pulumi.Int(2),
-			Scopes:              pulumi.StringArray{server.ID()},
-			EvaluationFrequency: pulumi.String("PT5M"),
-			WindowSize:          pulumi.String("PT15M"),
-			Criteria: insights.MetricAlertSingleResourceMultipleMetricCriteriaArgs{
-				OdataType: pulumi.String("Microsoft.Azure.Monitor.SingleResourceMultipleMetricCriteria"),
-				AllOf: insights.MetricCriteriaArray{insights.MetricCriteriaArgs{
-					CriterionType:   pulumi.String("StaticThresholdCriterion"),
-					Name:            pulumi.String(al.key),
-					MetricName:      pulumi.String(al.metric),
-					Operator:        pulumi.String("GreaterThan"),
-					Threshold:       pulumi.Float64(al.threshold),
-					TimeAggregation: pulumi.String("Average"),
-				}},
-			},
-			Actions: actions,
-			Tags:    a.Deployment.Tags.For(core.Azure),
-		}, opts...)
+		err := azuremetric.New(b.ctx, b.name+"-"+al.key, a.Deployment, a.Alerts, azuremetric.Alert{
+			Key:         al.key,
+			RuleName:    a.Deployment.Name(b.name, al.key),
+			Description: alarmDescription(al.key, t),
+			Severity:    2,
+			Scope:       server.ID(),
+			Metric:      al.metric,
+			Operator:    "GreaterThan",
+			Threshold:   al.threshold,
+			Aggregation: "Average",
+			Frequency:   "PT5M",
+			Window:      "PT15M",
+		}, b.opts(a.Deployment.Primary)...)
 		if err != nil {
 			return err
 		}

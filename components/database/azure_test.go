@@ -85,6 +85,12 @@ func TestAzureProdDatabase(t *testing.T) {
 		want(t, db, 2, "maintenanceWindow", "dayOfWeek")
 		want(t, db, 2, "maintenanceWindow", "startHour")
 	})
+}
+
+func TestAzureProdDatabaseSignInMonitoringAndOutputs(t *testing.T) {
+	r := planDB(t, core.Azure, core.Prod, nil)
+	db := testkit.One(t, r.Plan, azServer)
+
 	t.Run("prod_database_refuses_passwords_and_admits_entra_tokens", func(t *testing.T) {
 		want(t, db, "Enabled", "authConfig", "activeDirectoryAuth")
 		want(t, db, "Disabled", "authConfig", "passwordAuth")

@@ -9,6 +9,8 @@ import (
 	"github.com/pulumi/pulumi-gcp/sdk/v7/go/gcp/projects"
 	"github.com/pulumi/pulumi-gcp/sdk/v7/go/gcp/sql"
 	"github.com/pulumi/pulumi/sdk/v3/go/pulumi"
+
+	"github.com/wedsync/wedsync-infra/components/core"
 )
 
 // Cloud SQL allows one deny-maintenance period of at most 90 days a year.
@@ -48,7 +50,7 @@ func gcpUserName(p Principal) string {
 	return p.ID
 }
 
-// newGCP creates Cloud SQL for PostgreSQL with a private IP only, CMEK,
+// gcp creates Cloud SQL for PostgreSQL with a private IP only, CMEK,
 // TLS-only connections and PITR. In prod, backups are stored in the DR
 // region and a cross-region read replica there (under the DR key) can be
 // promoted within minutes after a regional outage.
@@ -56,18 +58,84 @@ func gcpUserName(p Principal) string {
 // Nobody has a password: the built-in postgres user gets none (so it cannot
 // sign in), and administrators and the application sign in as Cloud SQL IAM
 // users with short-lived tokens.
-func newGCP(ctx *pulumi.Context, name string, c *Database, a *DatabaseArgs) error {
-	dep, site, s := a.Deployment, a.Deployment.Primary, a.Settings
-	opts := site.With(pulumi.Parent(c))
-	ip := &sql.DatabaseInstanceSettingsIpConfigurationArgs{
-		Ipv4Enabled:    pulumi.Bool(false),
-		PrivateNetwork: a.Network.ID,
-		SslMode:        pulumi.String("ENCRYPTED_ONLY"),
+func (b *builder) gcp() (outputs, error) {
+	a, dep, site := b.a, b.a.Deployment, b.a.Deployment.Primary
+	inst, err := sql.NewDatabaseInstance(b.ctx, b.name, b.gcpInstanceArgs(),
+		b.opts(site, dep.Protect(), pulumi.DependsOn(a.Network.Ready))...)
+	if err != nil {
+		return outputs{}, err
 	}
-	flags := sql.DatabaseInstanceSettingsDatabaseFlagArray{
-		// Sign-in with IAM tokens: the only way in, as no user has a password.
-		sql.DatabaseInstanceSettingsDatabaseFlagArgs{Name: pulumi.String("cloudsql.iam_authentication"), Value: pulumi.String("on")},
+	if a.Restore == nil {
+		// A restored instance brings its databases with it.
+		if _, err := sql.NewDatabase(b.ctx, b.name, &sql.DatabaseArgs{
+			Name:     pulumi.String(a.Settings.DatabaseName),
+			Instance: inst.Name,
+			// Dropping the instance takes the database with it; never drop
+			// it on its own and lose the data behind the program's back.
+			DeletionPolicy: pulumi.String("ABANDON"),
+		}, b.opts(site, dep.Protect())...); err != nil {
+			return outputs{}, err
+		}
 	}
+	instances := []string{dep.Name(b.name)}
+	var replica *sql.DatabaseInstance
+	if a.crossRegion() {
+		if replica, err = b.gcpReplica(inst); err != nil {
+			return outputs{}, err
+		}
+		instances = append(instances, dep.Name(b.name, dep.DR.Short()))
+	}
+	appUsers, err := b.gcpPrincipals(inst, instances)
+	if err != nil {
+		return outputs{}, err
+	}
+	if a.Alerts != nil {
+		if err := b.gcpAlarms(inst, replica); err != nil {
+			return outputs{}, err
+		}
+	}
+	return outputs{
+		endpoint:          inst.PrivateIpAddress,
+		port:              pulumi.Int(defaultPort).ToIntOutput(),
+		credentialsSecret: empty(),
+		appUsers:          pulumi.ToStringArray(appUsers).ToStringArrayOutput(),
+		connectPolicy:     empty(),
+		sourceID:          inst.Name,
+		metricsID:         pulumi.Sprintf("%s:%s", site.GCPProject, inst.Name),
+	}, nil
+}
+
+// gcpSettings are what the primary instance and its DR replica share: the
+// machine, the growing SSD, deletion protection, the private TLS-only
+// network and IAM sign-in. The VPC is global, so the replica joins it from
+// the DR region.
+func (b *builder) gcpSettings(availability string) *sql.DatabaseInstanceSettingsArgs {
+	s := b.a.Settings
+	return &sql.DatabaseInstanceSettingsArgs{
+		Tier:                      pulumi.String(b.a.size().gcp),
+		Edition:                   pulumi.String("ENTERPRISE"),
+		AvailabilityType:          pulumi.String(availability),
+		DiskType:                  pulumi.String("PD_SSD"),
+		DiskSize:                  pulumi.Int(s.StorageGB),
+		DiskAutoresize:            pulumi.Bool(true),
+		DiskAutoresizeLimit:       pulumi.Int(s.MaxStorageGB),
+		DeletionProtectionEnabled: pulumi.Bool(*s.DeletionProtection),
+		IpConfiguration: &sql.DatabaseInstanceSettingsIpConfigurationArgs{
+			Ipv4Enabled:    pulumi.Bool(false),
+			PrivateNetwork: b.a.Network.ID,
+			SslMode:        pulumi.String("ENCRYPTED_ONLY"),
+		},
+		DatabaseFlags: sql.DatabaseInstanceSettingsDatabaseFlagArray{
+			// Sign-in with IAM tokens: the only way in, as no user has a password.
+			sql.DatabaseInstanceSettingsDatabaseFlagArgs{Name: pulumi.String("cloudsql.iam_authentication"), Value: pulumi.String("on")},
+		},
+	}
+}
+
+// gcpInstanceArgs are the primary instance's: the shared settings plus
+// backups, the maintenance window and deny period, and query insights.
+func (b *builder) gcpInstanceArgs() *sql.DatabaseInstanceArgs {
+	a, dep, site, s := b.a, b.a.Deployment, b.a.Deployment.Primary, b.a.Settings
 	availability := "ZONAL"
 	if *s.HighAvailability {
 		availability = "REGIONAL"
@@ -87,116 +155,54 @@ func newGCP(ctx *pulumi.Context, name string, c *Database, a *DatabaseArgs) erro
 		// restore into the DR region.
 		backups.Location = pulumi.String(dep.DR.Region)
 	}
-	w := s.MaintenanceWindow
+	settings := b.gcpSettings(availability)
+	settings.BackupConfiguration = backups
+	settings.MaintenanceWindow = &sql.DatabaseInstanceSettingsMaintenanceWindowArgs{
+		Day:         pulumi.Int(a.isoWeekday()),
+		Hour:        pulumi.Int(s.MaintenanceWindow.Hour),
+		UpdateTrack: pulumi.String("stable"),
+	}
+	settings.DenyMaintenancePeriod = &sql.DatabaseInstanceSettingsDenyMaintenancePeriodArgs{
+		StartDate: pulumi.String(gcpDenyMaintenanceStart),
+		EndDate:   pulumi.String(gcpDenyMaintenanceEnd),
+		Time:      pulumi.String("00:00:00"),
+	}
+	settings.InsightsConfig = &sql.DatabaseInstanceSettingsInsightsConfigArgs{
+		QueryInsightsEnabled: pulumi.Bool(true),
+		// Guest data stays out of monitoring (GDPR).
+		RecordClientAddress: pulumi.Bool(false),
+	}
 	args := &sql.DatabaseInstanceArgs{
-		Name:               pulumi.String(dep.Name(name)),
+		Name:               pulumi.String(dep.Name(b.name)),
 		Region:             pulumi.String(site.Region),
 		DatabaseVersion:    pulumi.String("POSTGRES_" + s.Version),
 		EncryptionKeyName:  a.Key.ID,
 		DeletionProtection: pulumi.Bool(*s.DeletionProtection),
-		Settings: &sql.DatabaseInstanceSettingsArgs{
-			Tier:                      pulumi.String(a.size().gcp),
-			Edition:                   pulumi.String("ENTERPRISE"),
-			AvailabilityType:          pulumi.String(availability),
-			DiskType:                  pulumi.String("PD_SSD"),
-			DiskSize:                  pulumi.Int(s.StorageGB),
-			DiskAutoresize:            pulumi.Bool(true),
-			DiskAutoresizeLimit:       pulumi.Int(s.MaxStorageGB),
-			DeletionProtectionEnabled: pulumi.Bool(*s.DeletionProtection),
-			IpConfiguration:           ip,
-			BackupConfiguration:       backups,
-			DatabaseFlags:             flags,
-			MaintenanceWindow: &sql.DatabaseInstanceSettingsMaintenanceWindowArgs{
-				Day:         pulumi.Int(a.isoWeekday()),
-				Hour:        pulumi.Int(w.Hour),
-				UpdateTrack: pulumi.String("stable"),
-			},
-			DenyMaintenancePeriod: &sql.DatabaseInstanceSettingsDenyMaintenancePeriodArgs{
-				StartDate: pulumi.String(gcpDenyMaintenanceStart),
-				EndDate:   pulumi.String(gcpDenyMaintenanceEnd),
-				Time:      pulumi.String("00:00:00"),
-			},
-			InsightsConfig: &sql.DatabaseInstanceSettingsInsightsConfigArgs{
-				QueryInsightsEnabled: pulumi.Bool(true),
-				// Guest data stays out of monitoring (GDPR).
-				RecordClientAddress: pulumi.Bool(false),
-			},
-		},
+		Settings:           settings,
 	}
 	if r := a.Restore; r != nil {
 		gcpRestore(args, r, site.GCPProject)
 	}
-	inst, err := sql.NewDatabaseInstance(ctx, name, args,
-		site.With(pulumi.Parent(c), dep.Protect(), pulumi.DependsOn(a.Network.Ready))...)
-	if err != nil {
-		return err
-	}
-	if a.Restore == nil {
-		// A restored instance brings its databases with it.
-		if _, err := sql.NewDatabase(ctx, name, &sql.DatabaseArgs{
-			Name:     pulumi.String(s.DatabaseName),
-			Instance: inst.Name,
-			// Dropping the instance takes the database with it; never drop
-			// it on its own and lose the data behind the program's back.
-			DeletionPolicy: pulumi.String("ABANDON"),
-		}, site.With(pulumi.Parent(c), dep.Protect())...); err != nil {
-			return err
-		}
-	}
+	return args
+}
 
-	var replica *sql.DatabaseInstance
-	if a.crossRegion() {
-		dr := dep.DR
-		replica, err = sql.NewDatabaseInstance(ctx, name+"-dr", &sql.DatabaseInstanceArgs{
-			Name:               pulumi.String(dep.Name(name, dr.Short())),
-			Region:             pulumi.String(dr.Region),
-			DatabaseVersion:    pulumi.String("POSTGRES_" + s.Version),
-			MasterInstanceName: inst.Name,
-			EncryptionKeyName:  a.DRKey.ID,
-			DeletionProtection: pulumi.Bool(*s.DeletionProtection),
-			ReplicaConfiguration: &sql.DatabaseInstanceReplicaConfigurationArgs{
-				FailoverTarget: pulumi.Bool(false),
-			},
-			Settings: &sql.DatabaseInstanceSettingsArgs{
-				Tier:                      pulumi.String(a.size().gcp),
-				Edition:                   pulumi.String("ENTERPRISE"),
-				AvailabilityType:          pulumi.String("ZONAL"),
-				DiskType:                  pulumi.String("PD_SSD"),
-				DiskSize:                  pulumi.Int(s.StorageGB),
-				DiskAutoresize:            pulumi.Bool(true),
-				DiskAutoresizeLimit:       pulumi.Int(s.MaxStorageGB),
-				DeletionProtectionEnabled: pulumi.Bool(*s.DeletionProtection),
-				// The VPC is global: the replica joins it from the DR region.
-				IpConfiguration: ip,
-				DatabaseFlags:   flags,
-			},
-		}, dr.With(pulumi.Parent(c), dep.Protect(), pulumi.DependsOn(a.Network.Ready))...)
-		if err != nil {
-			return err
-		}
-	}
-
-	instances := []string{dep.Name(name)}
-	if replica != nil {
-		instances = append(instances, dep.Name(name, dep.DR.Short()))
-	}
-	appUsers, err := gcpPrincipals(ctx, name, a, inst, instances, opts)
-	if err != nil {
-		return err
-	}
-	if a.Alerts != nil {
-		if err := gcpAlarms(ctx, name, a, inst, replica, opts); err != nil {
-			return err
-		}
-	}
-	c.Endpoint = inst.PrivateIpAddress
-	c.Port = pulumi.Int(defaultPort).ToIntOutput()
-	c.CredentialsSecret = pulumi.String("").ToStringOutput()
-	c.AppUsers = pulumi.ToStringArray(appUsers).ToStringArrayOutput()
-	c.ConnectPolicy = pulumi.String("").ToStringOutput()
-	c.SourceID = inst.Name
-	c.MetricsID = pulumi.Sprintf("%s:%s", a.Deployment.Primary.GCPProject, inst.Name)
-	return nil
+// gcpReplica is the cross-region read replica in the DR region, under the
+// DR key: promoted within minutes after a regional outage.
+func (b *builder) gcpReplica(inst *sql.DatabaseInstance) (*sql.DatabaseInstance, error) {
+	a, dep, s := b.a, b.a.Deployment, b.a.Settings
+	dr := *dep.DR
+	return sql.NewDatabaseInstance(b.ctx, b.name+"-dr", &sql.DatabaseInstanceArgs{
+		Name:               pulumi.String(dep.Name(b.name, dr.Short())),
+		Region:             pulumi.String(dr.Region),
+		DatabaseVersion:    pulumi.String("POSTGRES_" + s.Version),
+		MasterInstanceName: inst.Name,
+		EncryptionKeyName:  a.DRKey.ID,
+		DeletionProtection: pulumi.Bool(*s.DeletionProtection),
+		ReplicaConfiguration: &sql.DatabaseInstanceReplicaConfigurationArgs{
+			FailoverTarget: pulumi.Bool(false),
+		},
+		Settings: b.gcpSettings("ZONAL"),
+	}, b.opts(dr, dep.Protect(), pulumi.DependsOn(a.Network.Ready))...)
 }
 
 // gcpRestore creates the instance from a backup run of another instance, or
@@ -212,7 +218,7 @@ func gcpRestore(args *sql.DatabaseInstanceArgs, r *Restore, project string) {
 		return
 	}
 	clone := &sql.DatabaseInstanceCloneArgs{SourceInstanceName: pulumi.String(r.SourceID)}
-	if r.PointInTime != LatestRestorableTime {
+	if r.PointInTime != core.LatestRestorableTime {
 		clone.PointInTime = pulumi.String(r.PointInTime)
 	}
 	args.Clone = clone
@@ -228,7 +234,9 @@ func gcpRestore(args *sql.DatabaseInstanceArgs, r *Restore, project string) {
 // migrations; an administrator group is given cloudsqlsuperuser once with
 // `gcloud sql users assign-roles GROUP --instance=INSTANCE --type=CLOUD_IAM_GROUP --database-roles=cloudsqlsuperuser`
 // (the pinned provider cannot set database roles).
-func gcpPrincipals(ctx *pulumi.Context, name string, a *DatabaseArgs, inst *sql.DatabaseInstance, instances []string, opts []pulumi.ResourceOption) ([]string, error) {
+func (b *builder) gcpPrincipals(inst *sql.DatabaseInstance, instances []string) ([]string, error) {
+	ctx, name, a := b.ctx, b.name, b.a
+	opts := b.opts(a.Deployment.Primary)
 	project := a.Deployment.Primary.GCPProject
 	names := make([]string, len(instances))
 	for i, n := range instances {
@@ -285,7 +293,9 @@ func gcpPrincipals(ctx *pulumi.Context, name string, a *DatabaseArgs, inst *sql.
 // gcpAlarms raises Cloud Monitoring alert policies to the notification
 // channels. Replication lag is watched on the DR replica, where Cloud SQL
 // measures it; there is none to watch without one.
-func gcpAlarms(ctx *pulumi.Context, name string, a *DatabaseArgs, inst, replica *sql.DatabaseInstance, opts []pulumi.ResourceOption) error {
+func (b *builder) gcpAlarms(inst, replica *sql.DatabaseInstance) error {
+	ctx, name, a := b.ctx, b.name, b.a
+	opts := b.opts(a.Deployment.Primary)
 	project := a.Deployment.Primary.GCPProject
 	t := a.Alerts.Limits()
 	databaseID := func(i *sql.DatabaseInstance) pulumi.StringOutput {

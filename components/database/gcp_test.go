@@ -115,6 +115,12 @@ func TestGCPProdDatabase(t *testing.T) {
 		want(t, db, "06-15", "settings", "denyMaintenancePeriod", "startDate")
 		want(t, db, "09-12", "settings", "denyMaintenancePeriod", "endDate")
 	})
+}
+
+func TestGCPProdDatabaseSignIn(t *testing.T) {
+	r := planDB(t, core.GCP, core.Prod, nil)
+	db, replica := gcpInstances(t, r)
+
 	t.Run("prod_database_has_no_password_and_signs_in_with_iam", func(t *testing.T) {
 		if !hasIAMFlag(db) || !hasIAMFlag(*replica) {
 			t.Error("cloudsql.iam_authentication is not on for the instance and its replica")
@@ -174,6 +180,10 @@ func TestGCPProdDatabase(t *testing.T) {
 			t.Errorf("grants = %v, want 4", granted)
 		}
 	})
+}
+
+func TestGCPProdDatabaseAlarmsAndOutputs(t *testing.T) {
+	r := planDB(t, core.GCP, core.Prod, nil)
 	t.Run("prod_alarms_go_to_the_notification_channel", func(t *testing.T) {
 		metrics := map[string]bool{}
 		for _, a := range testkit.OfType(r.Plan, gcpAlert) {

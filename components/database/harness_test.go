@@ -51,8 +51,8 @@ func testArgs(ctx *pulumi.Context, cloud core.Cloud, env core.Environment) (*Dat
 	return args, nil
 }
 
-// outputs are the component's outputs once resolved.
-type outputs struct {
+// resolved are the component's outputs once resolved.
+type resolved struct {
 	Endpoint, DatabaseName, CredentialsSecret, KeyID, SourceID, ConnectPolicy string
 	Port                                                                      int
 	AppUsers                                                                  []string
@@ -63,7 +63,7 @@ type outputs struct {
 // vaults and alert target), by name.
 type result struct {
 	*plan.Plan
-	out outputs
+	out resolved
 	in  map[string]string
 }
 
@@ -112,7 +112,7 @@ func planDB(t *testing.T, cloud core.Cloud, env core.Environment, change func(*D
 		pulumi.All(db.Endpoint, db.Port, db.DatabaseName, db.CredentialsSecret, db.KeyID, db.SourceID, db.ConnectPolicy, db.AppUsers).ApplyT(func(v []any) error {
 			mu.Lock()
 			defer mu.Unlock()
-			r.out = outputs{Endpoint: v[0].(string), Port: v[1].(int), DatabaseName: v[2].(string),
+			r.out = resolved{Endpoint: v[0].(string), Port: v[1].(int), DatabaseName: v[2].(string),
 				CredentialsSecret: v[3].(string), KeyID: v[4].(string), SourceID: v[5].(string),
 				ConnectPolicy: v[6].(string), AppUsers: v[7].([]string)}
 			return nil

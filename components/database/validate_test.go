@@ -14,7 +14,7 @@ func TestDefaultsAreValidInEveryEnvironment(t *testing.T) {
 	for _, env := range core.Environments {
 		s := Settings{}
 		s.ApplyDefaults(env)
-		if err := s.Validate(env); err != nil {
+		if err := s.Validate(env, ""); err != nil {
 			t.Errorf("%s defaults are invalid: %v", env, err)
 		}
 	}
@@ -63,7 +63,7 @@ func TestSettingsValidation(t *testing.T) {
 			s := Settings{}
 			tc.change(&s)
 			s.ApplyDefaults(tc.env)
-			err := s.Validate(tc.env)
+			err := s.Validate(tc.env, "")
 			expectProblems(t, err, tc.field+" = ")
 			if n := len(core.Flatten(err)); n != 1 {
 				t.Errorf("%d problems, want 1: %v", n, err)
@@ -76,7 +76,7 @@ func TestDevMayLoosenWhatProdRefuses(t *testing.T) {
 	s := Settings{Size: "xsmall", BackupRetentionDays: 7, PointInTimeRecovery: off(), HighAvailability: off(),
 		DeletionProtection: off(), CrossRegionBackups: off(), MaintenanceWindow: &Window{Day: "saturday", Hour: 2}}
 	s.ApplyDefaults(core.Dev)
-	if err := s.Validate(core.Dev); err != nil {
+	if err := s.Validate(core.Dev, ""); err != nil {
 		t.Errorf("dev refused: %v", err)
 	}
 }
@@ -84,7 +84,7 @@ func TestDevMayLoosenWhatProdRefuses(t *testing.T) {
 func TestEveryProblemIsReportedAtOnce(t *testing.T) {
 	s := Settings{Size: "huge", Version: "9", BackupRetentionDays: 1, HighAvailability: off()}
 	s.ApplyDefaults(core.Prod)
-	if n := len(core.Flatten(s.Validate(core.Prod))); n != 4 {
+	if n := len(core.Flatten(s.Validate(core.Prod, ""))); n != 4 {
 		t.Errorf("%d problems, want 4", n)
 	}
 }
@@ -197,7 +197,7 @@ func TestPrincipalValidation(t *testing.T) {
 		t.Run(tc.name, func(t *testing.T) {
 			s := Settings{Administrators: tc.admins}
 			s.ApplyDefaults(tc.env)
-			err := s.ValidateFor(tc.cloud, tc.env)
+			err := s.Validate(tc.env, tc.cloud)
 			if tc.field == "" {
 				if err != nil {
 					t.Errorf("refused: %v", err)
@@ -216,7 +216,7 @@ func TestMissingAdministratorsErrorShowsAnExample(t *testing.T) {
 	for cloud, example := range map[core.Cloud]string{core.GCP: `"id": "dba@wedsync.co.uk"`, core.Azure: `"name": "WedSync DBAs"`} {
 		s := Settings{}
 		s.ApplyDefaults(core.Prod)
-		err := s.ValidateFor(cloud, core.Prod)
+		err := s.Validate(core.Prod, cloud)
 		expectProblems(t, err, "wedsync:database.administrators", example)
 	}
 }
@@ -224,5 +224,5 @@ func TestMissingAdministratorsErrorShowsAnExample(t *testing.T) {
 func TestCloudNeutralValidateChecksPrincipalsToo(t *testing.T) {
 	s := Settings{Administrators: []Principal{{ID: "*", Kind: GroupPrincipal}}}
 	s.ApplyDefaults(core.Prod)
-	expectProblems(t, s.Validate(core.Prod), "administrators[0].id = ")
+	expectProblems(t, s.Validate(core.Prod, ""), "administrators[0].id = ")
 }

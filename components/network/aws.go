@@ -11,126 +11,146 @@ import (
 // (egress through NAT only) and database subnets with no route out at all.
 // Prod gets a NAT gateway per zone, so losing a zone does not cut egress
 // for the others; other environments share one.
-func (n *Network) aws(ctx *pulumi.Context, name string, args *NetworkArgs, l layout) error {
-	dep, site := args.Deployment, args.Site
-	opts := site.With(pulumi.Parent(n))
-	zones := site.Zones()
+func (b *builder) aws() (outputs, error) {
+	vpc, igw, err := b.awsVPC()
+	if err != nil {
+		return outputs{}, err
+	}
+	publicRT, err := ec2.NewRouteTable(b.ctx, b.name+"-public", &ec2.RouteTableArgs{
+		VpcId:  vpc.ID(),
+		Routes: ec2.RouteTableRouteArray{ec2.RouteTableRouteArgs{CidrBlock: pulumi.String("0.0.0.0/0"), GatewayId: igw.ID()}},
+	}, b.opts()...)
+	if err != nil {
+		return outputs{}, err
+	}
+	databaseRT, err := ec2.NewRouteTable(b.ctx, b.name+"-database", &ec2.RouteTableArgs{VpcId: vpc.ID()}, b.opts()...)
+	if err != nil {
+		return outputs{}, err
+	}
+	appSubnets, databaseSubnets, err := b.awsZones(vpc, igw, publicRT, databaseRT)
+	if err != nil {
+		return outputs{}, err
+	}
+	appSG, dbSG, err := b.awsSecurityGroups(vpc)
+	if err != nil {
+		return outputs{}, err
+	}
+	return outputs{
+		ID:                      vpc.ID().ToStringOutput(),
+		AppSubnetIDs:            appSubnets.ToStringArrayOutput(),
+		DatabaseSubnetIDs:       databaseSubnets.ToStringArrayOutput(),
+		AppSecurityGroupID:      appSG.ID().ToStringOutput(),
+		DatabaseSecurityGroupID: dbSG.ID().ToStringOutput(),
+	}, nil
+}
 
-	vpc, err := ec2.NewVpc(ctx, name, &ec2.VpcArgs{
-		CidrBlock:          pulumi.String(l.cidr),
+// awsVPC is the VPC, with its default security group emptied, and its
+// internet gateway.
+func (b *builder) awsVPC() (*ec2.Vpc, *ec2.InternetGateway, error) {
+	vpc, err := ec2.NewVpc(b.ctx, b.name, &ec2.VpcArgs{
+		CidrBlock:          pulumi.String(b.layout.cidr),
 		EnableDnsHostnames: pulumi.Bool(true),
 		EnableDnsSupport:   pulumi.Bool(true),
-		Tags:               pulumi.StringMap{"Name": pulumi.String(dep.Name(site.Short()))},
-	}, opts...)
+		Tags:               pulumi.StringMap{"Name": pulumi.String(b.dep.Name(b.site.Short()))},
+	}, b.opts()...)
 	if err != nil {
-		return err
+		return nil, nil, err
 	}
 	// The default security group allows all traffic between its members:
 	// take every rule away so nothing lands in it by accident.
-	if _, err := ec2.NewDefaultSecurityGroup(ctx, name+"-default", &ec2.DefaultSecurityGroupArgs{VpcId: vpc.ID()}, opts...); err != nil {
-		return err
+	if _, err := ec2.NewDefaultSecurityGroup(b.ctx, b.name+"-default", &ec2.DefaultSecurityGroupArgs{VpcId: vpc.ID()}, b.opts()...); err != nil {
+		return nil, nil, err
 	}
-	igw, err := ec2.NewInternetGateway(ctx, name, &ec2.InternetGatewayArgs{VpcId: vpc.ID()}, opts...)
-	if err != nil {
-		return err
-	}
-	publicRT, err := ec2.NewRouteTable(ctx, name+"-public", &ec2.RouteTableArgs{
-		VpcId:  vpc.ID(),
-		Routes: ec2.RouteTableRouteArray{ec2.RouteTableRouteArgs{CidrBlock: pulumi.String("0.0.0.0/0"), GatewayId: igw.ID()}},
-	}, opts...)
-	if err != nil {
-		return err
-	}
-	databaseRT, err := ec2.NewRouteTable(ctx, name+"-database", &ec2.RouteTableArgs{VpcId: vpc.ID()}, opts...)
-	if err != nil {
-		return err
-	}
+	igw, err := ec2.NewInternetGateway(b.ctx, b.name, &ec2.InternetGatewayArgs{VpcId: vpc.ID()}, b.opts()...)
+	return vpc, igw, err
+}
 
-	subnet := func(tier string, i int, cidr string, rt *ec2.RouteTable) (*ec2.Subnet, error) {
-		sn, err := ec2.NewSubnet(ctx, fmt.Sprintf("%s-%s-%s", name, tier, zones[i]), &ec2.SubnetArgs{
-			VpcId:            vpc.ID(),
-			CidrBlock:        pulumi.String(cidr),
-			AvailabilityZone: pulumi.String(zones[i]),
-			Tags:             pulumi.StringMap{"Name": pulumi.String(dep.Name(tier, zones[i])), "tier": pulumi.String(tier)},
-		}, opts...)
-		if err != nil {
-			return nil, err
-		}
-		_, err = ec2.NewRouteTableAssociation(ctx, fmt.Sprintf("%s-%s-%s", name, tier, zones[i]), &ec2.RouteTableAssociationArgs{
-			SubnetId: sn.ID(), RouteTableId: rt.ID(),
-		}, opts...)
-		return sn, err
-	}
-
-	var appSubnets, databaseSubnets pulumi.StringArray
+// awsZones makes each zone's public, app and database subnets, and the NAT
+// gateways the app subnets route out through, and returns the app and
+// database subnet ids.
+func (b *builder) awsZones(vpc *ec2.Vpc, igw *ec2.InternetGateway, publicRT, databaseRT *ec2.RouteTable) (app, database pulumi.StringArray, err error) {
+	zones, l := b.site.Zones(), b.layout
 	var nat *ec2.NatGateway
-	for i := range zones {
-		public, err := subnet("public", i, l.public[i], publicRT)
+	for i, zone := range zones {
+		public, err := b.awsSubnet(vpc, "public", zone, l.public[i], publicRT)
 		if err != nil {
-			return err
+			return nil, nil, err
 		}
-		if nat == nil || dep.IsProd() {
-			eip, err := ec2.NewEip(ctx, fmt.Sprintf("%s-nat-%s", name, zones[i]), &ec2.EipArgs{Domain: pulumi.String("vpc")}, opts...)
+		if nat == nil || b.dep.IsProd() {
+			eip, err := ec2.NewEip(b.ctx, fmt.Sprintf("%s-nat-%s", b.name, zone), &ec2.EipArgs{Domain: pulumi.String("vpc")}, b.opts()...)
 			if err != nil {
-				return err
+				return nil, nil, err
 			}
-			nat, err = ec2.NewNatGateway(ctx, fmt.Sprintf("%s-%s", name, zones[i]), &ec2.NatGatewayArgs{
+			nat, err = ec2.NewNatGateway(b.ctx, fmt.Sprintf("%s-%s", b.name, zone), &ec2.NatGatewayArgs{
 				AllocationId: eip.ID(), SubnetId: public.ID(),
-			}, append(opts, pulumi.DependsOn([]pulumi.Resource{igw}))...)
+			}, b.opts(pulumi.DependsOn([]pulumi.Resource{igw}))...)
 			if err != nil {
-				return err
+				return nil, nil, err
 			}
 		}
-		appRT, err := ec2.NewRouteTable(ctx, fmt.Sprintf("%s-app-%s", name, zones[i]), &ec2.RouteTableArgs{
+		appRT, err := ec2.NewRouteTable(b.ctx, fmt.Sprintf("%s-app-%s", b.name, zone), &ec2.RouteTableArgs{
 			VpcId:  vpc.ID(),
 			Routes: ec2.RouteTableRouteArray{ec2.RouteTableRouteArgs{CidrBlock: pulumi.String("0.0.0.0/0"), NatGatewayId: nat.ID()}},
-		}, opts...)
+		}, b.opts()...)
 		if err != nil {
-			return err
+			return nil, nil, err
 		}
-		app, err := subnet("app", i, l.app[i], appRT)
+		a, err := b.awsSubnet(vpc, "app", zone, l.app[i], appRT)
 		if err != nil {
-			return err
+			return nil, nil, err
 		}
-		db, err := subnet("database", i, l.database[i], databaseRT)
+		db, err := b.awsSubnet(vpc, "database", zone, l.database[i], databaseRT)
 		if err != nil {
-			return err
+			return nil, nil, err
 		}
-		appSubnets = append(appSubnets, app.ID())
-		databaseSubnets = append(databaseSubnets, db.ID())
+		app, database = append(app, a.ID()), append(database, db.ID())
 	}
+	return app, database, nil
+}
 
-	appSG, err := ec2.NewSecurityGroup(ctx, name+"-app", &ec2.SecurityGroupArgs{
+// awsSubnet is one tier's subnet in zone, associated with rt.
+func (b *builder) awsSubnet(vpc *ec2.Vpc, tier, zone, cidr string, rt *ec2.RouteTable) (*ec2.Subnet, error) {
+	name := fmt.Sprintf("%s-%s-%s", b.name, tier, zone)
+	sn, err := ec2.NewSubnet(b.ctx, name, &ec2.SubnetArgs{
+		VpcId:            vpc.ID(),
+		CidrBlock:        pulumi.String(cidr),
+		AvailabilityZone: pulumi.String(zone),
+		Tags:             pulumi.StringMap{"Name": pulumi.String(b.dep.Name(tier, zone)), "tier": pulumi.String(tier)},
+	}, b.opts()...)
+	if err != nil {
+		return nil, err
+	}
+	_, err = ec2.NewRouteTableAssociation(b.ctx, name, &ec2.RouteTableAssociationArgs{
+		SubnetId: sn.ID(), RouteTableId: rt.ID(),
+	}, b.opts()...)
+	return sn, err
+}
+
+// awsSecurityGroups are the app group (the app port from inside the VPC,
+// all egress) and the database group (PostgreSQL from the app group only).
+func (b *builder) awsSecurityGroups(vpc *ec2.Vpc) (app, database *ec2.SecurityGroup, err error) {
+	app, err = ec2.NewSecurityGroup(b.ctx, b.name+"-app", &ec2.SecurityGroupArgs{
 		VpcId:       vpc.ID(),
 		Description: pulumi.String("WedSync application instances: the app port from inside the VPC (load balancer), all egress"),
 		Ingress: ec2.SecurityGroupIngressArray{ec2.SecurityGroupIngressArgs{
 			Protocol: pulumi.String("tcp"), FromPort: pulumi.Int(AppPort), ToPort: pulumi.Int(AppPort),
-			CidrBlocks: pulumi.StringArray{pulumi.String(l.cidr)}, Description: pulumi.String("load balancer to app"),
+			CidrBlocks: pulumi.StringArray{pulumi.String(b.layout.cidr)}, Description: pulumi.String("load balancer to app"),
 		}},
 		Egress: ec2.SecurityGroupEgressArray{ec2.SecurityGroupEgressArgs{
 			Protocol: pulumi.String("-1"), FromPort: pulumi.Int(0), ToPort: pulumi.Int(0),
 			CidrBlocks: pulumi.StringArray{pulumi.String("0.0.0.0/0")}, Description: pulumi.String("updates, cloud APIs, the database"),
 		}},
-	}, opts...)
+	}, b.opts()...)
 	if err != nil {
-		return err
+		return nil, nil, err
 	}
-	dbSG, err := ec2.NewSecurityGroup(ctx, name+"-database", &ec2.SecurityGroupArgs{
+	database, err = ec2.NewSecurityGroup(b.ctx, b.name+"-database", &ec2.SecurityGroupArgs{
 		VpcId:       vpc.ID(),
 		Description: pulumi.String("WedSync databases: PostgreSQL from the application instances only"),
 		Ingress: ec2.SecurityGroupIngressArray{ec2.SecurityGroupIngressArgs{
 			Protocol: pulumi.String("tcp"), FromPort: pulumi.Int(PostgresPort), ToPort: pulumi.Int(PostgresPort),
-			SecurityGroups: pulumi.StringArray{appSG.ID()}, Description: pulumi.String("app to PostgreSQL"),
+			SecurityGroups: pulumi.StringArray{app.ID()}, Description: pulumi.String("app to PostgreSQL"),
 		}},
-	}, opts...)
-	if err != nil {
-		return err
-	}
-
-	n.ID = vpc.ID().ToStringOutput()
-	n.AppSubnetIDs = appSubnets.ToStringArrayOutput()
-	n.DatabaseSubnetIDs = databaseSubnets.ToStringArrayOutput()
-	n.AppSecurityGroupID = appSG.ID().ToStringOutput()
-	n.DatabaseSecurityGroupID = dbSG.ID().ToStringOutput()
-	return nil
+	}, b.opts()...)
+	return app, database, err
 }

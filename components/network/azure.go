@@ -16,30 +16,70 @@ import (
 //
 // Subnets are declared inline on the virtual network: declared as separate
 // resources, every update of the network would try to remove them.
-func (n *Network) azure(ctx *pulumi.Context, name string, args *NetworkArgs, l layout) error {
-	dep, site := args.Deployment, args.Site
-	opts := site.With(pulumi.Parent(n))
-	tags := dep.Tags.For(core.Azure)
-	rg := site.AzureResourceGroup
+func (b *builder) azure() (outputs, error) {
+	nsg, err := b.azureAppNSG()
+	if err != nil {
+		return outputs{}, err
+	}
+	vnet, err := network.NewVirtualNetwork(b.ctx, b.name, &network.VirtualNetworkArgs{
+		ResourceGroupName:  b.site.AzureResourceGroup,
+		VirtualNetworkName: pulumi.String(b.dep.Name(b.site.Short())),
+		Location:           pulumi.String(b.site.Region),
+		Tags:               b.dep.Tags.For(core.Azure),
+		AddressSpace:       &network.AddressSpaceArgs{AddressPrefixes: pulumi.StringArray{pulumi.String(b.layout.cidr)}},
+		Subnets: network.SubnetTypeArray{
+			network.SubnetTypeArgs{
+				Name:                 pulumi.String("app"),
+				AddressPrefix:        pulumi.String(b.layout.app[0]),
+				NetworkSecurityGroup: &network.NetworkSecurityGroupTypeArgs{Id: nsg.ID()},
+			},
+			network.SubnetTypeArgs{
+				Name:          pulumi.String("database"),
+				AddressPrefix: pulumi.String(b.layout.database[0]),
+				Delegations: network.DelegationArray{network.DelegationArgs{
+					Name:        pulumi.String("postgresql-flexible-servers"),
+					ServiceName: pulumi.String("Microsoft.DBforPostgreSQL/flexibleServers"),
+				}},
+			},
+		},
+	}, b.opts()...)
+	if err != nil {
+		return outputs{}, err
+	}
+	zone, err := b.azurePostgresZone(vnet)
+	if err != nil {
+		return outputs{}, err
+	}
+	subnetID := func(subnet string) pulumi.StringOutput {
+		return pulumi.Sprintf("%s/subnets/%s", vnet.ID(), subnet)
+	}
+	return outputs{
+		ID:                       vnet.ID().ToStringOutput(),
+		AppSubnetIDs:             pulumi.StringArray{subnetID("app")}.ToStringArrayOutput(),
+		DatabaseSubnetIDs:        pulumi.StringArray{subnetID("database")}.ToStringArrayOutput(),
+		DatabasePrivateDNSZoneID: zone.ID().ToStringOutput(),
+	}, nil
+}
 
-	nsg, err := network.NewNetworkSecurityGroup(ctx, name+"-app", &network.NetworkSecurityGroupArgs{
-		ResourceGroupName:        rg,
-		NetworkSecurityGroupName: pulumi.String(dep.Name("app", site.Short())),
-		Location:                 pulumi.String(site.Region),
-		Tags:                     tags,
+// azureAppNSG admits the app port from the load balancer and the virtual
+// network, and nothing else.
+func (b *builder) azureAppNSG() (*network.NetworkSecurityGroup, error) {
+	allow := func(name string, priority int, source string) network.SecurityRuleTypeArgs {
+		return network.SecurityRuleTypeArgs{
+			Name: pulumi.String(name), Priority: pulumi.Int(priority),
+			Direction: pulumi.String("Inbound"), Access: pulumi.String("Allow"), Protocol: pulumi.String("Tcp"),
+			SourceAddressPrefix: pulumi.String(source), SourcePortRange: pulumi.String("*"),
+			DestinationAddressPrefix: pulumi.String("*"), DestinationPortRange: pulumi.Sprintf("%d", AppPort),
+		}
+	}
+	return network.NewNetworkSecurityGroup(b.ctx, b.name+"-app", &network.NetworkSecurityGroupArgs{
+		ResourceGroupName:        b.site.AzureResourceGroup,
+		NetworkSecurityGroupName: pulumi.String(b.dep.Name("app", b.site.Short())),
+		Location:                 pulumi.String(b.site.Region),
+		Tags:                     b.dep.Tags.For(core.Azure),
 		SecurityRules: network.SecurityRuleTypeArray{
-			network.SecurityRuleTypeArgs{
-				Name: pulumi.String("allow-load-balancer-to-app"), Priority: pulumi.Int(100),
-				Direction: pulumi.String("Inbound"), Access: pulumi.String("Allow"), Protocol: pulumi.String("Tcp"),
-				SourceAddressPrefix: pulumi.String("AzureLoadBalancer"), SourcePortRange: pulumi.String("*"),
-				DestinationAddressPrefix: pulumi.String("*"), DestinationPortRange: pulumi.Sprintf("%d", AppPort),
-			},
-			network.SecurityRuleTypeArgs{
-				Name: pulumi.String("allow-vnet-to-app"), Priority: pulumi.Int(110),
-				Direction: pulumi.String("Inbound"), Access: pulumi.String("Allow"), Protocol: pulumi.String("Tcp"),
-				SourceAddressPrefix: pulumi.String("VirtualNetwork"), SourcePortRange: pulumi.String("*"),
-				DestinationAddressPrefix: pulumi.String("*"), DestinationPortRange: pulumi.Sprintf("%d", AppPort),
-			},
+			allow("allow-load-balancer-to-app", 100, "AzureLoadBalancer"),
+			allow("allow-vnet-to-app", 110, "VirtualNetwork"),
 			network.SecurityRuleTypeArgs{
 				Name: pulumi.String("deny-everything-else-inbound"), Priority: pulumi.Int(4000),
 				Direction: pulumi.String("Inbound"), Access: pulumi.String("Deny"), Protocol: pulumi.String("*"),
@@ -47,48 +87,24 @@ func (n *Network) azure(ctx *pulumi.Context, name string, args *NetworkArgs, l l
 				DestinationAddressPrefix: pulumi.String("*"), DestinationPortRange: pulumi.String("*"),
 			},
 		},
-	}, opts...)
-	if err != nil {
-		return err
-	}
-	vnetName := dep.Name(site.Short())
-	vnet, err := network.NewVirtualNetwork(ctx, name, &network.VirtualNetworkArgs{
-		ResourceGroupName:  rg,
-		VirtualNetworkName: pulumi.String(vnetName),
-		Location:           pulumi.String(site.Region),
-		Tags:               tags,
-		AddressSpace:       &network.AddressSpaceArgs{AddressPrefixes: pulumi.StringArray{pulumi.String(l.cidr)}},
-		Subnets: network.SubnetTypeArray{
-			network.SubnetTypeArgs{
-				Name:                 pulumi.String("app"),
-				AddressPrefix:        pulumi.String(l.app[0]),
-				NetworkSecurityGroup: &network.NetworkSecurityGroupTypeArgs{Id: nsg.ID()},
-			},
-			network.SubnetTypeArgs{
-				Name:          pulumi.String("database"),
-				AddressPrefix: pulumi.String(l.database[0]),
-				Delegations: network.DelegationArray{network.DelegationArgs{
-					Name:        pulumi.String("postgresql-flexible-servers"),
-					ServiceName: pulumi.String("Microsoft.DBforPostgreSQL/flexibleServers"),
-				}},
-			},
-		},
-	}, opts...)
-	if err != nil {
-		return err
-	}
-	// Flexible servers with private access need a zone ending in
-	// .postgres.database.azure.com, linked to the network.
-	zone, err := network.NewPrivateZone(ctx, name+"-postgres", &network.PrivateZoneArgs{
+	}, b.opts()...)
+}
+
+// azurePostgresZone is the private DNS zone flexible servers with private
+// access need (a name ending in .postgres.database.azure.com), linked to
+// the network.
+func (b *builder) azurePostgresZone(vnet *network.VirtualNetwork) (*network.PrivateZone, error) {
+	rg, tags, vnetName := b.site.AzureResourceGroup, b.dep.Tags.For(core.Azure), b.dep.Name(b.site.Short())
+	zone, err := network.NewPrivateZone(b.ctx, b.name+"-postgres", &network.PrivateZoneArgs{
 		ResourceGroupName: rg,
-		PrivateZoneName:   pulumi.String(fmt.Sprintf("%s.private.postgres.database.azure.com", dep.Name(site.Short()))),
+		PrivateZoneName:   pulumi.String(fmt.Sprintf("%s.private.postgres.database.azure.com", vnetName)),
 		Location:          pulumi.String("global"),
 		Tags:              tags,
-	}, opts...)
+	}, b.opts()...)
 	if err != nil {
-		return err
+		return nil, err
 	}
-	if _, err := network.NewVirtualNetworkLink(ctx, name+"-postgres", &network.VirtualNetworkLinkArgs{
+	_, err = network.NewVirtualNetworkLink(b.ctx, b.name+"-postgres", &network.VirtualNetworkLinkArgs{
 		ResourceGroupName:      rg,
 		PrivateZoneName:        zone.Name,
 		VirtualNetworkLinkName: pulumi.String(vnetName),
@@ -96,16 +112,6 @@ func (n *Network) azure(ctx *pulumi.Context, name string, args *NetworkArgs, l l
 		RegistrationEnabled:    pulumi.Bool(false),
 		VirtualNetwork:         &network.SubResourceArgs{Id: vnet.ID()},
 		Tags:                   tags,
-	}, opts...); err != nil {
-		return err
-	}
-
-	subnetID := func(subnet string) pulumi.StringOutput {
-		return pulumi.Sprintf("%s/subnets/%s", vnet.ID(), subnet)
-	}
-	n.ID = vnet.ID().ToStringOutput()
-	n.AppSubnetIDs = pulumi.StringArray{subnetID("app")}.ToStringArrayOutput()
-	n.DatabaseSubnetIDs = pulumi.StringArray{subnetID("database")}.ToStringArrayOutput()
-	n.DatabasePrivateDNSZoneID = zone.ID().ToStringOutput()
-	return nil
+	}, b.opts()...)
+	return zone, err
 }

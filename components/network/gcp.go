@@ -17,82 +17,95 @@ const AppTag = "wedsync-app"
 // private Google access on), Cloud NAT for egress, private services access
 // for Cloud SQL's private IP, and a firewall that admits only health checks
 // and the load balancer to the app.
-func (n *Network) gcp(ctx *pulumi.Context, name string, args *NetworkArgs, l layout) error {
-	dep, site := args.Deployment, args.Site
-	opts := site.With(pulumi.Parent(n))
-
-	net, err := compute.NewNetwork(ctx, name, &compute.NetworkArgs{
+func (b *builder) gcp() (outputs, error) {
+	dep, site := b.dep, b.site
+	net, err := compute.NewNetwork(b.ctx, b.name, &compute.NetworkArgs{
 		Name:                  pulumi.String(dep.Name(site.Short())),
 		AutoCreateSubnetworks: pulumi.Bool(false),
 		RoutingMode:           pulumi.String("REGIONAL"),
-	}, opts...)
+	}, b.opts()...)
 	if err != nil {
-		return err
+		return outputs{}, err
 	}
-	subnet, err := compute.NewSubnetwork(ctx, name+"-app", &compute.SubnetworkArgs{
+	subnet, err := compute.NewSubnetwork(b.ctx, b.name+"-app", &compute.SubnetworkArgs{
 		Name:                  pulumi.String(dep.Name("app", site.Short())),
 		Network:               net.ID(),
 		Region:                pulumi.String(site.Region),
-		IpCidrRange:           pulumi.String(l.cidr),
+		IpCidrRange:           pulumi.String(b.layout.cidr),
 		PrivateIpGoogleAccess: pulumi.Bool(true),
 		LogConfig: &compute.SubnetworkLogConfigArgs{
 			AggregationInterval: pulumi.String("INTERVAL_5_SEC"),
 			FlowSampling:        pulumi.Float64(0.5),
 			Metadata:            pulumi.String("INCLUDE_ALL_METADATA"),
 		},
-	}, opts...)
+	}, b.opts()...)
 	if err != nil {
-		return err
+		return outputs{}, err
 	}
-	router, err := compute.NewRouter(ctx, name, &compute.RouterArgs{
+	if err := b.gcpEdges(net); err != nil {
+		return outputs{}, err
+	}
+	peering, err := b.gcpPrivateServices(net)
+	if err != nil {
+		return outputs{}, err
+	}
+	return outputs{
+		ID:                net.ID().ToStringOutput(),
+		AppSubnetIDs:      pulumi.StringArray{subnet.SelfLink}.ToStringArrayOutput(),
+		DatabaseSubnetIDs: pulumi.StringArray{}.ToStringArrayOutput(),
+		Ready:             []pulumi.Resource{peering},
+	}, nil
+}
+
+// gcpEdges are what crosses the network's edge: Cloud NAT out, and health
+// checks in to the app.
+func (b *builder) gcpEdges(net *compute.Network) error {
+	dep, site := b.dep, b.site
+	router, err := compute.NewRouter(b.ctx, b.name, &compute.RouterArgs{
 		Name: pulumi.String(dep.Name(site.Short())), Network: net.ID(), Region: pulumi.String(site.Region),
-	}, opts...)
+	}, b.opts()...)
 	if err != nil {
 		return err
 	}
-	if _, err := compute.NewRouterNat(ctx, name, &compute.RouterNatArgs{
+	if _, err := compute.NewRouterNat(b.ctx, b.name, &compute.RouterNatArgs{
 		Name:                          pulumi.String(dep.Name(site.Short())),
 		Router:                        router.Name,
 		Region:                        pulumi.String(site.Region),
 		NatIpAllocateOption:           pulumi.String("AUTO_ONLY"),
 		SourceSubnetworkIpRangesToNat: pulumi.String("ALL_SUBNETWORKS_ALL_IP_RANGES"),
 		LogConfig:                     &compute.RouterNatLogConfigArgs{Enable: pulumi.Bool(true), Filter: pulumi.String("ERRORS_ONLY")},
-	}, opts...); err != nil {
+	}, b.opts()...); err != nil {
 		return err
 	}
-	if _, err := compute.NewFirewall(ctx, name+"-health-checks", &compute.FirewallArgs{
+	_, err = compute.NewFirewall(b.ctx, b.name+"-health-checks", &compute.FirewallArgs{
 		Name:         pulumi.String(dep.Name("allow-health-checks", site.Short())),
 		Network:      net.ID(),
 		Direction:    pulumi.String("INGRESS"),
 		SourceRanges: pulumi.ToStringArray(gcpHealthCheckRanges),
 		TargetTags:   pulumi.StringArray{pulumi.String(AppTag)},
 		Allows:       compute.FirewallAllowArray{compute.FirewallAllowArgs{Protocol: pulumi.String("tcp"), Ports: pulumi.StringArray{pulumi.Sprintf("%d", AppPort)}}},
-	}, opts...); err != nil {
-		return err
-	}
-	peeringRange, err := compute.NewGlobalAddress(ctx, name+"-private-services", &compute.GlobalAddressArgs{
-		Name:         pulumi.String(dep.Name("private-services", site.Short())),
+	}, b.opts()...)
+	return err
+}
+
+// gcpPrivateServices peers the network with Google's service producers
+// over a reserved range, so Cloud SQL gets a private IP in it. A database
+// must wait for the peering (outputs.Ready).
+func (b *builder) gcpPrivateServices(net *compute.Network) (*servicenetworking.Connection, error) {
+	peeringRange, err := compute.NewGlobalAddress(b.ctx, b.name+"-private-services", &compute.GlobalAddressArgs{
+		Name:         pulumi.String(b.dep.Name("private-services", b.site.Short())),
 		Network:      net.ID(),
 		Purpose:      pulumi.String("VPC_PEERING"),
 		AddressType:  pulumi.String("INTERNAL"),
-		Address:      pulumi.String(l.peeringBase),
+		Address:      pulumi.String(b.layout.peeringBase),
 		PrefixLength: pulumi.Int(16),
-	}, opts...)
+	}, b.opts()...)
 	if err != nil {
-		return err
+		return nil, err
 	}
-	peering, err := servicenetworking.NewConnection(ctx, name+"-private-services", &servicenetworking.ConnectionArgs{
+	return servicenetworking.NewConnection(b.ctx, b.name+"-private-services", &servicenetworking.ConnectionArgs{
 		Network:               net.ID(),
 		Service:               pulumi.String("servicenetworking.googleapis.com"),
 		ReservedPeeringRanges: pulumi.StringArray{peeringRange.Name},
-	}, opts...)
-	if err != nil {
-		return err
-	}
-
-	n.ID = net.ID().ToStringOutput()
-	n.AppSubnetIDs = pulumi.StringArray{subnet.SelfLink}.ToStringArrayOutput()
-	n.DatabaseSubnetIDs = pulumi.StringArray{}.ToStringArrayOutput()
-	n.Ready = []pulumi.Resource{peering}
-	return nil
+	}, b.opts()...)
 }

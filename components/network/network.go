@@ -18,6 +18,9 @@ const AppPort = 8080
 // PostgresPort is the only port the database admits, and only from the app.
 const PostgresPort = 5432
 
+// Type is the network's type token.
+const Type = "wedsync:network:Network"
+
 // cidrs gives each site role its own /16, so the primary, DR and offsite
 // networks can be peered later without renumbering.
 var cidrs = map[core.Role]int{core.Primary: 10, core.DR: 20, core.Offsite: 30}
@@ -37,7 +40,11 @@ type Network struct {
 	CIDR string
 }
 
-// plan is the address layout of a site's network, the same on every cloud.
+// outputs are what each cloud's builder returns: the network as the
+// components placed in it see it.
+type outputs = core.Network
+
+// layout is the address plan of a site's network, the same on every cloud.
 type layout struct {
 	cidr        string
 	public      []string // load balancer and NAT (AWS), one per zone
@@ -57,38 +64,73 @@ func newLayout(role core.Role) layout {
 	return l
 }
 
+// validate checks args as a whole, every problem at once.
+func (args *NetworkArgs) validate(name string) error {
+	p := &core.Problems{}
+	site := args.Site
+	if site.Provider == nil {
+		p.Missing("site.provider", "the site's explicit provider")
+	}
+	if !site.Cloud.Valid() {
+		p.Add("site.cloud", string(site.Cloud), "use %s", core.Join(core.Clouds))
+	}
+	if _, ok := cidrs[site.Role]; !ok {
+		p.Add("site.role", string(site.Role), "has no address range; use %s", core.Join([]core.Role{core.Primary, core.DR, core.Offsite}))
+	}
+	if err := p.Err(); err != nil {
+		return fmt.Errorf("network %s: %w", name, err)
+	}
+	return nil
+}
+
 // NewNetwork creates the network of args.Site.
 func NewNetwork(ctx *pulumi.Context, name string, args *NetworkArgs, opts ...pulumi.ResourceOption) (*Network, error) {
-	if args == nil || args.Site.Provider == nil {
-		return nil, fmt.Errorf("network %s: a site with a provider is required", name)
+	if args == nil {
+		return nil, fmt.Errorf("network %s: args are required", name)
 	}
-	if _, ok := cidrs[args.Site.Role]; !ok {
-		return nil, fmt.Errorf("network %s: site role %q has no address range; use %s", name, args.Site.Role, core.Join([]core.Role{core.Primary, core.DR, core.Offsite}))
+	if err := args.validate(name); err != nil {
+		return nil, err
 	}
 	n := &Network{}
-	if err := ctx.RegisterComponentResource("wedsync:network:Network", name, n, opts...); err != nil {
+	if err := ctx.RegisterComponentResource(Type, name, n, opts...); err != nil {
 		return nil, err
 	}
-	l := newLayout(args.Site.Role)
-	n.CIDR = l.cidr
+	b := &builder{ctx: ctx, name: name, dep: args.Deployment, site: args.Site, layout: newLayout(args.Site.Role), n: n}
+	var out outputs
 	var err error
-	switch args.Site.Cloud {
+	switch b.site.Cloud {
 	case core.AWS:
-		err = n.aws(ctx, name, args, l)
+		out, err = b.aws()
 	case core.GCP:
-		err = n.gcp(ctx, name, args, l)
+		out, err = b.gcp()
 	case core.Azure:
-		err = n.azure(ctx, name, args, l)
-	default:
-		err = fmt.Errorf("network %s: cloud %q is not supported", name, args.Site.Cloud)
+		out, err = b.azure()
 	}
 	if err != nil {
-		return nil, err
+		return nil, fmt.Errorf("network %s: %w", name, err)
 	}
+	n.Network, n.CIDR = out, b.layout.cidr
 	return n, ctx.RegisterResourceOutputs(n, pulumi.Map{
 		"id":                n.ID,
 		"cidr":              pulumi.String(n.CIDR),
 		"appSubnetIds":      n.AppSubnetIDs,
 		"databaseSubnetIds": n.DatabaseSubnetIDs,
 	})
+}
+
+// builder carries what every cloud's implementation needs: the site and
+// its address layout.
+type builder struct {
+	ctx    *pulumi.Context
+	name   string
+	dep    core.Deployment
+	site   core.Site
+	layout layout
+	n      *Network
+}
+
+// opts are every child's options: the network as parent, the site's
+// provider, then extra.
+func (b *builder) opts(extra ...pulumi.ResourceOption) []pulumi.ResourceOption {
+	return b.site.With(append([]pulumi.ResourceOption{pulumi.Parent(b.n)}, extra...)...)
 }

@@ -1,6 +1,7 @@
 package network
 
 import (
+	"strings"
 	"testing"
 
 	"github.com/pulumi/pulumi/sdk/v3/go/pulumi"
@@ -112,5 +113,41 @@ func TestAzureNetworkDelegatesADatabaseSubnet(t *testing.T) {
 	}
 	if vnets[0].Inputs["tags"] == nil {
 		t.Error("Azure resources must carry the standard tags")
+	}
+}
+
+func TestTheNetworkRegistersAsNetworkNamedAfterItsPackage(t *testing.T) {
+	regs := testkit.Registrations(t, core.Prod, func(ctx *pulumi.Context) error {
+		dep, err := testkit.Deployment(ctx, core.AWS, core.Prod)
+		if err != nil {
+			return err
+		}
+		_, err = NewNetwork(ctx, "primary", &NetworkArgs{Deployment: dep, Site: dep.Primary})
+		return err
+	})
+	if Type != "wedsync:network:Network" {
+		t.Errorf("Type = %q, want the module to be the package's name", Type)
+	}
+	if n := len(testkit.Registered(regs, "wedsync:network:Network")); n != 1 {
+		t.Errorf("%d networks registered as wedsync:network:Network, want 1", n)
+	}
+}
+
+func TestNetworkArgsNameEveryProblemAndRegisterNothing(t *testing.T) {
+	err := testkit.PlanErr(core.Prod, func(ctx *pulumi.Context) error {
+		_, err := NewNetwork(ctx, "primary", &NetworkArgs{Site: core.Site{Role: "backup", Cloud: "oracle"}})
+		return err
+	})
+	for _, field := range []string{"site.provider", "site.cloud", "site.role"} {
+		if err == nil || !strings.Contains(err.Error(), field) {
+			t.Errorf("error %v does not name %s", err, field)
+		}
+	}
+	registered := testkit.Registrations(t, core.Prod, func(ctx *pulumi.Context) error {
+		_, _ = NewNetwork(ctx, "primary", &NetworkArgs{Site: core.Site{Role: core.Primary, Cloud: "oracle"}})
+		return nil
+	})
+	if n := len(testkit.Registered(registered, Type)); n != 0 {
+		t.Errorf("%d networks registered for invalid args", n)
 	}
 }

@@ -158,55 +158,72 @@ func (b *builder) awsSecretName(name string) string {
 	return b.dep.Project + "/" + b.dep.Stack + "/" + name
 }
 
-func (b *builder) aws() error {
+// aws is the store on KMS and Secrets Manager: a key per purpose (a
+// multi-Region key, replicated to the DR site), the secrets, the CloudTrail
+// Lake audit store and, with an alert target, the alarms.
+func (b *builder) aws() (outputs, error) {
 	id, err := b.awsIdentity()
 	if err != nil {
-		return err
+		return b.out, err
 	}
-	primary, sites := b.dep.Primary, b.sites()
-	multiRegion := len(sites) > 1
+	sites := b.sites()
 	for _, purpose := range core.KeyPurposes {
-		desc := fmt.Sprintf("WedSync %s %s key", b.dep.Stack, purpose)
-		key, err := kms.NewKey(b.ctx, b.resourceName(core.Primary, "key", string(purpose)), &kms.KeyArgs{
-			Description:           pulumi.String(desc),
-			KeyUsage:              pulumi.String("ENCRYPT_DECRYPT"),
-			CustomerMasterKeySpec: pulumi.String("SYMMETRIC_DEFAULT"),
-			EnableKeyRotation:     pulumi.Bool(true),
-			RotationPeriodInDays:  pulumi.Int(b.set.KeyRotationDays),
-			DeletionWindowInDays:  pulumi.Int(b.set.DeletionWindowDays),
-			MultiRegion:           pulumi.Bool(multiRegion),
-			Policy:                pulumi.String(b.keyPolicy(id, purpose, primary.Region)),
-		}, b.opts(primary)...)
-		if err != nil {
-			return err
-		}
-		if err := b.awsAlias(primary, purpose, key.KeyId); err != nil {
-			return err
-		}
-		b.addKey(&core.Key{Purpose: purpose, Region: primary.Region, ID: key.Arn}, core.Primary)
-		for _, site := range sites[1:] {
-			// A replica shares the primary's key material and rotation, so data
-			// replicated to the DR region decrypts there without cross-region
-			// calls, even when the primary region is down.
-			replica, err := kms.NewReplicaKey(b.ctx, b.resourceName(site.Role, "key", string(purpose)), &kms.ReplicaKeyArgs{
-				PrimaryKeyArn:        key.Arn,
-				Description:          pulumi.String(desc + " (replica)"),
-				DeletionWindowInDays: pulumi.Int(b.set.DeletionWindowDays),
-				Policy:               pulumi.String(b.keyPolicy(id, purpose, site.Region)),
-			}, b.opts(site)...)
-			if err != nil {
-				return err
-			}
-			if err := b.awsAlias(site, purpose, replica.KeyId); err != nil {
-				return err
-			}
-			b.addKey(&core.Key{Purpose: purpose, Region: site.Region, ID: replica.Arn}, site.Role)
+		if err := b.awsKey(id, sites, purpose); err != nil {
+			return b.out, err
 		}
 	}
 	if err := b.awsSecrets(sites); err != nil {
+		return b.out, err
+	}
+	if err := b.awsAudit(); err != nil {
+		return b.out, err
+	}
+	if b.args.Alerts != nil {
+		return b.out, b.awsAlarms()
+	}
+	return b.out, nil
+}
+
+// awsKey is purpose's key at the primary and its replicas at the other sites.
+func (b *builder) awsKey(id awsIdentity, sites []core.Site, purpose core.KeyPurpose) error {
+	primary := sites[0]
+	desc := fmt.Sprintf("WedSync %s %s key", b.dep.Stack, purpose)
+	key, err := kms.NewKey(b.ctx, b.resourceName(core.Primary, "key", string(purpose)), &kms.KeyArgs{
+		Description:           pulumi.String(desc),
+		KeyUsage:              pulumi.String("ENCRYPT_DECRYPT"),
+		CustomerMasterKeySpec: pulumi.String("SYMMETRIC_DEFAULT"),
+		EnableKeyRotation:     pulumi.Bool(true),
+		RotationPeriodInDays:  pulumi.Int(b.set.KeyRotationDays),
+		DeletionWindowInDays:  pulumi.Int(b.set.DeletionWindowDays),
+		MultiRegion:           pulumi.Bool(len(sites) > 1),
+		Policy:                pulumi.String(b.keyPolicy(id, purpose, primary.Region)),
+	}, b.opts(primary)...)
+	if err != nil {
 		return err
 	}
-	return b.awsAudit()
+	if err := b.awsAlias(primary, purpose, key.KeyId); err != nil {
+		return err
+	}
+	b.addKey(&core.Key{Purpose: purpose, Region: primary.Region, ID: key.Arn}, core.Primary)
+	for _, site := range sites[1:] {
+		// A replica shares the primary's key material and rotation, so data
+		// replicated to the DR region decrypts there without cross-region
+		// calls, even when the primary region is down.
+		replica, err := kms.NewReplicaKey(b.ctx, b.resourceName(site.Role, "key", string(purpose)), &kms.ReplicaKeyArgs{
+			PrimaryKeyArn:        key.Arn,
+			Description:          pulumi.String(desc + " (replica)"),
+			DeletionWindowInDays: pulumi.Int(b.set.DeletionWindowDays),
+			Policy:               pulumi.String(b.keyPolicy(id, purpose, site.Region)),
+		}, b.opts(site)...)
+		if err != nil {
+			return err
+		}
+		if err := b.awsAlias(site, purpose, replica.KeyId); err != nil {
+			return err
+		}
+		b.addKey(&core.Key{Purpose: purpose, Region: site.Region, ID: replica.Arn}, site.Role)
+	}
+	return nil
 }
 
 // awsAlias gives a key a stable name ("alias/wedsync-prod-data") in its region.
@@ -225,12 +242,12 @@ func (b *builder) awsSecrets(sites []core.Site) error {
 		for _, site := range sites[1:] {
 			replicas = append(replicas, secretsmanager.SecretReplicaArgs{
 				Region:   pulumi.String(site.Region),
-				KmsKeyId: b.c.keys[site.Role][core.SecretsKey].ID,
+				KmsKeyId: b.out.keys[site.Role][core.SecretsKey].ID,
 			})
 		}
 		args := &secretsmanager.SecretArgs{
 			Name:                 pulumi.String(b.awsSecretName(sec.Name)),
-			KmsKeyId:             b.c.keys[core.Primary][core.SecretsKey].ID,
+			KmsKeyId:             b.out.keys[core.Primary][core.SecretsKey].ID,
 			RecoveryWindowInDays: pulumi.Int(b.set.DeletionWindowDays),
 			Replicas:             replicas,
 		}
@@ -241,7 +258,7 @@ func (b *builder) awsSecrets(sites []core.Site) error {
 		if err != nil {
 			return err
 		}
-		b.c.SecretIDs[sec.Name] = secret.Arn
+		b.out.secretIDs[sec.Name] = secret.Arn
 		if readers := b.set.readersOf(sec.Name); len(readers) > 0 {
 			doc := policyDocument{Version: "2012-10-17", Statement: []statement{allow("GrantRead", readers, awsSecretActions)}}
 			if _, err := secretsmanager.NewSecretPolicy(b.ctx, b.resourceName(core.Primary, "secret-policy", sec.Name), &secretsmanager.SecretPolicyArgs{
@@ -307,7 +324,7 @@ func (b *builder) awsAudit() error {
 	if err != nil {
 		return err
 	}
-	b.c.AuditLog = store.Arn
+	b.out.auditLog = store.Arn
 	return nil
 }
 
@@ -320,7 +337,7 @@ func (b *builder) awsAlarms() error {
 	t, primary := b.args.Alerts.Limits(), b.dep.Primary
 	var arns []any
 	for _, purpose := range core.KeyPurposes {
-		if k := b.c.keys[core.Primary][purpose]; k != nil {
+		if k := b.out.keys[core.Primary][purpose]; k != nil {
 			arns = append(arns, k.ID)
 		}
 	}

@@ -11,6 +11,7 @@ import (
 	"github.com/pulumi/pulumi/sdk/v3/go/pulumi"
 
 	"github.com/wedsync/wedsync-infra/components/core"
+	"github.com/wedsync/wedsync-infra/components/core/azuremetric"
 )
 
 // Azure built-in roles for Key Vault's RBAC data plane, by role definition id.
@@ -40,43 +41,48 @@ type azureVault struct {
 	keys  map[core.KeyPurpose]*keyvault.Key
 }
 
-func (b *builder) azure() error {
+// azure is the store on Key Vault: a vault per site with a key per purpose
+// and every secret, role assignments for the grants, the vaults' audit logs
+// and, with an alert target, the alarms.
+func (b *builder) azure() (outputs, error) {
 	primary := b.dep.Primary
 	client, err := authorization.GetClientConfig(b.ctx, pulumi.Provider(primary.Provider))
 	if err != nil {
-		return fmt.Errorf("look up the Azure tenant: %w", err)
+		return b.out, fmt.Errorf("look up the Azure tenant: %w", err)
 	}
 	b.azureSubscription = client.SubscriptionId
 	var vaults []azureVault
 	for _, site := range b.sites() {
 		v, err := b.azureVault(site, client.TenantId)
 		if err != nil {
-			return err
+			return b.out, err
 		}
 		vaults = append(vaults, v)
 	}
 	for _, v := range vaults {
 		if err := b.azureGrants(v, b.subscription(v.site)); err != nil {
-			return err
+			return b.out, err
 		}
 	}
-	return nil
+	if b.args.Alerts != nil {
+		return b.out, b.azureAlarms()
+	}
+	return b.out, nil
 }
 
+// azureVault is site's vault with its keys, secrets and audit log.
 func (b *builder) azureVault(site core.Site, tenantID string) (azureVault, error) {
-	tags := b.dep.Tags.For(core.Azure)
-	hsm := *b.set.HSMKeys
-	out := azureVault{site: site, keys: map[core.KeyPurpose]*keyvault.Key{}}
+	out := azureVault{site: site}
 	vault, err := keyvault.NewVault(b.ctx, b.resourceName(site.Role, "vault"), &keyvault.VaultArgs{
 		// Vault names are global and reserved while soft-deleted: the region
 		// keeps the primary's and the DR's apart.
 		VaultName:         pulumi.String(b.dep.NameWithin(24, "kv", site.Short())),
 		ResourceGroupName: site.AzureResourceGroup,
 		Location:          pulumi.String(site.Region),
-		Tags:              tags,
+		Tags:              b.dep.Tags.For(core.Azure),
 		Properties: keyvault.VaultPropertiesArgs{
 			TenantId:                  pulumi.String(tenantID),
-			Sku:                       keyvault.SkuArgs{Family: pulumi.String("A"), Name: pick(hsm, keyvault.SkuNamePremium, keyvault.SkuNameStandard)},
+			Sku:                       keyvault.SkuArgs{Family: pulumi.String("A"), Name: pick(*b.set.HSMKeys, keyvault.SkuNamePremium, keyvault.SkuNameStandard)},
 			EnableRbacAuthorization:   pulumi.Bool(true),
 			EnableSoftDelete:          pulumi.Bool(true),
 			SoftDeleteRetentionInDays: pulumi.Int(b.set.VaultSoftDeleteDays),
@@ -93,15 +99,28 @@ func (b *builder) azureVault(site core.Site, tenantID string) (azureVault, error
 		return out, err
 	}
 	out.vault = vault
-	b.c.Vaults[site.Role] = vault.ID().ToStringOutput()
+	b.out.vaults[site.Role] = vault.ID().ToStringOutput()
+	if out.keys, err = b.azureKeys(site, vault); err != nil {
+		return out, err
+	}
+	if err := b.azureSecrets(site, vault); err != nil {
+		return out, err
+	}
+	return out, b.azureAudit(site, vault)
+}
+
+// azureKeys are the vault's keys, one per purpose, rotating on the
+// settings' period.
+func (b *builder) azureKeys(site core.Site, vault *keyvault.Vault) (map[core.KeyPurpose]*keyvault.Key, error) {
+	keys := map[core.KeyPurpose]*keyvault.Key{}
 	for _, purpose := range core.KeyPurposes {
 		key, err := keyvault.NewKey(b.ctx, b.resourceName(site.Role, "key", string(purpose)), &keyvault.KeyArgs{
 			KeyName:           pulumi.String(string(purpose)),
 			VaultName:         vault.Name,
 			ResourceGroupName: site.AzureResourceGroup,
-			Tags:              tags,
+			Tags:              b.dep.Tags.For(core.Azure),
 			Properties: keyvault.KeyPropertiesArgs{
-				Kty:     pulumi.String(pick(hsm, "RSA-HSM", "RSA")),
+				Kty:     pulumi.String(pick(*b.set.HSMKeys, "RSA-HSM", "RSA")),
 				KeySize: pulumi.Int(3072),
 				KeyOps:  pulumi.ToStringArray([]string{"encrypt", "decrypt", "wrapKey", "unwrapKey"}),
 				RotationPolicy: keyvault.RotationPolicyArgs{
@@ -122,9 +141,9 @@ func (b *builder) azureVault(site core.Site, tenantID string) (azureVault, error
 			},
 		}, b.opts(site, pulumi.Parent(vault))...)
 		if err != nil {
-			return out, err
+			return nil, err
 		}
-		out.keys[purpose] = key
+		keys[purpose] = key
 		// Keys are versionless (https://VAULT.vault.azure.net/keys/NAME), so
 		// services follow rotation; the vault URI is the key id's prefix.
 		b.addKey(&core.Key{
@@ -136,31 +155,35 @@ func (b *builder) azureVault(site core.Site, tenantID string) (azureVault, error
 			Name:     key.Name,
 		}, site.Role)
 	}
-	// Secrets are written to every site's vault: Key Vault does not
-	// replicate across regions by itself.
+	return keys, nil
+}
+
+// azureSecrets writes every secret to site's vault, with its readers:
+// Key Vault does not replicate across regions by itself.
+func (b *builder) azureSecrets(site core.Site, vault *keyvault.Vault) error {
 	for _, sec := range b.set.Secrets {
-		secretTags := tags
+		tags := b.dep.Tags.For(core.Azure)
 		if sec.Description != "" {
-			secretTags = b.dep.Tags.With("description", sec.Description).For(core.Azure)
+			tags = b.dep.Tags.With("description", sec.Description).For(core.Azure)
 		}
 		secret, err := keyvault.NewSecret(b.ctx, b.resourceName(site.Role, "secret", sec.Name), &keyvault.SecretArgs{
 			SecretName:        pulumi.String(sec.Name),
 			VaultName:         vault.Name,
 			ResourceGroupName: site.AzureResourceGroup,
-			Tags:              secretTags,
+			Tags:              tags,
 			Properties:        keyvault.SecretPropertiesArgs{Value: b.value(sec.Name)},
 		}, b.opts(site, pulumi.Parent(vault))...)
 		if err != nil {
-			return out, err
+			return err
 		}
 		if site.Role == core.Primary {
-			b.c.SecretIDs[sec.Name] = secret.ID().ToStringOutput()
+			b.out.secretIDs[sec.Name] = secret.ID().ToStringOutput()
 		}
 		if err := b.azureSecretReaders(site, sec.Name, secret); err != nil {
-			return out, err
+			return err
 		}
 	}
-	return out, b.azureAudit(site, vault)
+	return nil
 }
 
 func pulumiBoolOrNil(on bool) pulumi.BoolPtrInput {
@@ -235,7 +258,7 @@ func (b *builder) azureAudit(site core.Site, vault *keyvault.Vault) error {
 		return err
 	}
 	if site.Role == core.Primary {
-		b.c.AuditLog = ws.ID().ToStringOutput()
+		b.out.auditLog = ws.ID().ToStringOutput()
 	}
 	_, err = insights.NewDiagnosticSetting(b.ctx, b.resourceName(site.Role, "vault-audit"), &insights.DiagnosticSettingArgs{
 		Name:                        pulumi.String("audit-to-log-analytics"),
@@ -251,13 +274,13 @@ func (b *builder) azureAudit(site core.Site, vault *keyvault.Vault) error {
 
 // azureAlarms: an activity log alert when a vault of the stack is deleted
 // (soft delete schedules every key in it for purge), and a metric alert on
-// each vault's API results with status 403 for a spike of denied calls.
-// Deleting a single key is a data-plane call the activity log does not
-// carry; it is in the vault's AuditEvent log (the store's audit workspace).
+// each vault's API results with status 401 or 403 for a spike of denied
+// calls. Deleting a single key is a data-plane call the activity log does
+// not carry; it is in the vault's AuditEvent log (the store's audit
+// workspace).
 func (b *builder) azureAlarms() error {
 	t, primary := b.args.Alerts.Limits(), b.dep.Primary
 	opts := primary.With(pulumi.Parent(b.c))
-	tags := b.dep.Tags.For(core.Azure)
 	groups := b.args.Alerts.IDs.ApplyT(func(ids []string) []insights.ActionGroupType {
 		out := make([]insights.ActionGroupType, len(ids))
 		for i, id := range ids {
@@ -265,16 +288,9 @@ func (b *builder) azureAlarms() error {
 		}
 		return out
 	}).(insights.ActionGroupTypeArrayOutput)
-	actions := b.args.Alerts.IDs.ApplyT(func(ids []string) []insights.MetricAlertAction {
-		out := make([]insights.MetricAlertAction, len(ids))
-		for i := range ids {
-			out[i] = insights.MetricAlertAction{ActionGroupId: &ids[i]}
-		}
-		return out
-	}).(insights.MetricAlertActionArrayOutput)
 	var vaults pulumi.StringArray
 	for _, site := range b.sites() {
-		vaults = append(vaults, b.c.Vaults[site.Role])
+		vaults = append(vaults, b.out.vaults[site.Role])
 	}
 	if _, err := insights.NewActivityLogAlert(b.ctx, b.resourceName(core.Primary, alarmKeyDeletion), &insights.ActivityLogAlertArgs{
 		ActivityLogAlertName: pulumi.String(b.dep.Name("secrets", alarmKeyDeletion)),
@@ -288,38 +304,25 @@ func (b *builder) azureAlarms() error {
 			insights.AlertRuleAnyOfOrLeafConditionArgs{Field: pulumi.String("operationName"), Equals: pulumi.String("Microsoft.KeyVault/vaults/delete")},
 		}},
 		Actions: insights.ActionListArgs{ActionGroups: groups},
-		Tags:    tags,
+		Tags:    b.dep.Tags.For(core.Azure),
 	}, opts...); err != nil {
 		return err
 	}
 	for _, site := range b.sites() {
-		if _, err := insights.NewMetricAlert(b.ctx, b.resourceName(site.Role, alarmAccessDenied), &insights.MetricAlertArgs{
-			RuleName:            pulumi.String(b.dep.Name("secrets", alarmAccessDenied, site.Short())),
-			ResourceGroupName:   primary.AzureResourceGroup,
-			Location:            pulumi.String("global"),
-			Description:         pulumi.String(alarmDescription(alarmAccessDenied, t)),
-			Enabled:             pulumi.Bool(true),
-			Severity:            pulumi.Int(2),
-			Scopes:              pulumi.StringArray{b.c.Vaults[site.Role]},
-			EvaluationFrequency: pulumi.String("PT1M"),
-			WindowSize:          pulumi.String(fmt.Sprintf("PT%dM", t.SecretAccessDeniedMinutes)),
-			Criteria: insights.MetricAlertSingleResourceMultipleMetricCriteriaArgs{
-				OdataType: pulumi.String("Microsoft.Azure.Monitor.SingleResourceMultipleMetricCriteria"),
-				AllOf: insights.MetricCriteriaArray{insights.MetricCriteriaArgs{
-					CriterionType:   pulumi.String("StaticThresholdCriterion"),
-					Name:            pulumi.String(alarmAccessDenied),
-					MetricNamespace: pulumi.String("Microsoft.KeyVault/vaults"),
-					MetricName:      pulumi.String("ServiceApiResult"),
-					Dimensions: insights.MetricDimensionArray{insights.MetricDimensionArgs{
-						Name: pulumi.String("StatusCode"), Operator: pulumi.String("Include"), Values: pulumi.ToStringArray([]string{"401", "403"}),
-					}},
-					Operator:        pulumi.String("GreaterThan"),
-					Threshold:       pulumi.Float64(float64(t.SecretAccessDenied)),
-					TimeAggregation: pulumi.String("Count"),
-				}},
-			},
-			Actions: actions,
-			Tags:    tags,
+		if err := azuremetric.New(b.ctx, b.resourceName(site.Role, alarmAccessDenied), b.dep, b.args.Alerts, azuremetric.Alert{
+			Key:         alarmAccessDenied,
+			RuleName:    b.dep.Name("secrets", alarmAccessDenied, site.Short()),
+			Description: alarmDescription(alarmAccessDenied, t),
+			Severity:    2,
+			Scope:       b.out.vaults[site.Role],
+			Namespace:   "Microsoft.KeyVault/vaults",
+			Metric:      "ServiceApiResult",
+			Dimensions:  map[string][]string{"StatusCode": {"401", "403"}},
+			Operator:    "GreaterThan",
+			Threshold:   float64(t.SecretAccessDenied),
+			Aggregation: "Count",
+			Frequency:   "PT1M",
+			Window:      fmt.Sprintf("PT%dM", t.SecretAccessDeniedMinutes),
 		}, opts...); err != nil {
 			return err
 		}

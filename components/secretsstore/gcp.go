@@ -25,53 +25,70 @@ var gcpKeyRoles = map[Access]string{
 // secret use; GCP leaves them off by default.
 var gcpAuditedServices = []string{"cloudkms.googleapis.com", "secretmanager.googleapis.com"}
 
-func (b *builder) gcp() error {
-	primary, sites := b.dep.Primary, b.sites()
-	project := primary.GCPProject
+// gcp is the store on Cloud KMS and Secret Manager: a key ring per site
+// with a key per purpose, the service agents' grants, the secrets, Data
+// Access audit logs and, with an alert target, the alarms.
+func (b *builder) gcp() (outputs, error) {
+	project, sites := b.dep.Primary.GCPProject, b.sites()
 	keys := map[core.Role]map[core.KeyPurpose]*kms.CryptoKey{}
-	protection := pick(*b.set.HSMKeys, "HSM", "SOFTWARE")
 	for _, site := range sites {
-		// Key rings cannot be deleted; protecting them in prod keeps Pulumi
-		// from trying (and from losing track of the name).
-		ring, err := kms.NewKeyRing(b.ctx, b.resourceName(site.Role, "keyring"), &kms.KeyRingArgs{
-			Name:     pulumi.String(b.dep.Name("keys", site.Short())),
-			Location: pulumi.String(site.Region),
-			Project:  pulumi.String(project),
-		}, b.opts(site)...)
+		byPurpose, err := b.gcpKeys(site)
 		if err != nil {
-			return err
+			return b.out, err
 		}
-		b.c.Vaults[site.Role] = ring.ID().ToStringOutput()
-		keys[site.Role] = map[core.KeyPurpose]*kms.CryptoKey{}
-		for _, purpose := range core.KeyPurposes {
-			key, err := kms.NewCryptoKey(b.ctx, b.resourceName(site.Role, "key", string(purpose)), &kms.CryptoKeyArgs{
-				Name:                     pulumi.String(string(purpose)),
-				KeyRing:                  ring.ID(),
-				Purpose:                  pulumi.String("ENCRYPT_DECRYPT"),
-				RotationPeriod:           pulumi.String(days(b.set.KeyRotationDays)),
-				DestroyScheduledDuration: pulumi.String(days(b.set.DeletionWindowDays)),
-				VersionTemplate: kms.CryptoKeyVersionTemplateArgs{
-					Algorithm:       pulumi.String("GOOGLE_SYMMETRIC_ENCRYPTION"),
-					ProtectionLevel: pulumi.String(protection),
-				},
-			}, b.opts(site)...)
-			if err != nil {
-				return err
-			}
-			keys[site.Role][purpose] = key
-			b.addKey(&core.Key{Purpose: purpose, Region: site.Region, ID: key.ID().ToStringOutput()}, site.Role)
-			if err := b.gcpKeyGrants(site, purpose, key); err != nil {
-				return err
-			}
-		}
+		keys[site.Role] = byPurpose
 	}
 	if err := b.gcpServiceAgents(project, sites, keys); err != nil {
-		return err
+		return b.out, err
 	}
 	if err := b.gcpSecrets(project, sites, keys); err != nil {
-		return err
+		return b.out, err
 	}
-	return b.gcpAudit(project)
+	if err := b.gcpAudit(project); err != nil {
+		return b.out, err
+	}
+	if b.args.Alerts != nil {
+		return b.out, b.gcpAlarms()
+	}
+	return b.out, nil
+}
+
+// gcpKeys is site's key ring and its key of every purpose, with the grants.
+func (b *builder) gcpKeys(site core.Site) (map[core.KeyPurpose]*kms.CryptoKey, error) {
+	// Key rings cannot be deleted; protecting them in prod keeps Pulumi
+	// from trying (and from losing track of the name).
+	ring, err := kms.NewKeyRing(b.ctx, b.resourceName(site.Role, "keyring"), &kms.KeyRingArgs{
+		Name:     pulumi.String(b.dep.Name("keys", site.Short())),
+		Location: pulumi.String(site.Region),
+		Project:  pulumi.String(b.dep.Primary.GCPProject),
+	}, b.opts(site)...)
+	if err != nil {
+		return nil, err
+	}
+	b.out.vaults[site.Role] = ring.ID().ToStringOutput()
+	keys := map[core.KeyPurpose]*kms.CryptoKey{}
+	for _, purpose := range core.KeyPurposes {
+		key, err := kms.NewCryptoKey(b.ctx, b.resourceName(site.Role, "key", string(purpose)), &kms.CryptoKeyArgs{
+			Name:                     pulumi.String(string(purpose)),
+			KeyRing:                  ring.ID(),
+			Purpose:                  pulumi.String("ENCRYPT_DECRYPT"),
+			RotationPeriod:           pulumi.String(days(b.set.KeyRotationDays)),
+			DestroyScheduledDuration: pulumi.String(days(b.set.DeletionWindowDays)),
+			VersionTemplate: kms.CryptoKeyVersionTemplateArgs{
+				Algorithm:       pulumi.String("GOOGLE_SYMMETRIC_ENCRYPTION"),
+				ProtectionLevel: pulumi.String(pick(*b.set.HSMKeys, "HSM", "SOFTWARE")),
+			},
+		}, b.opts(site)...)
+		if err != nil {
+			return nil, err
+		}
+		keys[purpose] = key
+		b.addKey(&core.Key{Purpose: purpose, Region: site.Region, ID: key.ID().ToStringOutput()}, site.Role)
+		if err := b.gcpKeyGrants(site, purpose, key); err != nil {
+			return nil, err
+		}
+	}
+	return keys, nil
 }
 
 // gcpServiceAgents lets the Google services that encrypt our data with our
@@ -182,7 +199,7 @@ func (b *builder) gcpSecrets(project string, sites []core.Site, keys map[core.Ro
 		if err != nil {
 			return err
 		}
-		b.c.SecretIDs[sec.Name] = secret.ID().ToStringOutput()
+		b.out.secretIDs[sec.Name] = secret.ID().ToStringOutput()
 		for i, reader := range b.set.readersOf(sec.Name) {
 			if _, err := secretmanager.NewSecretIamMember(b.ctx, b.resourceName(core.Primary, "secret", sec.Name, "reader", fmt.Sprint(i)), &secretmanager.SecretIamMemberArgs{
 				Project:  pulumi.String(project),
@@ -238,7 +255,7 @@ func (b *builder) gcpAlarms() error {
 	opts := primary.With(pulumi.Parent(b.c))
 	var rings []any
 	for _, site := range b.sites() {
-		rings = append(rings, b.c.Vaults[site.Role])
+		rings = append(rings, b.out.vaults[site.Role])
 	}
 	keyFilter := pulumi.All(rings...).ApplyT(func(ids []any) string {
 		parts := make([]string, len(ids))

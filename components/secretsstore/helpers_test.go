@@ -52,56 +52,67 @@ func (s scenario) site(ctx *pulumi.Context, role core.Role) (core.Site, error) {
 // run plans the scenario; err is the program's error.
 func (s scenario) run(t *testing.T) (*result, error) {
 	t.Helper()
-	if s.env == "" {
-		s.env = core.Prod
-	}
-	env := s.env
-	stack := string(env)
-	p, err := plan.Run(plan.Options{Project: "wedsync", Stack: stack, Environment: stack}, func(ctx *pulumi.Context) error {
-		dep := core.Deployment{
-			Project: "wedsync", Stack: stack, Environment: env, Timezone: "Europe/London",
-			Tags: core.StandardTags("wedsync", stack, env, "platform", "wedsync-"+stack, nil),
-		}
-		var err error
-		if dep.Primary, err = s.site(ctx, core.Primary); err != nil {
-			return err
-		}
-		if !s.noDR {
-			dr, err := s.site(ctx, core.DR)
-			if err != nil {
-				return err
-			}
-			dep.DR = &dr
-		}
-		args := &SecretsStoreArgs{Deployment: dep, Settings: s.settings}
-		if s.args != nil {
-			s.args(args)
-		}
-		store, err := NewSecretsStore(ctx, "secrets", args)
-		if err != nil {
-			return err
-		}
-		for _, role := range []core.Role{core.Primary, core.DR} {
-			for _, purpose := range core.KeyPurposes {
-				k := store.Key(role, purpose)
-				if k == nil {
-					continue
-				}
-				var u keyConsumer
-				if err := ctx.RegisterResource("test:index:KeyUser", "keyuser-"+string(role)+"-"+string(purpose), pulumi.Map{
-					"purpose": pulumi.String(string(k.Purpose)), "region": pulumi.String(k.Region),
-					"id": k.ID, "vaultId": k.VaultID, "vaultUri": k.VaultURI, "name": k.Name,
-				}, &u); err != nil {
-					return err
-				}
-			}
-		}
-		return nil
-	})
+	s = s.defaulted()
+	stack := string(s.env)
+	p, err := plan.Run(plan.Options{Project: "wedsync", Stack: stack, Environment: stack}, s.program)
 	if err != nil {
 		return nil, err
 	}
 	return &result{Plan: p, t: t}, nil
+}
+
+// defaulted is the scenario in prod unless it names an environment.
+func (s scenario) defaulted() scenario {
+	if s.env == "" {
+		s.env = core.Prod
+	}
+	return s
+}
+
+// program builds the scenario's deployment and one store, and records the
+// keys it hands out as stand-in consumers.
+func (s scenario) program(ctx *pulumi.Context) error {
+	env := s.env
+	stack := string(env)
+	dep := core.Deployment{
+		Project: "wedsync", Stack: stack, Environment: env, Timezone: "Europe/London",
+		Tags: core.StandardTags("wedsync", stack, env, "platform", "wedsync-"+stack, nil),
+	}
+	var err error
+	if dep.Primary, err = s.site(ctx, core.Primary); err != nil {
+		return err
+	}
+	if !s.noDR {
+		dr, err := s.site(ctx, core.DR)
+		if err != nil {
+			return err
+		}
+		dep.DR = &dr
+	}
+	args := &SecretsStoreArgs{Deployment: dep, Settings: s.settings}
+	if s.args != nil {
+		s.args(args)
+	}
+	store, err := NewSecretsStore(ctx, "secrets", args)
+	if err != nil {
+		return err
+	}
+	for _, role := range []core.Role{core.Primary, core.DR} {
+		for _, purpose := range core.KeyPurposes {
+			k := store.Key(role, purpose)
+			if k == nil {
+				continue
+			}
+			var u keyConsumer
+			if err := ctx.RegisterResource("test:index:KeyUser", "keyuser-"+string(role)+"-"+string(purpose), pulumi.Map{
+				"purpose": pulumi.String(string(k.Purpose)), "region": pulumi.String(k.Region),
+				"id": k.ID, "vaultId": k.VaultID, "vaultUri": k.VaultURI, "name": k.Name,
+			}, &u); err != nil {
+				return err
+			}
+		}
+	}
+	return nil
 }
 
 // mustRun plans the scenario and fails the test on a program error.

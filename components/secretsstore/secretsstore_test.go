@@ -33,7 +33,7 @@ func TestDefaults(t *testing.T) {
 			if s.Grants[0].Access != Read {
 				t.Errorf("a grant without access must default to read, got %q", s.Grants[0].Access)
 			}
-			if err := s.Validate(tc.env); err != nil {
+			if err := s.Validate(tc.env, ""); err != nil {
 				t.Errorf("defaults must be valid: %v", err)
 			}
 		})
@@ -79,7 +79,7 @@ func TestValidate(t *testing.T) {
 			s := everySecret(core.AWS)
 			tc.change(&s)
 			s.ApplyDefaults(tc.env)
-			err := s.Validate(tc.env)
+			err := s.Validate(tc.env, "")
 			problems := core.Flatten(err)
 			if len(problems) != 1 || !strings.Contains(problems[0].Error(), tc.want) {
 				t.Fatalf("want one problem containing %q, got %v", tc.want, problems)
@@ -88,7 +88,7 @@ func TestValidate(t *testing.T) {
 	}
 }
 
-func TestValidateFor(t *testing.T) {
+func TestValidateForCloud(t *testing.T) {
 	lambda := "arn:aws:lambda:eu-west-2:123456789012:function:rotate"
 	for _, tc := range []struct {
 		name   string
@@ -110,17 +110,28 @@ func TestValidateFor(t *testing.T) {
 			s := everySecret(tc.cloud)
 			tc.change(&s)
 			s.ApplyDefaults(core.Prod)
-			problems := core.Flatten(s.ValidateFor(core.Prod, tc.cloud))
+			problems := core.Flatten(s.Validate(core.Prod, tc.cloud))
 			if len(problems) != 1 || !strings.Contains(problems[0].Error(), tc.want) {
 				t.Fatalf("want one problem containing %q, got %v", tc.want, problems)
 			}
 		})
 	}
+	t.Run("no_cloud_checks_only_what_every_cloud_shares", func(t *testing.T) {
+		s := everySecret(core.AWS)
+		s.KeyRotationDays = 30 // under AWS's 90, within every cloud's shared bound
+		s.ApplyDefaults(core.Prod)
+		if err := s.Validate(core.Prod, ""); err != nil {
+			t.Errorf("without a cloud: %v", err)
+		}
+		if err := s.Validate(core.Prod, core.AWS); err == nil {
+			t.Error("AWS accepts a 30-day rotation")
+		}
+	})
 	t.Run("every_cloud_accepts_its_own_principals", func(t *testing.T) {
 		for _, cloud := range core.Clouds {
 			s := everySecret(cloud)
 			s.ApplyDefaults(core.Prod)
-			if err := s.ValidateFor(core.Prod, cloud); err != nil {
+			if err := s.Validate(core.Prod, cloud); err != nil {
 				t.Errorf("%s: %v", cloud, err)
 			}
 		}

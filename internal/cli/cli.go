@@ -6,7 +6,6 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"os"
 
 	"github.com/hashicorp/go-multierror"
 	"github.com/spf13/cobra"
@@ -30,8 +29,6 @@ type exitError struct {
 }
 
 func (e *exitError) Error() string { return e.err.Error() }
-
-func invalid(err error) error { return &exitError{code: ExitInvalid, err: err} }
 
 // Main runs the command with args and returns the process exit code.
 func Main(args []string, stdout, stderr io.Writer) int {
@@ -93,12 +90,4 @@ func newRoot(stdout, stderr io.Writer) *cobra.Command {
 	root.AddCommand(newPreviewCmd())
 	root.AddCommand(newAffectedCmd())
 	return root
-}
-
-func projectDir(cmd *cobra.Command) string {
-	dir, _ := cmd.Flags().GetString("project-dir")
-	if dir == "" {
-		dir, _ = os.Getwd()
-	}
-	return dir
 }

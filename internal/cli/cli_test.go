@@ -74,7 +74,7 @@ func TestPlanExitCodes(t *testing.T) {
 			[]string{"stack broken: invalid config; nothing was planned", `wedsync:regoin = "x": unknown key; did you mean "region"?`, `wedsync:region = "eu-west-9"`, "wedsync:drRegion: required", "wedsync:costCentre: required"}},
 		{"unknown_stack_names_the_known_ones", []string{"plan", "--stack", "nope", "--project-dir", "../.."}, ExitInvalid,
 			[]string{`no such stack "nope"`, "prod-azure"}},
-		{"missing_stack_flag", []string{"plan", "--project-dir", "../.."}, ExitInvalid, []string{"--stack is required"}},
+		{"missing_stack_flag", []string{"plan", "--project-dir", "../.."}, ExitInvalid, []string{`required flag(s) "stack" not set`}},
 		{"unknown_flag", []string{"plan", "--stak", "prod"}, ExitInvalid, []string{"unknown flag"}},
 		{"no_project_here", []string{"plan", "--stack", "prod", "--project-dir", t.TempDir()}, ExitInvalid, []string{"no Pulumi.yaml"}},
 		{"unreadable_stack_file", []string{"plan", "--stack", "bad", "--project-dir", tempProject(t, "bad", "config: [")}, ExitInvalid, []string{"not valid YAML"}},

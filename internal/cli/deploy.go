@@ -13,7 +13,6 @@ import (
 
 	"github.com/wedsync/wedsync-infra/internal/deploy"
 	"github.com/wedsync/wedsync-infra/internal/project"
-	"github.com/wedsync/wedsync-infra/stacks"
 )
 
 // newRunner is the runner `up` and `preview` use; tests replace it.
@@ -58,16 +57,14 @@ or a provider error); 2 bad config, arguments or setup (no pulumi CLI);
 type deployFunc func(ctx context.Context, p *project.Project, stack string, opts deploy.Options) (*deploy.Outcome, error)
 
 func newDeployCmd(name, short, long string, do deployFunc) *cobra.Command {
-	var stack, at string
+	var stack string
+	var at *instant
 	cmd := &cobra.Command{
 		Use:   name + " --stack NAME [--now RFC3339]",
 		Short: short,
 		Long:  long,
 		Args:  cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
-			if stack == "" {
-				return fail(errors.New("--stack is required, e.g. --stack dev"))
-			}
 			p, now, err := projectAndNow(cmd, at)
 			if err != nil {
 				return fail(err)
@@ -89,8 +86,8 @@ func newDeployCmd(name, short, long string, do deployFunc) *cobra.Command {
 			return nil
 		},
 	}
-	cmd.Flags().StringVarP(&stack, "stack", "s", "", "stack to run (a stacks/Pulumi.NAME.yaml file)")
-	cmd.Flags().StringVar(&at, "now", "", "the instant the freeze is judged at, RFC 3339 (default $"+stacks.NowEnv+", else now)")
+	stackFlag(cmd, &stack, "stack to run")
+	at = nowFlag(cmd)
 	return cmd
 }
 

@@ -9,9 +9,9 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/wedsync/wedsync-infra/internal/audit"
 	"github.com/wedsync/wedsync-infra/internal/deploy"
 	"github.com/wedsync/wedsync-infra/internal/project"
-	"github.com/wedsync/wedsync-infra/internal/promote"
 )
 
 // fakeRunner records what it was asked to run instead of running it.
@@ -44,15 +44,15 @@ func withRunner(t *testing.T, r deploy.Runner) {
 	t.Cleanup(func() { newRunner = old })
 }
 
-func deployRecords(t *testing.T, dir string) []promote.Record {
+func deployRecords(t *testing.T, dir string) []audit.Record {
 	t.Helper()
 	p, err := project.Load(dir)
 	must(t, err)
-	records, err := promote.HistoryOf(p).Records()
+	records, err := audit.HistoryOf(p).Records()
 	must(t, err)
-	var out []promote.Record
+	var out []audit.Record
 	for _, r := range records {
-		if r.Kind == promote.KindDeploy {
+		if r.Kind == audit.KindDeploy {
 			out = append(out, r)
 		}
 	}

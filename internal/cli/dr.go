@@ -28,7 +28,8 @@ func newDRCmd() *cobra.Command {
 
 func newDRRebuildCmd() *cobra.Command {
 	var req dr.Request
-	var at, outputsFile string
+	var outputsFile string
+	var at *instant
 	var dryRun bool
 	cmd := &cobra.Command{
 		Use:   "rebuild --from STACK --region REGION [--restore-point T] [--dry-run]",
@@ -57,10 +58,7 @@ or the update failed; 2 a prerequisite is missing, bad arguments or setup
 (no pulumi CLI, no backend); 3 frozen (override needed).`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
-			if req.From == "" {
-				return fail(errors.New("--from is required: the stack to rebuild, e.g. --from prod"))
-			}
-			now, err := nowFlag(at)
+			now, err := at.At()
 			if err != nil {
 				return fail(err)
 			}
@@ -87,7 +85,8 @@ or the update failed; 2 a prerequisite is missing, bad arguments or setup
 	f.StringVar(&req.RestorePoint, "restore-point", "", `"latest" (default) or an RFC 3339 time within the backup retention`)
 	f.StringVar(&req.BackupRunID, "backup-run-id", "", "GCP: the Cloud SQL backup run to restore (gcloud sql backups list)")
 	f.StringVar(&outputsFile, "source-outputs", "", "a file of the source's `pulumi stack output --json`, kept in the DR stack as fallback")
-	f.StringVar(&at, "now", "", "the instant of the rebuild, RFC 3339 (default $"+stacks.NowEnv+", else now)")
+	at = nowFlag(cmd)
+	_ = cmd.MarkFlagRequired("from")
 	f.BoolVar(&dryRun, "dry-run", false, "check, show the DR stack and its plan; write and deploy nothing")
 	return cmd
 }
@@ -131,7 +130,7 @@ func runRebuild(cmd *cobra.Command, p *project.Project, r *dr.Rebuild, dryRun bo
 	}
 	fmt.Fprintf(out, "\n%s %s:\n%s\n", verb, r.Path, r.File)
 
-	res, err := offline.PlanConfig(p.Name, r.Stack, r.Config)
+	res, err := offline.PlanConfig(p.Name, r.Stack, r.Config, r.Now)
 	var cfgErr *offline.ConfigError
 	if errors.As(err, &cfgErr) {
 		return invalid(cfgErr)
@@ -221,9 +220,6 @@ Storage Transfer cadence, Azure geo-backup, Cloud SQL replica, ...).
 Exit codes: 0 shown; 2 unknown stack or invalid config.`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
-			if stack == "" {
-				return fail(errors.New("--stack is required, e.g. --stack prod"))
-			}
 			p, err := project.Find(projectDir(cmd))
 			if err != nil {
 				return fail(err)
@@ -243,6 +239,6 @@ Exit codes: 0 shown; 2 unknown stack or invalid config.`,
 			return dr.WriteStatus(out, stack, cfg)
 		},
 	}
-	cmd.Flags().StringVarP(&stack, "stack", "s", "", "the stack (a stacks/Pulumi.NAME.yaml file)")
+	stackFlag(cmd, &stack, "the stack")
 	return cmd
 }

@@ -26,7 +26,7 @@ func TestDRRebuildDryRun(t *testing.T) {
 			[]string{"restore point: 2025-01-01T00:00:00Z is outside prod's backup retention"}},
 		{"wedding_day_needs_an_override", []string{"--from", "prod", "--region", "eu-west-1", "--now", "2026-06-13T15:00:00+01:00"}, ExitFrozen,
 			[]string{"freeze: prod-dr (prod) is frozen", "--emergency --reason INCIDENT"}},
-		{"no_source", []string{"--region", "eu-west-1"}, ExitInvalid, []string{"--from is required"}},
+		{"no_source", []string{"--region", "eu-west-1"}, ExitInvalid, []string{`required flag(s) "from" not set`}},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			args := append([]string{"dr", "rebuild", "--dry-run", "--project-dir", "../..", "--now", "2026-11-25T12:00:00Z"}, tc.args...)

@@ -7,10 +7,9 @@ import (
 
 	"github.com/spf13/cobra"
 
+	"github.com/wedsync/wedsync-infra/internal/audit"
 	"github.com/wedsync/wedsync-infra/internal/freeze"
 	"github.com/wedsync/wedsync-infra/internal/project"
-	"github.com/wedsync/wedsync-infra/internal/promote"
-	"github.com/wedsync/wedsync-infra/stacks"
 )
 
 func newFreezeCmd() *cobra.Command {
@@ -24,7 +23,8 @@ func newFreezeCmd() *cobra.Command {
 }
 
 func newFreezeCheckCmd() *cobra.Command {
-	var stack, at, reason, approvedBy, expires string
+	var stack, reason, approvedBy, expires string
+	var at *instant
 	var emergency, clear bool
 	cmd := &cobra.Command{
 		Use:   "check --stack NAME [--now RFC3339] [--emergency --reason TEXT | --emergency --clear]",
@@ -47,9 +47,6 @@ Exit codes: 0 not frozen, or an emergency override is in force (or was just
 set or cleared); 3 frozen; 2 bad arguments or config.`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
-			if stack == "" {
-				return fail(errors.New("--stack is required, e.g. --stack prod"))
-			}
 			if !emergency && (clear || reason != "" || approvedBy != "" || expires != "") {
 				return fail(errors.New("--reason, --approved-by, --expires and --clear go with --emergency"))
 			}
@@ -76,8 +73,8 @@ set or cleared); 3 frozen; 2 bad arguments or config.`,
 			return nil
 		},
 	}
-	cmd.Flags().StringVarP(&stack, "stack", "s", "", "stack to check (a stacks/Pulumi.NAME.yaml file)")
-	cmd.Flags().StringVar(&at, "now", "", "the instant to check, RFC 3339 (default $"+stacks.NowEnv+", else now)")
+	stackFlag(cmd, &stack, "stack to check")
+	at = nowFlag(cmd)
 	cmd.Flags().BoolVar(&emergency, "emergency", false, "set (with --reason) or clear (with --clear) an emergency override")
 	cmd.Flags().StringVar(&reason, "reason", "", "why the change cannot wait, e.g. an incident id")
 	cmd.Flags().StringVar(&approvedBy, "approved-by", "", "who approved the emergency change (default: who runs the command)")
@@ -95,7 +92,7 @@ func setOverride(cmd *cobra.Command, p *project.Project, d freeze.Decision, reas
 		}
 		expires = t
 	}
-	who := promote.Who(p.Dir)
+	who := audit.Who(p.Dir)
 	if approvedBy == "" {
 		approvedBy = who
 	}
@@ -106,15 +103,15 @@ func setOverride(cmd *cobra.Command, p *project.Project, d freeze.Decision, reas
 	if err := freeze.SetOverride(p, d.Stack, o); err != nil {
 		return err
 	}
-	rec := promote.Record{Kind: promote.KindOverride, At: d.At.UTC().Truncate(time.Second), Who: who, Env: string(d.Environment), Stack: d.Stack, Reason: o.Reason, Override: &o}
+	rec := audit.Record{Kind: audit.KindOverride, At: d.At.UTC().Truncate(time.Second), Who: who, Env: string(d.Environment), Stack: d.Stack, Reason: o.Reason, Override: &o}
 	if d.Frozen {
-		rec.Freeze = &promote.Window{Name: d.Window.Name, Ends: d.Window.Ends}
+		rec.Freeze = &audit.Window{Name: d.Window.Name, Ends: d.Window.Ends}
 	}
-	if err := promote.HistoryOf(p).Append(rec); err != nil {
+	if err := audit.HistoryOf(p).Append(rec); err != nil {
 		return err
 	}
 	fmt.Fprintf(cmd.OutOrStdout(), "%s\nemergency override set in %s until %s, approved by %s, recorded in %s.\nCommit both files with the change; clear it afterwards with: wedsync-infra freeze check --stack %s --emergency --clear\n",
-		d.Message(), p.StackFile(d.Stack), o.Expires, o.ApprovedBy, promote.HistoryOf(p).Path, d.Stack)
+		d.Message(), p.StackFile(d.Stack), o.Expires, o.ApprovedBy, audit.HistoryOf(p).Path, d.Stack)
 	return nil
 }
 
@@ -128,35 +125,10 @@ func clearOverride(cmd *cobra.Command, p *project.Project, stack string, now tim
 		fmt.Fprintf(out, "%s has no emergency override; nothing to clear\n", stack)
 		return nil
 	}
-	rec := promote.Record{Kind: promote.KindOverrideCleared, At: now.UTC().Truncate(time.Second), Who: promote.Who(p.Dir), Stack: stack, Override: o}
-	if err := promote.HistoryOf(p).Append(rec); err != nil {
+	rec := audit.Record{Kind: audit.KindOverrideCleared, At: now.UTC().Truncate(time.Second), Who: audit.Who(p.Dir), Stack: stack, Override: o}
+	if err := audit.HistoryOf(p).Append(rec); err != nil {
 		return err
 	}
-	fmt.Fprintf(out, "emergency override removed from %s (it was %q, approved by %s); recorded in %s\n", p.StackFile(stack), o.Reason, o.ApprovedBy, promote.HistoryOf(p).Path)
+	fmt.Fprintf(out, "emergency override removed from %s (it was %q, approved by %s); recorded in %s\n", p.StackFile(stack), o.Reason, o.ApprovedBy, audit.HistoryOf(p).Path)
 	return nil
-}
-
-// nowFlag is the instant a command works at: --now, else $WEDSYNC_NOW (the
-// program's clock override, so rehearsals agree), else the clock.
-// projectAndNow is what the commands that act at an instant start with: the
-// project found from --project-dir, and the instant from --now (or
-// WEDSYNC_NOW, or the clock).
-func projectAndNow(cmd *cobra.Command, at string) (*project.Project, time.Time, error) {
-	now, err := nowFlag(at)
-	if err != nil {
-		return nil, now, err
-	}
-	p, err := project.Find(projectDir(cmd))
-	return p, now, err
-}
-
-func nowFlag(at string) (time.Time, error) {
-	if at == "" {
-		return stacks.Now()
-	}
-	t, err := time.Parse(time.RFC3339, at)
-	if err != nil {
-		return time.Time{}, fmt.Errorf("--now %q: use RFC 3339, e.g. 2026-06-13T15:00:00+01:00", at)
-	}
-	return t, nil
 }

@@ -13,8 +13,9 @@ import (
 func newPlanCmd() *cobra.Command {
 	var stack string
 	var asJSON bool
+	var at *instant
 	cmd := &cobra.Command{
-		Use:   "plan --stack NAME [--json]",
+		Use:   "plan --stack NAME [--json] [--now RFC3339]",
 		Short: "Show what a stack would create, with no credentials and no Pulumi Cloud",
 		Long: `plan runs the stack's Pulumi program under mocks and prints every resource it
 would create as a tree with key settings, a summary per cloud and type, and
@@ -23,14 +24,11 @@ the policy violations. --json prints the plan document (docs/plan-format.md).
 Exit codes: 0 plan made, 1 a mandatory policy rule fails, 2 invalid config.`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
-			if stack == "" {
-				return invalid(errors.New("--stack is required, e.g. --stack prod"))
-			}
-			p, err := project.Find(projectDir(cmd))
+			p, now, err := projectAndNow(cmd, at)
 			if err != nil {
-				return invalid(err)
+				return fail(err)
 			}
-			res, err := offline.Plan(p, stack)
+			res, err := offline.Plan(p, stack, now)
 			var cfgErr *offline.ConfigError
 			if errors.As(err, &cfgErr) {
 				return invalid(cfgErr)
@@ -55,7 +53,8 @@ Exit codes: 0 plan made, 1 a mandatory policy rule fails, 2 invalid config.`,
 			return nil
 		},
 	}
-	cmd.Flags().StringVarP(&stack, "stack", "s", "", "stack to plan (a stacks/Pulumi.NAME.yaml file)")
+	stackFlag(cmd, &stack, "stack to plan")
+	at = nowFlag(cmd)
 	cmd.Flags().BoolVar(&asJSON, "json", false, "print the plan document as JSON")
 	return cmd
 }

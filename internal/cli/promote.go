@@ -8,13 +8,13 @@ import (
 
 	"github.com/spf13/cobra"
 
+	"github.com/wedsync/wedsync-infra/internal/audit"
 	"github.com/wedsync/wedsync-infra/internal/promote"
-	"github.com/wedsync/wedsync-infra/stacks"
 )
 
 func newPromoteCmd() *cobra.Command {
 	var req promote.Request
-	var at string
+	var at *instant
 	cmd := &cobra.Command{
 		Use:   "promote --from ENV --to ENV [--dry-run] [--skip-stage --reason TEXT] [--now RFC3339]",
 		Short: "Promote a deployed release dev -> staging -> prod",
@@ -41,7 +41,7 @@ Exit codes: 0 promoted (or would be, with --dry-run); 3 the target is frozen;
 			if err != nil {
 				return fail(err)
 			}
-			req.Now, req.Who = now, promote.Who(p.Dir)
+			req.Now, req.Who = now, audit.Who(p.Dir)
 			res, err := promote.New(p).Promote(commandContext(cmd), req)
 			if err != nil {
 				return promoteError(err)
@@ -54,7 +54,7 @@ Exit codes: 0 promoted (or would be, with --dry-run); 3 the target is frozen;
 				fmt.Fprintf(&b, "skipping %s: %s\n", strings.Join(res.Record.Skipped, ", "), req.Reason)
 			}
 			if res.Written {
-				fmt.Fprintf(&b, "written; recorded in %s. Commit both files.\n", promote.HistoryOf(p).Path)
+				fmt.Fprintf(&b, "written; recorded in %s. Commit both files.\n", audit.HistoryOf(p).Path)
 			} else {
 				b.WriteString("dry run: every check passed; nothing written\n")
 			}
@@ -67,13 +67,14 @@ Exit codes: 0 promoted (or would be, with --dry-run); 3 the target is frozen;
 	cmd.Flags().BoolVar(&req.DryRun, "dry-run", false, "print the diff and run every check; write nothing")
 	cmd.Flags().BoolVar(&req.SkipStage, "skip-stage", false, "allow skipping a stage (needs --reason)")
 	cmd.Flags().StringVar(&req.Reason, "reason", "", "why: required with --skip-stage, recorded in the history")
-	cmd.Flags().StringVar(&at, "now", "", "the freeze check's instant, RFC 3339 (default $"+stacks.NowEnv+", else now)")
+	at = nowFlag(cmd)
 	cmd.AddCommand(newRecordDeployCmd())
 	return cmd
 }
 
 func newRecordDeployCmd() *cobra.Command {
-	var env, stack, at string
+	var env, stack string
+	var at *instant
 	cmd := &cobra.Command{
 		Use:   "record-deploy --env ENV [--stack NAME] [--now RFC3339]",
 		Short: "Record that an environment's current release is deployed, so it can be promoted onwards",
@@ -85,24 +86,22 @@ last recorded deploy.
 Exit codes: 0 recorded; 2 bad arguments or config.`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
-			if env == "" {
-				return fail(errors.New("--env is required, e.g. --env staging"))
-			}
 			p, now, err := projectAndNow(cmd, at)
 			if err != nil {
 				return fail(err)
 			}
-			rec, err := promote.New(p).RecordDeploy(commandContext(cmd), env, stack, promote.Who(p.Dir), now)
+			rec, err := promote.New(p).RecordDeploy(commandContext(cmd), env, stack, audit.Who(p.Dir), now)
 			if err != nil {
 				return promoteError(err)
 			}
-			fmt.Fprintf(cmd.OutOrStdout(), "recorded: %s deployed %v (by %s at %s) in %s\n", env, rec.Release["application"], rec.Who, rec.At.Format("2006-01-02T15:04:05Z07:00"), promote.HistoryOf(p).Path)
+			fmt.Fprintf(cmd.OutOrStdout(), "recorded: %s deployed %v (by %s at %s) in %s\n", env, rec.Release["application"], rec.Who, rec.At.Format("2006-01-02T15:04:05Z07:00"), audit.HistoryOf(p).Path)
 			return nil
 		},
 	}
 	cmd.Flags().StringVar(&env, "env", "", "environment deployed (dev, staging or prod)")
+	_ = cmd.MarkFlagRequired("env")
 	cmd.Flags().StringVarP(&stack, "stack", "s", "", "stack deployed, if one stack of the environment")
-	cmd.Flags().StringVar(&at, "now", "", "when, RFC 3339 (default $"+stacks.NowEnv+", else now)")
+	at = nowFlag(cmd)
 	return cmd
 }
 
@@ -118,10 +117,6 @@ func promoteError(err error) error {
 	}
 	return invalid(msg)
 }
-
-// fail is an invalid-use error printed as its message alone: the wrapped
-// causes of these commands' errors add nothing to read.
-func fail(err error) error { return invalid(errors.New(err.Error())) }
 
 func commandContext(cmd *cobra.Command) context.Context {
 	if ctx := cmd.Context(); ctx != nil {

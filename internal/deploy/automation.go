@@ -8,6 +8,7 @@ import (
 	"os/exec"
 	"path/filepath"
 	"strings"
+	"time"
 
 	"github.com/pulumi/pulumi/sdk/v3/go/auto"
 	"github.com/pulumi/pulumi/sdk/v3/go/auto/optpreview"
@@ -54,9 +55,9 @@ func (e *NoCLIError) Unwrap() error { return e.Err }
 // ($PULUMI_CONFIG_PASSPHRASE for the default passphrase provider); a stack
 // whose file names no provider keeps the one in its state.
 type Automation struct {
-	// Program makes the program from the stack's config keys; nil means
-	// stacks.ProgramWithConfigKeys.
-	Program func(keys []string) pulumi.RunFunc
+	// Program makes the program from the stack's config keys and the
+	// instant it plans for; nil means stacks.ProgramWithConfigKeys.
+	Program func(keys []string, now time.Time) pulumi.RunFunc
 	// BackendURL overrides $PULUMI_BACKEND_URL and the login.
 	BackendURL string
 	// PulumiHome is the CLI's home (plugins, credentials); empty means
@@ -177,7 +178,7 @@ func (a Automation) stack(ctx context.Context, s *Stack) (auto.Stack, func(), er
 	if a.PulumiHome != "" {
 		opts = append(opts, auto.PulumiHome(a.PulumiHome))
 	}
-	st, err = auto.UpsertStackInlineSource(ctx, s.Name, s.Project, program(s.Keys), opts...)
+	st, err = auto.UpsertStackInlineSource(ctx, s.Name, s.Project, program(s.Keys, s.Now), opts...)
 	if err != nil {
 		return fail(fmt.Errorf("stack %s: %w", s.Name, err))
 	}

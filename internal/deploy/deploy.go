@@ -20,6 +20,7 @@ import (
 
 	"github.com/pulumi/pulumi/sdk/v3/go/auto"
 
+	"github.com/wedsync/wedsync-infra/internal/audit"
 	"github.com/wedsync/wedsync-infra/internal/environments"
 	"github.com/wedsync/wedsync-infra/internal/freeze"
 	"github.com/wedsync/wedsync-infra/internal/project"
@@ -54,6 +55,11 @@ type Stack struct {
 	StackFile []byte
 	// PolicyPack is the policy pack's directory; empty runs without it.
 	PolicyPack string
+	// Now is the instant the program plans for (schedules, thresholds).
+	Now time.Time
+	// values are the merged config as read, encrypted values as ciphertext:
+	// what the freeze check reads, so the files are read once per run.
+	values map[string]string
 	// Stdout receives the engine's progress as it happens; Stderr its
 	// error stream.
 	Stdout, Stderr io.Writer
@@ -93,7 +99,7 @@ type Options struct {
 	// Now is the instant the freeze is judged at and the deploy recorded
 	// at; zero means stacks.Now() (the clock, or $WEDSYNC_NOW).
 	Now time.Time
-	// Who is recorded as having deployed; empty means promote.Who.
+	// Who is recorded as having deployed; empty means audit.Who.
 	Who string
 	// Stdout and Stderr receive the decision and the engine's progress;
 	// nil discards them.
@@ -107,7 +113,7 @@ type Outcome struct {
 	Freeze freeze.Decision
 	Result Result
 	// Record is the deploy record appended to the history (Up only).
-	Record *promote.Record
+	Record *audit.Record
 }
 
 // FrozenError refuses a change to a stack inside a freeze window without
@@ -141,7 +147,7 @@ func Up(ctx context.Context, p *project.Project, stack string, opts Options) (*O
 	rec, err := promote.New(p).RecordDeploy(ctx, out.Stack.Environment, stack, opts.Who, opts.Now)
 	if err != nil {
 		return out, fmt.Errorf("%s was updated, but the deploy could not be recorded in %s (record it with `wedsync-infra promote record-deploy --env %s`): %w",
-			stack, promote.HistoryOf(p).Path, out.Stack.Environment, err)
+			stack, audit.HistoryOf(p).Path, out.Stack.Environment, err)
 	}
 	out.Record = &rec
 	return out, nil
@@ -173,17 +179,18 @@ func run(ctx context.Context, p *project.Project, stack string, opts *Options, o
 		opts.Now = now
 	}
 	if opts.Who == "" {
-		opts.Who = promote.Who(p.Dir)
+		opts.Who = audit.Who(p.Dir)
 	}
 	s, err := Prepare(ctx, p, stack)
 	if err != nil {
 		return nil, err
 	}
-	s.Stdout, s.Stderr = opts.Stdout, opts.Stderr
-	d, err := freeze.CheckStack(ctx, p, stack, opts.Now)
+	s.Stdout, s.Stderr, s.Now = opts.Stdout, opts.Stderr, opts.Now
+	t, err := freeze.TargetFromConfig(stack, s.values)
 	if err != nil {
 		return nil, err
 	}
+	d := freeze.Check(t, opts.Now)
 	out := &Outcome{Stack: s, Freeze: d}
 	fmt.Fprintln(opts.Stdout, d.Message())
 	if d.Blocked() {
@@ -209,7 +216,13 @@ func run(ctx context.Context, p *project.Project, stack string, opts *Options, o
 // environments it imports, split into what is set through the API and what
 // stays encrypted in the stack settings.
 func Prepare(ctx context.Context, p *project.Project, stack string) (*Stack, error) {
-	merged, err := environments.StackConfig(ctx, p, stack)
+	// The stack file is read once: its values (merged over the
+	// environments it imports) and its settings both come from these bytes.
+	sc, data, err := p.ReadStackFile(stack)
+	if err != nil {
+		return nil, err
+	}
+	merged, err := environments.Merge(ctx, environments.StoreOf(p), p.Name, stack, sc)
 	if err != nil {
 		return nil, err
 	}
@@ -217,7 +230,7 @@ func Prepare(ctx context.Context, p *project.Project, stack string) (*Stack, err
 	if env == "" {
 		return nil, fmt.Errorf("stack %s sets no %s (nor does an environment it imports)", stack, environments.EnvironmentKey)
 	}
-	settings, encrypted, err := stackSettings(p, stack)
+	settings, encrypted, err := stackSettings(p.Name, p.StackFile(stack), data)
 	if err != nil {
 		return nil, err
 	}
@@ -233,6 +246,7 @@ func Prepare(ctx context.Context, p *project.Project, stack string) (*Stack, err
 		Config:      auto.ConfigMap{},
 		StackFile:   settings,
 		PolicyPack:  filepath.Join(p.Dir, PolicyPackDir),
+		values:      merged.Values,
 	}
 	var envSecrets []string
 	for k, v := range merged.Values {

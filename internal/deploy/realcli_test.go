@@ -11,8 +11,7 @@ import (
 	"time"
 
 	"github.com/pulumi/pulumi/sdk/v3/go/pulumi"
-
-	"github.com/wedsync/wedsync-infra/internal/promote"
+	"github.com/wedsync/wedsync-infra/internal/audit"
 )
 
 // pulumiOnPath puts the repository's CLI (.bin, built by make) on PATH
@@ -55,7 +54,7 @@ func analyzerOnPath(t *testing.T) {
 
 // markerProgram needs no provider plugin: one component resource with no
 // children, and outputs echoing the config it was given.
-func markerProgram(keys []string) pulumi.RunFunc {
+func markerProgram(keys []string, _ time.Time) pulumi.RunFunc {
 	return func(ctx *pulumi.Context) error {
 		var marker struct{ pulumi.ResourceState }
 		if err := ctx.RegisterComponentResource("wedsync:test:Marker", "marker", &marker); err != nil {
@@ -136,11 +135,11 @@ func TestAgainstTheRealCLI(t *testing.T) {
 		t.Errorf("a second up changed %v", again.Result.Changes)
 	}
 
-	records, err := promote.HistoryOf(p).Records()
+	records, err := audit.HistoryOf(p).Records()
 	if err != nil {
 		t.Fatal(err)
 	}
-	if len(records) != 2 || records[0].Kind != promote.KindDeploy || records[0].Stack != "dev" || records[0].Release["application"] != "2026.11.2" {
+	if len(records) != 2 || records[0].Kind != audit.KindDeploy || records[0].Stack != "dev" || records[0].Release["application"] != "2026.11.2" {
 		t.Errorf("deploy records after two ups: %+v", records)
 	}
 }

@@ -2,12 +2,9 @@ package deploy
 
 import (
 	"fmt"
-	"os"
 	"strings"
 
 	"gopkg.in/yaml.v3"
-
-	"github.com/wedsync/wedsync-infra/internal/project"
 )
 
 // secretsProviderKeys are the stack file's top-level keys that say how its
@@ -20,12 +17,7 @@ var secretsProviderKeys = map[string]bool{"secretsprovider": true, "encryptedkey
 // namespaced keys of those values. Everything else reaches the stack
 // through SetAllConfig; `environment:` is left out because the CLI resolves
 // it only against Pulumi Cloud (this package evaluates it locally).
-func stackSettings(p *project.Project, stack string) ([]byte, map[string]bool, error) {
-	path := p.StackFile(stack)
-	data, err := os.ReadFile(path)
-	if err != nil {
-		return nil, nil, err
-	}
+func stackSettings(projectName, path string, data []byte) ([]byte, map[string]bool, error) {
 	var doc yaml.Node
 	if err := yaml.Unmarshal(data, &doc); err != nil {
 		return nil, nil, fmt.Errorf("%s: %w", path, err)
@@ -54,7 +46,7 @@ func stackSettings(p *project.Project, stack string) ([]byte, map[string]bool, e
 				kept.Content = append(kept.Content, k, v)
 				full := k.Value
 				if !strings.Contains(full, ":") {
-					full = p.Name + ":" + full
+					full = projectName + ":" + full
 				}
 				encrypted[full] = true
 			}

@@ -18,7 +18,6 @@ import (
 	"github.com/wedsync/wedsync-infra/components/core"
 	"github.com/wedsync/wedsync-infra/internal/environments"
 	"github.com/wedsync/wedsync-infra/internal/project"
-	"github.com/wedsync/wedsync-infra/stacks"
 )
 
 const repoRoot = "../.."
@@ -147,7 +146,7 @@ func stackConfigCI(t *testing.T, p *project.Project, stack string) (ciaccess.Set
 	}
 	var s ciaccess.Settings
 	problems := &core.Problems{}
-	stacks.DecodeObject(problems, "wedsync:ci", raw, &s)
+	core.DecodeObject(problems, "wedsync:ci", raw, &s)
 	if err := problems.Err(); err != nil {
 		t.Fatal(err)
 	}

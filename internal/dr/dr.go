@@ -21,7 +21,6 @@ import (
 	"gopkg.in/yaml.v3"
 
 	"github.com/wedsync/wedsync-infra/components/core"
-	"github.com/wedsync/wedsync-infra/components/database"
 	"github.com/wedsync/wedsync-infra/internal/environments"
 	"github.com/wedsync/wedsync-infra/internal/freeze"
 	"github.com/wedsync/wedsync-infra/internal/project"
@@ -156,7 +155,7 @@ func Prepare(ctx context.Context, p *project.Project, req Request) (*Rebuild, er
 		}
 		return r, nil
 	}
-	t, err := freeze.TargetFromConfig(p.Name, r.Stack, cfg.Values)
+	t, err := freeze.TargetFromConfig(r.Stack, cfg.Values)
 	if err != nil {
 		r.add(PrereqConfig, "%v", err)
 		return r, nil
@@ -230,12 +229,12 @@ func (r *Rebuild) checkRestorePoint() string {
 	src, now := r.Source, r.Now
 	point := r.RestorePoint
 	if point == "" {
-		point = database.LatestRestorableTime
+		point = core.LatestRestorableTime
 	}
 	if r.BackupRunID != "" && src.Cloud != core.GCP {
 		r.add(PrereqRestorePoint, "--backup-run-id is for Cloud SQL (GCP); %s is on %s", r.From, src.Cloud.Title())
 	}
-	if point == database.LatestRestorableTime {
+	if point == core.LatestRestorableTime {
 		if src.Cloud == core.Azure {
 			// Azure's geo-restore takes an instant; now asks for the latest
 			// geo-replicated backup.
@@ -245,7 +244,7 @@ func (r *Rebuild) checkRestorePoint() string {
 	}
 	t, err := time.Parse(time.RFC3339, point)
 	if err != nil {
-		r.add(PrereqRestorePoint, "--restore-point %q: use %q or an RFC3339 time, e.g. 2026-06-13T14:00:00Z", point, database.LatestRestorableTime)
+		r.add(PrereqRestorePoint, "--restore-point %q: use %q or an RFC3339 time, e.g. 2026-06-13T14:00:00Z", point, core.LatestRestorableTime)
 		return point
 	}
 	days := src.Database.BackupRetentionDays

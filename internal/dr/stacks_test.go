@@ -6,6 +6,7 @@ import (
 	"strings"
 	"sync"
 	"testing"
+	"time"
 
 	"github.com/pulumi/pulumi/sdk/v3/go/common/resource"
 	"github.com/pulumi/pulumi/sdk/v3/go/pulumi"
@@ -42,8 +43,7 @@ func planOf(t testing.TB, stack string) *offline.Result {
 	if r, ok := plans[stack]; ok {
 		return r
 	}
-	t.Setenv("WEDSYNC_NOW", "2026-11-25T12:00:00Z")
-	r, err := offline.Plan(repo(t), stack)
+	r, err := offline.Plan(repo(t), stack, time.Date(2026, 11, 25, 12, 0, 0, 0, time.UTC))
 	if err != nil {
 		t.Fatalf("plan %s: %v", stack, err)
 	}
@@ -372,7 +372,6 @@ func (m *importMocks) Call(args pulumi.MockCallArgs) (resource.PropertyMap, erro
 func TestDRStacksImportTheReplicasUnderTheirIDs(t *testing.T) {
 	for _, s := range drStacks[:2] {
 		t.Run(s.stack, func(t *testing.T) {
-			t.Setenv("WEDSYNC_NOW", "2026-11-25T12:00:00Z")
 			sc, err := environments.StackConfig(context.Background(), repo(t), s.stack)
 			if err != nil {
 				t.Fatal(err)
@@ -387,7 +386,7 @@ func TestDRStacksImportTheReplicasUnderTheirIDs(t *testing.T) {
 			for k := range sc.Values {
 				keys = append(keys, k)
 			}
-			if err := pulumi.RunWithContext(ctx, stacks.ProgramWithConfigKeys(keys)); err != nil {
+			if err := pulumi.RunWithContext(ctx, stacks.ProgramWithConfigKeys(keys, time.Date(2026, 11, 25, 12, 0, 0, 0, time.UTC))); err != nil {
 				t.Fatal(err)
 			}
 			typ := "aws:s3/bucketV2:BucketV2"

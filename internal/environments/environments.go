@@ -38,6 +38,8 @@ func Dir(p *project.Project) string { return filepath.Join(p.Dir, DirName) }
 // "prod" is <Dir>/prod.yaml. It is the ESC evaluator's environment loader.
 type Store struct {
 	Dir string
+	// ReadFile reads a definition; nil means os.ReadFile.
+	ReadFile func(path string) ([]byte, error)
 }
 
 // validName keeps names to plain file names: an import cannot reach outside
@@ -56,7 +58,11 @@ func (s Store) Read(name string) ([]byte, error) {
 	if !validName.MatchString(name) {
 		return nil, fmt.Errorf("environment name %q: use letters, digits, '-', '_' or '.'", name)
 	}
-	data, err := os.ReadFile(s.Path(name))
+	read := s.ReadFile
+	if read == nil {
+		read = os.ReadFile
+	}
+	data, err := read(s.Path(name))
 	if errors.Is(err, os.ErrNotExist) {
 		known, _ := s.Names()
 		return nil, fmt.Errorf("%w %q: %s does not exist; environments: %v", ErrNoEnvironment, name, s.Path(name), known)

@@ -13,7 +13,7 @@ import (
 	"github.com/pulumi/esc/eval"
 
 	"github.com/wedsync/wedsync-infra/components/core"
-	"github.com/wedsync/wedsync-infra/internal/environments/release"
+	"github.com/wedsync/wedsync-infra/components/release"
 	"github.com/wedsync/wedsync-infra/internal/project"
 )
 

@@ -10,7 +10,7 @@ import (
 )
 
 // StoreOf is the environment store of project p.
-func StoreOf(p *project.Project) Store { return Store{Dir: Dir(p)} }
+func StoreOf(p *project.Project) Store { return Store{Dir: Dir(p), ReadFile: p.ReadFile} }
 
 // StackConfig is a stack's config as its program sees it: the stack file's
 // values over those of the environments it imports (`environment:`), in

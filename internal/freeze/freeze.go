@@ -13,7 +13,6 @@ package freeze
 
 import (
 	"context"
-	"encoding/json"
 	"fmt"
 	"time"
 
@@ -22,7 +21,6 @@ import (
 	"github.com/wedsync/wedsync-infra/internal/project"
 	"github.com/wedsync/wedsync-infra/policies/rules"
 	"github.com/wedsync/wedsync-infra/season"
-	"github.com/wedsync/wedsync-infra/stacks"
 )
 
 // Target is what the freeze decision needs to know about a stack.
@@ -32,7 +30,7 @@ type Target struct {
 	// Season is the stack's calendar, defaulted, in the stack's time zone.
 	Season season.Config
 	// Override is the stack's wedsync:emergencyOverride, if set.
-	Override *rules.EmergencyOverride
+	Override *season.Override
 }
 
 // Freezes reports whether env is ever frozen: only prod is.
@@ -49,7 +47,7 @@ type Decision struct {
 	Window season.Freeze
 	// Override is the emergency override letting changes through the freeze,
 	// if one is in force.
-	Override *rules.EmergencyOverride
+	Override *season.Override
 	// OverrideProblem says why a configured override does not apply
 	// (expired, incomplete), when one is set but not in force.
 	OverrideProblem string
@@ -117,54 +115,20 @@ func LoadTarget(ctx context.Context, p *project.Project, stack string) (Target, 
 	if err != nil {
 		return Target{}, err
 	}
-	return TargetFromConfig(p.Name, stack, sc.Values)
+	return TargetFromConfig(stack, sc.Values)
 }
 
 // TargetFromConfig builds a Target from stack config values (namespaced
-// keys, objects as JSON). The season and zone are read exactly as the
-// program reads them (stacks.Load), so the check and the program agree.
-func TargetFromConfig(projectName, stack string, values map[string]string) (Target, error) {
-	env := core.Environment(values[environments.EnvironmentKey])
-	if !env.Valid() {
-		return Target{}, fmt.Errorf("stack %s: wedsync:environment = %q: use %s", stack, env, core.Join(core.Environments))
-	}
-	cfg := stacks.Config{Project: projectName, Stack: stack, Environment: env, Timezone: values["wedsync:timezone"]}
-	if raw := values[rules.KeySeason]; raw != "" {
-		p := &core.Problems{}
-		stacks.DecodeObject(p, rules.KeySeason, raw, &cfg.Season)
-		if err := p.Err(); err != nil {
-			return Target{}, fmt.Errorf("stack %s: %w", stack, err)
-		}
-	}
-	cfg.ApplyDefaults()
-	if err := calendarProblems(cfg); err != nil {
+// keys, objects as JSON), decoded, defaulted and validated by the one
+// decoder the program and the policy pack use (rules.LoadStackSettings), so
+// the three agree. The rest of the stack's config is not read: an emergency
+// must not fail on an unrelated key.
+func TargetFromConfig(stack string, values map[string]string) (Target, error) {
+	s, err := rules.LoadStackSettings(values)
+	if err != nil {
 		return Target{}, fmt.Errorf("stack %s: %w", stack, err)
 	}
-	t := Target{Stack: stack, Environment: env, Season: cfg.Season}
-	if raw := values[rules.KeyEmergencyOverride]; raw != "" {
-		var o rules.EmergencyOverride
-		if err := json.Unmarshal([]byte(raw), &o); err != nil {
-			return Target{}, fmt.Errorf("stack %s: %s: %w", stack, rules.KeyEmergencyOverride, err)
-		}
-		t.Override = &o
-	}
-	return t, nil
-}
-
-// calendarProblems validates the zone and the calendar as stacks.Load does,
-// without the rest of the stack's config (which the freeze check does not
-// need and must not fail on during an emergency).
-func calendarProblems(cfg stacks.Config) error {
-	if _, err := time.LoadLocation(cfg.Timezone); err != nil || cfg.Timezone == "Local" {
-		return fmt.Errorf("wedsync:timezone = %q: not an IANA time zone", cfg.Timezone)
-	}
-	if cfg.Season.Timezone != cfg.Timezone {
-		return fmt.Errorf("wedsync:season.timezone = %q: the calendar uses the stack's time zone %q", cfg.Season.Timezone, cfg.Timezone)
-	}
-	if err := cfg.Season.Validate(); err != nil {
-		return fmt.Errorf("%s: %w", rules.KeySeason, err)
-	}
-	return nil
+	return Target{Stack: stack, Environment: s.Environment, Season: s.Season, Override: s.EmergencyOverride}, nil
 }
 
 // CheckStack is the freeze check of one stack of project p at now: what a

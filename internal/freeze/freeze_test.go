@@ -29,7 +29,7 @@ func target(t *testing.T, env core.Environment, zone string) Target {
 	if zone != "" {
 		values["wedsync:timezone"] = zone
 	}
-	tg, err := TargetFromConfig("wedsync", string(env), values)
+	tg, err := TargetFromConfig(string(env), values)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -134,15 +134,15 @@ func TestDatedFreezesRunIntoTheWeekend(t *testing.T) {
 	}
 }
 
-func override(expires string) *rules.EmergencyOverride {
-	return &rules.EmergencyOverride{Reason: "INC-123: payments down", ApprovedBy: "jane@wedsync.example", Expires: expires}
+func override(expires string) *season.Override {
+	return &season.Override{Reason: "INC-123: payments down", ApprovedBy: "jane@wedsync.example", Expires: expires}
 }
 
 func TestEmergencyOverride(t *testing.T) {
 	saturday := at(t, "2026-06-13T12:00:00+01:00")
 	cases := []struct {
 		name     string
-		o        *rules.EmergencyOverride
+		o        *season.Override
 		blocked  bool
 		mentions string
 	}{
@@ -150,8 +150,8 @@ func TestEmergencyOverride(t *testing.T) {
 		{"in_force", override("2026-06-14T06:00:00+01:00"), false, "emergency override in force"},
 		{"expired", override("2026-06-13T11:00:00+01:00"), true, "expired at 2026-06-13T11:00:00+01:00"},
 		{"expires_now", override("2026-06-13T12:00:00+01:00"), true, "expired"},
-		{"no_approver", &rules.EmergencyOverride{Reason: "x", Expires: "2026-06-14T06:00:00+01:00"}, true, "lacks approvedBy"},
-		{"bad_expiry", &rules.EmergencyOverride{Reason: "x", ApprovedBy: "y", Expires: "Sunday"}, true, "not an RFC 3339 time"},
+		{"no_approver", &season.Override{Reason: "x", Expires: "2026-06-14T06:00:00+01:00"}, true, "lacks approvedBy"},
+		{"bad_expiry", &season.Override{Reason: "x", ApprovedBy: "y", Expires: "Sunday"}, true, "not an RFC 3339 time"},
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
@@ -226,7 +226,7 @@ func TestTargetFromConfigRejectsBadCalendars(t *testing.T) {
 	}
 	for name, values := range cases {
 		t.Run(name, func(t *testing.T) {
-			if _, err := TargetFromConfig("wedsync", "prod", values); err == nil {
+			if _, err := TargetFromConfig("prod", values); err == nil {
 				t.Error("no error")
 			}
 		})
@@ -277,7 +277,7 @@ func TestOverrideIsWrittenWhereThePolicyPackReadsItAndCleared(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	cfg, _, err := rules.FromStackConfig("prod", sc.Values)
+	cfg, err := rules.LoadStackSettings(sc.Values)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -13,6 +13,7 @@ import (
 	"github.com/wedsync/wedsync-infra/internal/environments"
 	"github.com/wedsync/wedsync-infra/internal/project"
 	"github.com/wedsync/wedsync-infra/policies/rules"
+	"github.com/wedsync/wedsync-infra/season"
 )
 
 // overridePath is where the override sits in a stack file.
@@ -20,7 +21,7 @@ var overridePath = []string{"config", rules.KeyEmergencyOverride}
 
 // NewOverride is the emergency override for decision d: reason and
 // approver as given, expiring at expires, or when the freeze in force ends.
-func NewOverride(d Decision, reason, approvedBy string, expires time.Time) (rules.EmergencyOverride, error) {
+func NewOverride(d Decision, reason, approvedBy string, expires time.Time) (season.Override, error) {
 	var problems []string
 	if !Freezes(d.Environment) {
 		problems = append(problems, fmt.Sprintf("%s never freezes; %s needs no override", d.Environment, d.Stack))
@@ -40,9 +41,9 @@ func NewOverride(d Decision, reason, approvedBy string, expires time.Time) (rule
 		problems = append(problems, fmt.Sprintf("--expires %s is not after now (%s)", expires.Format(time.RFC3339), d.At.Format(time.RFC3339)))
 	}
 	if len(problems) > 0 {
-		return rules.EmergencyOverride{}, errors.New(strings.Join(problems, "; "))
+		return season.Override{}, errors.New(strings.Join(problems, "; "))
 	}
-	return rules.EmergencyOverride{
+	return season.Override{
 		Reason:     strings.TrimSpace(reason),
 		ApprovedBy: strings.TrimSpace(approvedBy),
 		Expires:    expires.In(d.Zone).Format(time.RFC3339),
@@ -51,7 +52,7 @@ func NewOverride(d Decision, reason, approvedBy string, expires time.Time) (rule
 
 // SetOverride writes o into the stack's file as wedsync:emergencyOverride,
 // rewriting only that key, where the policy pack's freeze rule reads it.
-func SetOverride(p *project.Project, stack string, o rules.EmergencyOverride) error {
+func SetOverride(p *project.Project, stack string, o season.Override) error {
 	path := p.StackFile(stack)
 	data, err := os.ReadFile(path)
 	if err != nil {
@@ -74,7 +75,7 @@ func SetOverride(p *project.Project, stack string, o rules.EmergencyOverride) er
 
 // ClearOverride removes wedsync:emergencyOverride from the stack's file and
 // returns the override that was there (nil if none was).
-func ClearOverride(p *project.Project, stack string) (*rules.EmergencyOverride, error) {
+func ClearOverride(p *project.Project, stack string) (*season.Override, error) {
 	path := p.StackFile(stack)
 	data, err := os.ReadFile(path)
 	if err != nil {
@@ -93,7 +94,7 @@ func ClearOverride(p *project.Project, stack string) (*rules.EmergencyOverride, 
 	if err != nil {
 		return nil, err
 	}
-	var o rules.EmergencyOverride
+	var o season.Override
 	if err := json.Unmarshal(raw, &o); err != nil {
 		return nil, fmt.Errorf("%s: %s: %w", path, rules.KeyEmergencyOverride, err)
 	}

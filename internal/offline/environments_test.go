@@ -54,7 +54,7 @@ func TestAStackFileValueWinsOverItsEnvironment(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	res, err := Plan(p, "dev")
+	res, err := Plan(p, "dev", wednesday)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -62,7 +62,7 @@ func TestAStackFileValueWinsOverItsEnvironment(t *testing.T) {
 		t.Errorf("owner %q (want the stack file's), region %q (want the environment's)", res.Config.Owner, res.Config.Region)
 	}
 	// A stack that imports no environment plans from its file alone.
-	if res, err := Plan(p, "solo"); err != nil || res.Config.Region != "eu-west-2" {
+	if res, err := Plan(p, "solo", wednesday); err != nil || res.Config.Region != "eu-west-2" {
 		t.Errorf("solo: %v", err)
 	}
 	// A broken environment is a config error, not a crash.
@@ -70,7 +70,7 @@ func TestAStackFileValueWinsOverItsEnvironment(t *testing.T) {
 		t.Fatal(err)
 	}
 	var cfgErr *ConfigError
-	if _, err := Plan(p, "dev"); err == nil || !errors.As(err, &cfgErr) {
+	if _, err := Plan(p, "dev", wednesday); err == nil || !errors.As(err, &cfgErr) {
 		t.Errorf("err = %v, want a ConfigError", err)
 	}
 }

@@ -7,7 +7,6 @@ package offline
 import (
 	"context"
 	"fmt"
-	"sort"
 	"time"
 
 	"github.com/wedsync/wedsync-infra/internal/environments"
@@ -39,51 +38,43 @@ type Result struct {
 	Now    time.Time
 }
 
-// Plan makes the offline plan of stack in the project p, with the config of
-// the environments its stack file imports (environments/) under the stack
-// file's own values.
-func Plan(p *project.Project, stack string) (*Result, error) {
-	if _, err := p.ReadStack(stack); err != nil {
+// Plan makes the offline plan of stack in the project p as at now (the
+// season schedules, alarm thresholds and freeze are those of that instant),
+// with the config of the environments its stack file imports
+// (environments/) under the stack file's own values. Each file is read
+// once, the config decoded once, and both handed down.
+func Plan(p *project.Project, stack string, now time.Time) (*Result, error) {
+	sc, err := p.ReadStack(stack)
+	if err != nil {
 		return nil, err // no such stack, or an unreadable file: not a config problem
 	}
-	merged, err := environments.StackConfig(context.Background(), p, stack)
+	merged, err := environments.Merge(context.Background(), environments.StoreOf(p), p.Name, stack, sc)
 	if err != nil {
 		return nil, &ConfigError{Stack: stack, Err: err}
 	}
-	return PlanConfig(p.Name, stack, merged)
+	return PlanConfig(p.Name, stack, merged, now)
 }
 
-// PlanConfig makes the offline plan of a stack from its config values.
-func PlanConfig(projectName, stack string, sc *project.StackConfig) (*Result, error) {
+// PlanConfig makes the offline plan of a stack from its config values, as
+// at now.
+func PlanConfig(projectName, stack string, sc *project.StackConfig, now time.Time) (*Result, error) {
 	cfg, err := stacks.Load(projectName, stack, sc.Values)
 	if err != nil {
 		return nil, &ConfigError{Stack: stack, Err: err}
 	}
-	keys := make([]string, 0, len(sc.Values))
-	for k := range sc.Values {
-		keys = append(keys, k)
-	}
-	sort.Strings(keys)
 	pl, err := plan.Run(plan.Options{
 		Project:     projectName,
 		Stack:       stack,
 		Environment: string(cfg.Environment),
 		Config:      sc.Values,
 		SecretKeys:  sc.SecretKeys,
-	}, stacks.ProgramWithConfigKeys(keys))
+	}, stacks.ProgramFor(cfg, now))
 	if err != nil {
 		return nil, fmt.Errorf("stack %s: the program failed under mocks: %w", stack, err)
 	}
-	policyCfg, _, err := rules.FromStackConfig(stack, sc.Values)
-	if err != nil {
-		return nil, &ConfigError{Stack: stack, Err: err}
-	}
-	// The freeze rule's clock is the program's (WEDSYNC_NOW in rehearsals),
-	// so a plan of a wedding Saturday judges that Saturday.
-	now, err := stacks.Now()
-	if err != nil {
-		return nil, &ConfigError{Stack: stack, Err: err}
-	}
+	// The freeze and seasonal-capacity rules judge the same instant the
+	// program planned for.
+	policyCfg := cfg.PackConfig()
 	pl.Violations = plan.Evaluate(pl, policyCfg, now)
 	return &Result{Plan: pl, Config: cfg, Policy: policyCfg, Now: now}, nil
 }

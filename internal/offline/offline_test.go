@@ -8,7 +8,6 @@ import (
 
 	"github.com/wedsync/wedsync-infra/internal/plan"
 	"github.com/wedsync/wedsync-infra/internal/project"
-	"github.com/wedsync/wedsync-infra/stacks"
 )
 
 func repo(t testing.TB) *project.Project {
@@ -42,7 +41,7 @@ func planOf(t testing.TB, stack string) *Result {
 	if r, ok := plans[stack]; ok {
 		return r
 	}
-	r, err := Plan(repo(t), stack)
+	r, err := Plan(repo(t), stack, wednesday)
 	if err != nil {
 		t.Fatalf("plan %s: %v", stack, err)
 	}
@@ -140,7 +139,7 @@ func TestInvalidConfigIsAConfigErrorListingEveryProblem(t *testing.T) {
 	sc := &project.StackConfig{Values: map[string]string{
 		"wedsync:environment": "prod", "wedsync:cloud": "aws", "wedsync:region": "eu-west-9", "wedsync:regoin": "x",
 	}}
-	_, err := PlanConfig("wedsync", "broken", sc)
+	_, err := PlanConfig("wedsync", "broken", sc, wednesday)
 	var ce *ConfigError
 	if !errors.As(err, &ce) {
 		t.Fatalf("err = %v, want a ConfigError", err)
@@ -155,7 +154,7 @@ func TestInvalidConfigIsAConfigErrorListingEveryProblem(t *testing.T) {
 func BenchmarkPlan(b *testing.B) {
 	p := repo(b)
 	for b.Loop() {
-		if _, err := Plan(p, "prod"); err != nil {
+		if _, err := Plan(p, "prod", wednesday); err != nil {
 			b.Fatal(err)
 		}
 	}
@@ -168,9 +167,8 @@ func BenchmarkPlan(b *testing.B) {
 func TestShippedStacksPassThePolicyPackAllYear(t *testing.T) {
 	for _, now := range []string{"2026-11-25T12:00:00Z", "2026-06-10T12:00:00+01:00", "2026-10-28T12:00:00Z", "2027-03-03T12:00:00Z"} {
 		t.Run(now[:10], func(t *testing.T) {
-			t.Setenv(stacks.NowEnv, now)
 			for _, stack := range shippedStacks(t) {
-				res, err := Plan(repo(t), stack)
+				res, err := Plan(repo(t), stack, instant(now))
 				if err != nil {
 					t.Fatalf("%s: %v", stack, err)
 				}
@@ -183,9 +181,8 @@ func TestShippedStacksPassThePolicyPackAllYear(t *testing.T) {
 		})
 	}
 	t.Run("wedding_saturday_freezes_prod_not_dev", func(t *testing.T) {
-		t.Setenv(stacks.NowEnv, "2026-06-13T15:00:00+01:00")
 		for stack, frozen := range map[string]bool{"prod": true, "prod-gcp": true, "dev": false, "staging": false} {
-			res, err := Plan(repo(t), stack)
+			res, err := Plan(repo(t), stack, instant("2026-06-13T15:00:00+01:00"))
 			if err != nil {
 				t.Fatal(err)
 			}

@@ -24,6 +24,17 @@ type Project struct {
 	Dir string
 	// StackConfigDir holds the Pulumi.<stack>.yaml files.
 	StackConfigDir string
+	// ReadFile reads the project's stack and environment files; nil means
+	// os.ReadFile. Tests count reads through it: a plan reads each file once.
+	ReadFile func(path string) ([]byte, error)
+}
+
+// Read reads one of the project's files through ReadFile.
+func (p *Project) Read(path string) ([]byte, error) {
+	if p.ReadFile != nil {
+		return p.ReadFile(path)
+	}
+	return os.ReadFile(path)
 }
 
 type projectFile struct {
@@ -110,16 +121,24 @@ var ErrNoStack = errors.New("no such stack")
 
 // ReadStack reads the stack's config file.
 func (p *Project) ReadStack(stack string) (*StackConfig, error) {
+	sc, _, err := p.ReadStackFile(stack)
+	return sc, err
+}
+
+// ReadStackFile reads the stack's config file once and returns its config
+// and its bytes (for what else is in the file: the secrets provider).
+func (p *Project) ReadStackFile(stack string) (*StackConfig, []byte, error) {
 	path := p.StackFile(stack)
-	data, err := os.ReadFile(path)
+	data, err := p.Read(path)
 	if errors.Is(err, os.ErrNotExist) {
 		known, _ := p.Stacks()
-		return nil, fmt.Errorf("%w %q: %s does not exist; stacks: %v", ErrNoStack, stack, path, known)
+		return nil, nil, fmt.Errorf("%w %q: %s does not exist; stacks: %v", ErrNoStack, stack, path, known)
 	}
 	if err != nil {
-		return nil, err
+		return nil, nil, err
 	}
-	return ParseStack(data, p.Name)
+	sc, err := ParseStack(data, p.Name)
+	return sc, data, err
 }
 
 // ParseStack reads the contents of a Pulumi.<stack>.yaml file. Keys without

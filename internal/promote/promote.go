@@ -24,22 +24,15 @@ import (
 	"gopkg.in/yaml.v3"
 
 	"github.com/wedsync/wedsync-infra/components/core"
+	"github.com/wedsync/wedsync-infra/components/release"
+	"github.com/wedsync/wedsync-infra/internal/audit"
 	"github.com/wedsync/wedsync-infra/internal/environments"
-	"github.com/wedsync/wedsync-infra/internal/environments/release"
 	"github.com/wedsync/wedsync-infra/internal/freeze"
 	"github.com/wedsync/wedsync-infra/internal/project"
 )
 
 // ReleasePath is where the release block sits in an environment definition.
 var ReleasePath = []string{"values", "release"}
-
-// Change is one value of the release block that a promotion changes. From
-// or To is nil where the value is absent.
-type Change struct {
-	Path string `json:"path"`
-	From any    `json:"from,omitempty"`
-	To   any    `json:"to,omitempty"`
-}
 
 // Request is a promotion.
 type Request struct {
@@ -60,11 +53,11 @@ type Result struct {
 	Request Request
 	// File is the target's definition file.
 	File string
-	Diff []Change
+	Diff []audit.Change
 	// Before and After are the target file's text.
 	Before, After []byte
 	// Record is what was (or, in a dry run, would be) appended.
-	Record Record
+	Record audit.Record
 	// Written is true when the file and the history were written.
 	Written bool
 }
@@ -101,14 +94,14 @@ type FreezeCheck func(ctx context.Context, p *project.Project, stack string, now
 type Promoter struct {
 	Project *project.Project
 	Store   environments.Store
-	History History
+	History audit.History
 	Freeze  FreezeCheck
 }
 
 // New is the Promoter of project p: its environments/ directory, its
 // history, and the real freeze check.
 func New(p *project.Project) *Promoter {
-	return &Promoter{Project: p, Store: environments.StoreOf(p), History: HistoryOf(p), Freeze: freeze.CheckStack}
+	return &Promoter{Project: p, Store: environments.StoreOf(p), History: audit.HistoryOf(p), Freeze: freeze.CheckStack}
 }
 
 // stage is env's place in the promotion order, or -1.
@@ -155,8 +148,8 @@ func (pr *Promoter) Promote(ctx context.Context, req Request) (*Result, error) {
 	}
 	res := &Result{
 		Request: req, File: pr.Store.Path(req.To), Diff: diff, Before: dstData, After: after,
-		Record: Record{
-			Kind: KindPromotion, At: req.Now.UTC().Truncate(time.Second), Who: req.Who, From: req.From, To: req.To,
+		Record: audit.Record{
+			Kind: audit.KindPromotion, At: req.Now.UTC().Truncate(time.Second), Who: req.Who, From: req.From, To: req.To,
 			Release: src, Diff: diff, Reason: req.Reason, Skipped: skipped,
 		},
 	}
@@ -360,7 +353,7 @@ func notLiteral(n *yaml.Node, path string) string {
 
 // Diff lists what changes from the release block from to the block to,
 // by dotted path, sorted.
-func Diff(from, to map[string]any) []Change {
+func Diff(from, to map[string]any) []audit.Change {
 	a, b := map[string]any{}, map[string]any{}
 	flatten("", from, a)
 	flatten("", to, b)
@@ -371,14 +364,14 @@ func Diff(from, to map[string]any) []Change {
 	for k := range b {
 		paths[k] = true
 	}
-	var out []Change
+	var out []audit.Change
 	for p := range paths {
 		va, inA := a[p]
 		vb, inB := b[p]
 		if inA && inB && release.Canonical(va) == release.Canonical(vb) {
 			continue
 		}
-		out = append(out, Change{Path: p, From: va, To: vb})
+		out = append(out, audit.Change{Path: p, From: va, To: vb})
 	}
 	sort.Slice(out, func(i, j int) bool { return out[i].Path < out[j].Path })
 	return out
@@ -404,7 +397,7 @@ func flatten(prefix string, v any, out map[string]any) {
 }
 
 // WriteDiff writes the diff as an aligned table, one changed value per line.
-func WriteDiff(w io.Writer, diff []Change) {
+func WriteDiff(w io.Writer, diff []audit.Change) {
 	width := 0
 	for _, c := range diff {
 		width = max(width, len(c.Path))
@@ -432,27 +425,27 @@ func describe(rel map[string]any) string {
 // RecordDeploy appends a deploy record of env's current release (and of
 // stack, if given): what deploys call after a successful `up`, and what
 // makes the release promotable onwards.
-func (pr *Promoter) RecordDeploy(ctx context.Context, env, stack, who string, now time.Time) (Record, error) {
+func (pr *Promoter) RecordDeploy(ctx context.Context, env, stack, who string, now time.Time) (audit.Record, error) {
 	if stage(env) < 0 {
-		return Record{}, refuse(ErrInvalid, "--env %q: use %s", env, core.Join(core.Environments))
+		return audit.Record{}, refuse(ErrInvalid, "--env %q: use %s", env, core.Join(core.Environments))
 	}
 	data, err := pr.Store.Read(env)
 	if err != nil {
-		return Record{}, err
+		return audit.Record{}, err
 	}
 	_, rel, err := readRelease(pr.Store.Path(env), data)
 	if err != nil {
-		return Record{}, err
+		return audit.Record{}, err
 	}
 	if stack != "" {
 		sc, err := environments.StackConfig(ctx, pr.Project, stack)
 		if err != nil {
-			return Record{}, err
+			return audit.Record{}, err
 		}
 		if got := sc.Values[environments.EnvironmentKey]; got != env {
-			return Record{}, refuse(ErrInvalid, "stack %s is %s, not %s", stack, got, env)
+			return audit.Record{}, refuse(ErrInvalid, "stack %s is %s, not %s", stack, got, env)
 		}
 	}
-	r := Record{Kind: KindDeploy, At: now.UTC().Truncate(time.Second), Who: who, Env: env, Stack: stack, Release: rel}
+	r := audit.Record{Kind: audit.KindDeploy, At: now.UTC().Truncate(time.Second), Who: who, Env: env, Stack: stack, Release: rel}
 	return r, pr.History.Append(r)
 }

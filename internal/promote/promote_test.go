@@ -10,11 +10,12 @@ import (
 	"testing"
 	"time"
 
+	"github.com/wedsync/wedsync-infra/components/release"
+	"github.com/wedsync/wedsync-infra/internal/audit"
 	"github.com/wedsync/wedsync-infra/internal/environments"
-	"github.com/wedsync/wedsync-infra/internal/environments/release"
 	"github.com/wedsync/wedsync-infra/internal/freeze"
 	"github.com/wedsync/wedsync-infra/internal/project"
-	"github.com/wedsync/wedsync-infra/policies/rules"
+	"github.com/wedsync/wedsync-infra/season"
 )
 
 var (
@@ -216,7 +217,7 @@ func TestEveryPromotionIsRecorded(t *testing.T) {
 		t.Fatalf("records = %d, want the deploy and the promotion", len(records))
 	}
 	r := records[1]
-	if r.Kind != KindPromotion || r.Who != "jane" || !r.At.Equal(wednesday) || r.From != "staging" || r.To != "prod" || r.Reason != "November release" {
+	if r.Kind != audit.KindPromotion || r.Who != "jane" || !r.At.Equal(wednesday) || r.From != "staging" || r.To != "prod" || r.Reason != "November release" {
 		t.Errorf("record = %+v", r)
 	}
 	if len(r.Diff) != 4 || r.Release["application"] != "2026.11.3" {
@@ -391,7 +392,7 @@ func TestADamagedHistoryIsNotAppendedTo(t *testing.T) {
 	if err := os.WriteFile(pr.History.Path, []byte(`{"kind":"deploy","env":"staging"`), 0o644); err != nil {
 		t.Fatal(err)
 	}
-	err := pr.History.Append(Record{Kind: KindDeploy, Env: "dev"})
+	err := pr.History.Append(audit.Record{Kind: audit.KindDeploy, Env: "dev"})
 	if err == nil || !strings.Contains(err.Error(), "does not end with a newline") {
 		t.Fatalf("err = %v", err)
 	}
@@ -419,10 +420,10 @@ func TestTheShippedHistoryParses(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if _, err := os.Stat(filepath.Join(environments.Dir(p), HistoryFile)); err != nil {
+	if _, err := os.Stat(filepath.Join(environments.Dir(p), audit.HistoryFile)); err != nil {
 		t.Fatalf("the history file is missing: %v", err)
 	}
-	if _, err := HistoryOf(p).Records(); err != nil {
+	if _, err := audit.HistoryOf(p).Records(); err != nil {
 		t.Fatal(err)
 	}
 }
@@ -433,7 +434,7 @@ func TestAFrozenTargetNeedsAnOverrideOnEveryOneOfItsStacks(t *testing.T) {
 	deployed(t, pr, "staging")
 	req := request("staging", "prod")
 	req.Now = saturday
-	o := rules.EmergencyOverride{Reason: "INC-123", ApprovedBy: "lead", Expires: "2026-06-14T06:00:00+01:00"}
+	o := season.Override{Reason: "INC-123", ApprovedBy: "lead", Expires: "2026-06-14T06:00:00+01:00"}
 	stacks, err := environments.StacksOf(context.Background(), p, "prod")
 	if err != nil {
 		t.Fatal(err)

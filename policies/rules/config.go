@@ -7,7 +7,6 @@ import (
 	"fmt"
 	"slices"
 	"strings"
-	"time"
 
 	"github.com/wedsync/wedsync-infra/components/core"
 	"github.com/wedsync/wedsync-infra/season"
@@ -35,7 +34,7 @@ type Config struct {
 	Season season.Config `json:"-"`
 	// EmergencyOverride (stack config `wedsync:emergencyOverride`) lets a
 	// prod update through a freeze.
-	EmergencyOverride *EmergencyOverride `json:"-"`
+	EmergencyOverride *season.Override `json:"-"`
 }
 
 // Exemption excuses the resource URN from Policy, for Reason.
@@ -44,29 +43,6 @@ type Exemption struct {
 	Policy string `json:"policy"`
 	Reason string `json:"reason"`
 }
-
-// EmergencyOverride is the stack config that lets a prod update through a
-// wedding-day freeze: who approved it, why, and until when.
-//
-//	wedsync:emergencyOverride:
-//	  reason: "INC-123: payments outage on a wedding Saturday"
-//	  approvedBy: "jane@wedsync.example"
-//	  expires: "2026-06-13T18:00:00+01:00"
-type EmergencyOverride struct {
-	Reason     string `json:"reason"`
-	ApprovedBy string `json:"approvedBy"`
-	// Expires is an RFC 3339 instant; the override does nothing after it.
-	Expires string `json:"expires"`
-}
-
-// Stack config keys the pack reads.
-const (
-	KeyEnvironment       = "wedsync:environment"
-	KeyPolicy            = "wedsync:policy"
-	KeySeason            = "wedsync:season"
-	KeyTimezone          = "wedsync:timezone"
-	KeyEmergencyOverride = "wedsync:emergencyOverride"
-)
 
 // Default retention, in days.
 const (
@@ -100,14 +76,6 @@ func (c Config) Validate() error {
 		if strings.TrimSpace(e.Reason) == "" {
 			errs = append(errs, fmt.Errorf("exemptions[%d].reason is empty: an exemption must say why", i))
 		}
-	}
-	if o := c.EmergencyOverride; o != nil {
-		if _, err := time.Parse(time.RFC3339, o.Expires); err != nil {
-			errs = append(errs, fmt.Errorf("%s.expires = %q: use an RFC 3339 time like 2026-06-13T18:00:00+01:00", KeyEmergencyOverride, o.Expires))
-		}
-	}
-	if err := seasonConfig(c).Validate(); err != nil {
-		errs = append(errs, fmt.Errorf("%s: %w", KeySeason, err))
 	}
 	return errors.Join(errs...)
 }
@@ -166,49 +134,4 @@ func (c *Config) DecodeMap(m map[string]any) error {
 		return err
 	}
 	return c.Decode(data)
-}
-
-// FromStackConfig builds the Config and environment of a stack from its
-// config as Pulumi passes it to programs (namespaced keys, objects as JSON):
-// `wedsync:policy` (policy config), `wedsync:season` (with
-// `wedsync:timezone` as its zone if it names none) and
-// `wedsync:emergencyOverride`. Defaults are applied for the environment; a
-// stack with no `wedsync:environment` is prod if its name is "prod" or
-// starts with "prod-" (strict when unsure).
-func FromStackConfig(stack string, values map[string]string) (Config, string, error) {
-	var c Config
-	env := values[KeyEnvironment]
-	if env == "" && (stack == "prod" || strings.HasPrefix(stack, "prod-")) {
-		env = "prod"
-	}
-	var errs []error
-	if raw := values[KeyPolicy]; raw != "" {
-		if err := c.Decode([]byte(raw)); err != nil {
-			errs = append(errs, fmt.Errorf("%s: %w", KeyPolicy, err))
-		}
-	}
-	if raw := values[KeySeason]; raw != "" {
-		dec := json.NewDecoder(strings.NewReader(raw))
-		dec.DisallowUnknownFields()
-		if err := dec.Decode(&c.Season); err != nil {
-			errs = append(errs, fmt.Errorf("%s: %w", KeySeason, err))
-		}
-	}
-	if c.Season.Timezone == "" {
-		c.Season.Timezone = values[KeyTimezone]
-	}
-	if raw := values[KeyEmergencyOverride]; raw != "" {
-		var o EmergencyOverride
-		if err := json.Unmarshal([]byte(raw), &o); err != nil {
-			errs = append(errs, fmt.Errorf("%s: %w", KeyEmergencyOverride, err))
-		} else {
-			c.EmergencyOverride = &o
-		}
-	}
-	c.ApplyDefaults(env)
-	c.Season.ApplyDefaults()
-	if err := c.Validate(); err != nil {
-		errs = append(errs, err)
-	}
-	return c, env, errors.Join(errs...)
 }

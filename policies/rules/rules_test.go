@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"github.com/wedsync/wedsync-infra/components/core"
+	"github.com/wedsync/wedsync-infra/season"
 )
 
 // wednesday is outside every default freeze window, in peak season.
@@ -400,12 +401,12 @@ func TestExemptionsExcuseOneResourceFromOnePolicy(t *testing.T) {
 
 func TestFreeze(t *testing.T) {
 	saturday := time.Date(2026, 6, 13, 12, 0, 0, 0, time.UTC)
-	override := &EmergencyOverride{Reason: "INC-42 payments down", ApprovedBy: "cto@wedsync.example", Expires: "2026-06-13T18:00:00Z"}
+	override := &season.Override{Reason: "INC-42 payments down", ApprovedBy: "cto@wedsync.example", Expires: "2026-06-13T18:00:00Z"}
 	cases := []struct {
 		name     string
 		env      string
 		now      time.Time
-		override *EmergencyOverride
+		override *season.Override
 		frozen   bool
 	}{
 		{"prod_update_on_a_wedding_saturday_fails", "prod", saturday, nil, true},
@@ -413,7 +414,7 @@ func TestFreeze(t *testing.T) {
 		{"prod_update_on_wednesday_passes", "prod", wednesday, nil, false},
 		{"prod_update_with_an_emergency_override_passes", "prod", saturday, override, false},
 		{"expired_override_does_not_help", "prod", saturday.Add(7 * time.Hour), override, true},
-		{"override_without_reason_does_not_help", "prod", saturday, &EmergencyOverride{ApprovedBy: "x", Expires: "2026-06-14T00:00:00Z"}, true},
+		{"override_without_reason_does_not_help", "prod", saturday, &season.Override{ApprovedBy: "x", Expires: "2026-06-14T00:00:00Z"}, true},
 		{"dev_update_on_saturday_passes", "dev", saturday, nil, false},
 		{"zero_clock_skips_the_freeze", "prod", time.Time{}, nil, false},
 	}
@@ -427,7 +428,7 @@ func TestFreeze(t *testing.T) {
 		})
 	}
 	t.Run("dated_freeze_from_the_season_calendar", func(t *testing.T) {
-		cfg, _, err := FromStackConfig("prod", map[string]string{
+		s, err := LoadStackSettings(map[string]string{
 			KeyEnvironment: "prod",
 			KeySeason:      `{"freeze": {"dates": [{"start": "2026-12-24", "end": "2026-12-27", "name": "Christmas"}]}}`,
 		})
@@ -435,7 +436,7 @@ func TestFreeze(t *testing.T) {
 			t.Fatal(err)
 		}
 		var got []Finding
-		for _, f := range check("prod", awsFixtures(), cfg, time.Date(2026, 12, 24, 10, 0, 0, 0, time.UTC)) {
+		for _, f := range check("prod", awsFixtures(), s.PackConfig(), time.Date(2026, 12, 24, 10, 0, 0, 0, time.UTC)) {
 			if f.Policy == PolicyFreeze {
 				got = append(got, f)
 			}
@@ -446,8 +447,9 @@ func TestFreeze(t *testing.T) {
 	})
 }
 
-func TestFromStackConfig(t *testing.T) {
-	cfg, env, err := FromStackConfig("prod-dr", map[string]string{
+func TestLoadStackSettings(t *testing.T) {
+	s, err := LoadStackSettings(map[string]string{
+		KeyEnvironment:       "prod",
 		KeyPolicy:            `{"allowedRegions": ["eu-west-1"], "exemptions": [{"urn": "u", "policy": "*", "reason": "r"}]}`,
 		KeyEmergencyOverride: `{"reason": "r", "approvedBy": "a", "expires": "2026-06-13T18:00:00Z"}`,
 		KeyTimezone:          "Europe/Dublin",
@@ -455,15 +457,26 @@ func TestFromStackConfig(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if env != "prod" || cfg.MinRetentionDays != 35 || cfg.Season.Timezone != "Europe/Dublin" || cfg.EmergencyOverride == nil || !cfg.Exempt("anything", "u") {
-		t.Errorf("prod-dr: got env %q and %+v", env, cfg)
+	cfg := s.PackConfig()
+	if s.Environment != "prod" || cfg.MinRetentionDays != 35 || cfg.Season.Timezone != "Europe/Dublin" || cfg.EmergencyOverride == nil || !cfg.Exempt("anything", "u") {
+		t.Errorf("prod: got %+v", s)
 	}
-	if _, _, err := FromStackConfig("dev", map[string]string{KeyPolicy: `{"minRetentionDay": 3}`}); err == nil {
-		t.Error("a misspelt policy config key must be an error")
+	for name, values := range map[string]map[string]string{
+		"misspelt_policy_key":        {KeyEnvironment: "dev", KeyPolicy: `{"minRetentionDay": 3}`},
+		"misspelt_override_key":      {KeyEnvironment: "prod", KeyEmergencyOverride: `{"reasn": "r", "approvedBy": "a", "expires": "2026-06-13T18:00:00Z"}`},
+		"override_expiry_not_a_time": {KeyEnvironment: "prod", KeyEmergencyOverride: `{"reason": "r", "approvedBy": "a", "expires": "Sunday"}`},
+		// A stack's environment is never guessed from its name: a prod-dr
+		// without wedsync:environment is refused, not treated as dev or prod.
+		"no_environment": {KeyTimezone: "Europe/London"},
+		"bad_timezone":   {KeyEnvironment: "dev", KeyTimezone: "Mars/Olympus"},
+	} {
+		if _, err := LoadStackSettings(values); err == nil {
+			t.Errorf("%s: must be an error", name)
+		}
 	}
-	cfg, env, _ = FromStackConfig("dev", map[string]string{KeyEnvironment: "dev"})
-	if env != "dev" || cfg.MinRetentionDays != 7 {
-		t.Errorf("dev defaults: got %q %+v", env, cfg)
+	s, _ = LoadStackSettings(map[string]string{KeyEnvironment: "dev"})
+	if s.Environment != "dev" || s.Policy.MinRetentionDays != 7 || s.Timezone != "Europe/London" {
+		t.Errorf("dev defaults: got %+v", s)
 	}
 }
 
@@ -521,10 +534,11 @@ func TestSeasonalCapacityAzureFixedDatePeakHidesTheWeddingDays(t *testing.T) {
 // schedules pass the default calendar and fail one whose wedding days
 // start on Thursdays.
 func TestSeasonalCapacityReadsTheStacksCalendar(t *testing.T) {
-	cfg, _, err := FromStackConfig("prod", map[string]string{KeyEnvironment: "prod", KeySeason: `{"weddingDays": {"start": "Thu 16:00", "end": "Sun 02:00"}}`})
+	s, err := LoadStackSettings(map[string]string{KeyEnvironment: "prod", KeySeason: `{"weddingDays": {"start": "Thu 16:00", "end": "Sun 02:00"}}`})
 	if err != nil {
 		t.Fatal(err)
 	}
+	cfg := s.PackConfig()
 	for cloud, fixtures := range clouds() {
 		got := check("prod", fixtures, cfg, wednesday)
 		if cloud != "more" && (len(got) == 0 || !strings.Contains(got[0].Message, "at Thu 11 Jun 2026 16:00 BST (wedding day)")) {

@@ -212,7 +212,7 @@ func stackConfigAt(t *testing.T, stack string, clock time.Time) *project.StackCo
 	if err != nil {
 		t.Fatalf("stack %s config: %v", stack, err)
 	}
-	target, err := freeze.TargetFromConfig(env.repo.Name, stack, sc.Values)
+	target, err := freeze.TargetFromConfig(stack, sc.Values)
 	if err != nil {
 		t.Fatalf("stack %s: %v", stack, err)
 	}
@@ -242,7 +242,7 @@ func withValue(sc *project.StackConfig, key, value string) *project.StackConfig 
 // offlinePlan is what the offline plan says the stack creates.
 func offlinePlan(t *testing.T, stack string, sc *project.StackConfig) *offline.Result {
 	t.Helper()
-	res, err := offline.PlanConfig(env.repo.Name, stack, sc)
+	res, err := offline.PlanConfig(env.repo.Name, stack, sc, programNow(t))
 	if err != nil {
 		t.Fatalf("offline plan of %s: %v", stack, err)
 	}
@@ -274,7 +274,7 @@ func newStack(t *testing.T, name string, sc *project.StackConfig) auto.Stack {
 	if err := os.MkdirAll(work, 0o755); err != nil {
 		t.Fatal(err)
 	}
-	s, err := auto.UpsertStackInlineSource(ctx, name, env.repo.Name, stacks.ProgramWithConfigKeys(keys),
+	s, err := auto.UpsertStackInlineSource(ctx, name, env.repo.Name, stacks.ProgramWithConfigKeys(keys, programNow(t)),
 		auto.Project(proj), auto.Pulumi(env.cli), auto.PulumiHome(env.home), auto.WorkDir(work))
 	if err != nil {
 		t.Fatalf("create stack %s: %v", name, err)
@@ -647,7 +647,7 @@ func TestAFrozenRealClockGetsAnEmergencyOverride(t *testing.T) {
 		if got != tc.override {
 			t.Errorf("%s on a Saturday: emergency override %v, want %v", tc.stack, got, tc.override)
 		}
-		target, err := freeze.TargetFromConfig(env.repo.Name, tc.stack, sc.Values)
+		target, err := freeze.TargetFromConfig(tc.stack, sc.Values)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -691,4 +691,15 @@ func TestThePackBlocksANonCompliantVariant(t *testing.T) {
 	if !strings.Contains(err.Error(), "data-residency") {
 		t.Errorf("the preview's output does not name the data-residency policy:\n%v", err)
 	}
+}
+
+// programNow is the instant the program plans for: $WEDSYNC_NOW (set to
+// defaultNow by the setup unless the run sets it).
+func programNow(t testing.TB) time.Time {
+	t.Helper()
+	now, err := stacks.Now()
+	if err != nil {
+		t.Fatal(err)
+	}
+	return now
 }

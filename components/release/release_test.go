@@ -3,11 +3,13 @@ package release
 import (
 	"strings"
 	"testing"
+
+	"github.com/wedsync/wedsync-infra/components/core"
 )
 
 var valid = Release{
 	Application: "2026.11.3",
-	Images: Images{
+	Images: core.Images{
 		AWS:   "ami-0a7e9c1b3d5f7a9c2",
 		GCP:   "projects/wedsync-images/global/images/wedsync-app-2026-11-3",
 		Azure: "/subscriptions/3f2b6c1e-8d4a-4f7b-9c2e-5a1d0b7e6f43/resourceGroups/wedsync-images/providers/Microsoft.Compute/galleries/wedsync/images/wedsync-app/versions/2026.11.3",
@@ -19,8 +21,8 @@ func TestAValidReleaseValidates(t *testing.T) {
 	if err := valid.Validate(); err != nil {
 		t.Fatal(err)
 	}
-	if valid.Image("gcp") != valid.Images.GCP || valid.Image("oracle") != "" {
-		t.Error("Image picks the cloud's image")
+	if valid.Images.For(core.GCP) != valid.Images.GCP || valid.Images.For("oracle") != "" {
+		t.Error("Images.For picks the cloud's image")
 	}
 }
 
@@ -30,7 +32,7 @@ func TestValidateRejects(t *testing.T) {
 		want string
 	}{
 		"application_not_a_version": {func(r *Release) { r.Application = "latest" }, `release.application = "latest"`},
-		"no_images":                 {func(r *Release) { r.Images = Images{} }, "release.images: required"},
+		"no_images":                 {func(r *Release) { r.Images = core.Images{} }, "release.images: required"},
 		"aws_not_an_ami":            {func(r *Release) { r.Images.AWS = "ubuntu-22.04" }, `release.images.aws = "ubuntu-22.04"`},
 		"gcp_not_a_self_link":       {func(r *Release) { r.Images.GCP = "wedsync-app" }, "release.images.gcp"},
 		"azure_not_a_resource_id":   {func(r *Release) { r.Images.Azure = "Canonical:ubuntu:22.04" }, "release.images.azure"},

@@ -1,22 +1,22 @@
-package stacks
+package core
 
 import (
 	"encoding/json"
+	"maps"
 	"reflect"
+	"slices"
 	"strconv"
 	"strings"
-
-	"github.com/wedsync/wedsync-infra/components/core"
 )
 
 // checkFields walks decoded JSON alongside the Go type it will decode into
 // and records every key the type does not have, so a typo like
 // "backupRetentionDay" is an error instead of a silently ignored setting.
-func checkFields(p *core.Problems, path string, value any, target any) {
+func checkFields(p *Problems, path string, value any, target any) {
 	walk(p, path, value, reflect.TypeOf(target))
 }
 
-func walk(p *core.Problems, path string, value any, t reflect.Type) {
+func walk(p *Problems, path string, value any, t reflect.Type) {
 	for t.Kind() == reflect.Pointer {
 		t = t.Elem()
 	}
@@ -29,16 +29,16 @@ func walk(p *core.Problems, path string, value any, t reflect.Type) {
 		switch t.Kind() {
 		case reflect.Struct:
 			fields := jsonFields(t)
-			for _, name := range sortedKeys(v) {
+			for _, name := range slices.Sorted(maps.Keys(v)) {
 				ft, ok := fields[name]
 				if !ok {
-					p.Add(path+"."+name, v[name], "unknown field%s; known fields: %s", didYouMean(name, sortedKeys(fields)), strings.Join(sortedKeys(fields), ", "))
+					p.Add(path+"."+name, v[name], "unknown field%s; known fields: %s", DidYouMean(name, slices.Sorted(maps.Keys(fields))), strings.Join(slices.Sorted(maps.Keys(fields)), ", "))
 					continue
 				}
 				walk(p, path+"."+name, v[name], ft)
 			}
 		case reflect.Map:
-			for _, name := range sortedKeys(v) {
+			for _, name := range slices.Sorted(maps.Keys(v)) {
 				walk(p, path+"."+name, v[name], t.Elem())
 			}
 		}
@@ -126,9 +126,9 @@ func jsonFields(t reflect.Type) map[string]reflect.Type {
 	return out
 }
 
-// didYouMean returns `; did you mean "x"?` for the closest candidate within
+// DidYouMean returns `; did you mean "x"?` for the closest candidate within
 // a small edit distance (or a case-insensitive match), else "".
-func didYouMean(got string, candidates []string) string {
+func DidYouMean(got string, candidates []string) string {
 	best, bestDist := "", 1<<30
 	for _, c := range candidates {
 		d := editDistance(strings.ToLower(got), strings.ToLower(c))
@@ -165,4 +165,25 @@ func editDistance(a, b string) int {
 		prev, cur = cur, prev
 	}
 	return prev[len(b)]
+}
+
+// DecodeObject decodes raw JSON into out (a pointer to a struct or map),
+// recording a problem for anything that is not valid JSON, a field out does
+// not have (with a did-you-mean suggestion), or a value of the wrong type.
+// It is the one decoder of every structured config value, so the program,
+// the freeze check and the policy pack read a value the same way.
+func DecodeObject(p *Problems, key, raw string, out any) {
+	var generic any
+	if err := json.Unmarshal([]byte(raw), &generic); err != nil {
+		p.Add(key, raw, "not a valid object: %v", err)
+		return
+	}
+	before := len(Flatten(p.Err()))
+	checkFields(p, key, generic, out)
+	if len(Flatten(p.Err())) > before {
+		return
+	}
+	if err := json.Unmarshal([]byte(raw), out); err != nil {
+		p.Add(key, raw, "cannot be read: %v", err)
+	}
 }

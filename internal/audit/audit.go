@@ -1,4 +1,8 @@
-package promote
+// Package audit is the project's audit history, environments/history.jsonl:
+// one JSON record per line, appended and never rewritten, committed with
+// the change it records. Promotion, deploys, emergency overrides and every
+// other writer append through it.
+package audit
 
 import (
 	"bufio"
@@ -15,7 +19,7 @@ import (
 
 	"github.com/wedsync/wedsync-infra/internal/environments"
 	"github.com/wedsync/wedsync-infra/internal/project"
-	"github.com/wedsync/wedsync-infra/policies/rules"
+	"github.com/wedsync/wedsync-infra/season"
 )
 
 // HistoryFile is the audit history beside the environment definitions: one
@@ -57,9 +61,16 @@ type Record struct {
 	// Skipped lists the stages a promotion skipped (dev -> prod skips staging).
 	Skipped []string `json:"skipped,omitempty"`
 	// Override is the emergency override set, or cleared.
-	Override *rules.EmergencyOverride `json:"override,omitempty"`
+	Override *season.Override `json:"override,omitempty"`
 	// Freeze is the freeze window an override was set in.
 	Freeze *Window `json:"freeze,omitempty"`
+}
+
+// Change is one value a promotion changed, by its path in the release block.
+type Change struct {
+	Path string `json:"path"`
+	From any    `json:"from,omitempty"`
+	To   any    `json:"to,omitempty"`
 }
 
 // Window names a freeze window in a record.

@@ -1,7 +1,8 @@
 // Package release is the shape of an environment's `release` block: what
 // `wedsync-infra promote` moves dev -> staging -> prod, and what the program
-// reads as the stack config key `wedsync:release`. It has no dependencies
-// beyond the standard library so the Pulumi program can import it cheaply.
+// reads as the stack config key `wedsync:release`. Its images are
+// core.Images, the type the autoscaling group launches from, so a promoted
+// release reaches the group without a copy.
 //
 //	release:
 //	  application: "2026.11.3"
@@ -20,6 +21,8 @@ import (
 	"regexp"
 	"slices"
 	"strings"
+
+	"github.com/wedsync/wedsync-infra/components/core"
 )
 
 // Key is the stack config key the environments set from their release block.
@@ -31,33 +34,9 @@ type Release struct {
 	// Application is the application release, e.g. "2026.11.3".
 	Application string `json:"application"`
 	// Images are the machine images the application runs from, per cloud.
-	Images Images `json:"images"`
+	Images core.Images `json:"images"`
 	// PostgresVersion is the database engine's major version, e.g. "16".
 	PostgresVersion string `json:"postgresVersion"`
-}
-
-// Images are machine image ids per cloud; a cloud no stack of the
-// environment uses may be left empty.
-type Images struct {
-	// AWS is an AMI id, e.g. ami-0a7e9c1b3d5f7a9c2.
-	AWS string `json:"aws,omitempty"`
-	// GCP is an image self link, projects/<project>/global/images/<name>.
-	GCP string `json:"gcp,omitempty"`
-	// Azure is a resource id of a gallery image version or managed image.
-	Azure string `json:"azure,omitempty"`
-}
-
-// Image is the image id for cloud ("aws", "gcp" or "azure").
-func (r Release) Image(cloud string) string {
-	switch cloud {
-	case "aws":
-		return r.Images.AWS
-	case "gcp":
-		return r.Images.GCP
-	case "azure":
-		return r.Images.Azure
-	}
-	return ""
 }
 
 // PostgresVersions are the major versions every cloud's managed PostgreSQL
@@ -97,7 +76,7 @@ func (r Release) Validate() error {
 	if !applicationRe.MatchString(r.Application) {
 		bad("application", r.Application, "use the release version YYYY.M.N, e.g. 2026.11.3")
 	}
-	if r.Images == (Images{}) {
+	if r.Images == (core.Images{}) {
 		errs = append(errs, errors.New("release.images: required: at least the image of each cloud the environment runs on"))
 	}
 	if r.Images.AWS != "" && !amiRe.MatchString(r.Images.AWS) {

@@ -1,0 +1,25 @@
+package backupbucket
+
+import "github.com/wedsync/wedsync-infra/components/core"
+
+// The backup alarms, the same on every cloud where the cloud can see them:
+// a backup that did not arrive, and (AWS) replication failing or falling
+// behind. Thresholds come from the alert target's core.Thresholds.
+const (
+	alarmFreshness          = "freshness"
+	alarmReplicationFailed  = "replication-failed"
+	alarmReplicationLatency = "replication-latency"
+)
+
+// alarmDescription says what a backup alarm means to on-call, with its runbook.
+func (b *builder) alarmDescription(key string, t core.Thresholds) string {
+	switch key {
+	case alarmFreshness:
+		return core.AlarmDescription("alarms/backups.md#freshness", "No %s backup was written to %s %s in %d hours: the nightly export or the copy to it did not run",
+			b.purpose, b.dep.Stack, b.purpose, t.BackupMaxAgeHours)
+	case alarmReplicationFailed:
+		return core.AlarmDescription("alarms/backups.md#replication-failed", "%s backups failed to replicate to the DR region", b.purpose)
+	default:
+		return core.AlarmDescription("alarms/backups.md#replication-latency", "%s backups take over %d minutes to reach the DR region (the 15-minute RPO)", b.purpose, t.BackupReplicationMinutes)
+	}
+}
