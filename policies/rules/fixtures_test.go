@@ -16,7 +16,7 @@ import (
 const stackURN = "urn:pulumi:prod::wedsync::pulumi:pulumi:Stack::wedsync-prod"
 
 // backupComponent is the token the backup component registers.
-const backupComponent = "wedsync:backup:BackupBucket"
+const backupComponent = "wedsync:backupbucket:BackupBucket"
 
 func urnOf(typ, name string) string { return "urn:pulumi:prod::wedsync::" + typ + "::" + name }
 

@@ -35,11 +35,13 @@ func CanonicalType(token string) string {
 var azureAPIVersion = regexp.MustCompile(`^v\d{8}[a-z]*$`)
 
 // BackupComponentTypes are the component types whose object stores hold
-// backups (package components/backupbucket): the token it registers, and
-// the token it is being renamed to, accepted both until the rename is
-// merged everywhere. A store is a backup store when one of these is among
-// its ancestors, whatever it is called.
-var BackupComponentTypes = []string{"wedsync:backup:BackupBucket", "wedsync:backupbucket:BackupBucket"}
+// backups (package components/backupbucket): the token it registers now,
+// and the one it registered before the module matched the package (still
+// the token of stacks deployed before, and of plans made then). A store is
+// a backup store when one of these is among its ancestors, whatever it is
+// called. A literal list: the rules do not import the component (and with
+// it every cloud SDK).
+var BackupComponentTypes = []string{"wedsync:backupbucket:BackupBucket", "wedsync:backup:BackupBucket"}
 
 // Type tokens the rules judge, as the engine names them.
 const (
