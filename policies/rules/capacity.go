@@ -106,15 +106,15 @@ func (g group) judge(s *Stack, cal *calendarView) []string {
 	// schedules bring it back down in November.
 	baseline, maxCap := g.baseline, g.maxCap
 	var out []string
-	for _, s := range g.schedules {
-		if s.min != nil && *s.min < baseline {
-			baseline = *s.min
+	for _, sc := range g.schedules {
+		if sc.min != nil && *sc.min < baseline {
+			baseline = *sc.min
 		}
-		if s.max != nil && maxCap != nil && *s.max > *maxCap {
-			maxCap = s.max
+		if sc.max != nil && maxCap != nil && *sc.max > *maxCap {
+			maxCap = sc.max
 		}
-		if s.recurring && strings.TrimSpace(s.zone) == "" {
-			out = append(out, fix("schedule %s has no time zone: it would fire in UTC, an hour off the UK's wall clock all summer", "set its time zone (e.g. Europe/London)", s.name))
+		if sc.recurring && strings.TrimSpace(sc.zone) == "" {
+			out = append(out, fix("schedule %s has no time zone: it would fire in UTC, an hour off the UK's wall clock all summer", "set its time zone (e.g. Europe/London)", sc.name))
 		}
 	}
 	if maxCap != nil && *maxCap < peakFactor*baseline {
@@ -201,11 +201,9 @@ func (s *Stack) awsGroup(g *Resource) (group, bool) {
 	for _, a := range actions {
 		rec, recSt := str(a.Props, "recurrence")
 		zone, zoneSt := str(a.Props, "timeZone")
-		name, _ := str(a.Props, "scheduledActionName")
-		sched := schedule{name: name, recurring: recSt == known, zone: zone,
-			min: numberPtr(number(a.Props, "minSize")), max: numberPtr(number(a.Props, "maxSize"))}
-		grp.schedules = append(grp.schedules, sched)
 		action, ok := awsAction(a, rec, orUTC(zone))
+		grp.schedules = append(grp.schedules, schedule{name: action.Name, recurring: recSt == known, zone: zone,
+			min: numberPtr(number(a.Props, "minSize")), max: numberPtr(number(a.Props, "maxSize"))})
 		simulable = simulable && ok && recSt != unknown && zoneSt != unknown
 		sim = append(sim, action)
 	}
