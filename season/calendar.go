@@ -120,6 +120,9 @@ type span struct {
 	start, end time.Time
 	name       string
 	state      State
+	// day is a weekly occurrence's local opening date (noon UTC on it):
+	// the date a cron expression for the opening fires on.
+	day time.Time
 }
 
 // weekly is a compiled WeeklyWindow.
@@ -184,7 +187,7 @@ func (w weekly) occurrences(from, to time.Time, loc *time.Location) []span {
 			return out
 		}
 		if e.After(from) {
-			out = append(out, span{start: s, end: e})
+			out = append(out, span{start: s, end: e, day: time.Date(y, m, d+7*k, 12, 0, 0, 0, time.UTC)})
 		}
 	}
 }
@@ -228,6 +231,28 @@ func wallClock(y int, m time.Month, d, minute int, loc *time.Location) time.Time
 		best = u.Add(-time.Duration(before) * time.Second)
 	}
 	return best.In(loc)
+}
+
+// wallIsUnique reports whether t, the instant wallClock gave for minute
+// (after midnight) on t's local date, is the only instant at which clocks
+// in loc show that wall time: not moved forward out of a skipped hour, not
+// the first of a repeated one. The clouds do not document what their
+// schedules do at the other kind, so the generators avoid them.
+func wallIsUnique(t time.Time, minute int, loc *time.Location) bool {
+	lt := t.In(loc)
+	if lt.Hour()*60+lt.Minute() != minute {
+		return false
+	}
+	_, off := lt.Zone()
+	for _, probe := range [2]time.Duration{-24 * time.Hour, 24 * time.Hour} {
+		if _, other := t.Add(probe).In(loc).Zone(); other != off {
+			twin := t.Add(time.Duration(off-other) * time.Second)
+			if sameWall(twin.In(loc), lt) {
+				return false
+			}
+		}
+	}
+	return true
 }
 
 func sameWall(a, b time.Time) bool {
@@ -385,11 +410,12 @@ func (cal *calendar) seasonBoundaries(from, to time.Time) []time.Time {
 	return out
 }
 
-// timeline cuts [from, to) into maximal spans of constant State. The
+// timeline cuts [from, to) into maximal spans of constant State (also at
+// each of cuts, when the caller needs a span to start there). The
 // generators use it; the simulators and tests never do, so the tests compare
 // the clouds against the independent point evaluation in state.
-func (cal *calendar) timeline(from, to time.Time) []span {
-	points := []time.Time{from, to}
+func (cal *calendar) timeline(from, to time.Time, cuts ...time.Time) []span {
+	points := append([]time.Time{from, to}, cuts...)
 	points = append(points, cal.monthStarts(from, to)...)
 	for _, o := range cal.wedding.occurrences(from, to, cal.loc) {
 		points = append(points, o.start, o.end)
@@ -399,9 +425,13 @@ func (cal *calendar) timeline(from, to time.Time) []span {
 	}
 	points = sortedWithin(points, from, to)
 	var out []span
+	isCut := map[int64]bool{}
+	for _, c := range cuts {
+		isCut[c.UnixNano()] = true
+	}
 	for i := 0; i+1 < len(points); i++ {
 		st := cal.state(points[i])
-		if n := len(out); n > 0 && out[n-1].state == st {
+		if n := len(out); n > 0 && out[n-1].state == st && !isCut[points[i].UnixNano()] {
 			out[n-1].end = points[i+1]
 			continue
 		}
