@@ -178,6 +178,11 @@ func (c Config) AzureProfiles(from, to time.Time) (AzurePlan, error) {
 	for _, m := range masks {
 		cuts = append(cuts, m.start, m.end)
 	}
+	// A recurrence starts at every opening and closing, even inside an
+	// extra date, so the recurrences' capacity is judged from each.
+	for _, o := range cal.wedding.occurrences(from, to, cal.loc) {
+		cuts = append(cuts, o.start, o.end)
+	}
 	timeline := cal.timeline(from, to, cuts...)
 	seasons := []State{
 		{Window: WindowOffSeason, Name: NameOffSeason, Capacity: cal.off},
