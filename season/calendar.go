@@ -120,9 +120,6 @@ type span struct {
 	start, end time.Time
 	name       string
 	state      State
-	// day is a weekly occurrence's local opening date (noon UTC on it):
-	// the date a cron expression for the opening fires on.
-	day time.Time
 }
 
 // weekly is a compiled WeeklyWindow.
@@ -174,20 +171,29 @@ func (w weekly) containing(t time.Time, loc *time.Location) (time.Time, time.Tim
 
 // occurrences lists every occurrence that overlaps [from, to).
 func (w weekly) occurrences(from, to time.Time, loc *time.Location) []span {
+	var out []span
+	w.eachOccurrence(from, to, loc, func(s, e, _ time.Time) { out = append(out, span{start: s, end: e}) })
+	return out
+}
+
+// eachOccurrence calls fn for every occurrence that overlaps [from, to),
+// in order, with its local opening date (noon UTC on it): the date a cron
+// expression for the opening fires on, even when a clock change moves the
+// opening itself.
+func (w weekly) eachOccurrence(from, to time.Time, loc *time.Location, fn func(start, end, day time.Time)) {
 	if !w.ok {
-		return nil
+		return
 	}
 	lf := from.In(loc)
 	back := (int(lf.Weekday()) - int(w.start.day) + 7) % 7
 	y, m, d := lf.Year(), lf.Month(), lf.Day()-back-7
-	var out []span
 	for k := 0; ; k++ {
 		s, e := w.occurrence(y, m, d+7*k, loc)
 		if !s.Before(to) {
-			return out
+			return
 		}
 		if e.After(from) {
-			out = append(out, span{start: s, end: e, day: time.Date(y, m, d+7*k, 12, 0, 0, 0, time.UTC)})
+			fn(s, e, time.Date(y, m, d+7*k, 12, 0, 0, 0, time.UTC))
 		}
 	}
 }

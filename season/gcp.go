@@ -180,13 +180,15 @@ func (g *gcpPlan) wedding(window WeeklyWindow) {
 	cal, w := g.cal, g.cal.wedding
 	nominal := time.Duration(w.spanDays*24*60+w.endMinute-w.start.minute) * time.Minute
 	desc := fmt.Sprintf("Wedding day: %s to %s", window.Start, window.End)
-	occ := w.occurrences(g.from, g.to, cal.loc)
+	type dated struct{ start, end, day time.Time }
+	var occ []dated
 	var irregular [13]bool
-	for _, o := range occ {
-		if o.end.Sub(o.start) != nominal || !wallIsUnique(o.start, w.start.minute, cal.loc) {
-			irregular[o.day.Month()] = true
+	w.eachOccurrence(g.from, g.to, cal.loc, func(start, end, day time.Time) {
+		occ = append(occ, dated{start, end, day})
+		if end.Sub(start) != nominal || !wallIsUnique(start, w.start.minute, cal.loc) {
+			irregular[day.Month()] = true
 		}
-	}
+	})
 	var months []int
 	for m := 1; m <= 12; m++ {
 		if !irregular[m] {
