@@ -123,8 +123,8 @@ const (
 var dropAlarms = dropAll(alarmAWS, alarmGCP, alarmAzure, alarmAzureAL)
 
 // mondayWindow moves every weekly schedule's wedding days from Friday to
-// Sunday to Monday to Tuesday: the schedules keep their shape, and lose
-// their meaning.
+// Sunday to Monday to Tuesday (dated ones stay): the schedules keep their
+// shape, and lose their meaning.
 var mondayWindow = both(
 	both(each(asgSchedule, func(r *plan.Resource) {
 		if rec, ok := r.Inputs["recurrence"].(string); ok {
@@ -132,7 +132,10 @@ var mondayWindow = both(
 		}
 	}), each(regionAS, func(r *plan.Resource) {
 		for _, s := range scalingSchedules(r) {
-			s["schedule"] = strings.Replace(s["schedule"].(string), " * * 5", " * * 1", 1)
+			if f := strings.Fields(s["schedule"].(string)); len(f) == 5 && f[4] == "5" {
+				f[4] = "1"
+				s["schedule"] = strings.Join(f, " ")
+			}
 		}
 	})),
 	each(autoscale, func(r *plan.Resource) {

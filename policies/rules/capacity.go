@@ -479,11 +479,9 @@ func sampleCalendar(cfg season.Config, from time.Time) *calendarView {
 // shortfalls compares simulated samples (taken at the view's instants) with
 // the calendar: one message per kind of window whose minimum the schedules
 // leave short, naming the first such instant and how long it lasts in all.
-//
-// The hour after a clock change is not judged: how a schedule behaves in a
-// skipped or repeated hour is where the clouds' documentation is thinnest
-// and their simulators differ (package season documents each), so the rule
-// leaves that hour to the season package's own tests.
+// No shortfall is accepted, clock changes included: where a cloud's
+// documentation leaves a schedule's outcome open, its simulator reports an
+// error rather than a guess.
 func (cv *calendarView) shortfalls(samples []season.Sample, hint string) []string {
 	type gap struct {
 		at        time.Time
@@ -496,7 +494,7 @@ func (cv *calendarView) shortfalls(samples []season.Sample, hint string) []strin
 		if i >= len(cv.mins) {
 			break
 		}
-		if smp.Capacity.Min >= cv.mins[i] || cv.clockChange(smp.Time) {
+		if smp.Capacity.Min >= cv.mins[i] {
 			continue
 		}
 		g := gaps[cv.windows[i]]
@@ -520,12 +518,4 @@ func (cv *calendarView) shortfalls(samples []season.Sample, hint string) []strin
 			"%s", w.what, g.at.In(cv.loc).Format("Mon 2 Jan 2006 15:04 MST"), g.name, g.want, g.got, short, judgeWeeks, hint))
 	}
 	return out
-}
-
-// clockChange reports whether t is in the hour after a change of the
-// calendar zone's UTC offset.
-func (cv *calendarView) clockChange(t time.Time) bool {
-	_, now := t.In(cv.loc).Zone()
-	_, before := t.Add(-time.Hour).In(cv.loc).Zone()
-	return now != before
 }

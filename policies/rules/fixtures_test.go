@@ -100,7 +100,7 @@ func awsFixtures() []fixture {
 		{typ: awsASGSchedule, name: "web-close-peak", inputs: obj("autoscalingGroupName", "wedsync-web", "scheduledActionName", "wedding-close-peak", "recurrence", "0 2 * * 0", "timeZone", "Europe/London",
 			"startTime", "2026-04-30T23:00:01Z", "endTime", "2026-10-31T23:59:59Z", "minSize", 8.0, "maxSize", 40.0, "desiredCapacity", 10.0)},
 		{typ: awsASGSchedule, name: "web-close-off", inputs: obj("autoscalingGroupName", "wedsync-web", "scheduledActionName", "wedding-close-off", "recurrence", "0 2 * * 0", "timeZone", "Europe/London",
-			"startTime", "2026-11-01T00:00:00Z", "minSize", 2.0, "maxSize", 10.0, "desiredCapacity", 2.0)},
+			"startTime", "2026-11-01T02:00:00Z", "minSize", 2.0, "maxSize", 10.0, "desiredCapacity", 2.0)},
 		{typ: awsMetricAlarm, name: "db-cpu", inputs: obj("alarmActions", arr(snsTopic), "dimensions", obj("DBInstanceIdentifier", "wedsync-db"))},
 		{typ: awsMetricAlarm, name: "web-at-max", inputs: obj("alarmActions", arr(snsTopic), "metricQueries", arr(obj("id", "desired", "metric", obj("dimensions", obj("AutoScalingGroupName", "wedsync-web")))))},
 		{typ: awsMetricAlarm, name: "backup-freshness", inputs: obj("alarmActions", arr(snsTopic), "dimensions", obj("BucketName", "wedsync-backup", "FilterId", "all-requests"))},
@@ -123,12 +123,14 @@ func gcpFixtures() []fixture {
 		{typ: gcpSecret, name: "db-secret", protect: true, inputs: obj("secretId", "db", "replication", obj("userManaged", obj("replicas", arr(obj("location", "europe-west2", "customerManagedEncryption", obj("kmsKeyName", gcpKey))))))},
 		{typ: gcpInstanceTemplate, name: "web-template", inputs: obj("disks", arr(obj("boot", true, "diskEncryptionKey", obj("kmsKeySelfLink", gcpKey))))},
 		{typ: gcpRegionIGM, name: "web", id: "projects/p/regions/europe-west2/instanceGroupManagers/wedsync-web", inputs: obj("name", "wedsync-web", "region", "europe-west2")},
-		// Wedding days last 34 hours from Friday 16:00; the peak season 184
-		// days from 1 May (it ends an hour early in GMT, inside a wedding
-		// night, where the weekly schedule holds more).
+		// Wedding days last 35 hours from Friday 16:00, to cover Sunday 02:00
+		// when the clocks go back (an hour more than needed on other
+		// weekends); the peak season 184 days from 1 May (it ends an hour
+		// early in GMT, inside a wedding night, where the weekly schedule
+		// holds more).
 		{typ: gcpRegionAutoscaler, name: "web-autoscaler", inputs: obj("region", "europe-west2", "target", "https://www.googleapis.com/compute/v1/projects/p/regions/europe-west2/instanceGroupManagers/wedsync-web",
 			"autoscalingPolicy", obj("minReplicas", 2.0, "maxReplicas", 60.0, "scalingSchedules", arr(
-				obj("name", "wedding-days", "schedule", "0 16 * * 5", "timeZone", "Europe/London", "durationSec", 122400.0, "minRequiredReplicas", 20.0),
+				obj("name", "wedding-days", "schedule", "0 16 * * 5", "timeZone", "Europe/London", "durationSec", 126000.0, "minRequiredReplicas", 20.0),
 				obj("name", "peak-season", "schedule", "0 0 1 5 *", "timeZone", "Europe/London", "durationSec", 15897600.0, "minRequiredReplicas", 8.0))))},
 		{typ: gcpAlertPolicy, name: "db-cpu", inputs: obj("notificationChannels", arr(gcpChannel), "conditions", arr(obj("conditionThreshold", obj("filter", `resource.type = "cloudsql_database" AND resource.labels.database_id = "p:wedsync-db"`))))},
 		{typ: gcpAlertPolicy, name: "web-at-max", inputs: obj("notificationChannels", arr(gcpChannel), "conditions", arr(obj("conditionThreshold", obj("filter", `resource.type = "instance_group" AND resource.labels.instance_group_name = "wedsync-web"`))))},
@@ -203,7 +205,7 @@ func moreFixtures() []fixture {
 		{typ: gcpIGM, name: "batch", id: "projects/p/zones/europe-west2-a/instanceGroupManagers/wedsync-batch", inputs: obj("name", "wedsync-batch", "zone", "europe-west2-a")},
 		{typ: gcpAutoscaler, name: "batch-autoscaler", inputs: obj("zone", "europe-west2-a", "target", "https://www.googleapis.com/compute/v1/projects/p/zones/europe-west2-a/instanceGroupManagers/wedsync-batch",
 			"autoscalingPolicy", obj("minReplicas", 2.0, "maxReplicas", 60.0, "scalingSchedules", arr(
-				obj("name", "wedding-days", "schedule", "0 16 * * 5", "timeZone", "Europe/London", "durationSec", 122400.0, "minRequiredReplicas", 20.0),
+				obj("name", "wedding-days", "schedule", "0 16 * * 5", "timeZone", "Europe/London", "durationSec", 126000.0, "minRequiredReplicas", 20.0),
 				obj("name", "peak-season", "schedule", "0 0 1 5 *", "timeZone", "Europe/London", "durationSec", 15897600.0, "minRequiredReplicas", 8.0))))},
 		{typ: gcpBucketIAMBinding, name: "reports-readers", inputs: obj("bucket", "wedsync-reports", "role", "roles/storage.objectViewer", "members", arr("group:auditors@wedsync.example"))},
 		{typ: gcpAlertPolicy, name: "batch-at-max", inputs: obj("notificationChannels", arr(gcpChannel), "conditions", arr(obj("conditionThreshold", obj("filter", `resource.type = "instance_group" AND resource.labels.instance_group_name = "wedsync-batch"`))))},

@@ -156,6 +156,7 @@ var breakings = []breaking{
 	{"autoscaler_wedding_days_on_monday", "gcp", "web-autoscaler", "autoscalingPolicy.scalingSchedules.0.schedule", "0 16 * * 1", PolicySeasonalCapacity, ""},
 	{"autoscaler_peak_lasts_one_day", "gcp", "web-autoscaler", "autoscalingPolicy.scalingSchedules.1.durationSec", 86400.0, PolicySeasonalCapacity, ""},
 	{"autoscaler_wedding_days_end_saturday_night", "gcp", "web-autoscaler", "autoscalingPolicy.scalingSchedules.0.durationSec", 104400.0, PolicySeasonalCapacity, ""},
+	{"asg_off_season_closing_starts_at_midnight", "aws", "web-close-off", "startTime", "2026-11-01T00:00:00Z", PolicySeasonalCapacity, "web"},
 	{"autoscaler_max_below_ten_times_baseline", "gcp", "web-autoscaler", "autoscalingPolicy.maxReplicas", 10.0, PolicySeasonalCapacity, ""},
 	{"instance_group_without_autoscaler", "gcp", "web-autoscaler", "", nil, PolicySeasonalCapacity, "web"},
 
@@ -559,18 +560,18 @@ func TestSeasonalCapacityWithoutAClockJudgesOnlyTheShape(t *testing.T) {
 	}
 }
 
-// The hour after a clock change is the one the rule leaves to package
-// season: GCP's fixed 34-hour wedding window ends an hour early in GMT on
-// 25 October 2026, and nowhere else.
-func TestSeasonalCapacityLeavesOnlyTheClockChangeHour(t *testing.T) {
+// No shortfall is accepted at a clock change either: a fixed 34-hour GCP
+// wedding window from Friday 16:00 ends at 01:00 GMT on Sunday 25 October
+// 2026, an hour before the calendar's 02:00 once the clocks go back.
+func TestSeasonalCapacityJudgesTheClockChangeNight(t *testing.T) {
 	october := time.Date(2026, 10, 21, 12, 0, 0, 0, time.UTC)
 	if got := check("prod", gcpFixtures(), Config{}, october); len(got) != 0 {
-		t.Errorf("want no violations, got %+v", got)
+		t.Errorf("35 hours: want no violations, got %+v", got)
 	}
-	short := with(gcpFixtures(), "web-autoscaler", "autoscalingPolicy.scalingSchedules.0.durationSec", 122400.0-7200)
+	short := with(gcpFixtures(), "web-autoscaler", "autoscalingPolicy.scalingSchedules.0.durationSec", 122400.0)
 	got := check("prod", short, Config{}, october)
-	if len(got) != 1 || !strings.Contains(got[0].Message, "at Sun 25 Oct 2026 00:00 BST (wedding day)") {
-		t.Errorf("a window two hours short: want the hour before the change, got %+v", got)
+	if len(got) != 1 || !strings.Contains(got[0].Message, "at Sun 25 Oct 2026 01:00 GMT (wedding day) the calendar wants a minimum of 20 and the schedules give 8; 1h short") {
+		t.Errorf("34 hours: want the repeated hour, got %+v", got)
 	}
 }
 
