@@ -31,7 +31,7 @@ func (f simField) has(v int) bool { return f.star || f.allowed[v] }
 // year field.
 func parseSimCron(expr string, withYear bool) (simCron, error) {
 	fields := strings.Fields(expr)
-	if len(fields) != 5 && !(withYear && len(fields) == 6) {
+	if len(fields) != 5 && (!withYear || len(fields) != 6) {
 		want := "5 fields (minute hour day-of-month month day-of-week)"
 		if withYear {
 			want = "5 or 6 fields (minute hour day-of-month month day-of-week [year])"
