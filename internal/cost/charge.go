@@ -190,8 +190,7 @@ func (e *estimator) flagPeakAfterOctober() {
 		if t.Month() < time.November {
 			continue
 		}
-		want := float64(cfg.CapacityAt(t).Min)
-		if h.window[i] == season.WindowPeak || h.floor[i] > want {
+		if h.window[i] == season.WindowPeak || h.floor[i] > h.calMin[i] {
 			n++
 			extra += (h.floor[i] - float64(cfg.Capacity.OffSeason.Min)) * rate
 		}

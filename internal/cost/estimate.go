@@ -92,9 +92,12 @@ type ResourceUse struct {
 type hours struct {
 	times  []time.Time
 	floor  []float64
+	calMin []float64
 	max    []float64
 	window []season.Window
 	month  []int // 0..11
+	// perMonth counts the hours of each month.
+	perMonth []float64
 }
 
 // Estimate prices st's plan for year.
@@ -150,13 +153,22 @@ func seasonHours(st Stack, year int) (*hours, error) {
 		return nil, fmt.Errorf("stack %s: the %s schedules for %d: %w", st.Name, st.Cloud, year, err)
 	}
 	h := &hours{}
-	for _, s := range samples {
+	var state season.State
+	for i, s := range samples {
 		t := s.Time.In(loc)
-		st := cfg.StateAt(t)
+		// The calendar is piecewise constant and StateAt compiles it on
+		// every call: evaluate it at local midnights and wherever the
+		// schedules change the capacity, and carry it between (a window
+		// shorter than a day that leaves the schedules' capacity unchanged
+		// would be missed; the shipped calendars have none).
+		if i == 0 || t.Hour() == 0 || s.Capacity != samples[i-1].Capacity {
+			state = cfg.StateAt(t)
+		}
 		h.times = append(h.times, t)
 		h.floor = append(h.floor, float64(s.Capacity.Min))
-		h.max = append(h.max, float64(st.Capacity.Max))
-		h.window = append(h.window, st.Window)
+		h.calMin = append(h.calMin, float64(state.Capacity.Min))
+		h.max = append(h.max, float64(state.Capacity.Max))
+		h.window = append(h.window, state.Window)
 		h.month = append(h.month, int(t.Month())-1)
 	}
 	return h, nil
@@ -185,13 +197,13 @@ func (h *hours) instances(above float64) []float64 {
 }
 
 func (h *hours) hoursIn(m int) float64 {
-	n := 0
-	for _, mm := range h.month {
-		if mm == m {
-			n++
+	if h.perMonth == nil {
+		h.perMonth = make([]float64, 12)
+		for _, mm := range h.month {
+			h.perMonth[mm]++
 		}
 	}
-	return float64(n)
+	return h.perMonth[m]
 }
 
 type estimator struct {
