@@ -136,6 +136,7 @@ func reportCost(cmd *cobra.Command, r *cost.Report, asJSON bool, plotFile string
 
 func newCostDiffCmd() *cobra.Command {
 	var stack, base string
+	var year int
 	var at *instant
 	cmd := &cobra.Command{
 		Use:   "diff --base REF [--stack NAME]",
@@ -155,22 +156,26 @@ Exit codes: 0 compared; 2 bad flags, ref or config.`,
 			if err != nil {
 				return fail(err)
 			}
-			return runCostDiff(cmd, p, base, stack, now)
+			if year == 0 {
+				year = now.Year()
+			}
+			return runCostDiff(cmd, p, base, stack, now, year)
 		},
 	}
 	cmd.Flags().StringVar(&base, "base", "", "git ref to compare with, e.g. origin/main")
 	_ = cmd.MarkFlagRequired("base")
 	cmd.Flags().StringVarP(&stack, "stack", "s", "", "stack to compare (default: every stack of the working tree)")
+	cmd.Flags().IntVar(&year, "year", 0, "year to estimate (default: the year of --now)")
 	at = nowFlag(cmd)
 	return cmd
 }
 
-func runCostDiff(cmd *cobra.Command, p *project.Project, base, stack string, now time.Time) error {
+func runCostDiff(cmd *cobra.Command, p *project.Project, base, stack string, now time.Time, year int) error {
 	dir, err := cost.BaseFiles(p.Dir, base)
 	if err != nil {
 		return invalid(err)
 	}
-	defer os.RemoveAll(dir)
+	defer func() { _ = os.RemoveAll(dir) }()
 	bp, err := project.Load(dir)
 	if err != nil {
 		return invalid(fmt.Errorf("--base %s: %w", base, err))
@@ -185,7 +190,6 @@ func runCostDiff(cmd *cobra.Command, p *project.Project, base, stack string, now
 			return invalid(err)
 		}
 	}
-	year := now.Year()
 	for _, s := range stacks {
 		head, err := estimate(p, cost.PricingDir(p), s, now, year)
 		if err != nil {

@@ -1,6 +1,7 @@
 package cost
 
 import (
+	"errors"
 	"fmt"
 	"io"
 	"math"
@@ -133,7 +134,7 @@ func BaseFiles(dir, ref string) (string, error) {
 	for _, p := range paths {
 		out, err := exec.Command("git", "-C", dir, "ls-tree", "--name-only", ref, "--", strings.TrimSuffix(p, "/*.yaml")).Output()
 		if err != nil {
-			os.RemoveAll(tmp)
+			_ = os.RemoveAll(tmp)
 			return "", fmt.Errorf("--base %s: %w", ref, gitErr(err))
 		}
 		if len(strings.TrimSpace(string(out))) > 0 {
@@ -145,28 +146,29 @@ func BaseFiles(dir, ref string) (string, error) {
 	untar := exec.Command("tar", "-x", "-C", tmp)
 	pipe, err := archive.StdoutPipe()
 	if err != nil {
-		os.RemoveAll(tmp)
+		_ = os.RemoveAll(tmp)
 		return "", err
 	}
 	untar.Stdin = pipe
 	if err := untar.Start(); err != nil {
-		os.RemoveAll(tmp)
+		_ = os.RemoveAll(tmp)
 		return "", err
 	}
 	if err := archive.Run(); err != nil {
 		_ = untar.Wait()
-		os.RemoveAll(tmp)
+		_ = os.RemoveAll(tmp)
 		return "", fmt.Errorf("--base %s: git archive: %w", ref, gitErr(err))
 	}
 	if err := untar.Wait(); err != nil {
-		os.RemoveAll(tmp)
+		_ = os.RemoveAll(tmp)
 		return "", err
 	}
 	return tmp, nil
 }
 
 func gitErr(err error) error {
-	if ee, ok := err.(*exec.ExitError); ok && len(ee.Stderr) > 0 {
+	var ee *exec.ExitError
+	if errors.As(err, &ee) && len(ee.Stderr) > 0 {
 		return fmt.Errorf("%s", strings.TrimSpace(string(ee.Stderr)))
 	}
 	return err

@@ -211,3 +211,23 @@ func TestCommitmentLevel(t *testing.T) {
 		t.Fatalf("%+v; want level 1, on demand 10760, committed 8394.8, saving 2365.2", s)
 	}
 }
+
+// A peak season running into November is flagged: capacity kept after
+// October serves no season. The shipped May-October calendar is not.
+func TestPeakAfterOctoberIsFlagged(t *testing.T) {
+	st := smallStack("aws", "eu-west-2", plan.Resource{Type: "aws:ec2/launchTemplate:LaunchTemplate", Name: "app", Inputs: map[string]any{"instanceType": "m7i.xlarge"}})
+	r, err := Estimate(st, 2027, loadTable(t), smallAssumptions())
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(r.Flags) != 0 {
+		t.Fatalf("flags %v; want none for May-October", r.Flags)
+	}
+	st.Season.PeakMonths = "May-November"
+	if r, err = Estimate(st, 2027, loadTable(t), smallAssumptions()); err != nil {
+		t.Fatal(err)
+	}
+	if len(r.Flags) != 1 || !strings.HasPrefix(r.Flags[0], "peak capacity after October") {
+		t.Fatalf("flags %v; want peak capacity after October", r.Flags)
+	}
+}
