@@ -9,7 +9,9 @@
 // plan's mocks do (internal/plan: MockState, MockInvoke), so the real
 // engine and the offline plan see the same ids, ARNs, self links and Azure
 // resource ids for the same inputs:
-//   - Check returns the inputs.
+//   - Check enforces the clouds' documented deploy-time limits
+//     (internal/limits): a breach is a check failure, as a real provider
+//     or cloud API would refuse it.
 //   - Diff compares the old and new inputs as the engine does (unknowns are
 //     changes, secrets compare by value); a change of the id the mocks derive
 //     from the inputs (the resource's cloud name) is a replacement.
@@ -47,6 +49,7 @@ import (
 	"google.golang.org/protobuf/types/known/emptypb"
 	"google.golang.org/protobuf/types/known/structpb"
 
+	"github.com/wedsync/wedsync-infra/internal/limits"
 	"github.com/wedsync/wedsync-infra/internal/plan"
 )
 
@@ -169,14 +172,64 @@ func (p *Provider) providerInputs() resource.PropertyMap {
 	return p.config
 }
 
-// Check accepts any resource of the package and returns its inputs.
+// Check accepts a resource of the package whose inputs are within the
+// clouds' documented deploy-time limits (internal/limits, the table the
+// offline plan runs); each breach is a check failure naming the property,
+// the limit and its documentation, which the engine shows and stops on.
 func (p *Provider) Check(_ context.Context, req *pulumirpc.CheckRequest) (*pulumirpc.CheckResponse, error) {
-	if typ := resource.URN(req.GetUrn()).Type(); typ.Package().String() != p.pkg.Name {
+	typ := resource.URN(req.GetUrn()).Type()
+	if typ.Package().String() != p.pkg.Name {
 		return &pulumirpc.CheckResponse{Failures: []*pulumirpc.CheckFailure{{
 			Reason: fmt.Sprintf("the %s stand-in provider does not serve %s", p.pkg.Name, typ),
 		}}}, nil
 	}
-	return &pulumirpc.CheckResponse{Inputs: req.GetNews()}, nil
+	news, err := unmarshal(req.GetNews())
+	if err != nil {
+		return nil, err
+	}
+	var failures []*pulumirpc.CheckFailure
+	for _, b := range limits.Check(typ.String(), plainOf(news), plainOf(p.providerInputs())) {
+		failures = append(failures, &pulumirpc.CheckFailure{
+			Property: b.Property,
+			Reason:   fmt.Sprintf("%s: %s; the cloud accepts %s (%s)", b.Rule, b.Problem, b.Allowed, b.Doc),
+		})
+	}
+	return &pulumirpc.CheckResponse{Inputs: req.GetNews(), Failures: failures}, nil
+}
+
+// plainOf is m as plain values for the limits table, as the provider
+// sees them: secrets by their value, unknowns as limits.Unknown.
+func plainOf(m resource.PropertyMap) map[string]any {
+	out := make(map[string]any, len(m))
+	for k, v := range m {
+		out[string(k)] = plainValue(v)
+	}
+	return out
+}
+
+func plainValue(v resource.PropertyValue) any {
+	switch {
+	case v.IsSecret():
+		return plainValue(v.SecretValue().Element)
+	case v.IsComputed():
+		return limits.Unknown
+	case v.IsOutput():
+		if o := v.OutputValue(); o.Known {
+			return plainValue(o.Element)
+		}
+		return limits.Unknown
+	case v.IsArray():
+		out := make([]any, 0, len(v.ArrayValue()))
+		for _, e := range v.ArrayValue() {
+			out = append(out, plainValue(e))
+		}
+		return out
+	case v.IsObject():
+		return plainOf(v.ObjectValue())
+	case v.IsResourceReference():
+		return string(v.ResourceReferenceValue().URN)
+	}
+	return v.V
 }
 
 // Diff compares the old inputs with the new. Changing what the resource
