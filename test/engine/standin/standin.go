@@ -13,8 +13,9 @@
 //     (internal/limits): a breach is a check failure, as a real provider
 //     or cloud API would refuse it.
 //   - Diff compares the old and new inputs as the engine does (unknowns are
-//     changes, secrets compare by value); a change of the id the mocks derive
-//     from the inputs (the resource's cloud name) is a replacement.
+//     changes, secrets compare by value); a change of a property the real
+//     provider cannot update in place (internal/replacements) is a
+//     replacement.
 //   - Create and Update return a deterministic id and the inputs plus the
 //     computed attributes; in a preview, a created resource's computed
 //     attributes are unknown, as a real provider's are.
@@ -51,6 +52,7 @@ import (
 
 	"github.com/wedsync/wedsync-infra/internal/limits"
 	"github.com/wedsync/wedsync-infra/internal/plan"
+	"github.com/wedsync/wedsync-infra/internal/replacements"
 )
 
 // Package is one provider package the stand-in plays.
@@ -232,9 +234,13 @@ func plainValue(v resource.PropertyValue) any {
 	return v.V
 }
 
-// Diff compares the old inputs with the new. Changing what the resource
-// is known by in the cloud (the id the mocks derive from its inputs) is a
-// replacement; any other change is an update in place.
+// Diff compares the old inputs with the new. A change of a property the
+// provider cannot update in place (internal/replacements: the providers'
+// ForceNew and create-only properties, among them every name a resource is
+// known by in the cloud; an unknown value there may change, so it
+// replaces, as a real provider plans it) replaces the resource; any other
+// change updates in place. A type the table does not know is an error
+// naming it.
 func (p *Provider) Diff(_ context.Context, req *pulumirpc.DiffRequest) (*pulumirpc.DiffResponse, error) {
 	olds, news, err := diffInputs(req)
 	if err != nil {
@@ -244,14 +250,12 @@ func (p *Provider) Diff(_ context.Context, req *pulumirpc.DiffRequest) (*pulumir
 	if len(changed) == 0 {
 		return &pulumirpc.DiffResponse{Changes: pulumirpc.DiffResponse_DIFF_NONE}, nil
 	}
-	resp := &pulumirpc.DiffResponse{Changes: pulumirpc.DiffResponse_DIFF_SOME, Diffs: changed}
-	if !news.ContainsUnknowns() && req.GetId() != "" {
-		urn := resource.URN(req.GetUrn())
-		if id, _ := plan.MockState(string(urn.Type()), urn.Name(), news, p.providerInputs()); id != req.GetId() {
-			resp.Replaces = changed
-		}
+	urn := resource.URN(req.GetUrn())
+	replaces, known := replacements.Replaces(string(urn.Type()), changed)
+	if !known {
+		return nil, status.Errorf(codes.InvalidArgument, "stand-in provider: %s has no row in internal/replacements", urn.Type())
 	}
-	return resp, nil
+	return &pulumirpc.DiffResponse{Changes: pulumirpc.DiffResponse_DIFF_SOME, Diffs: changed, Replaces: replaces}, nil
 }
 
 // diffInputs are the old inputs (the engine sends them; older engines only

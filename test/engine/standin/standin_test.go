@@ -178,6 +178,39 @@ func TestStandin(t *testing.T) {
 		}
 	})
 
+	t.Run("diff_replaces_what_the_provider_cannot_change_in_place", func(t *testing.T) {
+		const rds = "urn:pulumi:prod::wedsync::aws:rds/instance:Instance::main"
+		const gcs = "urn:pulumi:prod::wedsync::gcp:storage/bucket:Bucket::b"
+		for _, tc := range []struct {
+			pkg, urn, prop string
+			old, new       any
+			replace        bool
+		}{
+			{"aws", rds, "kmsKeyId", "arn:aws:kms:eu-west-2:1:key/a", "arn:aws:kms:eu-west-2:1:key/b", true},
+			{"aws", rds, "storageEncrypted", true, false, true},
+			{"aws", rds, "dbSubnetGroupName", "main", "other", true},
+			{"aws", rds, "instanceClass", "db.m7g.large", "db.m7g.xlarge", false},
+			{"gcp", gcs, "location", "EUROPE-WEST2", "EU", true},
+			{"gcp", gcs, "storageClass", "STANDARD", "NEARLINE", false},
+			{"azure-native", "urn:pulumi:p::wedsync::azure-native:keyvault:Vault::v", "location", "uksouth", "ukwest", true},
+		} {
+			old := map[string]any{"identifier": "wedsync-prod-main", "name": "b", tc.prop: tc.old}
+			news := map[string]any{"identifier": "wedsync-prod-main", "name": "b", tc.prop: tc.new}
+			resp, err := configured(t, tc.pkg, map[string]any{"region": "eu-west-2"}).Diff(ctx, &pulumirpc.DiffRequest{
+				Urn: tc.urn, Id: "x", OldInputs: props(t, old), News: props(t, news),
+			})
+			if err != nil || (strings.Join(resp.GetReplaces(), ",") == tc.prop) != tc.replace || strings.Join(resp.GetDiffs(), ",") != tc.prop {
+				t.Errorf("%s %s: %v, %v; want replace=%v", tc.urn, tc.prop, resp, err, tc.replace)
+			}
+		}
+		if _, err := New(Packages["aws"], "").Diff(ctx, &pulumirpc.DiffRequest{
+			Urn: "urn:pulumi:p::wedsync::aws:nothing/thing:Thing::t", Id: "x",
+			OldInputs: props(t, map[string]any{"a": "1"}), News: props(t, map[string]any{"a": "2"}),
+		}); err == nil {
+			t.Error("a type without a replacement row was diffed")
+		}
+	})
+
 	t.Run("an_import_reads_what_another_stack_created_from_the_pretend_cloud", func(t *testing.T) {
 		cloud := t.TempDir()
 		creator, importer := New(Packages["aws"], cloud), New(Packages["aws"], cloud)
