@@ -176,6 +176,13 @@ func lookup(v any, path []string, at string) []found {
 		}
 		return at + "." + k
 	}
+	if s, isString := v.(string); isString {
+		// A provider's object config can reach its plugin as JSON text.
+		var doc any
+		if json.Unmarshal([]byte(s), &doc) == nil {
+			v = doc
+		}
+	}
 	switch c := v.(type) {
 	case map[string]any:
 		next, ok := c[path[0]]
@@ -321,6 +328,12 @@ func nonSpace(s string) int {
 // autoscaling group's tags).
 func tagSet(v any) (map[string]string, bool) {
 	out := map[string]string{}
+	if s, isString := v.(string); isString {
+		// A provider's object config can reach its plugin as JSON text.
+		if err := json.Unmarshal([]byte(s), &v); err != nil {
+			return nil, false
+		}
+	}
 	switch c := v.(type) {
 	case map[string]any:
 		for k, val := range c {

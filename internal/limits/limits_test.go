@@ -102,6 +102,13 @@ func TestProviderDefaultTagsCountTowardsTheLimit(t *testing.T) {
 	if got := Check("aws:ec2/vpc:Vpc", map[string]any{"tags": own}, provider); len(got) != 1 || !strings.Contains(got[0].Problem, "52 tags") {
 		t.Fatalf("26 own + 26 default tags: %v, want a breach of 52 tags", got)
 	}
+	asJSON := map[string]any{"defaultTags": `{"tags":{"da":"1","db":"2","dc":"3","dd":"4","de":"5"}}`}
+	for i := 0; i < 22; i++ {
+		own["e"+string(rune('a'+i))] = "z"
+	}
+	if got := Check("aws:ec2/vpc:Vpc", map[string]any{"tags": own}, asJSON); len(got) != 1 || !strings.Contains(got[0].Problem, "53 tags") {
+		t.Fatalf("48 own + 5 default tags given as JSON text: %v, want 53 tags counted", got)
+	}
 }
 
 func TestUnknownAndSecretValuesAreNotJudged(t *testing.T) {
