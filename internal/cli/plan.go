@@ -50,6 +50,9 @@ Exit codes: 0 plan made, 1 a mandatory policy rule fails, 2 invalid config.`,
 			if n := res.Plan.MandatoryViolations(); n > 0 {
 				return &exitError{code: ExitViolation, err: fmt.Errorf("%d mandatory policy violations", n)}
 			}
+			if n := len(res.Plan.Limits); n > 0 {
+				return &exitError{code: ExitViolation, err: fmt.Errorf("%d values the clouds would refuse at deploy (deploy-time limits)", n)}
+			}
 			return nil
 		},
 	}

@@ -18,6 +18,8 @@ import (
 	"github.com/pulumi/pulumi/sdk/v3/go/common/resource"
 	"github.com/pulumi/pulumi/sdk/v3/go/common/tokens"
 	"github.com/pulumi/pulumi/sdk/v3/go/pulumi"
+
+	"github.com/wedsync/wedsync-infra/internal/limits"
 )
 
 // Plan is what a stack would create: the documented JSON plan format.
@@ -27,6 +29,8 @@ type Plan struct {
 	Environment string      `json:"environment"`
 	Resources   []Resource  `json:"resources"`
 	Violations  []Violation `json:"violations"`
+	// Limits are the values a cloud would refuse at deploy (internal/limits).
+	Limits []limits.Breach `json:"limits"`
 }
 
 // Resource is one resource the program registers.
@@ -96,6 +100,7 @@ func Run(opts Options, program pulumi.RunFunc) (*Plan, error) {
 		Resources:   rec.resources(),
 		Violations:  []Violation{},
 	}
+	p.Limits = p.CheckLimits()
 	return p, nil
 }
 

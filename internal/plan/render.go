@@ -6,6 +6,8 @@ import (
 	"io"
 	"sort"
 	"strings"
+
+	"github.com/wedsync/wedsync-infra/internal/limits"
 )
 
 // WriteJSON writes the plan document (docs/plan-format.md), indented.
@@ -24,6 +26,9 @@ func ReadJSON(r io.Reader) (*Plan, error) {
 	}
 	if p.Violations == nil {
 		p.Violations = []Violation{}
+	}
+	if p.Limits == nil {
+		p.Limits = []limits.Breach{}
 	}
 	return &p, nil
 }
@@ -129,6 +134,7 @@ func (p *Plan) WriteText(out io.Writer, header string) error {
 	fmt.Fprintln(w)
 	p.writeSummary(w)
 	p.writeViolations(w)
+	p.writeLimits(w)
 	_, err := io.WriteString(out, w.String())
 	return err
 }
