@@ -51,7 +51,11 @@ func TestWhatTheProvidersReplace(t *testing.T) {
 	}{
 		{"aws:rds/instance:Instance", "kmsKeyId", true},
 		{"aws:rds/instance:Instance", "storageEncrypted", true},
-		{"aws:rds/instance:Instance", "dbSubnetGroupName", true},
+		// ModifyDBInstance moves an instance to another subnet group
+		// (DBSubnetGroupName) in place, and the provider does not force a
+		// new instance for it: an update, not a replacement.
+		// https://docs.aws.amazon.com/AmazonRDS/latest/APIReference/API_ModifyDBInstance.html
+		{"aws:rds/instance:Instance", "dbSubnetGroupName", false},
 		{"aws:rds/instance:Instance", "instanceClass", false},
 		{"aws:rds/instance:Instance", "backupRetentionPeriod", false},
 		{"aws:s3/bucketV2:BucketV2", "bucket", true},

@@ -188,7 +188,7 @@ func TestStandin(t *testing.T) {
 		}{
 			{"aws", rds, "kmsKeyId", "arn:aws:kms:eu-west-2:1:key/a", "arn:aws:kms:eu-west-2:1:key/b", true},
 			{"aws", rds, "storageEncrypted", true, false, true},
-			{"aws", rds, "dbSubnetGroupName", "main", "other", true},
+			{"aws", rds, "dbSubnetGroupName", "main", "other", false}, // ModifyDBInstance moves it in place
 			{"aws", rds, "instanceClass", "db.m7g.large", "db.m7g.xlarge", false},
 			{"gcp", gcs, "location", "EUROPE-WEST2", "EU", true},
 			{"gcp", gcs, "storageClass", "STANDARD", "NEARLINE", false},
