@@ -51,6 +51,9 @@ func (b *build) backups() error {
 		if err != nil {
 			return err
 		}
+		if purpose == "db-exports" {
+			b.dbExports = bucket
+		}
 		out[purpose] = pulumi.Map{
 			"bucket":          bucket.BucketName,
 			"replica":         bucket.ReplicaName,

@@ -58,8 +58,10 @@ func (b *builder) aws() (outputs, error) {
 		connectPolicy: pulumi.All(inst.Arn, inst.ResourceId).ApplyT(func(v []any) (string, error) {
 			return awsConnectPolicy(v[0].(string), v[1].(string), AWSAppUser)
 		}).(pulumi.StringOutput),
-		sourceID:  sourceID,
-		metricsID: inst.Identifier,
+		sourceID:       sourceID,
+		metricsID:      inst.Identifier,
+		backupTarget:   inst.Arn,
+		exportIdentity: empty(),
 	}, nil
 }
 
