@@ -94,8 +94,8 @@ func TestAWS(t *testing.T) {
 				t.Errorf("transition %d = %s, want %s", i, got, want)
 			}
 		}
-		equal(t, lc, 365, "rules", "0", "expiration", "days")
-		equal(t, lc, 365, "rules", "0", "noncurrentVersionExpiration", "noncurrentDays")
+		equal(t, lc, 364, "rules", "0", "expiration", "days")
+		equal(t, lc, 1, "rules", "0", "noncurrentVersionExpiration", "noncurrentDays")
 	})
 	t.Run("dev_lifecycle_has_no_tiers", func(t *testing.T) {
 		if v, ok := lookup(dev.one(s3Lifecycle, "db-exports"), "rules", "0", "transitions"); ok && v != nil && len(v.([]any)) > 0 {
