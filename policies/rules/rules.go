@@ -83,7 +83,7 @@ func (p *Policy) IsStack() bool { return p.Stack != nil }
 // Policies returns every policy of the pack, in a stable order.
 func Policies() []*Policy {
 	var all []*Policy
-	for _, group := range [][]*Policy{encryptionPolicies(), exposurePolicies(), dataProtectionPolicies(), capacityPolicies(), freezePolicies(), monitoringPolicies()} {
+	for _, group := range [][]*Policy{encryptionPolicies(), exposurePolicies(), dataProtectionPolicies(), capacityPolicies(), freezePolicies(), monitoringPolicies(), databaseCopyPolicies()} {
 		all = append(all, group...)
 	}
 	return all
