@@ -25,6 +25,10 @@ func (b *build) backups() error {
 		offsiteStore, err := secretsstore.NewSecretsStore(ctx, "offsite", &secretsstore.SecretsStoreArgs{
 			Deployment: atSite(dep, *dep.Offsite),
 			Settings:   secretsstore.Settings{},
+			// The offsite site's project is the one the cloud's own prod
+			// stack runs in (prod's offsite is prod-gcp's project): that
+			// stack owns its audit configs, GCS data access included.
+			SharedProject: true,
 		})
 		if err != nil {
 			return err
