@@ -46,6 +46,9 @@ func (b *build) backups() error {
 			OffsiteKey: offsiteKey,
 			Alerts:     b.alerts.Target,
 		}
+		if store, ok := store.(*secretsstore.SecretsStore); ok && cfg.Cloud == core.Azure {
+			args.AccessLogWorkspace = store.AuditLog
+		}
 		if b.src != nil {
 			// Recovery: the bucket is the replica the source wrote to here;
 			// its own replica goes back to the source's region.

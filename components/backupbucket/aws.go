@@ -4,6 +4,7 @@ import (
 	"encoding/json"
 	"strings"
 
+	"github.com/pulumi/pulumi-aws/sdk/v6/go/aws/cloudtrail"
 	"github.com/pulumi/pulumi-aws/sdk/v6/go/aws/cloudwatch"
 	"github.com/pulumi/pulumi-aws/sdk/v6/go/aws/iam"
 	"github.com/pulumi/pulumi-aws/sdk/v6/go/aws/s3"
@@ -63,6 +64,9 @@ func (b *builder) aws() (outputs, error) {
 		out.replicaName = replica.bucket.Bucket
 	}
 	if out.inventoryDestination, err = b.s3Inventory(main.bucket); err != nil {
+		return out, err
+	}
+	if err := b.s3AccessRecords(main.bucket); err != nil {
 		return out, err
 	}
 	if b.offsite != nil {
@@ -491,4 +495,40 @@ func (b *builder) s3Alarms(bucket *s3.BucketV2) error {
 		ComparisonOperator: pulumi.String("GreaterThanThreshold"),
 		TreatMissingData:   pulumi.String("notBreaching"),
 	})
+}
+
+// s3AccessRecords records who read, wrote or deleted a backup: S3 data
+// events of the bucket's objects in a CloudTrail Lake event data store,
+// encrypted with the backup key (whose policy lets CloudTrail use it for
+// event data stores) and kept as long as the backups themselves.
+func (b *builder) s3AccessRecords(bucket *s3.BucketV2) error {
+	field := func(name string, op string, values pulumi.StringArrayInput) cloudtrail.EventDataStoreAdvancedEventSelectorFieldSelectorArgs {
+		f := cloudtrail.EventDataStoreAdvancedEventSelectorFieldSelectorArgs{Field: pulumi.String(name)}
+		if op == "startsWith" {
+			f.StartsWiths = values
+		} else {
+			f.Equals = values
+		}
+		return f
+	}
+	_, err := cloudtrail.NewEventDataStore(b.ctx, b.name+"-access", &cloudtrail.EventDataStoreArgs{
+		Name:                         pulumi.String(b.dep.Name("backup", b.purpose, "access")),
+		MultiRegionEnabled:           pulumi.Bool(false),
+		OrganizationEnabled:          pulumi.Bool(false),
+		RetentionPeriod:              pulumi.Int(max(b.s.RetentionDays, 7)),
+		TerminationProtectionEnabled: pulumi.Bool(b.dep.IsProd()),
+		KmsKeyId:                     b.key.ID,
+		AdvancedEventSelectors: cloudtrail.EventDataStoreAdvancedEventSelectorArray{
+			cloudtrail.EventDataStoreAdvancedEventSelectorArgs{
+				Name: pulumi.String(b.purpose + " backups read, written or deleted"),
+				FieldSelectors: cloudtrail.EventDataStoreAdvancedEventSelectorFieldSelectorArray{
+					field("eventCategory", "equals", pulumi.StringArray{pulumi.String("Data")}),
+					field("resources.type", "equals", pulumi.StringArray{pulumi.String("AWS::S3::Object")}),
+					field("resources.ARN", "startsWith", pulumi.StringArray{pulumi.Sprintf("%s/", bucket.Arn)}),
+				},
+			},
+		},
+		Tags: b.dep.Tags.For(core.AWS),
+	}, b.opts(b.dep.Primary)...)
+	return err
 }

@@ -7,6 +7,7 @@ import (
 	"strings"
 
 	"github.com/pulumi/pulumi-azure-native-sdk/authorization/v2"
+	"github.com/pulumi/pulumi-azure-native-sdk/insights/v2"
 	"github.com/pulumi/pulumi-azure-native-sdk/managedidentity/v2"
 	"github.com/pulumi/pulumi-azure-native-sdk/storage/v2"
 	"github.com/pulumi/pulumi/sdk/v3/go/pulumi"
@@ -39,6 +40,11 @@ func (b *builder) azure() (outputs, error) {
 	}
 	if err := b.azureBlobs(account); err != nil {
 		return outputs{}, err
+	}
+	if b.logs != (pulumi.StringOutput{}) {
+		if err := b.azureAccessLogs(account); err != nil {
+			return outputs{}, err
+		}
 	}
 	if b.alerts != nil {
 		if err := b.azureFreshnessAlert(account); err != nil {
@@ -283,4 +289,21 @@ func (b *builder) azureFreshnessAlert(account *storage.StorageAccount) error {
 		Frequency:   "PT1H",
 		Window:      fmt.Sprintf("PT%dH", t.BackupMaxAgeHours),
 	}, b.opts(b.dep.Primary)...)
+}
+
+// azureAccessLogs sends the account's blob read, write and delete logs to
+// the audit workspace: who read or wrote a backup is recorded.
+// https://learn.microsoft.com/azure/storage/blobs/monitor-blob-storage-reference#resource-logs
+func (b *builder) azureAccessLogs(account *storage.StorageAccount) error {
+	var logs insights.LogSettingsArray
+	for _, c := range []string{"StorageRead", "StorageWrite", "StorageDelete"} {
+		logs = append(logs, insights.LogSettingsArgs{Category: pulumi.String(c), Enabled: pulumi.Bool(true)})
+	}
+	_, err := insights.NewDiagnosticSetting(b.ctx, b.name+"-access", &insights.DiagnosticSettingArgs{
+		Name:        pulumi.String("backup-access-to-log-analytics"),
+		ResourceUri: pulumi.Sprintf("%s/blobServices/default", account.ID()),
+		WorkspaceId: b.logs,
+		Logs:        logs,
+	}, b.opts(b.dep.Primary)...)
+	return err
 }

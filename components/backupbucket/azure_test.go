@@ -83,3 +83,21 @@ func TestAzure(t *testing.T) {
 		}
 	})
 }
+
+// Who read, wrote or deleted a backup is recorded in the audit workspace;
+// without one the component makes no diagnostic setting.
+func TestAzureAccessLogs(t *testing.T) {
+	const ws = "/subscriptions/0/resourceGroups/rg/providers/Microsoft.OperationalInsights/workspaces/audit"
+	with := fixture{cloud: core.Azure, env: core.Prod, logs: ws}.run(t)
+	d := with.one("azure-native:insights:DiagnosticSetting", "db-exports-access")
+	equal(t, d, ws, "workspaceId")
+	got := toJSON(get(t, d, "logs"))
+	for _, c := range []string{"StorageRead", "StorageWrite", "StorageDelete"} {
+		if !strings.Contains(got, c) {
+			t.Errorf("access logs %s lack %s", got, c)
+		}
+	}
+	if n := len(fixture{cloud: core.Azure, env: core.Prod}.run(t).all("azure-native:insights:DiagnosticSetting")); n != 0 {
+		t.Errorf("%d diagnostic settings without a workspace", n)
+	}
+}

@@ -132,6 +132,16 @@ func (b *builder) keyPolicy(id awsIdentity, purpose core.KeyPurpose, region stri
 		st.Condition = map[string]map[string]any{"Bool": {"kms:GrantIsForAWSResource": true}}
 		doc.Statement = append(doc.Statement, st)
 	}
+	if purpose == core.BackupKey {
+		// CloudTrail encrypts the backups' access records (S3 data events
+		// in an event data store, components/backupbucket) with the backup
+		// key: only for this account's event data stores in this region.
+		st := statement{Sid: "CloudTrailEncryptsBackupAccessRecords", Effect: "Allow",
+			Principal: map[string][]string{"Service": {"cloudtrail.amazonaws.com"}},
+			Action:    []string{"kms:GenerateDataKey*", "kms:Decrypt", "kms:DescribeKey"}, Resource: "*"}
+		st.Condition = map[string]map[string]any{"StringLike": {"aws:SourceArn": fmt.Sprintf("arn:%s:cloudtrail:%s:%s:eventdatastore/*", id.partition, region, id.account)}}
+		doc.Statement = append(doc.Statement, st)
+	}
 	if purpose == core.SecretsKey {
 		// Secret readers decrypt only through Secrets Manager, and only the
 		// secrets they were granted (by the secret ARN in the encryption
