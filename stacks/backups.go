@@ -25,6 +25,10 @@ func (b *build) backups() error {
 		offsiteStore, err := secretsstore.NewSecretsStore(ctx, "offsite", &secretsstore.SecretsStoreArgs{
 			Deployment: atSite(dep, *dep.Offsite),
 			Settings:   secretsstore.Settings{},
+			// The offsite site's project is the one the cloud's own prod
+			// stack runs in (prod's offsite is prod-gcp's project): that
+			// stack owns its audit configs, GCS data access included.
+			SharedProject: true,
 		})
 		if err != nil {
 			return err
@@ -42,6 +46,9 @@ func (b *build) backups() error {
 			OffsiteKey: offsiteKey,
 			Alerts:     b.alerts.Target,
 		}
+		if store, ok := store.(*secretsstore.SecretsStore); ok && cfg.Cloud == core.Azure {
+			args.AccessLogWorkspace = store.AuditLog
+		}
 		if b.src != nil {
 			// Recovery: the bucket is the replica the source wrote to here;
 			// its own replica goes back to the source's region.
@@ -50,6 +57,9 @@ func (b *build) backups() error {
 		bucket, err := backupbucket.NewBackupBucket(ctx, purpose, args)
 		if err != nil {
 			return err
+		}
+		if purpose == "db-exports" {
+			b.dbExports = bucket
 		}
 		out[purpose] = pulumi.Map{
 			"bucket":          bucket.BucketName,

@@ -14,6 +14,7 @@ import (
 
 	"github.com/wedsync/wedsync-infra/components/alerting"
 	"github.com/wedsync/wedsync-infra/components/autoscaling"
+	"github.com/wedsync/wedsync-infra/components/backupbucket"
 	"github.com/wedsync/wedsync-infra/components/core"
 	"github.com/wedsync/wedsync-infra/components/database"
 	"github.com/wedsync/wedsync-infra/components/network"
@@ -67,7 +68,7 @@ func ProgramFor(cfg Config, now time.Time) pulumi.RunFunc {
 // each step reads what the steps before it made.
 func Deploy(ctx *pulumi.Context, cfg Config, now time.Time) error {
 	b := &build{ctx: ctx, cfg: cfg, now: now}
-	for _, step := range []func() error{b.sites, b.alerting, b.network, b.secrets, b.backups, b.compute, b.database, b.dashboard, b.budget, b.ci, b.exports} {
+	for _, step := range []func() error{b.sites, b.alerting, b.network, b.secrets, b.backups, b.compute, b.database, b.dbBackup, b.dashboard, b.budget, b.ci, b.exports} {
 		if err := step(); err != nil {
 			return err
 		}
@@ -92,6 +93,10 @@ type build struct {
 	alerts *alerting.AlertTarget
 	// src is the source stack a recovery rebuilds (nil outside recovery mode).
 	src *source
+
+	// dbExports is the db-exports bucket (nil on an Azure recovery, which
+	// names the source's accounts instead).
+	dbExports *backupbucket.BackupBucket
 }
 
 func (b *build) sites() (err error) {

@@ -4,6 +4,7 @@ import (
 	"encoding/json"
 	"strings"
 
+	"github.com/pulumi/pulumi-aws/sdk/v6/go/aws/cloudtrail"
 	"github.com/pulumi/pulumi-aws/sdk/v6/go/aws/cloudwatch"
 	"github.com/pulumi/pulumi-aws/sdk/v6/go/aws/iam"
 	"github.com/pulumi/pulumi-aws/sdk/v6/go/aws/s3"
@@ -63,6 +64,9 @@ func (b *builder) aws() (outputs, error) {
 		out.replicaName = replica.bucket.Bucket
 	}
 	if out.inventoryDestination, err = b.s3Inventory(main.bucket); err != nil {
+		return out, err
+	}
+	if err := b.s3AccessRecords(main.bucket); err != nil {
 		return out, err
 	}
 	if b.offsite != nil {
@@ -186,9 +190,19 @@ func (b *builder) s3Retention(s *s3Bucket, name string, site core.Site, key *cor
 	}, b.opts(site, pulumi.DependsOn(s.ready))...))
 }
 
-// s3Lifecycle tiers backups down as they age, expires them at the end of
-// retention (object lock keeps them until then whatever the rules say), and
-// keeps replaced or deleted versions for the retention period too.
+// s3Lifecycle tiers backups down as they age and ends every backup's life
+// at its retention, within a day. On a versioned bucket, expiring the
+// current version only adds a delete marker: the data lives on as a
+// noncurrent version until the noncurrent rule removes it. S3 counts both
+// rules' days from the event and rounds up to the next midnight UTC
+// (https://docs.aws.amazon.com/AmazonS3/latest/userguide/intro-lifecycle-rules.html#intro-lifecycle-rules-number-of-days),
+// so "expire at R, noncurrent after R" kept data about 2R days. Here the
+// current version expires after R-1 days and the noncurrent one a day
+// later: a backup written at t (days into its first day) becomes
+// noncurrent at midnight after t+R-1 and is removed at the next midnight
+// after that plus one day, R+1-t days after it was written: in [R, R+1).
+// Object lock holds it at least R days whatever the rules say, and
+// lifecycle never removes a version still locked.
 func (b *builder) s3Lifecycle() s3.BucketLifecycleConfigurationV2RuleArray {
 	var transitions s3.BucketLifecycleConfigurationV2RuleTransitionArray
 	for _, t := range b.s.Tiers.ages() {
@@ -204,9 +218,9 @@ func (b *builder) s3Lifecycle() s3.BucketLifecycleConfigurationV2RuleArray {
 			Status:      pulumi.String("Enabled"),
 			Filter:      all,
 			Transitions: transitions,
-			Expiration:  &s3.BucketLifecycleConfigurationV2RuleExpirationArgs{Days: pulumi.Int(b.s.RetentionDays)},
+			Expiration:  &s3.BucketLifecycleConfigurationV2RuleExpirationArgs{Days: pulumi.Int(s3CurrentExpiryDays(b.s.RetentionDays))},
 			NoncurrentVersionExpiration: &s3.BucketLifecycleConfigurationV2RuleNoncurrentVersionExpirationArgs{
-				NoncurrentDays: pulumi.Int(b.s.RetentionDays),
+				NoncurrentDays: pulumi.Int(s3NoncurrentDays),
 			},
 			AbortIncompleteMultipartUpload: &s3.BucketLifecycleConfigurationV2RuleAbortIncompleteMultipartUploadArgs{
 				DaysAfterInitiation: pulumi.Int(7),
@@ -222,6 +236,15 @@ func (b *builder) s3Lifecycle() s3.BucketLifecycleConfigurationV2RuleArray {
 		},
 	}
 }
+
+// s3NoncurrentDays is how long a replaced or expired version is kept once
+// noncurrent: the shortest S3 allows, since object lock already kept it
+// for the retention.
+const s3NoncurrentDays = 1
+
+// s3CurrentExpiryDays is when the current version of a backup kept
+// retention days expires (at least 1, S3's minimum).
+func s3CurrentExpiryDays(retention int) int { return max(retention-s3NoncurrentDays, 1) }
 
 type policyDoc struct {
 	Version   string            `json:"Version"`
@@ -472,4 +495,40 @@ func (b *builder) s3Alarms(bucket *s3.BucketV2) error {
 		ComparisonOperator: pulumi.String("GreaterThanThreshold"),
 		TreatMissingData:   pulumi.String("notBreaching"),
 	})
+}
+
+// s3AccessRecords records who read, wrote or deleted a backup: S3 data
+// events of the bucket's objects in a CloudTrail Lake event data store,
+// encrypted with the backup key (whose policy lets CloudTrail use it for
+// event data stores) and kept as long as the backups themselves.
+func (b *builder) s3AccessRecords(bucket *s3.BucketV2) error {
+	field := func(name string, op string, values pulumi.StringArrayInput) cloudtrail.EventDataStoreAdvancedEventSelectorFieldSelectorArgs {
+		f := cloudtrail.EventDataStoreAdvancedEventSelectorFieldSelectorArgs{Field: pulumi.String(name)}
+		if op == "startsWith" {
+			f.StartsWiths = values
+		} else {
+			f.Equals = values
+		}
+		return f
+	}
+	_, err := cloudtrail.NewEventDataStore(b.ctx, b.name+"-access", &cloudtrail.EventDataStoreArgs{
+		Name:                         pulumi.String(b.dep.Name("backup", b.purpose, "access")),
+		MultiRegionEnabled:           pulumi.Bool(false),
+		OrganizationEnabled:          pulumi.Bool(false),
+		RetentionPeriod:              pulumi.Int(max(b.s.RetentionDays, 7)),
+		TerminationProtectionEnabled: pulumi.Bool(b.dep.IsProd()),
+		KmsKeyId:                     b.key.ID,
+		AdvancedEventSelectors: cloudtrail.EventDataStoreAdvancedEventSelectorArray{
+			cloudtrail.EventDataStoreAdvancedEventSelectorArgs{
+				Name: pulumi.String(b.purpose + " backups read, written or deleted"),
+				FieldSelectors: cloudtrail.EventDataStoreAdvancedEventSelectorFieldSelectorArray{
+					field("eventCategory", "equals", pulumi.StringArray{pulumi.String("Data")}),
+					field("resources.type", "equals", pulumi.StringArray{pulumi.String("AWS::S3::Object")}),
+					field("resources.ARN", "startsWith", pulumi.StringArray{pulumi.Sprintf("%s/", bucket.Arn)}),
+				},
+			},
+		},
+		Tags: b.dep.Tags.For(core.AWS),
+	}, b.opts(b.dep.Primary)...)
+	return err
 }

@@ -37,6 +37,16 @@ func TestAWS(t *testing.T) {
 		equal(t, sse, primaryKey, "rules", "0", "applyServerSideEncryptionByDefault", "kmsMasterKeyId")
 		equal(t, sse, true, "rules", "0", "bucketKeyEnabled")
 	})
+	t.Run("every_read_or_write_of_a_backup_is_recorded_under_the_backup_key", func(t *testing.T) {
+		store := prod.one("aws:cloudtrail/eventDataStore:EventDataStore", "db-exports-access")
+		equal(t, store, primaryKey, "kmsKeyId")
+		sel := toJSON(get(t, store, "advancedEventSelectors"))
+		for _, want := range []string{`"Data"`, `"AWS::S3::Object"`, `"arn:aws:s3:::wedsync-prod-backup-db-exports-euw2/"`} {
+			if !strings.Contains(sel, want) {
+				t.Errorf("access records select %s, want %s", sel, want)
+			}
+		}
+	})
 	t.Run("prod_bucket_is_versioned_and_protected", func(t *testing.T) {
 		equal(t, prod.one(s3Versioning, "db-exports"), "Enabled", "versioningConfiguration", "status")
 		b := prod.one(s3BucketT, "db-exports")
@@ -94,8 +104,8 @@ func TestAWS(t *testing.T) {
 				t.Errorf("transition %d = %s, want %s", i, got, want)
 			}
 		}
-		equal(t, lc, 365, "rules", "0", "expiration", "days")
-		equal(t, lc, 365, "rules", "0", "noncurrentVersionExpiration", "noncurrentDays")
+		equal(t, lc, 364, "rules", "0", "expiration", "days")
+		equal(t, lc, 1, "rules", "0", "noncurrentVersionExpiration", "noncurrentDays")
 	})
 	t.Run("dev_lifecycle_has_no_tiers", func(t *testing.T) {
 		if v, ok := lookup(dev.one(s3Lifecycle, "db-exports"), "rules", "0", "transitions"); ok && v != nil && len(v.([]any)) > 0 {

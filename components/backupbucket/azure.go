@@ -7,6 +7,7 @@ import (
 	"strings"
 
 	"github.com/pulumi/pulumi-azure-native-sdk/authorization/v2"
+	"github.com/pulumi/pulumi-azure-native-sdk/insights/v2"
 	"github.com/pulumi/pulumi-azure-native-sdk/managedidentity/v2"
 	"github.com/pulumi/pulumi-azure-native-sdk/storage/v2"
 	"github.com/pulumi/pulumi/sdk/v3/go/pulumi"
@@ -39,6 +40,11 @@ func (b *builder) azure() (outputs, error) {
 	}
 	if err := b.azureBlobs(account); err != nil {
 		return outputs{}, err
+	}
+	if b.logs != (pulumi.StringOutput{}) {
+		if err := b.azureAccessLogs(account); err != nil {
+			return outputs{}, err
+		}
 	}
 	if b.alerts != nil {
 		if err := b.azureFreshnessAlert(account); err != nil {
@@ -139,12 +145,16 @@ func (b *builder) azureAccount(identity *managedidentity.UserAssignedIdentity, g
 	}, b.opts(site, b.dep.Protect(), pulumi.DependsOn([]pulumi.Resource{grant}))...)
 }
 
-// azureBlobs configures the account's blobs: versioned with a change feed,
-// soft delete and point-in-time restore; one private, immutable container;
-// and the lifecycle that tiers and expires backups.
+// azureBlobs configures the account's blobs: versioned with a change feed;
+// one private, immutable container (soft-deleted for softDeleteDays if
+// removed); and the lifecycle that tiers and expires backups.
+//
+// Blob soft delete (and point-in-time restore, which needs it) is off: it
+// would keep every deleted version softDeleteDays past its retention, and
+// GDPR erasure is promised at retention. Version-level WORM already refuses
+// every delete or overwrite before then.
 func (b *builder) azureBlobs(account *storage.StorageAccount) error {
 	site := b.dep.Primary
-	days := softDeleteDays(b.dep.Environment)
 	if _, err := storage.NewBlobServiceProperties(b.ctx, b.name, &storage.BlobServicePropertiesArgs{
 		AccountName:         account.Name,
 		ResourceGroupName:   site.AzureResourceGroup,
@@ -154,10 +164,9 @@ func (b *builder) azureBlobs(account *storage.StorageAccount) error {
 			Enabled:         pulumi.Bool(true),
 			RetentionInDays: pulumi.Int(b.s.RetentionDays),
 		},
-		DeleteRetentionPolicy:          &storage.DeleteRetentionPolicyArgs{Enabled: pulumi.Bool(true), Days: pulumi.Int(days)},
-		ContainerDeleteRetentionPolicy: &storage.DeleteRetentionPolicyArgs{Enabled: pulumi.Bool(true), Days: pulumi.Int(days)},
-		// Point-in-time restore must end before soft delete does.
-		RestorePolicy: &storage.RestorePolicyPropertiesArgs{Enabled: pulumi.Bool(true), Days: pulumi.Int(days - 1)},
+		DeleteRetentionPolicy:          &storage.DeleteRetentionPolicyArgs{Enabled: pulumi.Bool(false)},
+		ContainerDeleteRetentionPolicy: &storage.DeleteRetentionPolicyArgs{Enabled: pulumi.Bool(true), Days: pulumi.Int(softDeleteDays(b.dep.Environment))},
+		RestorePolicy:                  &storage.RestorePolicyPropertiesArgs{Enabled: pulumi.Bool(false)},
 	}, b.opts(site)...); err != nil {
 		return err
 	}
@@ -189,8 +198,16 @@ func (b *builder) azureSku() string {
 	return "Standard_LRS"
 }
 
-// azureLifecycle tiers backups to cool, cold and archive as they age, and
-// deletes them (and their earlier versions) once retention has passed.
+// azureLifecycle tiers backups to cool and cold as they age, and deletes
+// them (and their earlier versions) once retention has passed. Azure runs
+// the policy once a day, so a backup goes within a day of its retention
+// (https://learn.microsoft.com/azure/storage/blobs/lifecycle-management-overview#how-do-i-know-whether-the-policy-is-running).
+//
+// The archive tier maps to cold on a geo-zone-redundant account: Azure
+// does not support the archive tier on GZRS or RA-GZRS accounts
+// (https://learn.microsoft.com/azure/storage/blobs/access-tiers-overview#archive-access-tier),
+// and every account with a DR site is RA-GZRS. Cold keeps a restore online
+// (no rehydration), at a higher price than archive.
 func (b *builder) azureLifecycle() storage.ManagementPolicyRuleArray {
 	after := func(days int) *storage.DateAfterModificationArgs {
 		return &storage.DateAfterModificationArgs{DaysAfterCreationGreaterThan: pulumi.Float64(float64(days))}
@@ -203,7 +220,11 @@ func (b *builder) azureLifecycle() storage.ManagementPolicyRuleArray {
 		case "cold":
 			base.TierToCold = after(t.days)
 		case "archive":
-			base.TierToArchive = after(t.days)
+			if b.azureSku() == "Standard_LRS" {
+				base.TierToArchive = after(t.days)
+			} else if base.TierToCold == nil {
+				base.TierToCold = after(t.days)
+			}
 		}
 	}
 	return storage.ManagementPolicyRuleArray{&storage.ManagementPolicyRuleArgs{
@@ -268,4 +289,21 @@ func (b *builder) azureFreshnessAlert(account *storage.StorageAccount) error {
 		Frequency:   "PT1H",
 		Window:      fmt.Sprintf("PT%dH", t.BackupMaxAgeHours),
 	}, b.opts(b.dep.Primary)...)
+}
+
+// azureAccessLogs sends the account's blob read, write and delete logs to
+// the audit workspace: who read or wrote a backup is recorded.
+// https://learn.microsoft.com/azure/storage/blobs/monitor-blob-storage-reference#resource-logs
+func (b *builder) azureAccessLogs(account *storage.StorageAccount) error {
+	var logs insights.LogSettingsArray
+	for _, c := range []string{"StorageRead", "StorageWrite", "StorageDelete"} {
+		logs = append(logs, insights.LogSettingsArgs{Category: pulumi.String(c), Enabled: pulumi.Bool(true)})
+	}
+	_, err := insights.NewDiagnosticSetting(b.ctx, b.name+"-access", &insights.DiagnosticSettingArgs{
+		Name:        pulumi.String("backup-access-to-log-analytics"),
+		ResourceUri: pulumi.Sprintf("%s/blobServices/default", account.ID()),
+		WorkspaceId: b.logs,
+		Logs:        logs,
+	}, b.opts(b.dep.Primary)...)
+	return err
 }

@@ -52,14 +52,13 @@ func TestAzure(t *testing.T) {
 		}
 		equal(t, dev.one(azAccount, "db-exports"), "Standard_LRS", "sku", "name")
 	})
-	t.Run("blobs_are_versioned_with_change_feed_soft_delete_and_restore", func(t *testing.T) {
+	t.Run("blobs_are_versioned_with_change_feed_and_no_blob_soft_delete_past_retention", func(t *testing.T) {
 		p := prod.one(azBlobProps, "db-exports")
 		equal(t, p, true, "isVersioningEnabled")
 		equal(t, p, true, "changeFeed", "enabled")
-		equal(t, p, 30, "deleteRetentionPolicy", "days")
+		equal(t, p, false, "deleteRetentionPolicy", "enabled")
 		equal(t, p, 30, "containerDeleteRetentionPolicy", "days")
-		equal(t, p, true, "restorePolicy", "enabled")
-		equal(t, p, 29, "restorePolicy", "days")
+		equal(t, p, false, "restorePolicy", "enabled")
 	})
 	t.Run("prod_immutability_is_locked_for_the_retention_dev_unlocked", func(t *testing.T) {
 		a := prod.one(azAccount, "db-exports")
@@ -68,11 +67,14 @@ func TestAzure(t *testing.T) {
 		equal(t, dev.one(azAccount, "db-exports"), "Unlocked", "immutableStorageWithVersioning", "immutabilityPolicy", "state")
 		equal(t, prod.one(azContainer, "db-exports"), true, "immutableStorageWithVersioning", "enabled")
 	})
-	t.Run("prod_lifecycle_goes_cool_cold_archive_then_deletes_at_retention", func(t *testing.T) {
+	t.Run("prod_lifecycle_goes_cool_cold_then_deletes_at_retention_never_archive_on_RA-GZRS", func(t *testing.T) {
 		lc := prod.one(azLifecycle, "db-exports")
 		base := []string{"policy", "rules", "0", "definition", "actions", "baseBlob"}
-		for field, days := range map[string]int{"tierToCool": 30, "tierToCold": 90, "tierToArchive": 180, "delete": 365} {
+		for field, days := range map[string]int{"tierToCool": 30, "tierToCold": 90, "delete": 365} {
 			equal(t, lc, days, append(base, field, "daysAfterCreationGreaterThan")...)
+		}
+		if v, ok := lookup(lc, append(base, "tierToArchive")...); ok {
+			t.Errorf("RA-GZRS account tiers to archive (%v): Azure does not support archive on GZRS", v)
 		}
 	})
 	t.Run("dr_copy_is_the_geo_replica_in_the_pair_region", func(t *testing.T) {
@@ -80,4 +82,22 @@ func TestAzure(t *testing.T) {
 			t.Errorf("want one geo-replicated account, got %d", n)
 		}
 	})
+}
+
+// Who read, wrote or deleted a backup is recorded in the audit workspace;
+// without one the component makes no diagnostic setting.
+func TestAzureAccessLogs(t *testing.T) {
+	const ws = "/subscriptions/0/resourceGroups/rg/providers/Microsoft.OperationalInsights/workspaces/audit"
+	with := fixture{cloud: core.Azure, env: core.Prod, logs: ws}.run(t)
+	d := with.one("azure-native:insights:DiagnosticSetting", "db-exports-access")
+	equal(t, d, ws, "workspaceId")
+	got := toJSON(get(t, d, "logs"))
+	for _, c := range []string{"StorageRead", "StorageWrite", "StorageDelete"} {
+		if !strings.Contains(got, c) {
+			t.Errorf("access logs %s lack %s", got, c)
+		}
+	}
+	if n := len(fixture{cloud: core.Azure, env: core.Prod}.run(t).all("azure-native:insights:DiagnosticSetting")); n != 0 {
+		t.Errorf("%d diagnostic settings without a workspace", n)
+	}
 }

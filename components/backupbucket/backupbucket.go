@@ -40,6 +40,10 @@ type BackupBucketArgs struct {
 	// Alerts, when set, receives replication failure/latency and nightly
 	// "backup arrived" alarms.
 	Alerts *core.AlertTarget
+	// AccessLogWorkspace (Azure), when set, is the Log Analytics workspace
+	// the account's blob read, write and delete logs go to (the secrets
+	// store's audit workspace): who read or wrote a backup is recorded.
+	AccessLogWorkspace pulumi.StringOutput
 	// Purpose names what the bucket holds ("db-exports", "media",
 	// "config"): one bucket per purpose.
 	Purpose string
@@ -156,13 +160,14 @@ type builder struct {
 	offKey  *core.Key
 	alerts  *core.AlertTarget
 	adopt   *Adoption
+	logs    pulumi.StringOutput
 }
 
 func newBuilder(ctx *pulumi.Context, name string, a BackupBucketArgs, c *BackupBucket) *builder {
 	dep := a.Deployment
 	b := &builder{
 		ctx: ctx, name: name, c: c, dep: dep, s: a.Settings, purpose: a.Purpose,
-		mode: ImmutabilityFor(dep.Environment), key: a.Key, alerts: a.Alerts, adopt: a.Adopt,
+		mode: ImmutabilityFor(dep.Environment), key: a.Key, alerts: a.Alerts, adopt: a.Adopt, logs: a.AccessLogWorkspace,
 	}
 	if dep.DR != nil && *a.Settings.ReplicateToDR {
 		b.dr, b.drKey = dep.DR, a.DRKey

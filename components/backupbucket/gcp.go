@@ -118,8 +118,12 @@ func project(site core.Site) *string {
 // It has no Object Versioning: GCS refuses versioning on a bucket with a
 // retention policy, and the retention policy is the stronger guarantee (no
 // backup can be replaced or deleted until it is retentionDays old, rather
-// than merely kept as a noncurrent version). Soft delete then keeps anything
-// deleted after its retention recoverable for softDeleteDays.
+// than merely kept as a noncurrent version). Soft delete is off: it would
+// keep every backup softDeleteDays past its retention (GDPR erasure is
+// promised at retention), and the retention lock already refuses every
+// delete before then. The Delete rule at Age retentionDays ends a backup's
+// life within a day of its retention (GCS acts asynchronously, within 24
+// hours of the condition: https://cloud.google.com/storage/docs/lifecycle#behavior).
 //
 // The key must already let the project's Cloud Storage service agent
 // (service-PROJECT_NUMBER@gs-project-accounts.iam.gserviceaccount.com)
@@ -159,10 +163,8 @@ func (b *builder) gcsBucket(name string, site core.Site, bucketName string, key 
 			RetentionPeriod: pulumi.Int(b.s.RetentionDays * 86400),
 			IsLocked:        pulumi.Bool(b.mode == Compliance),
 		},
-		SoftDeletePolicy: &storage.BucketSoftDeletePolicyArgs{
-			RetentionDurationSeconds: pulumi.Int(softDeleteDays(b.dep.Environment) * 86400),
-		},
-		LifecycleRules: rules,
+		SoftDeletePolicy: &storage.BucketSoftDeletePolicyArgs{RetentionDurationSeconds: pulumi.Int(0)},
+		LifecycleRules:   rules,
 	}, b.opts(site, append([]pulumi.ResourceOption{b.dep.Protect()}, bucketOpts...)...)...)
 }
 

@@ -34,7 +34,7 @@ func TestGCP(t *testing.T) {
 		equal(t, b, true, "retentionPolicy", "isLocked")
 		equal(t, b, 365*86400, "retentionPolicy", "retentionPeriod")
 		equal(t, b, false, "versioning", "enabled")
-		equal(t, b, 30*86400, "softDeletePolicy", "retentionDurationSeconds")
+		equal(t, b, 0, "softDeletePolicy", "retentionDurationSeconds")
 	})
 	t.Run("dev_retention_is_unlocked", func(t *testing.T) {
 		b := dev.one(gcsBucketT, "db-exports")

@@ -21,6 +21,7 @@ type fixture struct {
 	offsite  bool // AWS primary with a GCP offsite site
 	alerts   bool
 	adopt    string // an existing bucket the primary adopts
+	logs     string // Azure: the access log workspace
 	settings Settings
 }
 
@@ -73,6 +74,9 @@ func (f fixture) program(ctx *pulumi.Context) error {
 	}
 	if f.adopt != "" {
 		args.Adopt = &Adoption{Bucket: f.adopt}
+	}
+	if f.logs != "" {
+		args.AccessLogWorkspace = pulumi.String(f.logs).ToStringOutput()
 	}
 	if f.alerts {
 		args.Alerts = &core.AlertTarget{IDs: pulumi.ToStringArray([]string{"arn:aws:sns:eu-west-2:123456789012:alerts"}).ToStringArrayOutput()}

@@ -26,8 +26,12 @@ func (b *builder) aws() (outputs, error) {
 	if err != nil {
 		return outputs{}, err
 	}
+	logs, err := b.awsLogGroups()
+	if err != nil {
+		return outputs{}, err
+	}
 	inst, err := rds.NewInstance(b.ctx, b.name, b.awsInstanceArgs(sup),
-		b.opts(site, dep.Protect(), pulumi.DependsOn([]pulumi.Resource{sup.monitoringAccess}))...)
+		b.opts(site, dep.Protect(), pulumi.DependsOn(append([]pulumi.Resource{sup.monitoringAccess}, logs...)))...)
 	if err != nil {
 		return outputs{}, err
 	}
@@ -58,9 +62,46 @@ func (b *builder) aws() (outputs, error) {
 		connectPolicy: pulumi.All(inst.Arn, inst.ResourceId).ApplyT(func(v []any) (string, error) {
 			return awsConnectPolicy(v[0].(string), v[1].(string), AWSAppUser)
 		}).(pulumi.StringOutput),
-		sourceID:  sourceID,
-		metricsID: inst.Identifier,
+		sourceID:       sourceID,
+		metricsID:      inst.Identifier,
+		backupTarget:   inst.Arn,
+		exportIdentity: empty(),
 	}, nil
+}
+
+// awsLogExports are the logs the instance publishes to CloudWatch.
+var awsLogExports = []string{"postgresql", "upgrade"}
+
+// awsLogGroupRetentionDays is how long the database's logs are kept: they
+// can carry guest data (statements in errors), so they expire, and a
+// quarter is enough to investigate an incident in prod.
+func awsLogGroupRetentionDays(env core.Environment) int {
+	if env.IsProd() {
+		return 90
+	}
+	return 14
+}
+
+// awsLogGroups are the log groups RDS publishes to, made before the
+// instance so RDS writes into them rather than creating its own (which
+// never expire and use no key of ours): a retention, and the data key.
+// https://docs.aws.amazon.com/AmazonRDS/latest/UserGuide/USER_LogAccess.Procedural.UploadtoCloudWatch.html
+func (b *builder) awsLogGroups() ([]pulumi.Resource, error) {
+	dep := b.a.Deployment
+	var out []pulumi.Resource
+	for _, log := range awsLogExports {
+		g, err := cloudwatch.NewLogGroup(b.ctx, b.name+"-"+log, &cloudwatch.LogGroupArgs{
+			Name:            pulumi.Sprintf("/aws/rds/instance/%s/%s", dep.Name(b.name), log),
+			RetentionInDays: pulumi.Int(awsLogGroupRetentionDays(dep.Environment)),
+			KmsKeyId:        b.a.Key.ID,
+			Tags:            dep.Tags.For(core.AWS),
+		}, b.opts(dep.Primary)...)
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, g)
+	}
+	return out, nil
 }
 
 // awsSupport is what the instance stands on: its subnet group, its
@@ -158,7 +199,7 @@ func (b *builder) awsInstanceArgs(sup awsSupport) *rds.InstanceArgs {
 		PerformanceInsightsRetentionPeriod: pulumi.Int(7),
 		MonitoringInterval:                 pulumi.Int(30),
 		MonitoringRoleArn:                  sup.monitoringRole,
-		EnabledCloudwatchLogsExports:       pulumi.StringArray{pulumi.String("postgresql"), pulumi.String("upgrade")},
+		EnabledCloudwatchLogsExports:       pulumi.ToStringArray(awsLogExports),
 	}
 	if r := a.Restore; r != nil {
 		awsRestore(args, r)

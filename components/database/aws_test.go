@@ -46,6 +46,20 @@ func TestAWSProdDatabase(t *testing.T) {
 		want(t, db, 35, "backupRetentionPeriod")
 		want(t, db, false, "deleteAutomatedBackups")
 	})
+	t.Run("the_logs_it_publishes_expire_and_use_the_data_key", func(t *testing.T) {
+		groups := testkit.OfType(r.Plan, "aws:cloudwatch/logGroup:LogGroup")
+		if len(groups) != len(awsLogExports) {
+			t.Fatalf("%d log groups, want one per export %v", len(groups), awsLogExports)
+		}
+		for _, g := range groups {
+			name, _ := testkit.Get(g, "name").(string)
+			if !strings.HasPrefix(name, "/aws/rds/instance/wedsync-prod-main/") {
+				t.Errorf("log group %s is not where RDS publishes the instance's logs", name)
+			}
+			want(t, g, 90, "retentionInDays")
+			want(t, g, key, "kmsKeyId")
+		}
+	})
 	t.Run("prod_database_is_multi_az", func(t *testing.T) {
 		want(t, db, true, "multiAz")
 	})

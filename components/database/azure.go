@@ -80,6 +80,8 @@ func (b *builder) azure() (outputs, error) {
 		connectPolicy:     empty(),
 		sourceID:          server.ID().ToStringOutput(),
 		metricsID:         server.ID().ToStringOutput(),
+		backupTarget:      server.ID().ToStringOutput(),
+		exportIdentity:    empty(),
 	}, nil
 }
 

@@ -84,6 +84,13 @@ type Database struct {
 	// instance identifier, the Cloud SQL database_id (project:instance),
 	// the flexible server's resource id. Dashboards read it.
 	MetricsID pulumi.StringOutput
+	// BackupTarget is what the cloud's backup service protects the
+	// database by: the RDS instance ARN, the Cloud SQL instance name, the
+	// flexible server's resource id (components/dbbackup reads it).
+	BackupTarget pulumi.StringOutput
+	// ExportIdentity is the identity the database writes exports as: the
+	// Cloud SQL instance's service account email (GCP); "" elsewhere.
+	ExportIdentity pulumi.StringOutput
 }
 
 // adminLogin is the RDS master user (AWS), whose password RDS manages.
@@ -121,6 +128,7 @@ func NewDatabase(ctx *pulumi.Context, name string, args *DatabaseArgs, opts ...p
 	c.Endpoint, c.Port, c.CredentialsSecret = out.endpoint, out.port, out.credentialsSecret
 	c.AppUsers, c.ConnectPolicy = out.appUsers, out.connectPolicy
 	c.SourceID, c.MetricsID = out.sourceID, out.metricsID
+	c.BackupTarget, c.ExportIdentity = out.backupTarget, out.exportIdentity
 	c.KeyID = a.Key.ID
 	c.DatabaseName = pulumi.String(a.Settings.DatabaseName).ToStringOutput()
 	return c, ctx.RegisterResourceOutputs(c, pulumi.Map{
@@ -133,6 +141,8 @@ func NewDatabase(ctx *pulumi.Context, name string, args *DatabaseArgs, opts ...p
 		"keyId":             c.KeyID,
 		"sourceId":          c.SourceID,
 		"metricsId":         c.MetricsID,
+		"backupTarget":      c.BackupTarget,
+		"exportIdentity":    c.ExportIdentity,
 	})
 }
 
@@ -220,6 +230,7 @@ type builder struct {
 // and Azure, no IAM policy outside AWS) returns an empty string.
 type outputs struct {
 	endpoint, credentialsSecret, connectPolicy, sourceID, metricsID pulumi.StringOutput
+	backupTarget, exportIdentity                                    pulumi.StringOutput
 	port                                                            pulumi.IntOutput
 	appUsers                                                        pulumi.StringArrayOutput
 }

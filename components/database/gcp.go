@@ -102,6 +102,8 @@ func (b *builder) gcp() (outputs, error) {
 		connectPolicy:     empty(),
 		sourceID:          inst.Name,
 		metricsID:         pulumi.Sprintf("%s:%s", site.GCPProject, inst.Name),
+		backupTarget:      inst.Name,
+		exportIdentity:    inst.ServiceAccountEmailAddress,
 	}, nil
 }
 

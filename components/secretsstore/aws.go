@@ -132,6 +132,26 @@ func (b *builder) keyPolicy(id awsIdentity, purpose core.KeyPurpose, region stri
 		st.Condition = map[string]map[string]any{"Bool": {"kms:GrantIsForAWSResource": true}}
 		doc.Statement = append(doc.Statement, st)
 	}
+	if purpose == core.DataKey {
+		// CloudWatch Logs encrypts the database's log groups with the data
+		// key: only for this account's log groups in this region.
+		// https://docs.aws.amazon.com/AmazonCloudWatch/latest/logs/encrypt-log-data-kms.html
+		st := statement{Sid: "CloudWatchLogsEncryptsLogGroups", Effect: "Allow",
+			Principal: map[string][]string{"Service": {fmt.Sprintf("logs.%s.amazonaws.com", region)}},
+			Action:    []string{"kms:Encrypt*", "kms:Decrypt*", "kms:ReEncrypt*", "kms:GenerateDataKey*", "kms:Describe*"}, Resource: "*"}
+		st.Condition = map[string]map[string]any{"ArnLike": {"kms:EncryptionContext:aws:logs:arn": fmt.Sprintf("arn:%s:logs:%s:%s:log-group:*", id.partition, region, id.account)}}
+		doc.Statement = append(doc.Statement, st)
+	}
+	if purpose == core.BackupKey {
+		// CloudTrail encrypts the backups' access records (S3 data events
+		// in an event data store, components/backupbucket) with the backup
+		// key: only for this account's event data stores in this region.
+		st := statement{Sid: "CloudTrailEncryptsBackupAccessRecords", Effect: "Allow",
+			Principal: map[string][]string{"Service": {"cloudtrail.amazonaws.com"}},
+			Action:    []string{"kms:GenerateDataKey*", "kms:Decrypt", "kms:DescribeKey"}, Resource: "*"}
+		st.Condition = map[string]map[string]any{"StringLike": {"aws:SourceArn": fmt.Sprintf("arn:%s:cloudtrail:%s:%s:eventdatastore/*", id.partition, region, id.account)}}
+		doc.Statement = append(doc.Statement, st)
+	}
 	if purpose == core.SecretsKey {
 		// Secret readers decrypt only through Secrets Manager, and only the
 		// secrets they were granted (by the secret ARN in the encryption

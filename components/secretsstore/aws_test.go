@@ -184,6 +184,17 @@ func TestAWS(t *testing.T) {
 		}
 	})
 
+	t.Run("only_the_backup_key_lets_cloudtrail_encrypt_event_data_stores", func(t *testing.T) {
+		for purpose, want := range map[core.KeyPurpose]bool{core.BackupKey: true, core.DataKey: false, core.SecretsKey: false} {
+			st, ok := statementNamed(keyPolicy(t, r.named(kmsKey, "secrets-key-"+string(purpose))), "CloudTrailEncryptsBackupAccessRecords")
+			if ok != want {
+				t.Errorf("%s key lets CloudTrail encrypt: %v, want %v", purpose, ok, want)
+			}
+			if ok && !strings.HasSuffix(fmt.Sprint(st.Condition["StringLike"]["aws:SourceArn"]), ":eventdatastore/*") {
+				t.Errorf("CloudTrail's use of the backup key is not limited to event data stores: %v", st.Condition)
+			}
+		}
+	})
 	t.Run("grants_get_least_privilege_key_actions", func(t *testing.T) {
 		field := keyPolicy(t, r.named(kmsKey, "secrets-key-field"))
 		st, ok := statementNamed(field, "GrantEncryptDecrypt")

@@ -23,7 +23,10 @@ var gcpKeyRoles = map[Access]string{
 
 // gcpAuditedServices are the services whose Data Access logs record key and
 // secret use; GCP leaves them off by default.
-var gcpAuditedServices = []string{"cloudkms.googleapis.com", "secretmanager.googleapis.com"}
+//
+// Cloud Storage is audited too: without its DATA_READ and DATA_WRITE logs
+// nothing records who read or wrote a guest-data backup.
+var gcpAuditedServices = []string{"cloudkms.googleapis.com", "secretmanager.googleapis.com", "storage.googleapis.com"}
 
 // gcp is the store on Cloud KMS and Secret Manager: a key ring per site
 // with a key per purpose, the service agents' grants, the secrets, Data
@@ -225,7 +228,7 @@ func (b *builder) gcpSecrets(project string, sites []core.Site, keys map[core.Ro
 // gcpAudit turns on Data Access audit logs for Cloud KMS and Secret
 // Manager, so every decrypt and secret access is recorded.
 func (b *builder) gcpAudit(project string) error {
-	if !*b.set.AuditLogs {
+	if !*b.set.AuditLogs || b.args.SharedProject {
 		return nil
 	}
 	var logs projects.IAMAuditConfigAuditLogConfigArray

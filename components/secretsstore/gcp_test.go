@@ -151,10 +151,23 @@ func TestGCP(t *testing.T) {
 				}
 			}
 		}
-		if !services["cloudkms.googleapis.com"] || !services["secretmanager.googleapis.com"] {
+		if !services["cloudkms.googleapis.com"] || !services["secretmanager.googleapis.com"] || !services["storage.googleapis.com"] {
 			t.Errorf("audited services = %v", services)
 		}
 	})
+}
+
+// A store in a project another stack owns leaves the project's audit
+// configs to that stack: one owner per project.
+func TestGCPSharedProjectLeavesAuditConfigsToItsOwner(t *testing.T) {
+	owner := scenario{cloud: core.GCP, env: core.Prod, settings: everySecret(core.GCP)}.mustRun(t)
+	guest := scenario{cloud: core.GCP, env: core.Prod, settings: everySecret(core.GCP), args: func(a *SecretsStoreArgs) { a.SharedProject = true }}.mustRun(t)
+	if n := len(owner.ofType("gcp:projects/iAMAuditConfig:IAMAuditConfig")); n != len(gcpAuditedServices) {
+		t.Errorf("the owning store manages %d audit configs, want %d", n, len(gcpAuditedServices))
+	}
+	if n := len(guest.ofType("gcp:projects/iAMAuditConfig:IAMAuditConfig")); n != 0 {
+		t.Errorf("a store in a shared project manages %d audit configs, want none", n)
+	}
 }
 
 func TestGCPDev(t *testing.T) {

@@ -40,6 +40,12 @@ type SecretsStoreArgs struct {
 	// deletion (or a vault deleted), and a spike of denied secret or key
 	// reads.
 	Alerts *core.AlertTarget
+	// SharedProject (GCP) says the site's project is owned by another
+	// stack (a prod stack's offsite site in the project prod-gcp runs in):
+	// project-wide settings, the Data Access audit configs, are left to that
+	// stack. Each is one setting per project, so two stacks managing it
+	// would each remove it for the other on destroy.
+	SharedProject bool
 }
 
 // SecretsStore is the deployed store.

@@ -6,6 +6,7 @@ import (
 	"text/tabwriter"
 
 	"github.com/wedsync/wedsync-infra/components/core"
+	"github.com/wedsync/wedsync-infra/components/dbbackup"
 	"github.com/wedsync/wedsync-infra/stacks"
 )
 
@@ -36,7 +37,7 @@ func Status(cfg stacks.Config) []Tier {
 	var out []Tier
 	add := func(t Tier) { out = append(out, t) }
 
-	add(Tier{Data: "database", Copy: "point-in-time recovery", Where: cfg.Region, Replicated: false,
+	add(Tier{Data: "database", Copy: "native PITR: point-in-time recovery", Where: cfg.Region, Replicated: false,
 		RPO:   pick(on(db.PointInTimeRecovery), "~5 min", "last daily backup (24 h)"),
 		Basis: fmt.Sprintf("transaction logs kept %d days; %s", db.BackupRetentionDays, map[core.Cloud]string{core.AWS: "RDS uploads them every 5 minutes", core.GCP: "Cloud SQL archives WAL continuously", core.Azure: "flexible server backs up WAL continuously"}[cfg.Cloud])})
 	if dr != "" && on(db.CrossRegionBackups) {
@@ -56,6 +57,8 @@ func Status(cfg stacks.Config) []Tier {
 	} else {
 		add(Tier{Data: "database", Copy: "no copy outside " + cfg.Region, RPO: "total loss with the region", Basis: "wedsync:drRegion unset or wedsync:database.crossRegionBackups off"})
 	}
+
+	out = append(out, databaseCopies(cfg)...)
 
 	if dr != "" && on(bk.ReplicateToDR) {
 		switch cfg.Cloud {
@@ -91,6 +94,38 @@ func Status(cfg stacks.Config) []Tier {
 		}
 	} else {
 		add(Tier{Data: "keys", Copy: "no keys outside " + cfg.Region, RPO: "replicated data cannot be decrypted elsewhere", Basis: "wedsync:drRegion unset or wedsync:secrets.replicateToDR off"})
+	}
+	return out
+}
+
+// databaseCopies are the database's copies beyond its own PITR
+// (components/dbbackup): the vault, the export in the db-exports bucket,
+// and the offsite tier that carries the bucket to another cloud.
+func databaseCopies(cfg stacks.Config) []Tier {
+	s := dbbackup.Settings{RetentionDays: cfg.Backup.RetentionDays}
+	s.ApplyDefaults(cfg.Environment)
+	daily := fmt.Sprintf("24 h (daily at %02d:00 UTC)", *s.HourUTC)
+	kept := fmt.Sprintf("kept %d days, locked (%s)", s.RetentionDays, map[bool]string{true: "compliance", false: "governance"}[dbbackup.Locked(cfg.Environment)])
+	var out []Tier
+	switch cfg.Cloud {
+	case core.AWS:
+		out = append(out, Tier{Data: "database", Copy: "vault: AWS Backup daily snapshot" + pick(cfg.DRRegion != "", ", copied to the DR vault", ""), Where: cfg.Region + pick(cfg.DRRegion != "", " + "+cfg.DRRegion, ""),
+			Replicated: cfg.DRRegion != "", RPO: daily, Basis: "backup plan " + kept})
+	case core.GCP:
+		out = append(out, Tier{Data: "database", Copy: "vault: none of its own (Cloud SQL's backups above; the export below is the locked copy)", Where: "",
+			RPO: "see bucket", Basis: "GCP has no backup vault for Cloud SQL in this stack"})
+	case core.Azure:
+		out = append(out, Tier{Data: "database", Copy: "vault: Azure Backup vault, daily" + pick(cfg.DRRegion != "", ", geo-redundant (cross-region restore)", ""), Where: cfg.Region + pick(cfg.DRRegion != "", " + "+cfg.DRRegion+" (paired)", ""),
+			Replicated: cfg.DRRegion != "", RPO: daily, Basis: "backup policy " + kept})
+	}
+	export := map[core.Cloud]string{core.AWS: "RDS snapshot export after each backup job", core.GCP: "Cloud SQL export by Workflows", core.Azure: "restore-as-files on request (no daily export)"}[cfg.Cloud]
+	out = append(out, Tier{Data: "database", Copy: "bucket: " + export + " into db-exports", Where: cfg.Region, Replicated: false,
+		RPO: pick(cfg.Cloud == core.Azure, "on request", daily+" plus the export's duration"), Basis: "replicated with the backups below; " + kept})
+	if o := cfg.Backup.Offsite; o != nil {
+		out = append(out, Tier{Data: "database", Copy: "offsite: db-exports carried by the offsite transfer", Where: fmt.Sprintf("%s %s", o.Cloud.Title(), o.Region), Replicated: true,
+			RPO: "24 h after the export (transfer at 04:00 UTC)", Basis: "wedsync:backup.offsite"})
+	} else {
+		out = append(out, Tier{Data: "database", Copy: "offsite: none", RPO: "lost with the cloud account", Basis: "wedsync:backup.offsite unset"})
 	}
 	return out
 }

@@ -99,7 +99,26 @@ func mockState(typeToken, name string, inputs resource.PropertyMap, provider *re
 	if special, ok := attributes[typeToken]; ok {
 		special(id, name, inputs, w, set)
 	}
+	systemIdentity(state, id)
 	return id, state
+}
+
+// systemIdentity gives a resource declaring a system-assigned identity
+// (Azure) the principal the cloud would create for it.
+func systemIdentity(state resource.PropertyMap, id string) {
+	v, ok := state["identity"]
+	if !ok || !v.IsObject() {
+		return
+	}
+	identity := v.ObjectValue().Copy()
+	if t, ok := identity["type"]; !ok || !t.IsString() || t.StringValue() != "SystemAssigned" {
+		return
+	}
+	if _, ok := identity["principalId"]; !ok {
+		identity["principalId"] = resource.NewStringProperty(uuidFrom("principal" + id))
+		identity["tenantId"] = resource.NewStringProperty(MockAzureTenant)
+	}
+	state["identity"] = resource.NewObjectProperty(identity)
 }
 
 // ids replaces the derived id of resource types whose provider ids are not
@@ -265,6 +284,8 @@ func azureState(module, typ, name string, in resource.PropertyMap, w where, set 
 
 func parentKind(module string, in resource.PropertyMap) string {
 	switch {
+	case str(in, "vaultName") != "" && module == "dataprotection":
+		return "backupVaults"
 	case str(in, "vaultName") != "":
 		return "vaults"
 	case str(in, "accountName") != "":

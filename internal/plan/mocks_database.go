@@ -27,6 +27,7 @@ func init() {
 		set("privateIpAddress", fmt.Sprintf("10.%d.0.3", 64+int(shortHash(id)[0])%32))
 		set("firstIpAddress", fmt.Sprintf("10.%d.0.3", 64+int(shortHash(id)[0])%32))
 		set("publicIpAddress", "")
+		set("serviceAccountEmailAddress", fmt.Sprintf("p%s-%s@gcp-sa-cloud-sql.iam.gserviceaccount.com", projectNumber(w.project), shortHash(id)[:6]))
 	}
 	serverFQDN := func(id, name string, in resource.PropertyMap, w where, set setter) {
 		set("fullyQualifiedDomainName", physicalName(name, in, "serverName")+".postgres.database.azure.com")

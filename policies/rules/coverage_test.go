@@ -30,6 +30,12 @@ var levels = map[string]struct{ prod, other Level }{
 	PolicySeasonalCapacity:   {Mandatory, Mandatory},
 	PolicyFreeze:             {Mandatory, Mandatory},
 	PolicyAlarmed:            {Mandatory, Mandatory},
+	// Prod-only policies pass other environments' resources; their level
+	// there is still the policy's own.
+	PolicyDatabaseLockedCopy:  {Mandatory, Mandatory},
+	PolicyDatabaseOffsiteCopy: {Advisory, Advisory},
+	PolicyBackupVaultLock:     {Mandatory, Mandatory},
+	PolicyBackupLifetime:      {Mandatory, Mandatory},
 }
 
 func TestEnforcementLevelsArePinned(t *testing.T) {

@@ -104,6 +104,11 @@ func awsFixtures() []fixture {
 		{typ: awsMetricAlarm, name: "db-cpu", inputs: obj("alarmActions", arr(snsTopic), "dimensions", obj("DBInstanceIdentifier", "wedsync-db"))},
 		{typ: awsMetricAlarm, name: "web-at-max", inputs: obj("alarmActions", arr(snsTopic), "metricQueries", arr(obj("id", "desired", "metric", obj("dimensions", obj("AutoScalingGroupName", "wedsync-web")))))},
 		{typ: awsMetricAlarm, name: "backup-freshness", inputs: obj("alarmActions", arr(snsTopic), "dimensions", obj("BucketName", "wedsync-backup", "FilterId", "all-requests"))},
+		{typ: awsS3LifecycleV2, name: "backup-lifecycle", inputs: obj("bucket", "wedsync-backup", "rules", arr(obj("expiration", obj("days", 34.0), "noncurrentVersionExpiration", obj("noncurrentDays", 1.0))))},
+		{typ: awsBackupVault, name: "db-vault", id: "wedsync-db-vault", inputs: obj("name", "wedsync-db-vault", "kmsKeyArn", awsKey)},
+		{typ: awsBackupVaultLock, name: "db-vault-lock", inputs: obj("backupVaultName", "wedsync-db-vault", "changeableForDays", 3.0, "minRetentionDays", 35.0, "maxRetentionDays", 35.0)},
+		{typ: awsBackupSelection, name: "db-selection", inputs: obj("resources", arr("arn:aws:rds:eu-west-2:123456789012:db:wedsync-db"))},
+		{typ: gcpTransferJob, name: "backup-offsite", inputs: obj("status", "ENABLED", "transferSpec", obj("awsS3DataSource", obj("bucketName", "wedsync-backup"), "gcsDataSink", obj("bucketName", "wedsync-offsite")))},
 	}
 }
 
@@ -114,7 +119,10 @@ func gcpFixtures() []fixture {
 		{typ: backupComponent, name: "backups", inputs: obj()},
 		{typ: gcpBucket, name: "backup", in: "backups", id: "wedsync-backup-g", protect: true, inputs: obj("name", "wedsync-backup-g", "location", "EUR4",
 			"encryption", obj("defaultKmsKeyName", gcpKey), "publicAccessPrevention", "enforced", "uniformBucketLevelAccess", true,
-			"versioning", obj("enabled", true), "retentionPolicy", obj("retentionPeriod", 3024000.0))},
+			"versioning", obj("enabled", true), "retentionPolicy", obj("retentionPeriod", 3024000.0, "isLocked", true),
+			"lifecycleRules", arr(obj("action", obj("type", "Delete"), "condition", obj("age", 35.0))))},
+		{typ: gcpWorkflow, name: "db-export", inputs: obj("sourceContents", "call: googleapis.sqladmin.v1.instances.export\nargs:\n  instance: wedsync-db")},
+		{typ: gcpTransferJob, name: "backup-offsite", inputs: obj("status", "ENABLED", "transferSpec", obj("azureBlobStorageDataSource", obj("storageAccount", "wsoffsite", "container", "backups"), "gcsDataSink", obj("bucketName", "wedsync-offsite")))},
 		{typ: gcpBucketIAMMember, name: "backup-writer", in: "backups", inputs: obj("bucket", "wedsync-backup-g", "role", "roles/storage.objectCreator", "member", "serviceAccount:backup@p.iam.gserviceaccount.com")},
 		{typ: gcpSQLInstance, name: "db", id: "wedsync-db", protect: true, inputs: obj("name", "wedsync-db", "databaseVersion", "POSTGRES_16", "region", "europe-west2",
 			"encryptionKeyName", gcpKey, "deletionProtection", true, "settings", obj("deletionProtectionEnabled", true,
@@ -159,6 +167,9 @@ func azureFixtures() []fixture {
 			"dataEncryption", obj("type", "AzureKeyVault", "primaryKeyURI", azKeyURI),
 			"backup", obj("backupRetentionDays", 35.0, "geoRedundantBackup", "Enabled"),
 			"network", obj("delegatedSubnetResourceId", "/subscriptions/0/resourceGroups/rg/providers/Microsoft.Network/virtualNetworks/v/subnets/db"))},
+		{typ: azBackupVault, name: "db-vault", inputs: obj("vaultName", "wsdbvault", "properties", obj("securitySettings", obj("immutabilitySettings", obj("state", "Locked"))))},
+		{typ: azBackupInstance, name: "db-backup", inputs: obj("vaultName", "wsdbvault", "properties", obj("dataSourceInfo", obj("resourceID", "/subscriptions/0/resourceGroups/rg/providers/Microsoft.DBforPostgreSQL/flexibleServers/wedsync-db")))},
+		{typ: gcpTransferJob, name: "backup-offsite", inputs: obj("status", "ENABLED", "transferSpec", obj("azureBlobStorageDataSource", obj("storageAccount", "wsbackupuks", "container", "backups"), "gcsDataSink", obj("bucketName", "wedsync-offsite")))},
 		{typ: azPGConfiguration, name: "db-tls", inputs: obj("serverName", "wedsync-db", "configurationName", "require_secure_transport", "value", "ON")},
 		{typ: azPGFirewallRule, name: "db-office", inputs: obj("serverName", "wedsync-db", "firewallRuleName", "office", "startIpAddress", "203.0.113.10", "endIpAddress", "203.0.113.10")},
 		{typ: azKeyVault, name: "vault", protect: true, inputs: obj("vaultName", "wskv", "location", "uksouth", "properties", obj("networkAcls", obj("defaultAction", "Deny"), "enablePurgeProtection", true))},

@@ -68,6 +68,19 @@ var also = map[string]func([]fixture) []fixture{
 }
 
 var breakings = []breaking{
+	// database copies and backup lifetimes (issue 16)
+	{"rds_not_in_any_backup_selection", "aws", "db-selection", "resources.0", "arn:aws:rds:eu-west-2:123456789012:db:another", PolicyDatabaseLockedCopy, "db"},
+	{"backup_vault_lock_in_governance_mode", "aws", "db-vault-lock", "changeableForDays", remove, PolicyBackupVaultLock, "db-vault"},
+	{"s3_backups_live_twice_their_retention", "aws", "backup-lifecycle", "rules.0.noncurrentVersionExpiration.noncurrentDays", 35.0, PolicyBackupLifetime, ""},
+	{"cloud_sql_export_of_another_instance", "gcp", "db-export", "sourceContents", "call: googleapis.sqladmin.v1.instances.export\nargs:\n  instance: another", PolicyDatabaseLockedCopy, "db"},
+	{"gcs_soft_delete_past_retention", "gcp", "backup", "softDeletePolicy.retentionDurationSeconds", 2592000.0, PolicyBackupLifetime, ""},
+	{"gcs_backups_without_a_delete_rule", "gcp", "backup", "lifecycleRules", remove, PolicyBackupLifetime, ""},
+	{"azure_backup_vault_unlocked", "azure", "db-vault", "properties.securitySettings.immutabilitySettings.state", "Unlocked", PolicyBackupVaultLock, ""},
+	{"azure_backup_of_another_server", "azure", "db-backup", "properties.dataSourceInfo.resourceID", "/subscriptions/0/resourceGroups/rg/providers/Microsoft.DBforPostgreSQL/flexibleServers/another", PolicyDatabaseLockedCopy, "db"},
+	{"aws_database_copies_reach_no_other_cloud", "aws", "backup-offsite", "transferSpec.awsS3DataSource", remove, PolicyDatabaseOffsiteCopy, "db"},
+	{"gcp_database_copies_reach_no_other_cloud", "gcp", "backup-offsite", "transferSpec.azureBlobStorageDataSource", remove, PolicyDatabaseOffsiteCopy, "db"},
+	{"azure_database_copies_reach_no_other_cloud", "azure", "backup-offsite", "transferSpec.azureBlobStorageDataSource", remove, PolicyDatabaseOffsiteCopy, "db"},
+	{"azure_blob_soft_delete_past_retention", "azure", "backup-blob", "deleteRetentionPolicy", map[string]any{"enabled": true, "days": 30.0}, PolicyBackupLifetime, ""},
 	// encryption, AWS
 	{"s3_bucket_without_encryption_configuration", "aws", "backup-sse", "", nil, PolicyS3Encryption, "backup"},
 	{"s3_bucket_encrypted_with_s3_managed_keys", "aws", "backup-sse", "rules.0.applyServerSideEncryptionByDefault.sseAlgorithm", "AES256", PolicyS3Encryption, "backup"},

@@ -1,0 +1,47 @@
+package dr
+
+import (
+	"strings"
+	"testing"
+
+	"github.com/wedsync/wedsync-infra/components/backupbucket"
+	"github.com/wedsync/wedsync-infra/components/core"
+	"github.com/wedsync/wedsync-infra/policies/rules"
+	"github.com/wedsync/wedsync-infra/stacks"
+)
+
+// databaseTiers are the database's tiers of a status, by their name.
+func databaseTiers(cfg stacks.Config) map[string]Tier {
+	out := map[string]Tier{}
+	for _, t := range Status(cfg) {
+		if t.Data != "database" {
+			continue
+		}
+		name, _, _ := strings.Cut(t.Copy, ":")
+		out[name] = t
+	}
+	return out
+}
+
+func TestStatusListsTheFourDatabaseTiersWithTheirRPO(t *testing.T) {
+	cfg := stacks.Config{StackSettings: rules.StackSettings{Environment: core.Prod}, Cloud: core.AWS, Region: "eu-west-2", DRRegion: "eu-west-1",
+		Backup: backupbucket.Settings{RetentionDays: 365, Offsite: &backupbucket.Offsite{Cloud: core.GCP, Region: "europe-west2"}}}
+	tiers := databaseTiers(cfg)
+	for _, name := range []string{"native PITR", "vault", "bucket", "offsite"} {
+		tier, ok := tiers[name]
+		if !ok || tier.RPO == "" {
+			t.Errorf("status lacks the %s tier (or its RPO): %+v", name, tiers)
+		}
+	}
+	if v := tiers["vault"]; !strings.Contains(v.Where, "eu-west-1") || !strings.Contains(v.Basis, "compliance") {
+		t.Errorf("prod AWS vault tier %+v: want the DR copy and a compliance lock", v)
+	}
+	if o := tiers["offsite"]; !o.Replicated || !strings.Contains(o.Where, "GCP") {
+		t.Errorf("offsite tier %+v: want GCP", o)
+	}
+	// Broken variant: without wedsync:backup.offsite there is no offsite copy.
+	cfg.Backup.Offsite = nil
+	if o := databaseTiers(cfg)["offsite"]; o.Replicated || o.Where != "" {
+		t.Errorf("a stack without an offsite site reports one: %+v", o)
+	}
+}
