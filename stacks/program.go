@@ -67,7 +67,7 @@ func ProgramFor(cfg Config, now time.Time) pulumi.RunFunc {
 // each step reads what the steps before it made.
 func Deploy(ctx *pulumi.Context, cfg Config, now time.Time) error {
 	b := &build{ctx: ctx, cfg: cfg, now: now}
-	for _, step := range []func() error{b.sites, b.alerting, b.network, b.secrets, b.backups, b.compute, b.database, b.dashboard, b.budget, b.ci, b.exports} {
+	for _, step := range []func() error{b.sites, b.alerting, b.network, b.secrets, b.backups, b.compute, b.database, b.grants, b.dashboard, b.budget, b.ci, b.exports} {
 		if err := step(); err != nil {
 			return err
 		}
@@ -125,6 +125,8 @@ func (b *build) database() (err error) {
 		DRKey:      b.store.Key(core.DR, core.DataKey),
 		Network:    b.net.Network,
 		Alerts:     b.alerts.Target,
+		// The application signs in with its identity (stacks/grants.go).
+		AppPrincipals: b.appPrincipals(),
 	}
 	if b.src != nil {
 		// Recovery: restored from what the source replicated here, never

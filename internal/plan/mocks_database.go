@@ -34,8 +34,12 @@ func init() {
 	attributes["azure-native:dbforpostgresql:Server"] = serverFQDN
 	attributes["azure-native:dbforpostgresql/v20240801:Server"] = serverFQDN
 	attributes["azure-native:managedidentity:UserAssignedIdentity"] = func(id, name string, in resource.PropertyMap, w where, set setter) {
-		set("principalId", uuidFrom("principal"+id))
+		set("principalId", MockAzurePrincipalID(id))
 		set("clientId", uuidFrom("client"+id))
 		set("tenantId", MockAzureTenant)
 	}
 }
+
+// MockAzurePrincipalID is the principal id the offline plan gives the
+// managed identity with resource id id: what role assignments to it name.
+func MockAzurePrincipalID(id string) string { return uuidFrom("principal" + id) }
