@@ -22,6 +22,7 @@ func (b *build) grants() error {
 		FieldKey:      b.store.Key(core.Primary, core.FieldKey),
 		SecretsKey:    b.store.Key(core.Primary, core.SecretsKey),
 		ConnectPolicy: b.db.ConnectPolicy,
+		Network:       b.net.Network,
 	})
 	if err != nil {
 		return err

@@ -44,6 +44,10 @@ type AppAccessArgs struct {
 	// and Azure sign the application in through the database's
 	// AppPrincipals instead.
 	ConnectPolicy pulumi.StringOutput
+	// Network is the application's network (Azure: the vault's private
+	// endpoint goes in its endpoints subnet and registers in its Key Vault
+	// zone, because the vault denies public network access).
+	Network core.Network
 }
 
 // AppAccess is the set of grants to the application's identity.
@@ -120,6 +124,9 @@ func (a AppAccessArgs) validate() error {
 	}
 	if site.Cloud == core.GCP && site.GCPProject == "" {
 		p.Missing("deployment.primary.gcpProject", "the project the secrets belong to")
+	}
+	if site.Cloud == core.Azure && (a.Network.EndpointSubnetID == (pulumi.StringOutput{}) || a.Network.VaultPrivateDNSZoneID == (pulumi.StringOutput{})) {
+		p.Missing("network.endpointSubnetId", "the subnet and private DNS zone of the vault's private endpoint")
 	}
 	if site.Cloud == core.AWS && a.ConnectPolicy == (pulumi.StringOutput{}) {
 		p.Missing("connectPolicy", "the database's rds-db:connect policy (database.Database.ConnectPolicy)")

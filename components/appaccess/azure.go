@@ -4,6 +4,7 @@ import (
 	"strings"
 
 	"github.com/pulumi/pulumi-azure-native-sdk/authorization/v2"
+	"github.com/pulumi/pulumi-azure-native-sdk/network/v2"
 	"github.com/pulumi/pulumi/sdk/v3/go/pulumi"
 )
 
@@ -45,10 +46,46 @@ func (b *builder) azure() (outputs, error) {
 			return outputs{}, err
 		}
 	}
+	if err := b.azureVaultEndpoint(); err != nil {
+		return outputs{}, err
+	}
 	return outputs{grants: []string{
 		"read secrets in the vault",
 		"encrypt and decrypt with the field key",
 	}}, nil
+}
+
+// azureVaultEndpoint is the vault's private endpoint in the application's
+// network, registered in the Key Vault private DNS zone, so the vault's
+// name resolves to a private address there
+// (learn.microsoft.com/azure/key-vault/general/private-link-service).
+func (b *builder) azureVaultEndpoint() error {
+	a, site := b.a, b.site
+	name := a.Deployment.Name("vault", site.Short())
+	pe, err := network.NewPrivateEndpoint(b.ctx, b.name+"-vault", &network.PrivateEndpointArgs{
+		ResourceGroupName:   site.AzureResourceGroup,
+		PrivateEndpointName: pulumi.String(name),
+		Location:            pulumi.String(site.Region),
+		Subnet:              &network.SubnetTypeArgs{Id: a.Network.EndpointSubnetID},
+		PrivateLinkServiceConnections: network.PrivateLinkServiceConnectionArray{network.PrivateLinkServiceConnectionArgs{
+			Name:                 pulumi.String(name),
+			PrivateLinkServiceId: a.SecretsKey.VaultID,
+			GroupIds:             pulumi.StringArray{pulumi.String("vault")},
+		}},
+		Tags: a.Deployment.Tags.For(site.Cloud),
+	}, b.opts()...)
+	if err != nil {
+		return err
+	}
+	_, err = network.NewPrivateDnsZoneGroup(b.ctx, b.name+"-vault", &network.PrivateDnsZoneGroupArgs{
+		ResourceGroupName:       site.AzureResourceGroup,
+		PrivateEndpointName:     pe.Name,
+		PrivateDnsZoneGroupName: pulumi.String("vault"),
+		PrivateDnsZoneConfigs: network.PrivateDnsZoneConfigArray{network.PrivateDnsZoneConfigArgs{
+			Name: pulumi.String("vault"), PrivateDnsZoneId: a.Network.VaultPrivateDNSZoneID,
+		}},
+	}, b.opts()...)
+	return err
 }
 
 // subscriptionOf is the "/subscriptions/ID" prefix of an ARM resource id.

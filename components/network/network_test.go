@@ -1,6 +1,7 @@
 package network
 
 import (
+	"fmt"
 	"strings"
 	"testing"
 
@@ -107,9 +108,15 @@ func TestAzureNetworkDelegatesADatabaseSubnet(t *testing.T) {
 	if service != "Microsoft.DBforPostgreSQL/flexibleServers" {
 		t.Errorf("database subnet delegation = %v", service)
 	}
-	zones := ofType(p, "azure-native:network:PrivateZone")
-	if len(zones) != 1 || zones[0].Inputs["privateZoneName"] != "wedsync-prod-uks.private.postgres.database.azure.com" {
-		t.Errorf("private DNS zone = %v", zones)
+	var zones []any
+	for _, z := range ofType(p, "azure-native:network:PrivateZone") {
+		zones = append(zones, z.Inputs["privateZoneName"])
+	}
+	if fmt.Sprint(zones) != "[wedsync-prod-uks.private.postgres.database.azure.com privatelink.vaultcore.azure.net]" {
+		t.Errorf("private DNS zones = %v, want the server's and Key Vault's", zones)
+	}
+	if endpoints, _ := plan.Lookup(vnets[0].Inputs, "subnets", "2", "name"); endpoints != "endpoints" {
+		t.Errorf("third subnet = %v, want the private endpoints'", endpoints)
 	}
 	if vnets[0].Inputs["tags"] == nil {
 		t.Error("Azure resources must carry the standard tags")
