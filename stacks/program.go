@@ -123,6 +123,7 @@ func (b *build) database() (err error) {
 		Settings:   b.cfg.Database,
 		Key:        b.store.Key(core.Primary, core.DataKey),
 		DRKey:      b.store.Key(core.DR, core.DataKey),
+		SecretsKey: b.store.Key(core.Primary, core.SecretsKey),
 		Network:    b.net.Network,
 		Alerts:     b.alerts.Target,
 		// The application signs in with its identity (stacks/grants.go).
@@ -153,6 +154,8 @@ func (b *build) exports() error {
 	ctx.Export("database", pulumi.Map{
 		"endpoint":          b.db.Endpoint,
 		"port":              b.db.Port,
+		"poolerEndpoint":    b.db.PoolerEndpoint,
+		"poolerPort":        b.db.PoolerPort,
 		"name":              b.db.DatabaseName,
 		"credentialsSecret": b.db.CredentialsSecret,
 		"key":               b.db.KeyID,

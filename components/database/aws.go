@@ -50,13 +50,22 @@ func (b *builder) aws() (outputs, error) {
 			return outputs{}, err
 		}
 	}
+	proxy, err := b.awsPooler(inst)
+	if err != nil {
+		return outputs{}, err
+	}
 	return outputs{
 		endpoint:          inst.Address,
 		port:              inst.Port,
+		poolerEndpoint:    proxy.Endpoint,
+		poolerPort:        pulumi.Int(defaultPort).ToIntOutput(),
 		credentialsSecret: inst.MasterUserSecrets.Index(pulumi.Int(0)).SecretArn().Elem(),
 		appUsers:          pulumi.ToStringArray([]string{AWSAppUser}).ToStringArrayOutput(),
-		connectPolicy: pulumi.All(inst.Arn, inst.ResourceId).ApplyT(func(v []any) (string, error) {
-			return awsConnectPolicy(v[0].(string), v[1].(string), AWSAppUser)
+		// The application signs in to the proxy (prx-...), never to the
+		// instance directly.
+		connectPolicy: proxy.Arn.ApplyT(func(arn string) (string, error) {
+			_, id, _ := strings.Cut(arn, ":db-proxy:")
+			return awsConnectPolicy(arn, id, AWSAppUser)
 		}).(pulumi.StringOutput),
 		sourceID:  sourceID,
 		metricsID: inst.Identifier,
@@ -170,9 +179,9 @@ func (b *builder) awsInstanceArgs(sup awsSupport) *rds.InstanceArgs {
 }
 
 // awsConnectPolicy is the IAM policy that lets a role sign in to the
-// instance (arn) as user with IAM authentication tokens. RDS names the
-// database by its resource id (db-...) in rds-db ARNs, which stays the same
-// when the instance is renamed.
+// instance or proxy (arn) as user with IAM authentication tokens. RDS names
+// the database by its resource id (db-..., a proxy's prx-...) in rds-db
+// ARNs, which stays the same when the instance is renamed.
 func awsConnectPolicy(instanceArn, resourceID, user string) (string, error) {
 	// arn:PARTITION:rds:REGION:ACCOUNT:db:NAME
 	parts := strings.SplitN(instanceArn, ":", 6)

@@ -97,6 +97,8 @@ func (b *builder) gcp() (outputs, error) {
 	return outputs{
 		endpoint:          inst.PrivateIpAddress,
 		port:              pulumi.Int(defaultPort).ToIntOutput(),
+		poolerEndpoint:    pulumi.String(GCPPoolerHost).ToStringOutput(),
+		poolerPort:        pulumi.Int(PgBouncerPort).ToIntOutput(),
 		credentialsSecret: empty(),
 		appUsers:          pulumi.ToStringArray(appUsers).ToStringArrayOutput(),
 		connectPolicy:     empty(),

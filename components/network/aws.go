@@ -153,6 +153,9 @@ func (b *builder) awsSecurityGroups(vpc *ec2.Vpc) (app, database *ec2.SecurityGr
 		Ingress: ec2.SecurityGroupIngressArray{ec2.SecurityGroupIngressArgs{
 			Protocol: pulumi.String("tcp"), FromPort: pulumi.Int(PostgresPort), ToPort: pulumi.Int(PostgresPort),
 			SecurityGroups: pulumi.StringArray{app.ID()}, Description: pulumi.String("app to PostgreSQL"),
+		}, ec2.SecurityGroupIngressArgs{
+			Protocol: pulumi.String("tcp"), FromPort: pulumi.Int(PostgresPort), ToPort: pulumi.Int(PostgresPort),
+			Self: pulumi.Bool(true), Description: pulumi.String("RDS Proxy to PostgreSQL"),
 		}},
 	}, b.opts()...)
 	return app, database, err

@@ -62,8 +62,13 @@ func TestAWSNetwork(t *testing.T) {
 				continue
 			}
 			ingress := r.Inputs["ingress"].([]any)
-			if len(ingress) != 1 {
-				t.Fatalf("database ingress = %v", ingress)
+			if len(ingress) != 2 {
+				t.Fatalf("database ingress = %v, want the app's and the proxy's", ingress)
+			}
+			// The second rule admits the group's own members: RDS Proxy,
+			// which sits in it, to the instance.
+			if self := ingress[1].(map[string]any); self["self"] != true || self["fromPort"] != float64(PostgresPort) || self["cidrBlocks"] != nil {
+				t.Errorf("database ingress = %v, want 5432 from the group itself", self)
 			}
 			rule := ingress[0].(map[string]any)
 			groups, _ := rule["securityGroups"].([]any)

@@ -128,7 +128,7 @@ func appGrants(t *testing.T, p *plan.Plan, res *Result) []string {
 
 var (
 	projectNumber = regexp.MustCompile(`projects/[0-9]+/`)
-	dbResourceID  = regexp.MustCompile(`dbuser:db-[0-9a-z]+/`)
+	dbResourceID  = regexp.MustCompile(`dbuser:prx-[0-9a-z]+/`)
 )
 
 // awsStatements are an IAM policy's statements as lines.
@@ -156,7 +156,7 @@ func awsStatements(t *testing.T, policy string) []string {
 			}
 		}
 		sort.Strings(actions)
-		line := fmt.Sprintf("%s %s on %s", s.Effect, strings.Join(actions, ","), dbResourceID.ReplaceAllString(fmt.Sprint(s.Resource), "dbuser:DBI/"))
+		line := fmt.Sprintf("%s %s on %s", s.Effect, strings.Join(actions, ","), dbResourceID.ReplaceAllString(fmt.Sprint(s.Resource), "dbuser:PROXY/"))
 		if s.Condition != nil {
 			c, _ := json.Marshal(s.Condition)
 			line += " if " + string(c)
@@ -195,7 +195,7 @@ func wantGrants(t *testing.T, res *Result) []string {
 			fmt.Sprintf("Allow secretsmanager:DescribeSecret,secretsmanager:GetSecretValue on arn:aws:secretsmanager:%s:%s:secret:wedsync/%s/*", cfg.Region, acct, src),
 			fmt.Sprintf(`Allow kms:Decrypt on %s if {"StringEquals":{"kms:ViaService":"secretsmanager.%s.amazonaws.com"}}`, keyOf(core.SecretsKey), cfg.Region),
 			fmt.Sprintf("Allow %s on %s", strings.Join(fieldActions, ","), keyOf(core.FieldKey)),
-			fmt.Sprintf("Allow rds-db:connect on arn:aws:rds-db:%s:%s:dbuser:DBI/%s", cfg.Region, acct, database.AWSAppUser),
+			fmt.Sprintf("Allow rds-db:connect on arn:aws:rds-db:%s:%s:dbuser:PROXY/%s", cfg.Region, acct, database.AWSAppUser),
 		}
 	case core.GCP:
 		instances := fmt.Sprintf("resource.type == 'sqladmin.googleapis.com/Instance' && (resource.name == 'projects/%s/instances/wedsync-%s-main'", cfg.GCPProject, cfg.Stack)

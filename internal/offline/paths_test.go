@@ -112,3 +112,50 @@ func privatePathProblems(p *plan.Plan, cloud core.Cloud, region string) []string
 	}
 	return out
 }
+
+// Every shipped stack puts a pooler in front of its database (issue 19):
+// RDS Proxy with IAM and TLS required, targeting the stack's instance (AWS),
+// the server's built-in PgBouncer (Azure). GCP runs the documented PgBouncer
+// sidecar on each instance (database.GCPPoolerHost), which has no resource.
+func TestEveryStackPoolsItsConnections(t *testing.T) {
+	for _, stack := range shippedStacks(t) {
+		t.Run(stack, func(t *testing.T) {
+			res := planOf(t, stack)
+			if err := poolerProblem(res.Plan, res.Config.Cloud); err != "" {
+				t.Error(err)
+			}
+		})
+	}
+	res := planOf(t, "prod")
+	broken := *res.Plan
+	broken.Resources = slices.Clone(res.Plan.Resources)
+	drop(&broken, "aws:rds/proxyTarget:ProxyTarget", "main")
+	if poolerProblem(&broken, core.AWS) == "" {
+		t.Error("a proxy without a target went unnoticed")
+	}
+}
+
+func poolerProblem(p *plan.Plan, cloud core.Cloud) string {
+	switch cloud {
+	case core.AWS:
+		proxy := find(p, "aws:rds/proxy:Proxy", "main")
+		auth := proxy.Inputs["auths"].([]any)[0].(map[string]any)
+		if proxy.Inputs["requireTls"] != true || auth["iamAuth"] != "REQUIRED" {
+			return fmt.Sprintf("RDS Proxy without TLS or IAM required: %v", proxy.Inputs)
+		}
+		for _, r := range p.Resources {
+			if r.Type == "aws:rds/proxyTarget:ProxyTarget" && r.Inputs["dbInstanceIdentifier"] == find(p, "aws:rds/instance:Instance", "main").Inputs["identifier"] {
+				return ""
+			}
+		}
+		return "RDS Proxy does not point at the database"
+	case core.Azure:
+		for _, r := range p.Resources {
+			if strings.HasSuffix(r.Type, ":Configuration") && r.Inputs["configurationName"] == "pgbouncer.enabled" && r.Inputs["value"] == "true" {
+				return ""
+			}
+		}
+		return "the flexible server's PgBouncer is off"
+	}
+	return ""
+}
