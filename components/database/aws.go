@@ -156,7 +156,13 @@ func (b *builder) awsInstanceArgs(sup awsSupport) *rds.InstanceArgs {
 		BackupWindow:            pulumi.String(fmt.Sprintf("%02d:00-%02d:30", a.backupHour(), a.backupHour())),
 		MaintenanceWindow:       pulumi.String(fmt.Sprintf("%s:%02d:00-%s:%02d:59", day, w.Hour, day, w.Hour)),
 		AutoMinorVersionUpgrade: pulumi.Bool(true),
-		CopyTagsToSnapshot:      pulumi.Bool(true),
+		// A release's new major version (core.PostgresVersions) upgrades in
+		// place; RDS snapshots first, since backups are always retained.
+		AllowMajorVersionUpgrade: pulumi.Bool(true),
+		// A seasonal resize applies now, not in the next maintenance window;
+		// the wedding-day freeze refuses it on Saturdays like any change.
+		ApplyImmediately:   pulumi.Bool(true),
+		CopyTagsToSnapshot: pulumi.Bool(true),
 		// Backups outlive the instance, so a deleted database is restorable.
 		DeleteAutomatedBackups:             pulumi.Bool(false),
 		DeletionProtection:                 pulumi.Bool(*s.DeletionProtection),
