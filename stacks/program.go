@@ -68,7 +68,7 @@ func ProgramFor(cfg Config, now time.Time) pulumi.RunFunc {
 // each step reads what the steps before it made.
 func Deploy(ctx *pulumi.Context, cfg Config, now time.Time) error {
 	b := &build{ctx: ctx, cfg: cfg, now: now}
-	for _, step := range []func() error{b.sites, b.alerting, b.network, b.secrets, b.backups, b.compute, b.database, b.dbBackup, b.dashboard, b.budget, b.ci, b.exports} {
+	for _, step := range []func() error{b.sites, b.alerting, b.network, b.secrets, b.backups, b.compute, b.database, b.dbBackup, b.grants, b.dashboard, b.budget, b.ci, b.exports} {
 		if err := step(); err != nil {
 			return err
 		}
@@ -128,8 +128,11 @@ func (b *build) database() (err error) {
 		Settings:   b.cfg.Database,
 		Key:        b.store.Key(core.Primary, core.DataKey),
 		DRKey:      b.store.Key(core.DR, core.DataKey),
+		SecretsKey: b.store.Key(core.Primary, core.SecretsKey),
 		Network:    b.net.Network,
 		Alerts:     b.alerts.Target,
+		// The application signs in with its identity (stacks/grants.go).
+		AppPrincipals: b.appPrincipals(),
 	}
 	if b.src != nil {
 		// Recovery: restored from what the source replicated here, never
@@ -156,6 +159,8 @@ func (b *build) exports() error {
 	ctx.Export("database", pulumi.Map{
 		"endpoint":          b.db.Endpoint,
 		"port":              b.db.Port,
+		"poolerEndpoint":    b.db.PoolerEndpoint,
+		"poolerPort":        b.db.PoolerPort,
 		"name":              b.db.DatabaseName,
 		"credentialsSecret": b.db.CredentialsSecret,
 		"key":               b.db.KeyID,

@@ -10,6 +10,7 @@ import (
 	"github.com/pulumi/pulumi-gcp/sdk/v7/go/gcp/serviceaccount"
 	"github.com/pulumi/pulumi/sdk/v3/go/pulumi"
 
+	"github.com/wedsync/wedsync-infra/components/core"
 	"github.com/wedsync/wedsync-infra/components/network"
 	"github.com/wedsync/wedsync-infra/season"
 )
@@ -58,6 +59,16 @@ func (b *builder) gcp() (outputs, error) {
 		schedules: lines, validUntil: b.sp.to}, nil
 }
 
+// gcpAccountID is the instances' service account id (at most 30 characters).
+func gcpAccountID(dep core.Deployment) string { return dep.NameWithin(30, "app") }
+
+// GCPServiceAccountEmail is the email of the instances' service account,
+// known before it exists, for grants that need it as plain config (the
+// database's IAM user).
+func GCPServiceAccountEmail(dep core.Deployment) string {
+	return gcpAccountID(dep) + "@" + dep.Primary.GCPProject + ".iam.gserviceaccount.com"
+}
+
 // gcpIdentity is the instances' service account, and the data key granted
 // to Compute Engine's service agent, which encrypts the disks: without it
 // every instance creation fails.
@@ -71,7 +82,7 @@ func (b *builder) gcpIdentity() (*serviceaccount.Account, *kms.CryptoKeyIAMMembe
 		return nil, nil, err
 	}
 	sa, err := serviceaccount.NewAccount(b.ctx, b.name, &serviceaccount.AccountArgs{
-		AccountId:   pulumi.String(b.dep.NameWithin(30, "app")),
+		AccountId:   pulumi.String(gcpAccountID(b.dep)),
 		DisplayName: pulumi.String("WedSync application instances"),
 		Description: pulumi.String("Identity of the app instances; secrets are granted to it by the secrets store"),
 	}, b.opts()...)

@@ -24,6 +24,11 @@ type Network struct {
 	// DatabasePrivateDNSZoneID (Azure only) is the private DNS zone
 	// PostgreSQL flexible servers register their private address in.
 	DatabasePrivateDNSZoneID pulumi.StringOutput
+	// EndpointSubnetID and VaultPrivateDNSZoneID (Azure only) are where
+	// private endpoints live and the privatelink.vaultcore.azure.net zone
+	// a Key Vault's private endpoint registers in.
+	EndpointSubnetID      pulumi.StringOutput
+	VaultPrivateDNSZoneID pulumi.StringOutput
 	// Ready lists resources a database must wait for (GCP: the private
 	// services peering), to pass as pulumi.DependsOn.
 	Ready []pulumi.Resource

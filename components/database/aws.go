@@ -54,13 +54,22 @@ func (b *builder) aws() (outputs, error) {
 			return outputs{}, err
 		}
 	}
+	proxy, err := b.awsPooler(inst)
+	if err != nil {
+		return outputs{}, err
+	}
 	return outputs{
 		endpoint:          inst.Address,
 		port:              inst.Port,
+		poolerEndpoint:    proxy.Endpoint,
+		poolerPort:        pulumi.Int(defaultPort).ToIntOutput(),
 		credentialsSecret: inst.MasterUserSecrets.Index(pulumi.Int(0)).SecretArn().Elem(),
 		appUsers:          pulumi.ToStringArray([]string{AWSAppUser}).ToStringArrayOutput(),
-		connectPolicy: pulumi.All(inst.Arn, inst.ResourceId).ApplyT(func(v []any) (string, error) {
-			return awsConnectPolicy(v[0].(string), v[1].(string), AWSAppUser)
+		// The application signs in to the proxy (prx-...), never to the
+		// instance directly.
+		connectPolicy: proxy.Arn.ApplyT(func(arn string) (string, error) {
+			_, id, _ := strings.Cut(arn, ":db-proxy:")
+			return awsConnectPolicy(arn, id, AWSAppUser)
 		}).(pulumi.StringOutput),
 		sourceID:       sourceID,
 		metricsID:      inst.Identifier,
@@ -188,7 +197,13 @@ func (b *builder) awsInstanceArgs(sup awsSupport) *rds.InstanceArgs {
 		BackupWindow:            pulumi.String(fmt.Sprintf("%02d:00-%02d:30", a.backupHour(), a.backupHour())),
 		MaintenanceWindow:       pulumi.String(fmt.Sprintf("%s:%02d:00-%s:%02d:59", day, w.Hour, day, w.Hour)),
 		AutoMinorVersionUpgrade: pulumi.Bool(true),
-		CopyTagsToSnapshot:      pulumi.Bool(true),
+		// A release's new major version (core.PostgresVersions) upgrades in
+		// place; RDS snapshots first, since backups are always retained.
+		AllowMajorVersionUpgrade: pulumi.Bool(true),
+		// A seasonal resize applies now, not in the next maintenance window;
+		// the wedding-day freeze refuses it on Saturdays like any change.
+		ApplyImmediately:   pulumi.Bool(true),
+		CopyTagsToSnapshot: pulumi.Bool(true),
 		// Backups outlive the instance, so a deleted database is restorable.
 		DeleteAutomatedBackups:             pulumi.Bool(false),
 		DeletionProtection:                 pulumi.Bool(*s.DeletionProtection),
@@ -211,9 +226,9 @@ func (b *builder) awsInstanceArgs(sup awsSupport) *rds.InstanceArgs {
 }
 
 // awsConnectPolicy is the IAM policy that lets a role sign in to the
-// instance (arn) as user with IAM authentication tokens. RDS names the
-// database by its resource id (db-...) in rds-db ARNs, which stays the same
-// when the instance is renamed.
+// instance or proxy (arn) as user with IAM authentication tokens. RDS names
+// the database by its resource id (db-..., a proxy's prx-...) in rds-db
+// ARNs, which stays the same when the instance is renamed.
 func awsConnectPolicy(instanceArn, resourceID, user string) (string, error) {
 	// arn:PARTITION:rds:REGION:ACCOUNT:db:NAME
 	parts := strings.SplitN(instanceArn, ":", 6)

@@ -2,11 +2,13 @@ package database
 
 import (
 	"encoding/json"
+	"fmt"
 	"slices"
 	"strings"
 	"testing"
 
 	"github.com/wedsync/wedsync-infra/components/core"
+	"github.com/wedsync/wedsync-infra/internal/plan"
 	"github.com/wedsync/wedsync-infra/internal/testkit"
 )
 
@@ -85,6 +87,25 @@ func TestAWSProdDatabase(t *testing.T) {
 	})
 }
 
+// The application connects through RDS Proxy: IAM tokens and TLS required,
+// its one target the instance, signing in with a secret only it reads.
+func TestAWSPoolerRequiresIAMAndTLS(t *testing.T) {
+	r := planDB(t, core.AWS, core.Prod, nil)
+	proxy := testkit.One(t, r.Plan, "aws:rds/proxy:Proxy")
+	want(t, proxy, true, "requireTls")
+	want(t, proxy, "REQUIRED", "auths", "0", "iamAuth")
+	want(t, proxy, "POSTGRESQL", "engineFamily")
+	target := testkit.One(t, r.Plan, "aws:rds/proxyTarget:ProxyTarget")
+	want(t, target, testkit.One(t, r.Plan, rdsInstance).Inputs["identifier"], "dbInstanceIdentifier")
+	secret, _ := plan.Lookup(proxy.Inputs, "auths", "0", "secretArn")
+	if !strings.Contains(fmt.Sprint(secret), ":secret:rds-proxy/") {
+		t.Errorf("proxy secret = %v, want one outside the application's secrets", secret)
+	}
+	if !strings.Contains(r.out.PoolerEndpoint, ".proxy-") || r.out.PoolerPort != defaultPort {
+		t.Errorf("pooler = %s:%d, want the proxy's endpoint", r.out.PoolerEndpoint, r.out.PoolerPort)
+	}
+}
+
 func TestAWSProdDatabaseSignInMonitoringAndOutputs(t *testing.T) {
 	r := planDB(t, core.AWS, core.Prod, nil)
 	db := testkit.One(t, r.Plan, rdsInstance)
@@ -105,8 +126,8 @@ func TestAWSProdDatabaseSignInMonitoringAndOutputs(t *testing.T) {
 		}
 		st := doc.Statement[0]
 		if st.Effect != "Allow" || st.Action != "rds-db:connect" ||
-			!strings.HasPrefix(st.Resource, "arn:aws:rds-db:eu-west-2:123456789012:dbuser:db-") || !strings.HasSuffix(st.Resource, "/"+AWSAppUser) {
-			t.Errorf("connect statement = %+v, want rds-db:connect as %s on this instance's resource id", st, AWSAppUser)
+			!strings.HasPrefix(st.Resource, "arn:aws:rds-db:eu-west-2:123456789012:dbuser:prx-") || !strings.HasSuffix(st.Resource, "/"+AWSAppUser) {
+			t.Errorf("connect statement = %+v, want rds-db:connect as %s on the proxy's resource id", st, AWSAppUser)
 		}
 		if !slices.Equal(r.out.AppUsers, []string{AWSAppUser}) {
 			t.Errorf("AppUsers = %v, want [%s]", r.out.AppUsers, AWSAppUser)

@@ -68,6 +68,11 @@ func (b *builder) azure() (outputs, error) {
 			return outputs{}, err
 		}
 	}
+	// Built-in PgBouncer (pooler.go) where the size offers it.
+	poolerPort := pulumi.Int(defaultPort)
+	if !a.size().burstable {
+		poolerPort = pulumi.Int(PgBouncerPort)
+	}
 	appUsers := make([]string, len(a.AppPrincipals))
 	for i, p := range a.AppPrincipals {
 		appUsers[i] = p.Name
@@ -75,6 +80,8 @@ func (b *builder) azure() (outputs, error) {
 	return outputs{
 		endpoint:          server.FullyQualifiedDomainName,
 		port:              pulumi.Int(defaultPort).ToIntOutput(),
+		poolerEndpoint:    server.FullyQualifiedDomainName,
+		poolerPort:        poolerPort.ToIntOutput(),
 		credentialsSecret: empty(),
 		appUsers:          pulumi.ToStringArray(appUsers).ToStringArrayOutput(),
 		connectPolicy:     empty(),
@@ -238,7 +245,11 @@ func (b *builder) azureGuards(server *postgres.Server, tenant pulumi.StringOutpu
 		}
 	}
 	var previous []pulumi.Resource
-	for _, p := range [][2]string{{"require_secure_transport", "on"}, {"ssl_min_protocol_version", "TLSv1.2"}} {
+	params := [][2]string{{"require_secure_transport", "on"}, {"ssl_min_protocol_version", "TLSv1.2"}}
+	if !a.size().burstable {
+		params = append(params, [2]string{"pgbouncer.enabled", "true"})
+	}
+	for _, p := range params {
 		cfg, err := postgres.NewConfiguration(b.ctx, name+"-"+strings.ReplaceAll(p[0], "_", "-"), &postgres.ConfigurationArgs{
 			ResourceGroupName: rg,
 			ServerName:        server.Name,

@@ -198,3 +198,22 @@ func TestAzureKeyNeedsItsVault(t *testing.T) {
 	err := planErr(core.Azure, core.Dev, func(a *DatabaseArgs) { a.Key.VaultID = pulumi.StringOutput{} })
 	expectProblems(t, err, "key.vaultId")
 }
+
+// The application connects through the server's built-in PgBouncer, which
+// Burstable sizes do not offer: there it connects to the server directly.
+func TestAzurePoolerIsTheBuiltInPgBouncer(t *testing.T) {
+	for _, tc := range []struct {
+		size    string
+		enabled bool
+		port    int
+	}{{"medium", true, PgBouncerPort}, {"xsmall", false, defaultPort}} {
+		r := planDB(t, core.Azure, core.Dev, func(a *DatabaseArgs) { a.Settings.Size = tc.size })
+		on := false
+		for _, c := range testkit.OfType(r.Plan, azConfig) {
+			on = on || (c.Inputs["configurationName"] == "pgbouncer.enabled" && c.Inputs["value"] == "true")
+		}
+		if on != tc.enabled || r.out.PoolerPort != tc.port || r.out.PoolerEndpoint != r.out.Endpoint {
+			t.Errorf("%s: pgbouncer %v at %s:%d, want %v on port %d of the server", tc.size, on, r.out.PoolerEndpoint, r.out.PoolerPort, tc.enabled, tc.port)
+		}
+	}
+}

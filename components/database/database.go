@@ -33,6 +33,9 @@ type DatabaseArgs struct {
 	// Alerts, when set, receives the alarms (CPU, free storage, connections,
 	// replication lag).
 	Alerts *core.AlertTarget
+	// SecretsKey (AWS) encrypts the secret RDS Proxy signs in with, at the
+	// primary site (pooler.go).
+	SecretsKey *core.Key
 	// Restore, when set, creates the database from backups of another one.
 	Restore *Restore
 	// AppPrincipals are the application's identities, which connect with
@@ -56,6 +59,10 @@ type Database struct {
 	// Cloud SQL private IP, the flexible server's FQDN.
 	Endpoint pulumi.StringOutput
 	Port     pulumi.IntOutput
+	// PoolerEndpoint and PoolerPort are where the application connects:
+	// the connection pooler in front of the server (pooler.go).
+	PoolerEndpoint pulumi.StringOutput
+	PoolerPort     pulumi.IntOutput
 	// DatabaseName is the application's database.
 	DatabaseName pulumi.StringOutput
 	// CredentialsSecret is the Secrets Manager ARN of the master user
@@ -96,9 +103,12 @@ type Database struct {
 // adminLogin is the RDS master user (AWS), whose password RDS manages.
 const adminLogin = "wedsync_admin"
 
-// AWSAppUser is the database user the application signs in as on AWS with
-// IAM database authentication. The application's first migration creates
-// it, as the master user: CREATE USER wedsync_app; GRANT rds_iam TO wedsync_app;
+// AWSAppUser is the database user the application signs in as on AWS, with
+// IAM tokens presented to RDS Proxy, which signs in to the instance with
+// the user's password from its own secret (pooler.go). The application's
+// first migration creates it, as the master user, with that password:
+// CREATE USER wedsync_app PASSWORD '...'; (no rds_iam: the proxy uses the
+// password).
 const AWSAppUser = "wedsync_app"
 
 // defaultPort is the port every cloud serves PostgreSQL on.
@@ -126,6 +136,7 @@ func NewDatabase(ctx *pulumi.Context, name string, args *DatabaseArgs, opts ...p
 		return nil, err
 	}
 	c.Endpoint, c.Port, c.CredentialsSecret = out.endpoint, out.port, out.credentialsSecret
+	c.PoolerEndpoint, c.PoolerPort = out.poolerEndpoint, out.poolerPort
 	c.AppUsers, c.ConnectPolicy = out.appUsers, out.connectPolicy
 	c.SourceID, c.MetricsID = out.sourceID, out.metricsID
 	c.BackupTarget, c.ExportIdentity = out.backupTarget, out.exportIdentity
@@ -134,6 +145,8 @@ func NewDatabase(ctx *pulumi.Context, name string, args *DatabaseArgs, opts ...p
 	return c, ctx.RegisterResourceOutputs(c, pulumi.Map{
 		"endpoint":          c.Endpoint,
 		"port":              c.Port,
+		"poolerEndpoint":    c.PoolerEndpoint,
+		"poolerPort":        c.PoolerPort,
 		"databaseName":      c.DatabaseName,
 		"credentialsSecret": c.CredentialsSecret,
 		"appUsers":          c.AppUsers,
@@ -190,6 +203,9 @@ func (a *DatabaseArgs) checkKeys(p *core.Problems) {
 		}
 	}
 	checkKey("key", a.Key, &dep.Primary, "the customer-managed key that encrypts the database")
+	if cloud == core.AWS && a.SecretsKey == nil {
+		p.Missing("secretsKey", "the secrets key at the primary site: it encrypts the secret RDS Proxy signs in with")
+	}
 	if a.Settings.CrossRegionBackups != nil && *a.Settings.CrossRegionBackups {
 		if dep.DR == nil {
 			p.Add("settings.crossRegionBackups", true, "needs a DR site: set wedsync:drRegion, or turn crossRegionBackups off outside prod")
@@ -232,6 +248,8 @@ type outputs struct {
 	endpoint, credentialsSecret, connectPolicy, sourceID, metricsID pulumi.StringOutput
 	backupTarget, exportIdentity                                    pulumi.StringOutput
 	port                                                            pulumi.IntOutput
+	poolerEndpoint                                                  pulumi.StringOutput
+	poolerPort                                                      pulumi.IntOutput
 	appUsers                                                        pulumi.StringArrayOutput
 }
 

@@ -97,6 +97,8 @@ func (b *builder) gcp() (outputs, error) {
 	return outputs{
 		endpoint:          inst.PrivateIpAddress,
 		port:              pulumi.Int(defaultPort).ToIntOutput(),
+		poolerEndpoint:    pulumi.String(GCPPoolerHost).ToStringOutput(),
+		poolerPort:        pulumi.Int(PgBouncerPort).ToIntOutput(),
 		credentialsSecret: empty(),
 		appUsers:          pulumi.ToStringArray(appUsers).ToStringArrayOutput(),
 		connectPolicy:     empty(),
@@ -253,7 +255,9 @@ func (b *builder) gcpPrincipals(inst *sql.DatabaseInstance, instances []string) 
 	var appUsers []string
 	admit := func(role string, p Principal) error {
 		label := name + "-" + role + "-" + principalLabel(p)
-		if a.Restore == nil {
+		// A restored instance brings the source's users; the recovering
+		// stack's own application identity is new to it.
+		if a.Restore == nil || role == "app" {
 			if _, err := sql.NewUser(ctx, label, &sql.UserArgs{
 				Instance: inst.Name,
 				Name:     pulumi.String(gcpUserName(p)),

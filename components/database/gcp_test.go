@@ -261,8 +261,10 @@ func TestGCPRestore(t *testing.T) {
 		r := planDB(t, core.GCP, core.Prod, func(a *DatabaseArgs) {
 			a.Restore = &Restore{SourceID: "wedsync-prod-main", SnapshotID: "1718000000000"}
 		})
-		if n := len(testkit.OfType(r.Plan, sqlUser)); n != 0 {
-			t.Errorf("restore creates %d users; the restored instance brings its own", n)
+		// The administrators come with the restored instance; the
+		// recovering stack's application identity is new to it.
+		if got := gcpUsers(r); len(got) != 1 || got["wedsync-app@wedsync-prod.iam"] == "" {
+			t.Errorf("restore creates users %v; want the application's only (the instance brings the rest)", got)
 		}
 		if n := len(testkit.OfType(r.Plan, gcpIAMMember)); n != 4 {
 			t.Errorf("%d IAM grants, want 4", n)

@@ -41,6 +41,7 @@ func testArgs(ctx *pulumi.Context, cloud core.Cloud, env core.Environment) (*Dat
 		Deployment:    dep,
 		Settings:      Settings{Administrators: slices.Clone(testAdmins[cloud])},
 		Key:           testkit.Key(cloud, core.DataKey, core.Primary),
+		SecretsKey:    testkit.Key(cloud, core.SecretsKey, core.Primary),
 		Network:       testkit.Network(cloud),
 		Alerts:        testkit.Alerts(cloud),
 		AppPrincipals: slices.Clone(testApps[cloud]),
@@ -55,6 +56,8 @@ func testArgs(ctx *pulumi.Context, cloud core.Cloud, env core.Environment) (*Dat
 type resolved struct {
 	Endpoint, DatabaseName, CredentialsSecret, KeyID, SourceID, ConnectPolicy string
 	Port                                                                      int
+	PoolerEndpoint                                                            string
+	PoolerPort                                                                int
 	AppUsers                                                                  []string
 }
 
@@ -109,12 +112,12 @@ func planDB(t *testing.T, cloud core.Cloud, env core.Environment, change func(*D
 		if err != nil {
 			return err
 		}
-		pulumi.All(db.Endpoint, db.Port, db.DatabaseName, db.CredentialsSecret, db.KeyID, db.SourceID, db.ConnectPolicy, db.AppUsers).ApplyT(func(v []any) error {
+		pulumi.All(db.Endpoint, db.Port, db.DatabaseName, db.CredentialsSecret, db.KeyID, db.SourceID, db.ConnectPolicy, db.AppUsers, db.PoolerEndpoint, db.PoolerPort).ApplyT(func(v []any) error {
 			mu.Lock()
 			defer mu.Unlock()
 			r.out = resolved{Endpoint: v[0].(string), Port: v[1].(int), DatabaseName: v[2].(string),
 				CredentialsSecret: v[3].(string), KeyID: v[4].(string), SourceID: v[5].(string),
-				ConnectPolicy: v[6].(string), AppUsers: v[7].([]string)}
+				ConnectPolicy: v[6].(string), AppUsers: v[7].([]string), PoolerEndpoint: v[8].(string), PoolerPort: v[9].(int)}
 			return nil
 		})
 		return nil

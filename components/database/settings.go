@@ -146,8 +146,9 @@ type Window struct {
 	Hour int `json:"hour"`
 }
 
-// versions are the PostgreSQL major versions every cloud offers.
-var versions = []string{"15", "16"}
+// versions are the PostgreSQL major versions every cloud offers: the one
+// list releases are checked against too.
+var versions = core.PostgresVersions
 
 // weekdays are the maintenance days, Monday first; the index is the ISO
 // weekday minus one.

@@ -27,12 +27,15 @@ func (b *builder) aws() (outputs, error) {
 	if err != nil {
 		return outputs{}, err
 	}
-	appSubnets, databaseSubnets, err := b.awsZones(vpc, igw, publicRT, databaseRT)
+	appSubnets, databaseSubnets, appRoutes, err := b.awsZones(vpc, igw, publicRT, databaseRT)
 	if err != nil {
 		return outputs{}, err
 	}
 	appSG, dbSG, err := b.awsSecurityGroups(vpc)
 	if err != nil {
+		return outputs{}, err
+	}
+	if err := b.awsEndpoints(vpc, appSubnets, appRoutes); err != nil {
 		return outputs{}, err
 	}
 	return outputs{
@@ -67,25 +70,25 @@ func (b *builder) awsVPC() (*ec2.Vpc, *ec2.InternetGateway, error) {
 
 // awsZones makes each zone's public, app and database subnets, and the NAT
 // gateways the app subnets route out through, and returns the app and
-// database subnet ids.
-func (b *builder) awsZones(vpc *ec2.Vpc, igw *ec2.InternetGateway, publicRT, databaseRT *ec2.RouteTable) (app, database pulumi.StringArray, err error) {
+// database subnet ids and the app subnets' route tables.
+func (b *builder) awsZones(vpc *ec2.Vpc, igw *ec2.InternetGateway, publicRT, databaseRT *ec2.RouteTable) (app, database, appRoutes pulumi.StringArray, err error) {
 	zones, l := b.site.Zones(), b.layout
 	var nat *ec2.NatGateway
 	for i, zone := range zones {
 		public, err := b.awsSubnet(vpc, "public", zone, l.public[i], publicRT)
 		if err != nil {
-			return nil, nil, err
+			return nil, nil, nil, err
 		}
 		if nat == nil || b.dep.IsProd() {
 			eip, err := ec2.NewEip(b.ctx, fmt.Sprintf("%s-nat-%s", b.name, zone), &ec2.EipArgs{Domain: pulumi.String("vpc")}, b.opts()...)
 			if err != nil {
-				return nil, nil, err
+				return nil, nil, nil, err
 			}
 			nat, err = ec2.NewNatGateway(b.ctx, fmt.Sprintf("%s-%s", b.name, zone), &ec2.NatGatewayArgs{
 				AllocationId: eip.ID(), SubnetId: public.ID(),
 			}, b.opts(pulumi.DependsOn([]pulumi.Resource{igw}))...)
 			if err != nil {
-				return nil, nil, err
+				return nil, nil, nil, err
 			}
 		}
 		appRT, err := ec2.NewRouteTable(b.ctx, fmt.Sprintf("%s-app-%s", b.name, zone), &ec2.RouteTableArgs{
@@ -93,19 +96,19 @@ func (b *builder) awsZones(vpc *ec2.Vpc, igw *ec2.InternetGateway, publicRT, dat
 			Routes: ec2.RouteTableRouteArray{ec2.RouteTableRouteArgs{CidrBlock: pulumi.String("0.0.0.0/0"), NatGatewayId: nat.ID()}},
 		}, b.opts()...)
 		if err != nil {
-			return nil, nil, err
+			return nil, nil, nil, err
 		}
 		a, err := b.awsSubnet(vpc, "app", zone, l.app[i], appRT)
 		if err != nil {
-			return nil, nil, err
+			return nil, nil, nil, err
 		}
 		db, err := b.awsSubnet(vpc, "database", zone, l.database[i], databaseRT)
 		if err != nil {
-			return nil, nil, err
+			return nil, nil, nil, err
 		}
-		app, database = append(app, a.ID()), append(database, db.ID())
+		app, database, appRoutes = append(app, a.ID()), append(database, db.ID()), append(appRoutes, appRT.ID())
 	}
-	return app, database, nil
+	return app, database, appRoutes, nil
 }
 
 // awsSubnet is one tier's subnet in zone, associated with rt.
@@ -150,6 +153,9 @@ func (b *builder) awsSecurityGroups(vpc *ec2.Vpc) (app, database *ec2.SecurityGr
 		Ingress: ec2.SecurityGroupIngressArray{ec2.SecurityGroupIngressArgs{
 			Protocol: pulumi.String("tcp"), FromPort: pulumi.Int(PostgresPort), ToPort: pulumi.Int(PostgresPort),
 			SecurityGroups: pulumi.StringArray{app.ID()}, Description: pulumi.String("app to PostgreSQL"),
+		}, ec2.SecurityGroupIngressArgs{
+			Protocol: pulumi.String("tcp"), FromPort: pulumi.Int(PostgresPort), ToPort: pulumi.Int(PostgresPort),
+			Self: pulumi.Bool(true), Description: pulumi.String("RDS Proxy to PostgreSQL"),
 		}},
 	}, b.opts()...)
 	return app, database, err

@@ -41,12 +41,22 @@ func (b *builder) azure() (outputs, error) {
 					ServiceName: pulumi.String("Microsoft.DBforPostgreSQL/flexibleServers"),
 				}},
 			},
+			// Private endpoints (the Key Vault's): the vault denies public
+			// network access, so this is the scale set's only way to it.
+			network.SubnetTypeArgs{
+				Name:          pulumi.String("endpoints"),
+				AddressPrefix: pulumi.String(b.layout.endpoints),
+			},
 		},
 	}, b.opts()...)
 	if err != nil {
 		return outputs{}, err
 	}
 	zone, err := b.azurePostgresZone(vnet)
+	if err != nil {
+		return outputs{}, err
+	}
+	vaultZone, err := b.azureVaultZone(vnet)
 	if err != nil {
 		return outputs{}, err
 	}
@@ -58,6 +68,8 @@ func (b *builder) azure() (outputs, error) {
 		AppSubnetIDs:             pulumi.StringArray{subnetID("app")}.ToStringArrayOutput(),
 		DatabaseSubnetIDs:        pulumi.StringArray{subnetID("database")}.ToStringArrayOutput(),
 		DatabasePrivateDNSZoneID: zone.ID().ToStringOutput(),
+		EndpointSubnetID:         subnetID("endpoints"),
+		VaultPrivateDNSZoneID:    vaultZone.ID().ToStringOutput(),
 	}, nil
 }
 

@@ -51,11 +51,12 @@ type layout struct {
 	app         []string // instances, one per zone (AWS) or the first (GCP, Azure)
 	database    []string // databases, one per zone (AWS) or the first (Azure)
 	peeringBase string   // GCP private services access range
+	endpoints   string   // private endpoints (Azure)
 }
 
 func newLayout(role core.Role) layout {
 	n := cidrs[role]
-	l := layout{cidr: fmt.Sprintf("10.%d.0.0/16", n), peeringBase: fmt.Sprintf("10.%d.0.0", n+100)}
+	l := layout{cidr: fmt.Sprintf("10.%d.0.0/16", n), peeringBase: fmt.Sprintf("10.%d.0.0", n+100), endpoints: fmt.Sprintf("10.%d.96.0/24", n)}
 	for i := 0; i < 3; i++ {
 		l.public = append(l.public, fmt.Sprintf("10.%d.%d.0/24", n, i))
 		l.app = append(l.app, fmt.Sprintf("10.%d.%d.0/20", n, 16*(i+1)))

@@ -1,6 +1,7 @@
 package network
 
 import (
+	"fmt"
 	"strings"
 	"testing"
 
@@ -99,8 +100,13 @@ func TestAWSNetwork(t *testing.T) {
 				continue
 			}
 			ingress := r.Inputs["ingress"].([]any)
-			if len(ingress) != 1 {
-				t.Fatalf("database ingress = %v", ingress)
+			if len(ingress) != 2 {
+				t.Fatalf("database ingress = %v, want the app's and the proxy's", ingress)
+			}
+			// The second rule admits the group's own members: RDS Proxy,
+			// which sits in it, to the instance.
+			if self := ingress[1].(map[string]any); self["self"] != true || self["fromPort"] != float64(PostgresPort) || self["cidrBlocks"] != nil {
+				t.Errorf("database ingress = %v, want 5432 from the group itself", self)
 			}
 			rule := ingress[0].(map[string]any)
 			groups, _ := rule["securityGroups"].([]any)
@@ -145,9 +151,15 @@ func TestAzureNetworkDelegatesADatabaseSubnet(t *testing.T) {
 	if service != "Microsoft.DBforPostgreSQL/flexibleServers" {
 		t.Errorf("database subnet delegation = %v", service)
 	}
-	zones := ofType(p, "azure-native:network:PrivateZone")
-	if len(zones) != 1 || zones[0].Inputs["privateZoneName"] != "wedsync-prod-uks.private.postgres.database.azure.com" {
-		t.Errorf("private DNS zone = %v", zones)
+	var zones []any
+	for _, z := range ofType(p, "azure-native:network:PrivateZone") {
+		zones = append(zones, z.Inputs["privateZoneName"])
+	}
+	if fmt.Sprint(zones) != "[wedsync-prod-uks.private.postgres.database.azure.com privatelink.vaultcore.azure.net]" {
+		t.Errorf("private DNS zones = %v, want the server's and Key Vault's", zones)
+	}
+	if endpoints, _ := plan.Lookup(vnets[0].Inputs, "subnets", "2", "name"); endpoints != "endpoints" {
+		t.Errorf("third subnet = %v, want the private endpoints'", endpoints)
 	}
 	if vnets[0].Inputs["tags"] == nil {
 		t.Error("Azure resources must carry the standard tags")

@@ -39,9 +39,9 @@ type Release struct {
 	PostgresVersion string `json:"postgresVersion"`
 }
 
-// PostgresVersions are the major versions every cloud's managed PostgreSQL
-// offers (RDS, Cloud SQL and Azure Flexible Server).
-var PostgresVersions = []string{"14", "15", "16", "17"}
+// PostgresVersions are the major versions a release may name: the
+// database component's, from the one list (core.PostgresVersions).
+var PostgresVersions = core.PostgresVersions
 
 var (
 	applicationRe = regexp.MustCompile(`^[0-9]{4}\.[0-9]{1,2}\.[0-9]+(-[0-9A-Za-z.]+)?$`)

@@ -95,6 +95,7 @@ const (
 	asgSchedule  = "aws:autoscaling/schedule:Schedule"
 	rds          = "aws:rds/instance:Instance"
 	s3           = "aws:s3/bucketV2:BucketV2"
+	awsSecret    = "aws:secretsmanager/secret:Secret"
 	launchTmpl   = "aws:ec2/launchTemplate:LaunchTemplate"
 	kmsKey       = "aws:kms/key:Key"
 	vmss         = "azure-native:compute:VirtualMachineScaleSet"
@@ -192,6 +193,7 @@ func plannedBreakings() map[[2]string]struct {
 		{rules.PolicyCrossRegionCopy, gcs}:         {"prod-gcp", both(setAll(gcs, "location", "europe-west2"), dropAll("gcp:storage/transferJob:TransferJob"))},
 		{rules.PolicyEncryptionCMK, launchTmpl}:    {"prod", setAll(launchTmpl, "blockDeviceMappings", nil)},
 		{rules.PolicyEncryptionCMK, rds}:           {"prod", setAll(rds, "kmsKeyId", nil)},
+		{rules.PolicyEncryptionCMK, awsSecret}:     {"prod", setAll(awsSecret, "kmsKeyId", nil)},
 		{rules.PolicyEncryptionCMK, vmss}:          {"prod-azure", setAll(vmss, "virtualMachineProfile.securityProfile.encryptionAtHost", false)},
 		{rules.PolicyEncryptionCMK, pgServer}:      {"prod-azure", setAll(pgServer, "dataEncryption", nil)},
 		{rules.PolicyEncryptionCMK, account}:       {"prod-azure", setAll(account, "encryption.keySource", "Microsoft.Storage")},
@@ -252,12 +254,12 @@ func plannedBreakings() map[[2]string]struct {
 		{rules.PolicyVersioning, gcs}:             {"prod-gcp", both(setAll(gcs, "versioning.enabled", false), setAll(gcs, "retentionPolicy", nil))},
 	}
 	away := map[string]string{"aws": "us-east-1", "gcp": "us-central1", "azure-native": "eastus"}
-	for typ, stack := range map[string]string{asg: "prod", launchTmpl: "prod", rds: "prod", s3: "prod", vmss: "prod-azure", pgServer: "prod-azure",
+	for typ, stack := range map[string]string{asg: "prod", launchTmpl: "prod", rds: "prod", s3: "prod", awsSecret: "prod", vmss: "prod-azure", pgServer: "prod-azure",
 		vault: "prod-azure", account: "prod-azure", tmpl: "prod-gcp", regionIGM: "prod-gcp", sql: "prod-gcp", gcs: "prod-gcp"} {
 		pkg, _, _ := strings.Cut(typ, ":")
 		out[[2]string{rules.PolicyDataResidency, typ}] = row{stack, setAll(typ, "region", away[pkg])}
 	}
-	for typ, stack := range map[string]string{rds: "prod", s3: "prod", pgServer: "prod-azure", vault: "prod-azure", account: "prod-azure", sql: "prod-gcp", gcs: "prod-gcp"} {
+	for typ, stack := range map[string]string{rds: "prod", s3: "prod", awsSecret: "prod", pgServer: "prod-azure", vault: "prod-azure", account: "prod-azure", sql: "prod-gcp", gcs: "prod-gcp"} {
 		out[[2]string{rules.PolicyDeletionProtection, typ}] = row{stack, each(typ, func(r *plan.Resource) { r.Protect = false })}
 	}
 	for typ, stack := range map[string]string{asg: "prod", rds: "prod", s3: "prod", vmss: "prod-azure", pgServer: "prod-azure", account: "prod-azure",

@@ -183,6 +183,8 @@ func awsState(module, typ, name string, in resource.PropertyMap, w where, set se
 		resourcePath = "cluster:" + phys
 	case module == "rds" && typ == "ClusterInstance", module == "rds" && typ == "Instance":
 		resourcePath = "db:" + phys
+	case module == "rds" && typ == "Proxy":
+		resourcePath = "db-proxy:prx-" + shortHash(phys + w.region)[:17]
 	case module == "secretsmanager" && typ == "Secret":
 		resourcePath = "secret:" + phys + "-" + shortHash(phys)[:6]
 		id = "arn:aws:secretsmanager:" + w.region + ":" + MockAWSAccount + ":" + resourcePath

@@ -37,7 +37,7 @@ func init() {
 	}
 	if _, ok := attributes["azure-native:managedidentity:UserAssignedIdentity"]; !ok {
 		attributes["azure-native:managedidentity:UserAssignedIdentity"] = func(id, _ string, _ resource.PropertyMap, _ where, set setter) {
-			set("principalId", uuidFrom("principal"+id))
+			set("principalId", MockAzurePrincipalID(id))
 			set("clientId", uuidFrom("client"+id))
 			set("tenantId", MockAzureTenant)
 		}

@@ -22,6 +22,10 @@ func init() {
 			"kmsKeyId":     str(in, "masterUserSecretKmsKeyId"),
 		}})
 	}
+	attributes["aws:rds/proxy:Proxy"] = func(id, name string, in resource.PropertyMap, w where, set setter) {
+		phys := physicalName(name, in, "name")
+		set("endpoint", fmt.Sprintf("%s.proxy-c%s.%s.rds.amazonaws.com", phys, shortHash(MockAWSAccount + w.region)[:12], w.region))
+	}
 	attributes["gcp:sql/databaseInstance:DatabaseInstance"] = func(id, name string, in resource.PropertyMap, w where, set setter) {
 		set("connectionName", fmt.Sprintf("%s:%s:%s", w.project, w.region, id))
 		set("privateIpAddress", fmt.Sprintf("10.%d.0.3", 64+int(shortHash(id)[0])%32))
@@ -35,8 +39,12 @@ func init() {
 	attributes["azure-native:dbforpostgresql:Server"] = serverFQDN
 	attributes["azure-native:dbforpostgresql/v20240801:Server"] = serverFQDN
 	attributes["azure-native:managedidentity:UserAssignedIdentity"] = func(id, name string, in resource.PropertyMap, w where, set setter) {
-		set("principalId", uuidFrom("principal"+id))
+		set("principalId", MockAzurePrincipalID(id))
 		set("clientId", uuidFrom("client"+id))
 		set("tenantId", MockAzureTenant)
 	}
 }
+
+// MockAzurePrincipalID is the principal id the offline plan gives the
+// managed identity with resource id id: what role assignments to it name.
+func MockAzurePrincipalID(id string) string { return uuidFrom("principal" + id) }

@@ -1,0 +1,84 @@
+package network
+
+import (
+	"fmt"
+
+	"github.com/pulumi/pulumi-aws/sdk/v6/go/aws/ec2"
+	"github.com/pulumi/pulumi-azure-native-sdk/network/v2"
+	"github.com/pulumi/pulumi/sdk/v3/go/pulumi"
+
+	"github.com/wedsync/wedsync-infra/components/core"
+)
+
+// AWSInterfaceEndpoints are the AWS APIs the application calls on its data
+// path, reached through interface endpoints with private DNS, so a key or
+// secret call never leaves the VPC (or depends on the NAT gateways).
+// S3 is reached through a gateway endpoint on the app route tables.
+// docs.aws.amazon.com/vpc/latest/privatelink/aws-services-privatelink-support.html
+var AWSInterfaceEndpoints = []string{"kms", "secretsmanager"}
+
+// AzureKeyVaultZone is the private DNS zone Key Vault's private endpoints
+// register in (learn.microsoft.com/azure/private-link/private-endpoint-dns).
+const AzureKeyVaultZone = "privatelink.vaultcore.azure.net"
+
+// awsEndpoints are the VPC endpoints of the data path: S3 (gateway, on the
+// app route tables) and each interface endpoint in the app subnets, behind
+// a security group admitting HTTPS from the VPC only.
+func (b *builder) awsEndpoints(vpc *ec2.Vpc, appSubnets, appRoutes pulumi.StringArray) error {
+	sg, err := ec2.NewSecurityGroup(b.ctx, b.name+"-endpoints", &ec2.SecurityGroupArgs{
+		VpcId:       vpc.ID(),
+		Description: pulumi.String("WedSync VPC interface endpoints: HTTPS from inside the VPC only"),
+		Ingress: ec2.SecurityGroupIngressArray{ec2.SecurityGroupIngressArgs{
+			Protocol: pulumi.String("tcp"), FromPort: pulumi.Int(443), ToPort: pulumi.Int(443),
+			CidrBlocks: pulumi.StringArray{pulumi.String(b.layout.cidr)}, Description: pulumi.String("VPC to AWS APIs"),
+		}},
+	}, b.opts()...)
+	if err != nil {
+		return err
+	}
+	service := func(s string) pulumi.String {
+		return pulumi.String(fmt.Sprintf("com.amazonaws.%s.%s", b.site.Region, s))
+	}
+	if _, err := ec2.NewVpcEndpoint(b.ctx, b.name+"-s3", &ec2.VpcEndpointArgs{
+		VpcId: vpc.ID(), ServiceName: service("s3"), VpcEndpointType: pulumi.String("Gateway"), RouteTableIds: appRoutes,
+		Tags: pulumi.StringMap{"Name": pulumi.String(b.dep.Name("s3", b.site.Short()))},
+	}, b.opts()...); err != nil {
+		return err
+	}
+	for _, s := range AWSInterfaceEndpoints {
+		if _, err := ec2.NewVpcEndpoint(b.ctx, b.name+"-"+s, &ec2.VpcEndpointArgs{
+			VpcId: vpc.ID(), ServiceName: service(s), VpcEndpointType: pulumi.String("Interface"),
+			PrivateDnsEnabled: pulumi.Bool(true), SubnetIds: appSubnets, SecurityGroupIds: pulumi.StringArray{sg.ID()},
+			Tags: pulumi.StringMap{"Name": pulumi.String(b.dep.Name(s, b.site.Short()))},
+		}, b.opts()...); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// azureVaultZone is the Key Vault private DNS zone, linked to the network,
+// where the vault's private endpoint (made with the vault's grants, in
+// components/appaccess) registers its address.
+func (b *builder) azureVaultZone(vnet *network.VirtualNetwork) (*network.PrivateZone, error) {
+	rg, tags, vnetName := b.site.AzureResourceGroup, b.dep.Tags.For(core.Azure), b.dep.Name(b.site.Short())
+	zone, err := network.NewPrivateZone(b.ctx, b.name+"-vault", &network.PrivateZoneArgs{
+		ResourceGroupName: rg,
+		PrivateZoneName:   pulumi.String(AzureKeyVaultZone),
+		Location:          pulumi.String("global"),
+		Tags:              tags,
+	}, b.opts()...)
+	if err != nil {
+		return nil, err
+	}
+	_, err = network.NewVirtualNetworkLink(b.ctx, b.name+"-vault", &network.VirtualNetworkLinkArgs{
+		ResourceGroupName:      rg,
+		PrivateZoneName:        zone.Name,
+		VirtualNetworkLinkName: pulumi.String(vnetName),
+		Location:               pulumi.String("global"),
+		RegistrationEnabled:    pulumi.Bool(false),
+		VirtualNetwork:         &network.SubResourceArgs{Id: vnet.ID()},
+		Tags:                   tags,
+	}, b.opts()...)
+	return zone, err
+}

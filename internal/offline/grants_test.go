@@ -1,0 +1,255 @@
+package offline
+
+import (
+	"encoding/json"
+	"fmt"
+	"regexp"
+	"slices"
+	"sort"
+	"strings"
+	"testing"
+
+	"github.com/wedsync/wedsync-infra/components/appaccess"
+	"github.com/wedsync/wedsync-infra/components/core"
+	"github.com/wedsync/wedsync-infra/components/database"
+	"github.com/wedsync/wedsync-infra/internal/plan"
+)
+
+// The application's identity on every shipped stack holds exactly its
+// grants: its secrets, the field key and database sign-in, and nothing
+// broader (issue 19). The grants are read from the plan and compared, as a
+// set, with what the stack's config says they must be.
+func TestTheAppIdentityHoldsExactlyItsGrants(t *testing.T) {
+	for _, stack := range shippedStacks(t) {
+		t.Run(stack, func(t *testing.T) {
+			res := planOf(t, stack)
+			got, want := appGrants(t, res.Plan, res), wantGrants(t, res)
+			if d := setDiff(got, want); d != "" {
+				t.Errorf("app identity grants differ from least privilege:\n%s", d)
+			}
+		})
+	}
+}
+
+// Each broken variant adds a broader grant or takes one away: the
+// comparison must see it.
+func TestAppGrantCheckSeesBroaderAndMissingGrants(t *testing.T) {
+	for _, tc := range []struct {
+		stack string
+		edit  func(p *plan.Plan)
+	}{
+		{"prod", func(p *plan.Plan) {
+			r := find(p, "aws:iam/rolePolicy:RolePolicy", "app-secrets-and-keys")
+			r.Inputs["policy"] = strings.Replace(r.Inputs["policy"].(string), `"kms:Decrypt"]`, `"kms:*"]`, 1)
+		}},
+		{"prod", func(p *plan.Plan) {
+			role := find(p, "aws:iam/role:Role", "app").Inputs["name"]
+			p.Resources = append(p.Resources, plan.Resource{Type: "aws:iam/rolePolicyAttachment:RolePolicyAttachment", Name: "admin",
+				Inputs: map[string]any{"role": role, "policyArn": "arn:aws:iam::aws:policy/AdministratorAccess"}})
+		}},
+		{"prod-gcp", func(p *plan.Plan) { drop(p, "gcp:kms/cryptoKeyIAMMember:CryptoKeyIAMMember", "app-field-key") }},
+		{"prod-gcp", func(p *plan.Plan) {
+			r := *find(p, "gcp:projects/iAMMember:IAMMember", "app-secrets")
+			r.Inputs = map[string]any{"project": r.Inputs["project"], "member": r.Inputs["member"], "role": "roles/secretmanager.secretAccessor"}
+			p.Resources = append(p.Resources, r)
+		}},
+		{"prod-azure-dr", func(p *plan.Plan) {
+			r := find(p, "azure-native:authorization:RoleAssignment", "app-field-key")
+			r.Inputs["scope"] = strings.TrimSuffix(r.Inputs["scope"].(string), "/keys/field")
+		}},
+	} {
+		res := planOf(t, tc.stack)
+		broken := *res.Plan
+		broken.Resources = nil
+		for _, r := range res.Plan.Resources {
+			r.Inputs = copyMap(r.Inputs)
+			broken.Resources = append(broken.Resources, r)
+		}
+		tc.edit(&broken)
+		if setDiff(appGrants(t, &broken, res), wantGrants(t, res)) == "" {
+			t.Errorf("%s: a broken grant went unnoticed", tc.stack)
+		}
+	}
+}
+
+// appGrants are the plan's grants to the application's identity, one line
+// each, in a form comparable with wantGrants.
+func appGrants(t *testing.T, p *plan.Plan, res *Result) []string {
+	t.Helper()
+	var out []string
+	switch res.Config.Cloud {
+	case core.AWS:
+		role := find(p, "aws:iam/role:Role", "app").Inputs["name"]
+		for _, r := range p.Resources {
+			if r.Inputs["role"] != role || r.Type == "aws:iam/instanceProfile:InstanceProfile" {
+				continue
+			}
+			switch r.Type {
+			case "aws:iam/rolePolicyAttachment:RolePolicyAttachment":
+				out = append(out, "managed "+fmt.Sprint(r.Inputs["policyArn"]))
+			case "aws:iam/rolePolicy:RolePolicy":
+				out = append(out, awsStatements(t, r.Inputs["policy"].(string))...)
+			default:
+				out = append(out, "unexpected "+r.Type)
+			}
+		}
+	case core.GCP:
+		email := fmt.Sprintf("%s@%s.iam.gserviceaccount.com", find(p, "gcp:serviceaccount/account:Account", "app").Inputs["accountId"], res.Config.GCPProject)
+		for _, r := range p.Resources {
+			if r.Type == "gcp:sql/user:User" && r.Inputs["name"] == strings.TrimSuffix(email, ".gserviceaccount.com") {
+				out = append(out, "database user "+fmt.Sprint(r.Inputs["type"]))
+			}
+			if r.Inputs["member"] != "serviceAccount:"+email {
+				continue
+			}
+			var scope []string
+			for _, k := range []string{"project", "cryptoKeyId", "secretId"} {
+				if v, ok := r.Inputs[k]; ok {
+					scope = append(scope, fmt.Sprint(v))
+				}
+			}
+			line := fmt.Sprintf("%s on %s", r.Inputs["role"], strings.Join(scope, " "))
+			if c, ok := r.Inputs["condition"].(map[string]any); ok {
+				line += " if " + projectNumber.ReplaceAllString(fmt.Sprint(c["expression"]), "projects/N/")
+			}
+			out = append(out, line)
+		}
+	case core.Azure:
+		principal := plan.MockAzurePrincipalID(find(p, "azure-native:managedidentity:UserAssignedIdentity", "app").ID)
+		for _, r := range p.Resources {
+			if r.Type == "azure-native:authorization:RoleAssignment" && r.Inputs["principalId"] == principal {
+				role := fmt.Sprint(r.Inputs["roleDefinitionId"])
+				out = append(out, role[strings.LastIndex(role, "/")+1:]+" on "+fmt.Sprint(r.Inputs["scope"]))
+			}
+		}
+	}
+	return out
+}
+
+var (
+	projectNumber = regexp.MustCompile(`projects/[0-9]+/`)
+	dbResourceID  = regexp.MustCompile(`dbuser:prx-[0-9a-z]+/`)
+)
+
+// awsStatements are an IAM policy's statements as lines.
+func awsStatements(t *testing.T, policy string) []string {
+	var doc struct {
+		Statement []struct {
+			Effect    string
+			Action    any
+			Resource  any
+			Condition map[string]map[string]any
+		}
+	}
+	if err := json.Unmarshal([]byte(policy), &doc); err != nil {
+		t.Fatalf("policy %s: %v", policy, err)
+	}
+	var out []string
+	for _, s := range doc.Statement {
+		var actions []string
+		switch a := s.Action.(type) {
+		case string:
+			actions = []string{a}
+		case []any:
+			for _, x := range a {
+				actions = append(actions, fmt.Sprint(x))
+			}
+		}
+		sort.Strings(actions)
+		line := fmt.Sprintf("%s %s on %s", s.Effect, strings.Join(actions, ","), dbResourceID.ReplaceAllString(fmt.Sprint(s.Resource), "dbuser:PROXY/"))
+		if s.Condition != nil {
+			c, _ := json.Marshal(s.Condition)
+			line += " if " + string(c)
+		}
+		out = append(out, line)
+	}
+	return out
+}
+
+// wantGrants is least privilege for the stack, from its config: which
+// stack's secrets, which keys, which database user.
+func wantGrants(t *testing.T, res *Result) []string {
+	t.Helper()
+	cfg, p := res.Config, res.Plan
+	src, keyOf := cfg.Stack, func(purpose core.KeyPurpose) string {
+		r := find(p, map[core.Cloud]string{core.AWS: "aws:kms/key:Key", core.GCP: "gcp:kms/cryptoKey:CryptoKey"}[cfg.Cloud], "main-key-"+string(purpose))
+		if cfg.Cloud == core.AWS {
+			return fmt.Sprintf("arn:aws:kms:%s:%s:key/%s", cfg.Region, plan.MockAWSAccount, r.ID)
+		}
+		return r.ID
+	}
+	vault := func() string { return find(p, "azure-native:keyvault:Vault", "main-vault").ID }
+	if cfg.Recovery != nil {
+		src = cfg.Recovery.SourceStack
+		keys := cfg.Recovery.SourceOutputs.Keys
+		keyOf = func(purpose core.KeyPurpose) string { return keys["dr."+string(purpose)] }
+		vault = func() string { return cfg.Recovery.SourceOutputs.KeyVaults["dr"] }
+	}
+	switch cfg.Cloud {
+	case core.AWS:
+		acct := plan.MockAWSAccount
+		fieldActions := slices.Clone(appaccess.AWSFieldKeyActions)
+		sort.Strings(fieldActions)
+		return []string{
+			"managed arn:aws:iam::aws:policy/AmazonSSMManagedInstanceCore",
+			fmt.Sprintf("Allow secretsmanager:DescribeSecret,secretsmanager:GetSecretValue on arn:aws:secretsmanager:%s:%s:secret:wedsync/%s/*", cfg.Region, acct, src),
+			fmt.Sprintf(`Allow kms:Decrypt on %s if {"StringEquals":{"kms:ViaService":"secretsmanager.%s.amazonaws.com"}}`, keyOf(core.SecretsKey), cfg.Region),
+			fmt.Sprintf("Allow %s on %s", strings.Join(fieldActions, ","), keyOf(core.FieldKey)),
+			fmt.Sprintf("Allow rds-db:connect on arn:aws:rds-db:%s:%s:dbuser:PROXY/%s", cfg.Region, acct, database.AWSAppUser),
+		}
+	case core.GCP:
+		instances := fmt.Sprintf("resource.type == 'sqladmin.googleapis.com/Instance' && (resource.name == 'projects/%s/instances/wedsync-%s-main'", cfg.GCPProject, cfg.Stack)
+		var sql []string
+		for _, r := range []string{"roles/cloudsql.client", "roles/cloudsql.instanceUser"} {
+			sql = append(sql, r+" on "+cfg.GCPProject+" if "+instances)
+		}
+		return append(sql,
+			"database user CLOUD_IAM_SERVICE_ACCOUNT",
+			fmt.Sprintf("%s on %s if resource.name.startsWith('projects/N/secrets/wedsync-%s-')", appaccess.GCPSecretAccessor, cfg.GCPProject, src),
+			appaccess.GCPEncrypterDecrypt+" on "+keyOf(core.FieldKey))
+	default:
+		return []string{appaccess.AzureSecretsUser + " on " + vault(), appaccess.AzureCryptoUser + " on " + vault() + "/keys/field"}
+	}
+}
+
+// setDiff says what got has that want lacks and the reverse; a GCP
+// database sign-in line only has to start with the wanted condition (it
+// goes on to name the DR replica).
+func setDiff(got, want []string) string {
+	var d []string
+	matches := func(g, w string) bool {
+		return g == w || (strings.Contains(w, "roles/cloudsql.") && strings.HasPrefix(g, w))
+	}
+	for _, g := range got {
+		if !slices.ContainsFunc(want, func(w string) bool { return matches(g, w) }) {
+			d = append(d, "  broader: "+g)
+		}
+	}
+	for _, w := range want {
+		if !slices.ContainsFunc(got, func(g string) bool { return matches(g, w) }) {
+			d = append(d, "  missing: "+w)
+		}
+	}
+	return strings.Join(d, "\n")
+}
+
+func find(p *plan.Plan, typ, name string) *plan.Resource {
+	for i := range p.Resources {
+		if p.Resources[i].Type == typ && p.Resources[i].Name == name {
+			return &p.Resources[i]
+		}
+	}
+	panic(fmt.Sprintf("no %s %s in the plan of %s", typ, name, p.Stack))
+}
+
+func drop(p *plan.Plan, typ, name string) {
+	p.Resources = slices.DeleteFunc(p.Resources, func(r plan.Resource) bool { return r.Type == typ && r.Name == name })
+}
+
+func copyMap(m map[string]any) map[string]any {
+	out := make(map[string]any, len(m))
+	for k, v := range m {
+		out[k] = v
+	}
+	return out
+}
