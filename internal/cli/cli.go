@@ -11,6 +11,7 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/wedsync/wedsync-infra/components/core"
+	"github.com/wedsync/wedsync-infra/internal/plan"
 )
 
 // Exit codes, documented in the README, so CI can tell a policy failure from
@@ -57,7 +58,7 @@ func printErr(w io.Writer, err error) {
 		fmt.Fprintf(w, "error: %v\n", err)
 		return
 	}
-	headline := fmt.Sprintf("%d problems", len(core.Flatten(many)))
+	headline := plan.Count(len(core.Flatten(many)), "problem")
 	var h interface{ Headline() string }
 	if errors.As(err, &h) {
 		headline = h.Headline()

@@ -12,6 +12,7 @@ import (
 	"github.com/wedsync/wedsync-infra/internal/dr"
 	"github.com/wedsync/wedsync-infra/internal/environments"
 	"github.com/wedsync/wedsync-infra/internal/offline"
+	"github.com/wedsync/wedsync-infra/internal/plan"
 	"github.com/wedsync/wedsync-infra/internal/project"
 	"github.com/wedsync/wedsync-infra/stacks"
 )
@@ -102,7 +103,7 @@ func runRebuild(cmd *cobra.Command, p *project.Project, r *dr.Rebuild, dryRun bo
 	}
 	fmt.Fprintf(out, "Rebuild of %s in %s as stack %s%s\n", r.From, orDash(r.Region), r.Stack, mode)
 	if !r.Ready() {
-		fmt.Fprintf(out, "\nNot ready: %d prerequisite(s) missing:\n", len(r.Problems))
+		fmt.Fprintf(out, "\nNot ready: %s missing:\n", plan.Count(len(r.Problems), "prerequisite"))
 		for _, pr := range r.Problems {
 			fmt.Fprintf(out, "  - %s\n", pr)
 		}
@@ -117,7 +118,7 @@ func runRebuild(cmd *cobra.Command, p *project.Project, r *dr.Rebuild, dryRun bo
 			}
 			return &exitError{code: ExitFrozen, err: fmt.Errorf("%s is frozen: an emergency override is needed before the rebuild", r.Stack)}
 		}
-		return &exitError{code: ExitInvalid, err: fmt.Errorf("rebuild of %s: %d prerequisite(s) missing", r.From, len(r.Problems))}
+		return &exitError{code: ExitInvalid, err: fmt.Errorf("rebuild of %s: %s missing", r.From, plan.Count(len(r.Problems), "prerequisite"))}
 	}
 	fmt.Fprintf(out, "Prerequisites met: %s replicates to %s; restore point %s; %s\n", r.From, r.Region, r.Point, firstLineOf(r.Freeze.Message()))
 
@@ -142,7 +143,7 @@ func runRebuild(cmd *cobra.Command, p *project.Project, r *dr.Rebuild, dryRun bo
 		return err
 	}
 	if n := res.Plan.MandatoryViolations(); n > 0 {
-		return &exitError{code: ExitViolation, err: fmt.Errorf("%d mandatory policy violations: the DR stack must not be deployed as it is", n)}
+		return &exitError{code: ExitViolation, err: fmt.Errorf("%s: the DR stack must not be deployed as it is", plan.Count(n, "mandatory policy violation"))}
 	}
 	fmt.Fprintf(out, "\nBefore the deploy, in %s:\n", r.Region)
 	for _, step := range beforeDeploy(r) {

@@ -2,11 +2,11 @@ package cli
 
 import (
 	"errors"
-	"fmt"
 
 	"github.com/spf13/cobra"
 
 	"github.com/wedsync/wedsync-infra/internal/offline"
+	"github.com/wedsync/wedsync-infra/internal/plan"
 	"github.com/wedsync/wedsync-infra/internal/project"
 )
 
@@ -48,7 +48,7 @@ Exit codes: 0 plan made, 1 a mandatory policy rule fails, 2 invalid config.`,
 				return err
 			}
 			if n := res.Plan.MandatoryViolations(); n > 0 {
-				return &exitError{code: ExitViolation, err: fmt.Errorf("%d mandatory policy violations", n)}
+				return &exitError{code: ExitViolation, err: errors.New(plan.Count(n, "mandatory policy violation"))}
 			}
 			return nil
 		},

@@ -187,8 +187,17 @@ func (p *Plan) writeViolations(w *strings.Builder) {
 		fmt.Fprintln(w, "Policy: no violations")
 		return
 	}
-	fmt.Fprintf(w, "Policy: %d violations\n", len(p.Violations))
+	fmt.Fprintf(w, "Policy: %s\n", Count(len(p.Violations), "violation"))
 	for _, v := range p.Violations {
 		fmt.Fprintf(w, "  [%s] %s  %s\n      %s\n", v.EnforcementLevel, v.Policy, v.URN, v.Message)
 	}
+}
+
+// Count is "1 violation", "2 violations": n and noun, in plural when n is
+// not 1.
+func Count(n int, noun string) string {
+	if n == 1 {
+		return "1 " + noun
+	}
+	return fmt.Sprintf("%d %ss", n, noun)
 }
