@@ -96,8 +96,8 @@ func TestDeployCommands(t *testing.T) {
 
 	t.Run("up_on_prod_inside_a_freeze_runs_under_an_emergency_override", func(t *testing.T) {
 		dir := copyOfRepo(t)
-		if code, out, errOut := run(t, "freeze", "check", "--project-dir", dir, "--stack", "prod", "--now", weddingSaturday,
-			"--emergency", "--reason", "INC-42: payments down", "--approved-by", "oncall-jane"); code != ExitOK {
+		if code, out, errOut := run(t, "freeze", "override", "set", "--project-dir", dir, "--stack", "prod", "--now", weddingSaturday,
+			"--reason", "INC-42: payments down", "--approved-by", "oncall-jane"); code != ExitOK {
 			t.Fatalf("setting the override: exit %d\n%s%s", code, out, errOut)
 		}
 		fake := &fakeRunner{result: deploy.Result{Changes: map[string]int{"update": 1, "same": 40}}}

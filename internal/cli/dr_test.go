@@ -25,7 +25,7 @@ func TestDRRebuildDryRun(t *testing.T) {
 		{"restore_point_outside_retention", []string{"--from", "prod", "--region", "eu-west-1", "--restore-point", "2025-01-01T00:00:00Z"}, ExitInvalid,
 			[]string{"restore point: 2025-01-01T00:00:00Z is outside prod's backup retention"}},
 		{"wedding_day_needs_an_override", []string{"--from", "prod", "--region", "eu-west-1", "--now", "2026-06-13T15:00:00+01:00"}, ExitFrozen,
-			[]string{"freeze: prod-dr (prod) is frozen", "--emergency --reason INCIDENT"}},
+			[]string{"freeze: prod-dr (prod) is frozen", "freeze override set --stack prod-dr --reason TEXT"}},
 		{"no_source", []string{"--region", "eu-west-1"}, ExitInvalid, []string{`required flag(s) "from" not set`}},
 	} {
 		t.Run(tc.name, func(t *testing.T) {

@@ -75,17 +75,23 @@ func TestFreezeCheckDefaultsToTheProgramsClock(t *testing.T) {
 func TestEmergencyOverrideLetsProdThroughAndIsCleared(t *testing.T) {
 	t.Setenv("GITHUB_ACTOR", "oncall-jane")
 	dir := copyOfRepo(t)
-	check := func(extra ...string) (int, string, string) {
-		return run(t, append([]string{"freeze", "check", "--project-dir", dir, "--stack", "prod", "--now", weddingSaturday}, extra...)...)
+	freezeCmd := func(verb []string, extra ...string) (int, string, string) {
+		return run(t, append(append(verb, "--project-dir", dir, "--stack", "prod", "--now", weddingSaturday), extra...)...)
 	}
-	if code, _, errOut := check("--emergency"); code != ExitInvalid || !strings.Contains(errOut, "--reason is required") {
+	check := func() (int, string, string) { return freezeCmd([]string{"freeze", "check"}) }
+	set := func(extra ...string) (int, string, string) {
+		return freezeCmd([]string{"freeze", "override", "set"}, extra...)
+	}
+	if code, _, errOut := set(); code != ExitInvalid || !strings.Contains(errOut, "--reason is required") {
 		t.Fatalf("an override without a reason: exit %d, %s", code, errOut)
 	}
-	code, out, errOut := check("--emergency", "--reason", "INC-123: payments failing")
+	code, out, errOut := set("--reason", "INC-123: payments failing")
 	if code != ExitOK {
 		t.Fatalf("exit %d: %s", code, errOut)
 	}
-	if !strings.Contains(out, "emergency override set") || !strings.Contains(out, "until 2026-06-14T06:00:00+01:00") {
+	// One story: set, and so in force; never "no change may go ahead".
+	if !strings.Contains(out, "emergency override set") || !strings.Contains(out, "until 2026-06-14T06:00:00+01:00") ||
+		!strings.Contains(out, "changes may go ahead") || strings.Contains(out, "no change may go ahead") {
 		t.Errorf("output: %s", out)
 	}
 	stackFile, err := os.ReadFile(filepath.Join(dir, "stacks", "Pulumi.prod.yaml"))
@@ -102,11 +108,18 @@ func TestEmergencyOverrideLetsProdThroughAndIsCleared(t *testing.T) {
 	if code, _, _ := run(t, "freeze", "check", "--project-dir", dir, "--stack", "prod-gcp", "--now", weddingSaturday); code != ExitFrozen {
 		t.Errorf("prod-gcp exit %d, want frozen", code)
 	}
-	if code, out, errOut := check("--emergency", "--clear"); code != ExitOK || !strings.Contains(out, "emergency override removed") {
+	if code, out, _ := freezeCmd([]string{"freeze", "override", "show"}); code != ExitOK || !strings.Contains(out, `prod: emergency override "INC-123: payments failing", approved by oncall-jane, until 2026-06-14T06:00:00+01:00; in force`) {
+		t.Errorf("show: exit %d, %s", code, out)
+	}
+	if code, out, errOut := freezeCmd([]string{"freeze", "override", "clear"}); code != ExitOK || !strings.Contains(out, "emergency override removed") {
 		t.Fatalf("clear: exit %d, %s%s", code, out, errOut)
 	}
 	if code, _, _ := check(); code != ExitFrozen {
 		t.Errorf("after clearing: exit %d, want frozen", code)
+	}
+	// check changes nothing; the old flag says where setting went.
+	if code, _, errOut := freezeCmd([]string{"freeze", "check"}, "--emergency"); code != ExitInvalid || !strings.Contains(errOut, "freeze override set --stack prod") {
+		t.Errorf("freeze check --emergency: exit %d, %s", code, errOut)
 	}
 	history, err := os.ReadFile(filepath.Join(dir, "environments", "history.jsonl"))
 	must(t, err)

@@ -101,7 +101,12 @@ func (d Decision) Message() string {
 	if d.OverrideProblem != "" {
 		return fmt.Sprintf("%s\n%s; no change may go ahead", frozen, d.OverrideProblem)
 	}
-	return frozen + "; no change may go ahead (for an emergency: wedsync-infra freeze check --stack " + d.Stack + " --emergency --reason TEXT)"
+	return frozen + "; no change may go ahead (for an emergency: " + OverrideCommand(d.Stack) + ")"
+}
+
+// OverrideCommand is how an emergency change to stack gets through a freeze.
+func OverrideCommand(stack string) string {
+	return "wedsync-infra freeze override set --stack " + stack + " --reason TEXT"
 }
 
 // TimeFormat shows an instant with its zone's abbreviation, so BST and GMT
