@@ -41,6 +41,10 @@ func TestMakeRunsTheBuiltCLISilently(t *testing.T) {
 	if err := json.Unmarshal([]byte(out), &doc); err != nil || doc.Stack != "dev" {
 		t.Fatalf("make plan-json > f.json is not the plan document (%v): %.200q", err, out)
 	}
+	// A wedding Saturday: the plan shows the freeze and succeeds.
+	if out, err := makeIn([]string{"WEDSYNC_NOW=2026-06-13T15:00:00+01:00"}, "plan", "STACK=prod"); err != nil {
+		t.Errorf("make plan STACK=prod on a Saturday: %v\n%s", err, out)
+	}
 	cli := exec.Command(filepath.Join(bin, "wedsync-infra"), "plan", "--stack", "nope", "--project-dir", "../..")
 	var exit *exec.ExitError
 	if err := cli.Run(); !errors.As(err, &exit) || exit.ExitCode() != 2 {

@@ -96,3 +96,32 @@ func TestPlanExitCodes(t *testing.T) {
 		})
 	}
 }
+
+// Reading is never frozen: a plan of prod on a wedding Saturday exits 0 and
+// shows the freeze as a status, with the instant and where it came from.
+func TestPlanOnAWeddingSaturdayShowsTheFreezeAndSucceeds(t *testing.T) {
+	t.Setenv("WEDSYNC_NOW", "2026-06-13T15:00:00+01:00")
+	code, out, errOut := run(t, "plan", "--stack", "prod", "--project-dir", "../..")
+	if code != ExitOK {
+		t.Fatalf("exit %d: %s%s", code, out, errOut)
+	}
+	for _, want := range []string{"Planned for Sat 13 Jun 2026 15:00 BST (from WEDSYNC_NOW)",
+		"Freeze: prod (prod) is frozen for wedding days", "until Sun 14 Jun 2026 06:00 BST", "wedsync-infra freeze override set --stack prod"} {
+		if !strings.Contains(out, want) {
+			t.Errorf("plan lacks %q", want)
+		}
+	}
+	code, out, _ = run(t, "plan", "--stack", "prod", "--json", "--now", "2026-06-13T16:00:00+01:00", "--project-dir", "../..")
+	var doc struct {
+		PlannedAt struct{ At, Source string }
+		Freeze    struct {
+			Blocked         bool
+			Until, Override string
+		}
+	}
+	must(t, json.Unmarshal([]byte(out), &doc))
+	if code != ExitOK || doc.PlannedAt.At != "2026-06-13T16:00:00+01:00" || doc.PlannedAt.Source != "--now" ||
+		!doc.Freeze.Blocked || doc.Freeze.Until != "2026-06-14T06:00:00+01:00" || doc.Freeze.Override == "" {
+		t.Errorf("exit %d, plan document %+v", code, doc)
+	}
+}

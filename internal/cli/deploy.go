@@ -39,16 +39,16 @@ policy violation); 2 bad config, arguments or setup (no pulumi CLI); 3 frozen.`,
 }
 
 func newPreviewCmd() *cobra.Command {
-	return newDeployCmd("preview", "Preview a stack for real: environment, freeze check, `pulumi preview` with the policy pack",
-		`preview evaluates the environments the stack imports (environments/), runs
-the wedding-day freeze check (a frozen prod stack is refused: the policy
-pack's freeze rule would fail its preview too), then previews the stack
+	return newDeployCmd("preview", "Preview a stack for real: environment, freeze status, `pulumi preview` with the policy pack",
+		`preview evaluates the environments the stack imports (environments/), prints
+the wedding-day freeze status (a preview only reads, so it is never frozen:
+the policy pack's freeze rule runs as advisory), then previews the stack
 through the Pulumi Automation API with the policy pack, streaming progress.
 Nothing is changed or recorded. Without credentials, use 'wedsync-infra plan'.
 
-Exit codes: 0 previewed; 1 the preview failed (a mandatory policy violation
-or a provider error); 2 bad config, arguments or setup (no pulumi CLI);
-3 frozen.`,
+Exit codes: 0 previewed (frozen or not); 1 the preview failed (a mandatory
+policy violation or a provider error); 2 bad config, arguments or setup
+(no pulumi CLI).`,
 		func(ctx context.Context, p *project.Project, stack string, opts deploy.Options) (*deploy.Outcome, error) {
 			return deploy.Preview(ctx, p, stack, opts)
 		})

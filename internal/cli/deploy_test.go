@@ -82,15 +82,21 @@ func TestDeployCommands(t *testing.T) {
 		}
 	})
 
-	t.Run("preview_on_prod_on_a_wedding_saturday_is_refused_with_exit_3", func(t *testing.T) {
+	// A preview reads: the freeze is its status, the pack's freeze rule
+	// advisory, and the exit 0.
+	t.Run("preview_on_prod_on_a_wedding_saturday_shows_the_freeze_and_previews", func(t *testing.T) {
 		dir := copyOfRepo(t)
-		fake := &fakeRunner{}
+		fake := &fakeRunner{result: deploy.Result{Changes: map[string]int{"same": 40}}}
 		withRunner(t, fake)
-		if code, out, errOut := run(t, "preview", "--project-dir", dir, "--stack", "prod", "--now", weddingSaturday); code != ExitFrozen {
-			t.Fatalf("exit %d, want %d\n%s%s", code, ExitFrozen, out, errOut)
+		code, out, errOut := run(t, "preview", "--project-dir", dir, "--stack", "prod", "--now", weddingSaturday)
+		if code != ExitOK {
+			t.Fatalf("exit %d, want 0\n%s%s", code, out, errOut)
 		}
-		if len(fake.calls) != 0 {
-			t.Errorf("the runner was called inside a freeze: %v", fake.calls)
+		if len(fake.calls) != 1 || !fake.stacks[0].FreezeAdvisory {
+			t.Errorf("runner calls %v; the pack's freeze rule must be advisory in a frozen preview", fake.calls)
+		}
+		if !strings.Contains(out, "is frozen for wedding days") || !strings.Contains(out, "freeze override set --stack prod") {
+			t.Errorf("output:\n%s", out)
 		}
 	})
 

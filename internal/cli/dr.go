@@ -11,6 +11,7 @@ import (
 	"github.com/wedsync/wedsync-infra/internal/deploy"
 	"github.com/wedsync/wedsync-infra/internal/dr"
 	"github.com/wedsync/wedsync-infra/internal/environments"
+	"github.com/wedsync/wedsync-infra/internal/freeze"
 	"github.com/wedsync/wedsync-infra/internal/offline"
 	"github.com/wedsync/wedsync-infra/internal/plan"
 	"github.com/wedsync/wedsync-infra/internal/project"
@@ -102,7 +103,10 @@ func runRebuild(cmd *cobra.Command, p *project.Project, r *dr.Rebuild, dryRun bo
 		mode = " (dry run: nothing is written or deployed)"
 	}
 	fmt.Fprintf(out, "Rebuild of %s in %s as stack %s%s\n", r.From, orDash(r.Region), r.Stack, mode)
-	if !r.Ready() {
+	// A rehearsal is never frozen: the dry run shows the freeze as a status
+	// and goes on to the file and the plan.
+	frozenRehearsal := dryRun && r.OnlyFrozen()
+	if !r.Ready() && !frozenRehearsal {
 		fmt.Fprintf(out, "\nNot ready: %s missing:\n", plan.Count(len(r.Problems), "prerequisite"))
 		for _, pr := range r.Problems {
 			fmt.Fprintf(out, "  - %s\n", pr)
@@ -121,6 +125,9 @@ func runRebuild(cmd *cobra.Command, p *project.Project, r *dr.Rebuild, dryRun bo
 		return &exitError{code: ExitInvalid, err: fmt.Errorf("rebuild of %s: %s missing", r.From, plan.Count(len(r.Problems), "prerequisite"))}
 	}
 	fmt.Fprintf(out, "Prerequisites met: %s replicates to %s; restore point %s; %s\n", r.From, r.Region, r.Point, firstLineOf(r.Freeze.Message()))
+	if frozenRehearsal {
+		fmt.Fprintf(out, "Freeze: the rebuild itself is refused until the DR stack has an emergency override: %s\n", freeze.OverrideCommand(r.Stack))
+	}
 
 	verb := "would write"
 	if !dryRun {
@@ -148,6 +155,10 @@ func runRebuild(cmd *cobra.Command, p *project.Project, r *dr.Rebuild, dryRun bo
 	fmt.Fprintf(out, "\nBefore the deploy, in %s:\n", r.Region)
 	for _, step := range beforeDeploy(r) {
 		fmt.Fprintf(out, "  - %s\n", step)
+	}
+	if frozenRehearsal {
+		fmt.Fprintf(out, "\nDry run complete: the rebuild is ready apart from the freeze (%s). Set the override, then run it without --dry-run to write %s and deploy.\n", freeze.OverrideCommand(r.Stack), r.Path)
+		return nil
 	}
 	if dryRun {
 		fmt.Fprintf(out, "\nDry run complete: the rebuild is ready. Run it without --dry-run to write %s and deploy.\n", r.Path)

@@ -45,6 +45,17 @@ func (f *instant) At() (time.Time, error) {
 	return t, nil
 }
 
+// Source says where At comes from: "--now", "WEDSYNC_NOW" or "clock".
+func (f *instant) Source() string {
+	switch {
+	case f.raw != "":
+		return "--now"
+	case os.Getenv(stacks.NowEnv) != "":
+		return stacks.NowEnv
+	}
+	return "clock"
+}
+
 // projectAndNow is what the commands that act at an instant start with: the
 // project found from --project-dir, and the instant from --now.
 func projectAndNow(cmd *cobra.Command, at *instant) (*project.Project, time.Time, error) {

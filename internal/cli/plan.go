@@ -2,9 +2,13 @@ package cli
 
 import (
 	"errors"
+	"fmt"
+	"strings"
+	"time"
 
 	"github.com/spf13/cobra"
 
+	"github.com/wedsync/wedsync-infra/internal/freeze"
 	"github.com/wedsync/wedsync-infra/internal/offline"
 	"github.com/wedsync/wedsync-infra/internal/plan"
 	"github.com/wedsync/wedsync-infra/internal/project"
@@ -19,9 +23,13 @@ func newPlanCmd() *cobra.Command {
 		Short: "Show what a stack would create, with no credentials and no Pulumi Cloud",
 		Long: `plan runs the stack's Pulumi program under mocks and prints every resource it
 would create as a tree with key settings, a summary per cloud and type, and
-the policy violations. --json prints the plan document (docs/plan-format.md).
+the policy violations. Its header says the instant planned for (--now, else
+$WEDSYNC_NOW, else the clock) and the wedding-day freeze at that instant: a
+status, never a failure (only a deploy is frozen). --json prints the plan
+document (docs/plan-format.md).
 
-Exit codes: 0 plan made, 1 a mandatory policy rule fails, 2 invalid config.`,
+Exit codes: 0 plan made (frozen or not), 1 a mandatory policy rule fails,
+2 invalid config.`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
 			p, now, err := projectAndNow(cmd, at)
@@ -39,12 +47,13 @@ Exit codes: 0 plan made, 1 a mandatory policy rule fails, 2 invalid config.`,
 			if err != nil {
 				return err
 			}
+			stamp(res, now, at.Source())
 			out := cmd.OutOrStdout()
 			if asJSON {
 				if err := res.Plan.WriteJSON(out); err != nil {
 					return err
 				}
-			} else if err := res.Plan.WriteText(out, "Offline plan of "+res.Config.Describe()); err != nil {
+			} else if err := res.Plan.WriteText(out, planHeader(res)); err != nil {
 				return err
 			}
 			if n := res.Plan.MandatoryViolations(); n > 0 {
@@ -57,4 +66,17 @@ Exit codes: 0 plan made, 1 a mandatory policy rule fails, 2 invalid config.`,
 	at = nowFlag(cmd)
 	cmd.Flags().BoolVar(&asJSON, "json", false, "print the plan document as JSON")
 	return cmd
+}
+
+// stamp records in the plan the instant it was made for and its source.
+func stamp(res *offline.Result, now time.Time, source string) {
+	res.Plan.PlannedAt = &plan.Instant{At: now.Format(time.RFC3339), Source: source}
+}
+
+// planHeader is the plan's first lines: what, for when, and the freeze.
+func planHeader(res *offline.Result) string {
+	d := res.Freeze
+	return fmt.Sprintf("Offline plan of %s\nPlanned for %s (from %s)\nFreeze: %s",
+		res.Config.Describe(), d.At.In(d.Zone).Format(freeze.TimeFormat), res.Plan.PlannedAt.Source,
+		strings.ReplaceAll(d.Message(), "\n", "\n        "))
 }
