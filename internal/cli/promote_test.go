@@ -1,6 +1,7 @@
 package cli
 
 import (
+	"encoding/json"
 	"os"
 	"path/filepath"
 	"strings"
@@ -156,8 +157,9 @@ func TestPromoteExitCodes(t *testing.T) {
 	if code != ExitOK || !strings.Contains(out, "written; recorded in") {
 		t.Fatalf("promote: exit %d, %s%s", code, out, errOut)
 	}
-	if code, _, errOut := promote("--from", "staging", "--to", "prod", "--now", quietWednesday); code != ExitInvalid || !strings.Contains(errOut, "nothing to promote") {
-		t.Errorf("promoting twice: exit %d, %s", code, errOut)
+	// Re-running is safe: nothing to promote is not an error.
+	if code, out, errOut := promote("--from", "staging", "--to", "prod", "--now", quietWednesday); code != ExitOK || !strings.Contains(out, "nothing to promote") {
+		t.Errorf("promoting twice: exit %d, %s%s", code, out, errOut)
 	}
 	if code, _, _ := promote("--from", "staging"); code != ExitInvalid {
 		t.Errorf("without --to: exit %d", code)
@@ -178,5 +180,33 @@ func TestEnvCommands(t *testing.T) {
 	}
 	if code, _, errOut := run(t, "env", "show", "qa", "--project-dir", "../.."); code != ExitInvalid || !strings.Contains(errOut, `no such environment "qa"`) {
 		t.Errorf("env show qa: exit %d, %s", code, errOut)
+	}
+}
+
+// A dry run shows the diff and every refusal; the freeze alone is a status.
+func TestPromoteDryRunShowsEverything(t *testing.T) {
+	dir := copyOfRepo(t)
+	promote := func(args ...string) (int, string, string) {
+		return run(t, append([]string{"promote", "--project-dir", dir, "--from", "staging", "--to", "prod", "--dry-run", "--now", weddingSaturday}, args...)...)
+	}
+	code, out, errOut := promote()
+	if code != ExitInvalid || !strings.Contains(out, "application   2026.11.2 -> 2026.11.3") || !strings.Contains(out, "refused (2 checks)") ||
+		!strings.Contains(out, "no deploy of staging is recorded") || !strings.Contains(out, "prod is frozen") {
+		t.Fatalf("never deployed, on a Saturday: exit %d\n%s%s", code, out, errOut)
+	}
+	if code, out, errOut := run(t, "promote", "record-deploy", "--project-dir", dir, "--env", "staging", "--now", "2026-06-09T10:00:00Z"); code != ExitOK {
+		t.Fatalf("record-deploy: exit %d, %s%s", code, out, errOut)
+	}
+	code, out, errOut = promote("--json")
+	var doc struct {
+		DryRun   bool
+		Diff     []map[string]any
+		Refusals []struct{ Kind, Message string }
+	}
+	if err := json.Unmarshal([]byte(out), &doc); err != nil {
+		t.Fatalf("--json: %v\n%s", err, out)
+	}
+	if code != ExitOK || !doc.DryRun || len(doc.Diff) == 0 || len(doc.Refusals) != 1 || doc.Refusals[0].Kind != "target is frozen" {
+		t.Errorf("the freeze alone: exit %d, %+v %s", code, doc, errOut)
 	}
 }
