@@ -220,6 +220,7 @@ func firstLineOf(s string) string {
 
 func newDRStatusCmd() *cobra.Command {
 	var stack string
+	var asJSON bool
 	cmd := &cobra.Command{
 		Use:   "status --stack NAME",
 		Short: "What a stack replicates where, and the RPO each tier guarantees",
@@ -227,7 +228,8 @@ func newDRStatusCmd() *cobra.Command {
 copy of its data: the database's point-in-time recovery and cross-region copy,
 the backup replicas and offsite copy, the keys and secrets in the DR region,
 each with the RPO its mechanism guarantees (S3 Replication Time Control,
-Storage Transfer cadence, Azure geo-backup, Cloud SQL replica, ...).
+Storage Transfer cadence, Azure geo-backup, Cloud SQL replica, ...). It fits
+120 columns; --json prints it as JSON (docs/plan-format.md).
 
 Exit codes: 0 shown; 2 unknown stack or invalid config.`,
 		Args: cobra.NoArgs,
@@ -245,6 +247,13 @@ Exit codes: 0 shown; 2 unknown stack or invalid config.`,
 				return invalid(&offline.ConfigError{Stack: stack, Err: err})
 			}
 			out := cmd.OutOrStdout()
+			if asJSON {
+				doc := drStatusJSON{Stack: stack, Cloud: string(cfg.Cloud), Region: cfg.Region, DRRegion: cfg.DRRegion, Tiers: dr.Status(cfg)}
+				if r := cfg.Recovery; r != nil {
+					doc.RecoveryOf, doc.RestorePoint = r.SourceStack, r.RestorePoint
+				}
+				return writeJSON(out, doc)
+			}
 			if r := cfg.Recovery; r != nil {
 				fmt.Fprintf(out, "%s is the recovery of %s (restore point %s).\n", stack, r.SourceStack, r.RestorePoint)
 			}
@@ -252,5 +261,17 @@ Exit codes: 0 shown; 2 unknown stack or invalid config.`,
 		},
 	}
 	stackFlag(cmd, &stack, "the stack")
+	cmd.Flags().BoolVar(&asJSON, "json", false, "print the status as JSON")
 	return cmd
+}
+
+// drStatusJSON is the dr status --json document (docs/plan-format.md).
+type drStatusJSON struct {
+	Stack        string    `json:"stack"`
+	Cloud        string    `json:"cloud"`
+	Region       string    `json:"region"`
+	DRRegion     string    `json:"drRegion"`
+	RecoveryOf   string    `json:"recoveryOf,omitempty"`
+	RestorePoint string    `json:"restorePoint,omitempty"`
+	Tiers        []dr.Tier `json:"tiers"`
 }

@@ -1,6 +1,7 @@
 package cli
 
 import (
+	"encoding/json"
 	"os"
 	"strings"
 	"testing"
@@ -117,5 +118,28 @@ func TestDRRebuildForRealIsRefusedInAFreeze(t *testing.T) {
 	code, out, errOut := run(t, "dr", "rebuild", "--from", "prod", "--region", "eu-west-1", "--project-dir", dir, "--now", "2026-06-13T15:00:00+01:00")
 	if code != ExitFrozen || !strings.Contains(out, "freeze override set --stack prod-dr") {
 		t.Errorf("exit %d, want 3\n%s%s", code, out, errOut)
+	}
+}
+
+func TestDRStatusFits120ColumnsAndHasJSON(t *testing.T) {
+	for _, stack := range []string{"prod", "prod-gcp", "prod-azure", "prod-gcp-dr", "dev"} {
+		code, out, errOut := run(t, "dr", "status", "--stack", stack, "--project-dir", "../..")
+		if code != ExitOK {
+			t.Fatalf("%s: exit %d: %s", stack, code, errOut)
+		}
+		for _, line := range strings.Split(out, "\n") {
+			if len(line) > 120 {
+				t.Errorf("%s: a line of %d columns: %s", stack, len(line), line)
+			}
+		}
+	}
+	code, out, _ := run(t, "dr", "status", "--stack", "prod-dr", "--json", "--project-dir", "../..")
+	var doc struct {
+		RecoveryOf string
+		Tiers      []struct{ Data, Where, RPO string }
+	}
+	must(t, json.Unmarshal([]byte(out), &doc))
+	if code != ExitOK || doc.RecoveryOf != "prod" || len(doc.Tiers) < 4 || doc.Tiers[0].RPO == "" {
+		t.Errorf("exit %d, %+v", code, doc)
 	}
 }

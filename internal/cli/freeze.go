@@ -8,6 +8,7 @@ import (
 
 	"github.com/wedsync/wedsync-infra/internal/audit"
 	"github.com/wedsync/wedsync-infra/internal/freeze"
+	"github.com/wedsync/wedsync-infra/internal/plan"
 	"github.com/wedsync/wedsync-infra/internal/project"
 )
 
@@ -34,7 +35,7 @@ See docs/runbooks/wedding-day-emergency.md.`,
 func newFreezeCheckCmd() *cobra.Command {
 	var stack string
 	var at *instant
-	var emergency bool
+	var emergency, asJSON bool
 	cmd := &cobra.Command{
 		Use:   "check --stack NAME [--now RFC3339]",
 		Short: "Say whether a stack may change now (exit 3 inside a freeze)",
@@ -45,6 +46,7 @@ freezes; dev and staging never do. It changes nothing: an emergency override
 is set with 'wedsync-infra freeze override set'.
 
 --now (RFC 3339; default $WEDSYNC_NOW, else the clock) checks another instant.
+--json prints the decision as JSON (docs/plan-format.md), exit codes alike.
 
 Exit codes: 0 not frozen, or an emergency override is in force; 3 frozen;
 2 bad arguments or config.`,
@@ -57,7 +59,14 @@ Exit codes: 0 not frozen, or an emergency override is in force; 3 frozen;
 			if err != nil {
 				return err
 			}
-			fmt.Fprintln(cmd.OutOrStdout(), d.Message())
+			if asJSON {
+				doc := freezeJSON{Stack: d.Stack, Environment: string(d.Environment), At: d.At.Format(time.RFC3339), Source: at.Source(), Freeze: d.Status()}
+				if err := writeJSON(cmd.OutOrStdout(), doc); err != nil {
+					return err
+				}
+			} else {
+				fmt.Fprintln(cmd.OutOrStdout(), d.Message())
+			}
 			if d.Blocked() {
 				return &exitError{code: ExitFrozen}
 			}
@@ -69,7 +78,18 @@ Exit codes: 0 not frozen, or an emergency override is in force; 3 frozen;
 	// The old way of setting an override, kept only to say where it went.
 	cmd.Flags().BoolVar(&emergency, "emergency", false, "replaced by 'freeze override set'")
 	_ = cmd.Flags().MarkHidden("emergency")
+	cmd.Flags().BoolVar(&asJSON, "json", false, "print the decision as JSON")
 	return cmd
+}
+
+// freezeJSON is the freeze check --json document: the plan's freeze status
+// with the stack and instant it is for (docs/plan-format.md).
+type freezeJSON struct {
+	Stack       string `json:"stack"`
+	Environment string `json:"environment"`
+	At          string `json:"at"`
+	Source      string `json:"source"`
+	*plan.Freeze
 }
 
 // decide is the freeze decision for stack at --now, with its project.

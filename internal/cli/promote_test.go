@@ -210,3 +210,16 @@ func TestPromoteDryRunShowsEverything(t *testing.T) {
 		t.Errorf("the freeze alone: exit %d, %+v %s", code, doc, errOut)
 	}
 }
+
+func TestFreezeCheckJSON(t *testing.T) {
+	code, out, _ := run(t, "freeze", "check", "--stack", "prod", "--json", "--now", weddingSaturday, "--project-dir", "../..")
+	var doc struct {
+		Stack, At, Source string
+		Blocked           bool
+		Until, Override   string
+	}
+	must(t, json.Unmarshal([]byte(out), &doc))
+	if code != ExitFrozen || doc.Stack != "prod" || doc.Source != "--now" || !doc.Blocked || doc.Until != "2026-06-14T06:00:00+01:00" || doc.Override == "" {
+		t.Errorf("exit %d, %+v", code, doc)
+	}
+}
