@@ -7,6 +7,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"strings"
 	"testing"
 )
 
@@ -44,6 +45,10 @@ func TestMakeRunsTheBuiltCLISilently(t *testing.T) {
 	// A wedding Saturday: the plan shows the freeze and succeeds.
 	if out, err := makeIn([]string{"WEDSYNC_NOW=2026-06-13T15:00:00+01:00"}, "plan", "STACK=prod"); err != nil {
 		t.Errorf("make plan STACK=prod on a Saturday: %v\n%s", err, out)
+	}
+	version, err := exec.Command(filepath.Join(bin, "wedsync-infra"), "--version").Output()
+	if err != nil || !strings.Contains(string(version), "Pulumi SDK v3.") || !strings.Contains(string(version), "provider SDK github.com/pulumi/pulumi-gcp/sdk/v7 v7.") {
+		t.Errorf("--version: %v\n%s", err, version)
 	}
 	cli := exec.Command(filepath.Join(bin, "wedsync-infra"), "plan", "--stack", "nope", "--project-dir", "../..")
 	var exit *exec.ExitError

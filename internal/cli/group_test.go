@@ -2,6 +2,7 @@ package cli
 
 import (
 	"io"
+	"runtime/debug"
 	"strings"
 	"testing"
 
@@ -66,5 +67,27 @@ func TestStackFlagCompletesStackNames(t *testing.T) {
 	}
 	if !strings.Contains(out, "prod-gcp\n") || !strings.Contains(out, "prod-gcp-dr\n") {
 		t.Errorf("completion = %q", out)
+	}
+}
+
+// The built binary's --version is checked in cmd/wedsync-infra (a test
+// binary carries no dependency list).
+func TestVersionNamesTheCLIAndTheSDKs(t *testing.T) {
+	if code, out, _ := run(t, "--version"); code != ExitOK || !strings.HasPrefix(out, "wedsync-infra ") {
+		t.Errorf("exit %d: %s", code, out)
+	}
+	got := versionOf(&debug.BuildInfo{
+		GoVersion: "go1.26.8",
+		Main:      debug.Module{Path: "github.com/wedsync/wedsync-infra", Version: "(devel)"},
+		Deps: []*debug.Module{
+			{Path: "github.com/pulumi/pulumi/sdk/v3", Version: "v3.263.0"},
+			{Path: "github.com/pulumi/pulumi-aws/sdk/v6", Version: "v6.83.4"},
+			{Path: "github.com/spf13/cobra", Version: "v1.10.2"},
+		},
+		Settings: []debug.BuildSetting{{Key: "vcs.revision", Value: "133399d0123456789"}, {Key: "vcs.modified", Value: "true"}},
+	})
+	want := "wedsync-infra (devel) commit 133399d01234 (modified), go1.26.8\nPulumi SDK v3.263.0\nprovider SDK github.com/pulumi/pulumi-aws/sdk/v6 v6.83.4\n"
+	if got != want {
+		t.Errorf("version:\n%s\nwant:\n%s", got, want)
 	}
 }
