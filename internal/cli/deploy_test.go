@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"errors"
 	"os"
+	"os/exec"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -256,4 +257,28 @@ func TestDeployCommands(t *testing.T) {
 			t.Errorf("recorded a deploy that never ran: %+v", recs)
 		}
 	})
+}
+
+func TestAffectedSaysWhatIsWrong(t *testing.T) {
+	if code, out, errOut := run(t, "affected", "--project-dir", "../.."); code != ExitInvalid || !strings.Contains(errOut, "give the changed files, or --base REF") {
+		t.Errorf("no files, no --base: exit %d, %q %q", code, out, errOut)
+	}
+	if _, err := exec.LookPath("git"); err != nil {
+		t.Skip("no git")
+	}
+	code, _, errOut := run(t, "affected", "--base", "nosuchref", "--project-dir", "../..")
+	if code != ExitInvalid || !strings.Contains(errOut, "nosuchref") || !strings.Contains(errOut, "unknown revision") {
+		t.Errorf("--base nosuchref: exit %d, %s", code, errOut)
+	}
+	// A shallow clone says to fetch more history.
+	src, err := filepath.Abs("../..")
+	must(t, err)
+	dir := filepath.Join(t.TempDir(), "shallow")
+	if out, err := exec.Command("git", "clone", "-q", "--depth", "1", "file://"+src, dir).CombinedOutput(); err != nil {
+		t.Skipf("cannot make a shallow clone: %v %s", err, out)
+	}
+	code, _, errOut = run(t, "affected", "--base", "HEAD~5", "--project-dir", dir)
+	if code != ExitInvalid || !strings.Contains(errOut, "this clone is shallow") || !strings.Contains(errOut, "fetch-depth: 0") {
+		t.Errorf("shallow: exit %d, %s", code, errOut)
+	}
 }
