@@ -125,3 +125,27 @@ func TestPlanOnAWeddingSaturdayShowsTheFreezeAndSucceeds(t *testing.T) {
 		t.Errorf("exit %d, plan document %+v", code, doc)
 	}
 }
+
+// A misspelt key is named with a did-you-mean, never read as a default.
+func TestMisspeltKeysAreNamed(t *testing.T) {
+	good := "  wedsync:environment: dev\n  wedsync:cloud: aws\n  wedsync:region: eu-west-2\n  wedsync:costCentre: x\n"
+	for _, tc := range []struct{ name, file, want string }{
+		{"namespace", "config:\n" + good + "  wedsnyc:budget: {amount: 5}\n", `wedsnyc:budget = "{\"amount\":5}": unknown namespace "wedsnyc"; did you mean "wedsync:budget"?`},
+		{"top_level_key", "confg:\n" + good, `stacks/Pulumi.qa.yaml: line 1: unknown top-level key "confg"; did you mean "config"?`},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			code, _, errOut := run(t, "plan", "--stack", "qa", "--project-dir", tempProject(t, "qa", tc.file))
+			if code != ExitInvalid || !strings.Contains(errOut, tc.want) {
+				t.Errorf("exit %d, stderr:\n%s", code, errOut)
+			}
+		})
+	}
+}
+
+func TestEnvCheckNamesTheFileAndLineOfBrokenYAML(t *testing.T) {
+	dir := tempProject(t, "qa", "config:\n  wedsync:environment: dev\n   bad: [\n")
+	code, _, errOut := run(t, "env", "check", "--project-dir", dir)
+	if code != ExitInvalid || !strings.Contains(errOut, filepath.Join("stacks", "Pulumi.qa.yaml")+": stack file is not valid YAML: yaml: line 3") {
+		t.Errorf("exit %d, stderr:\n%s", code, errOut)
+	}
+}
