@@ -149,3 +149,22 @@ func TestEnvCheckNamesTheFileAndLineOfBrokenYAML(t *testing.T) {
 		t.Errorf("exit %d, stderr:\n%s", code, errOut)
 	}
 }
+
+// The tree fits the terminal ($COLUMNS here); --wide and --json show all.
+func TestPlanTreeFitsTheTerminal(t *testing.T) {
+	t.Setenv("COLUMNS", "100")
+	code, out, _ := run(t, "plan", "--stack", "prod", "--project-dir", "../..")
+	tree, _, _ := strings.Cut(out, "\nSummary:")
+	if code != ExitOK || !strings.Contains(out, "--wide or --json shows them all") {
+		t.Fatalf("exit %d, no note of abbreviation:\n%s", code, out)
+	}
+	for _, line := range strings.Split(tree, "\n")[3:] { // the header is not the tree
+		if n := len([]rune(line)); n > 100 && strings.Contains(line, "=") {
+			t.Errorf("a line of %d columns with settings: %s", n, line)
+		}
+	}
+	code, wide, _ := run(t, "plan", "--stack", "prod", "--wide", "--project-dir", "../..")
+	if code != ExitOK || strings.Contains(wide, "--wide or --json") || len(wide) <= len(out) {
+		t.Errorf("--wide: exit %d, %d bytes against %d abbreviated", code, len(wide), len(out))
+	}
+}

@@ -16,17 +16,18 @@ import (
 
 func newPlanCmd() *cobra.Command {
 	var stack string
-	var asJSON bool
+	var asJSON, wide bool
 	var at *instant
 	cmd := &cobra.Command{
-		Use:   "plan --stack NAME [--json] [--now RFC3339]",
+		Use:   "plan --stack NAME [--json | --wide] [--now RFC3339]",
 		Short: "Show what a stack would create, with no credentials and no Pulumi Cloud",
 		Long: `plan runs the stack's Pulumi program under mocks and prints every resource it
 would create as a tree with key settings, a summary per cloud and type, and
 the policy violations. Its header says the instant planned for (--now, else
 $WEDSYNC_NOW, else the clock) and the wedding-day freeze at that instant: a
-status, never a failure (only a deploy is frozen). --json prints the plan
-document (docs/plan-format.md).
+status, never a failure (only a deploy is frozen). Lines fit the terminal
+(or $COLUMNS), long lists of settings abbreviated; --wide shows them all, and
+--json prints the plan document (docs/plan-format.md).
 
 Exit codes: 0 plan made (frozen or not), 1 a mandatory policy rule fails,
 2 invalid config.`,
@@ -53,7 +54,7 @@ Exit codes: 0 plan made (frozen or not), 1 a mandatory policy rule fails,
 				if err := res.Plan.WriteJSON(out); err != nil {
 					return err
 				}
-			} else if err := res.Plan.WriteText(out, planHeader(res)); err != nil {
+			} else if err := res.Plan.WriteTextWidth(out, planHeader(res), textWidth(out, wide)); err != nil {
 				return err
 			}
 			if n := res.Plan.MandatoryViolations(); n > 0 {
@@ -65,6 +66,7 @@ Exit codes: 0 plan made (frozen or not), 1 a mandatory policy rule fails,
 	stackFlag(cmd, &stack, "stack to plan")
 	at = nowFlag(cmd)
 	cmd.Flags().BoolVar(&asJSON, "json", false, "print the plan document as JSON")
+	cmd.Flags().BoolVar(&wide, "wide", false, "every key setting, however long the line (default: fit the terminal)")
 	return cmd
 }
 
