@@ -3,6 +3,7 @@ package cli
 import (
 	"errors"
 	"fmt"
+	"io"
 	"os"
 
 	"github.com/spf13/cobra"
@@ -107,22 +108,7 @@ func runRebuild(cmd *cobra.Command, p *project.Project, r *dr.Rebuild, dryRun bo
 	// and goes on to the file and the plan.
 	frozenRehearsal := dryRun && r.OnlyFrozen()
 	if !r.Ready() && !frozenRehearsal {
-		fmt.Fprintf(out, "\nNot ready: %s missing:\n", plan.Count(len(r.Problems), "prerequisite"))
-		for _, pr := range r.Problems {
-			fmt.Fprintf(out, "  - %s\n", pr)
-		}
-		if r.OnlyFrozen() {
-			if !dryRun {
-				// The override is recorded in the DR stack's file, which a
-				// first rebuild has to create.
-				if err := r.Write(); err != nil {
-					return err
-				}
-				fmt.Fprintf(out, "\nwrote %s, so the override can be recorded in it\n", r.Path)
-			}
-			return &exitError{code: ExitFrozen, err: fmt.Errorf("%s is frozen: an emergency override is needed before the rebuild", r.Stack)}
-		}
-		return &exitError{code: ExitInvalid, err: fmt.Errorf("rebuild of %s: %s missing", r.From, plan.Count(len(r.Problems), "prerequisite"))}
+		return notReady(out, r, dryRun)
 	}
 	fmt.Fprintf(out, "Prerequisites met: %s replicates to %s; restore point %s; %s\n", r.From, r.Region, r.Point, firstLineOf(r.Freeze.Message()))
 	if frozenRehearsal {
@@ -176,6 +162,27 @@ func runRebuild(cmd *cobra.Command, p *project.Project, r *dr.Rebuild, dryRun bo
 	}
 	fmt.Fprintf(out, "rebuild of %s as %s done: %s\nNext: verify, then switch traffic (docs/runbooks/dr-region-rebuild.md). Commit %s.\n", r.From, r.Stack, describeChanges(done.Result), r.Path)
 	return nil
+}
+
+// notReady reports every unmet prerequisite and refuses: exit 3 when the
+// freeze is the only one, else 2.
+func notReady(out io.Writer, r *dr.Rebuild, dryRun bool) error {
+	fmt.Fprintf(out, "\nNot ready: %s missing:\n", plan.Count(len(r.Problems), "prerequisite"))
+	for _, pr := range r.Problems {
+		fmt.Fprintf(out, "  - %s\n", pr)
+	}
+	if !r.OnlyFrozen() {
+		return &exitError{code: ExitInvalid, err: fmt.Errorf("rebuild of %s: %s missing", r.From, plan.Count(len(r.Problems), "prerequisite"))}
+	}
+	if !dryRun {
+		// The override is recorded in the DR stack's file, which a
+		// first rebuild has to create.
+		if err := r.Write(); err != nil {
+			return err
+		}
+		fmt.Fprintf(out, "\nwrote %s, so the override can be recorded in it\n", r.Path)
+	}
+	return &exitError{code: ExitFrozen, err: fmt.Errorf("%s is frozen: an emergency override is needed before the rebuild", r.Stack)}
 }
 
 // beforeDeploy are the steps outside Pulumi that hand the replicas to the
