@@ -2,7 +2,6 @@ package main
 
 import (
 	"context"
-	"strings"
 	"time"
 
 	"github.com/blang/semver"
@@ -28,7 +27,7 @@ func Pack(cfg rules.Config, env string, clock func() time.Time) (policyx.PolicyP
 		if p.IsStack() {
 			policies = append(policies, policyx.NewStackValidationPolicy(p.Name, policyx.StackValidationPolicyArgs{
 				Description:      p.Description,
-				EnforcementLevel: level(p.Level),
+				EnforcementLevel: level(p.LevelIn(env)),
 				ValidateStack: func(_ context.Context, args policyx.StackValidationArgs) error {
 					resources := make([]*rules.Resource, 0, len(args.Resources))
 					for _, r := range args.Resources {
@@ -45,7 +44,7 @@ func Pack(cfg rules.Config, env string, clock func() time.Time) (policyx.PolicyP
 		}
 		policies = append(policies, policyx.NewResourceValidationPolicy(p.Name, policyx.ResourceValidationPolicyArgs{
 			Description:      p.Description,
-			EnforcementLevel: level(p.Level),
+			EnforcementLevel: level(p.LevelIn(env)),
 			ConfigSchema:     configSchema,
 			ValidateResource: func(_ context.Context, args policyx.ResourceValidationArgs) error {
 				c := cfg
@@ -72,36 +71,11 @@ func level(l rules.Level) policyx.EnforcementLevel {
 
 // fromAnalyzer is the rules' view of a resource the engine sends.
 func fromAnalyzer(a policyx.AnalyzerResource) *rules.Resource {
-	r := &rules.Resource{
-		URN: a.URN, Type: a.Type, Name: a.Name, Protect: a.Options.Protect,
+	return &rules.Resource{
+		URN: a.URN, Type: a.Type, Name: a.Name, Parent: a.Parent, Protect: a.Options.Protect,
 		Props: a.Properties, Deps: a.PropertyDependencies,
+		Region: rules.Region(a.Properties, a.Provider.Properties),
 	}
-	for _, props := range []map[string]string{stringsOf(a.Properties.AsMap()), stringsOf(a.Provider.Properties.AsMap())} {
-		if r.Region != "" {
-			break
-		}
-		for _, k := range []string{"region", "location"} {
-			if v := props[k]; v != "" {
-				r.Region = v
-				break
-			}
-		}
-	}
-	return r
-}
-
-// stringsOf keeps the known string values of a property map's top level.
-func stringsOf[V interface {
-	IsString() bool
-	AsString() string
-}](m map[string]V) map[string]string {
-	out := map[string]string{}
-	for k, v := range m {
-		if v.IsString() && strings.TrimSpace(v.AsString()) != "" {
-			out[k] = v.AsString()
-		}
-	}
-	return out
 }
 
 // configSchema is the JSON schema of rules.Config, for `pulumi policy`

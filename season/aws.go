@@ -7,10 +7,10 @@ import (
 
 // AWSScheduledAction mirrors an EC2 Auto Scaling scheduled action
 // (PutScheduledUpdateGroupAction). A one-time action has no Recurrence and
-// fires at StartTime. A recurring one fires at each Recurrence occurrence,
-// evaluated on TimeZone's wall clock, within [StartTime, EndTime]. Either
-// way it SETS MinSize, MaxSize and DesiredCapacity, which then stay until
-// another action fires.
+// fires at StartTime. A recurring one fires at StartTime, if set, and then
+// at each Recurrence occurrence, evaluated on TimeZone's wall clock, up to
+// EndTime. Either way it SETS MinSize, MaxSize and DesiredCapacity, which
+// then stay until another action fires. SimulateAWS reads them as AWS does.
 type AWSScheduledAction struct {
 	Name            string
 	Recurrence      string
@@ -22,29 +22,34 @@ type AWSScheduledAction struct {
 	DesiredCapacity int
 }
 
-// AWSMaxScheduledActions is EC2 Auto Scaling's default quota of scheduled
-// actions per group.
-const AWSMaxScheduledActions = 125
-
 // AWSScheduledActions turns the calendar into scheduled actions that make
 // the group follow CapacityAt exactly from `from` to `to`.
 //
 // Why dated periods: a recurring action cannot know the season, and a
 // season boundary falling inside a wedding window (1 November 2026 is a
-// Sunday) must not drop wedding-day capacity. So [from, to) is cut at every
-// season boundary and extra-date edge into periods. Each period starts with
-// a one-time action setting the calendar's state at that instant, and, if
-// no extra date is active in it, carries the weekly wedding-day opening and
-// closing actions (with that season's capacities) limited to the period by
-// StartTime and EndTime. The recurring actions' bounds exclude the period
-// edges by one second, so two actions never fire at the same instant.
+// Sunday) must not drop wedding-day capacity. So [from, to) is cut into
+// periods at every season boundary and extra-date edge. Each period starts
+// with a one-time action setting the calendar's state at that instant and,
+// if no extra date is active in it, carries the weekly wedding-day opening
+// and closing actions (with that season's capacities).
+//
+// AWS runs a recurring action at its StartTime and then on the recurrence,
+// so each recurring action starts at its first occurrence in the period
+// (never at the period's start, where the one-time action already sets the
+// state; two actions there would fire in the same second in an order AWS
+// does not promise) and ends a minute after its last one.
+//
+// AWS does not document what a recurrence does at a local time the clocks
+// skip or repeat (a wedding close at Sun 02:00 in New York on the
+// spring-forward Sunday), so a period is also cut at every opening or
+// closing that falls on one, and a one-time action at the calendar's
+// instant does the job there.
 //
 // AWS rejects actions that start in the past, so `from` must still be in
-// the future when the stack is applied (pass, say, the next midnight), and
-// the stack must be re-applied before `to` (a one- or two-year horizon
-// fits the 125-action quota: about 6 actions per year plus about 4 per extra
-// date). An error is returned if the config is invalid or the actions
-// exceed the quota.
+// the future when the stack is applied (see AWSActionsAt), and the stack
+// must be re-applied before `to`. from and to must be whole minutes.
+// An error is returned if the config is invalid or the actions exceed the
+// quota of 125 per group (about 6 a year plus up to 6 per extra date).
 func (c Config) AWSScheduledActions(from, to time.Time) ([]AWSScheduledAction, error) {
 	c.ApplyDefaults()
 	if err := c.Validate(); err != nil {
@@ -53,17 +58,26 @@ func (c Config) AWSScheduledActions(from, to time.Time) ([]AWSScheduledAction, e
 	if !to.After(from) {
 		return nil, fmt.Errorf("aws scheduled actions: to (%s) must be after from (%s)", to, from)
 	}
+	if !from.Truncate(time.Minute).Equal(from) || !to.Truncate(time.Minute).Equal(to) {
+		return nil, fmt.Errorf("aws scheduled actions: from (%s) and to (%s) must be whole minutes", from, to)
+	}
 	cal := c.calendar()
+	w := cal.wedding
+	occ := w.occurrences(from, to, cal.loc)
 	points := []time.Time{from, to}
 	points = append(points, cal.seasonBoundaries(from, to)...)
 	for _, x := range cal.extras {
 		points = append(points, x.start, x.end)
 	}
+	for _, o := range occ {
+		if !wallIsUnique(o.start, w.start.minute, cal.loc) {
+			points = append(points, o.start)
+		}
+		if !wallIsUnique(o.end, w.endMinute, cal.loc) {
+			points = append(points, o.end)
+		}
+	}
 	points = sortedWithin(points, from, to)
-
-	openCron, closeCron := weeklyCron(cal.wedding.start), weeklyCron(cal.wedding.end())
-	openSpec, _ := parseCron(openCron)
-	closeSpec, _ := parseCron(closeCron)
 
 	var out []AWSScheduledAction
 	action := func(name, rec string, start, end *time.Time, capa Capacity) {
@@ -79,21 +93,26 @@ func (c Config) AWSScheduledActions(from, to time.Time) ([]AWSScheduledAction, e
 		if cal.extraOverlaps(a, b) {
 			continue
 		}
-		inner, innerEnd := a.Add(time.Second), b.Add(-time.Second)
-		if !innerEnd.After(inner) {
-			continue
+		var opens, closes []time.Time
+		for _, o := range occ {
+			if o.start.After(a) && o.start.Before(b) {
+				opens = append(opens, o.start)
+			}
+			if o.end.After(a) && o.end.Before(b) {
+				closes = append(closes, o.end)
+			}
 		}
 		seasonCap := cal.seasonState(a).Capacity
-		if len(openSpec.fires(cal.loc, inner, innerEnd)) > 0 {
-			action("wedding-open-"+stamp, openCron, utcPtr(inner), utcPtr(innerEnd), maxCap(seasonCap, cal.weddingCap))
+		if n := len(opens); n > 0 {
+			action("wedding-open-"+stamp, weeklyCron(w.start), utcPtr(opens[0]), utcPtr(opens[n-1].Add(time.Minute)), maxCap(seasonCap, cal.weddingCap))
 		}
-		if len(closeSpec.fires(cal.loc, inner, innerEnd)) > 0 {
-			action("wedding-close-"+stamp, closeCron, utcPtr(inner), utcPtr(innerEnd), seasonCap)
+		if n := len(closes); n > 0 {
+			action("wedding-close-"+stamp, weeklyCron(w.end()), utcPtr(closes[0]), utcPtr(closes[n-1].Add(time.Minute)), seasonCap)
 		}
 	}
 	if len(out) > AWSMaxScheduledActions {
-		return nil, fmt.Errorf("aws scheduled actions: %d actions from %s to %s exceed the quota of %d per group; shorten the horizon or drop extra dates",
-			len(out), from.Format(time.RFC3339), to.Format(time.RFC3339), AWSMaxScheduledActions)
+		return nil, fmt.Errorf("extraDates: the calendar from %s to %s needs %d scheduled actions (with %d extra dates); EC2 Auto Scaling allows %d scheduled actions per Auto Scaling group: drop extra dates (each costs up to 6)",
+			from.In(cal.loc).Format("2006-01-02"), to.In(cal.loc).Format("2006-01-02"), len(out), len(cal.extras), AWSMaxScheduledActions)
 	}
 	return out, nil
 }

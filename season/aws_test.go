@@ -5,20 +5,6 @@ import (
 	"time"
 )
 
-// simYears is the span every simulator test covers: two calendar years,
-// so four clock changes and both season boundaries twice.
-func simYears(loc *time.Location) (time.Time, time.Time) {
-	return local(loc, 2026, 1, 1, 0, 0), local(loc, 2028, 1, 1, 0, 0)
-}
-
-var simZones = []string{"Europe/London", "America/New_York"}
-
-func simConfigs(zone string) map[string]Config {
-	winter := richConfig(zone)
-	winter.PeakMonths = "November-February"
-	return map[string]Config{"defaults": defaultConfig(zone), "extra_dates": richConfig(zone), "winter_peak": winter}
-}
-
 func TestAWSSimulationMatchesCalendarEveryHour(t *testing.T) {
 	for _, zone := range simZones {
 		for name, c := range simConfigs(zone) {
@@ -111,12 +97,45 @@ func TestAWSScheduledActions(t *testing.T) {
 			t.Fatalf("got %+v", a)
 		}
 	})
-	t.Run("recurring_actions_stay_inside_their_season", func(t *testing.T) {
+	t.Run("recurring_actions_start_at_their_first_firing_and_stay_inside_their_season", func(t *testing.T) {
+		// AWS runs an action at its StartTime, so the close starts at the
+		// season's first Sunday 02:00 BST and ends a minute after its last
+		// (25 October, 02:00 GMT); 1 November's close is the next season's.
 		a := byName["wedding-close-20260501T0000"]
-		if !a.StartTime.Equal(time.Date(2026, 4, 30, 23, 0, 1, 0, time.UTC)) || !a.EndTime.Equal(time.Date(2026, 10, 31, 23, 59, 59, 0, time.UTC)) {
+		if !a.StartTime.Equal(utc(2026, 5, 3, 1, 0)) || !a.EndTime.Equal(utc(2026, 10, 25, 2, 1)) {
 			t.Fatalf("bounds %s .. %s", a.StartTime, a.EndTime)
 		}
+		o := byName["wedding-open-20260501T0000"]
+		if !o.StartTime.Equal(utc(2026, 5, 1, 15, 0)) || !o.EndTime.Equal(utc(2026, 10, 30, 16, 1)) {
+			t.Fatalf("open bounds %s .. %s", o.StartTime, o.EndTime)
+		}
 	})
+	t.Run("no_two_actions_start_at_the_same_time", func(t *testing.T) {
+		seen := map[time.Time]string{}
+		for _, a := range actions {
+			if other, dup := seen[*a.StartTime]; dup {
+				t.Fatalf("%s and %s both start at %s", other, a.Name, a.StartTime)
+			}
+			seen[*a.StartTime] = a.Name
+		}
+	})
+}
+
+func TestAWSScheduledActionsKeepSeasonsAndTimes(t *testing.T) {
+	c := defaultConfig("Europe/London")
+	k := c.Capacity
+	from, to := simYears(mustLoc(t, "Europe/London"))
+	actions, err := c.AWSScheduledActions(from, to)
+	if err != nil {
+		t.Fatal(err)
+	}
+	byName := map[string]AWSScheduledAction{}
+	for _, a := range actions {
+		byName[a.Name] = a
+	}
+	capOf := func(a AWSScheduledAction) Capacity {
+		return Capacity{Min: a.MinSize, Max: a.MaxSize, Desired: a.DesiredCapacity}
+	}
 	t.Run("season_end_on_a_wedding_sunday_keeps_wedding_capacity", func(t *testing.T) {
 		// 1 November 2026 is a Sunday: the window is open until 02:00.
 		a := byName["season-20261101T0000"]
@@ -131,11 +150,7 @@ func TestAWSScheduledActions(t *testing.T) {
 			}
 		}
 	})
-	t.Run("too_long_a_horizon_exceeds_the_quota", func(t *testing.T) {
-		if _, err := c.AWSScheduledActions(from, from.AddDate(30, 0, 0)); err == nil {
-			t.Fatal("want a quota error")
-		}
-	})
+
 	t.Run("invalid_config_is_refused", func(t *testing.T) {
 		bad := c
 		bad.Capacity.Peak.Min = 1
@@ -143,4 +158,34 @@ func TestAWSScheduledActions(t *testing.T) {
 			t.Fatal("want a validation error")
 		}
 	})
+}
+
+// TestAWSPeakSeasonStartsOnAWeddingSaturday is issue 18's case: prod's
+// calendar planned in November 2026 starts peak season at midnight on
+// Saturday 1 May 2027, inside a wedding window. wedding-open (min 20) and
+// wedding-close (min 8) both had that period's StartTime, 00:00:01, and AWS
+// runs an action at its StartTime, so both ran in the same second in an
+// order AWS does not promise, and the group could spend the wedding
+// Saturday at weekday capacity.
+func TestAWSPeakSeasonStartsOnAWeddingSaturday(t *testing.T) {
+	loc := mustLoc(t, "Europe/London")
+	c := defaultConfig("Europe/London")
+	now := utc(2026, 11, 25, 12, 0)
+	from, to := c.Horizon(now)
+	all, err := c.AWSScheduledActions(from, to)
+	if err != nil {
+		t.Fatal(err)
+	}
+	actions := AWSActionsAt(all, now)
+	samples, err := simulateAWS(actions, c.CapacityAt(now), now, now, to, time.Minute)
+	if err != nil {
+		t.Fatal(err)
+	}
+	saturday := local(loc, 2027, 5, 1, 0, 0)
+	for _, s := range samples {
+		if !s.Time.Before(saturday) && s.Time.Before(saturday.Add(26*time.Hour)) && s.Capacity != c.Capacity.WeddingDay {
+			t.Fatalf("%s: %+v, want wedding-day capacity %+v", s.Time.In(loc), s.Capacity, c.Capacity.WeddingDay)
+		}
+	}
+	reportMismatches(t, compare(c, samples, allFields), loc)
 }

@@ -66,9 +66,6 @@ type AzurePlan struct {
 	ValidUntil time.Time
 }
 
-// AzureMaxProfiles is Azure's limit of profiles per autoscale setting.
-const AzureMaxProfiles = 20
-
 // windowsZones maps IANA zones to Windows zone names, following the CLDR
 // windowsZones table, for the zones WedSync stacks are likely to use.
 var windowsZones = map[string]string{
@@ -104,6 +101,10 @@ var windowsZones = map[string]string{
 	"Europe/Sofia":        "FLE Standard Time",
 	"Europe/Istanbul":     "Turkey Standard Time",
 	"Europe/Moscow":       "Russian Standard Time",
+	"Asia/Kolkata":        "India Standard Time",
+	"Asia/Calcutta":       "India Standard Time",
+	"Australia/Sydney":    "AUS Eastern Standard Time",
+	"Australia/Melbourne": "AUS Eastern Standard Time",
 	"America/New_York":    "Eastern Standard Time",
 	"America/Detroit":     "Eastern Standard Time",
 	"America/Toronto":     "Eastern Standard Time",
@@ -114,28 +115,6 @@ var windowsZones = map[string]string{
 	"America/Vancouver":   "Pacific Standard Time",
 	"America/Anchorage":   "Alaskan Standard Time",
 	"Pacific/Honolulu":    "Hawaiian Standard Time",
-}
-
-// ianaForWindows is the reverse table the simulator uses: one IANA zone per
-// Windows name, whose rules are the Windows zone's.
-var ianaForWindows = map[string]string{
-	"UTC":                            "UTC",
-	"GMT Standard Time":              "Europe/London",
-	"Romance Standard Time":          "Europe/Paris",
-	"W. Europe Standard Time":        "Europe/Berlin",
-	"Central European Standard Time": "Europe/Warsaw",
-	"Central Europe Standard Time":   "Europe/Budapest",
-	"GTB Standard Time":              "Europe/Bucharest",
-	"FLE Standard Time":              "Europe/Kyiv",
-	"Turkey Standard Time":           "Europe/Istanbul",
-	"Russian Standard Time":          "Europe/Moscow",
-	"Eastern Standard Time":          "America/New_York",
-	"Central Standard Time":          "America/Chicago",
-	"Mountain Standard Time":         "America/Denver",
-	"US Mountain Standard Time":      "America/Phoenix",
-	"Pacific Standard Time":          "America/Los_Angeles",
-	"Alaskan Standard Time":          "America/Anchorage",
-	"Hawaiian Standard Time":         "Pacific/Honolulu",
 }
 
 // WindowsTimeZone returns the Windows time zone name Azure autoscale needs
@@ -168,11 +147,19 @@ func WindowsTimeZone(iana string) (string, error) {
 //     differs from that weekly pattern: weekdays of the other season, extra
 //     dates, and wedding windows whose capacity differs in the other season.
 //
+// Where an opening or closing falls on a local time the clocks skip or
+// repeat (Sun 02:00 in New York on the spring-forward Sunday), Azure does
+// not document when the recurrence starts, so fixed-date profiles follow
+// the calendar from just before it until the next unambiguous start (see
+// azureMasks).
+//
 // The 20-profile limit leaves 17 fixed-date profiles, roughly 17 weeks of
 // the other season. Both seasons are tried for the recurrences and the one
 // giving the later ValidUntil wins, so a plan made near a season boundary
 // writes the coming season's pattern. ValidUntil is where the first stretch
-// that did not fit begins.
+// that did not fit begins; a calendar that needs more profiles before the
+// next month begins (when the stack re-applies) is an error naming the
+// quota.
 func (c Config) AzureProfiles(from, to time.Time) (AzurePlan, error) {
 	c.ApplyDefaults()
 	if err := c.Validate(); err != nil {
@@ -186,26 +173,114 @@ func (c Config) AzureProfiles(from, to time.Time) (AzurePlan, error) {
 		return AzurePlan{}, err
 	}
 	cal := c.calendar()
-	timeline := cal.timeline(from, to)
+	masks := cal.azureMasks(from, to)
+	var cuts []time.Time
+	for _, m := range masks {
+		cuts = append(cuts, m.start, m.end)
+	}
+	// A recurrence starts at every opening and closing, even inside an
+	// extra date, so the recurrences' capacity is judged from each.
+	for _, o := range cal.wedding.occurrences(from, to, cal.loc) {
+		cuts = append(cuts, o.start, o.end)
+	}
+	timeline := cal.timeline(from, to, cuts...)
 	seasons := []State{
 		{Window: WindowOffSeason, Name: NameOffSeason, Capacity: cal.off},
 		{Window: WindowPeak, Name: NamePeak, Capacity: cal.peakCap},
 	}
 	var best AzurePlan
 	for _, season := range seasons {
-		plan := cal.azurePlan(timeline, season, winZone, from, to)
+		plan := cal.azurePlan(timeline, masks, season, winZone, to)
 		if best.Profiles == nil || plan.ValidUntil.After(best.ValidUntil) {
 			best = plan
 		}
 	}
+	// The stack re-applies at least monthly (its Horizon changes with the
+	// month), so the profiles must last until the next month begins.
+	lf := from.In(cal.loc)
+	need := wallClock(lf.Year(), lf.Month()+1, 1, 0, cal.loc)
+	if to.Before(need) {
+		need = to
+	}
+	if best.ValidUntil.Before(need) {
+		return AzurePlan{}, fmt.Errorf("extraDates: the calendar from %s needs more than %d fixed-date profiles before %s; Azure allows %d profiles per autoscale setting (3 are the weekly pattern): drop extra dates before %s",
+			lf.Format("2006-01-02"), AzureMaxProfiles-3, need.In(cal.loc).Format("2006-01-02"), AzureMaxProfiles, need.In(cal.loc).Format("2006-01-02"))
+	}
 	return best, nil
+}
+
+// azureMasks are the stretches in which what the recurrence profiles do
+// depends on how Azure reads a start at a local time the clocks skip or
+// repeat, which it does not document: from three hours before such an
+// opening or closing (any reading of it lies within the clock change) until
+// the next start at an unambiguous time. Fixed-date profiles follow the
+// calendar there, so whichever recurrence Azure starts is overridden until
+// one it starts for certain.
+func (cal *calendar) azureMasks(from, to time.Time) []span {
+	const margin, week = 3 * time.Hour, 8 * 24 * time.Hour
+	w := cal.wedding
+	type start struct {
+		at     time.Time
+		unique bool
+	}
+	var starts []start
+	for _, o := range w.occurrences(from.Add(-week), to.Add(week), cal.loc) {
+		starts = append(starts,
+			start{o.start, wallIsUnique(o.start, w.start.minute, cal.loc)},
+			start{o.end, wallIsUnique(o.end, w.endMinute, cal.loc)})
+	}
+	sort.Slice(starts, func(i, j int) bool { return starts[i].at.Before(starts[j].at) })
+	var out []span
+	for i, s := range starts {
+		if s.unique {
+			continue
+		}
+		m := span{start: s.at.Add(-margin), end: to}
+		for _, next := range starts[i+1:] {
+			if next.unique && next.at.After(s.at.Add(margin)) {
+				m.end = next.at
+				break
+			}
+		}
+		if m.start.Before(from) {
+			m.start = from
+		}
+		if m.end.After(to) {
+			m.end = to
+		}
+		if !m.end.After(m.start) {
+			continue
+		}
+		if n := len(out); n > 0 && !m.start.After(out[n-1].end) {
+			out[n-1].end = maxTime(out[n-1].end, m.end)
+			continue
+		}
+		out = append(out, m)
+	}
+	return out
+}
+
+func maxTime(a, b time.Time) time.Time {
+	if a.After(b) {
+		return a
+	}
+	return b
+}
+
+func inSpans(t time.Time, spans []span) bool {
+	for _, s := range spans {
+		if !t.Before(s.start) && t.Before(s.end) {
+			return true
+		}
+	}
+	return false
 }
 
 func azureCapacity(c Capacity) AzureCapacity {
 	return AzureCapacity{Minimum: c.Min, Maximum: c.Max, Default: c.Desired}
 }
 
-func (cal *calendar) azurePlan(timeline []span, season State, winZone string, from, to time.Time) AzurePlan {
+func (cal *calendar) azurePlan(timeline, masks []span, season State, winZone string, to time.Time) AzurePlan {
 	weddingCap := maxCap(season.Capacity, cal.weddingCap)
 	recurrence := func(w weekTime) *AzureRecurrence {
 		return &AzureRecurrence{Frequency: "Week", Schedule: AzureRecurrentSchedule{
@@ -217,15 +292,16 @@ func (cal *calendar) azurePlan(timeline []span, season State, winZone string, fr
 		{Name: "wedding-day-start", Capacity: azureCapacity(weddingCap), Recurrence: recurrence(cal.wedding.start)},
 		{Name: "wedding-day-end", Capacity: azureCapacity(season.Capacity), Recurrence: recurrence(cal.wedding.end())},
 	}
-	// Stretches where the calendar differs from what the recurrences give;
-	// adjacent stretches with the same capacity become one profile.
+	// Stretches where the calendar differs from what the recurrences give,
+	// or where what they give is not documented (masks); adjacent
+	// stretches with the same capacity become one profile.
 	var fixed []span
 	for _, s := range timeline {
 		implied := season.Capacity
 		if _, _, ok := cal.wedding.containing(s.start, cal.loc); ok {
 			implied = weddingCap
 		}
-		if s.state.Capacity == implied {
+		if s.state.Capacity == implied && !inSpans(s.start, masks) {
 			continue
 		}
 		if n := len(fixed); n > 0 && fixed[n-1].end.Equal(s.start) && fixed[n-1].state.Capacity == s.state.Capacity {
@@ -247,102 +323,4 @@ func (cal *calendar) azurePlan(timeline []span, season State, winZone string, fr
 		})
 	}
 	return AzurePlan{Profiles: profiles, ValidUntil: validUntil}
-}
-
-// SimulateAzure evaluates autoscale profiles with Azure's documented
-// precedence, independently of the calendar: a fixed-date profile
-// containing the instant (the first one listed, if several) wins; else the
-// recurrence profile whose most recent start (on its Windows zone's wall
-// clock) is latest; else the default profile (the first with neither).
-// Recurrence time zones are mapped back to IANA with the reverse of the
-// WindowsTimeZone table.
-func SimulateAzure(profiles []AzureProfile, from, to time.Time, step time.Duration) ([]Sample, error) {
-	times, err := sampleTimes(from, to, step)
-	if err != nil {
-		return nil, err
-	}
-	type start struct {
-		at      time.Time
-		profile int
-	}
-	var starts []start
-	def := -1
-	for i, p := range profiles {
-		switch {
-		case p.FixedDate != nil:
-			if p.FixedDate.TimeZone != "UTC" {
-				return nil, fmt.Errorf("simulate azure: profile %q: fixed date time zone %q; only UTC is simulated", p.Name, p.FixedDate.TimeZone)
-			}
-		case p.Recurrence != nil:
-			r := p.Recurrence
-			if r.Frequency != "Week" {
-				return nil, fmt.Errorf("simulate azure: profile %q: frequency %q; only Week is simulated", p.Name, r.Frequency)
-			}
-			loc, err := loadLocation(ianaForWindows[r.Schedule.TimeZone])
-			if err != nil {
-				return nil, fmt.Errorf("simulate azure: profile %q: unknown Windows time zone %q", p.Name, r.Schedule.TimeZone)
-			}
-			spec, err := azureCron(r.Schedule)
-			if err != nil {
-				return nil, fmt.Errorf("simulate azure: profile %q: %w", p.Name, err)
-			}
-			for _, at := range spec.fires(loc, from.Add(-8*24*time.Hour), to) {
-				starts = append(starts, start{at, i})
-			}
-		default:
-			if def < 0 {
-				def = i
-			}
-		}
-	}
-	sort.SliceStable(starts, func(i, j int) bool { return starts[i].at.Before(starts[j].at) })
-	out := make([]Sample, 0, len(times))
-	recurring, next := -1, 0
-	for _, t := range times {
-		for next < len(starts) && !starts[next].at.After(t) {
-			recurring = starts[next].profile
-			next++
-		}
-		in := recurring
-		if in < 0 {
-			in = def
-		}
-		for i, p := range profiles {
-			if f := p.FixedDate; f != nil && !t.Before(f.Start) && t.Before(f.End) {
-				in = i
-				break
-			}
-		}
-		var capa Capacity
-		if in >= 0 {
-			k := profiles[in].Capacity
-			capa = Capacity{Min: k.Minimum, Max: k.Maximum, Desired: k.Default}
-		}
-		out = append(out, Sample{Time: t, Capacity: capa})
-	}
-	return out, nil
-}
-
-// azureCron expresses a recurrent schedule as the cron subset, so the one
-// wall-clock evaluator serves every simulator.
-func azureCron(s AzureRecurrentSchedule) (cronSpec, error) {
-	join := func(xs []int) string {
-		parts := make([]string, len(xs))
-		for i, x := range xs {
-			parts[i] = fmt.Sprint(x)
-		}
-		return strings.Join(parts, ",")
-	}
-	days := make([]int, 0, len(s.Days))
-	for _, d := range s.Days {
-		wd, ok := weekdayNames[strings.ToLower(d)]
-		if !ok {
-			return cronSpec{}, fmt.Errorf("day %q is not a weekday", d)
-		}
-		days = append(days, int(wd))
-	}
-	if len(days) == 0 || len(s.Hours) == 0 || len(s.Minutes) == 0 {
-		return cronSpec{}, fmt.Errorf("recurrence needs days, hours and minutes")
-	}
-	return parseCron(fmt.Sprintf("%s %s * * %s", join(s.Minutes), join(s.Hours), join(days)))
 }

@@ -32,11 +32,11 @@ func TestAzureSimulationMatchesCalendarUntilValidUntil(t *testing.T) {
 				reportMismatches(t, compare(c, samples, allFields), loc)
 
 				t.Run("after_valid_until_it_drifts", func(t *testing.T) {
+					// Past ValidUntil the plan is wrong, or (New York's
+					// spring-forward Sunday, no longer masked) depends
+					// on what Azure does at a skipped time.
 					samples, err := SimulateAzure(plan.Profiles, plan.ValidUntil, to, time.Hour)
-					if err != nil {
-						t.Fatal(err)
-					}
-					if len(compare(c, samples, allFields)) == 0 {
+					if err == nil && len(compare(c, samples, allFields)) == 0 {
 						t.Fatal("ValidUntil is pessimistic: the plan is exact past it")
 					}
 				})

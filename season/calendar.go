@@ -171,20 +171,29 @@ func (w weekly) containing(t time.Time, loc *time.Location) (time.Time, time.Tim
 
 // occurrences lists every occurrence that overlaps [from, to).
 func (w weekly) occurrences(from, to time.Time, loc *time.Location) []span {
+	var out []span
+	w.eachOccurrence(from, to, loc, func(s, e, _ time.Time) { out = append(out, span{start: s, end: e}) })
+	return out
+}
+
+// eachOccurrence calls fn for every occurrence that overlaps [from, to),
+// in order, with its local opening date (noon UTC on it): the date a cron
+// expression for the opening fires on, even when a clock change moves the
+// opening itself.
+func (w weekly) eachOccurrence(from, to time.Time, loc *time.Location, fn func(start, end, day time.Time)) {
 	if !w.ok {
-		return nil
+		return
 	}
 	lf := from.In(loc)
 	back := (int(lf.Weekday()) - int(w.start.day) + 7) % 7
 	y, m, d := lf.Year(), lf.Month(), lf.Day()-back-7
-	var out []span
 	for k := 0; ; k++ {
 		s, e := w.occurrence(y, m, d+7*k, loc)
 		if !s.Before(to) {
-			return out
+			return
 		}
 		if e.After(from) {
-			out = append(out, span{start: s, end: e})
+			fn(s, e, time.Date(y, m, d+7*k, 12, 0, 0, 0, time.UTC))
 		}
 	}
 }
@@ -228,6 +237,28 @@ func wallClock(y int, m time.Month, d, minute int, loc *time.Location) time.Time
 		best = u.Add(-time.Duration(before) * time.Second)
 	}
 	return best.In(loc)
+}
+
+// wallIsUnique reports whether t, the instant wallClock gave for minute
+// (after midnight) on t's local date, is the only instant at which clocks
+// in loc show that wall time: not moved forward out of a skipped hour, not
+// the first of a repeated one. The clouds do not document what their
+// schedules do at the other kind, so the generators avoid them.
+func wallIsUnique(t time.Time, minute int, loc *time.Location) bool {
+	lt := t.In(loc)
+	if lt.Hour()*60+lt.Minute() != minute {
+		return false
+	}
+	_, off := lt.Zone()
+	for _, probe := range [2]time.Duration{-24 * time.Hour, 24 * time.Hour} {
+		if _, other := t.Add(probe).In(loc).Zone(); other != off {
+			twin := t.Add(time.Duration(off-other) * time.Second)
+			if sameWall(twin.In(loc), lt) {
+				return false
+			}
+		}
+	}
+	return true
 }
 
 func sameWall(a, b time.Time) bool {
@@ -385,11 +416,12 @@ func (cal *calendar) seasonBoundaries(from, to time.Time) []time.Time {
 	return out
 }
 
-// timeline cuts [from, to) into maximal spans of constant State. The
+// timeline cuts [from, to) into maximal spans of constant State (also at
+// each of cuts, when the caller needs a span to start there). The
 // generators use it; the simulators and tests never do, so the tests compare
 // the clouds against the independent point evaluation in state.
-func (cal *calendar) timeline(from, to time.Time) []span {
-	points := []time.Time{from, to}
+func (cal *calendar) timeline(from, to time.Time, cuts ...time.Time) []span {
+	points := append([]time.Time{from, to}, cuts...)
 	points = append(points, cal.monthStarts(from, to)...)
 	for _, o := range cal.wedding.occurrences(from, to, cal.loc) {
 		points = append(points, o.start, o.end)
@@ -399,9 +431,13 @@ func (cal *calendar) timeline(from, to time.Time) []span {
 	}
 	points = sortedWithin(points, from, to)
 	var out []span
+	isCut := map[int64]bool{}
+	for _, c := range cuts {
+		isCut[c.UnixNano()] = true
+	}
 	for i := 0; i+1 < len(points); i++ {
 		st := cal.state(points[i])
-		if n := len(out); n > 0 && out[n-1].state == st {
+		if n := len(out); n > 0 && out[n-1].state == st && !isCut[points[i].UnixNano()] {
 			out[n-1].end = points[i+1]
 			continue
 		}

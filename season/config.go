@@ -5,18 +5,22 @@
 // The package is pure Go and knows nothing of Pulumi: the autoscaling
 // components turn the plain structs produced here (AWSScheduledAction,
 // GCPScalingSchedule, AzureProfile) into resources. Each generator comes with
-// a simulator that evaluates the generated schedules with that cloud's
-// documented semantics, so the tests can prove, hour by hour, that what the
-// cloud will do matches the calendar (Config.CapacityAt), and say exactly
-// where a cloud cannot express it.
+// a simulator written from that cloud's documentation and sharing no code
+// with the calendar or the generator (simulate.go), so the tests can prove,
+// minute by minute, that what the cloud will do matches the calendar
+// (Config.CapacityAt).
 //
-// Wall-clock times that do not exist (the hour skipped when clocks go
-// forward) are taken to mean the instant the clocks jump, shifted forward by
-// the gap (01:30 in London on the spring-forward Sunday is 02:30 BST); wall
-// times that happen twice (the repeated hour in autumn) mean their first
-// occurrence. The calendar and all three simulators use this one rule; the
-// clouds do not document theirs, and the default windows (Fri 16:00, Sun
-// 02:00, midnights) never fall in London's skipped or repeated hour.
+// In the calendar, a wall-clock time that does not exist (the hour skipped
+// when clocks go forward) means the instant the clocks jump, shifted
+// forward by the gap (01:30 in London on the spring-forward Sunday is 02:30
+// BST; a window closing at Sun 02:00 in New York on 8 March 2026 closes at
+// 03:00 EDT), and a time that happens twice (the repeated hour in autumn)
+// means its first occurrence. That is what a config means. What a cloud
+// does at such a time is its own business and none of the three documents
+// it, so the generators never let a schedule's effect depend on it (a
+// one-time action, a one-time schedule or a fixed-date profile at the
+// calendar's instant instead), and the simulators report an error when it
+// would.
 package season
 
 import (

@@ -48,11 +48,14 @@ type mismatch struct {
 	got, want Capacity
 }
 
-// compare checks samples against CapacityAt; fields chooses what to compare.
+// compare checks samples against CapacityAt (the calendar compiled once,
+// so minute-by-minute comparisons stay fast); fields chooses what to
+// compare.
 func compare(c Config, samples []Sample, fields func(Capacity) Capacity) []mismatch {
 	var out []mismatch
+	cal := c.calendar()
 	for _, s := range samples {
-		want := fields(c.CapacityAt(s.Time))
+		want := fields(cal.state(s.Time).Capacity)
 		if got := fields(s.Capacity); got != want {
 			out = append(out, mismatch{s.Time, got, want})
 		}
@@ -73,4 +76,26 @@ func reportMismatches(t *testing.T, ms []mismatch, loc *time.Location) {
 		}
 		t.Errorf("%s (%s): simulated %+v, calendar %+v", m.at.In(loc).Format("Mon 2006-01-02 15:04 MST"), m.at.UTC().Format(time.RFC3339), m.got, m.want)
 	}
+}
+
+// utc is a UTC instant, for hand-written expectations.
+func utc(y int, m time.Month, d, h, min int) time.Time {
+	return time.Date(y, m, d, h, min, 0, 0, time.UTC)
+}
+
+// transition is the minimum changing at an instant.
+type transition struct {
+	at  time.Time
+	min int
+}
+
+// transitions lists where the minimum changes between consecutive samples.
+func transitions(samples []Sample) []transition {
+	var out []transition
+	for i := 1; i < len(samples); i++ {
+		if samples[i].Capacity.Min != samples[i-1].Capacity.Min {
+			out = append(out, transition{samples[i].Time.UTC(), samples[i].Capacity.Min})
+		}
+	}
+	return out
 }

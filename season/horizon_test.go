@@ -86,10 +86,11 @@ func ptr[T any](v T) *T { return &v }
 
 // awsNows are instants a stack may plan at: ordinary weekdays, inside
 // wedding windows, across season boundaries, inside extra dates and on
-// clock-change weekends.
+// clock-change weekends (London's and New York's).
 func awsNows(loc *time.Location) []time.Time {
 	return []time.Time{
 		local(loc, 2026, 2, 14, 12, 0),  // inside the Valentine's extra date
+		local(loc, 2026, 3, 8, 1, 30),   // New York spring-forward night, inside the window
 		local(loc, 2026, 3, 29, 0, 30),  // London spring-forward night, inside the window
 		local(loc, 2026, 4, 30, 12, 0),  // the day before peak season
 		local(loc, 2026, 6, 10, 10, 17), // an ordinary June Wednesday
@@ -131,14 +132,10 @@ func TestAWSActionsAtKeepCalendarFromNowToHorizonEnd(t *testing.T) {
 						reportMismatches(t, compare(c, samples, allFields), loc)
 					})
 					t.Run("group_created_now", func(t *testing.T) {
-						fresh := make([]AWSScheduledAction, len(actions))
-						copy(fresh, actions)
-						for i := range fresh {
-							if fresh[i].Recurrence != "" && fresh[i].StartTime == nil {
-								fresh[i].StartTime = &now
-							}
-						}
-						samples, err := SimulateAWS(fresh, c.CapacityAt(now), now, to, time.Hour)
+						// Put at now: recurrences without a StartTime
+						// recur from now on, and AWS rejects a start at
+						// or before now.
+						samples, err := simulateAWS(actions, c.CapacityAt(now), now, now, to, time.Hour)
 						if err != nil {
 							t.Fatal(err)
 						}

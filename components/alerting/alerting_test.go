@@ -83,7 +83,7 @@ func TestAWSProdTopicsAreEncryptedAndEscalationIsNamed(t *testing.T) {
 		t.Fatalf("want one subscription per receiver (3), got %d", len(subs))
 	}
 	for _, s := range subs {
-		if testkit.Get(s, "protocol") == "https" && testkit.Get(s, "endpoint") != plan.SecretMarker {
+		if testkit.Get(s, "protocol") == "https" && testkit.Get(s, "endpoint") != core.SecretMarker {
 			t.Errorf("webhook endpoint must be secret, got %v", testkit.Get(s, "endpoint"))
 		}
 	}
@@ -122,7 +122,7 @@ func TestGCPProdChannelsNameTheEscalation(t *testing.T) {
 		t.Errorf("the escalation channel must be named as such: %+v", esc)
 	}
 	for _, c := range chans {
-		if testkit.Get(c, "type") == "webhook_tokenauth" && testkit.Get(c, "labels.url") != plan.SecretMarker {
+		if testkit.Get(c, "type") == "webhook_tokenauth" && testkit.Get(c, "labels.url") != core.SecretMarker {
 			t.Errorf("webhook url must be secret, got %v", testkit.Get(c, "labels.url"))
 		}
 	}

@@ -125,18 +125,7 @@ func NewBudget(ctx *pulumi.Context, name string, args *BudgetArgs, opts ...pulum
 		return nil, err
 	}
 	b := &budgetBuilder{ctx: ctx, name: name, a: &a, c: c, months: budgetMonths(a.Calendar, a.Now)}
-	var out budgetOutputs
-	var err error
-	switch a.Deployment.Primary.Cloud {
-	case core.AWS:
-		out, err = b.aws()
-	case core.GCP:
-		out, err = b.gcp()
-	case core.Azure:
-		out, err = b.azure()
-	default:
-		err = fmt.Errorf("cloud %q is not supported", a.Deployment.Primary.Cloud)
-	}
+	out, err := core.Implementations[budgetOutputs]{AWS: b.aws, GCP: b.gcp, Azure: b.azure}.Build(a.Deployment.Primary.Cloud)
 	if err != nil {
 		return nil, fmt.Errorf("budget %s: %w", name, err)
 	}

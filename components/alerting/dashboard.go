@@ -70,18 +70,7 @@ func NewDashboard(ctx *pulumi.Context, name string, args *DashboardArgs, opts ..
 		return nil, err
 	}
 	b := &dashboardBuilder{ctx: ctx, name: name, a: args, c: c}
-	var out dashboardOutputs
-	var err error
-	switch args.Deployment.Primary.Cloud {
-	case core.AWS:
-		out, err = b.aws()
-	case core.GCP:
-		out, err = b.gcp()
-	case core.Azure:
-		out, err = b.azure()
-	default:
-		err = fmt.Errorf("cloud %q is not supported", args.Deployment.Primary.Cloud)
-	}
+	out, err := core.Implementations[dashboardOutputs]{AWS: b.aws, GCP: b.gcp, Azure: b.azure}.Build(args.Deployment.Primary.Cloud)
 	if err != nil {
 		return nil, fmt.Errorf("dashboard %s: %w", name, err)
 	}

@@ -67,17 +67,7 @@ func NewAlertTarget(ctx *pulumi.Context, name string, args *AlertTargetArgs, opt
 		return nil, err
 	}
 	b := &targetBuilder{ctx: ctx, name: name, a: &a, c: c, window: w}
-	var out targetOutputs
-	switch a.Deployment.Primary.Cloud {
-	case core.AWS:
-		out, err = b.aws()
-	case core.GCP:
-		out, err = b.gcp()
-	case core.Azure:
-		out, err = b.azure()
-	default:
-		err = fmt.Errorf("cloud %q is not supported", a.Deployment.Primary.Cloud)
-	}
+	out, err := core.Implementations[targetOutputs]{AWS: b.aws, GCP: b.gcp, Azure: b.azure}.Build(a.Deployment.Primary.Cloud)
 	if err != nil {
 		return nil, fmt.Errorf("alert target %s: %w", name, err)
 	}

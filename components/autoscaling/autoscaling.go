@@ -158,16 +158,7 @@ func NewAutoscalingGroup(ctx *pulumi.Context, name string, args *AutoscalingGrou
 	}
 	b := &builder{ctx: ctx, name: name, args: a, dep: a.Deployment, site: a.Deployment.Primary,
 		set: a.Settings, sp: newSchedulePlan(a.Calendar, a.Now), c: c}
-	var out outputs
-	var err error
-	switch b.site.Cloud {
-	case core.AWS:
-		out, err = b.aws()
-	case core.GCP:
-		out, err = b.gcp()
-	case core.Azure:
-		out, err = b.azure()
-	}
+	out, err := core.Implementations[outputs]{AWS: b.aws, GCP: b.gcp, Azure: b.azure}.Build(b.site.Cloud)
 	if err != nil {
 		return nil, fmt.Errorf("autoscaling group %s: %w", name, err)
 	}

@@ -142,11 +142,15 @@ func TestAzurePlan(t *testing.T) {
 		want(t, vmss, "UserAssigned", "identity", "type")
 		want(t, vmss, float64(r.args.Calendar.CapacityAt(now).Desired), "sku", "capacity")
 	})
-	t.Run("every_profile_carries_the_cpu_rules", func(t *testing.T) {
-		for i, raw := range lookupList(setting, "profiles") {
+	t.Run("every_profile_carries_the_cpu_rules_within_azures_quotas", func(t *testing.T) {
+		profiles := lookupList(setting, "profiles")
+		if len(profiles) > season.AzureMaxProfiles {
+			t.Errorf("%d profiles; Azure allows %d per autoscale setting", len(profiles), season.AzureMaxProfiles)
+		}
+		for i, raw := range profiles {
 			rules := raw.(map[string]any)["rules"].([]any)
-			if len(rules) != 2 {
-				t.Errorf("profile %d has %d rules", i, len(rules))
+			if len(rules) != 2 || len(rules) > season.AzureMaxRulesPerProfile {
+				t.Errorf("profile %d has %d rules; want the 2 CPU rules (Azure allows %d per profile)", i, len(rules), season.AzureMaxRulesPerProfile)
 			}
 		}
 		want(t, setting, 60, "profiles", "0", "rules", "0", "metricTrigger", "threshold")

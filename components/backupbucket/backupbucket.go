@@ -108,18 +108,7 @@ func NewBackupBucket(ctx *pulumi.Context, name string, args *BackupBucketArgs, o
 		return nil, err
 	}
 	b := newBuilder(ctx, name, a, c)
-	var out outputs
-	var err error
-	switch a.Deployment.Primary.Cloud {
-	case core.AWS:
-		out, err = b.aws()
-	case core.GCP:
-		out, err = b.gcp()
-	case core.Azure:
-		out, err = b.azure()
-	default:
-		err = fmt.Errorf("cloud %q is not supported", a.Deployment.Primary.Cloud)
-	}
+	out, err := core.Implementations[outputs]{AWS: b.aws, GCP: b.gcp, Azure: b.azure}.Build(a.Deployment.Primary.Cloud)
 	if err != nil {
 		return nil, fmt.Errorf("backup bucket %s: %w", name, err)
 	}

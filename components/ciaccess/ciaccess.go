@@ -90,18 +90,7 @@ func NewAccess(ctx *pulumi.Context, name string, args *AccessArgs, opts ...pulum
 	}
 	for _, site := range sitesByCloud(a.Deployment) {
 		b := &builder{ctx: ctx, c: c, name: name + "-" + string(site.Cloud), dep: a.Deployment, site: site, s: a.Settings}
-		var out outputs
-		var err error
-		switch site.Cloud {
-		case core.AWS:
-			out, err = b.aws()
-		case core.GCP:
-			out, err = b.gcp()
-		case core.Azure:
-			out, err = b.azure()
-		default:
-			err = fmt.Errorf("cloud %q", site.Cloud)
-		}
+		out, err := core.Implementations[outputs]{AWS: b.aws, GCP: b.gcp, Azure: b.azure}.Build(site.Cloud)
 		if err != nil {
 			return nil, fmt.Errorf("ciaccess %s on %s: %w", name, site.Cloud.Title(), err)
 		}

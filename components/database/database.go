@@ -114,16 +114,7 @@ func NewDatabase(ctx *pulumi.Context, name string, args *DatabaseArgs, opts ...p
 		return nil, err
 	}
 	b := &builder{ctx: ctx, name: name, a: &a, c: c}
-	var out outputs
-	var err error
-	switch a.Deployment.Primary.Cloud {
-	case core.AWS:
-		out, err = b.aws()
-	case core.GCP:
-		out, err = b.gcp()
-	case core.Azure:
-		out, err = b.azure()
-	}
+	out, err := core.Implementations[outputs]{AWS: b.aws, GCP: b.gcp, Azure: b.azure}.Build(a.Deployment.Primary.Cloud)
 	if err != nil {
 		return nil, err
 	}

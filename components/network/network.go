@@ -96,16 +96,7 @@ func NewNetwork(ctx *pulumi.Context, name string, args *NetworkArgs, opts ...pul
 		return nil, err
 	}
 	b := &builder{ctx: ctx, name: name, dep: args.Deployment, site: args.Site, layout: newLayout(args.Site.Role), n: n}
-	var out outputs
-	var err error
-	switch b.site.Cloud {
-	case core.AWS:
-		out, err = b.aws()
-	case core.GCP:
-		out, err = b.gcp()
-	case core.Azure:
-		out, err = b.azure()
-	}
+	out, err := core.Implementations[outputs]{AWS: b.aws, GCP: b.gcp, Azure: b.azure}.Build(b.site.Cloud)
 	if err != nil {
 		return nil, fmt.Errorf("network %s: %w", name, err)
 	}

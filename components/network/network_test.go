@@ -49,6 +49,44 @@ func TestAWSNetwork(t *testing.T) {
 		}
 		t.Error("no database route table")
 	})
+	t.Run("every_database_subnet_is_associated_with_the_database_route_table", func(t *testing.T) {
+		// A database subnet left out (or associated with an app table) would
+		// route out through NAT: the empty table proves nothing unless the
+		// database subnets are the ones that use it.
+		var dbRT string
+		for _, rt := range ofType(prod, "aws:ec2/routeTable:RouteTable") {
+			if rt.Name == "primary-database" {
+				dbRT = rt.ID
+			}
+		}
+		tier := map[string]string{}
+		for _, sn := range ofType(prod, "aws:ec2/subnet:Subnet") {
+			tags, _ := sn.Inputs["tags"].(map[string]any)
+			tier[sn.ID], _ = tags["tier"].(string)
+		}
+		associated := map[string][]string{}
+		for _, a := range ofType(prod, "aws:ec2/routeTableAssociation:RouteTableAssociation") {
+			sn, _ := a.Inputs["subnetId"].(string)
+			rt, _ := a.Inputs["routeTableId"].(string)
+			associated[sn] = append(associated[sn], rt)
+			if rt == dbRT && tier[sn] != "database" {
+				t.Errorf("the database route table is associated with %s subnet %s", tier[sn], sn)
+			}
+		}
+		databaseSubnets := 0
+		for sn, tr := range tier {
+			if tr != "database" {
+				continue
+			}
+			databaseSubnets++
+			if got := associated[sn]; len(got) != 1 || got[0] != dbRT {
+				t.Errorf("database subnet %s is associated with %v, want only the database route table %s", sn, got, dbRT)
+			}
+		}
+		if dbRT == "" || databaseSubnets != 3 {
+			t.Errorf("database route table %q, %d database subnets; want one table and 3 subnets", dbRT, databaseSubnets)
+		}
+	})
 	t.Run("database_admits_postgres_from_the_app_group_only", func(t *testing.T) {
 		var appID string
 		for _, r := range ofType(prod, "aws:ec2/securityGroup:SecurityGroup") {

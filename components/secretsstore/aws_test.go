@@ -151,7 +151,7 @@ func TestAWS(t *testing.T) {
 
 	t.Run("secret_values_stay_secret", func(t *testing.T) {
 		v := r.named("aws:secretsmanager/secretVersion:SecretVersion", "secrets-secret-value-stripe-api-key")
-		if v.Inputs["secretString"] != plan.SecretMarker {
+		if v.Inputs["secretString"] != core.SecretMarker {
 			t.Errorf("secret value recorded as %v", v.Inputs["secretString"])
 		}
 		if len(r.ofType("aws:secretsmanager/secretVersion:SecretVersion")) != 1 {

@@ -108,7 +108,7 @@ func TestAzure(t *testing.T) {
 			t.Fatalf("want each secret in each vault, got %v", names(secrets))
 		}
 		for _, s := range secrets {
-			if get(t, s.Inputs, "properties", "value") != plan.SecretMarker || !s.Protect {
+			if get(t, s.Inputs, "properties", "value") != core.SecretMarker || !s.Protect {
 				t.Errorf("%s value recorded as %v", s.Name, get(t, s.Inputs, "properties", "value"))
 			}
 		}

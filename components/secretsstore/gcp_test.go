@@ -134,7 +134,7 @@ func TestGCP(t *testing.T) {
 
 	t.Run("secret_values_stay_secret", func(t *testing.T) {
 		v := r.named("gcp:secretmanager/secretVersion:SecretVersion", "secrets-secret-value-stripe-api-key")
-		if v.Inputs["secretData"] != "[secret]" {
+		if v.Inputs["secretData"] != core.SecretMarker {
 			t.Errorf("secret data recorded as %v", v.Inputs["secretData"])
 		}
 	})

@@ -97,16 +97,7 @@ func NewSecretsStore(ctx *pulumi.Context, name string, args *SecretsStoreArgs, o
 		vaults:    map[core.Role]pulumi.StringOutput{},
 		secretIDs: map[string]pulumi.StringOutput{},
 	}}
-	var out outputs
-	var err error
-	switch a.Deployment.Primary.Cloud {
-	case core.AWS:
-		out, err = b.aws()
-	case core.GCP:
-		out, err = b.gcp()
-	case core.Azure:
-		out, err = b.azure()
-	}
+	out, err := core.Implementations[outputs]{AWS: b.aws, GCP: b.gcp, Azure: b.azure}.Build(a.Deployment.Primary.Cloud)
 	if err != nil {
 		return nil, fmt.Errorf("secrets store %q: %w", name, err)
 	}

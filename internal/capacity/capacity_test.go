@@ -8,6 +8,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/wedsync/wedsync-infra/components/core"
 	"github.com/wedsync/wedsync-infra/internal/project"
 	"github.com/wedsync/wedsync-infra/season"
 )
@@ -236,7 +237,7 @@ func TestSeasonBlockKeepsTheOtherSeasonSettingsAsWritten(t *testing.T) {
 
 func TestSeasonBlockRefusesAValueThatIsNotAnObject(t *testing.T) {
 	var b strings.Builder
-	err := WriteSeasonBlock(&b, project.SecretPlaceholder, recommended)
+	err := WriteSeasonBlock(&b, core.SecretMarker, recommended)
 	if err == nil || !strings.Contains(err.Error(), "wedsync:season") {
 		t.Errorf("err = %v, want one naming wedsync:season", err)
 	}

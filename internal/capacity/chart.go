@@ -152,6 +152,22 @@ func NewChart(stack string, cfg season.Config, year int, history []season.Traffi
 	return c, nil
 }
 
+// Simulate is the capacity cloud ("AWS", "GCP" or "Azure") gives each hour
+// of [from, to) when the stack's calendar cfg (defaults applied) is turned
+// into that cloud's schedules and evaluated by its simulator: what the
+// chart draws, for other users of the same hours (the cost estimate).
+func Simulate(cloud string, cfg season.Config, from, to time.Time) ([]season.Sample, error) {
+	switch cloud {
+	case "AWS":
+		return simulateAWS(cfg, from, to)
+	case "GCP":
+		return simulateGCP(cfg, from, to)
+	case "Azure":
+		return simulateAzure(cfg, from, to)
+	}
+	return nil, fmt.Errorf("cloud %q: want AWS, GCP or Azure", cloud)
+}
+
 func simulateAWS(cfg season.Config, from, to time.Time) ([]season.Sample, error) {
 	actions, err := cfg.AWSScheduledActions(from, to)
 	if err != nil {

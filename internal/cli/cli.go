@@ -92,6 +92,7 @@ func newRoot(stdout, stderr io.Writer) *cobra.Command {
 	root.AddCommand(newUpCmd())
 	root.AddCommand(newPreviewCmd())
 	root.AddCommand(newAffectedCmd())
+	root.AddCommand(newCostCmd())
 	finish(root)
 	return root
 }

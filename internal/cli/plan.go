@@ -60,6 +60,9 @@ Exit codes: 0 plan made (frozen or not), 1 a mandatory policy rule fails,
 			if n := res.Plan.MandatoryViolations(); n > 0 {
 				return &exitError{code: ExitViolation, err: errors.New(plan.Count(n, "mandatory policy violation"))}
 			}
+			if n := len(res.Plan.Limits); n > 0 {
+				return &exitError{code: ExitViolation, err: fmt.Errorf("%d values the clouds would refuse at deploy (deploy-time limits)", n)}
+			}
 			return nil
 		},
 	}

@@ -61,7 +61,7 @@ Exit codes: 0 no mandatory violation, 1 a mandatory policy rule fails,
 			if err != nil {
 				return fail(err)
 			}
-			p.Violations = rules.EvaluatePlan(p, cfg, now)
+			p.Violations = plan.Evaluate(p, cfg, now)
 			out := cmd.OutOrStdout()
 			if asJSON {
 				if err := p.WriteJSON(out); err != nil {

@@ -17,6 +17,7 @@ import (
 	"github.com/pulumi/pulumi/sdk/v3/go/common/workspace"
 	"github.com/pulumi/pulumi/sdk/v3/go/pulumi"
 
+	"github.com/wedsync/wedsync-infra/components/core"
 	"github.com/wedsync/wedsync-infra/policies/rules"
 	"github.com/wedsync/wedsync-infra/stacks"
 )
@@ -116,7 +117,7 @@ func (a Automation) Up(ctx context.Context, s *Stack) (Result, error) {
 	for k, v := range res.Outputs {
 		out.Outputs[k] = v.Value
 		if v.Secret {
-			out.Outputs[k] = SecretOutput
+			out.Outputs[k] = core.SecretMarker
 		}
 	}
 	if res.Summary.ResourceChanges != nil {

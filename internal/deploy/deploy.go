@@ -74,12 +74,9 @@ type Result struct {
 	// "update", "same", ...).
 	Changes map[string]int
 	// Outputs are the stack's outputs after an update (secret ones as
-	// SecretOutput); nil after a preview.
+	// core.SecretMarker); nil after a preview.
 	Outputs map[string]any
 }
-
-// SecretOutput stands for a secret stack output's value.
-const SecretOutput = "[secret]"
 
 // Changed reports whether the operation changed (or would change) any
 // resource.

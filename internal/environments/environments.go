@@ -23,6 +23,7 @@ import (
 	"github.com/pulumi/esc/syntax"
 	"gopkg.in/yaml.v3"
 
+	"github.com/wedsync/wedsync-infra/components/core"
 	"github.com/wedsync/wedsync-infra/internal/project"
 )
 
@@ -104,7 +105,7 @@ func (s Store) LoadEnvironment(_ context.Context, name string) ([]byte, eval.Dec
 type sealed struct{}
 
 func (sealed) Decrypt(context.Context, []byte) ([]byte, error) {
-	return []byte(project.SecretPlaceholder), nil
+	return []byte(core.SecretMarker), nil
 }
 
 // noProviders refuses fn::open: dynamic credentials and secrets come from
@@ -127,7 +128,7 @@ type Environment struct {
 	// strings as they are, numbers and booleans as text, objects as JSON.
 	PulumiConfig map[string]string
 	// SecretKeys are the PulumiConfig keys holding secrets; their values are
-	// project.SecretPlaceholder.
+	// core.SecretMarker.
 	SecretKeys []string
 	// EnvironmentVariables are exported to CI jobs; secrets are redacted.
 	EnvironmentVariables map[string]string
@@ -218,7 +219,7 @@ func fromESC(projectName, name string, env *esc.Environment) (*Environment, erro
 // whether it is or holds a secret (then rendered as the placeholder).
 func rawValue(v esc.Value) (string, bool, error) {
 	if v.Secret {
-		return project.SecretPlaceholder, true, nil
+		return core.SecretMarker, true, nil
 	}
 	switch x := v.Value.(type) {
 	case nil:

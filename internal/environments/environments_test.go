@@ -12,6 +12,7 @@ import (
 
 	"github.com/pulumi/esc/eval"
 
+	"github.com/wedsync/wedsync-infra/components/core"
 	"github.com/wedsync/wedsync-infra/components/release"
 	"github.com/wedsync/wedsync-infra/internal/project"
 )
@@ -185,7 +186,7 @@ func TestStackValuesWinOverTheEnvironment(t *testing.T) {
 		"wedsync:owner":      "payments",     // the stack file wins
 		"wedsync:region":     "eu-west-1",    // the importing environment wins over base
 		"wedsync:costCentre": "wedsync-prod", // unnamespaced keys are the project's
-		"wedsync:dbPassword": project.SecretPlaceholder,
+		"wedsync:dbPassword": core.SecretMarker,
 	}
 	for k, v := range want {
 		if got.Values[k] != v {
@@ -259,7 +260,7 @@ func TestCiphertextSecretsStaySecret(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if got := got.PulumiConfig["wedsync:apiKey"]; got != project.SecretPlaceholder {
+	if got := got.PulumiConfig["wedsync:apiKey"]; got != core.SecretMarker {
 		t.Errorf("wedsync:apiKey = %q, want the placeholder", got)
 	}
 	if !slices.Equal(got.SecretKeys, []string{"wedsync:apiKey"}) {

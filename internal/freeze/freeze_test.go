@@ -170,7 +170,7 @@ func TestEmergencyOverride(t *testing.T) {
 			}}
 			cfg := rules.Config{Season: tg.Season, EmergencyOverride: c.o}
 			policyBlocks := false
-			for _, v := range rules.EvaluatePlan(pl, cfg, saturday) {
+			for _, v := range plan.Evaluate(pl, cfg, saturday) {
 				if v.Policy == rules.PolicyFreeze {
 					policyBlocks = true
 				}

@@ -32,10 +32,13 @@ func (e *ConfigError) Error() string {
 func (e *ConfigError) Unwrap() error { return e.Err }
 
 // Result is a stack's offline plan, the config it was made from, and the
-// freeze at the instant planned for.
+// freeze at the instant planned for, and the policy config and instant its
+// violations were judged with.
 type Result struct {
 	Plan   *plan.Plan
 	Config stacks.Config
+	Policy rules.Config
+	Now    time.Time
 	Freeze freeze.Decision
 }
 
@@ -73,14 +76,16 @@ func PlanConfig(projectName, stack string, sc *project.StackConfig, now time.Tim
 	if err != nil {
 		return nil, fmt.Errorf("stack %s: the program failed under mocks: %w", stack, err)
 	}
-	// The freeze rule judges the same instant the program planned for.
-	pl.Violations = rules.EvaluatePlan(pl, cfg.PackConfig(), now)
+	// The freeze and seasonal-capacity rules judge the same instant the
+	// program planned for.
+	policyCfg := cfg.PackConfig()
+	pl.Violations = plan.Evaluate(pl, policyCfg, now)
 	// The freeze is a status of a deploy, not a violation of the plan:
 	// reading a plan is never frozen; up and the pack in a real deploy refuse.
 	d := freeze.Check(freeze.Target{Stack: stack, Environment: cfg.Environment, Season: cfg.Season, Override: cfg.EmergencyOverride}, now)
 	pl.Freeze = d.Status()
 	pl.Violations = slices.DeleteFunc(pl.Violations, func(v plan.Violation) bool { return v.Policy == rules.PolicyFreeze })
-	return &Result{Plan: pl, Config: cfg, Freeze: d}, nil
+	return &Result{Plan: pl, Config: cfg, Policy: policyCfg, Now: now, Freeze: d}, nil
 }
 
 // Headline is the first line the CLI prints above the list of problems.

@@ -18,6 +18,8 @@ import (
 	"github.com/pulumi/pulumi/sdk/v3/go/common/resource"
 	"github.com/pulumi/pulumi/sdk/v3/go/common/tokens"
 	"github.com/pulumi/pulumi/sdk/v3/go/pulumi"
+
+	"github.com/wedsync/wedsync-infra/internal/limits"
 )
 
 // Plan is what a stack would create: the documented JSON plan format.
@@ -33,6 +35,8 @@ type Plan struct {
 	Freeze     *Freeze     `json:"freeze,omitempty"`
 	Resources  []Resource  `json:"resources"`
 	Violations []Violation `json:"violations"`
+	// Limits are the values a cloud would refuse at deploy (internal/limits).
+	Limits []limits.Breach `json:"limits"`
 }
 
 // Instant is when a plan was made for: At (RFC 3339) and its Source,
@@ -74,7 +78,8 @@ type Resource struct {
 	// Provider is the URN of the explicit provider resource, if any.
 	Provider string `json:"provider"`
 	// Inputs are the resource's inputs under the names the engine sees
-	// (camelCase), secrets shown as "[secret]", unknowns as "[unknown]".
+	// (camelCase), secrets shown as core.SecretMarker, unknowns as
+	// core.UnknownMarker.
 	Inputs map[string]any `json:"inputs"`
 }
 
@@ -98,12 +103,6 @@ type Options struct {
 	// SecretKeys are the config keys holding secrets.
 	SecretKeys []string
 }
-
-// SecretMarker stands for a secret value in a plan: the plan never shows one.
-const SecretMarker = "[secret]"
-
-// UnknownMarker stands for a value only known after deploy.
-const UnknownMarker = "[unknown]"
 
 // Run runs program under mocks and returns what it would create.
 func Run(opts Options, program pulumi.RunFunc) (*Plan, error) {
@@ -130,6 +129,7 @@ func Run(opts Options, program pulumi.RunFunc) (*Plan, error) {
 		Resources:   rec.resources(),
 		Violations:  []Violation{},
 	}
+	p.Limits = p.CheckLimits()
 	return p, nil
 }
 

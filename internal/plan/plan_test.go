@@ -9,6 +9,8 @@ import (
 	"github.com/pulumi/pulumi-aws/sdk/v6/go/aws"
 	"github.com/pulumi/pulumi-aws/sdk/v6/go/aws/kms"
 	"github.com/pulumi/pulumi/sdk/v3/go/pulumi"
+
+	"github.com/wedsync/wedsync-infra/components/core"
 )
 
 // keyAndAlias is a program with one reference: the alias points at the key.
@@ -141,8 +143,8 @@ func TestTextShowsTreeAndSummary(t *testing.T) {
 
 func TestSecretsAreMasked(t *testing.T) {
 	m := toPlain(mustProps(t, map[string]any{"password": "hunter2"}, true))
-	if m["password"] != SecretMarker {
-		t.Errorf("password = %v, want %s", m["password"], SecretMarker)
+	if m["password"] != core.SecretMarker {
+		t.Errorf("password = %v, want %s", m["password"], core.SecretMarker)
 	}
 }
 

@@ -7,6 +7,8 @@ import (
 	"sort"
 	"strings"
 	"unicode/utf8"
+
+	"github.com/wedsync/wedsync-infra/internal/limits"
 )
 
 // WriteJSON writes the plan document (docs/plan-format.md), indented.
@@ -25,6 +27,9 @@ func ReadJSON(r io.Reader) (*Plan, error) {
 	}
 	if p.Violations == nil {
 		p.Violations = []Violation{}
+	}
+	if p.Limits == nil {
+		p.Limits = []limits.Breach{}
 	}
 	return &p, nil
 }
@@ -147,6 +152,7 @@ func (p *Plan) WriteTextWidth(out io.Writer, header string, width int) error {
 	fmt.Fprintln(w)
 	p.writeSummary(w)
 	p.writeViolations(w)
+	p.writeLimits(w)
 	_, err := io.WriteString(out, w.String())
 	return err
 }

@@ -5,6 +5,8 @@ import (
 	"strconv"
 
 	"github.com/pulumi/pulumi/sdk/v3/go/common/resource"
+
+	"github.com/wedsync/wedsync-infra/components/core"
 )
 
 // toPlain turns engine property values into plain JSON-able values: secrets
@@ -22,16 +24,16 @@ func plainValue(v resource.PropertyValue) any {
 	case v.IsNull():
 		return nil
 	case v.IsSecret():
-		return SecretMarker
+		return core.SecretMarker
 	case v.IsComputed():
-		return UnknownMarker
+		return core.UnknownMarker
 	case v.IsOutput():
 		o := v.OutputValue()
 		if o.Secret {
-			return SecretMarker
+			return core.SecretMarker
 		}
 		if !o.Known {
-			return UnknownMarker
+			return core.UnknownMarker
 		}
 		return plainValue(o.Element)
 	case v.IsBool():

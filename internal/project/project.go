@@ -14,8 +14,9 @@ import (
 	"strconv"
 	"strings"
 
-	"github.com/wedsync/wedsync-infra/components/core"
 	"gopkg.in/yaml.v3"
+
+	"github.com/wedsync/wedsync-infra/components/core"
 )
 
 // Project is a Pulumi project: its name and where its stack files are.
@@ -145,10 +146,6 @@ func (p *Project) ReadStackFile(stack string) (*StackConfig, []byte, error) {
 	return sc, data, nil
 }
 
-// SecretPlaceholder stands for a secret config value the offline plan
-// cannot decrypt.
-const SecretPlaceholder = core.SecretMarker
-
 // ParseStack reads the contents of a Pulumi.<stack>.yaml file. Keys without
 // a namespace belong to the project, as with `pulumi config set`.
 func ParseStack(data []byte, projectName string) (*StackConfig, error) {
@@ -166,7 +163,7 @@ func ParseStack(data []byte, projectName string) (*StackConfig, error) {
 			full = projectName + ":" + key
 		}
 		if isSecure(v) {
-			sc.Values[full] = SecretPlaceholder
+			sc.Values[full] = core.SecretMarker
 			sc.SecretKeys = append(sc.SecretKeys, full)
 			continue
 		}
@@ -232,7 +229,7 @@ func normalize(v any) any {
 	switch v := v.(type) {
 	case map[string]any:
 		if isSecure(v) {
-			return SecretPlaceholder
+			return core.SecretMarker
 		}
 		out := map[string]any{}
 		for k, e := range v {

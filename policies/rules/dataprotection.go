@@ -49,15 +49,18 @@ func dataProtectionPolicies() []*Policy {
 			Name: PolicyVersioning,
 			Description: "Object stores keep versions: every S3 bucket has a versioning configuration naming it with status Enabled, " +
 				"GCS buckets set versioning.enabled, Azure storage accounts have blob service properties with isVersioningEnabled.",
-			Level: Mandatory,
-			Stack: versioningStack,
+			Level:  Mandatory,
+			Stack:  versioningStack,
+			Judges: append(slices.Clone(s3Buckets), gcpBucket, azStorageAccount),
 		},
 		{
 			Name: PolicyBackupImmutability,
-			Description: "Backup stores (a bucket or storage account whose name, tags or labels say \"backup\") are immutable: S3 object lock " +
-				"with a default retention, a GCS retention policy, an Azure immutability policy or immutable storage with versioning.",
-			Level: Mandatory,
-			Stack: immutabilityStack,
+			Description: "Backup stores (a bucket or storage account made by the backup component, whatever its name; an inventory or logging " +
+				"configuration writing into one exempts nothing) are immutable: S3 object lock with a default retention, a GCS retention policy, " +
+				"an Azure immutability policy or immutable storage with versioning.",
+			Level:  Mandatory,
+			Stack:  immutabilityStack,
+			Judges: append(slices.Clone(s3Buckets), gcpBucket, azStorageAccount),
 		},
 		{
 			Name: PolicyDeletionProtection,
@@ -83,6 +86,7 @@ func dataProtectionPolicies() []*Policy {
 			Level:    Mandatory,
 			ProdOnly: true,
 			Stack:    crossRegionStack,
+			Judges:   append(slices.Clone(s3Buckets), awsRDSInstance, awsRDSCluster, gcpBucket, gcpSQLInstance, azPGServer, azStorageAccount),
 		},
 		{
 			Name: PolicyDataResidency,
@@ -258,41 +262,90 @@ func versioningStack(s *Stack, _ *Env) []Finding {
 	return out
 }
 
-// isBackupStore reports whether a bucket or account holds backups: its
-// name, physical name, tags or labels say so, and it is not where S3
-// inventory reports or access logs go (those hold reports about backups).
+// isBackupStore reports whether a bucket or storage account holds backups:
+// it was made by the backup component (one of BackupComponentTypes is among
+// its ancestors, as the engine records them), whatever it is called, and it
+// is not the report bucket that same component made for its own inventory.
+// An inventory or logging configuration from anywhere else exempts nothing:
+// a backup store it writes into stays a backup store.
 func (s *Stack) isBackupStore(r *Resource) bool {
-	if s.reportSink(r) {
-		return false
+	if s.backups == nil {
+		s.backups = map[*Resource]bool{}
 	}
-	return namedBackup(r)
+	if v, ok := s.backups[r]; ok {
+		return v
+	}
+	v := madeByBackupComponent(r) && !s.componentReportSink(r)
+	s.backups[r] = v
+	return v
 }
 
-// reportSink reports whether r is named as the destination of an S3
-// inventory or access logging.
-func (s *Stack) reportSink(r *Resource) bool {
-	if s.sinks == nil {
-		s.sinks = map[string]bool{}
-		for _, c := range s.OfType(awsS3Inventory) {
-			if v, st := str(c.Props, "destination", "bucket", "bucketArn"); st == known {
-				s.sinks[v], s.sinks[lastSegment(v)] = true, true
-			}
-			// In a preview the destination's ARN is unknown; the engine
-			// still records which resources it comes from.
-			for _, u := range c.Deps["destination"] {
-				s.sinks[u] = true
-			}
+// madeByBackupComponent reports whether a backup component is among r's
+// ancestors: its URN's type chain (parent types joined by "$") or its
+// parent's.
+func madeByBackupComponent(r *Resource) bool {
+	for _, urn := range []string{r.URN, r.Parent} {
+		chain := strings.Split(urnType(urn), "$")
+		if urn == r.URN {
+			chain = chain[:len(chain)-1] // r's own type
 		}
-		for _, c := range s.OfType(awsS3LoggingV2) {
-			if v, st := str(c.Props, "targetBucket"); st == known {
-				s.sinks[v], s.sinks[lastSegment(v)] = true, true
-			}
-			for _, u := range c.Deps["targetBucket"] {
-				s.sinks[u] = true
+		for _, t := range chain {
+			if slices.Contains(BackupComponentTypes, t) {
+				return true
 			}
 		}
 	}
-	return slices.ContainsFunc(r.names(), func(n string) bool { return s.sinks[n] })
+	return false
+}
+
+// urnType is the qualified type of a URN
+// (urn:pulumi:STACK::PROJECT::PARENT-TYPES$TYPE::NAME), or "".
+func urnType(urn string) string {
+	parts := strings.SplitN(urn, "::", 4)
+	if len(parts) < 4 {
+		return ""
+	}
+	return parts[2]
+}
+
+// componentReportSink reports whether r receives the S3 inventory or access
+// logs of a configuration made by the same backup component as r (their
+// parent is that component) about another bucket: the component's own
+// compliance-report bucket, which holds reports, not backups.
+func (s *Stack) componentReportSink(r *Resource) bool {
+	if r.Parent == "" || !slices.Contains(BackupComponentTypes, lastType(r.Parent)) {
+		return false
+	}
+	for _, c := range s.OfType(awsS3Inventory, awsS3LoggingV2) {
+		if c.Parent != r.Parent || c.refers("bucket", r) != no {
+			continue // another maker's, or (maybe) reporting on r itself
+		}
+		if slices.ContainsFunc(r.names(), func(n string) bool { return slices.Contains(reportDestinations(c), n) }) {
+			return true
+		}
+	}
+	return false
+}
+
+// lastType is the type of the resource a URN names (its type chain's last).
+func lastType(urn string) string {
+	chain := urnType(urn)
+	return chain[strings.LastIndex(chain, "$")+1:]
+}
+
+// reportDestinations are the names an inventory or logging configuration
+// writes into: the destination's ARN and its last segment, and (in a
+// preview, where the ARN is unknown) the URNs the engine says it comes from.
+func reportDestinations(c *Resource) []string {
+	prop, path := "destination", []string{"destination", "bucket", "bucketArn"}
+	if CanonicalType(c.Type) == awsS3LoggingV2 {
+		prop, path = "targetBucket", []string{"targetBucket"}
+	}
+	out := slices.Clone(c.Deps[prop])
+	if v, st := str(c.Props, path...); st == known {
+		out = append(out, v, lastSegment(v))
+	}
+	return out
 }
 
 // copyTarget reports whether r is the destination of a cross-region copy:
@@ -338,24 +391,6 @@ func (s *Stack) transferSource(r *Resource) bool {
 	return false
 }
 
-func namedBackup(r *Resource) bool {
-	if strings.Contains(lower(r.Name), "backup") || strings.Contains(lower(r.displayName()), "backup") {
-		return true
-	}
-	for _, k := range []string{"tags", "labels"} {
-		v, st := lookup(r.Props, k)
-		if st != known || !v.IsMap() {
-			continue
-		}
-		for key, val := range v.AsMap().All {
-			if strings.Contains(lower(key), "backup") || (val.IsString() && strings.Contains(lower(val.AsString()), "backup")) {
-				return true
-			}
-		}
-	}
-	return false
-}
-
 func immutabilityStack(s *Stack, env *Env) []Finding {
 	var out []Finding
 	days := minRetention(env, false)
@@ -363,7 +398,7 @@ func immutabilityStack(s *Stack, env *Env) []Finding {
 		if !s.isBackupStore(b) {
 			continue
 		}
-		if on, st := boolean(b.Props, "objectLockConfiguration", "objectLockEnabled"); st == unknown || (st == known && on) {
+		if on, st := legacyObjectLock(b); st == unknown || on {
 			if _, st := lookup(b.Props, "objectLockConfiguration", "rule"); st != absent {
 				continue // the legacy Bucket's inline lock with a default retention
 			}
@@ -404,6 +439,20 @@ func immutabilityStack(s *Stack, env *Env) []Finding {
 			"set immutableStorageWithVersioning.enabled on the account or its containers, or add a BlobContainerImmutabilityPolicy (immutabilityPeriodSinceCreationInDays %d)", a.displayName(), days)})
 	}
 	return out
+}
+
+// legacyObjectLock reads whether the legacy Bucket turns object lock on:
+// its objectLockEnabled, or the deprecated objectLockConfiguration
+// .objectLockEnabled, whose only valid value is the string "Enabled".
+func legacyObjectLock(b *Resource) (bool, state) {
+	if on, st := boolean(b.Props, "objectLockEnabled"); st != absent {
+		return on, st
+	}
+	v, st := str(b.Props, "objectLockConfiguration", "objectLockEnabled")
+	if st != known {
+		return false, st
+	}
+	return strings.EqualFold(v, "Enabled") || strings.EqualFold(v, "true"), known
 }
 
 // azureImmutable reports whether the account, one of its containers, or an

@@ -9,14 +9,18 @@
 // that need a companion resource (an S3 bucket's encryption configuration,
 // an Auto Scaling group's schedules) are stack rules, and a missing
 // companion is a violation. A value that is unknown until deploy (a
-// preview's computed output, or the plan's "[unknown]" and "[secret]") means
-// "cannot judge yet": never a violation, never a crash.
+// preview's computed output, or core.UnknownMarker and core.SecretMarker in
+// recorded inputs) means "cannot judge yet" for the resources it can refer
+// to, and only those: never a violation, never a crash. Types are matched
+// through CanonicalType, which folds Azure Native's versioned modules into
+// their default token.
 //
 // Concerns, one file each: encryption.go (customer-managed keys, key
 // rotation, TLS), exposure.go (public access), dataprotection.go
 // (retention, versioning, immutability, deletion protection, cross-region
-// copies, data residency), capacity.go (seasonal capacity schedules, prod)
-// and freeze.go (the wedding-day change freeze, prod).
+// copies, data residency), capacity.go (seasonal capacity schedules run
+// against the season calendar, prod), monitoring.go (alarms, prod) and
+// freeze.go (the wedding-day change freeze, prod).
 //
 // # Configuration
 //

@@ -55,8 +55,9 @@ func encryptionPolicies() []*Policy {
 			Name: PolicyS3Encryption,
 			Description: "Every S3 bucket has a server-side encryption configuration naming it, with sseAlgorithm aws:kms (or aws:kms:dsse) " +
 				"and a kmsMasterKeyId; a bucket with no encryption configuration in the stack fails (S3's default is SSE-S3, an AWS-managed key).",
-			Level: Mandatory,
-			Stack: s3EncryptionStack,
+			Level:  Mandatory,
+			Stack:  s3EncryptionStack,
+			Judges: s3Buckets,
 		},
 		{
 			Name: PolicyKeyRotation,
@@ -84,15 +85,17 @@ func encryptionPolicies() []*Policy {
 			Name: PolicyS3TLSOnly,
 			Description: "Every S3 bucket has a bucket policy naming it that denies requests where aws:SecureTransport is false, " +
 				"so no client can read or write it over plain HTTP; a bucket with no bucket policy fails.",
-			Level: Mandatory,
-			Stack: s3TLSOnlyStack,
+			Level:  Mandatory,
+			Stack:  s3TLSOnlyStack,
+			Judges: s3Buckets,
 		},
 		{
 			Name: PolicyRDSForceSSL,
 			Description: "RDS and Aurora databases refuse unencrypted connections: the parameter group they use sets rds.force_ssl=1 (PostgreSQL) " +
 				"or require_secure_transport=ON (MySQL/MariaDB). RDS for PostgreSQL 15 and later forces SSL by default.",
-			Level: Mandatory,
-			Stack: rdsForceSSLStack,
+			Level:  Mandatory,
+			Stack:  rdsForceSSLStack,
+			Judges: []string{awsRDSInstance, awsRDSCluster},
 		},
 	}
 }

@@ -1,18 +1,18 @@
 package rules
 
 import (
+	"net/netip"
 	"strings"
 )
 
 // Exposure: nothing that holds data is reachable from the internet.
 const (
-	PolicyNoPublicData      = "no-public-data"
-	PolicyS3PublicAccess    = "s3-public-access-block"
-	PolicyInstanceMetadata  = "instance-metadata-v2"
-	allUsers                = "allUsers"
-	allAuthenticatedUsers   = "allAuthenticatedUsers"
-	everywhereIPv4          = "0.0.0.0/0"
-	azureFirewallAllowAllTo = "255.255.255.255"
+	PolicyNoPublicData     = "no-public-data"
+	PolicyS3PublicAccess   = "s3-public-access-block"
+	PolicyInstanceMetadata = "instance-metadata-v2"
+	allUsers               = "allUsers"
+	allAuthenticatedUsers  = "allAuthenticatedUsers"
+	everywhereIPv4         = "0.0.0.0/0"
 )
 
 func exposurePolicies() []*Policy {
@@ -22,7 +22,7 @@ func exposurePolicies() []*Policy {
 			Description: "No public buckets, blobs or database endpoints: RDS not publiclyAccessible; Cloud SQL without a public IP (ipv4Enabled false) " +
 				"or 0.0.0.0/0 networks; GCS with publicAccessPrevention enforced, uniform bucket-level access and no allUsers grants; " +
 				"S3 without public ACLs; Azure storage with allowBlobPublicAccess false and private containers; PostgreSQL flexible servers " +
-				"in a delegated subnet with no allow-all firewall rule; Key Vault networkAcls defaultAction Deny.",
+				"in a delegated subnet with no firewall rule admitting more than a /16 of public addresses or any Azure service; Key Vault networkAcls defaultAction Deny.",
 			Level: Mandatory,
 			Check: map[string]func(*Resource, *Env) []string{
 				awsRDSInstance:      rdsNotPublic,
@@ -43,14 +43,19 @@ func exposurePolicies() []*Policy {
 			Name: PolicyS3PublicAccess,
 			Description: "Every S3 bucket has a public access block naming it with blockPublicAcls, blockPublicPolicy, ignorePublicAcls " +
 				"and restrictPublicBuckets all true; a bucket with no public access block fails.",
-			Level: Mandatory,
-			Stack: s3PublicAccessStack,
+			Level:  Mandatory,
+			Stack:  s3PublicAccessStack,
+			Judges: s3Buckets,
 		},
 		{
-			Name:        PolicyInstanceMetadata,
-			Description: "Launch templates require IMDSv2 (metadataOptions.httpTokens required), so a server-side request forgery cannot read instance credentials.",
-			Level:       Advisory,
-			Check:       map[string]func(*Resource, *Env) []string{awsLaunchTemplate: launchTemplateIMDSv2},
+			Name: PolicyInstanceMetadata,
+			Description: "Launch templates require IMDSv2 (metadataOptions.httpTokens required), so a server-side request forgery cannot read instance credentials. " +
+				"Mandatory in prod (high severity in AWS Foundational Security Best Practices: EC2.8, AutoScaling.3), advisory elsewhere.",
+			// https://docs.aws.amazon.com/securityhub/latest/userguide/ec2-controls.html#ec2-8
+			// https://docs.aws.amazon.com/securityhub/latest/userguide/autoscaling-controls.html#autoscaling-3
+			Level:     Advisory,
+			ProdLevel: Mandatory,
+			Check:     map[string]func(*Resource, *Env) []string{awsLaunchTemplate: launchTemplateIMDSv2},
 		},
 	}
 }
@@ -130,12 +135,53 @@ func azurePGNotPublic(r *Resource, _ *Env) []string {
 	return nil
 }
 
+// maxFirewallRange is the most public addresses one PostgreSQL firewall
+// rule may admit (a /16): a rule that wide is the internet, not a site.
+const maxFirewallRange = 1 << 16
+
+// azurePGFirewallNotOpen judges a rule by the range it admits, not by its
+// end address alone: 0.0.0.0-255.255.255.254 is as open as .255. The rule
+// 0.0.0.0-0.0.0.0 is Azure's "allow public access from any Azure service",
+// which admits every Azure customer's addresses. See
+// https://learn.microsoft.com/en-us/azure/postgresql/flexible-server/concepts-firewall-rules
 func azurePGFirewallNotOpen(r *Resource, _ *Env) []string {
-	end, st := str(r.Props, "endIpAddress")
-	if st == known && end == azureFirewallAllowAllTo {
-		return []string{fix("the firewall rule allows every internet address", "remove it; use private access")}
+	start, st1 := str(r.Props, "startIpAddress")
+	end, st2 := str(r.Props, "endIpAddress")
+	if st1 != known || st2 != known {
+		return nil
+	}
+	from, err1 := netip.ParseAddr(start)
+	to, err2 := netip.ParseAddr(end)
+	if err1 != nil || err2 != nil || !from.Is4() || !to.Is4() {
+		return nil // not an IPv4 range: the API refuses it
+	}
+	if from == netip.IPv4Unspecified() && to == netip.IPv4Unspecified() {
+		return []string{fix("the firewall rule 0.0.0.0-0.0.0.0 admits any Azure service, including other customers'", "remove it; use private access (a delegated subnet)")}
+	}
+	lo, hi := ipv4(from), ipv4(to)
+	if hi >= lo && hi-lo+1 > maxFirewallRange && !private(from, to) {
+		return []string{fix("the firewall rule %s-%s admits %d addresses, a large part of the internet", "remove it, or narrow it to the addresses that need access; prefer private access",
+			start, end, hi-lo+1)}
 	}
 	return nil
+}
+
+func ipv4(a netip.Addr) uint64 {
+	b := a.As4()
+	return uint64(b[0])<<24 | uint64(b[1])<<16 | uint64(b[2])<<8 | uint64(b[3])
+}
+
+// privateRanges are RFC 1918's: unreachable from the internet.
+var privateRanges = []netip.Prefix{netip.MustParsePrefix("10.0.0.0/8"), netip.MustParsePrefix("172.16.0.0/12"), netip.MustParsePrefix("192.168.0.0/16")}
+
+// private reports whether from-to lies inside one private range.
+func private(from, to netip.Addr) bool {
+	for _, p := range privateRanges {
+		if p.Contains(from) && p.Contains(to) {
+			return true
+		}
+	}
+	return false
 }
 
 func keyVaultDeniesByDefault(r *Resource, _ *Env) []string {

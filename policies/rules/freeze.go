@@ -12,6 +12,7 @@ func freezePolicies() []*Policy {
 		Level:    Mandatory,
 		ProdOnly: true,
 		Stack:    freezeStack,
+		Judges:   []string{pulumiStackType},
 	}}
 }
 

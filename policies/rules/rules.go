@@ -27,9 +27,14 @@ const (
 // Resource is one resource as the rules see it: the same shape whether it
 // comes from the Pulumi engine (preview) or from an offline plan.
 type Resource struct {
-	URN  string
+	URN string
+	// Type is the token exactly as the engine names it; rules match it
+	// through CanonicalType.
 	Type string
 	Name string
+	// Parent is the URN of the resource's parent ("" for the stack, or when
+	// the front end does not say).
+	Parent string
 	// ID is the physical id when known (offline plans); empty in a preview.
 	ID      string
 	Protect bool
@@ -67,7 +72,12 @@ type Finding struct {
 type Policy struct {
 	Name        string
 	Description string
-	Level       Level
+	// Level is the enforcement level, in every environment unless
+	// ProdLevel says otherwise; LevelIn reads the two.
+	Level Level
+	// ProdLevel, if set, is the level in prod: a control that is
+	// mandatory in prod and advisory elsewhere.
+	ProdLevel Level
 	// ProdOnly policies pass every resource of a non-prod stack.
 	ProdOnly bool
 	// Check maps a type token to the function judging resources of that type;
@@ -75,10 +85,21 @@ type Policy struct {
 	Check map[string]func(r *Resource, env *Env) []string
 	// Stack judges the whole stack; each finding is a violation.
 	Stack func(s *Stack, env *Env) []Finding
+	// Judges lists the types a stack policy reports findings on (the
+	// resource policies' types are their Check keys).
+	Judges []string
 }
 
 // IsStack reports whether p is a stack policy.
 func (p *Policy) IsStack() bool { return p.Stack != nil }
+
+// LevelIn is p's enforcement level in environment env.
+func (p *Policy) LevelIn(env string) Level {
+	if env == "prod" && p.ProdLevel != "" {
+		return p.ProdLevel
+	}
+	return p.Level
+}
 
 // Policies returns every policy of the pack, in a stable order.
 func Policies() []*Policy {
@@ -95,8 +116,14 @@ type Stack struct {
 	Resources []*Resource
 	byType    map[string][]*Resource
 	refIndex  map[string]*refs
-	// sinks and targets name the buckets that receive reports and copies.
-	sinks, targets map[string]bool
+	// targets name the buckets that receive copies; backups caches
+	// isBackupStore.
+	targets map[string]bool
+	backups map[*Resource]bool
+	// cal is the season calendar the capacity rule compares with; sims the
+	// simulated schedules, by their inputs.
+	cal  *calendarView
+	sims map[string]simulation
 }
 
 // refs indexes the resources of some types by what their input prop names:
@@ -111,12 +138,14 @@ type refs struct {
 func NewStack(resources []*Resource) *Stack {
 	s := &Stack{Resources: resources, byType: map[string][]*Resource{}}
 	for _, r := range resources {
-		s.byType[r.Type] = append(s.byType[r.Type], r)
+		t := CanonicalType(r.Type)
+		s.byType[t] = append(s.byType[t], r)
 	}
 	return s
 }
 
-// OfType returns the resources of any of the types, in stack order.
+// OfType returns the resources of any of the (canonical) types, in stack
+// order.
 func (s *Stack) OfType(types ...string) []*Resource {
 	if len(types) == 1 {
 		return s.byType[types[0]]
@@ -130,7 +159,7 @@ func (s *Stack) OfType(types ...string) []*Resource {
 
 // root is the stack resource's URN (where stack-wide findings are reported).
 func (s *Stack) root() string {
-	if rs := s.byType["pulumi:pulumi:Stack"]; len(rs) > 0 {
+	if rs := s.byType[pulumiStackType]; len(rs) > 0 {
 		return rs[0].URN
 	}
 	return ""
@@ -258,6 +287,14 @@ func (s *Stack) index(prop string, types []string) *refs {
 	return idx
 }
 
+// NewEnv is the evaluation context for a stack of environment env: cfg with
+// its defaults applied for env, and the instant now (zero skips the rules
+// that need a clock).
+func NewEnv(env string, cfg Config, now time.Time) *Env {
+	cfg.ApplyDefaults(env)
+	return &Env{Environment: env, Config: cfg, Now: now}
+}
+
 // Evaluate runs every enabled policy over the resources and returns the
 // findings, sorted by URN then policy. It is what the offline plan, `policy
 // check` and the tests use; the pack calls the same Check and Stack
@@ -294,7 +331,7 @@ func (p *Policy) Evaluate(s *Stack, env *Env) []Finding {
 			if env.Config.Exempt(p.Name, f.URN) {
 				continue
 			}
-			f.Policy, f.Level = p.Name, p.Level
+			f.Policy, f.Level = p.Name, p.LevelIn(env.Environment)
 			out = append(out, f)
 		}
 	}
@@ -306,25 +343,26 @@ func (p *Policy) CheckResource(r *Resource, env *Env) []Finding {
 	if p.ProdOnly && !env.Prod() {
 		return nil
 	}
-	check := p.Check[r.Type]
+	check := p.Check[CanonicalType(r.Type)]
 	if check == nil || env.Config.Exempt(p.Name, r.URN) {
 		return nil
 	}
 	var out []Finding
 	for _, msg := range check(r, env) {
-		out = append(out, Finding{Policy: p.Name, Level: p.Level, URN: r.URN, Message: msg})
+		out = append(out, Finding{Policy: p.Name, Level: p.LevelIn(env.Environment), URN: r.URN, Message: msg})
 	}
 	return out
 }
 
-// types lists the type tokens p checks, sorted (for docs and tests).
-func (p *Policy) types() []string {
-	out := make([]string, 0, len(p.Check))
+// Types lists the (canonical) type tokens p judges, sorted: the types of
+// its resource checks, or the types its stack rule reads.
+func (p *Policy) Types() []string {
+	out := slices.Clone(p.Judges)
 	for t := range p.Check {
 		out = append(out, t)
 	}
 	sort.Strings(out)
-	return out
+	return slices.Compact(out)
 }
 
 // fix formats a violation: what is wrong, then how to fix it.

@@ -1,24 +1,17 @@
 package rules
 
 import (
+	"slices"
 	"strings"
 	"testing"
 	"time"
 
-	"github.com/wedsync/wedsync-infra/internal/plan"
+	"github.com/wedsync/wedsync-infra/components/core"
 	"github.com/wedsync/wedsync-infra/season"
 )
 
-// wednesday is outside every default freeze window.
+// wednesday is outside every default freeze window, in peak season.
 var wednesday = time.Date(2026, 6, 10, 12, 0, 0, 0, time.UTC)
-
-func check(env string, fixtures []fixture, cfg Config, now time.Time) []plan.Violation {
-	return EvaluatePlan(planOf(env, fixtures), cfg, now)
-}
-
-func clouds() map[string][]fixture {
-	return map[string][]fixture{"aws": awsFixtures(), "gcp": gcpFixtures(), "azure": azureFixtures()}
-}
 
 func TestCompliantProdStacksPassEveryRule(t *testing.T) {
 	for cloud, fixtures := range clouds() {
@@ -47,6 +40,30 @@ var also = map[string]func([]fixture) []fixture{
 	"rds_postgres_14_default_group": func(f []fixture) []fixture { return with(f, "db", "parameterGroupName", remove) },
 	"rds_postgres_14_group_without_force_ssl": func(f []fixture) []fixture {
 		return with(with(f, "db", "engineVersion", "14.9"), "db-params", "parameters", []any{})
+	},
+	"asg_max_below_ten_times_baseline": func(f []fixture) []fixture { return with(f, "web-close-off", "minSize", 7.0) },
+	"inventory_into_the_backup_bucket_exempts_nothing": func(f []fixture) []fixture {
+		return append(f, fixture{typ: awsS3Inventory, name: "stray-inventory", inputs: obj("bucket", "wedsync-data",
+			"destination", obj("bucket", obj("bucketArn", "arn:aws:s3:::wedsync-backup")))})
+	},
+	"access_logs_into_the_backup_bucket_exempt_nothing": func(f []fixture) []fixture {
+		return append(f, fixture{typ: awsS3LoggingV2, name: "stray-logging", inputs: obj("bucket", "wedsync-data", "targetBucket", "wedsync-backup")})
+	},
+	"postgres_firewall_open_to_all_but_one": func(f []fixture) []fixture { return with(f, "db-office", "startIpAddress", "0.0.0.0") },
+	"postgres_requires_tls_1_0":             func(f []fixture) []fixture { return with(f, "db-tls", "value", "TLSv1") },
+	// A Monday window: the opening and the closing both move.
+	"asg_wedding_days_on_monday": func(f []fixture) []fixture {
+		return with(with(f, "web-close-peak", "recurrence", "0 2 * * 2"), "web-close-off", "recurrence", "0 2 * * 2")
+	},
+	"autoscale_wedding_days_on_monday": func(f []fixture) []fixture {
+		return with(f, "web-autoscale", "profiles.2.recurrence.schedule.days", []any{"Tuesday"})
+	},
+	// Wedding days close to the off season; the peak is one fixed day.
+	"autoscale_peak_is_one_fixed_day": func(f []fixture) []fixture {
+		return with(f, "web-autoscale", "profiles", arr(obj("name", "default", "capacity", obj("minimum", "2", "maximum", "60", "default", "2")),
+			azureWeek("wedding-day-start", "Friday", 16, 20), azureWeek("wedding-day-end", "Sunday", 2, 2),
+			obj("name", "peak-day", "capacity", obj("minimum", "8", "maximum", "40", "default", "8"),
+				"fixedDate", obj("timeZone", "UTC", "start", "2026-06-10T00:00:00Z", "end", "2026-06-11T00:00:00Z"))))
 	},
 }
 
@@ -84,12 +101,22 @@ var breakings = []breaking{
 	{"rds_without_cross_region_backups", "aws", "db-backups-dr", "", nil, PolicyCrossRegionCopy, "db"},
 	{"s3_backup_bucket_without_replication", "aws", "backup-replication", "", nil, PolicyCrossRegionCopy, "backup"},
 	{"rds_outside_europe", "aws", "db", "region", "us-east-1", PolicyDataResidency, ""},
+	{"s3_acl_public_read", "aws", "backup-acl", "acl", "public-read", PolicyNoPublicData, ""},
+	{"launch_template_imds_unset", "aws", "web-lt", "metadataOptions", remove, PolicyInstanceMetadata, ""},
+	{"s3_backup_bucket_lock_without_default_retention", "aws", "backup-lock", "rule", remove, PolicyBackupImmutability, "backup"},
+	{"inventory_into_the_backup_bucket_exempts_nothing", "aws", "backup-lock", "", nil, PolicyBackupImmutability, "backup"},
+	{"access_logs_into_the_backup_bucket_exempt_nothing", "aws", "backup-replication", "", nil, PolicyCrossRegionCopy, "backup"},
+	{"rds_without_alarm", "aws", "db-cpu", "", nil, PolicyAlarmed, "db"},
+	{"asg_without_alarm", "aws", "web-at-max", "", nil, PolicyAlarmed, "web"},
+	{"backup_bucket_without_alarm", "aws", "backup-freshness", "", nil, PolicyAlarmed, "backup"},
 	// capacity, AWS
 	{"asg_without_wedding_day_schedule", "aws", "web-wedding", "", nil, PolicySeasonalCapacity, "web"},
-	{"asg_without_peak_schedule", "aws", "web-peak", "", nil, PolicySeasonalCapacity, "web"},
+	{"asg_wedding_days_on_monday", "aws", "web-wedding", "recurrence", "0 16 * * 1", PolicySeasonalCapacity, "web"}, // closing on Tuesday
+	{"asg_peak_weeks_close_to_the_off_season", "aws", "web-close-peak", "minSize", 2.0, PolicySeasonalCapacity, "web"},
 	{"asg_schedule_without_time_zone", "aws", "web-wedding", "timeZone", remove, PolicySeasonalCapacity, "web"},
-	{"asg_wedding_day_not_above_baseline", "aws", "web-wedding", "minSize", 2.0, PolicySeasonalCapacity, "web"},
+	{"asg_wedding_day_not_above_baseline", "aws", "web-wedding", "minSize", 8.0, PolicySeasonalCapacity, "web"},
 	{"asg_max_below_ten_times_baseline", "aws", "web", "minSize", 7.0, PolicySeasonalCapacity, ""},
+	{"asg_recurrence_the_simulator_cannot_read", "aws", "web-wedding", "recurrence", "0 16 ? * FRI", PolicySeasonalCapacity, "web"},
 
 	// encryption, GCP
 	{"gcs_with_google_managed_key", "gcp", "backup", "encryption", remove, PolicyEncryptionCMK, ""},
@@ -119,10 +146,17 @@ var breakings = []breaking{
 	{"gcs_backup_in_one_region", "gcp", "backup", "location", "europe-west2", PolicyCrossRegionCopy, ""},
 	{"cloud_sql_backups_in_one_region", "gcp", "db", "settings.backupConfiguration.location", "europe-west2", PolicyCrossRegionCopy, ""},
 	{"gcs_in_the_us", "gcp", "backup", "location", "US", PolicyDataResidency, ""},
+	{"cloud_sql_without_alarm", "gcp", "db-cpu", "", nil, PolicyAlarmed, "db"},
+	{"instance_group_without_alarm", "gcp", "web-at-max", "", nil, PolicyAlarmed, "web"},
+	{"gcs_backup_without_alarm", "gcp", "backup-freshness", "", nil, PolicyAlarmed, "backup"},
 	// capacity, GCP
 	{"autoscaler_without_schedules", "gcp", "web-autoscaler", "autoscalingPolicy.scalingSchedules", remove, PolicySeasonalCapacity, ""},
 	{"autoscaler_schedule_in_utc_by_default", "gcp", "web-autoscaler", "autoscalingPolicy.scalingSchedules.0.timeZone", remove, PolicySeasonalCapacity, ""},
 	{"autoscaler_peak_not_above_baseline", "gcp", "web-autoscaler", "autoscalingPolicy.scalingSchedules.1.minRequiredReplicas", 2.0, PolicySeasonalCapacity, ""},
+	{"autoscaler_wedding_days_on_monday", "gcp", "web-autoscaler", "autoscalingPolicy.scalingSchedules.0.schedule", "0 16 * * 1", PolicySeasonalCapacity, ""},
+	{"autoscaler_peak_lasts_one_day", "gcp", "web-autoscaler", "autoscalingPolicy.scalingSchedules.1.durationSec", 86400.0, PolicySeasonalCapacity, ""},
+	{"autoscaler_wedding_days_end_saturday_night", "gcp", "web-autoscaler", "autoscalingPolicy.scalingSchedules.0.durationSec", 104400.0, PolicySeasonalCapacity, ""},
+	{"asg_off_season_closing_starts_at_midnight", "aws", "web-close-off", "startTime", "2026-11-01T00:00:00Z", PolicySeasonalCapacity, "web"},
 	{"autoscaler_max_below_ten_times_baseline", "gcp", "web-autoscaler", "autoscalingPolicy.maxReplicas", 10.0, PolicySeasonalCapacity, ""},
 	{"instance_group_without_autoscaler", "gcp", "web-autoscaler", "", nil, PolicySeasonalCapacity, "web"},
 
@@ -150,29 +184,92 @@ var breakings = []breaking{
 	{"postgres_backups_not_geo_redundant", "azure", "db", "backup.geoRedundantBackup", "Disabled", PolicyCrossRegionCopy, ""},
 	{"backup_storage_zone_redundant_only", "azure", "backup", "sku.name", "Standard_ZRS", PolicyCrossRegionCopy, ""},
 	{"postgres_in_the_us", "azure", "db", "location", "eastus", PolicyDataResidency, ""},
+	{"postgres_firewall_open_to_all_but_one", "azure", "db-office", "endIpAddress", "255.255.255.254", PolicyNoPublicData, ""},
+	{"postgres_requires_tls_1_0", "azure", "db-tls", "configurationName", "ssl_min_protocol_version", PolicyTLS, ""},
+	{"postgres_unprotected", "azure", "db", unprotect, nil, PolicyDeletionProtection, ""},
+	{"postgres_without_alarm", "azure", "db-cpu", "", nil, PolicyAlarmed, "db"},
+	{"scale_set_without_alarm", "azure", "web-unhealthy", "", nil, PolicyAlarmed, "web"},
+	{"backup_storage_without_alarm", "azure", "backup-freshness", "", nil, PolicyAlarmed, "backup"},
 	// capacity, Azure
 	{"autoscale_without_wedding_day_profile", "azure", "web-autoscale", "profiles.1", map[string]any{"name": "x", "capacity": map[string]any{"minimum": "2", "maximum": "60"}, "fixedDate": map[string]any{"timeZone": "UTC"}}, PolicySeasonalCapacity, ""},
 	{"autoscale_recurrence_without_time_zone", "azure", "web-autoscale", "profiles.1.recurrence.schedule.timeZone", remove, PolicySeasonalCapacity, ""},
+	{"autoscale_wedding_days_on_monday", "azure", "web-autoscale", "profiles.1.recurrence.schedule.days", []any{"Monday"}, PolicySeasonalCapacity, ""}, // ending on Tuesday
+	{"autoscale_peak_is_one_fixed_day", "azure", "web-autoscale", "profiles.2.capacity.minimum", "2", PolicySeasonalCapacity, ""},
+	{"autoscale_peak_weeks_close_to_the_off_season", "azure", "web-autoscale", "profiles.2.capacity.minimum", "2", PolicySeasonalCapacity, ""},
+	{"autoscale_without_default_profile", "azure", "web-autoscale", "profiles.0.fixedDate", map[string]any{"timeZone": "UTC", "start": "2026-01-01T00:00:00Z", "end": "2026-01-02T00:00:00Z"}, PolicySeasonalCapacity, ""},
 	{"scale_set_without_autoscale_setting", "azure", "web-autoscale", "", nil, PolicySeasonalCapacity, "web"},
+
+	// the types the shipped components do not create
+	{"legacy_bucket_sse_s3", "more", "archive-bucket", "serverSideEncryptionConfiguration.rule.applyServerSideEncryptionByDefault.sseAlgorithm", "AES256", PolicyS3Encryption, ""},
+	{"legacy_bucket_policy_allows_http", "more", "archive-bucket", "policy", `{"Statement":[]}`, PolicyS3TLSOnly, ""},
+	{"legacy_bucket_without_public_access_block", "more", "archive-pab", "", nil, PolicyS3PublicAccess, "archive-bucket"},
+	{"legacy_bucket_public_acl", "more", "archive-bucket", "acl", "public-read-write", PolicyNoPublicData, ""},
+	{"legacy_bucket_unversioned", "more", "archive-bucket", "versioning.enabled", false, PolicyVersioning, ""},
+	{"legacy_bucket_lock_disabled", "more", "archive-bucket", "objectLockConfiguration", remove, PolicyBackupImmutability, ""},
+	{"legacy_bucket_not_replicated", "more", "archive-bucket", "replicationConfiguration", remove, PolicyCrossRegionCopy, ""},
+	{"legacy_bucket_unprotected", "more", "archive-bucket", unprotect, nil, PolicyDeletionProtection, ""},
+	{"legacy_bucket_without_alarm", "more", "archive-freshness", "", nil, PolicyAlarmed, "archive-bucket"},
+	{"aurora_unencrypted", "more", "aurora", "storageEncrypted", false, PolicyEncryptionCMK, ""},
+	{"aurora_parameter_group_force_ssl_off", "more", "aurora-params", "parameters.0.value", "0", PolicyRDSForceSSL, "aurora"},
+	{"aurora_short_retention", "more", "aurora", "backupRetentionPeriod", 1.0, PolicyBackupRetention, ""},
+	{"aurora_without_deletion_protection", "more", "aurora", "deletionProtection", false, PolicyDeletionProtection, ""},
+	{"aurora_not_global", "more", "aurora", "globalClusterIdentifier", remove, PolicyCrossRegionCopy, ""},
+	{"aurora_without_alarm", "more", "aurora-cpu", "", nil, PolicyAlarmed, "aurora"},
+	{"ebs_volume_unencrypted", "more", "scratch", "encrypted", false, PolicyEncryptionCMK, ""},
+	{"region_template_disk_without_cmek", "more", "batch-template", "disks.0.diskEncryptionKey", remove, PolicyEncryptionCMK, ""},
+	{"gce_disk_without_cmek", "more", "batch-data", "diskEncryptionKey", remove, PolicyEncryptionCMK, ""},
+	{"bucket_binding_to_all_users", "more", "reports-readers", "members", []any{"allAuthenticatedUsers"}, PolicyNoPublicData, ""},
+	{"zonal_autoscaler_wedding_days_on_monday", "more", "batch-autoscaler", "autoscalingPolicy.scalingSchedules.0.schedule", "0 16 * * 1", PolicySeasonalCapacity, ""},
+	{"zonal_group_without_autoscaler", "more", "batch-autoscaler", "", nil, PolicySeasonalCapacity, "batch"},
+	{"zonal_group_without_alarm", "more", "batch-at-max", "", nil, PolicyAlarmed, "batch"},
+}
+
+// generatedBreakings are the rows every data store and compute type gets
+// the same way: moved out of Europe (data-residency) and, for the stores
+// prod protects, unprotected (deletion-protection).
+func generatedBreakings() []breaking {
+	away := map[string]string{"aws": "us-east-1", "gcp": "us-central1", "azure": "eastus"}
+	var out []breaking
+	for _, cloud := range []string{"aws", "gcp", "azure", "more"} {
+		for _, f := range clouds()[cloud] {
+			if slices.Contains(dataStores, f.typ) || slices.Contains(compute, f.typ) {
+				out = append(out, breaking{f.name + "_outside_europe", cloud, f.name, "region", away[cloudOf(f.typ)], PolicyDataResidency, ""})
+			}
+			if slices.Contains(protectTypes, f.typ) {
+				out = append(out, breaking{f.name + "_unprotected", cloud, f.name, unprotect, nil, PolicyDeletionProtection, ""})
+			}
+		}
+	}
+	return out
+}
+
+// allBreakings are the hand-written and generated rows.
+func allBreakings() []breaking { return append(slices.Clone(breakings), generatedBreakings()...) }
+
+// apply breaks the fixtures as b says, and returns them with the URN the
+// violation is expected on.
+func (b breaking) apply() ([]fixture, fixture) {
+	fixtures := with(clouds()[b.cloud], b.resource, b.path, b.value)
+	if more := also[b.name]; more != nil {
+		fixtures = more(fixtures)
+	}
+	on := b.on
+	if on == "" {
+		on = b.resource
+	}
+	for _, f := range fixtures {
+		if f.name == on {
+			return fixtures, f
+		}
+	}
+	panic("no fixture " + on)
 }
 
 func TestEachWayOfBreakingARuleFails(t *testing.T) {
-	for _, b := range breakings {
+	for _, b := range allBreakings() {
 		t.Run(b.cloud+"_"+b.name, func(t *testing.T) {
-			fixtures := with(clouds()[b.cloud], b.resource, b.path, b.value)
-			if more := also[b.name]; more != nil {
-				fixtures = more(fixtures)
-			}
-			on := b.on
-			if on == "" {
-				on = b.resource
-			}
-			want := ""
-			for _, f := range fixtures {
-				if f.name == on {
-					want = urnOf(f.typ, f.name)
-				}
-			}
+			fixtures, on := b.apply()
+			want := on.urn(fixtures)
 			got := check("prod", fixtures, Config{}, wednesday)
 			for _, v := range got {
 				if v.Policy == b.policy && v.URN == want {
@@ -188,12 +285,12 @@ func TestEachWayOfBreakingARuleFails(t *testing.T) {
 }
 
 func TestUnknownValuesCannotBeJudgedYet(t *testing.T) {
-	for _, b := range breakings {
-		if b.path == "" || b.value == remove || also[b.name] != nil {
+	for _, b := range allBreakings() {
+		if b.path == "" || b.path == unprotect || b.value == remove || also[b.name] != nil {
 			continue
 		}
 		t.Run(b.cloud+"_"+b.name+"_unknown", func(t *testing.T) {
-			fixtures := with(clouds()[b.cloud], b.resource, b.path, "[unknown]")
+			fixtures := with(clouds()[b.cloud], b.resource, b.path, core.UnknownMarker)
 			for _, v := range check("prod", fixtures, Config{}, wednesday) {
 				if v.Policy == b.policy {
 					t.Errorf("an unknown %s must not be judged, got %s on %s: %s", b.path, v.Policy, v.URN, v.Message)
@@ -213,7 +310,7 @@ func TestUnknownReferencesCannotBeJudgedYet(t *testing.T) {
 	}
 	for _, c := range cases {
 		t.Run(c.cloud+"_"+c.resource+"_"+c.path, func(t *testing.T) {
-			fixtures := with(clouds()[c.cloud], c.resource, c.path, "[unknown]")
+			fixtures := with(clouds()[c.cloud], c.resource, c.path, core.UnknownMarker)
 			// Break the companion too: with its reference unknown, the rule
 			// cannot tell which resource it belongs to, so it must not judge.
 			for _, v := range check("prod", fixtures, Config{}, wednesday) {
@@ -224,7 +321,7 @@ func TestUnknownReferencesCannotBeJudgedYet(t *testing.T) {
 }
 
 func TestProdOnlyRulesDoNotApplyOutsideProd(t *testing.T) {
-	fixtures := withProtect(awsFixtures(), "db", false)
+	fixtures := with(awsFixtures(), "db", unprotect, nil)
 	fixtures = with(fixtures, "db", "deletionProtection", false)
 	fixtures = with(fixtures, "web-wedding", "", nil)
 	fixtures = with(fixtures, "db-backups-dr", "", nil)
@@ -248,9 +345,10 @@ func TestProdOnlyRulesDoNotApplyOutsideProd(t *testing.T) {
 }
 
 func TestUnprotectedProdDataStoreFails(t *testing.T) {
+	stores := map[string]string{"aws": "backup", "gcp": "backup", "azure": "backup", "more": "archive-bucket"}
 	for cloud, fixtures := range clouds() {
 		t.Run(cloud, func(t *testing.T) {
-			got := check("prod", withProtect(fixtures, "backup", false), Config{}, wednesday)
+			got := check("prod", with(fixtures, stores[cloud], unprotect, nil), Config{}, wednesday)
 			if len(got) != 1 || got[0].Policy != PolicyDeletionProtection {
 				t.Errorf("want one deletion-protection violation, got %+v", got)
 			}
@@ -338,7 +436,12 @@ func TestFreeze(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		got := check("prod", awsFixtures(), s.PackConfig(), time.Date(2026, 12, 24, 10, 0, 0, 0, time.UTC))
+		var got []Finding
+		for _, f := range check("prod", awsFixtures(), s.PackConfig(), time.Date(2026, 12, 24, 10, 0, 0, 0, time.UTC)) {
+			if f.Policy == PolicyFreeze {
+				got = append(got, f)
+			}
+		}
 		if len(got) != 1 || !strings.Contains(got[0].Message, "Christmas") {
 			t.Errorf("want the Christmas freeze, got %+v", got)
 		}
@@ -388,7 +491,10 @@ func TestEveryPolicyIsDescribedAndLevelled(t *testing.T) {
 		if p.Description == "" || (p.Level != Mandatory && p.Level != Advisory) || (p.Check == nil) == (p.Stack == nil) {
 			t.Errorf("policy %s: needs a description, a level, and exactly one of Check or Stack", p.Name)
 		}
-		for _, typ := range p.types() {
+		if p.IsStack() && len(p.Judges) == 0 {
+			t.Errorf("policy %s: a stack policy must declare the types it judges", p.Name)
+		}
+		for _, typ := range p.Types() {
 			if strings.Count(typ, ":") != 2 {
 				t.Errorf("policy %s: %q is not a type token", p.Name, typ)
 			}
@@ -401,35 +507,71 @@ func TestEveryPolicyIsDescribedAndLevelled(t *testing.T) {
 // baseline is the lowest minimum it is ever given, not its minimum today.
 func TestSeasonalCapacityBaselineIsTheLowestScheduledMinimum(t *testing.T) {
 	fixtures := with(awsFixtures(), "web", "minSize", 8.0)
-	fixtures = append(fixtures, fixture{typ: awsASGSchedule, name: "web-off-season", inputs: obj("autoscalingGroupName", "wedsync-web",
-		"scheduledActionName", "off-season-2026", "startTime", "2026-11-01T00:00:00Z", "timeZone", "Europe/London", "minSize", 2.0, "maxSize", 10.0)})
 	if got := check("prod", fixtures, Config{}, wednesday); len(got) != 0 {
 		t.Errorf("a June-created group with an off-season schedule: want no violations, got %+v", got)
 	}
-	got := check("prod", with(fixtures, "web-off-season", "", nil), Config{}, wednesday)
-	if len(got) == 0 || !strings.Contains(got[len(got)-1].Message, "below 10x the off-season baseline of 8") {
-		t.Errorf("without the off-season schedule the baseline is 8 and max 60 is below 80: want seasonal-capacity, got %+v", got)
+	got := check("prod", with(fixtures, "web-close-off", "minSize", 8.0), Config{}, wednesday)
+	if len(got) != 1 || !strings.Contains(got[0].Message, "below 10x the off-season baseline of 8") {
+		t.Errorf("never below 8, the baseline is 8 and max 60 is below 80: want seasonal-capacity, got %+v", got)
 	}
 }
 
-// Planned in June, Azure's profiles carry the peak season as a weekly
-// pattern: wedding days open on Friday and close on Sunday back to the peak
-// minimum, which is above the off-season default.
-func TestSeasonalCapacityAzurePeakAsAWeeklyPattern(t *testing.T) {
-	week := func(name, day string, hour, minimum float64) map[string]any {
-		return obj("name", name, "capacity", obj("minimum", minimum, "maximum", 60.0, "default", minimum),
-			"recurrence", obj("frequency", "Week", "schedule", obj("timeZone", "GMT Standard Time", "days", arr(day), "hours", arr(hour), "minutes", arr(0.0))))
+// Azure's documented precedence: a fixed-date profile in effect wins over
+// every recurrence. A peak season written as one fixed-date profile
+// therefore silences the wedding-day recurrences all summer; a rule that
+// only read the profiles' shape saw both and passed.
+func TestSeasonalCapacityAzureFixedDatePeakHidesTheWeddingDays(t *testing.T) {
+	profiles := arr(obj("name", "default", "capacity", obj("minimum", "2", "maximum", "60", "default", "2")),
+		azureWeek("wedding-day-start", "Friday", 16, 20), azureWeek("wedding-day-end", "Sunday", 2, 2),
+		obj("name", "peak-2026", "capacity", obj("minimum", "8", "maximum", "40", "default", "8"),
+			"fixedDate", obj("timeZone", "UTC", "start", "2026-05-01T00:00:00Z", "end", "2026-11-01T00:00:00Z")))
+	got := check("prod", with(azureFixtures(), "web-autoscale", "profiles", profiles), Config{}, wednesday)
+	if len(got) != 1 || !strings.Contains(got[0].Message, "no wedding-day capacity: at Fri 12 Jun 2026 16:00 BST (wedding day) the calendar wants a minimum of 20 and the schedules give 8") {
+		t.Errorf("want one seasonal-capacity violation on the first wedding Friday, got %+v", got)
 	}
-	profiles := arr(obj("name", "default", "capacity", obj("minimum", 2.0, "maximum", 60.0, "default", 2.0)),
-		week("wedding-day-start", "Friday", 16, 20), week("wedding-day-end", "Sunday", 2, 8))
-	fixtures := with(azureFixtures(), "web-autoscale", "profiles", profiles)
-	if got := check("prod", fixtures, Config{}, wednesday); len(got) != 0 {
-		t.Errorf("want no violations, got %+v", got)
+}
+
+// The rule judges the schedules against the stack's own calendar: the same
+// schedules pass the default calendar and fail one whose wedding days
+// start on Thursdays.
+func TestSeasonalCapacityReadsTheStacksCalendar(t *testing.T) {
+	s, err := LoadStackSettings(map[string]string{KeyEnvironment: "prod", KeySeason: `{"weddingDays": {"start": "Thu 16:00", "end": "Sun 02:00"}}`})
+	if err != nil {
+		t.Fatal(err)
 	}
-	flat := arr(obj("name", "default", "capacity", obj("minimum", 2.0, "maximum", 60.0, "default", 2.0)),
-		week("wedding-day-start", "Friday", 16, 20), week("wedding-day-end", "Sunday", 2, 2))
-	if got := check("prod", with(azureFixtures(), "web-autoscale", "profiles", flat), Config{}, wednesday); len(got) != 1 || got[0].Policy != PolicySeasonalCapacity {
-		t.Errorf("weddings back to the off-season minimum and nothing else: want seasonal-capacity (no peak season), got %+v", got)
+	cfg := s.PackConfig()
+	for cloud, fixtures := range clouds() {
+		got := check("prod", fixtures, cfg, wednesday)
+		if cloud != "more" && (len(got) == 0 || !strings.Contains(got[0].Message, "at Thu 11 Jun 2026 16:00 BST (wedding day)")) {
+			t.Errorf("%s: want the Thursday before the schedules open, got %+v", cloud, got)
+		}
+	}
+}
+
+// Without a clock the rule cannot place schedules in time: it judges what
+// needs none (schedules exist, name a zone, reach 10x).
+func TestSeasonalCapacityWithoutAClockJudgesOnlyTheShape(t *testing.T) {
+	monday := with(awsFixtures(), "web-wedding", "recurrence", "0 16 * * 1")
+	if got := check("prod", monday, Config{}, time.Time{}); len(got) != 0 {
+		t.Errorf("zero clock: want no violations, got %+v", got)
+	}
+	if got := check("prod", with(monday, "web-wedding", "timeZone", remove), Config{}, time.Time{}); len(got) != 1 {
+		t.Errorf("zero clock, schedule without a zone: want one violation, got %+v", got)
+	}
+}
+
+// No shortfall is accepted at a clock change either: a fixed 34-hour GCP
+// wedding window from Friday 16:00 ends at 01:00 GMT on Sunday 25 October
+// 2026, an hour before the calendar's 02:00 once the clocks go back.
+func TestSeasonalCapacityJudgesTheClockChangeNight(t *testing.T) {
+	october := time.Date(2026, 10, 21, 12, 0, 0, 0, time.UTC)
+	if got := check("prod", gcpFixtures(), Config{}, october); len(got) != 0 {
+		t.Errorf("35 hours: want no violations, got %+v", got)
+	}
+	short := with(gcpFixtures(), "web-autoscaler", "autoscalingPolicy.scalingSchedules.0.durationSec", 122400.0)
+	got := check("prod", short, Config{}, october)
+	if len(got) != 1 || !strings.Contains(got[0].Message, "at Sun 25 Oct 2026 01:00 GMT (wedding day) the calendar wants a minimum of 20 and the schedules give 8; 1h short") {
+		t.Errorf("34 hours: want the repeated hour, got %+v", got)
 	}
 }
 
@@ -472,13 +614,29 @@ func TestCopiesAndReportSinks(t *testing.T) {
 			t.Errorf("a disabled transfer job copies nothing: want cross-region-copy, got %+v", got)
 		}
 	})
-	t.Run("inventory_destination_is_not_a_backup_store", func(t *testing.T) {
-		fixtures := with(awsFixtures(), "backup-lock", "", nil)
-		fixtures = with(fixtures, "backup-replication", "", nil)
-		fixtures = append(fixtures, fixture{typ: awsS3Inventory, name: "inventory", inputs: obj("bucket", "wedsync-data",
-			"destination", obj("bucket", obj("bucketArn", "arn:aws:s3:::wedsync-backup")))})
+	t.Run("the_backup_components_own_inventory_bucket_holds_reports", func(t *testing.T) {
+		fixtures := append(awsFixtures(),
+			fixture{typ: awsS3BucketV2, name: "backup-inventory", in: "backups", id: "wedsync-backup-inventory", protect: true, inputs: obj("bucket", "wedsync-backup-inventory")},
+			fixture{typ: awsS3SSEConfigV2, name: "backup-inventory-sse", in: "backups", inputs: obj("bucket", "wedsync-backup-inventory", "rules", arr(obj("applyServerSideEncryptionByDefault", obj("sseAlgorithm", "aws:kms", "kmsMasterKeyId", awsKey))))},
+			fixture{typ: awsS3PublicAccess, name: "backup-inventory-pab", in: "backups", inputs: obj("bucket", "wedsync-backup-inventory", "blockPublicAcls", true, "blockPublicPolicy", true, "ignorePublicAcls", true, "restrictPublicBuckets", true)},
+			fixture{typ: awsS3Policy, name: "backup-inventory-tls", in: "backups", inputs: obj("bucket", "wedsync-backup-inventory", "policy", tlsDeny)},
+			fixture{typ: awsS3VersioningV2, name: "backup-inventory-versioning", in: "backups", inputs: obj("bucket", "wedsync-backup-inventory", "versioningConfiguration", obj("status", "Enabled"))},
+			fixture{typ: awsS3Inventory, name: "backup-inventory-config", in: "backups", inputs: obj("bucket", "wedsync-backup",
+				"destination", obj("bucket", obj("bucketArn", "arn:aws:s3:::wedsync-backup-inventory")))},
+		)
 		if got := check("prod", fixtures, Config{}, wednesday); len(got) != 0 {
-			t.Errorf("want no backup rules on an inventory bucket, got %+v", got)
+			t.Errorf("the component's report bucket needs no lock, replica or alarm: got %+v", got)
+		}
+		// Made elsewhere, the same configuration exempts nothing.
+		moved := with(fixtures, "backup-inventory-config", "", nil)
+		moved = append(moved, fixture{typ: awsS3Inventory, name: "stray-inventory", inputs: obj("bucket", "wedsync-backup",
+			"destination", obj("bucket", obj("bucketArn", "arn:aws:s3:::wedsync-backup-inventory")))})
+		got := map[string]bool{}
+		for _, v := range check("prod", moved, Config{}, wednesday) {
+			got[v.Policy] = true
+		}
+		if !got[PolicyBackupImmutability] || !got[PolicyCrossRegionCopy] || !got[PolicyAlarmed] {
+			t.Errorf("an inventory made outside the component: want the bucket judged as a backup store, got %v", got)
 		}
 	})
 }

@@ -1,5 +1,48 @@
 package rules
 
+import (
+	"regexp"
+	"strings"
+)
+
+// CanonicalType is the token a rule is declared for: token itself, except
+// that an Azure Native resource from an explicitly versioned module
+// ("azure-native:dbforpostgresql/v20240801:Server", what the Go SDK's
+// dbforpostgresql/v2/v20240801 package registers) is folded into its
+// module's default token ("azure-native:dbforpostgresql:Server"). A pinned
+// API version is the same Azure resource with the same properties, so one
+// rule judges both. Every lookup by type (resource checks, a stack's index)
+// goes through here. See
+// https://www.pulumi.com/registry/packages/azure-native/version-guide/
+func CanonicalType(token string) string {
+	pkg, rest, ok := strings.Cut(token, ":")
+	if !ok || pkg != "azure-native" {
+		return token
+	}
+	module, name, ok := strings.Cut(rest, ":")
+	if !ok {
+		return token
+	}
+	base, version, versioned := strings.Cut(module, "/")
+	if !versioned || !azureAPIVersion.MatchString(version) {
+		return token
+	}
+	return pkg + ":" + base + ":" + name
+}
+
+// azureAPIVersion is an Azure Native module version segment: v, the API
+// version's date, and a suffix for previews (v20240801, v20230601preview).
+var azureAPIVersion = regexp.MustCompile(`^v\d{8}[a-z]*$`)
+
+// BackupComponentTypes are the component types whose object stores hold
+// backups (package components/backupbucket): the token it registers now,
+// and the one it registered before the module matched the package (still
+// the token of stacks deployed before, and of plans made then). A store is
+// a backup store when one of these is among its ancestors, whatever it is
+// called. A literal list: the rules do not import the component (and with
+// it every cloud SDK).
+var BackupComponentTypes = []string{"wedsync:backupbucket:BackupBucket", "wedsync:backup:BackupBucket"}
+
 // Type tokens the rules judge, as the engine names them.
 const (
 	awsS3Bucket           = "aws:s3/bucket:Bucket"

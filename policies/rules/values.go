@@ -5,6 +5,8 @@ import (
 	"strings"
 
 	"github.com/pulumi/pulumi/sdk/v3/go/property"
+
+	"github.com/wedsync/wedsync-infra/components/core"
 )
 
 // state is what a rule can know about one input: absent (the cloud's
@@ -154,9 +156,10 @@ func set(m property.Map, path ...string) (bool, state) {
 	return true, known
 }
 
-// FromPlain converts a plan's recorded inputs (plain JSON values, with the
-// plan's "[unknown]" and "[secret]" markers) into a property.Map: markers
-// become computed values, since a rule cannot judge a value it cannot see.
+// FromPlain converts plain recorded inputs (JSON values, with
+// core.UnknownMarker and core.SecretMarker standing for what is not shown)
+// into a property.Map: markers become computed values, since a rule cannot
+// judge a value it cannot see.
 func FromPlain(in map[string]any) property.Map {
 	out := make(map[string]property.Value, len(in))
 	for k, v := range in {
@@ -164,11 +167,6 @@ func FromPlain(in map[string]any) property.Map {
 	}
 	return property.NewMap(out)
 }
-
-const (
-	planUnknown = "[unknown]"
-	planSecret  = "[secret]"
-)
 
 func fromPlain(v any) property.Value {
 	switch x := v.(type) {
@@ -181,7 +179,7 @@ func fromPlain(v any) property.Value {
 	case int:
 		return property.New(float64(x))
 	case string:
-		if x == planUnknown || x == planSecret {
+		if x == core.UnknownMarker || x == core.SecretMarker {
 			return property.New(property.Computed)
 		}
 		return property.New(x)
@@ -204,4 +202,23 @@ func lastSegment(s string) string {
 		return s[i+1:]
 	}
 	return s
+}
+
+// Region is where a resource lives: its own region or location input, else
+// its explicit provider's (props and provider are their inputs; provider
+// may be empty). Unknown values and markers do not count. Every front end
+// (the pack, the offline plan) places resources this way.
+func Region(props, provider property.Map) string {
+	for _, m := range []property.Map{props, provider} {
+		for _, k := range []string{"region", "location"} {
+			v, ok := m.GetOk(k)
+			if !ok || !v.IsString() {
+				continue
+			}
+			if s := strings.TrimSpace(v.AsString()); s != "" && s != core.UnknownMarker && s != core.SecretMarker {
+				return s
+			}
+		}
+	}
+	return ""
 }

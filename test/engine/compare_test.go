@@ -10,12 +10,13 @@ import (
 	"github.com/pulumi/pulumi/sdk/v3/go/common/resource"
 	"github.com/pulumi/pulumi/sdk/v3/go/common/resource/plugin"
 
+	"github.com/wedsync/wedsync-infra/components/core"
 	"github.com/wedsync/wedsync-infra/internal/plan"
 )
 
 // node is one resource as either side (the offline plan, the engine) has
 // it, in the plan's terms: inputs as plain values, secrets as
-// plan.SecretMarker, unknowns as plan.UnknownMarker, resource references
+// core.SecretMarker, unknowns as core.UnknownMarker, resource references
 // as URNs.
 type node struct {
 	URN, Type, Name, Parent string
@@ -115,7 +116,7 @@ func providerURN(ref string) string {
 
 // plainMap turns the engine's JSON property values into the plan's plain
 // form. Secrets (the signature objects of a checkpoint, or "[secret]" in
-// events) become plan.SecretMarker; unknowns plan.UnknownMarker.
+// events) become core.SecretMarker; unknowns core.UnknownMarker.
 func plainMap(m map[string]any) map[string]any {
 	out := make(map[string]any, len(m))
 	for k, v := range m {
@@ -128,13 +129,13 @@ func plainOf(v any) any {
 	switch c := v.(type) {
 	case string:
 		if c == plugin.UnknownStringValue {
-			return plan.UnknownMarker
+			return core.UnknownMarker
 		}
 		return c
 	case map[string]any:
 		switch c[resource.SigKey] {
 		case resource.SecretSig:
-			return plan.SecretMarker
+			return core.SecretMarker
 		case resource.ResourceReferenceSig:
 			return c["urn"]
 		case resource.AssetSig, resource.ArchiveSig:
@@ -233,7 +234,7 @@ func optionDiffs(want, got map[string]node) []string {
 }
 
 func valueDiffs(path string, want, got any, unknownOK bool) []string {
-	if unknownOK && got == plan.UnknownMarker {
+	if unknownOK && got == core.UnknownMarker {
 		return nil
 	}
 	at := path

@@ -9,10 +9,13 @@
 // plan's mocks do (internal/plan: MockState, MockInvoke), so the real
 // engine and the offline plan see the same ids, ARNs, self links and Azure
 // resource ids for the same inputs:
-//   - Check returns the inputs.
+//   - Check enforces the clouds' documented deploy-time limits
+//     (internal/limits): a breach is a check failure, as a real provider
+//     or cloud API would refuse it.
 //   - Diff compares the old and new inputs as the engine does (unknowns are
-//     changes, secrets compare by value); a change of the id the mocks derive
-//     from the inputs (the resource's cloud name) is a replacement.
+//     changes, secrets compare by value); a change of a property the real
+//     provider cannot update in place (internal/replacements) is a
+//     replacement.
 //   - Create and Update return a deterministic id and the inputs plus the
 //     computed attributes; in a preview, a created resource's computed
 //     attributes are unknown, as a real provider's are.
@@ -47,7 +50,9 @@ import (
 	"google.golang.org/protobuf/types/known/emptypb"
 	"google.golang.org/protobuf/types/known/structpb"
 
+	"github.com/wedsync/wedsync-infra/internal/limits"
 	"github.com/wedsync/wedsync-infra/internal/plan"
+	"github.com/wedsync/wedsync-infra/internal/replacements"
 )
 
 // Package is one provider package the stand-in plays.
@@ -169,19 +174,73 @@ func (p *Provider) providerInputs() resource.PropertyMap {
 	return p.config
 }
 
-// Check accepts any resource of the package and returns its inputs.
+// Check accepts a resource of the package whose inputs are within the
+// clouds' documented deploy-time limits (internal/limits, the table the
+// offline plan runs); each breach is a check failure naming the property,
+// the limit and its documentation, which the engine shows and stops on.
 func (p *Provider) Check(_ context.Context, req *pulumirpc.CheckRequest) (*pulumirpc.CheckResponse, error) {
-	if typ := resource.URN(req.GetUrn()).Type(); typ.Package().String() != p.pkg.Name {
+	typ := resource.URN(req.GetUrn()).Type()
+	if typ.Package().String() != p.pkg.Name {
 		return &pulumirpc.CheckResponse{Failures: []*pulumirpc.CheckFailure{{
 			Reason: fmt.Sprintf("the %s stand-in provider does not serve %s", p.pkg.Name, typ),
 		}}}, nil
 	}
-	return &pulumirpc.CheckResponse{Inputs: req.GetNews()}, nil
+	news, err := unmarshal(req.GetNews())
+	if err != nil {
+		return nil, err
+	}
+	var failures []*pulumirpc.CheckFailure
+	for _, b := range limits.Check(typ.String(), plainOf(news), plainOf(p.providerInputs())) {
+		failures = append(failures, &pulumirpc.CheckFailure{
+			Property: b.Property,
+			Reason:   fmt.Sprintf("%s: %s; the cloud accepts %s (%s)", b.Rule, b.Problem, b.Allowed, b.Doc),
+		})
+	}
+	return &pulumirpc.CheckResponse{Inputs: req.GetNews(), Failures: failures}, nil
 }
 
-// Diff compares the old inputs with the new. Changing what the resource
-// is known by in the cloud (the id the mocks derive from its inputs) is a
-// replacement; any other change is an update in place.
+// plainOf is m as plain values for the limits table, as the provider
+// sees them: secrets by their value, unknowns as limits.Unknown.
+func plainOf(m resource.PropertyMap) map[string]any {
+	out := make(map[string]any, len(m))
+	for k, v := range m {
+		out[string(k)] = plainValue(v)
+	}
+	return out
+}
+
+func plainValue(v resource.PropertyValue) any {
+	switch {
+	case v.IsSecret():
+		return plainValue(v.SecretValue().Element)
+	case v.IsComputed():
+		return limits.Unknown
+	case v.IsOutput():
+		if o := v.OutputValue(); o.Known {
+			return plainValue(o.Element)
+		}
+		return limits.Unknown
+	case v.IsArray():
+		out := make([]any, 0, len(v.ArrayValue()))
+		for _, e := range v.ArrayValue() {
+			out = append(out, plainValue(e))
+		}
+		return out
+	case v.IsObject():
+		return plainOf(v.ObjectValue())
+	case v.IsResourceReference():
+		return string(v.ResourceReferenceValue().URN)
+	}
+	return v.V
+}
+
+// Diff compares the old inputs with the new. A change of a property the
+// provider cannot update in place (internal/replacements: the providers'
+// ForceNew and create-only properties, among them every name a resource is
+// known by in the cloud; an unknown value there may change, so it
+// replaces, as a real provider plans it) replaces the resource; any other
+// change updates in place. A type the table does not know is an error
+// naming it.
 func (p *Provider) Diff(_ context.Context, req *pulumirpc.DiffRequest) (*pulumirpc.DiffResponse, error) {
 	olds, news, err := diffInputs(req)
 	if err != nil {
@@ -191,14 +250,12 @@ func (p *Provider) Diff(_ context.Context, req *pulumirpc.DiffRequest) (*pulumir
 	if len(changed) == 0 {
 		return &pulumirpc.DiffResponse{Changes: pulumirpc.DiffResponse_DIFF_NONE}, nil
 	}
-	resp := &pulumirpc.DiffResponse{Changes: pulumirpc.DiffResponse_DIFF_SOME, Diffs: changed}
-	if !news.ContainsUnknowns() && req.GetId() != "" {
-		urn := resource.URN(req.GetUrn())
-		if id, _ := plan.MockState(string(urn.Type()), urn.Name(), news, p.providerInputs()); id != req.GetId() {
-			resp.Replaces = changed
-		}
+	urn := resource.URN(req.GetUrn())
+	replaces, known := replacements.Replaces(string(urn.Type()), changed)
+	if !known {
+		return nil, status.Errorf(codes.InvalidArgument, "stand-in provider: %s has no row in internal/replacements", urn.Type())
 	}
-	return resp, nil
+	return &pulumirpc.DiffResponse{Changes: pulumirpc.DiffResponse_DIFF_SOME, Diffs: changed, Replaces: replaces}, nil
 }
 
 // diffInputs are the old inputs (the engine sends them; older engines only

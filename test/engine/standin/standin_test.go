@@ -2,6 +2,7 @@ package standin
 
 import (
 	"context"
+	"fmt"
 	"strings"
 	"testing"
 
@@ -67,6 +68,55 @@ func TestStandin(t *testing.T) {
 		}
 	})
 
+	t.Run("check_refuses_what_the_clouds_refuse_and_names_the_limit", func(t *testing.T) {
+		for _, tc := range []struct {
+			pkg, urn, property string
+			ok, bad            any
+			rule               string
+		}{
+			{"aws", bucketURN, "bucket", "wedsync-dev-backups", strings.Repeat("b", 64), "s3-bucket-name"},
+			{"aws", "urn:pulumi:dev::wedsync::aws:rds/instance:Instance::main", "identifier", "wedsync-dev-main", "wedsync-dev-main-", "rds-instance-identifier"},
+			{"aws", "urn:pulumi:dev::wedsync::aws:iam/role:Role::app", "name", "wedsync-dev-app", strings.Repeat("r", 65), "iam-role-name"},
+			{"aws", "urn:pulumi:dev::wedsync::aws:kms/key:Key::k", "deletionWindowInDays", 30, 31, "kms-deletion-window"},
+			{"gcp", "urn:pulumi:p::wedsync::gcp:storage/bucket:Bucket::b", "name", "wedsync-prod-gcp-backups", "wedsync-google", "gcs-bucket-name"},
+			{"gcp", "urn:pulumi:p::wedsync::gcp:compute/network:Network::n", "name", "wedsync-prod-gcp-euw2", "Wedsync_Net", "compute-name"},
+			{"azure-native", "urn:pulumi:p::wedsync::azure-native:storage:StorageAccount::sa", "accountName", "wedsyncprodbk", "wedsync-prod-bk", "storage-account-name"},
+			{"azure-native", "urn:pulumi:p::wedsync::azure-native:dbforpostgresql/v20240801:Server::main", "serverName", "wedsync-prod-main", "Wedsync", "postgresql-server-name"},
+		} {
+			p := New(Packages[tc.pkg], "")
+			resp, err := p.Check(ctx, &pulumirpc.CheckRequest{Urn: tc.urn, News: props(t, map[string]any{tc.property: tc.ok})})
+			if err != nil || len(resp.GetFailures()) != 0 {
+				t.Errorf("%s %v refused: %v, %v", tc.urn, tc.ok, resp.GetFailures(), err)
+			}
+			resp, err = p.Check(ctx, &pulumirpc.CheckRequest{Urn: tc.urn, News: props(t, map[string]any{tc.property: tc.bad})})
+			f := resp.GetFailures()
+			if err != nil || len(f) != 1 || f[0].GetProperty() != tc.property || !strings.HasPrefix(f[0].GetReason(), tc.rule+":") || !strings.Contains(f[0].GetReason(), "https://") {
+				t.Errorf("%s %v: failures %v, %v; want one naming %s and its documentation", tc.urn, tc.bad, f, err, tc.rule)
+			}
+		}
+	})
+
+	t.Run("check_judges_a_secret_by_its_value_and_counts_the_provider_default_tags", func(t *testing.T) {
+		secret := resource.PropertyMap{"bucket": resource.MakeSecret(resource.NewStringProperty(strings.Repeat("s", 64)))}
+		s, err := encode(secret)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if resp, _ := New(Packages["aws"], "").Check(ctx, &pulumirpc.CheckRequest{Urn: bucketURN, News: s}); len(resp.GetFailures()) != 1 {
+			t.Errorf("a secret 64-character bucket name passed: %v", resp)
+		}
+		defaults, own := map[string]any{}, map[string]any{}
+		for i := 0; i < 30; i++ {
+			defaults[fmt.Sprintf("d%d", i)] = "x"
+			own[fmt.Sprintf("o%d", i)] = "y"
+		}
+		p := configured(t, "aws", map[string]any{"region": "eu-west-2", "defaultTags": map[string]any{"tags": defaults}})
+		resp, err := p.Check(ctx, &pulumirpc.CheckRequest{Urn: bucketURN, News: props(t, map[string]any{"bucket": "b-ok", "tags": own})})
+		if err != nil || len(resp.GetFailures()) != 1 || resp.GetFailures()[0].GetProperty() != "tags" {
+			t.Errorf("30 own and 30 default tags: %v, %v; want the 50-tag limit", resp.GetFailures(), err)
+		}
+	})
+
 	t.Run("create_derives_the_arn_in_the_provider_region", func(t *testing.T) {
 		p := configured(t, "aws", map[string]any{"region": "eu-west-2"})
 		resp, err := p.Create(ctx, &pulumirpc.CreateRequest{Urn: bucketURN, Properties: props(t, map[string]any{"bucket": "wedsync-dev-backups"})})
@@ -125,6 +175,39 @@ func TestStandin(t *testing.T) {
 		})
 		if err != nil || strings.Join(resp.GetReplaces(), ",") != "bucket" {
 			t.Fatalf("got %v, %v", resp, err)
+		}
+	})
+
+	t.Run("diff_replaces_what_the_provider_cannot_change_in_place", func(t *testing.T) {
+		const rds = "urn:pulumi:prod::wedsync::aws:rds/instance:Instance::main"
+		const gcs = "urn:pulumi:prod::wedsync::gcp:storage/bucket:Bucket::b"
+		for _, tc := range []struct {
+			pkg, urn, prop string
+			old, new       any
+			replace        bool
+		}{
+			{"aws", rds, "kmsKeyId", "arn:aws:kms:eu-west-2:1:key/a", "arn:aws:kms:eu-west-2:1:key/b", true},
+			{"aws", rds, "storageEncrypted", true, false, true},
+			{"aws", rds, "dbSubnetGroupName", "main", "other", false}, // ModifyDBInstance moves it in place
+			{"aws", rds, "instanceClass", "db.m7g.large", "db.m7g.xlarge", false},
+			{"gcp", gcs, "location", "EUROPE-WEST2", "EU", true},
+			{"gcp", gcs, "storageClass", "STANDARD", "NEARLINE", false},
+			{"azure-native", "urn:pulumi:p::wedsync::azure-native:keyvault:Vault::v", "location", "uksouth", "ukwest", true},
+		} {
+			old := map[string]any{"identifier": "wedsync-prod-main", "name": "b", tc.prop: tc.old}
+			news := map[string]any{"identifier": "wedsync-prod-main", "name": "b", tc.prop: tc.new}
+			resp, err := configured(t, tc.pkg, map[string]any{"region": "eu-west-2"}).Diff(ctx, &pulumirpc.DiffRequest{
+				Urn: tc.urn, Id: "x", OldInputs: props(t, old), News: props(t, news),
+			})
+			if err != nil || (strings.Join(resp.GetReplaces(), ",") == tc.prop) != tc.replace || strings.Join(resp.GetDiffs(), ",") != tc.prop {
+				t.Errorf("%s %s: %v, %v; want replace=%v", tc.urn, tc.prop, resp, err, tc.replace)
+			}
+		}
+		if _, err := New(Packages["aws"], "").Diff(ctx, &pulumirpc.DiffRequest{
+			Urn: "urn:pulumi:p::wedsync::aws:nothing/thing:Thing::t", Id: "x",
+			OldInputs: props(t, map[string]any{"a": "1"}), News: props(t, map[string]any{"a": "2"}),
+		}); err == nil {
+			t.Error("a type without a replacement row was diffed")
 		}
 	})
 
