@@ -15,15 +15,31 @@ GOLANGCI_LINT := $(BIN)/golangci-lint-$(GOLANGCI_LINT_VERSION)
 PULUMI_VERSION := v3.259.0
 PULUMI := $(BIN)/pulumi-$(PULUMI_VERSION)
 
-.PHONY: plan plan-json test lint unit vet fmt bench fuzz e2e pulumi tools clean
+.PHONY: plan plan-json wedsync-infra test lint unit vet fmt bench fuzz e2e pulumi tools clean
+
+# The CLI is built once into .bin (on PATH for every target) and rebuilt
+# when a Go source of the module changes; its targets run it silently, so
+# `make plan-json STACK=prod > prod.json` writes the document alone. make
+# reports any failure as exit 2: run .bin/wedsync-infra itself (or put .bin
+# on PATH) for the documented exit codes 1, 2 and 3.
+WEDSYNC_INFRA := $(BIN)/wedsync-infra
+GO_SOURCES := $(shell find . -path ./test -prune -o -path ./tools -prune -o -path ./.bin -prune -o \( -name '*.go' ! -name '*_test.go' -print \)) go.mod go.sum
+MAKEFLAGS += --no-print-directory
 
 ## plan: the offline plan of STACK (no credentials, no Pulumi Cloud)
-plan:
-	$(GO) run ./cmd/wedsync-infra plan --stack $(STACK)
+plan: $(WEDSYNC_INFRA)
+	@$(WEDSYNC_INFRA) plan --stack $(STACK)
 
 ## plan-json: the plan document of STACK (docs/plan-format.md)
-plan-json:
-	$(GO) run ./cmd/wedsync-infra plan --stack $(STACK) --json
+plan-json: $(WEDSYNC_INFRA)
+	@$(WEDSYNC_INFRA) plan --stack $(STACK) --json
+
+## wedsync-infra: build the CLI as .bin/wedsync-infra
+wedsync-infra: $(WEDSYNC_INFRA)
+
+$(WEDSYNC_INFRA): $(GO_SOURCES)
+	@mkdir -p $(BIN)
+	@$(GO) build -o $@ ./cmd/wedsync-infra
 
 ## test: formatting, lint (staticcheck, vet, ...) and every test
 test: lint unit

@@ -134,7 +134,9 @@ func Keys() []string {
 // Load reads, defaults and validates a stack's configuration. raw holds the
 // stack's config as Pulumi passes it to programs: namespaced keys, objects as
 // JSON. Keys of other namespaces (e.g. "aws:region") are not ours and are
-// ignored. The error lists every problem at once.
+// ignored, unless the namespace is a typo of ours ("wedsnyc:budget"), which
+// would otherwise silently leave the setting at its default. The error lists
+// every problem at once.
 func Load(project, stack string, raw map[string]string) (Config, error) {
 	c := Config{Project: project, Stack: stack}
 	p := &core.Problems{}
@@ -145,6 +147,10 @@ func Load(project, stack string, raw map[string]string) (Config, error) {
 	}
 	for _, full := range slices.Sorted(maps.Keys(raw)) {
 		ns, key, ok := strings.Cut(full, ":")
+		if ok && ns != Namespace && core.DidYouMean(ns, []string{Namespace}) != "" {
+			p.Add(full, raw[full], "unknown namespace %q; did you mean %q?", ns, Namespace+":"+key)
+			continue
+		}
 		if !ok || ns != Namespace {
 			continue
 		}

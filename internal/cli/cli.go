@@ -11,6 +11,7 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/wedsync/wedsync-infra/components/core"
+	"github.com/wedsync/wedsync-infra/internal/plan"
 )
 
 // Exit codes, documented in the README, so CI can tell a policy failure from
@@ -57,7 +58,7 @@ func printErr(w io.Writer, err error) {
 		fmt.Fprintf(w, "error: %v\n", err)
 		return
 	}
-	headline := fmt.Sprintf("%d problems", len(core.Flatten(many)))
+	headline := plan.Count(len(core.Flatten(many)), "problem")
 	var h interface{ Headline() string }
 	if errors.As(err, &h) {
 		headline = h.Headline()
@@ -75,6 +76,8 @@ func newRoot(stdout, stderr io.Writer) *cobra.Command {
 		SilenceUsage:  true,
 		SilenceErrors: true,
 	}
+	root.Version = version()
+	root.SetVersionTemplate("{{.Version}}")
 	root.SetOut(stdout)
 	root.SetErr(stderr)
 	root.SetFlagErrorFunc(func(_ *cobra.Command, err error) error { return invalid(err) })
@@ -90,5 +93,6 @@ func newRoot(stdout, stderr io.Writer) *cobra.Command {
 	root.AddCommand(newPreviewCmd())
 	root.AddCommand(newAffectedCmd())
 	root.AddCommand(newCostCmd())
+	finish(root)
 	return root
 }

@@ -96,3 +96,75 @@ func TestPlanExitCodes(t *testing.T) {
 		})
 	}
 }
+
+// Reading is never frozen: a plan of prod on a wedding Saturday exits 0 and
+// shows the freeze as a status, with the instant and where it came from.
+func TestPlanOnAWeddingSaturdayShowsTheFreezeAndSucceeds(t *testing.T) {
+	t.Setenv("WEDSYNC_NOW", "2026-06-13T15:00:00+01:00")
+	code, out, errOut := run(t, "plan", "--stack", "prod", "--project-dir", "../..")
+	if code != ExitOK {
+		t.Fatalf("exit %d: %s%s", code, out, errOut)
+	}
+	for _, want := range []string{"Planned for Sat 13 Jun 2026 15:00 BST (from WEDSYNC_NOW)",
+		"Freeze: prod (prod) is frozen for wedding days", "until Sun 14 Jun 2026 06:00 BST", "wedsync-infra freeze override set --stack prod"} {
+		if !strings.Contains(out, want) {
+			t.Errorf("plan lacks %q", want)
+		}
+	}
+	code, out, _ = run(t, "plan", "--stack", "prod", "--json", "--now", "2026-06-13T16:00:00+01:00", "--project-dir", "../..")
+	var doc struct {
+		PlannedAt struct{ At, Source string }
+		Freeze    struct {
+			Blocked         bool
+			Until, Override string
+		}
+	}
+	must(t, json.Unmarshal([]byte(out), &doc))
+	if code != ExitOK || doc.PlannedAt.At != "2026-06-13T16:00:00+01:00" || doc.PlannedAt.Source != "--now" ||
+		!doc.Freeze.Blocked || doc.Freeze.Until != "2026-06-14T06:00:00+01:00" || doc.Freeze.Override == "" {
+		t.Errorf("exit %d, plan document %+v", code, doc)
+	}
+}
+
+// A misspelt key is named with a did-you-mean, never read as a default.
+func TestMisspeltKeysAreNamed(t *testing.T) {
+	good := "  wedsync:environment: dev\n  wedsync:cloud: aws\n  wedsync:region: eu-west-2\n  wedsync:costCentre: x\n"
+	for _, tc := range []struct{ name, file, want string }{
+		{"namespace", "config:\n" + good + "  wedsnyc:budget: {amount: 5}\n", `wedsnyc:budget = "{\"amount\":5}": unknown namespace "wedsnyc"; did you mean "wedsync:budget"?`},
+		{"top_level_key", "confg:\n" + good, `stacks/Pulumi.qa.yaml: line 1: unknown top-level key "confg"; did you mean "config"?`},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			code, _, errOut := run(t, "plan", "--stack", "qa", "--project-dir", tempProject(t, "qa", tc.file))
+			if code != ExitInvalid || !strings.Contains(errOut, tc.want) {
+				t.Errorf("exit %d, stderr:\n%s", code, errOut)
+			}
+		})
+	}
+}
+
+func TestEnvCheckNamesTheFileAndLineOfBrokenYAML(t *testing.T) {
+	dir := tempProject(t, "qa", "config:\n  wedsync:environment: dev\n   bad: [\n")
+	code, _, errOut := run(t, "env", "check", "--project-dir", dir)
+	if code != ExitInvalid || !strings.Contains(errOut, filepath.Join("stacks", "Pulumi.qa.yaml")+": stack file is not valid YAML: yaml: line 3") {
+		t.Errorf("exit %d, stderr:\n%s", code, errOut)
+	}
+}
+
+// The tree fits the terminal ($COLUMNS here); --wide and --json show all.
+func TestPlanTreeFitsTheTerminal(t *testing.T) {
+	t.Setenv("COLUMNS", "100")
+	code, out, _ := run(t, "plan", "--stack", "prod", "--project-dir", "../..")
+	tree, _, _ := strings.Cut(out, "\nSummary:")
+	if code != ExitOK || !strings.Contains(out, "--wide or --json shows them all") {
+		t.Fatalf("exit %d, no note of abbreviation:\n%s", code, out)
+	}
+	for _, line := range strings.Split(tree, "\n")[3:] { // the header is not the tree
+		if n := len([]rune(line)); n > 100 && strings.Contains(line, "=") {
+			t.Errorf("a line of %d columns with settings: %s", n, line)
+		}
+	}
+	code, wide, _ := run(t, "plan", "--stack", "prod", "--wide", "--project-dir", "../..")
+	if code != ExitOK || strings.Contains(wide, "--wide or --json") || len(wide) <= len(out) {
+		t.Errorf("--wide: exit %d, %d bytes against %d abbreviated", code, len(wide), len(out))
+	}
+}

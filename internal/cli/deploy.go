@@ -39,16 +39,16 @@ policy violation); 2 bad config, arguments or setup (no pulumi CLI); 3 frozen.`,
 }
 
 func newPreviewCmd() *cobra.Command {
-	return newDeployCmd("preview", "Preview a stack for real: environment, freeze check, `pulumi preview` with the policy pack",
-		`preview evaluates the environments the stack imports (environments/), runs
-the wedding-day freeze check (a frozen prod stack is refused: the policy
-pack's freeze rule would fail its preview too), then previews the stack
+	return newDeployCmd("preview", "Preview a stack for real: environment, freeze status, `pulumi preview` with the policy pack",
+		`preview evaluates the environments the stack imports (environments/), prints
+the wedding-day freeze status (a preview only reads, so it is never frozen:
+the policy pack's freeze rule runs as advisory), then previews the stack
 through the Pulumi Automation API with the policy pack, streaming progress.
 Nothing is changed or recorded. Without credentials, use 'wedsync-infra plan'.
 
-Exit codes: 0 previewed; 1 the preview failed (a mandatory policy violation
-or a provider error); 2 bad config, arguments or setup (no pulumi CLI);
-3 frozen.`,
+Exit codes: 0 previewed (frozen or not); 1 the preview failed (a mandatory
+policy violation or a provider error); 2 bad config, arguments or setup
+(no pulumi CLI).`,
 		func(ctx context.Context, p *project.Project, stack string, opts deploy.Options) (*deploy.Outcome, error) {
 			return deploy.Preview(ctx, p, stack, opts)
 		})
@@ -138,23 +138,22 @@ Documentation and the audit history change none. The files are the
 arguments, or with --base REF what git says changed since REF
 (git diff --name-only REF...HEAD).
 
-Exit codes: 0 listed (possibly []); 2 bad arguments or git failed.`,
+Exit codes: 0 listed (possibly []); 2 no files and no --base, bad arguments,
+or git failed (its message shown).`,
 		RunE: func(cmd *cobra.Command, files []string) error {
 			p, err := project.Find(projectDir(cmd))
 			if err != nil {
 				return fail(err)
 			}
-			if base != "" {
-				if len(files) > 0 {
-					return fail(errors.New("give --base or files, not both"))
+			switch {
+			case base != "" && len(files) > 0:
+				return fail(errors.New("give --base or files, not both"))
+			case base != "":
+				if files, err = changedSince(cmd, p.Dir, base); err != nil {
+					return fail(err)
 				}
-				git := exec.CommandContext(commandContext(cmd), "git", "diff", "--name-only", base+"...HEAD")
-				git.Dir = p.Dir
-				out, err := git.Output()
-				if err != nil {
-					return fail(fmt.Errorf("git diff --name-only %s...HEAD: %w", base, err))
-				}
-				files = strings.Fields(string(out))
+			case len(files) == 0:
+				return fail(errors.New("nothing to compare: give the changed files, or --base REF (e.g. --base origin/main)"))
 			}
 			stacks, err := deploy.Affected(p, files)
 			if err != nil {
@@ -168,4 +167,27 @@ Exit codes: 0 listed (possibly []); 2 bad arguments or git failed.`,
 	}
 	cmd.Flags().StringVar(&base, "base", "", "the git ref the change is compared with, e.g. origin/main")
 	return cmd
+}
+
+// changedSince is what git says changed since base, or git's own message
+// (with what to do about a shallow clone, which lacks the base's history).
+func changedSince(cmd *cobra.Command, dir, base string) ([]string, error) {
+	git := exec.CommandContext(commandContext(cmd), "git", "diff", "--name-only", base+"...HEAD")
+	git.Dir = dir
+	var stderr strings.Builder
+	git.Stderr = &stderr
+	out, err := git.Output()
+	if err == nil {
+		return strings.Fields(string(out)), nil
+	}
+	msg := fmt.Sprintf("git diff --name-only %s...HEAD: %s", base, strings.TrimSpace(stderr.String()))
+	if stderr.Len() == 0 {
+		msg += err.Error()
+	}
+	shallow := exec.CommandContext(commandContext(cmd), "git", "rev-parse", "--is-shallow-repository")
+	shallow.Dir = dir
+	if s, _ := shallow.Output(); strings.TrimSpace(string(s)) == "true" {
+		msg += "\nthis clone is shallow, so it may lack " + base + " and the history back to it: fetch more (git fetch --unshallow origin, or actions/checkout with fetch-depth: 0)"
+	}
+	return nil, errors.New(msg)
 }

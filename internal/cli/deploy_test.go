@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"errors"
 	"os"
+	"os/exec"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -82,22 +83,28 @@ func TestDeployCommands(t *testing.T) {
 		}
 	})
 
-	t.Run("preview_on_prod_on_a_wedding_saturday_is_refused_with_exit_3", func(t *testing.T) {
+	// A preview reads: the freeze is its status, the pack's freeze rule
+	// advisory, and the exit 0.
+	t.Run("preview_on_prod_on_a_wedding_saturday_shows_the_freeze_and_previews", func(t *testing.T) {
 		dir := copyOfRepo(t)
-		fake := &fakeRunner{}
+		fake := &fakeRunner{result: deploy.Result{Changes: map[string]int{"same": 40}}}
 		withRunner(t, fake)
-		if code, out, errOut := run(t, "preview", "--project-dir", dir, "--stack", "prod", "--now", weddingSaturday); code != ExitFrozen {
-			t.Fatalf("exit %d, want %d\n%s%s", code, ExitFrozen, out, errOut)
+		code, out, errOut := run(t, "preview", "--project-dir", dir, "--stack", "prod", "--now", weddingSaturday)
+		if code != ExitOK {
+			t.Fatalf("exit %d, want 0\n%s%s", code, out, errOut)
 		}
-		if len(fake.calls) != 0 {
-			t.Errorf("the runner was called inside a freeze: %v", fake.calls)
+		if len(fake.calls) != 1 || !fake.stacks[0].FreezeAdvisory {
+			t.Errorf("runner calls %v; the pack's freeze rule must be advisory in a frozen preview", fake.calls)
+		}
+		if !strings.Contains(out, "is frozen for wedding days") || !strings.Contains(out, "freeze override set --stack prod") {
+			t.Errorf("output:\n%s", out)
 		}
 	})
 
 	t.Run("up_on_prod_inside_a_freeze_runs_under_an_emergency_override", func(t *testing.T) {
 		dir := copyOfRepo(t)
-		if code, out, errOut := run(t, "freeze", "check", "--project-dir", dir, "--stack", "prod", "--now", weddingSaturday,
-			"--emergency", "--reason", "INC-42: payments down", "--approved-by", "oncall-jane"); code != ExitOK {
+		if code, out, errOut := run(t, "freeze", "override", "set", "--project-dir", dir, "--stack", "prod", "--now", weddingSaturday,
+			"--reason", "INC-42: payments down", "--approved-by", "oncall-jane"); code != ExitOK {
 			t.Fatalf("setting the override: exit %d\n%s%s", code, out, errOut)
 		}
 		fake := &fakeRunner{result: deploy.Result{Changes: map[string]int{"update": 1, "same": 40}}}
@@ -250,4 +257,28 @@ func TestDeployCommands(t *testing.T) {
 			t.Errorf("recorded a deploy that never ran: %+v", recs)
 		}
 	})
+}
+
+func TestAffectedSaysWhatIsWrong(t *testing.T) {
+	if code, out, errOut := run(t, "affected", "--project-dir", "../.."); code != ExitInvalid || !strings.Contains(errOut, "give the changed files, or --base REF") {
+		t.Errorf("no files, no --base: exit %d, %q %q", code, out, errOut)
+	}
+	if _, err := exec.LookPath("git"); err != nil {
+		t.Skip("no git")
+	}
+	code, _, errOut := run(t, "affected", "--base", "nosuchref", "--project-dir", "../..")
+	if code != ExitInvalid || !strings.Contains(errOut, "nosuchref") || !strings.Contains(errOut, "unknown revision") {
+		t.Errorf("--base nosuchref: exit %d, %s", code, errOut)
+	}
+	// A shallow clone says to fetch more history.
+	src, err := filepath.Abs("../..")
+	must(t, err)
+	dir := filepath.Join(t.TempDir(), "shallow")
+	if out, err := exec.Command("git", "clone", "-q", "--depth", "1", "file://"+src, dir).CombinedOutput(); err != nil {
+		t.Skipf("cannot make a shallow clone: %v %s", err, out)
+	}
+	code, _, errOut = run(t, "affected", "--base", "HEAD~5", "--project-dir", dir)
+	if code != ExitInvalid || !strings.Contains(errOut, "this clone is shallow") || !strings.Contains(errOut, "fetch-depth: 0") {
+		t.Errorf("shallow: exit %d, %s", code, errOut)
+	}
 }

@@ -3,6 +3,7 @@ package cli
 import (
 	"errors"
 	"fmt"
+	"io"
 	"os"
 
 	"github.com/spf13/cobra"
@@ -11,7 +12,9 @@ import (
 	"github.com/wedsync/wedsync-infra/internal/deploy"
 	"github.com/wedsync/wedsync-infra/internal/dr"
 	"github.com/wedsync/wedsync-infra/internal/environments"
+	"github.com/wedsync/wedsync-infra/internal/freeze"
 	"github.com/wedsync/wedsync-infra/internal/offline"
+	"github.com/wedsync/wedsync-infra/internal/plan"
 	"github.com/wedsync/wedsync-infra/internal/project"
 	"github.com/wedsync/wedsync-infra/stacks"
 )
@@ -101,25 +104,16 @@ func runRebuild(cmd *cobra.Command, p *project.Project, r *dr.Rebuild, dryRun bo
 		mode = " (dry run: nothing is written or deployed)"
 	}
 	fmt.Fprintf(out, "Rebuild of %s in %s as stack %s%s\n", r.From, orDash(r.Region), r.Stack, mode)
-	if !r.Ready() {
-		fmt.Fprintf(out, "\nNot ready: %d prerequisite(s) missing:\n", len(r.Problems))
-		for _, pr := range r.Problems {
-			fmt.Fprintf(out, "  - %s\n", pr)
-		}
-		if r.OnlyFrozen() {
-			if !dryRun {
-				// The override is recorded in the DR stack's file, which a
-				// first rebuild has to create.
-				if err := r.Write(); err != nil {
-					return err
-				}
-				fmt.Fprintf(out, "\nwrote %s, so the override can be recorded in it\n", r.Path)
-			}
-			return &exitError{code: ExitFrozen, err: fmt.Errorf("%s is frozen: an emergency override is needed before the rebuild", r.Stack)}
-		}
-		return &exitError{code: ExitInvalid, err: fmt.Errorf("rebuild of %s: %d prerequisite(s) missing", r.From, len(r.Problems))}
+	// A rehearsal is never frozen: the dry run shows the freeze as a status
+	// and goes on to the file and the plan.
+	frozenRehearsal := dryRun && r.OnlyFrozen()
+	if !r.Ready() && !frozenRehearsal {
+		return notReady(out, r, dryRun)
 	}
 	fmt.Fprintf(out, "Prerequisites met: %s replicates to %s; restore point %s; %s\n", r.From, r.Region, r.Point, firstLineOf(r.Freeze.Message()))
+	if frozenRehearsal {
+		fmt.Fprintf(out, "Freeze: the rebuild itself is refused until the DR stack has an emergency override: %s\n", freeze.OverrideCommand(r.Stack))
+	}
 
 	verb := "would write"
 	if !dryRun {
@@ -142,11 +136,15 @@ func runRebuild(cmd *cobra.Command, p *project.Project, r *dr.Rebuild, dryRun bo
 		return err
 	}
 	if n := res.Plan.MandatoryViolations(); n > 0 {
-		return &exitError{code: ExitViolation, err: fmt.Errorf("%d mandatory policy violations: the DR stack must not be deployed as it is", n)}
+		return &exitError{code: ExitViolation, err: fmt.Errorf("%s: the DR stack must not be deployed as it is", plan.Count(n, "mandatory policy violation"))}
 	}
 	fmt.Fprintf(out, "\nBefore the deploy, in %s:\n", r.Region)
 	for _, step := range beforeDeploy(r) {
 		fmt.Fprintf(out, "  - %s\n", step)
+	}
+	if frozenRehearsal {
+		fmt.Fprintf(out, "\nDry run complete: the rebuild is ready apart from the freeze (%s). Set the override, then run it without --dry-run to write %s and deploy.\n", freeze.OverrideCommand(r.Stack), r.Path)
+		return nil
 	}
 	if dryRun {
 		fmt.Fprintf(out, "\nDry run complete: the rebuild is ready. Run it without --dry-run to write %s and deploy.\n", r.Path)
@@ -164,6 +162,27 @@ func runRebuild(cmd *cobra.Command, p *project.Project, r *dr.Rebuild, dryRun bo
 	}
 	fmt.Fprintf(out, "rebuild of %s as %s done: %s\nNext: verify, then switch traffic (docs/runbooks/dr-region-rebuild.md). Commit %s.\n", r.From, r.Stack, describeChanges(done.Result), r.Path)
 	return nil
+}
+
+// notReady reports every unmet prerequisite and refuses: exit 3 when the
+// freeze is the only one, else 2.
+func notReady(out io.Writer, r *dr.Rebuild, dryRun bool) error {
+	fmt.Fprintf(out, "\nNot ready: %s missing:\n", plan.Count(len(r.Problems), "prerequisite"))
+	for _, pr := range r.Problems {
+		fmt.Fprintf(out, "  - %s\n", pr)
+	}
+	if !r.OnlyFrozen() {
+		return &exitError{code: ExitInvalid, err: fmt.Errorf("rebuild of %s: %s missing", r.From, plan.Count(len(r.Problems), "prerequisite"))}
+	}
+	if !dryRun {
+		// The override is recorded in the DR stack's file, which a
+		// first rebuild has to create.
+		if err := r.Write(); err != nil {
+			return err
+		}
+		fmt.Fprintf(out, "\nwrote %s, so the override can be recorded in it\n", r.Path)
+	}
+	return &exitError{code: ExitFrozen, err: fmt.Errorf("%s is frozen: an emergency override is needed before the rebuild", r.Stack)}
 }
 
 // beforeDeploy are the steps outside Pulumi that hand the replicas to the
@@ -208,6 +227,7 @@ func firstLineOf(s string) string {
 
 func newDRStatusCmd() *cobra.Command {
 	var stack string
+	var asJSON bool
 	cmd := &cobra.Command{
 		Use:   "status --stack NAME",
 		Short: "What a stack replicates where, and the RPO each tier guarantees",
@@ -215,7 +235,8 @@ func newDRStatusCmd() *cobra.Command {
 copy of its data: the database's point-in-time recovery and cross-region copy,
 the backup replicas and offsite copy, the keys and secrets in the DR region,
 each with the RPO its mechanism guarantees (S3 Replication Time Control,
-Storage Transfer cadence, Azure geo-backup, Cloud SQL replica, ...).
+Storage Transfer cadence, Azure geo-backup, Cloud SQL replica, ...). It fits
+120 columns; --json prints it as JSON (docs/plan-format.md).
 
 Exit codes: 0 shown; 2 unknown stack or invalid config.`,
 		Args: cobra.NoArgs,
@@ -233,6 +254,13 @@ Exit codes: 0 shown; 2 unknown stack or invalid config.`,
 				return invalid(&offline.ConfigError{Stack: stack, Err: err})
 			}
 			out := cmd.OutOrStdout()
+			if asJSON {
+				doc := drStatusJSON{Stack: stack, Cloud: string(cfg.Cloud), Region: cfg.Region, DRRegion: cfg.DRRegion, Tiers: dr.Status(cfg)}
+				if r := cfg.Recovery; r != nil {
+					doc.RecoveryOf, doc.RestorePoint = r.SourceStack, r.RestorePoint
+				}
+				return writeJSON(out, doc)
+			}
 			if r := cfg.Recovery; r != nil {
 				fmt.Fprintf(out, "%s is the recovery of %s (restore point %s).\n", stack, r.SourceStack, r.RestorePoint)
 			}
@@ -240,5 +268,17 @@ Exit codes: 0 shown; 2 unknown stack or invalid config.`,
 		},
 	}
 	stackFlag(cmd, &stack, "the stack")
+	cmd.Flags().BoolVar(&asJSON, "json", false, "print the status as JSON")
 	return cmd
+}
+
+// drStatusJSON is the dr status --json document (docs/plan-format.md).
+type drStatusJSON struct {
+	Stack        string    `json:"stack"`
+	Cloud        string    `json:"cloud"`
+	Region       string    `json:"region"`
+	DRRegion     string    `json:"drRegion"`
+	RecoveryOf   string    `json:"recoveryOf,omitempty"`
+	RestorePoint string    `json:"restorePoint,omitempty"`
+	Tiers        []dr.Tier `json:"tiers"`
 }

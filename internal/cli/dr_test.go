@@ -1,6 +1,7 @@
 package cli
 
 import (
+	"encoding/json"
 	"os"
 	"strings"
 	"testing"
@@ -24,8 +25,10 @@ func TestDRRebuildDryRun(t *testing.T) {
 			[]string{"replication: prod replicates nothing to eu-central-1"}},
 		{"restore_point_outside_retention", []string{"--from", "prod", "--region", "eu-west-1", "--restore-point", "2025-01-01T00:00:00Z"}, ExitInvalid,
 			[]string{"restore point: 2025-01-01T00:00:00Z is outside prod's backup retention"}},
-		{"wedding_day_needs_an_override", []string{"--from", "prod", "--region", "eu-west-1", "--now", "2026-06-13T15:00:00+01:00"}, ExitFrozen,
-			[]string{"freeze: prod-dr (prod) is frozen", "--emergency --reason INCIDENT"}},
+		// A rehearsal is never frozen: the freeze is a status, and the file
+		// and the plan are still shown.
+		{"wedding_day_rehearsal_shows_the_freeze_the_file_and_the_plan", []string{"--from", "prod", "--region", "eu-west-1", "--now", "2026-06-13T15:00:00+01:00"}, ExitOK,
+			[]string{"prod-dr (prod) is frozen", "freeze override set --stack prod-dr --reason TEXT", "would write", "Offline plan of wedsync/prod-dr", "ready apart from the freeze"}},
 		{"no_source", []string{"--region", "eu-west-1"}, ExitInvalid, []string{`required flag(s) "from" not set`}},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
@@ -104,5 +107,39 @@ func TestDRStatusShowsTheRPOOfEveryTier(t *testing.T) {
 				}
 			}
 		})
+	}
+}
+
+// Only the real rebuild is frozen: it writes the DR stack file (where the
+// override goes) and refuses with exit 3.
+func TestDRRebuildForRealIsRefusedInAFreeze(t *testing.T) {
+	dir := copyOfRepo(t)
+	withRunner(t, &fakeRunner{})
+	code, out, errOut := run(t, "dr", "rebuild", "--from", "prod", "--region", "eu-west-1", "--project-dir", dir, "--now", "2026-06-13T15:00:00+01:00")
+	if code != ExitFrozen || !strings.Contains(out, "freeze override set --stack prod-dr") {
+		t.Errorf("exit %d, want 3\n%s%s", code, out, errOut)
+	}
+}
+
+func TestDRStatusFits120ColumnsAndHasJSON(t *testing.T) {
+	for _, stack := range []string{"prod", "prod-gcp", "prod-azure", "prod-gcp-dr", "dev"} {
+		code, out, errOut := run(t, "dr", "status", "--stack", stack, "--project-dir", "../..")
+		if code != ExitOK {
+			t.Fatalf("%s: exit %d: %s", stack, code, errOut)
+		}
+		for _, line := range strings.Split(out, "\n") {
+			if len(line) > 120 {
+				t.Errorf("%s: a line of %d columns: %s", stack, len(line), line)
+			}
+		}
+	}
+	code, out, _ := run(t, "dr", "status", "--stack", "prod-dr", "--json", "--project-dir", "../..")
+	var doc struct {
+		RecoveryOf string
+		Tiers      []struct{ Data, Where, RPO string }
+	}
+	must(t, json.Unmarshal([]byte(out), &doc))
+	if code != ExitOK || doc.RecoveryOf != "prod" || len(doc.Tiers) < 4 || doc.Tiers[0].RPO == "" {
+		t.Errorf("exit %d, %+v", code, doc)
 	}
 }

@@ -3,10 +3,13 @@ package cli
 import (
 	"errors"
 	"fmt"
+	"io"
 	"os"
+	"strconv"
 	"time"
 
 	"github.com/spf13/cobra"
+	"golang.org/x/term"
 
 	"github.com/wedsync/wedsync-infra/internal/project"
 	"github.com/wedsync/wedsync-infra/stacks"
@@ -45,6 +48,17 @@ func (f *instant) At() (time.Time, error) {
 	return t, nil
 }
 
+// Source says where At comes from: "--now", "WEDSYNC_NOW" or "clock".
+func (f *instant) Source() string {
+	switch {
+	case f.raw != "":
+		return "--now"
+	case os.Getenv(stacks.NowEnv) != "":
+		return stacks.NowEnv
+	}
+	return "clock"
+}
+
 // projectAndNow is what the commands that act at an instant start with: the
 // project found from --project-dir, and the instant from --now.
 func projectAndNow(cmd *cobra.Command, at *instant) (*project.Project, time.Time, error) {
@@ -69,3 +83,20 @@ func invalid(err error) error { return &exitError{code: ExitInvalid, err: err} }
 // fail is an invalid-use error printed as its message alone: the wrapped
 // causes of these commands' errors add nothing to read.
 func fail(err error) error { return invalid(errors.New(err.Error())) }
+
+// textWidth is the width text output fits: the terminal's, else $COLUMNS,
+// else no limit (0), as for output to a file; wide means no limit.
+func textWidth(out io.Writer, wide bool) int {
+	if wide {
+		return 0
+	}
+	if f, ok := out.(*os.File); ok && term.IsTerminal(int(f.Fd())) {
+		if w, _, err := term.GetSize(int(f.Fd())); err == nil && w > 0 {
+			return w
+		}
+	}
+	if w, err := strconv.Atoi(os.Getenv("COLUMNS")); err == nil && w > 0 {
+		return w
+	}
+	return 0
+}

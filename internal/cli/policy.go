@@ -5,7 +5,6 @@ import (
 	"fmt"
 	"io"
 	"os"
-	"time"
 
 	"github.com/spf13/cobra"
 
@@ -24,8 +23,9 @@ func newPolicyCmd() *cobra.Command {
 }
 
 func newPolicyCheckCmd() *cobra.Command {
-	var configFile, at string
+	var configFile string
 	var asJSON bool
+	var at *instant
 	cmd := &cobra.Command{
 		Use:   "check PLAN.json",
 		Short: "Evaluate the policy rules against a plan document (docs/plan-format.md)",
@@ -33,7 +33,8 @@ func newPolicyCheckCmd() *cobra.Command {
 hand; "-" reads stdin), runs every rule of the policy pack over its resources
 and prints the violations. Prod-only rules apply when the document's
 "environment" is prod. --config reads the policy config (policies/README.md);
---now evaluates the freeze at another instant (RFC 3339).
+--now (RFC 3339; default $WEDSYNC_NOW, else the clock) evaluates the
+freeze at another instant.
 
 Exit codes: 0 no mandatory violation, 1 a mandatory policy rule fails,
 2 bad arguments or an unreadable plan.`,
@@ -56,11 +57,9 @@ Exit codes: 0 no mandatory violation, 1 a mandatory policy rule fails,
 					return invalid(fmt.Errorf("policy config %s: %w", configFile, err))
 				}
 			}
-			now := time.Now()
-			if at != "" {
-				if now, err = time.Parse(time.RFC3339, at); err != nil {
-					return invalid(fmt.Errorf("--now %q: use an RFC 3339 time like 2026-06-13T10:00:00+01:00", at))
-				}
+			now, err := at.At()
+			if err != nil {
+				return fail(err)
 			}
 			p.Violations = plan.Evaluate(p, cfg, now)
 			out := cmd.OutOrStdout()
@@ -72,13 +71,13 @@ Exit codes: 0 no mandatory violation, 1 a mandatory policy rule fails,
 				writeViolations(out, p)
 			}
 			if n := p.MandatoryViolations(); n > 0 {
-				return &exitError{code: ExitViolation, err: fmt.Errorf("%d mandatory policy violations", n)}
+				return &exitError{code: ExitViolation, err: errors.New(plan.Count(n, "mandatory policy violation"))}
 			}
 			return nil
 		},
 	}
 	cmd.Flags().StringVar(&configFile, "config", "", "policy config file (JSON: minRetentionDays, allowedRegions, exemptions)")
-	cmd.Flags().StringVar(&at, "now", "", "evaluate at this instant (RFC 3339) instead of the clock")
+	at = nowFlag(cmd)
 	cmd.Flags().BoolVar(&asJSON, "json", false, "print the plan document with its violations as JSON")
 	return cmd
 }
@@ -108,7 +107,7 @@ func writeViolations(w io.Writer, p *plan.Plan) {
 		fmt.Fprintln(w, "Policy: no violations")
 		return
 	}
-	fmt.Fprintf(w, "Policy: %d violations (%d mandatory)\n", len(p.Violations), p.MandatoryViolations())
+	fmt.Fprintf(w, "Policy: %s (%d mandatory)\n", plan.Count(len(p.Violations), "violation"), p.MandatoryViolations())
 	for _, v := range p.Violations {
 		fmt.Fprintf(w, "  [%s] %s  %s\n      %s\n", v.EnforcementLevel, v.Policy, v.URN, v.Message)
 	}

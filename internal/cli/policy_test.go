@@ -2,10 +2,13 @@ package cli
 
 import (
 	"bytes"
+	"errors"
 	"os"
 	"path/filepath"
 	"strings"
 	"testing"
+
+	"github.com/hashicorp/go-multierror"
 )
 
 // A hand-written plan document: one GCS bucket with no customer-managed key.
@@ -64,5 +67,31 @@ func TestPolicyCheck(t *testing.T) {
 				t.Errorf("output lacks %q:\n%s", c.contains, out.String())
 			}
 		})
+	}
+}
+
+// policy check honours $WEDSYNC_NOW like every other command: a Wednesday
+// (TestMain) is not Saturday's freeze.
+func TestPolicyCheckHonoursTheNowVariable(t *testing.T) {
+	doc := writePlan(t, "prod", `, "encryption": {"defaultKmsKeyName": "k"}`)
+	code, out, errOut := run(t, "policy", "check", doc)
+	if code != ExitOK || strings.Contains(out, "wedding-day-freeze") {
+		t.Fatalf("exit %d at $WEDSYNC_NOW (a Wednesday): %s%s", code, out, errOut)
+	}
+	t.Setenv("WEDSYNC_NOW", "2026-06-13T12:00:00Z")
+	if code, out, _ := run(t, "policy", "check", doc); code != ExitViolation || !strings.Contains(out, "wedding-day-freeze") {
+		t.Errorf("a Saturday in $WEDSYNC_NOW: exit %d: %s", code, out)
+	}
+}
+
+func TestCountsAreGrammatical(t *testing.T) {
+	code, out, errOut := run(t, "policy", "check", writePlan(t, "prod", ""), "--now", "2026-06-10T12:00:00Z")
+	if code != ExitViolation || !strings.Contains(out, "Policy: 1 violation (1 mandatory)") || !strings.Contains(errOut, "error: 1 mandatory policy violation\n") {
+		t.Errorf("exit %d\nstdout: %s\nstderr: %s", code, out, errOut)
+	}
+	var b bytes.Buffer
+	printErr(&b, &multierror.Error{Errors: []error{errors.New("x")}})
+	if !strings.HasPrefix(b.String(), "error: 1 problem\n") {
+		t.Errorf("printErr = %q", b.String())
 	}
 }

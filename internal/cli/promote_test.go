@@ -1,6 +1,7 @@
 package cli
 
 import (
+	"encoding/json"
 	"os"
 	"path/filepath"
 	"strings"
@@ -75,17 +76,23 @@ func TestFreezeCheckDefaultsToTheProgramsClock(t *testing.T) {
 func TestEmergencyOverrideLetsProdThroughAndIsCleared(t *testing.T) {
 	t.Setenv("GITHUB_ACTOR", "oncall-jane")
 	dir := copyOfRepo(t)
-	check := func(extra ...string) (int, string, string) {
-		return run(t, append([]string{"freeze", "check", "--project-dir", dir, "--stack", "prod", "--now", weddingSaturday}, extra...)...)
+	freezeCmd := func(verb []string, extra ...string) (int, string, string) {
+		return run(t, append(append(verb, "--project-dir", dir, "--stack", "prod", "--now", weddingSaturday), extra...)...)
 	}
-	if code, _, errOut := check("--emergency"); code != ExitInvalid || !strings.Contains(errOut, "--reason is required") {
+	check := func() (int, string, string) { return freezeCmd([]string{"freeze", "check"}) }
+	set := func(extra ...string) (int, string, string) {
+		return freezeCmd([]string{"freeze", "override", "set"}, extra...)
+	}
+	if code, _, errOut := set(); code != ExitInvalid || !strings.Contains(errOut, "--reason is required") {
 		t.Fatalf("an override without a reason: exit %d, %s", code, errOut)
 	}
-	code, out, errOut := check("--emergency", "--reason", "INC-123: payments failing")
+	code, out, errOut := set("--reason", "INC-123: payments failing")
 	if code != ExitOK {
 		t.Fatalf("exit %d: %s", code, errOut)
 	}
-	if !strings.Contains(out, "emergency override set") || !strings.Contains(out, "until 2026-06-14T06:00:00+01:00") {
+	// One story: set, and so in force; never "no change may go ahead".
+	if !strings.Contains(out, "emergency override set") || !strings.Contains(out, "until 2026-06-14T06:00:00+01:00") ||
+		!strings.Contains(out, "changes may go ahead") || strings.Contains(out, "no change may go ahead") {
 		t.Errorf("output: %s", out)
 	}
 	stackFile, err := os.ReadFile(filepath.Join(dir, "stacks", "Pulumi.prod.yaml"))
@@ -102,11 +109,18 @@ func TestEmergencyOverrideLetsProdThroughAndIsCleared(t *testing.T) {
 	if code, _, _ := run(t, "freeze", "check", "--project-dir", dir, "--stack", "prod-gcp", "--now", weddingSaturday); code != ExitFrozen {
 		t.Errorf("prod-gcp exit %d, want frozen", code)
 	}
-	if code, out, errOut := check("--emergency", "--clear"); code != ExitOK || !strings.Contains(out, "emergency override removed") {
+	if code, out, _ := freezeCmd([]string{"freeze", "override", "show"}); code != ExitOK || !strings.Contains(out, `prod: emergency override "INC-123: payments failing", approved by oncall-jane, until 2026-06-14T06:00:00+01:00; in force`) {
+		t.Errorf("show: exit %d, %s", code, out)
+	}
+	if code, out, errOut := freezeCmd([]string{"freeze", "override", "clear"}); code != ExitOK || !strings.Contains(out, "emergency override removed") {
 		t.Fatalf("clear: exit %d, %s%s", code, out, errOut)
 	}
 	if code, _, _ := check(); code != ExitFrozen {
 		t.Errorf("after clearing: exit %d, want frozen", code)
+	}
+	// check changes nothing; the old flag says where setting went.
+	if code, _, errOut := freezeCmd([]string{"freeze", "check"}, "--emergency"); code != ExitInvalid || !strings.Contains(errOut, "freeze override set --stack prod") {
+		t.Errorf("freeze check --emergency: exit %d, %s", code, errOut)
 	}
 	history, err := os.ReadFile(filepath.Join(dir, "environments", "history.jsonl"))
 	must(t, err)
@@ -143,8 +157,9 @@ func TestPromoteExitCodes(t *testing.T) {
 	if code != ExitOK || !strings.Contains(out, "written; recorded in") {
 		t.Fatalf("promote: exit %d, %s%s", code, out, errOut)
 	}
-	if code, _, errOut := promote("--from", "staging", "--to", "prod", "--now", quietWednesday); code != ExitInvalid || !strings.Contains(errOut, "nothing to promote") {
-		t.Errorf("promoting twice: exit %d, %s", code, errOut)
+	// Re-running is safe: nothing to promote is not an error.
+	if code, out, errOut := promote("--from", "staging", "--to", "prod", "--now", quietWednesday); code != ExitOK || !strings.Contains(out, "nothing to promote") {
+		t.Errorf("promoting twice: exit %d, %s%s", code, out, errOut)
 	}
 	if code, _, _ := promote("--from", "staging"); code != ExitInvalid {
 		t.Errorf("without --to: exit %d", code)
@@ -165,5 +180,46 @@ func TestEnvCommands(t *testing.T) {
 	}
 	if code, _, errOut := run(t, "env", "show", "qa", "--project-dir", "../.."); code != ExitInvalid || !strings.Contains(errOut, `no such environment "qa"`) {
 		t.Errorf("env show qa: exit %d, %s", code, errOut)
+	}
+}
+
+// A dry run shows the diff and every refusal; the freeze alone is a status.
+func TestPromoteDryRunShowsEverything(t *testing.T) {
+	dir := copyOfRepo(t)
+	promote := func(args ...string) (int, string, string) {
+		return run(t, append([]string{"promote", "--project-dir", dir, "--from", "staging", "--to", "prod", "--dry-run", "--now", weddingSaturday}, args...)...)
+	}
+	code, out, errOut := promote()
+	if code != ExitInvalid || !strings.Contains(out, "application   2026.11.2 -> 2026.11.3") || !strings.Contains(out, "refused (2 checks)") ||
+		!strings.Contains(out, "no deploy of staging is recorded") || !strings.Contains(out, "prod is frozen") {
+		t.Fatalf("never deployed, on a Saturday: exit %d\n%s%s", code, out, errOut)
+	}
+	if code, out, errOut := run(t, "promote", "record-deploy", "--project-dir", dir, "--env", "staging", "--now", "2026-06-09T10:00:00Z"); code != ExitOK {
+		t.Fatalf("record-deploy: exit %d, %s%s", code, out, errOut)
+	}
+	code, out, errOut = promote("--json")
+	var doc struct {
+		DryRun   bool
+		Diff     []map[string]any
+		Refusals []struct{ Kind, Message string }
+	}
+	if err := json.Unmarshal([]byte(out), &doc); err != nil {
+		t.Fatalf("--json: %v\n%s", err, out)
+	}
+	if code != ExitOK || !doc.DryRun || len(doc.Diff) == 0 || len(doc.Refusals) != 1 || doc.Refusals[0].Kind != "target is frozen" {
+		t.Errorf("the freeze alone: exit %d, %+v %s", code, doc, errOut)
+	}
+}
+
+func TestFreezeCheckJSON(t *testing.T) {
+	code, out, _ := run(t, "freeze", "check", "--stack", "prod", "--json", "--now", weddingSaturday, "--project-dir", "../..")
+	var doc struct {
+		Stack, At, Source string
+		Blocked           bool
+		Until, Override   string
+	}
+	must(t, json.Unmarshal([]byte(out), &doc))
+	if code != ExitFrozen || doc.Stack != "prod" || doc.Source != "--now" || !doc.Blocked || doc.Until != "2026-06-14T06:00:00+01:00" || doc.Override == "" {
+		t.Errorf("exit %d, %+v", code, doc)
 	}
 }

@@ -18,6 +18,7 @@ import (
 	"github.com/pulumi/pulumi/sdk/v3/go/pulumi"
 
 	"github.com/wedsync/wedsync-infra/components/core"
+	"github.com/wedsync/wedsync-infra/policies/rules"
 	"github.com/wedsync/wedsync-infra/stacks"
 )
 
@@ -77,6 +78,14 @@ func (a Automation) Preview(ctx context.Context, s *Stack) (Result, error) {
 	opts := []optpreview.Option{optpreview.ProgressStreams(s.Stdout), optpreview.ErrorProgressStreams(s.Stderr)}
 	if s.PolicyPack != "" {
 		opts = append(opts, optpreview.PolicyPacks(s.PolicyPack))
+	}
+	if s.PolicyPack != "" && s.FreezeAdvisory {
+		path, err := freezeAdvisoryConfig()
+		if err != nil {
+			return Result{}, err
+		}
+		defer func() { _ = os.Remove(path) }()
+		opts = append(opts, optpreview.PolicyPackConfigs(path))
 	}
 	res, err := st.Preview(ctx, opts...)
 	if err != nil {
@@ -208,4 +217,20 @@ func analyzer(ctx context.Context, projectDir, dir string) (string, error) {
 		return "", fmt.Errorf("building the policy pack's plugin (go build ./%s): %w\n%s", PolicyPackDir, err, strings.TrimSpace(string(out)))
 	}
 	return binDir, nil
+}
+
+// freezeAdvisoryConfig writes a policy pack config that lowers the freeze
+// rule to advisory (an enforcement level set in the pack's config applies
+// to stack policies too: policyx's AnalyzeStack reads it), for a preview
+// inside a freeze.
+func freezeAdvisoryConfig() (string, error) {
+	f, err := os.CreateTemp("", "wedsync-policy-config-*.json")
+	if err != nil {
+		return "", err
+	}
+	_, err = fmt.Fprintf(f, `{%q: {"enforcementLevel": "advisory"}}`, rules.PolicyFreeze)
+	if cerr := f.Close(); err == nil {
+		err = cerr
+	}
+	return f.Name(), err
 }

@@ -55,6 +55,9 @@ type Stack struct {
 	StackFile []byte
 	// PolicyPack is the policy pack's directory; empty runs without it.
 	PolicyPack string
+	// FreezeAdvisory makes the pack's freeze rule advisory: a preview
+	// inside a freeze reads, so it shows the freeze rather than failing.
+	FreezeAdvisory bool
 	// Now is the instant the program plans for (schedules, thresholds).
 	Now time.Time
 	// values are the merged config as read, encrypted values as ciphertext:
@@ -153,10 +156,10 @@ func Up(ctx context.Context, p *project.Project, stack string, opts Options) (*O
 	return out, nil
 }
 
-// Preview previews stack: the environment, the freeze check and the
+// Preview previews stack: the environment, the freeze decision and the
 // preview through the Runner with the policy pack. Nothing is recorded.
-// A frozen prod stack is refused here too: the pack's freeze rule would
-// fail its preview anyway, and saying so first names the window.
+// A preview only reads, so it is never frozen: the decision is printed as
+// its status and the pack's freeze rule runs as advisory.
 func Preview(ctx context.Context, p *project.Project, stack string, opts Options) (*Outcome, error) {
 	return run(ctx, p, stack, &opts, "preview")
 }
@@ -194,7 +197,10 @@ func run(ctx context.Context, p *project.Project, stack string, opts *Options, o
 	out := &Outcome{Stack: s, Freeze: d}
 	fmt.Fprintln(opts.Stdout, d.Message())
 	if d.Blocked() {
-		return out, &FrozenError{Decision: d}
+		if op == "up" {
+			return out, &FrozenError{Decision: d}
+		}
+		s.FreezeAdvisory = true
 	}
 	var runErr error
 	if op == "up" {

@@ -3,6 +3,7 @@ package deploy
 import (
 	"bytes"
 	"context"
+	"errors"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -328,6 +329,43 @@ func TestToolsAreBuiltAsTheMakefileBuildsThem(t *testing.T) {
 					t.Errorf("%s installs Pulumi from its download site; the runner reaches only the Go module proxy", u)
 				}
 			}
+		}
+	}
+}
+
+// A dry run of the prod promotion is a rehearsal: its freeze check shows
+// the freeze (exit 3) and lets the promote --dry-run report it; a real
+// promotion stops there.
+func TestProdPromotionDryRunGoesOnThroughTheFreeze(t *testing.T) {
+	bin := t.TempDir()
+	fake := "#!/bin/sh\necho \"$@\" >> \"$CALLS\"\nexit \"$FAKE_EXIT\"\n"
+	if err := os.WriteFile(filepath.Join(bin, "wedsync-infra"), []byte(fake), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	j := workflows(t)["promote-prod.yml"].Jobs["promote"]
+	script := ""
+	for i, s := range j.Steps {
+		if s.Name != nil && s.Name.Value == "Freeze check" {
+			script = runs(j)[i]
+		}
+	}
+	if script == "" {
+		t.Fatal("the promote job has no Freeze check step")
+	}
+	for _, tc := range []struct {
+		dryRun, exit string
+		want         int
+	}{{"true", "3", 0}, {"false", "3", 3}, {"true", "2", 2}, {"false", "0", 0}} {
+		cmd := exec.Command("bash", "-e", "-c", script)
+		cmd.Env = append(os.Environ(), "PATH="+bin+":"+os.Getenv("PATH"), "DRY_RUN="+tc.dryRun, "FAKE_EXIT="+tc.exit, "CALLS="+filepath.Join(bin, "calls"))
+		err := cmd.Run()
+		got := 0
+		var exit *exec.ExitError
+		if errors.As(err, &exit) {
+			got = exit.ExitCode()
+		}
+		if got != tc.want {
+			t.Errorf("DRY_RUN=%s, freeze check exit %s: step exit %d, want %d", tc.dryRun, tc.exit, got, tc.want)
 		}
 	}
 }

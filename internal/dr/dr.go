@@ -162,7 +162,7 @@ func Prepare(ctx context.Context, p *project.Project, req Request) (*Rebuild, er
 	}
 	r.Freeze = freeze.Check(t, req.Now)
 	if r.Freeze.Blocked() {
-		r.add(PrereqFreeze, "%s. A rebuild is an emergency change: record the override in the DR stack (wedsync-infra freeze check --stack %s --emergency --reason INCIDENT), then run the rebuild again", firstLine(r.Freeze.Message()), r.Stack)
+		r.add(PrereqFreeze, "%s. A rebuild is an emergency change: record the override in the DR stack (%s), then run the rebuild again", firstLine(r.Freeze.Message()), freeze.OverrideCommand(r.Stack))
 	}
 	return r, nil
 }

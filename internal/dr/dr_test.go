@@ -52,7 +52,7 @@ func TestRebuildPrerequisiteFailuresSayWhatIsMissing(t *testing.T) {
 		{"gcp_instant_without_a_backup_run", Request{From: "prod-gcp", Region: "europe-west1", RestorePoint: "2026-11-25T06:00:00Z"}, PrereqRestorePoint,
 			[]string{"--backup-run-id"}},
 		{"wedding_day_freeze", Request{From: "prod", Region: "eu-west-1", Now: saturday}, PrereqFreeze,
-			[]string{"prod-dr (prod) is frozen", "wedsync-infra freeze check --stack prod-dr --emergency --reason INCIDENT"}},
+			[]string{"prod-dr (prod) is frozen", "wedsync-infra freeze override set --stack prod-dr --reason TEXT"}},
 		{"unknown_stack", Request{From: "prodd", Region: "eu-west-1"}, PrereqSource, []string{`"prodd"`}},
 		{"from_a_dr_stack", Request{From: "prod-dr", Region: "eu-west-2"}, PrereqSource, []string{"prod-dr is itself a DR stack", "--from prod"}},
 	} {

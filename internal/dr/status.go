@@ -3,7 +3,7 @@ package dr
 import (
 	"fmt"
 	"io"
-	"text/tabwriter"
+	"strings"
 
 	"github.com/wedsync/wedsync-infra/components/core"
 	"github.com/wedsync/wedsync-infra/components/dbbackup"
@@ -14,18 +14,18 @@ import (
 // latest writes it may lack (its RPO), by the cloud's documented figure.
 type Tier struct {
 	// Data is what is copied: database, backups, keys, secrets.
-	Data string
+	Data string `json:"data"`
 	// Copy is the mechanism, e.g. "point-in-time recovery".
-	Copy string
+	Copy string `json:"copy"`
 	// Where is the region (or cloud and region) holding the copy; "" when
 	// the copy does not exist.
-	Where string
+	Where string `json:"where"`
 	// RPO is how far behind the copy may be.
-	RPO string
+	RPO string `json:"rpo"`
 	// Basis is where the figure comes from (configuration and documentation).
-	Basis string
+	Basis string `json:"basis"`
 	// Replicated is false for a copy in the primary region only.
-	Replicated bool
+	Replicated bool `json:"replicated"`
 }
 
 // Status lists every copy cfg's stack keeps, in its region and beyond,
@@ -140,19 +140,41 @@ func pick(cond bool, yes, no string) string {
 // WriteStatus prints the tiers of stack as a table, with the rebuild that
 // would use them.
 func WriteStatus(w io.Writer, stack string, cfg stacks.Config) error {
-	fmt.Fprintf(w, "Replication of %s (%s %s, DR region %s), from its configuration:\n\n", stack, cfg.Cloud.Title(), cfg.Region, orNone(cfg.DRRegion))
-	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
-	fmt.Fprintln(tw, "DATA\tCOPY\tWHERE\tRPO\tBASIS")
+	var b strings.Builder
+	fmt.Fprintf(&b, "Replication of %s (%s %s, DR region %s), from its configuration:\n", stack, cfg.Cloud.Title(), cfg.Region, orNone(cfg.DRRegion))
+	// A block per copy, wrapped, so the status fits 120 columns.
 	for _, t := range Status(cfg) {
-		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\n", t.Data, t.Copy, orNone(t.Where), t.RPO, t.Basis)
-	}
-	if err := tw.Flush(); err != nil {
-		return err
+		fmt.Fprintf(&b, "\n%s: %s\n", t.Data, t.Copy)
+		for _, f := range [][2]string{{"where", orNone(t.Where)}, {"RPO", t.RPO}, {"basis", t.Basis}} {
+			writeWrapped(&b, fmt.Sprintf("  %-6s ", f[0]), f[1])
+		}
 	}
 	if cfg.DRRegion == "" {
-		_, err := fmt.Fprintf(w, "\n%s has no DR region: it cannot be rebuilt elsewhere.\n", stack)
-		return err
+		fmt.Fprintf(&b, "\n%s has no DR region: it cannot be rebuilt elsewhere.\n", stack)
+	} else {
+		fmt.Fprintf(&b, "\nRebuild in %s: wedsync-infra dr rebuild --from %s --region %s --dry-run\n(runbook: docs/runbooks/dr-region-rebuild.md)\n", cfg.DRRegion, stack, cfg.DRRegion)
 	}
-	_, err := fmt.Fprintf(w, "\nRebuild in %s: wedsync-infra dr rebuild --from %s --region %s --dry-run (runbook: docs/runbooks/dr-region-rebuild.md)\n", cfg.DRRegion, stack, cfg.DRRegion)
+	_, err := io.WriteString(w, b.String())
 	return err
+}
+
+// StatusWidth is the widest line WriteStatus writes.
+const StatusWidth = 120
+
+// writeWrapped writes label then text, wrapped at word boundaries to
+// StatusWidth, continuation lines under the text.
+func writeWrapped(b *strings.Builder, label, text string) {
+	line, indent := label, strings.Repeat(" ", len(label))
+	for i, word := range strings.Fields(text) {
+		if i > 0 && len(line)+1+len(word) > StatusWidth {
+			b.WriteString(line + "\n")
+			line = indent + word
+			continue
+		}
+		if i > 0 {
+			line += " "
+		}
+		line += word
+	}
+	b.WriteString(line + "\n")
 }

@@ -18,6 +18,7 @@ import (
 
 	"github.com/wedsync/wedsync-infra/components/core"
 	"github.com/wedsync/wedsync-infra/internal/environments"
+	"github.com/wedsync/wedsync-infra/internal/plan"
 	"github.com/wedsync/wedsync-infra/internal/project"
 	"github.com/wedsync/wedsync-infra/policies/rules"
 	"github.com/wedsync/wedsync-infra/season"
@@ -101,7 +102,25 @@ func (d Decision) Message() string {
 	if d.OverrideProblem != "" {
 		return fmt.Sprintf("%s\n%s; no change may go ahead", frozen, d.OverrideProblem)
 	}
-	return frozen + "; no change may go ahead (for an emergency: wedsync-infra freeze check --stack " + d.Stack + " --emergency --reason TEXT)"
+	return frozen + "; no change may go ahead (for an emergency: " + OverrideCommand(d.Stack) + ")"
+}
+
+// OverrideCommand is how an emergency change to stack gets through a freeze.
+func OverrideCommand(stack string) string {
+	return "wedsync-infra freeze override set --stack " + stack + " --reason TEXT"
+}
+
+// Status is the decision as a plan shows it: a status of the deploy, not a
+// violation of the plan (reading is never frozen).
+func (d Decision) Status() *plan.Freeze {
+	s := &plan.Freeze{Frozen: d.Frozen, OverrideInForce: d.Override != nil, Blocked: d.Blocked(), Status: d.Message()}
+	if d.Frozen {
+		s.Window, s.Until = d.Window.Name, d.Window.Ends.In(d.Zone).Format(time.RFC3339)
+	}
+	if d.Blocked() {
+		s.Override = OverrideCommand(d.Stack)
+	}
+	return s
 }
 
 // TimeFormat shows an instant with its zone's abbreviation, so BST and GMT

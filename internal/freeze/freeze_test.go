@@ -146,7 +146,7 @@ func TestEmergencyOverride(t *testing.T) {
 		blocked  bool
 		mentions string
 	}{
-		{"none", nil, true, "--emergency --reason"},
+		{"none", nil, true, "freeze override set --stack prod --reason TEXT"},
 		{"in_force", override("2026-06-14T06:00:00+01:00"), false, "emergency override in force"},
 		{"expired", override("2026-06-13T11:00:00+01:00"), true, "expired at 2026-06-13T11:00:00+01:00"},
 		{"expires_now", override("2026-06-13T12:00:00+01:00"), true, "expired"},

@@ -7,9 +7,11 @@ package offline
 import (
 	"context"
 	"fmt"
+	"slices"
 	"time"
 
 	"github.com/wedsync/wedsync-infra/internal/environments"
+	"github.com/wedsync/wedsync-infra/internal/freeze"
 	"github.com/wedsync/wedsync-infra/internal/plan"
 	"github.com/wedsync/wedsync-infra/internal/project"
 	"github.com/wedsync/wedsync-infra/policies/rules"
@@ -30,12 +32,14 @@ func (e *ConfigError) Error() string {
 func (e *ConfigError) Unwrap() error { return e.Err }
 
 // Result is a stack's offline plan, the config it was made from, and the
-// policy config and instant its violations were judged with.
+// freeze at the instant planned for, and the policy config and instant its
+// violations were judged with.
 type Result struct {
 	Plan   *plan.Plan
 	Config stacks.Config
 	Policy rules.Config
 	Now    time.Time
+	Freeze freeze.Decision
 }
 
 // Plan makes the offline plan of stack in the project p as at now (the
@@ -76,7 +80,12 @@ func PlanConfig(projectName, stack string, sc *project.StackConfig, now time.Tim
 	// program planned for.
 	policyCfg := cfg.PackConfig()
 	pl.Violations = plan.Evaluate(pl, policyCfg, now)
-	return &Result{Plan: pl, Config: cfg, Policy: policyCfg, Now: now}, nil
+	// The freeze is a status of a deploy, not a violation of the plan:
+	// reading a plan is never frozen; up and the pack in a real deploy refuse.
+	d := freeze.Check(freeze.Target{Stack: stack, Environment: cfg.Environment, Season: cfg.Season, Override: cfg.EmergencyOverride}, now)
+	pl.Freeze = d.Status()
+	pl.Violations = slices.DeleteFunc(pl.Violations, func(v plan.Violation) bool { return v.Policy == rules.PolicyFreeze })
+	return &Result{Plan: pl, Config: cfg, Policy: policyCfg, Now: now, Freeze: d}, nil
 }
 
 // Headline is the first line the CLI prints above the list of problems.

@@ -24,13 +24,42 @@ import (
 
 // Plan is what a stack would create: the documented JSON plan format.
 type Plan struct {
-	Project     string      `json:"project"`
-	Stack       string      `json:"stack"`
-	Environment string      `json:"environment"`
-	Resources   []Resource  `json:"resources"`
-	Violations  []Violation `json:"violations"`
+	Project     string `json:"project"`
+	Stack       string `json:"stack"`
+	Environment string `json:"environment"`
+	// PlannedAt is the instant the plan was made for (schedules, the
+	// freeze) and where it came from.
+	PlannedAt *Instant `json:"plannedAt,omitempty"`
+	// Freeze is the wedding-day freeze at that instant: a status of the
+	// deploy, not a violation of the plan.
+	Freeze     *Freeze     `json:"freeze,omitempty"`
+	Resources  []Resource  `json:"resources"`
+	Violations []Violation `json:"violations"`
 	// Limits are the values a cloud would refuse at deploy (internal/limits).
 	Limits []limits.Breach `json:"limits"`
+}
+
+// Instant is when a plan was made for: At (RFC 3339) and its Source,
+// "--now", "WEDSYNC_NOW" or "clock".
+type Instant struct {
+	At     string `json:"at"`
+	Source string `json:"source"`
+}
+
+// Freeze is the freeze status of the planned stack at the planned instant.
+type Freeze struct {
+	// Frozen: a freeze window is in force; Until (RFC 3339) is its end.
+	Frozen bool   `json:"frozen"`
+	Window string `json:"window,omitempty"`
+	Until  string `json:"until,omitempty"`
+	// OverrideInForce: an emergency override lets a deploy through.
+	OverrideInForce bool `json:"overrideInForce"`
+	// Blocked: a deploy (up, promote, dr rebuild) would be refused now.
+	Blocked bool `json:"blocked"`
+	// Status is the decision in words; Override the command that lets an
+	// emergency change through (when blocked).
+	Status   string `json:"status"`
+	Override string `json:"override,omitempty"`
 }
 
 // Resource is one resource the program registers.

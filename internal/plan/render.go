@@ -6,6 +6,7 @@ import (
 	"io"
 	"sort"
 	"strings"
+	"unicode/utf8"
 
 	"github.com/wedsync/wedsync-infra/internal/limits"
 )
@@ -83,8 +84,15 @@ func short(v any) string {
 }
 
 // WriteText writes the tree (parent -> children, each with its type, name
-// and key settings), the summary and the violations.
+// and key settings), the summary and the violations, in full.
 func (p *Plan) WriteText(out io.Writer, header string) error {
+	return p.WriteTextWidth(out, header, 0)
+}
+
+// WriteTextWidth is WriteText fitting each tree line to width columns (0:
+// no limit): the key settings that do not fit are abbreviated to "+N",
+// and a note says how to see them all.
+func (p *Plan) WriteTextWidth(out io.Writer, header string, width int) error {
 	w := &strings.Builder{}
 	fmt.Fprintf(w, "%s\n\n", header)
 	children := map[string][]Resource{}
@@ -100,6 +108,7 @@ func (p *Plan) WriteText(out io.Writer, header string) error {
 		}
 		children[r.Parent] = append(children[r.Parent], r)
 	}
+	abbreviated := 0
 	var walk func(r Resource, indent string, last bool, root bool)
 	walk = func(r Resource, indent string, last bool, root bool) {
 		branch, next := "", ""
@@ -113,8 +122,13 @@ func (p *Plan) WriteText(out io.Writer, header string) error {
 		if r.Protect {
 			line += "  [protected]"
 		}
-		if settings := r.KeySettings(); len(settings) > 0 {
+		settings, hidden := fit(line, r.KeySettings(), width)
+		if len(settings) > 0 {
 			line += "  " + strings.Join(settings, " ")
+		}
+		if hidden > 0 {
+			line += fmt.Sprintf(" +%d", hidden)
+			abbreviated++
 		}
 		fmt.Fprintln(w, line)
 		kids := children[r.URN]
@@ -130,6 +144,10 @@ func (p *Plan) WriteText(out io.Writer, header string) error {
 	}
 	for _, r := range roots {
 		walk(r, "", true, true)
+	}
+	if abbreviated > 0 {
+		fmt.Fprintf(w, "(%s abbreviated to fit %d columns: +N settings not shown; --wide or --json shows them all)\n",
+			Count(abbreviated, "line"), width)
 	}
 	fmt.Fprintln(w)
 	p.writeSummary(w)
@@ -193,8 +211,41 @@ func (p *Plan) writeViolations(w *strings.Builder) {
 		fmt.Fprintln(w, "Policy: no violations")
 		return
 	}
-	fmt.Fprintf(w, "Policy: %d violations\n", len(p.Violations))
+	fmt.Fprintf(w, "Policy: %s\n", Count(len(p.Violations), "violation"))
 	for _, v := range p.Violations {
 		fmt.Fprintf(w, "  [%s] %s  %s\n      %s\n", v.EnforcementLevel, v.Policy, v.URN, v.Message)
 	}
+}
+
+// Count is "1 violation", "2 violations": n and noun, in plural when n is
+// not 1.
+func Count(n int, noun string) string {
+	if n == 1 {
+		return "1 " + noun
+	}
+	return fmt.Sprintf("%d %ss", n, noun)
+}
+
+// fit keeps the settings that fit on line within width columns, leaving
+// room for the "+N" of those hidden; width 0 keeps all.
+func fit(line string, settings []string, width int) (kept []string, hidden int) {
+	if width <= 0 {
+		return settings, 0
+	}
+	n := utf8.RuneCountInString(line)
+	for i, s := range settings {
+		sep := 1
+		if i == 0 {
+			sep = 2
+		}
+		more := 0
+		if i < len(settings)-1 {
+			more = len(fmt.Sprintf(" +%d", len(settings)-i-1))
+		}
+		if n+sep+utf8.RuneCountInString(s)+more > width {
+			return settings[:i], len(settings) - i
+		}
+		n += sep + utf8.RuneCountInString(s)
+	}
+	return settings, 0
 }

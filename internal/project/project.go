@@ -9,8 +9,10 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"slices"
 	"sort"
 	"strconv"
+	"strings"
 
 	"gopkg.in/yaml.v3"
 
@@ -138,7 +140,10 @@ func (p *Project) ReadStackFile(stack string) (*StackConfig, []byte, error) {
 		return nil, nil, err
 	}
 	sc, err := ParseStack(data, p.Name)
-	return sc, data, err
+	if err != nil {
+		return nil, data, fmt.Errorf("%s: %w", path, err)
+	}
+	return sc, data, nil
 }
 
 // ParseStack reads the contents of a Pulumi.<stack>.yaml file. Keys without
@@ -147,6 +152,9 @@ func ParseStack(data []byte, projectName string) (*StackConfig, error) {
 	var sf stackFile
 	if err := yaml.Unmarshal(data, &sf); err != nil {
 		return nil, fmt.Errorf("stack file is not valid YAML: %w", err)
+	}
+	if err := checkTopLevelKeys(data); err != nil {
+		return nil, err
 	}
 	sc := &StackConfig{Values: map[string]string{}}
 	for key, v := range sf.Config {
@@ -236,4 +244,30 @@ func normalize(v any) any {
 		return out
 	}
 	return v
+}
+
+// stackFileKeys are the top-level keys of a Pulumi stack file.
+var stackFileKeys = []string{"config", "environment", "secretsprovider", "encryptedkey", "encryptionsalt"}
+
+// checkTopLevelKeys refuses an unknown top-level key: a misspelt "config:"
+// would otherwise leave the stack with no config at all.
+func checkTopLevelKeys(data []byte) error {
+	var doc yaml.Node
+	if err := yaml.Unmarshal(data, &doc); err != nil {
+		return fmt.Errorf("stack file is not valid YAML: %w", err)
+	}
+	if len(doc.Content) == 0 || doc.Content[0].Kind != yaml.MappingNode {
+		return nil
+	}
+	var problems []string
+	top := doc.Content[0].Content
+	for i := 0; i+1 < len(top); i += 2 {
+		if k := top[i]; !slices.Contains(stackFileKeys, k.Value) {
+			problems = append(problems, fmt.Sprintf("line %d: unknown top-level key %q%s; a stack file has %s", k.Line, k.Value, core.DidYouMean(k.Value, stackFileKeys), strings.Join(stackFileKeys, ", ")))
+		}
+	}
+	if len(problems) > 0 {
+		return errors.New(strings.Join(problems, "; "))
+	}
+	return nil
 }

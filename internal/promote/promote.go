@@ -48,7 +48,8 @@ type Request struct {
 	Who string
 }
 
-// Result is a promotion that passed every check.
+// Result is a promotion: what it changes and, in a dry run, every refusal
+// it met (a real promotion returns them as its error).
 type Result struct {
 	Request Request
 	// File is the target's definition file.
@@ -60,6 +61,29 @@ type Result struct {
 	Record audit.Record
 	// Written is true when the file and the history were written.
 	Written bool
+	// NoOp is a target that already has the source's release: nothing to
+	// promote, which is not an error (re-running a workflow is safe).
+	NoOp bool
+	// Refusals are every check that failed (a dry run reports them all).
+	Refusals []*Refusal
+}
+
+// Refused is the promotion's refusals as one *Refusal, or nil. Its kind is
+// ErrFrozen only when the freeze is all that stands in the way.
+func (r *Result) Refused() error {
+	if len(r.Refusals) == 0 {
+		return nil
+	}
+	out := &Refusal{Kind: ErrFrozen}
+	details := make([]string, 0, len(r.Refusals))
+	for _, f := range r.Refusals {
+		details = append(details, f.Detail)
+		if f.Kind != ErrFrozen && out.Kind == ErrFrozen {
+			out.Kind = f.Kind
+		}
+	}
+	out.Detail = strings.Join(details, "\n")
+	return out
 }
 
 // Refusal kinds, so callers (the CLI's exit codes, CI) can tell them apart.
@@ -67,7 +91,6 @@ var (
 	ErrSkipStage   = errors.New("skips a stage")
 	ErrFrozen      = errors.New("target is frozen")
 	ErrNotDeployed = errors.New("source release is not the one deployed")
-	ErrNoOp        = errors.New("nothing to promote")
 	ErrInvalid     = errors.New("invalid promotion")
 )
 
@@ -132,29 +155,34 @@ func (pr *Promoter) Promote(ctx context.Context, req Request) (*Result, error) {
 	if err != nil {
 		return nil, err
 	}
-	diff := Diff(dst, src)
-	if len(diff) == 0 {
-		return nil, refuse(ErrNoOp, "%s already has %s's release (%s); nothing to promote", req.To, req.From, describe(src))
+	res := &Result{Request: req, File: pr.Store.Path(req.To), Diff: Diff(dst, src), Before: dstData, After: dstData}
+	if len(res.Diff) == 0 {
+		res.NoOp = true
+		return res, nil
 	}
-	if err := pr.checkDeployed(req.From, src); err != nil {
-		return nil, err
-	}
-	if err := pr.checkFreeze(ctx, req.To, req.Now); err != nil {
-		return nil, err
+	// Every check runs, so a dry run reports every refusal at once.
+	for _, err := range []error{pr.checkDeployed(req.From, src), pr.checkFreeze(ctx, req.To, req.Now)} {
+		var r *Refusal
+		if errors.As(err, &r) {
+			res.Refusals = append(res.Refusals, r)
+		} else if err != nil {
+			return nil, err
+		}
 	}
 	after, err := environments.SetBlock(dstData, ReleasePath, srcNode)
 	if err != nil {
 		return nil, fmt.Errorf("%s: %w", pr.Store.Path(req.To), err)
 	}
-	res := &Result{
-		Request: req, File: pr.Store.Path(req.To), Diff: diff, Before: dstData, After: after,
-		Record: audit.Record{
-			Kind: audit.KindPromotion, At: req.Now.UTC().Truncate(time.Second), Who: req.Who, From: req.From, To: req.To,
-			Release: src, Diff: diff, Reason: req.Reason, Skipped: skipped,
-		},
+	res.After = after
+	res.Record = audit.Record{
+		Kind: audit.KindPromotion, At: req.Now.UTC().Truncate(time.Second), Who: req.Who, From: req.From, To: req.To,
+		Release: src, Diff: res.Diff, Reason: req.Reason, Skipped: skipped,
 	}
 	if req.DryRun {
 		return res, nil
+	}
+	if err := res.Refused(); err != nil {
+		return nil, err
 	}
 	if err := pr.write(res); err != nil {
 		return nil, err

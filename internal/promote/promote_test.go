@@ -229,7 +229,7 @@ func TestEveryPromotionIsRecorded(t *testing.T) {
 	}
 }
 
-func TestPromotingTwiceIsARefusedNoOp(t *testing.T) {
+func TestPromotingTwiceIsANoOp(t *testing.T) {
 	p := copyRepo(t)
 	pr := New(p)
 	deployed(t, pr, "staging")
@@ -237,12 +237,12 @@ func TestPromotingTwiceIsARefusedNoOp(t *testing.T) {
 		t.Fatal(err)
 	}
 	prod, history := read(t, pr.Store.Path("prod")), read(t, pr.History.Path)
-	_, err := pr.Promote(context.Background(), request("staging", "prod"))
-	if !errors.Is(err, ErrNoOp) {
-		t.Fatalf("second promotion: %v, want a no-op refusal", err)
+	res, err := pr.Promote(context.Background(), request("staging", "prod"))
+	if err != nil || !res.NoOp || res.Written {
+		t.Fatalf("second promotion: %+v, %v; want a no-op, not an error", res, err)
 	}
 	if read(t, pr.Store.Path("prod")) != prod || read(t, pr.History.Path) != history {
-		t.Error("a refused promotion wrote")
+		t.Error("a no-op promotion wrote")
 	}
 }
 
@@ -447,5 +447,22 @@ func TestAFrozenTargetNeedsAnOverrideOnEveryOneOfItsStacks(t *testing.T) {
 		if last := i == len(stacks)-1; last != (err == nil) {
 			t.Fatalf("with overrides on %v: err = %v", stacks[:i+1], err)
 		}
+	}
+}
+
+// A dry run reports every refusal, and still the diff.
+func TestDryRunReportsEveryRefusalAndTheDiff(t *testing.T) {
+	pr := New(copyRepo(t))
+	req := request("staging", "prod")
+	req.Now, req.DryRun = saturday, true
+	res, err := pr.Promote(context.Background(), req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(res.Diff) == 0 || len(res.Refusals) != 2 || !errors.Is(res.Refusals[0], ErrNotDeployed) || !errors.Is(res.Refusals[1], ErrFrozen) {
+		t.Fatalf("diff %v, refusals %v; want the diff, not deployed and frozen", res.Diff, res.Refusals)
+	}
+	if !errors.Is(res.Refused(), ErrNotDeployed) {
+		t.Errorf("refused as %v, want not deployed (the freeze is not all)", res.Refused())
 	}
 }
