@@ -44,7 +44,7 @@ func allowed(from, to string) bool {
 	if strings.HasPrefix(to, "policies/rules") && rank(from) >= rank("stacks") {
 		return true
 	}
-	return rank(to) <= rank(from) && !(strings.HasPrefix(to, "policies") && rank(from) < rank("stacks"))
+	return rank(to) <= rank(from) && (!strings.HasPrefix(to, "policies") || rank(from) >= rank("stacks"))
 }
 
 func TestImportsPointDown(t *testing.T) {
