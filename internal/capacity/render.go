@@ -91,7 +91,31 @@ func (c *Chart) Render(format string) ([]byte, error) {
 // x is t's position on the horizontal axis: days since the year's start.
 func (c *Chart) x(t time.Time) float64 { return t.Sub(c.Start).Hours() / 24 }
 
+// plot draws, back to front: the peak-season bands, the grid, the
+// traffic, the calendar's minimum and maximum, and each cloud's schedule.
 func (c *Chart) plot() (*plot.Plot, error) {
+	p := c.frame()
+	if err := c.drawPeak(p); err != nil {
+		return nil, err
+	}
+	grid := plotter.NewGrid()
+	grid.Horizontal.Color = color.Gray{Y: 225}
+	grid.Vertical.Color = color.Gray{Y: 210}
+	p.Add(grid)
+	if err := c.drawTraffic(p); err != nil {
+		return nil, err
+	}
+	if err := c.drawCalendar(p); err != nil {
+		return nil, err
+	}
+	if err := c.drawClouds(p); err != nil {
+		return nil, err
+	}
+	return p, nil
+}
+
+// frame is the empty plot: title, axes scaled to the highest line, legend.
+func (c *Chart) frame() *plot.Plot {
 	p := plot.New()
 	p.Title.Text = fmt.Sprintf("Capacity through %d, stack %s: season calendar and each cloud's simulated schedule", c.Year, c.Stack)
 	p.Title.Padding = vg.Points(12)
@@ -105,6 +129,19 @@ func (c *Chart) plot() (*plot.Plot, error) {
 	p.Y.Label.Text = "instances"
 	p.X.Min, p.X.Max = 0, c.x(c.End)
 	p.X.Tick.Marker = monthTicks{c}
+	// Room above the highest line for the legend.
+	p.Y.Min, p.Y.Max = 0, math.Max(c.top()*1.5, 1)
+	p.Y.Tick.Marker = countTicks{}
+	p.Legend.Top, p.Legend.Left = true, true
+	p.Legend.XOffs, p.Legend.YOffs = vg.Points(8), -vg.Points(6)
+	p.Legend.ThumbnailWidth = vg.Points(36)
+	p.Legend.TextStyle.Font.Size = vg.Points(11)
+	p.Legend.Padding = vg.Points(3)
+	return p
+}
+
+// top is the highest value drawn: the calendar's maximum or the traffic.
+func (c *Chart) top() float64 {
 	top := 0.0
 	for _, v := range c.Max.Values {
 		top = math.Max(top, v)
@@ -116,26 +153,18 @@ func (c *Chart) plot() (*plot.Plot, error) {
 			}
 		}
 	}
-	// Room above the highest line for the legend.
-	p.Y.Min, p.Y.Max = 0, math.Max(top*1.5, 1)
-	p.Y.Tick.Marker = countTicks{}
-	p.Legend.Top, p.Legend.Left = true, true
-	p.Legend.XOffs, p.Legend.YOffs = vg.Points(8), -vg.Points(6)
-	p.Legend.ThumbnailWidth = vg.Points(36)
-	p.Legend.TextStyle.Font.Size = vg.Points(11)
-	p.Legend.Padding = vg.Points(3)
+	return top
+}
 
-	grid := plotter.NewGrid()
-	grid.Horizontal.Color = color.Gray{Y: 225}
-	grid.Vertical.Color = color.Gray{Y: 210}
-
+// drawPeak shades each peak-season span, full height.
+func (c *Chart) drawPeak(p *plot.Plot) error {
 	for i, s := range c.Peak {
 		poly, err := plotter.NewPolygon(plotter.XYs{
 			{X: c.x(s.Start), Y: p.Y.Min}, {X: c.x(s.End), Y: p.Y.Min},
 			{X: c.x(s.End), Y: p.Y.Max}, {X: c.x(s.Start), Y: p.Y.Max},
 		})
 		if err != nil {
-			return nil, err
+			return err
 		}
 		poly.Color = peakColor
 		poly.Width = 0
@@ -144,39 +173,52 @@ func (c *Chart) plot() (*plot.Plot, error) {
 			p.Legend.Add("peak season ("+c.PeakMonths+")", poly)
 		}
 	}
-	p.Add(grid)
+	return nil
+}
 
-	if c.Traffic != nil {
-		segments, err := c.gapped(c.Traffic.Values)
-		if err != nil {
-			return nil, err
-		}
-		for i, seg := range segments {
-			seg.LineStyle = draw.LineStyle{Color: trafficColor, Width: vg.Points(0.6)}
-			p.Add(seg)
-			if i == 0 {
-				p.Legend.Add(c.Traffic.Name, seg)
-			}
+// drawTraffic draws the traffic history, if any, broken where it has gaps.
+func (c *Chart) drawTraffic(p *plot.Plot) error {
+	if c.Traffic == nil {
+		return nil
+	}
+	segments, err := c.gapped(c.Traffic.Values)
+	if err != nil {
+		return err
+	}
+	for i, seg := range segments {
+		seg.LineStyle = draw.LineStyle{Color: trafficColor, Width: vg.Points(0.6)}
+		p.Add(seg)
+		if i == 0 {
+			p.Legend.Add(c.Traffic.Name, seg)
 		}
 	}
+	return nil
+}
 
+// drawCalendar draws the season calendar's minimum and maximum.
+func (c *Chart) drawCalendar(p *plot.Plot) error {
 	minLine, err := c.stepLine(c.Min.Values, draw.LineStyle{Color: minColor, Width: vg.Points(5)})
 	if err != nil {
-		return nil, err
+		return err
 	}
 	maxLine, err := c.stepLine(c.Max.Values, draw.LineStyle{Color: maxColor, Width: vg.Points(1.2)})
 	if err != nil {
-		return nil, err
+		return err
 	}
 	p.Add(maxLine, minLine)
 	p.Legend.Add(c.Max.Name, maxLine)
 	p.Legend.Add(c.Min.Name, minLine)
+	return nil
+}
 
+// drawClouds draws each cloud's simulated schedule, marking the hours it
+// differs from the calendar.
+func (c *Chart) drawClouds(p *plot.Plot) error {
 	for _, cs := range c.Clouds {
 		style := cloudStyles[cs.Cloud]
 		line, err := c.stepLine(cs.Values, style)
 		if err != nil {
-			return nil, err
+			return err
 		}
 		p.Add(line)
 		label := cs.Name + ": same as the calendar every hour"
@@ -184,7 +226,7 @@ func (c *Chart) plot() (*plot.Plot, error) {
 			label = fmt.Sprintf("%s: differs in %d h (marked)", cs.Name, n)
 			marks, err := c.differenceMarks(cs, style.Color)
 			if err != nil {
-				return nil, err
+				return err
 			}
 			p.Add(marks)
 			p.Legend.Add(label, line, marks)
@@ -192,7 +234,7 @@ func (c *Chart) plot() (*plot.Plot, error) {
 		}
 		p.Legend.Add(label, line)
 	}
-	return p, nil
+	return nil
 }
 
 // stepLine draws values as a step line that holds each hour's value until

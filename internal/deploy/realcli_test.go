@@ -1,3 +1,9 @@
+//go:build e2e
+
+// The deploy path against the real Pulumi CLI. `make e2e` runs it (with the
+// CLI it builds anyway); `make test` does not build the CLI, so it leaves
+// this file out.
+
 package deploy
 
 import (
@@ -15,7 +21,8 @@ import (
 )
 
 // pulumiOnPath puts the repository's CLI (.bin, built by make) on PATH
-// unless one is there already, and skips the test when there is neither.
+// unless one is there already, and fails the test when there is neither:
+// under the e2e tag a skip would hide that the real CLI was never run.
 func pulumiOnPath(t *testing.T) {
 	t.Helper()
 	if _, err := exec.LookPath("pulumi"); err == nil {
@@ -37,7 +44,7 @@ func pulumiOnPath(t *testing.T) {
 		t.Setenv("PATH", dir+string(os.PathListSeparator)+os.Getenv("PATH"))
 		return
 	}
-	t.Skipf("no pulumi CLI: not on PATH and no .bin/pulumi; build it with `make pulumi` (tools/pulumi, %s) to run this test against the real engine", CLIVersion)
+	t.Fatalf("no pulumi CLI: not on PATH and no .bin/pulumi; `make e2e` builds it (tools/pulumi, %s) and runs this test", CLIVersion)
 }
 
 // analyzerOnPath builds the policy pack's plugin into PATH, as CI does.
