@@ -78,7 +78,7 @@ func (r *Result) Refused() error {
 	details := make([]string, 0, len(r.Refusals))
 	for _, f := range r.Refusals {
 		details = append(details, f.Detail)
-		if f.Kind != ErrFrozen && out.Kind == ErrFrozen {
+		if !errors.Is(f.Kind, ErrFrozen) && errors.Is(out.Kind, ErrFrozen) {
 			out.Kind = f.Kind
 		}
 	}
