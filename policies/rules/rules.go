@@ -211,6 +211,11 @@ func (from *Resource) refers(prop string, to *Resource) tri {
 	}
 	switch {
 	case v.IsComputed():
+		// Unknown in a preview: the engine still says which resources it
+		// comes from, and to is not among them.
+		if len(from.Deps[prop]) > 0 {
+			return no
+		}
 		return maybe
 	case v.IsResourceReference():
 		if string(v.AsResourceReference().URN) == to.URN {

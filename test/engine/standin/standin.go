@@ -301,7 +301,10 @@ func (p *Provider) Create(_ context.Context, req *pulumirpc.CreateRequest) (*pul
 	if req.GetPreview() {
 		id = ""
 		for k := range state {
-			if _, isInput := inputs[k]; !isInput {
+			// What the provider adds is unknown until it creates the
+			// resource: new attributes, and inputs it fills in (an Azure
+			// system-assigned identity's principalId).
+			if in, isInput := inputs[k]; !isInput || !in.DeepEquals(state[k]) {
 				state[k] = resource.MakeComputed(resource.NewStringProperty(""))
 			}
 		}
