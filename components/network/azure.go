@@ -106,17 +106,30 @@ func (b *builder) azureAppNSG() (*network.NetworkSecurityGroup, error) {
 // access need (a name ending in .postgres.database.azure.com), linked to
 // the network.
 func (b *builder) azurePostgresZone(vnet *network.VirtualNetwork) (*network.PrivateZone, error) {
+	return b.azurePrivateZone(vnet, "postgres", fmt.Sprintf("%s.private.postgres.database.azure.com", b.dep.Name(b.site.Short())))
+}
+
+// azureVaultZone is the Key Vault private DNS zone, linked to the network,
+// where the vault's private endpoint (made with the vault's grants, in
+// components/appaccess) registers its address.
+func (b *builder) azureVaultZone(vnet *network.VirtualNetwork) (*network.PrivateZone, error) {
+	return b.azurePrivateZone(vnet, "vault", AzureKeyVaultZone)
+}
+
+// azurePrivateZone is a private DNS zone linked to the network (without
+// auto-registration): where a private address is found by its public name.
+func (b *builder) azurePrivateZone(vnet *network.VirtualNetwork, key, zoneName string) (*network.PrivateZone, error) {
 	rg, tags, vnetName := b.site.AzureResourceGroup, b.dep.Tags.For(core.Azure), b.dep.Name(b.site.Short())
-	zone, err := network.NewPrivateZone(b.ctx, b.name+"-postgres", &network.PrivateZoneArgs{
+	zone, err := network.NewPrivateZone(b.ctx, b.name+"-"+key, &network.PrivateZoneArgs{
 		ResourceGroupName: rg,
-		PrivateZoneName:   pulumi.String(fmt.Sprintf("%s.private.postgres.database.azure.com", vnetName)),
+		PrivateZoneName:   pulumi.String(zoneName),
 		Location:          pulumi.String("global"),
 		Tags:              tags,
 	}, b.opts()...)
 	if err != nil {
 		return nil, err
 	}
-	_, err = network.NewVirtualNetworkLink(b.ctx, b.name+"-postgres", &network.VirtualNetworkLinkArgs{
+	_, err = network.NewVirtualNetworkLink(b.ctx, b.name+"-"+key, &network.VirtualNetworkLinkArgs{
 		ResourceGroupName:      rg,
 		PrivateZoneName:        zone.Name,
 		VirtualNetworkLinkName: pulumi.String(vnetName),

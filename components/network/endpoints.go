@@ -4,10 +4,7 @@ import (
 	"fmt"
 
 	"github.com/pulumi/pulumi-aws/sdk/v6/go/aws/ec2"
-	"github.com/pulumi/pulumi-azure-native-sdk/network/v2"
 	"github.com/pulumi/pulumi/sdk/v3/go/pulumi"
-
-	"github.com/wedsync/wedsync-infra/components/core"
 )
 
 // AWSInterfaceEndpoints are the AWS APIs the application calls on its data
@@ -55,30 +52,4 @@ func (b *builder) awsEndpoints(vpc *ec2.Vpc, appSubnets, appRoutes pulumi.String
 		}
 	}
 	return nil
-}
-
-// azureVaultZone is the Key Vault private DNS zone, linked to the network,
-// where the vault's private endpoint (made with the vault's grants, in
-// components/appaccess) registers its address.
-func (b *builder) azureVaultZone(vnet *network.VirtualNetwork) (*network.PrivateZone, error) {
-	rg, tags, vnetName := b.site.AzureResourceGroup, b.dep.Tags.For(core.Azure), b.dep.Name(b.site.Short())
-	zone, err := network.NewPrivateZone(b.ctx, b.name+"-vault", &network.PrivateZoneArgs{
-		ResourceGroupName: rg,
-		PrivateZoneName:   pulumi.String(AzureKeyVaultZone),
-		Location:          pulumi.String("global"),
-		Tags:              tags,
-	}, b.opts()...)
-	if err != nil {
-		return nil, err
-	}
-	_, err = network.NewVirtualNetworkLink(b.ctx, b.name+"-vault", &network.VirtualNetworkLinkArgs{
-		ResourceGroupName:      rg,
-		PrivateZoneName:        zone.Name,
-		VirtualNetworkLinkName: pulumi.String(vnetName),
-		Location:               pulumi.String("global"),
-		RegistrationEnabled:    pulumi.Bool(false),
-		VirtualNetwork:         &network.SubResourceArgs{Id: vnet.ID()},
-		Tags:                   tags,
-	}, b.opts()...)
-	return zone, err
 }
