@@ -15,7 +15,12 @@ GOLANGCI_LINT := $(BIN)/golangci-lint-$(GOLANGCI_LINT_VERSION)
 PULUMI_VERSION := v3.259.0
 PULUMI := $(BIN)/pulumi-$(PULUMI_VERSION)
 
-.PHONY: plan plan-json test lint unit vet fmt bench fuzz e2e pulumi tools clean
+# Azurite, the Azure Storage emulator the backup tests start (npm, pinned,
+# installed here: nothing global).
+AZURITE_VERSION := 3.37.0
+AZURITE := $(BIN)/node_modules/azurite-$(AZURITE_VERSION).installed
+
+.PHONY: plan plan-json test lint unit vet fmt bench fuzz e2e pulumi azurite tools clean
 
 ## plan: the offline plan of STACK (no credentials, no Pulumi Cloud)
 plan:
@@ -30,7 +35,7 @@ test: lint unit
 
 # The deploy path's test runs the real CLI: build it first so that test
 # runs rather than skips.
-unit: pulumi
+unit: pulumi azurite
 	$(GO) test ./...
 
 lint: fmt $(GOLANGCI_LINT)
@@ -69,7 +74,15 @@ e2e: $(PULUMI)
 pulumi: $(PULUMI)
 	@ln -sf $(notdir $(PULUMI)) $(BIN)/pulumi
 
-tools: $(GOLANGCI_LINT) pulumi
+## azurite: Azurite 3.37.0 into .bin/node_modules (needs node and npm)
+azurite: $(AZURITE)
+
+$(AZURITE):
+	@mkdir -p $(BIN)
+	npm install --prefix $(BIN) --no-audit --no-fund --no-save azurite@$(AZURITE_VERSION)
+	touch $@
+
+tools: $(GOLANGCI_LINT) pulumi azurite
 
 # The linter is versioned in its file name, so a bump reinstalls it.
 $(GOLANGCI_LINT):

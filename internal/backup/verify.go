@@ -30,9 +30,9 @@ type Options struct {
 
 // Finding kinds, each named per object in the report.
 const (
-	KindMissing          = "missing"           // a manifest lists it, the store does not hold it
-	KindSize             = "size-mismatch"     // the store's size differs from the manifest's
-	KindSHA256           = "sha256-mismatch"   // the bytes read back do not hash to the manifest's sha256
+	KindMissing          = "missing"         // a manifest lists it, the store does not hold it
+	KindSize             = "size-mismatch"   // the store's size differs from the manifest's
+	KindSHA256           = "sha256-mismatch" // the bytes read back do not hash to the manifest's sha256
 	KindCloudChecksum    = "cloud-checksum-mismatch"
 	KindCloudChecksumGap = "cloud-checksum-absent" // the store no longer reports the recorded algorithm
 	KindStale            = "stale"                 // the newest copy is older than schedule plus slack
