@@ -59,7 +59,7 @@ func startAzurite(t *testing.T) string {
 	return ""
 }
 
-func azContainer(t *testing.T, url string, rt http.RoundTripper) *container.Client {
+func azContainer(t testing.TB, url string, rt http.RoundTripper) *container.Client {
 	cred, err := container.NewSharedKeyCredential("devstoreaccount1", azuriteKey)
 	if err != nil {
 		t.Fatal(err)
@@ -77,7 +77,7 @@ func azContainer(t *testing.T, url string, rt http.RoundTripper) *container.Clie
 // (TestLockAtTheInterface).
 func azureEmulator(t *testing.T) emulator {
 	url := startAzurite(t)
-	return emulator{name: "azurite", cloudChecksum: "MD5", newBucket: func(t *testing.T, name string) (func(string, []byte), Store) {
+	return emulator{name: "azurite", cloudChecksum: "MD5", newBucket: func(t testing.TB, name string) (func(string, []byte), Store) {
 		seed := azContainer(t, url+"/"+name, http.DefaultTransport)
 		ctx := context.Background()
 		if _, err := seed.Create(ctx, nil); err != nil {

@@ -18,7 +18,7 @@ func gcsEmulator(t *testing.T) emulator {
 		t.Fatal(err)
 	}
 	t.Cleanup(srv.Stop)
-	return emulator{name: "fake-gcs-server", cloudChecksum: "CRC32C", newBucket: func(t *testing.T, bucket string) (func(string, []byte), Store) {
+	return emulator{name: "fake-gcs-server", cloudChecksum: "CRC32C", newBucket: func(t testing.TB, bucket string) (func(string, []byte), Store) {
 		srv.CreateBucketWithOpts(fakestorage.CreateBucketOpts{Name: bucket})
 		put := func(key string, data []byte) {
 			srv.CreateObject(fakestorage.Object{ObjectAttrs: fakestorage.ObjectAttrs{BucketName: bucket, Name: key}, Content: data})

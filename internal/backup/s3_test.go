@@ -30,11 +30,11 @@ func newS3Client(endpoint string, rt http.RoundTripper) *s3.Client {
 // s3Emulator is gofakes3 in-process. It records no additional checksum
 // (cloudChecksum "": the comparison is covered by
 // TestCloudChecksumAtTheInterface) and no Object Lock (TestLockAtTheInterface).
-func s3Emulator(t *testing.T) (emulator, string) {
+func s3Emulator(t testing.TB) (emulator, string) {
 	srv := httptest.NewServer(gofakes3.New(s3mem.New()).Server())
 	t.Cleanup(srv.Close)
 	seed := newS3Client(srv.URL, http.DefaultTransport)
-	return emulator{name: "gofakes3", newBucket: func(t *testing.T, bucket string) (func(string, []byte), Store) {
+	return emulator{name: "gofakes3", newBucket: func(t testing.TB, bucket string) (func(string, []byte), Store) {
 		ctx := context.Background()
 		if _, err := seed.CreateBucket(ctx, &s3.CreateBucketInput{Bucket: &bucket}); err != nil {
 			t.Fatal(err)

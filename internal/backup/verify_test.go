@@ -36,7 +36,7 @@ type emulator struct {
 	// cloudChecksum is the algorithm the emulator records, "" when it
 	// records none verify can compare (said per emulator).
 	cloudChecksum string
-	newBucket     func(t *testing.T, bucket string) (put func(key string, data []byte), store Store)
+	newBucket     func(t testing.TB, bucket string) (put func(key string, data []byte), store Store)
 }
 
 // scenario seeds a backup with one thing wrong (or nothing) and names the
@@ -53,7 +53,11 @@ func scenarios() []scenario {
 	return []scenario{
 		{name: "clean set verifies"},
 		{name: "flipped byte", object: "db/part-1", kind: KindSHA256,
-			mutate: func(f map[string][]byte, _ *Manifest) { b := bytes.Clone(f["db/part-1"]); b[17] ^= 1; f["db/part-1"] = b }},
+			mutate: func(f map[string][]byte, _ *Manifest) {
+				b := bytes.Clone(f["db/part-1"])
+				b[17] ^= 1
+				f["db/part-1"] = b
+			}},
 		{name: "missing object", object: "db/part-2", kind: KindMissing,
 			mutate: func(f map[string][]byte, _ *Manifest) { delete(f, "db/part-2") }},
 		{name: "manifest lists an absent object", object: "db/part-9", kind: KindMissing,
@@ -172,7 +176,7 @@ func snapshot(t *testing.T, s Store) string {
 // readOnly is the HTTP transport of every Store under test: a request that
 // could write or delete fails the test (only GET and HEAD are reads).
 type readOnly struct {
-	t    *testing.T
+	t    testing.TB
 	next http.RoundTripper
 }
 
