@@ -89,5 +89,6 @@ func newRoot(stdout, stderr io.Writer) *cobra.Command {
 	root.AddCommand(newUpCmd())
 	root.AddCommand(newPreviewCmd())
 	root.AddCommand(newAffectedCmd())
+	root.AddCommand(newBackupCmd())
 	return root
 }
