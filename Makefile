@@ -15,7 +15,12 @@ GOLANGCI_LINT := $(BIN)/golangci-lint-$(GOLANGCI_LINT_VERSION)
 PULUMI_VERSION := v3.259.0
 PULUMI := $(BIN)/pulumi-$(PULUMI_VERSION)
 
-.PHONY: plan plan-json wedsync-infra test lint lint-only unit fmt bench fuzz e2e e2e-deploy pulumi tools clean
+# Azurite, the Azure Storage emulator the backup tests start (npm, pinned,
+# installed here: nothing global). Node.js comes from Debian when missing.
+AZURITE_VERSION := 3.37.0
+AZURITE := $(BIN)/node_modules/azurite-$(AZURITE_VERSION).installed
+
+.PHONY: plan plan-json wedsync-infra test lint lint-only unit fmt bench fuzz e2e e2e-deploy pulumi azurite node tools clean
 
 # The CLI is built once into .bin (on PATH for every target) and rebuilt
 # when a Go source of the module changes; its targets run it silently, so
@@ -64,8 +69,11 @@ test:
 	$(call stage,go test (vet done by lint),$(MAKE) -s unit GOTESTFLAGS=-vet=off); \
 	ds=$$(( ($$(date +%s%N) - all) / 100000000 )); echo "== make test: $$((ds / 10)).$$((ds % 10))s"
 
-unit:
-	$(GO) test $(GOTESTFLAGS) ./...
+# The backup tests run the Azure Blob SDK against Azurite: it is installed
+# first, and WEDSYNC_REQUIRE_EMULATORS turns a missing emulator into a
+# failure rather than a skip.
+unit: $(AZURITE)
+	WEDSYNC_REQUIRE_EMULATORS=1 $(GO) test $(GOTESTFLAGS) ./...
 
 lint: fmt $(GOLANGCI_LINT) lint-only
 
@@ -118,7 +126,20 @@ e2e-deploy:
 pulumi: $(PULUMI)
 	@ln -sf $(notdir $(PULUMI)) $(BIN)/pulumi
 
-tools: $(GOLANGCI_LINT) pulumi
+## azurite: Azurite 3.37.0 into .bin/node_modules (needs node and npm)
+azurite: $(AZURITE)
+
+$(AZURITE): | node
+	@mkdir -p $(BIN)
+	npm install --prefix $(BIN) --no-audit --no-fund --no-save azurite@$(AZURITE_VERSION)
+	touch $@
+
+## node: Node.js and npm from Debian when the machine has none (Azurite runs on it)
+node:
+	@command -v node >/dev/null && command -v npm >/dev/null || { \
+	  SUDO=$$(command -v sudo || true); $$SUDO apt-get update -qq && $$SUDO apt-get install -y -qq nodejs npm; }
+
+tools: $(GOLANGCI_LINT) pulumi azurite
 
 # The linter is versioned in its file name, so a bump reinstalls it.
 $(GOLANGCI_LINT):

@@ -93,6 +93,7 @@ func newRoot(stdout, stderr io.Writer) *cobra.Command {
 	root.AddCommand(newPreviewCmd())
 	root.AddCommand(newAffectedCmd())
 	root.AddCommand(newCostCmd())
+	root.AddCommand(newBackupCmd())
 	finish(root)
 	return root
 }
