@@ -14,6 +14,7 @@ import (
 	"github.com/wedsync/wedsync-infra/components/ciaccess"
 	"github.com/wedsync/wedsync-infra/components/core"
 	"github.com/wedsync/wedsync-infra/components/database"
+	"github.com/wedsync/wedsync-infra/components/ingress"
 	"github.com/wedsync/wedsync-infra/components/release"
 	"github.com/wedsync/wedsync-infra/components/secretsstore"
 	"github.com/wedsync/wedsync-infra/policies/rules"
@@ -62,6 +63,10 @@ type Config struct {
 	// Compute is the autoscaling group's settings. Its machine image comes
 	// from Release; capacity comes from Season.
 	Compute autoscaling.Settings
+	// Ingress is the public entry point's settings: hostname, DNS zone, TLS
+	// policy, WAF mode, rate limit, access logs, failover role. Its health
+	// check path is the group's unless set.
+	Ingress ingress.Settings
 	// Alerting says who receives the stack's alarms, and prod's wedding-day
 	// escalation receivers.
 	Alerting alerting.Settings
@@ -111,6 +116,7 @@ var settings = []setting{
 	{"backup", "the backup buckets: retentionDays, tiers, replicateToDR, offsite {cloud, region}", object(func(c *Config) any { return &c.Backup })},
 	{"database", "the database: size, storageGb, maxStorageGb, backupRetentionDays, highAvailability, administrators, ...", object(func(c *Config) any { return &c.Database })},
 	{"compute", "the autoscaling group: size, healthCheckPath, cpuTargetPercent, minHealthyPercent, maxCapacityReason, adminSshPublicKey", object(func(c *Config) any { return &c.Compute })},
+	{"ingress", "the public entry point: hostname (default app.wedsync.co.uk in prod), dnsZone, tlsPolicy, wafMode, rateLimit, accessLogs, failover (none | standby; AWS also primary | secondary)", object(func(c *Config) any { return &c.Ingress })},
 	{"release", "what promotion moves: application, images {aws, gcp, azure}, postgresVersion (from environments/)", object(func(c *Config) any { return &c.Release })},
 	{"policy", "the policy pack's config: minRetentionDays, allowedRegions, exemptions", nil},
 	{"alerting", "who receives alarms: receivers [{name, email | webhook}], escalation (prod's wedding-day receivers)", object(func(c *Config) any { return &c.Alerting })},
@@ -188,6 +194,10 @@ func (c *Config) ApplyDefaults() {
 		c.Compute.Image = c.Release.Images
 	}
 	c.Compute.ApplyDefaults(c.Environment)
+	if c.Ingress.HealthCheckPath == "" {
+		c.Ingress.HealthCheckPath = c.Compute.HealthCheckPath
+	}
+	c.Ingress.ApplyDefaults(c.Environment)
 	c.Alerting.ApplyDefaults(c.Environment)
 	c.Budget.ApplyDefaults(c.Environment)
 	if c.CI != nil {
@@ -250,6 +260,7 @@ func (c Config) validateComponents(p *core.Problems) {
 	p.Include("database.", c.Database.Validate(c.Environment, c.Cloud))
 	p.Include("compute.", c.Compute.Validate(c.Environment, c.Cloud))
 	p.Include("compute.", c.Compute.ValidateCalendar(c.Environment, c.Season))
+	p.Include("ingress.", c.Ingress.Validate(c.Environment, c.Cloud))
 	p.Include("alerting.", c.Alerting.Validate(c.Environment, c.Cloud))
 	p.Include("budget.", c.Budget.Validate(c.Environment, c.Cloud))
 	if c.Release != (release.Release{}) {

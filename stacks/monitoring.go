@@ -41,6 +41,8 @@ func (b *build) dashboard() error {
 		Database:   b.db.MetricsID,
 		Group:      b.group.GroupName,
 		Buckets:    buckets.ToStringArrayOutput(),
+		// The ingress's traffic panels: requests, 5xx, p99, error budget.
+		LoadBalancer: b.web.MetricsID,
 	})
 	if err == nil {
 		b.ctx.Export("dashboard", d.URL)

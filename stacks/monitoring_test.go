@@ -63,18 +63,22 @@ var wantAlarms = map[string]map[string][]string{
 		"wedsync:autoscaling:AutoscalingGroup": {"at-max", "unhealthy"},
 		"wedsync:backupbucket:BackupBucket":    {"freshness", "replication-failed", "replication-latency"},
 		"wedsync:secretsstore:SecretsStore":    {"key-deletion", "access-denied"},
+		"wedsync:ingress:Ingress":              {"fast-burn", "slow-burn", "latency-p99", "unhealthy-backends"},
 	},
 	"gcp": {
 		"wedsync:database:Database":            {"cpu", "free-storage", "connections", "replication-lag"},
 		"wedsync:autoscaling:AutoscalingGroup": {"at-max", "unhealthy"},
 		"wedsync:backupbucket:BackupBucket":    {"freshness", "replica-freshness"},
 		"wedsync:secretsstore:SecretsStore":    {"key-deletion", "access-denied"},
+		"wedsync:ingress:Ingress":              {"fast-burn", "slow-burn", "latency-p99", "unhealthy-backends"},
 	},
 	"azure": {
 		"wedsync:database:Database":            {"cpu", "free-storage", "connections", "replication-lag"},
 		"wedsync:autoscaling:AutoscalingGroup": {"at-max", "unhealthy"},
 		"wedsync:backupbucket:BackupBucket":    {"freshness"},
 		"wedsync:secretsstore:SecretsStore":    {"key-deletion", "access-denied", "access-denied-dr"},
+		// The burn rates and p99 are log alerts (ScheduledQueryRule).
+		"wedsync:ingress:Ingress": {"unhealthy-backends"},
 	},
 }
 

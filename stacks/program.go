@@ -17,6 +17,7 @@ import (
 	"github.com/wedsync/wedsync-infra/components/backupbucket"
 	"github.com/wedsync/wedsync-infra/components/core"
 	"github.com/wedsync/wedsync-infra/components/database"
+	"github.com/wedsync/wedsync-infra/components/ingress"
 	"github.com/wedsync/wedsync-infra/components/network"
 )
 
@@ -68,7 +69,7 @@ func ProgramFor(cfg Config, now time.Time) pulumi.RunFunc {
 // each step reads what the steps before it made.
 func Deploy(ctx *pulumi.Context, cfg Config, now time.Time) error {
 	b := &build{ctx: ctx, cfg: cfg, now: now}
-	for _, step := range []func() error{b.sites, b.alerting, b.network, b.secrets, b.backups, b.compute, b.database, b.dbBackup, b.grants, b.dashboard, b.budget, b.ci, b.exports} {
+	for _, step := range []func() error{b.sites, b.alerting, b.network, b.secrets, b.backups, b.serve, b.database, b.dbBackup, b.grants, b.dashboard, b.budget, b.ci, b.exports} {
 		if err := step(); err != nil {
 			return err
 		}
@@ -88,6 +89,7 @@ type build struct {
 	store   keySource
 	buckets pulumi.Map
 	group   *autoscaling.AutoscalingGroup
+	web     *ingress.Ingress
 	db      *database.Database
 	// alerts is where every component's alarms go (made before them).
 	alerts *alerting.AlertTarget
@@ -118,6 +120,8 @@ func (b *build) compute() (err error) {
 		Key:        b.store.Key(core.Primary, core.DataKey),
 		Network:    b.net.Network,
 		Alerts:     b.alerts.Target,
+		// The ingress's target group or gateway pool (none on GCP).
+		LoadBalancerPools: b.lbPools(),
 	})
 	return err
 }

@@ -194,11 +194,17 @@ func awsDashboard(dep core.Deployment, w watched) map[string]any {
 	for _, b := range w.buckets {
 		metrics[backupWrites] = append(metrics[backupWrites], []any{"AWS/S3", "PutRequests", "BucketName", b, "FilterId", "all-requests"})
 	}
+	awsTrafficMetrics(metrics, w.lb)
 	var widgets []any
-	for i, p := range panels {
+	for i, p := range w.shown() {
 		period, stat := 300, "Average"
-		if p == backupWrites {
+		switch p {
+		case backupWrites, lbBudget:
 			period, stat = 86400, "Sum"
+		case lbRequests, lbErrors:
+			stat = "Sum"
+		case lbLatency:
+			stat = "p99"
 		}
 		widgets = append(widgets, map[string]any{
 			"type": "metric", "x": (i % 2) * 12, "y": (i / 2) * 6, "width": 12, "height": 6,
@@ -206,6 +212,23 @@ func awsDashboard(dep core.Deployment, w watched) map[string]any {
 		})
 	}
 	return map[string]any{"widgets": widgets}
+}
+
+// awsTrafficMetrics are the ALB's panels: requests, 5xx (the ALB's and
+// the targets'), p99 target response time, and availability per day as
+// metric math (100 - 5xx%).
+func awsTrafficMetrics(metrics map[panel][]any, lb string) {
+	alb := func(metric string, opts map[string]any) []any {
+		return []any{"AWS/ApplicationELB", metric, "LoadBalancer", lb, opts}
+	}
+	hidden := func(id string) map[string]any { return map[string]any{"id": id, "visible": false} }
+	metrics[lbRequests] = []any{alb("RequestCount", map[string]any{})}
+	metrics[lbErrors] = []any{alb("HTTPCode_ELB_5XX_Count", map[string]any{}), alb("HTTPCode_Target_5XX_Count", map[string]any{})}
+	metrics[lbLatency] = []any{alb("TargetResponseTime", map[string]any{})}
+	metrics[lbBudget] = []any{
+		[]any{map[string]any{"expression": "100-100*(FILL(e,0)+FILL(t,0))/r", "label": "availability % (objective 99.9)", "id": "a"}},
+		alb("HTTPCode_ELB_5XX_Count", hidden("e")), alb("HTTPCode_Target_5XX_Count", hidden("t")), alb("RequestCount", hidden("r")),
+	}
 }
 
 // aws makes a CloudWatch dashboard.

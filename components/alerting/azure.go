@@ -217,10 +217,19 @@ func azureWorkbook(w watched) map[string]any {
 		groupCapacity: {{"microsoft.compute/virtualmachinescalesets", "VmAvailabilityMetric", "Average"}},
 		groupCPU:      {{"microsoft.compute/virtualmachinescalesets", "Percentage CPU", "Average"}},
 		backupWrites:  {{"microsoft.storage/storageaccounts", "Transactions", "Total"}},
+		// The gateway's metrics have no percentiles: p99 is the latency
+		// alarm's log query; the chart shows the average total time.
+		lbRequests: {{"microsoft.network/applicationgateways", "TotalRequests", "Total"}},
+		lbErrors:   {{"microsoft.network/applicationgateways", "FailedRequests", "Total"}},
+		lbLatency:  {{"microsoft.network/applicationgateways", "ApplicationGatewayTotalTime", "Average"}},
+		lbBudget:   {{"microsoft.network/applicationgateways", "FailedRequests", "Total"}, {"microsoft.network/applicationgateways", "TotalRequests", "Total"}},
 	}
 	resources := map[panel][]string{backupWrites: w.buckets}
+	for _, p := range trafficPanels {
+		resources[p] = []string{w.lb}
+	}
 	var items []any
-	for _, p := range panels {
+	for _, p := range w.shown() {
 		ids := resources[p]
 		if ids == nil {
 			ids = []string{w.database}

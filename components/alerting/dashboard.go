@@ -28,6 +28,9 @@ type DashboardArgs struct {
 	Group pulumi.StringOutput
 	// Buckets are the backup buckets' names (storage account names on Azure).
 	Buckets pulumi.StringArrayOutput
+	// LoadBalancer is the ingress's MetricsID (the ALB's ARN suffix, the
+	// URL map's name, the gateway's id); unset draws no traffic panels.
+	LoadBalancer pulumi.StringOutput
 }
 
 // Dashboard is the stack's one page for on-call.
@@ -50,14 +53,30 @@ const (
 	groupCapacity panel = "App group: desired vs in service vs max (capacity, errors)"
 	groupCPU      panel = "App group: CPU % (saturation)"
 	backupWrites  panel = "Backups: objects written per day (freshness)"
+	// The traffic panels: what couples and suppliers see (components/ingress).
+	lbRequests panel = "Traffic in: requests (traffic)"
+	lbErrors   panel = "Traffic in: 5xx responses (errors; objective 99.9% without)"
+	lbLatency  panel = "Traffic in: p99 latency (target 500 ms)"
+	lbBudget   panel = "Traffic in: availability per day (error budget: 0.1%)"
 )
 
 var panels = []panel{dbSaturation, dbTraffic, dbLatency, groupCapacity, groupCPU, backupWrites}
 
+// trafficPanels are drawn when the dashboard knows the load balancer.
+var trafficPanels = []panel{lbRequests, lbErrors, lbLatency, lbBudget}
+
+// shown are the panels of w, in layout order.
+func (w watched) shown() []panel {
+	if w.lb == "" {
+		return panels
+	}
+	return append(append([]panel{}, trafficPanels...), panels...)
+}
+
 // watched are the resolved names the dashboard is drawn from.
 type watched struct {
-	database, group string
-	buckets         []string
+	database, group, lb string
+	buckets             []string
 }
 
 // NewDashboard creates the stack's dashboard at the primary site.
@@ -101,8 +120,12 @@ func (b *dashboardBuilder) opts() []pulumi.ResourceOption {
 // draw lays the panels out the cloud's way. buckets are the backup
 // buckets as the cloud charts them.
 func (b *dashboardBuilder) body(buckets pulumi.StringArrayOutput, draw func(watched) any) pulumi.StringOutput {
-	return pulumi.All(b.a.Database, b.a.Group, buckets).ApplyT(func(vs []any) (string, error) {
-		doc, err := json.Marshal(draw(watched{database: vs[0].(string), group: vs[1].(string), buckets: vs[2].([]string)}))
+	lb := b.a.LoadBalancer
+	if lb.OutputState == nil {
+		lb = pulumi.String("").ToStringOutput()
+	}
+	return pulumi.All(b.a.Database, b.a.Group, buckets, lb).ApplyT(func(vs []any) (string, error) {
+		doc, err := json.Marshal(draw(watched{database: vs[0].(string), group: vs[1].(string), buckets: vs[2].([]string), lb: vs[3].(string)}))
 		return string(doc), err
 	}).(pulumi.StringOutput)
 }

@@ -101,11 +101,25 @@ func gcpDashboard(dep core.Deployment, w watched) map[string]any {
 	for _, b := range w.buckets {
 		filters[backupWrites] = append(filters[backupWrites], fmt.Sprintf(`resource.type="gcs_bucket" AND resource.labels.bucket_name="%s" AND metric.type="storage.googleapis.com/api/request_count" AND metric.labels.method="WriteObject"`, b))
 	}
+	lb := func(metric, extra string) string {
+		return fmt.Sprintf(`resource.type="https_lb_rule" AND resource.labels.url_map_name="%s" AND metric.type="loadbalancing.googleapis.com/https/%s"%s`, w.lb, metric, extra)
+	}
+	filters[lbRequests] = []string{lb("request_count", "")}
+	filters[lbErrors] = []string{lb("request_count", ` AND metric.labels.response_code_class=500`)}
+	filters[lbLatency] = []string{lb("total_latencies", "")}
+	filters[lbBudget] = []string{`metric.type="monitoring.googleapis.com/uptime_check/check_passed" AND resource.type="uptime_url"`}
 	var tiles []any
-	for i, p := range panels {
+	for i, p := range w.shown() {
 		period, aligner := "300s", "ALIGN_MEAN"
-		if p == backupWrites {
+		switch p {
+		case backupWrites:
 			period, aligner = "86400s", "ALIGN_SUM"
+		case lbRequests, lbErrors:
+			aligner = "ALIGN_RATE"
+		case lbLatency:
+			aligner = "ALIGN_PERCENTILE_99"
+		case lbBudget:
+			period, aligner = "86400s", "ALIGN_FRACTION_TRUE"
 		}
 		var sets []any
 		for _, f := range filters[p] {

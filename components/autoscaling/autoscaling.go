@@ -53,6 +53,12 @@ type AutoscalingGroupArgs struct {
 	// Alerts, when set, receives the at-max-capacity (for 15 minutes) and
 	// unhealthy-instances alarms.
 	Alerts *core.AlertTarget
+	// LoadBalancerPools are what the group joins to receive traffic (the
+	// ingress's Pools): the ALB target group ARNs the ASG registers in
+	// (then judged by ELB health checks), the Application Gateway backend
+	// pool ids the scale set's IP configuration joins. Unused on GCP, where
+	// the load balancer's backend service names the group (InstanceGroup).
+	LoadBalancerPools pulumi.StringArrayOutput
 }
 
 // AutoscalingGroup is the application instance group at the primary site.
@@ -63,6 +69,9 @@ type AutoscalingGroup struct {
 	// set's resource id; GroupName its name.
 	GroupID   pulumi.StringOutput
 	GroupName pulumi.StringOutput
+	// InstanceGroup is what a GCP backend service names: the regional
+	// managed instance group's instance group URL ("" elsewhere).
+	InstanceGroup pulumi.StringOutput
 	// Identity is who the instances act as, for secret and key grants: the
 	// IAM role ARN (AWS), the service account email (GCP), the
 	// user-assigned identity's principal id (Azure).
@@ -80,8 +89,8 @@ type AutoscalingGroup struct {
 // outputs are what each cloud's builder returns.
 type outputs struct {
 	groupID, groupName, identity pulumi.StringOutput
-	// instanceProfile is set on AWS only.
-	instanceProfile pulumi.StringOutput
+	// instanceProfile is set on AWS only; instanceGroup on GCP only.
+	instanceProfile, instanceGroup pulumi.StringOutput
 	// schedules are the Schedules lines; validUntil is when the last one
 	// given stops following the calendar.
 	schedules  []string
@@ -167,6 +176,10 @@ func NewAutoscalingGroup(ctx *pulumi.Context, name string, args *AutoscalingGrou
 	if c.InstanceProfile.OutputState == nil {
 		c.InstanceProfile = pulumi.String("").ToStringOutput()
 	}
+	c.InstanceGroup = out.instanceGroup
+	if c.InstanceGroup.OutputState == nil {
+		c.InstanceGroup = pulumi.String("").ToStringOutput()
+	}
 	c.Schedules = pulumi.ToStringArray(out.schedules).ToStringArrayOutput()
 	c.SchedulesValidUntil = pulumi.String(rfc3339(out.validUntil)).ToStringOutput()
 	return c, ctx.RegisterResourceOutputs(c, pulumi.Map{
@@ -174,9 +187,19 @@ func NewAutoscalingGroup(ctx *pulumi.Context, name string, args *AutoscalingGrou
 		"groupName":           c.GroupName,
 		"identity":            c.Identity,
 		"instanceProfile":     c.InstanceProfile,
+		"instanceGroup":       c.InstanceGroup,
 		"schedules":           c.Schedules,
 		"schedulesValidUntil": c.SchedulesValidUntil,
 	})
+}
+
+// pools are the load balancer pools the group joins (none when the stack
+// gives none).
+func (b *builder) pools() pulumi.StringArrayOutput {
+	if b.args.LoadBalancerPools.OutputState == nil {
+		return pulumi.StringArray{}.ToStringArrayOutput()
+	}
+	return b.args.LoadBalancerPools
 }
 
 // builder carries what every cloud's implementation needs: the defaulted

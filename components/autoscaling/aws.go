@@ -10,11 +10,9 @@ import (
 	"github.com/pulumi/pulumi-aws/sdk/v6/go/aws/ec2"
 	"github.com/pulumi/pulumi-aws/sdk/v6/go/aws/iam"
 	"github.com/pulumi/pulumi-aws/sdk/v6/go/aws/kms"
-	"github.com/pulumi/pulumi-aws/sdk/v6/go/aws/lb"
 	"github.com/pulumi/pulumi/sdk/v3/go/pulumi"
 
 	"github.com/wedsync/wedsync-infra/components/core"
-	"github.com/wedsync/wedsync-infra/components/network"
 	"github.com/wedsync/wedsync-infra/season"
 )
 
@@ -26,14 +24,10 @@ var groupMetrics = []string{"GroupMinSize", "GroupMaxSize", "GroupDesiredCapacit
 
 // aws: a launch template (IMDSv2 only, CMK-encrypted gp3 root volume,
 // detailed monitoring, the app security group, an SSM-only instance role),
-// an ASG over the app subnets with ELB health checks against a target
-// group, rolling instance refresh, CPU target tracking and one scheduled
-// action per calendar change.
-//
-// The target group has no load balancer yet: the public entry point (ALB,
-// TLS, WAF) is its own component, which forwards to TargetGroupArn. Until
-// a load balancer uses the target group, ELB health checks report the
-// instances as unused and the ASG judges them by EC2 status checks alone.
+// an ASG over the app subnets registered in the ingress's target group
+// (LoadBalancerPools, whose ELB health checks judge the instances),
+// rolling instance refresh, CPU target tracking and one scheduled action
+// per calendar change.
 func (b *builder) aws() (outputs, error) {
 	actions, err := b.sp.cal.AWSScheduledActions(b.sp.from, b.sp.to)
 	if err != nil {
@@ -65,11 +59,7 @@ func (b *builder) aws() (outputs, error) {
 	if err != nil {
 		return outputs{}, err
 	}
-	tg, err := b.awsTargetGroup()
-	if err != nil {
-		return outputs{}, err
-	}
-	group, err := b.awsGroup(lt, tg, grant)
+	group, err := b.awsGroup(lt, grant)
 	if err != nil {
 		return outputs{}, err
 	}
@@ -167,28 +157,10 @@ func (b *builder) awsLaunchTemplate(rootDevice string, profile *iam.InstanceProf
 	}, b.opts()...)
 }
 
-// awsTargetGroup is what the load balancer forwards to, and what the
-// group's ELB health checks ask.
-func (b *builder) awsTargetGroup() (*lb.TargetGroup, error) {
-	return lb.NewTargetGroup(b.ctx, b.name, &lb.TargetGroupArgs{
-		Name:                pulumi.String(b.dep.NameWithin(32, "app")),
-		Port:                pulumi.Int(network.AppPort),
-		Protocol:            pulumi.String("HTTP"),
-		TargetType:          pulumi.String("instance"),
-		VpcId:               b.args.Network.ID,
-		DeregistrationDelay: pulumi.Int(60),
-		HealthCheck: &lb.TargetGroupHealthCheckArgs{
-			Enabled: pulumi.Bool(true), Protocol: pulumi.String("HTTP"), Port: pulumi.String("traffic-port"),
-			Path: pulumi.String(b.set.HealthCheckPath), Matcher: pulumi.String("200-399"),
-			Interval: pulumi.Int(15), Timeout: pulumi.Int(5), HealthyThreshold: pulumi.Int(2), UnhealthyThreshold: pulumi.Int(3),
-		},
-	}, b.opts()...)
-}
-
 // awsGroup is the ASG over the app subnets (at least two zones), created
 // at the calendar's capacity now, rolling out new templates with
 // instance refresh.
-func (b *builder) awsGroup(lt *ec2.LaunchTemplate, tg *lb.TargetGroup, grant *kms.Grant) (*autoscaling.Group, error) {
+func (b *builder) awsGroup(lt *ec2.LaunchTemplate, grant *kms.Grant) (*autoscaling.Group, error) {
 	dep, s, base := b.dep, b.set, b.sp.base
 	subnets := b.args.Network.AppSubnetIDs.ApplyT(func(ids []string) ([]string, error) {
 		if len(ids) < 2 {
@@ -207,10 +179,10 @@ func (b *builder) awsGroup(lt *ec2.LaunchTemplate, tg *lb.TargetGroup, grant *km
 		MinSize:                pulumi.Int(base.Min),
 		MaxSize:                pulumi.Int(base.Max),
 		DesiredCapacity:        pulumi.Int(base.Desired),
-		HealthCheckType:        pulumi.String("ELB"),
+		HealthCheckType:        b.awsHealthCheckType(),
 		HealthCheckGracePeriod: pulumi.Int(warmupSeconds),
 		DefaultInstanceWarmup:  pulumi.Int(warmupSeconds),
-		TargetGroupArns:        pulumi.StringArray{tg.Arn},
+		TargetGroupArns:        b.pools(),
 		EnabledMetrics:         pulumi.ToStringArray(groupMetrics),
 		MetricsGranularity:     pulumi.String("1Minute"),
 		InstanceRefresh: &autoscaling.GroupInstanceRefreshArgs{
@@ -232,6 +204,17 @@ func (b *builder) awsGroup(lt *ec2.LaunchTemplate, tg *lb.TargetGroup, grant *km
 		// every update would undo the schedule that last fired.
 		pulumi.IgnoreChanges([]string{"minSize", "maxSize", "desiredCapacity"}),
 	)...)
+}
+
+// awsHealthCheckType is ELB when the group is in a target group (an
+// instance the load balancer finds unhealthy is replaced), else EC2.
+func (b *builder) awsHealthCheckType() pulumi.StringOutput {
+	return b.pools().ApplyT(func(p []string) string {
+		if len(p) == 0 {
+			return "EC2"
+		}
+		return "ELB"
+	}).(pulumi.StringOutput)
 }
 
 // awsScaling gives the group CPU target tracking and one scheduled action

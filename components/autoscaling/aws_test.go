@@ -147,13 +147,14 @@ func TestAWSPlan(t *testing.T) {
 			t.Fatalf("subnets %v", got)
 		}
 	})
-	t.Run("group_uses_elb_health_checks_and_rolls_out_keeping_90_percent", func(t *testing.T) {
+	t.Run("group_joins_the_load_balancer_with_elb_health_checks_and_rolls_out_keeping_90_percent", func(t *testing.T) {
 		want(t, group, "ELB", "healthCheckType")
+		want(t, group, testTargetGroup, "targetGroupArns", "0")
 		want(t, group, "Rolling", "instanceRefresh", "strategy")
 		want(t, group, 90, "instanceRefresh", "preferences", "minHealthyPercentage")
-		tg := r.one(t, "aws:lb/targetGroup:TargetGroup")
-		want(t, tg, "/healthz", "healthCheck", "path")
-		want(t, tg, 8080, "port")
+		if n := len(r.all("aws:lb/targetGroup:TargetGroup")); n != 0 {
+			t.Errorf("the group makes %d target groups; the ingress owns the load balancer's", n)
+		}
 	})
 	t.Run("cpu_target_tracking", func(t *testing.T) {
 		p := r.one(t, "aws:autoscaling/policy:Policy")
@@ -231,5 +232,15 @@ func TestAWSGroupNeedsTwoZones(t *testing.T) {
 	})
 	if err == nil || !strings.Contains(err.Error(), "two zones") {
 		t.Fatalf("got %v", err)
+	}
+}
+
+func TestAWSGroupWithoutLoadBalancerIsJudgedByEC2Checks(t *testing.T) {
+	// ELB health checks with no target group would judge nothing.
+	r := planGroup(t, core.AWS, core.Dev, juneWednesday, func(a *AutoscalingGroupArgs) { a.LoadBalancerPools = pulumi.StringArrayOutput{} })
+	group := r.one(t, "aws:autoscaling/group:Group")
+	want(t, group, "EC2", "healthCheckType")
+	if got := lookupList(group, "targetGroupArns"); len(got) != 0 {
+		t.Errorf("targetGroupArns = %v, want none", got)
 	}
 }

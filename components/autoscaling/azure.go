@@ -207,6 +207,14 @@ func (b *builder) azureVMProfile(image azureImage, des *compute.DiskEncryptionSe
 				IpConfigurations: compute.VirtualMachineScaleSetIPConfigurationArray{compute.VirtualMachineScaleSetIPConfigurationArgs{
 					Name: pulumi.String("app"), Primary: pulumi.Bool(true),
 					Subnet: &compute.ApiEntityReferenceArgs{Id: b.args.Network.AppSubnetIDs.Index(pulumi.Int(0))},
+					// The ingress's gateway pool: how traffic reaches instances.
+					ApplicationGatewayBackendAddressPools: b.pools().ApplyT(func(ids []string) []compute.SubResource {
+						out := make([]compute.SubResource, len(ids))
+						for i := range ids {
+							out[i] = compute.SubResource{Id: &ids[i]}
+						}
+						return out
+					}).(compute.SubResourceArrayOutput),
 				}},
 			}},
 		},

@@ -136,6 +136,8 @@ func TestAzurePlan(t *testing.T) {
 		want(t, vmss, "ApplicationHealthLinux", "virtualMachineProfile", "extensionProfile", "extensions", "0", "type")
 		want(t, vmss, 8080, "virtualMachineProfile", "extensionProfile", "extensions", "0", "settings", "port")
 		want(t, vmss, testSubnets[core.Azure][0], "virtualMachineProfile", "networkProfile", "networkInterfaceConfigurations", "0", "ipConfigurations", "0", "subnet", "id")
+		// Traffic reaches the instances through the ingress's gateway pool.
+		want(t, vmss, testBackendPool, "virtualMachineProfile", "networkProfile", "networkInterfaceConfigurations", "0", "ipConfigurations", "0", "applicationGatewayBackendAddressPools", "0", "id")
 		if _, set := plan.Lookup(vmss.Inputs, "virtualMachineProfile", "networkProfile", "networkInterfaceConfigurations", "0", "ipConfigurations", "0", "publicIPAddressConfiguration"); set {
 			t.Error("instances get public IPs")
 		}

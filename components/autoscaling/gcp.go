@@ -55,7 +55,7 @@ func (b *builder) gcp() (outputs, error) {
 			return outputs{}, err
 		}
 	}
-	return outputs{groupID: mig.ID().ToStringOutput(), groupName: mig.Name, identity: sa.Email,
+	return outputs{groupID: mig.ID().ToStringOutput(), groupName: mig.Name, identity: sa.Email, instanceGroup: mig.InstanceGroup,
 		schedules: lines, validUntil: b.sp.to}, nil
 }
 

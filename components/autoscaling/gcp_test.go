@@ -114,6 +114,10 @@ func TestGCPPlan(t *testing.T) {
 		}
 	})
 	t.Run("identity_is_the_dedicated_service_account", func(t *testing.T) {
+		// What the ingress's backend service names: the group's instance group.
+		if r.out.InstanceGroup != "https://www.googleapis.com/compute/v1/projects/wedsync-prod/regions/europe-west2/instanceGroups/wedsync-prod-app" {
+			t.Errorf("instance group %q", r.out.InstanceGroup)
+		}
 		if r.out.Identity != "wedsync-prod-app@wedsync-prod.iam.gserviceaccount.com" {
 			t.Errorf("identity %q", r.out.Identity)
 		}

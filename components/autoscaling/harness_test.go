@@ -40,9 +40,19 @@ var (
 		core.GCP:   "projects/wedsync-prod/notificationChannels/123",
 		core.Azure: "/subscriptions/00000000-0000-0000-0000-000000000000/resourceGroups/rg/providers/Microsoft.Insights/actionGroups/alerts",
 	}
+	// testPools are what the ingress hands the group on each cloud.
+	testPools = map[core.Cloud][]string{
+		core.AWS:   {testTargetGroup},
+		core.Azure: {testBackendPool},
+	}
 	london = mustLoc("Europe/London")
 	// juneWednesday is an ordinary peak-season weekday morning.
 	juneWednesday = time.Date(2026, 6, 10, 10, 17, 0, 0, london)
+)
+
+const (
+	testTargetGroup = "arn:aws:elasticloadbalancing:eu-west-2:123456789012:targetgroup/wedsync-prod-web-app/0123456789abcdef"
+	testBackendPool = "/subscriptions/00000000-0000-0000-0000-000000000000/resourceGroups/rg/providers/Microsoft.Network/applicationGateways/wedsync-prod-web-uks/backendAddressPools/app"
 )
 
 func mustLoc(name string) *time.Location {
@@ -106,14 +116,15 @@ func testArgs(ctx *pulumi.Context, cloud core.Cloud, env core.Environment, now t
 			AppSubnetIDs:       pulumi.ToStringArray(testSubnets[cloud]).ToStringArrayOutput(),
 			AppSecurityGroupID: str("sg-0app"),
 		},
-		Alerts: &core.AlertTarget{IDs: pulumi.ToStringArray([]string{testAlertIDs[cloud]}).ToStringArrayOutput()},
+		Alerts:            &core.AlertTarget{IDs: pulumi.ToStringArray([]string{testAlertIDs[cloud]}).ToStringArrayOutput()},
+		LoadBalancerPools: pulumi.ToStringArray(testPools[cloud]).ToStringArrayOutput(),
 	}, nil
 }
 
 // resolved are the component's outputs once resolved.
 type resolved struct {
-	GroupID, GroupName, Identity, InstanceProfile, ValidUntil string
-	Schedules                                                 []string
+	GroupID, GroupName, Identity, InstanceProfile, ValidUntil, InstanceGroup string
+	Schedules                                                                []string
 }
 
 type result struct {
@@ -144,11 +155,11 @@ func planGroup(t *testing.T, cloud core.Cloud, env core.Environment, now time.Ti
 		if err != nil {
 			return err
 		}
-		pulumi.All(g.GroupID, g.GroupName, g.Identity, g.InstanceProfile, g.SchedulesValidUntil, g.Schedules).ApplyT(func(v []any) error {
+		pulumi.All(g.GroupID, g.GroupName, g.Identity, g.InstanceProfile, g.SchedulesValidUntil, g.Schedules, g.InstanceGroup).ApplyT(func(v []any) error {
 			mu.Lock()
 			defer mu.Unlock()
 			out = resolved{GroupID: v[0].(string), GroupName: v[1].(string), Identity: v[2].(string),
-				InstanceProfile: v[3].(string), ValidUntil: v[4].(string), Schedules: v[5].([]string)}
+				InstanceProfile: v[3].(string), ValidUntil: v[4].(string), Schedules: v[5].([]string), InstanceGroup: v[6].(string)}
 			return nil
 		})
 		return nil

@@ -2,6 +2,7 @@ package core
 
 import (
 	"fmt"
+	"math"
 
 	"github.com/pulumi/pulumi/sdk/v3/go/pulumi"
 )
@@ -78,6 +79,31 @@ type Thresholds struct {
 	// someone probing.
 	SecretAccessDenied        int
 	SecretAccessDeniedMinutes int
+	// AvailabilityObjective is the promised share of successful requests
+	// (percent): what the burn-rate alarms measure the 5xx ratio against.
+	AvailabilityObjective float64
+	// FastBurnRate over FastBurnMinutes pages (2% of a 30-day error budget
+	// gone in an hour); SlowBurnRate over SlowBurnMinutes opens a ticket
+	// (5% gone in six hours). The Google SRE workbook's multiwindow values:
+	// https://sre.google/workbook/alerting-on-slos/
+	FastBurnRate    float64
+	FastBurnMinutes int
+	SlowBurnRate    float64
+	SlowBurnMinutes int
+	// LatencyP99Millis is the p99 response time (the seeds' target) above
+	// which the load balancer pages, over EvaluationMinutes.
+	LatencyP99Millis float64
+	// UnhealthyBackendMinutes is how long any backend may fail the load
+	// balancer's health check before prod pages.
+	UnhealthyBackendMinutes int
+}
+
+// ErrorRatio is the 5xx ratio (0-1) at which the error budget of
+// AvailabilityObjective burns at rate.
+func (t Thresholds) ErrorRatio(rate float64) float64 {
+	// Rounded to a millionth: 99.9 has no exact binary form, and the
+	// thresholds people read should say 0.0144, not 0.014399999.
+	return math.Round((100-t.AvailabilityObjective)*rate*1e4) / 1e6
 }
 
 // AlarmThresholds is the table. Peak season (10x traffic, weddings every
@@ -100,6 +126,13 @@ func AlarmThresholds(peak bool) Thresholds {
 		GroupUnhealthyMinutes:      15,
 		SecretAccessDenied:         20,
 		SecretAccessDeniedMinutes:  5,
+		AvailabilityObjective:      99.9,
+		FastBurnRate:               14.4,
+		FastBurnMinutes:            60,
+		SlowBurnRate:               6,
+		SlowBurnMinutes:            360,
+		LatencyP99Millis:           500,
+		UnhealthyBackendMinutes:    5,
 	}
 	if peak {
 		t.DatabaseCPUPercent = 70

@@ -12,6 +12,10 @@ type Network struct {
 	// AppSubnetIDs are where instances run: AWS private subnets (one per
 	// zone), the GCP subnetwork's self link, the Azure app subnet id.
 	AppSubnetIDs pulumi.StringArrayOutput
+	// PublicSubnetIDs are where the load balancer lives: AWS public
+	// subnets (one per zone), the Azure Application Gateway subnet. Unused
+	// on GCP, whose global load balancer lives outside the network.
+	PublicSubnetIDs pulumi.StringArrayOutput
 	// DatabaseSubnetIDs are where databases live: AWS private subnets (one per
 	// zone, for a DB subnet group) or the Azure subnet delegated to
 	// PostgreSQL flexible servers. Unused on GCP, where Cloud SQL peers with

@@ -27,7 +27,7 @@ func (b *builder) aws() (outputs, error) {
 	if err != nil {
 		return outputs{}, err
 	}
-	appSubnets, databaseSubnets, appRoutes, err := b.awsZones(vpc, igw, publicRT, databaseRT)
+	publicSubnets, appSubnets, databaseSubnets, appRoutes, err := b.awsZones(vpc, igw, publicRT, databaseRT)
 	if err != nil {
 		return outputs{}, err
 	}
@@ -41,6 +41,7 @@ func (b *builder) aws() (outputs, error) {
 	return outputs{
 		ID:                      vpc.ID().ToStringOutput(),
 		AppSubnetIDs:            appSubnets.ToStringArrayOutput(),
+		PublicSubnetIDs:         publicSubnets.ToStringArrayOutput(),
 		DatabaseSubnetIDs:       databaseSubnets.ToStringArrayOutput(),
 		AppSecurityGroupID:      appSG.ID().ToStringOutput(),
 		DatabaseSecurityGroupID: dbSG.ID().ToStringOutput(),
@@ -69,26 +70,26 @@ func (b *builder) awsVPC() (*ec2.Vpc, *ec2.InternetGateway, error) {
 }
 
 // awsZones makes each zone's public, app and database subnets, and the NAT
-// gateways the app subnets route out through, and returns the app and
-// database subnet ids and the app subnets' route tables.
-func (b *builder) awsZones(vpc *ec2.Vpc, igw *ec2.InternetGateway, publicRT, databaseRT *ec2.RouteTable) (app, database, appRoutes pulumi.StringArray, err error) {
+// gateways the app subnets route out through, and returns the public, app
+// and database subnet ids and the app subnets' route tables.
+func (b *builder) awsZones(vpc *ec2.Vpc, igw *ec2.InternetGateway, publicRT, databaseRT *ec2.RouteTable) (publics, app, database, appRoutes pulumi.StringArray, err error) {
 	zones, l := b.site.Zones(), b.layout
 	var nat *ec2.NatGateway
 	for i, zone := range zones {
 		public, err := b.awsSubnet(vpc, "public", zone, l.public[i], publicRT)
 		if err != nil {
-			return nil, nil, nil, err
+			return nil, nil, nil, nil, err
 		}
 		if nat == nil || b.dep.IsProd() {
 			eip, err := ec2.NewEip(b.ctx, fmt.Sprintf("%s-nat-%s", b.name, zone), &ec2.EipArgs{Domain: pulumi.String("vpc")}, b.opts()...)
 			if err != nil {
-				return nil, nil, nil, err
+				return nil, nil, nil, nil, err
 			}
 			nat, err = ec2.NewNatGateway(b.ctx, fmt.Sprintf("%s-%s", b.name, zone), &ec2.NatGatewayArgs{
 				AllocationId: eip.ID(), SubnetId: public.ID(),
 			}, b.opts(pulumi.DependsOn([]pulumi.Resource{igw}))...)
 			if err != nil {
-				return nil, nil, nil, err
+				return nil, nil, nil, nil, err
 			}
 		}
 		appRT, err := ec2.NewRouteTable(b.ctx, fmt.Sprintf("%s-app-%s", b.name, zone), &ec2.RouteTableArgs{
@@ -96,19 +97,19 @@ func (b *builder) awsZones(vpc *ec2.Vpc, igw *ec2.InternetGateway, publicRT, dat
 			Routes: ec2.RouteTableRouteArray{ec2.RouteTableRouteArgs{CidrBlock: pulumi.String("0.0.0.0/0"), NatGatewayId: nat.ID()}},
 		}, b.opts()...)
 		if err != nil {
-			return nil, nil, nil, err
+			return nil, nil, nil, nil, err
 		}
 		a, err := b.awsSubnet(vpc, "app", zone, l.app[i], appRT)
 		if err != nil {
-			return nil, nil, nil, err
+			return nil, nil, nil, nil, err
 		}
 		db, err := b.awsSubnet(vpc, "database", zone, l.database[i], databaseRT)
 		if err != nil {
-			return nil, nil, nil, err
+			return nil, nil, nil, nil, err
 		}
-		app, database, appRoutes = append(app, a.ID()), append(database, db.ID()), append(appRoutes, appRT.ID())
+		publics, app, database, appRoutes = append(publics, public.ID()), append(app, a.ID()), append(database, db.ID()), append(appRoutes, appRT.ID())
 	}
-	return app, database, appRoutes, nil
+	return publics, app, database, appRoutes, nil
 }
 
 // awsSubnet is one tier's subnet in zone, associated with rt.

@@ -9,7 +9,8 @@ import (
 	"github.com/wedsync/wedsync-infra/components/core"
 )
 
-// azure: a virtual network with an app subnet (behind a network security
+// azure: a virtual network with a gateway subnet (the Application
+// Gateway, the only public entry point), an app subnet (behind a network security
 // group that admits only the load balancer and Azure's health probes) and a
 // subnet delegated to PostgreSQL flexible servers, whose private addresses
 // resolve through a private DNS zone linked to the network.
@@ -47,6 +48,11 @@ func (b *builder) azure() (outputs, error) {
 				Name:          pulumi.String("endpoints"),
 				AddressPrefix: pulumi.String(b.layout.endpoints),
 			},
+			// The Application Gateway's own subnet (v2 needs one to itself).
+			network.SubnetTypeArgs{
+				Name:          pulumi.String("gateway"),
+				AddressPrefix: pulumi.String(b.layout.public[0]),
+			},
 		},
 	}, b.opts()...)
 	if err != nil {
@@ -66,6 +72,7 @@ func (b *builder) azure() (outputs, error) {
 	return outputs{
 		ID:                       vnet.ID().ToStringOutput(),
 		AppSubnetIDs:             pulumi.StringArray{subnetID("app")}.ToStringArrayOutput(),
+		PublicSubnetIDs:          pulumi.StringArray{subnetID("gateway")}.ToStringArrayOutput(),
 		DatabaseSubnetIDs:        pulumi.StringArray{subnetID("database")}.ToStringArrayOutput(),
 		DatabasePrivateDNSZoneID: zone.ID().ToStringOutput(),
 		EndpointSubnetID:         subnetID("endpoints"),

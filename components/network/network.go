@@ -47,7 +47,7 @@ type outputs = core.Network
 // layout is the address plan of a site's network, the same on every cloud.
 type layout struct {
 	cidr        string
-	public      []string // load balancer and NAT (AWS), one per zone
+	public      []string // load balancer and NAT (AWS), one per zone; the gateway (Azure), the first
 	app         []string // instances, one per zone (AWS) or the first (GCP, Azure)
 	database    []string // databases, one per zone (AWS) or the first (Azure)
 	peeringBase string   // GCP private services access range
@@ -102,10 +102,14 @@ func NewNetwork(ctx *pulumi.Context, name string, args *NetworkArgs, opts ...pul
 		return nil, fmt.Errorf("network %s: %w", name, err)
 	}
 	n.Network, n.CIDR = out, b.layout.cidr
+	if n.PublicSubnetIDs.OutputState == nil {
+		n.PublicSubnetIDs = pulumi.StringArray{}.ToStringArrayOutput()
+	}
 	return n, ctx.RegisterResourceOutputs(n, pulumi.Map{
 		"id":                n.ID,
 		"cidr":              pulumi.String(n.CIDR),
 		"appSubnetIds":      n.AppSubnetIDs,
+		"publicSubnetIds":   n.PublicSubnetIDs,
 		"databaseSubnetIds": n.DatabaseSubnetIDs,
 	})
 }

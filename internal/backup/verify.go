@@ -181,7 +181,7 @@ func (r *run) readManifest(ctx context.Context, key string) (*Manifest, error) {
 	if err != nil {
 		return nil, err
 	}
-	defer rc.Close()
+	defer func() { _ = rc.Close() }() // read-only: a close error loses nothing
 	data, err := io.ReadAll(io.LimitReader(rc, maxManifest))
 	if err != nil {
 		return nil, err
@@ -267,7 +267,7 @@ func (r *run) hash(ctx context.Context, key string) (string, int64, error) {
 	if err != nil {
 		return "", 0, err
 	}
-	defer rc.Close()
+	defer func() { _ = rc.Close() }() // read-only: a close error loses nothing
 	h := sha256.New()
 	n, err := io.Copy(h, r.prog.reader(rc))
 	if err != nil {

@@ -105,6 +105,9 @@ func number(v any) (float64, bool) {
 	case string:
 		f, err := strconv.ParseFloat(n, 64)
 		return f, err == nil
+	case []any:
+		// A list is billed per item: a web ACL's or security policy's rules.
+		return float64(len(n)), true
 	}
 	return 0, false
 }

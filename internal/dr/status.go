@@ -7,6 +7,7 @@ import (
 
 	"github.com/wedsync/wedsync-infra/components/core"
 	"github.com/wedsync/wedsync-infra/components/dbbackup"
+	"github.com/wedsync/wedsync-infra/components/ingress"
 	"github.com/wedsync/wedsync-infra/stacks"
 )
 
@@ -149,6 +150,9 @@ func WriteStatus(w io.Writer, stack string, cfg stacks.Config) error {
 			writeWrapped(&b, fmt.Sprintf("  %-6s ", f[0]), f[1])
 		}
 	}
+	fmt.Fprintf(&b, "\ntraffic: %s\n", cfg.Ingress.Hostname)
+	writeWrapped(&b, "  role   ", Traffic(cfg))
+	writeWrapped(&b, "  check  ", fmt.Sprintf("dig +short %s must match `pulumi stack output ingress --stack %s` (address)", cfg.Ingress.Hostname, stack))
 	if cfg.DRRegion == "" {
 		fmt.Fprintf(&b, "\n%s has no DR region: it cannot be rebuilt elsewhere.\n", stack)
 	} else {
@@ -156,6 +160,19 @@ func WriteStatus(w io.Writer, stack string, cfg stacks.Config) error {
 	}
 	_, err := io.WriteString(w, b.String())
 	return err
+}
+
+// Traffic says where the stack's hostname points, by its ingress role.
+func Traffic(cfg stacks.Config) string {
+	switch cfg.Ingress.Failover {
+	case ingress.FailoverPrimary:
+		return "Route 53 failover PRIMARY: the hostname answers with this stack's load balancer while its health check passes, else with the SECONDARY's"
+	case ingress.FailoverSecondary:
+		return "Route 53 failover SECONDARY: the hostname answers here when the PRIMARY's health check fails (no deploy needed)"
+	case ingress.FailoverStandby:
+		return "standby: the load balancer stands ready but the hostname is another stack's record; it moves here by step 5 of docs/runbooks/dr-region-rebuild.md"
+	}
+	return "a plain record: the hostname points at this stack's load balancer"
 }
 
 // StatusWidth is the widest line WriteStatus writes.

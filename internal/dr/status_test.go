@@ -45,3 +45,22 @@ func TestStatusListsTheFourDatabaseTiersWithTheirRPO(t *testing.T) {
 		t.Errorf("a stack without an offsite site reports one: %+v", o)
 	}
 }
+
+// dr status says where each shipped prod stack's hostname points: the AWS
+// pair by failover routing, the GCP and Azure DR stacks as standbys that
+// take it by the runbook.
+func TestStatusSaysWhereTheHostnamePoints(t *testing.T) {
+	for stack, want := range map[string]string{
+		"prod": "PRIMARY", "prod-dr": "SECONDARY", "prod-gcp": "plain record", "prod-gcp-dr": "standby", "prod-azure": "plain record", "prod-azure-dr": "standby",
+	} {
+		res := planOf(t, stack)
+		var b strings.Builder
+		if err := WriteStatus(&b, stack, res.Config); err != nil {
+			t.Fatal(err)
+		}
+		out := b.String()
+		if !strings.Contains(out, "traffic: app.wedsync.co.uk") || !strings.Contains(out, want) {
+			t.Errorf("dr status %s: want traffic app.wedsync.co.uk and %q in\n%s", stack, want, out)
+		}
+	}
+}

@@ -442,6 +442,13 @@ func azureTagKey(maxKey int) func(k, v string) string {
 	}
 }
 
+func webTestTagKey(k, v string) string {
+	if id, ok := strings.CutPrefix(k, "hidden-link:"); ok && strings.HasPrefix(id, "/subscriptions/") && len([]rune(k)) <= 512 {
+		return ""
+	}
+	return azureTagKey(512)(k, v)
+}
+
 func azureTagValue(k, v string) string {
 	if len([]rune(v)) > 256 {
 		return fmt.Sprintf("tag %s's value is %d characters", k, len([]rune(v)))
@@ -472,6 +479,7 @@ const (
 	gcpLabels       = "https://cloud.google.com/resource-manager/docs/labels-overview#requirements"
 	azureNaming     = "https://learn.microsoft.com/en-us/azure/azure-resource-manager/management/resource-name-rules"
 	azureTags       = "https://learn.microsoft.com/en-us/azure/azure-resource-manager/management/tag-resources#limitations"
+	azureWebTest    = "https://learn.microsoft.com/en-us/azure/azure-monitor/app/availability-standard-tests"
 	azureActionGrp  = "https://learn.microsoft.com/en-us/azure/azure-monitor/alerts/action-groups#create-an-action-group-in-the-azure-portal"
 	azurePGBackup   = "https://learn.microsoft.com/en-us/azure/postgresql/flexible-server/concepts-backup-restore#backup-retention"
 )
@@ -591,9 +599,15 @@ var Table = []Rule{
 	{Name: "azure-tags", Types: []string{"azure-native:storage:StorageAccount"}, Path: "tags", Doc: azureTags,
 		Allowed: "at most 50 tags; names 1-128 characters (storage accounts) without <>%&\\?/; values up to 256",
 		check:   tags(50, "", azureTagKey(128), azureTagValue)},
-	{Name: "azure-tags", Types: []string{"azure-native:*"}, Path: "tags", Doc: azureTags,
+	{Name: "azure-tags", Types: []string{"azure-native:*"}, Except: []string{"azure-native:insights:WebTest"}, Path: "tags", Doc: azureTags,
 		Allowed: "at most 50 tags; names 1-512 characters without <>%&\\?/; values up to 256",
 		check:   tags(50, "", azureTagKey(512), azureTagValue)},
+	// An availability test is tied to its Application Insights component by
+	// the tag "hidden-link:<component id>" = "Resource", slashes and all: the
+	// documented ARM and Bicep definitions of a standard test carry it.
+	{Name: "azure-tags", Types: []string{"azure-native:insights:WebTest"}, Path: "tags", Doc: azureTags + " " + azureWebTest,
+		Allowed: "at most 50 tags; names 1-512 characters without <>%&\\?/, except one hidden-link:/subscriptions/... tag naming the component; values up to 256",
+		check:   tags(50, "", webTestTagKey, azureTagValue)},
 
 	// Policy documents.
 	{Name: "kms-key-policy", Types: []string{"aws:kms/key:Key", "aws:kms/replicaKey:ReplicaKey"}, Path: "policy", Doc: kmsQuotas,

@@ -46,6 +46,8 @@ var cases = []struct {
 	{"gcp-labels", "gcp:sql/databaseInstance:DatabaseInstance", "settings", map[string]any{"userLabels": map[string]any{"tier": "db"}}, map[string]any{"userLabels": map[string]any{"tier": "DB"}}},
 	{"gcp-labels", "gcp:monitoring/notificationChannel:NotificationChannel", "userLabels", map[string]any{"team": "platform"}, map[string]any{"team": "Platform Team"}},
 	{"azure-tags", "azure-native:keyvault:Vault", "tags", map[string]any{"app": "wedsync"}, map[string]any{"a/b": "wedsync"}},
+	{"azure-tags", "azure-native:insights:WebTest", "tags", map[string]any{"hidden-link:/subscriptions/0/resourceGroups/rg/providers/Microsoft.Insights/components/web": "Resource"},
+		map[string]any{"hidden-link:elsewhere/x": "Resource"}},
 	{"azure-tags", "azure-native:storage:StorageAccount", "tags", map[string]any{"app": "wedsync"}, map[string]any{strings.Repeat("t", 129): "x"}},
 	{"kms-key-policy", "aws:kms/key:Key", "policy", policyOf(100), policyOf(32768)},
 	{"kms-key-policy", "aws:kms/replicaKey:ReplicaKey", "policy", policyOf(100), "not json"},

@@ -253,6 +253,9 @@ func plannedBreakings() map[[2]string]struct {
 		{rules.PolicyVersioning, account}:         {"prod-azure", setAll(blobService, "isVersioningEnabled", false)},
 		{rules.PolicyVersioning, gcs}:             {"prod-gcp", both(setAll(gcs, "versioning.enabled", false), setAll(gcs, "retentionPolicy", nil))},
 	}
+	for key, r := range ingressBreakings() {
+		out[key] = r
+	}
 	away := map[string]string{"aws": "us-east-1", "gcp": "us-central1", "azure-native": "eastus"}
 	for typ, stack := range map[string]string{asg: "prod", launchTmpl: "prod", rds: "prod", s3: "prod", awsSecret: "prod", vmss: "prod-azure", pgServer: "prod-azure",
 		vault: "prod-azure", account: "prod-azure", tmpl: "prod-gcp", regionIGM: "prod-gcp", sql: "prod-gcp", gcs: "prod-gcp"} {
@@ -267,6 +270,69 @@ func plannedBreakings() map[[2]string]struct {
 		out[[2]string{rules.PolicyAlarmed, typ}] = row{stack, dropAlarms}
 	}
 	return out
+}
+
+// ingressBreakings break the load balancers the stacks plan (issue 15).
+func ingressBreakings() map[[2]string]struct {
+	stack string
+	brk   breaker
+} {
+	const (
+		sg       = "aws:ec2/securityGroup:SecurityGroup"
+		lb       = "aws:lb/loadBalancer:LoadBalancer"
+		listener = "aws:lb/listener:Listener"
+		tg       = "aws:lb/targetGroup:TargetGroup"
+		gw       = "azure-native:network:ApplicationGateway"
+		pip      = "azure-native:network:PublicIPAddress"
+		sslPol   = "gcp:compute/sSLPolicy:SSLPolicy"
+		https    = "gcp:compute/targetHttpsProxy:TargetHttpsProxy"
+		http     = "gcp:compute/targetHttpProxy:TargetHttpProxy"
+		urlMap   = "gcp:compute/uRLMap:URLMap"
+		backend  = "gcp:compute/backendService:BackendService"
+		firewall = "gcp:compute/firewall:Firewall"
+	)
+	type row = struct {
+		stack string
+		brk   breaker
+	}
+	// inGateway edits every element of a gateway's list input.
+	inGateway := func(list string, fn func(m map[string]any)) breaker {
+		return each(gw, func(r *plan.Resource) {
+			items, _ := r.Inputs[list].([]any)
+			for _, it := range items {
+				fn(it.(map[string]any))
+			}
+		})
+	}
+	return map[[2]string]row{
+		{rules.PolicyPublicEntry, sg}: {"prod", each(sg, func(r *plan.Resource) {
+			open := map[string]any{"protocol": "tcp", "fromPort": 443.0, "toPort": 443.0, "cidrBlocks": []any{"0.0.0.0/0"}}
+			in, _ := r.Inputs["ingress"].([]any)
+			r.Inputs["ingress"] = append(in, open)
+		})},
+		{rules.PolicyLBTLS, listener}: {"prod", setAll(listener, "sslPolicy", "ELBSecurityPolicy-2016-08")},
+		{rules.PolicyLBHTTPRedirect, listener}: {"prod", each(listener, func(r *plan.Resource) {
+			if r.Inputs["protocol"] == "HTTP" {
+				r.Inputs["defaultActions"] = []any{map[string]any{"type": "forward", "targetGroupArn": "arn:aws:elasticloadbalancing:eu-west-2:1:targetgroup/x/1"}}
+			}
+		})},
+		{rules.PolicyLBAccessLogs, lb}:       {"prod", setAll(lb, "accessLogs.enabled", false)},
+		{rules.PolicyLBWAF, lb}:              {"prod", dropAll("aws:wafv2/webAclAssociation:WebAclAssociation")},
+		{rules.PolicyLBHealthCheck, tg}:      {"prod", setAll(tg, "healthCheck.enabled", false)},
+		{rules.PolicyLBTLS, gw}:              {"prod-azure", setAll(gw, "sslPolicy.policyName", "AppGwSslPolicy20150501")},
+		{rules.PolicyLBHTTPRedirect, gw}:     {"prod-azure", inGateway("requestRoutingRules", func(m map[string]any) { delete(m, "redirectConfiguration") })},
+		{rules.PolicyLBWAF, gw}:              {"prod-azure", setAll(gw, "sku.tier", "Standard_v2")},
+		{rules.PolicyLBAccessLogs, gw}:       {"prod-azure", dropAll("azure-native:insights:DiagnosticSetting")},
+		{rules.PolicyLBHealthCheck, gw}:      {"prod-azure", inGateway("backendHttpSettingsCollection", func(m map[string]any) { delete(m, "probe") })},
+		{rules.PolicyPublicEntry, pip}:       {"prod-azure", inGateway("frontendIPConfigurations", func(m map[string]any) { delete(m, "publicIPAddress") })},
+		{rules.PolicyLBTLS, sslPol}:          {"prod-gcp", setAll(sslPol, "minTlsVersion", "TLS_1_0")},
+		{rules.PolicyLBTLS, https}:           {"prod-gcp", setAll(https, "sslPolicy", nil)},
+		{rules.PolicyLBHTTPRedirect, http}:   {"prod-gcp", setAll(urlMap, "defaultUrlRedirect.httpsRedirect", false)},
+		{rules.PolicyLBWAF, backend}:         {"prod-gcp", setAll(backend, "securityPolicy", nil)},
+		{rules.PolicyLBAccessLogs, backend}:  {"prod-gcp", setAll(backend, "logConfig.enable", false)},
+		{rules.PolicyLBHealthCheck, backend}: {"prod-gcp", setAll(backend, "healthChecks", nil)},
+		{rules.PolicyPublicEntry, firewall}:  {"prod-gcp", setAll(firewall, "sourceRanges", []any{"0.0.0.0/0"})},
+	}
 }
 
 // Every rule that judges a type the shipped stacks plan fires on those

@@ -188,6 +188,8 @@ func awsState(module, typ, name string, in resource.PropertyMap, w where, set se
 	case module == "secretsmanager" && typ == "Secret":
 		resourcePath = "secret:" + phys + "-" + shortHash(phys)[:6]
 		id = "arn:aws:secretsmanager:" + w.region + ":" + MockAWSAccount + ":" + resourcePath
+	case module == "lb" && (typ == "LoadBalancer" || typ == "TargetGroup"):
+		resourcePath = lbResourcePath(typ, phys, w.region)
 	case module == "sns" && typ == "Topic":
 		resourcePath = phys
 		id = "arn:aws:sns:" + w.region + ":" + MockAWSAccount + ":" + phys
@@ -199,7 +201,11 @@ func awsState(module, typ, name string, in resource.PropertyMap, w where, set se
 	if module == "s3" {
 		account, resourcePath = "", phys
 	}
-	set("arn", fmt.Sprintf("arn:aws:%s:%s:%s:%s", module, region, account, resourcePath))
+	service := module
+	if module == "lb" {
+		service = "elasticloadbalancing"
+	}
+	set("arn", fmt.Sprintf("arn:aws:%s:%s:%s:%s", service, region, account, resourcePath))
 	return id
 }
 

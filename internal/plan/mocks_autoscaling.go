@@ -7,8 +7,8 @@ import (
 )
 
 // The autoscaling group's data sources and computed attributes: the AMI it
-// looks up for its root device name, launch template versions, target
-// group ARNs, and Azure identities' principal ids.
+// looks up for its root device name, launch template versions, the
+// managed instance group's instance group, and Azure identities' principal ids.
 func init() {
 	invokes["aws:ec2/getAmi:getAmi"] = func(args resource.PropertyMap, w where) map[string]any {
 		image := "ami-0123456789abcdef0"
@@ -31,9 +31,8 @@ func init() {
 		set("latestVersion", 1)
 		set("defaultVersion", 1)
 	}
-	attributes["aws:lb/targetGroup:TargetGroup"] = func(id, name string, in resource.PropertyMap, w where, set setter) {
-		phys := physicalName(name, in, "name")
-		set("arn", fmt.Sprintf("arn:aws:elasticloadbalancing:%s:%s:targetgroup/%s/%s", w.region, MockAWSAccount, phys, shortHash(phys + w.region)[:16]))
+	attributes["gcp:compute/regionInstanceGroupManager:RegionInstanceGroupManager"] = func(id, name string, in resource.PropertyMap, w where, set setter) {
+		set("instanceGroup", fmt.Sprintf("https://www.googleapis.com/compute/v1/projects/%s/regions/%s/instanceGroups/%s", w.project, w.region, physicalName(name, in, "name")))
 	}
 	if _, ok := attributes["azure-native:managedidentity:UserAssignedIdentity"]; !ok {
 		attributes["azure-native:managedidentity:UserAssignedIdentity"] = func(id, _ string, _ resource.PropertyMap, _ where, set setter) {

@@ -109,6 +109,7 @@ func Network(cloud core.Cloud) core.Network {
 		return core.Network{
 			ID:                      Str("vpc-0test"),
 			AppSubnetIDs:            ids("subnet-app-a", "subnet-app-b", "subnet-app-c"),
+			PublicSubnetIDs:         ids("subnet-public-a", "subnet-public-b", "subnet-public-c"),
 			DatabaseSubnetIDs:       ids("subnet-db-a", "subnet-db-b", "subnet-db-c"),
 			AppSecurityGroupID:      Str("sg-app"),
 			DatabaseSecurityGroupID: Str("sg-db"),
@@ -124,6 +125,7 @@ func Network(cloud core.Cloud) core.Network {
 		return core.Network{
 			ID:                       Str(vnet),
 			AppSubnetIDs:             ids(vnet + "/subnets/app"),
+			PublicSubnetIDs:          ids(vnet + "/subnets/gateway"),
 			DatabaseSubnetIDs:        ids(vnet + "/subnets/database"),
 			DatabasePrivateDNSZoneID: Str("/subscriptions/" + plan.MockAzureSubscription + "/resourceGroups/rg/providers/Microsoft.Network/privateDnsZones/wedsync.private.postgres.database.azure.com"),
 		}

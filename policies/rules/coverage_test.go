@@ -36,6 +36,12 @@ var levels = map[string]struct{ prod, other Level }{
 	PolicyDatabaseOffsiteCopy: {Advisory, Advisory},
 	PolicyBackupVaultLock:     {Mandatory, Mandatory},
 	PolicyBackupLifetime:      {Mandatory, Mandatory},
+	PolicyLBTLS:               {Mandatory, Mandatory},
+	PolicyLBHTTPRedirect:      {Mandatory, Mandatory},
+	PolicyLBWAF:               {Mandatory, Mandatory},
+	PolicyLBAccessLogs:        {Mandatory, Mandatory},
+	PolicyLBHealthCheck:       {Mandatory, Mandatory},
+	PolicyPublicEntry:         {Mandatory, Mandatory},
 }
 
 func TestEnforcementLevelsArePinned(t *testing.T) {

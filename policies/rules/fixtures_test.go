@@ -260,7 +260,12 @@ func check(env string, fixtures []fixture, cfg Config, now time.Time) []Finding 
 
 // clouds are the compliant stacks.
 func clouds() map[string][]fixture {
-	return map[string][]fixture{"aws": awsFixtures(), "gcp": gcpFixtures(), "azure": azureFixtures(), "more": moreFixtures()}
+	return map[string][]fixture{
+		"aws":   append(awsFixtures(), awsIngressFixtures()...),
+		"gcp":   append(gcpFixtures(), gcpIngressFixtures()...),
+		"azure": append(azureFixtures(), azureIngressFixtures()...),
+		"more":  moreFixtures(),
+	}
 }
 
 // remove deletes the input at a path.
