@@ -92,6 +92,9 @@ func TestWhatTheProvidersReplace(t *testing.T) {
 		{"azure-native:keyvault:Vault", "properties", false},
 		{"azure-native:dbforpostgresql/v20240801:Server", "serverName", true},
 		{"azure-native:dbforpostgresql/v20240801:Server", "backup", false},
+		{"azure-native:dbforpostgresql/v20240801:Server", "network", false},
+		{"azure-native:dbforpostgresql/v20240801:Server", "administratorLogin", true},
+		{"azure-native:dbforpostgresql/v20240801:Server", "location", true},
 		{"azure-native:compute:VirtualMachineScaleSet", "virtualMachineProfile", false},
 	} {
 		got, known := Replaces(tc.typ, []string{tc.prop})
