@@ -336,12 +336,16 @@ func TestTheUpgradeChecksCatchAProtectedReplacementAndRebuildTheUpgradedSource(t
 		t.Errorf("a deleted protected key is not reported: %v", got)
 	}
 
+	// The upgrade run may have deployed upgrade-prod already: put back what
+	// it recorded.
+	wasDeployed := deployed["upgrade-prod"]
+	defer func() { deployed["upgrade-prod"] = wasDeployed }()
+	deployed["upgrade-prod"] = false
 	sc := &project.StackConfig{Values: map[string]string{"wedsync:recovery": `{"sourceStack":"prod","restorePoint":"latest"}`}}
 	if _, source, ok := rebuildingUpgraded(t, sc); ok || source != "upgrade-prod" {
 		t.Errorf("source %q ok %v: upgrade-prod was not deployed in this run", source, ok)
 	}
 	deployed["upgrade-prod"] = true
-	defer delete(deployed, "upgrade-prod")
 	out, _, ok := rebuildingUpgraded(t, sc)
 	if rec := out.Values["wedsync:recovery"]; !ok || !strings.Contains(rec, `"sourceStack":"upgrade-prod"`) || !strings.Contains(rec, `"restorePoint":"latest"`) {
 		t.Errorf("recovery record %s, want the upgraded source and the rest kept", rec)
