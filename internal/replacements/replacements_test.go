@@ -61,6 +61,7 @@ func TestWhatTheProvidersReplace(t *testing.T) {
 		// (ModifyDBInstance NewDBInstanceIdentifier).
 		{"aws:rds/instance:Instance", "identifier", false},
 		{"aws:rds/instance:Instance", "dbName", true},
+		{"aws:rds/instance:Instance", "s3Import", true},
 		{"aws:rds/instance:Instance", "backupRetentionPeriod", false},
 		{"aws:s3/bucketV2:BucketV2", "bucket", true},
 		{"aws:s3/bucketV2:BucketV2", "forceDestroy", false},
