@@ -38,8 +38,8 @@ func TestEveryTypeTheStacksUseHasARow(t *testing.T) {
 		t.Fatalf("only %d types seen: are the plans read?", len(seen))
 	}
 	for typ, row := range Table {
-		if !strings.HasPrefix(row.Doc, "https://") || !row.All && row.Replace == nil {
-			t.Errorf("%s: doc %q, replace %v", typ, row.Doc, row.Replace)
+		if !strings.HasPrefix(row.Doc, "https://") || row.Replace == nil || row.Source == "" {
+			t.Errorf("%s: doc %q, replace %v, source %q: every row says where it was read", typ, row.Doc, row.Replace, row.Source)
 		}
 	}
 }
@@ -57,6 +57,11 @@ func TestWhatTheProvidersReplace(t *testing.T) {
 		// https://docs.aws.amazon.com/AmazonRDS/latest/APIReference/API_ModifyDBInstance.html
 		{"aws:rds/instance:Instance", "dbSubnetGroupName", false},
 		{"aws:rds/instance:Instance", "instanceClass", false},
+		// Since provider v5 an RDS identifier renames in place
+		// (ModifyDBInstance NewDBInstanceIdentifier).
+		{"aws:rds/instance:Instance", "identifier", false},
+		{"aws:rds/instance:Instance", "dbName", true},
+		{"aws:rds/instance:Instance", "s3Import", true},
 		{"aws:rds/instance:Instance", "backupRetentionPeriod", false},
 		{"aws:s3/bucketV2:BucketV2", "bucket", true},
 		{"aws:s3/bucketV2:BucketV2", "forceDestroy", false},
@@ -69,13 +74,28 @@ func TestWhatTheProvidersReplace(t *testing.T) {
 		{"gcp:sql/databaseInstance:DatabaseInstance", "region", true},
 		{"gcp:sql/databaseInstance:DatabaseInstance", "settings", false},
 		{"gcp:compute/instanceTemplate:InstanceTemplate", "disks", true},
+		{"gcp:compute/instanceTemplate:InstanceTemplate", "machineType", true},
+		// The template's one update: its labels.
+		{"gcp:compute/instanceTemplate:InstanceTemplate", "labels", false},
+		{"gcp:storage/bucket:Bucket", "enableObjectRetention", true},
+		{"gcp:compute/firewall:Firewall", "network", false},
+		{"gcp:projects/iAMAuditConfig:IAMAuditConfig", "service", false},
+		{"aws:sns/topicSubscription:TopicSubscription", "topic", true},
+		{"aws:ec2/subnet:Subnet", "ipv6Native", true},
 		{"gcp:compute/regionInstanceGroupManager:RegionInstanceGroupManager", "versions", false},
 		{"azure-native:storage:StorageAccount", "accountName", true},
 		{"azure-native:storage:StorageAccount", "sku", false},
-		{"azure-native:keyvault:Vault", "location", true},
+		// Not create-only in the 2023-02-01 spec: the provider sends an
+		// update (which ARM refuses), it does not replace the vault.
+		{"azure-native:keyvault:Vault", "location", false},
+		{"azure-native:keyvault:Vault", "vaultName", true},
+		{"azure-native:storage:StorageAccount", "location", true},
 		{"azure-native:keyvault:Vault", "properties", false},
 		{"azure-native:dbforpostgresql/v20240801:Server", "serverName", true},
 		{"azure-native:dbforpostgresql/v20240801:Server", "backup", false},
+		{"azure-native:dbforpostgresql/v20240801:Server", "network", false},
+		{"azure-native:dbforpostgresql/v20240801:Server", "administratorLogin", true},
+		{"azure-native:dbforpostgresql/v20240801:Server", "location", true},
 		{"azure-native:compute:VirtualMachineScaleSet", "virtualMachineProfile", false},
 	} {
 		got, known := Replaces(tc.typ, []string{tc.prop})

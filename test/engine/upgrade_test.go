@@ -6,12 +6,14 @@ import (
 	"fmt"
 	"reflect"
 	"sort"
+	"strings"
 	"testing"
 
 	"github.com/pulumi/pulumi/sdk/v3/go/auto"
 	"github.com/pulumi/pulumi/sdk/v3/go/auto/optup"
 	"github.com/pulumi/pulumi/sdk/v3/go/common/apitype"
 
+	"github.com/wedsync/wedsync-infra/components/core"
 	"github.com/wedsync/wedsync-infra/internal/plan"
 	"github.com/wedsync/wedsync-infra/internal/project"
 	"github.com/wedsync/wedsync-infra/internal/replacements"
@@ -164,29 +166,60 @@ var groupsStay = map[string]bool{
 // stack config, and updates: no protected resource is replaced or
 // deleted, the groups roll to the new image, and what the engine changes
 // (and how: update or replace) is exactly what the offline plans of N and
-// N+1 predict.
+// N+1 predict. A recovery stack runs after the others and rebuilds the
+// upgraded copy of its source (upgrade-<source>): it reads that stack's
+// outputs through a stack reference and adopts its replicas, and is then
+// upgraded as its source was.
 func TestEveryStackUpgradesToTheNextRelease(t *testing.T) {
 	setup(t)
 	names, err := env.repo.Stacks()
 	if err != nil {
 		t.Fatal(err)
 	}
+	sort.SliceStable(names, func(i, j int) bool { return !isRecovery(t, names[i]) && isRecovery(t, names[j]) })
+	recoveries := 0
 	for _, name := range names {
-		t.Run(name, func(t *testing.T) {
-			if isRecovery(t, name) {
-				// A recovery stack adopts its source's replicas from the
-				// pretend cloud; its release moves with its source's.
-				t.Skip("a recovery stack rebuilds its source; it is upgraded as its source is")
-			}
-			testUpgrade(t, "upgrade-"+name, name)
-		})
+		if isRecovery(t, name) {
+			recoveries++
+		}
+		t.Run(name, func(t *testing.T) { testUpgrade(t, "upgrade-"+name, name) })
 	}
+	if recoveries == 0 {
+		t.Error("no recovery stack was upgraded: the DR stacks must be in the run")
+	}
+}
+
+// rebuildingUpgraded is sc with its recovery record pointed at the upgraded
+// copy of its source, which this run deployed; ok is false when it did not.
+func rebuildingUpgraded(t *testing.T, sc *project.StackConfig) (_ *project.StackConfig, source string, ok bool) {
+	t.Helper()
+	raw, isRecovery := sc.Values["wedsync:recovery"]
+	if !isRecovery {
+		return sc, "", true
+	}
+	rec := map[string]any{}
+	if err := json.Unmarshal([]byte(raw), &rec); err != nil {
+		t.Fatalf("wedsync:recovery is not an object: %v", err)
+	}
+	source = "upgrade-" + fmt.Sprint(rec["sourceStack"])
+	if !deployed[source] {
+		return nil, source, false
+	}
+	rec["sourceStack"] = source
+	out, err := json.Marshal(rec)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return withValue(sc, "wedsync:recovery", string(out)), source, true
 }
 
 func testUpgrade(t *testing.T, name, base string) {
 	ctx := context.Background()
 	watch := newStopwatch()
-	scN := stackConfig(t, base)
+	scN, source, ok := rebuildingUpgraded(t, stackConfig(t, base))
+	if !ok {
+		t.Skipf("%s rebuilds %s, which did not deploy in this run", name, source)
+	}
 	scNext := promoted(t, scN)
 	planN, planNext := offlinePlan(t, name, scN), offlinePlan(t, name, scNext)
 	want := predictedOps(t, planN.Plan, planNext.Plan)
@@ -196,10 +229,14 @@ func testUpgrade(t *testing.T, name, base string) {
 	if len(planNext.Plan.Limits) > 0 {
 		t.Fatalf("release N+1 breaches deploy-time limits: %v", planNext.Plan.Limits)
 	}
+	if protected(planN.Plan) == 0 && planN.Config.Environment == core.Prod {
+		t.Fatalf("%s is prod but its plan protects nothing: the upgrade cannot show a protected resource survives", base)
+	}
 	s := newStack(t, name, scN)
 	if _, err := s.Up(ctx, optup.PolicyPacks(env.pack)); err != nil {
 		t.Fatalf("up of %s at release N failed: %v", name, err)
 	}
+	deployed[name] = true
 	watch.lap("up N")
 
 	if err := s.SetConfig(ctx, "wedsync:release", auto.ConfigValue{Value: scNext.Values["wedsync:release"]}); err != nil {
@@ -218,6 +255,16 @@ func testUpgrade(t *testing.T, name, base string) {
 	report(t, "protected resources touched by the upgrade", protectedTouched(planN.Plan, got))
 	report(t, "the groups do not roll as the clouds roll them", groupProblems(planN.Plan, got))
 	watch.record(name, len(planNext.Plan.Resources))
+}
+
+func protected(p *plan.Plan) int {
+	n := 0
+	for _, r := range p.Resources {
+		if r.Protect {
+			n++
+		}
+	}
+	return n
 }
 
 func opDiffs(want, got map[string]string) []string {
@@ -267,4 +314,43 @@ func groupProblems(p *plan.Plan, got map[string]string) []string {
 		out = append(out, "the stack has no launch template, instance template or scale set to roll")
 	}
 	return out
+}
+
+// TestTheUpgradeChecksCatchAProtectedReplacementAndRebuildTheUpgradedSource
+// runs the upgrade run's own checks on hand-made answers, without the
+// engine: a replaced or deleted protected resource is reported (updates
+// and unprotected replacements are not), and a recovery stack is pointed at
+// the upgraded copy of its source only when this run deployed it.
+func TestTheUpgradeChecksCatchAProtectedReplacementAndRebuildTheUpgradedSource(t *testing.T) {
+	const db, key, tmpl = "urn:db", "urn:key", "urn:tmpl"
+	p := &plan.Plan{Resources: []plan.Resource{
+		{URN: db, Type: "aws:rds/instance:Instance", Name: "main", Protect: true},
+		{URN: key, Type: "aws:kms/key:Key", Name: "data", Protect: true},
+		{URN: tmpl, Type: "gcp:compute/instanceTemplate:InstanceTemplate", Name: "app"},
+	}}
+	got := protectedTouched(p, map[string]string{db: opReplace, key: opUpdate, tmpl: opReplace})
+	if len(got) != 1 || got[0] != "aws:rds/instance:Instance main: replace" {
+		t.Errorf("protected touched = %v, want the replaced database only", got)
+	}
+	if got := protectedTouched(p, map[string]string{key: opDelete}); len(got) != 1 {
+		t.Errorf("a deleted protected key is not reported: %v", got)
+	}
+
+	// The upgrade run may have deployed upgrade-prod already: put back what
+	// it recorded.
+	wasDeployed := deployed["upgrade-prod"]
+	defer func() { deployed["upgrade-prod"] = wasDeployed }()
+	deployed["upgrade-prod"] = false
+	sc := &project.StackConfig{Values: map[string]string{"wedsync:recovery": `{"sourceStack":"prod","restorePoint":"latest"}`}}
+	if _, source, ok := rebuildingUpgraded(t, sc); ok || source != "upgrade-prod" {
+		t.Errorf("source %q ok %v: upgrade-prod was not deployed in this run", source, ok)
+	}
+	deployed["upgrade-prod"] = true
+	out, _, ok := rebuildingUpgraded(t, sc)
+	if rec := out.Values["wedsync:recovery"]; !ok || !strings.Contains(rec, `"sourceStack":"upgrade-prod"`) || !strings.Contains(rec, `"restorePoint":"latest"`) {
+		t.Errorf("recovery record %s, want the upgraded source and the rest kept", rec)
+	}
+	if _, _, ok := rebuildingUpgraded(t, &project.StackConfig{Values: map[string]string{}}); !ok {
+		t.Error("a stack that rebuilds nothing is refused")
+	}
 }
