@@ -80,16 +80,7 @@ func NewAppAccess(ctx *pulumi.Context, name string, args *AppAccessArgs, opts ..
 		return nil, err
 	}
 	b := &builder{ctx: ctx, name: name, a: a, site: a.Deployment.Primary, c: c}
-	var out outputs
-	var err error
-	switch b.site.Cloud {
-	case core.AWS:
-		out, err = b.aws()
-	case core.GCP:
-		out, err = b.gcp()
-	case core.Azure:
-		out, err = b.azure()
-	}
+	out, err := core.Implementations[outputs]{AWS: b.aws, GCP: b.gcp, Azure: b.azure}.Build(b.site.Cloud)
 	if err != nil {
 		return nil, fmt.Errorf("app access %q: %w", name, err)
 	}
