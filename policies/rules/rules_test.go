@@ -413,6 +413,25 @@ func TestExemptionsExcuseOneResourceFromOnePolicy(t *testing.T) {
 	}
 }
 
+// An exemption by type path and name holds in every stack of the project
+// (a renamed stack, a rebuilt copy), and only for that resource.
+func TestAStackRelativeExemptionHoldsInAnyStack(t *testing.T) {
+	cfg := Config{Exemptions: []Exemption{{URN: "wedsync:ingress:Ingress$aws:s3/bucketV2:BucketV2::web-logs", Policy: PolicyS3Encryption, Reason: "ALB access logs take SSE-S3 only"}}}
+	for urn, want := range map[string]bool{
+		"urn:pulumi:prod::wedsync::wedsync:ingress:Ingress$aws:s3/bucketV2:BucketV2::web-logs":         true,
+		"urn:pulumi:prod-renamed::wedsync::wedsync:ingress:Ingress$aws:s3/bucketV2:BucketV2::web-logs": true,
+		"urn:pulumi:prod::wedsync::wedsync:ingress:Ingress$aws:s3/bucketV2:BucketV2::media":            false,
+		"urn:pulumi:prod::wedsync::aws:s3/bucketV2:BucketV2::web-logs":                                 false,
+	} {
+		if got := cfg.Exempt(PolicyS3Encryption, urn); got != want {
+			t.Errorf("Exempt(%s) = %v, want %v", urn, got, want)
+		}
+	}
+	if cfg.Exempt(PolicyS3TLSOnly, "urn:pulumi:prod::wedsync::wedsync:ingress:Ingress$aws:s3/bucketV2:BucketV2::web-logs") {
+		t.Error("the exemption names one policy, not every one")
+	}
+}
+
 func TestFreeze(t *testing.T) {
 	saturday := time.Date(2026, 6, 13, 12, 0, 0, 0, time.UTC)
 	override := &season.Override{Reason: "INC-42 payments down", ApprovedBy: "cto@wedsync.example", Expires: "2026-06-13T18:00:00Z"}
