@@ -80,9 +80,26 @@ var Table = map[string]Row{
 	"aws:ec2/vpc:Vpc":                                     {Replace: []string{"cidrBlock", "ipv4IpamPoolId", "ipv4NetmaskLength"}, Doc: "https://www.pulumi.com/registry/packages/aws/api-docs/ec2/vpc/"},
 	"aws:iam/instanceProfile:InstanceProfile":             {Replace: []string{"name", "namePrefix", "path"}, Doc: "https://www.pulumi.com/registry/packages/aws/api-docs/iam/instanceprofile/"},
 	"aws:iam/openIdConnectProvider:OpenIdConnectProvider": {Replace: []string{"url"}, Doc: "https://www.pulumi.com/registry/packages/aws/api-docs/iam/openidconnectprovider/"},
-	"aws:iam/role:Role":                                   {Replace: []string{"name", "namePrefix", "path"}, Doc: "https://www.pulumi.com/registry/packages/aws/api-docs/iam/role/"},
-	"aws:iam/rolePolicy:RolePolicy":                       {Replace: []string{"name", "namePrefix", "role"}, Doc: "https://www.pulumi.com/registry/packages/aws/api-docs/iam/rolepolicy/"},
-	"aws:iam/rolePolicyAttachment:RolePolicyAttachment":   {Replace: []string{"policyArn", "role"}, Doc: "https://www.pulumi.com/registry/packages/aws/api-docs/iam/rolepolicyattachment/"},
+	// AppConfig (internal/service/appconfig in terraform-provider-aws): a
+	// hosted version and a deployment are immutable; a new document is a
+	// new version and a new deployment, never a new instance.
+	"aws:appconfig/application:Application":                               {Replace: []string{}, Doc: "https://www.pulumi.com/registry/packages/aws/api-docs/appconfig/application/"},
+	"aws:appconfig/environment:Environment":                               {Replace: []string{"applicationId"}, Doc: "https://www.pulumi.com/registry/packages/aws/api-docs/appconfig/environment/"},
+	"aws:appconfig/configurationProfile:ConfigurationProfile":             {Replace: []string{"applicationId", "locationUri", "type"}, Doc: "https://www.pulumi.com/registry/packages/aws/api-docs/appconfig/configurationprofile/"},
+	"aws:appconfig/hostedConfigurationVersion:HostedConfigurationVersion": {All: true, Doc: "https://www.pulumi.com/registry/packages/aws/api-docs/appconfig/hostedconfigurationversion/"},
+	"aws:appconfig/deploymentStrategy:DeploymentStrategy":                 {Replace: []string{"replicateTo"}, Doc: "https://www.pulumi.com/registry/packages/aws/api-docs/appconfig/deploymentstrategy/"},
+	"aws:appconfig/deployment:Deployment":                                 {Replace: []string{"applicationId", "configurationProfileId", "configurationVersion", "deploymentStrategyId", "description", "environmentId", "kmsKeyIdentifier"}, Doc: "https://www.pulumi.com/registry/packages/aws/api-docs/appconfig/deployment/"},
+	// Secret Manager (terraform-provider-google): a version's data is
+	// immutable; replication and the id are set once.
+	"gcp:secretmanager/secret:Secret":                   {Replace: []string{"project", "replication", "secretId"}, Doc: "https://www.pulumi.com/registry/packages/gcp/api-docs/secretmanager/secret/"},
+	"gcp:secretmanager/secretVersion:SecretVersion":     {Replace: []string{"secret", "secretData"}, Doc: "https://www.pulumi.com/registry/packages/gcp/api-docs/secretmanager/secretversion/"},
+	"gcp:secretmanager/secretIamMember:SecretIamMember": {Replace: []string{"condition", "member", "project", "role", "secretId"}, Doc: "https://www.pulumi.com/registry/packages/gcp/api-docs/secretmanager/secretiammember/"},
+	// App Configuration (azure-native path parameters and location).
+	"azure-native:appconfiguration:ConfigurationStore":  {Replace: []string{"configStoreName", "location", "resourceGroupName"}, Doc: "https://www.pulumi.com/registry/packages/azure-native/api-docs/appconfiguration/configurationstore/"},
+	"azure-native:appconfiguration:KeyValue":            {Replace: []string{"configStoreName", "keyValueName", "resourceGroupName"}, Doc: "https://www.pulumi.com/registry/packages/azure-native/api-docs/appconfiguration/keyvalue/"},
+	"aws:iam/role:Role":                                 {Replace: []string{"name", "namePrefix", "path"}, Doc: "https://www.pulumi.com/registry/packages/aws/api-docs/iam/role/"},
+	"aws:iam/rolePolicy:RolePolicy":                     {Replace: []string{"name", "namePrefix", "role"}, Doc: "https://www.pulumi.com/registry/packages/aws/api-docs/iam/rolepolicy/"},
+	"aws:iam/rolePolicyAttachment:RolePolicyAttachment": {Replace: []string{"policyArn", "role"}, Doc: "https://www.pulumi.com/registry/packages/aws/api-docs/iam/rolepolicyattachment/"},
 	// Rows below read from terraform-provider-aws (ForceNew attributes) in each
 	// resource's file named beside it.
 	"aws:backup/plan:Plan":                                     {Replace: []string{"name"}, Doc: "https://www.pulumi.com/registry/packages/aws/api-docs/backup/plan/"},                                                                                           // internal/service/backup/plan.go
