@@ -191,10 +191,17 @@ func plannedBreakings() map[[2]string]struct {
 		{rules.PolicyCrossRegionCopy, sql}: {"prod-gcp", each(sql, func(r *plan.Resource) {
 			setInput(r.Inputs, "settings.backupConfiguration.location", r.Inputs["region"])
 		})},
-		{rules.PolicyCrossRegionCopy, gcs}:         {"prod-gcp", both(setAll(gcs, "location", "europe-west2"), dropAll("gcp:storage/transferJob:TransferJob"))},
-		{rules.PolicyEncryptionCMK, launchTmpl}:    {"prod", setAll(launchTmpl, "blockDeviceMappings", nil)},
-		{rules.PolicyEncryptionCMK, rds}:           {"prod", setAll(rds, "kmsKeyId", nil)},
-		{rules.PolicyEncryptionCMK, awsSecret}:     {"prod", setAll(awsSecret, "kmsKeyId", nil)},
+		{rules.PolicyCrossRegionCopy, gcs}:      {"prod-gcp", both(setAll(gcs, "location", "europe-west2"), dropAll("gcp:storage/transferJob:TransferJob"))},
+		{rules.PolicyEncryptionCMK, launchTmpl}: {"prod", setAll(launchTmpl, "blockDeviceMappings", nil)},
+		{rules.PolicyEncryptionCMK, rds}:        {"prod", setAll(rds, "kmsKeyId", nil)},
+		{rules.PolicyEncryptionCMK, awsSecret}:  {"prod", setAll(awsSecret, "kmsKeyId", nil)},
+		// The app's configuration (issue 24): a credential written in.
+		{rules.PolicyConfigNoCredentials, "aws:appconfig/hostedConfigurationVersion:HostedConfigurationVersion"}: {"prod",
+			setAll("aws:appconfig/hostedConfigurationVersion:HostedConfigurationVersion", "content", `{"settings":{"smtpPassword":"hunter2"}}`)},
+		{rules.PolicyConfigNoCredentials, "gcp:secretmanager/secretVersion:SecretVersion"}: {"prod-gcp",
+			setAll("gcp:secretmanager/secretVersion:SecretVersion", "secretData", `{"settings":{"apiToken":"t0k"}}`)},
+		{rules.PolicyConfigNoCredentials, "azure-native:appconfiguration:KeyValue"}: {"prod-azure",
+			setAll("azure-native:appconfiguration:KeyValue", "value", `{"settings":{"clientSecret":"abc"}}`)},
 		{rules.PolicyEncryptionCMK, gcpSecret}:     {"prod-gcp", setAll(gcpSecret, "replication", map[string]any{"auto": map[string]any{}})},
 		{rules.PolicyEncryptionCMK, vmss}:          {"prod-azure", setAll(vmss, "virtualMachineProfile.securityProfile.encryptionAtHost", false)},
 		{rules.PolicyEncryptionCMK, pgServer}:      {"prod-azure", setAll(pgServer, "dataEncryption", nil)},

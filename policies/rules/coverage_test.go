@@ -36,6 +36,7 @@ var levels = map[string]struct{ prod, other Level }{
 	PolicyDatabaseOffsiteCopy: {Advisory, Advisory},
 	PolicyBackupVaultLock:     {Mandatory, Mandatory},
 	PolicyBackupLifetime:      {Mandatory, Mandatory},
+	PolicyConfigNoCredentials: {Mandatory, Mandatory},
 }
 
 func TestEnforcementLevelsArePinned(t *testing.T) {
