@@ -28,6 +28,11 @@ func shipped(t testing.TB, env core.Environment) (settings, schema []byte) {
 	return settings, schema
 }
 
+func shippedSchema(t testing.TB) []byte {
+	_, schema := shipped(t, core.Prod)
+	return schema
+}
+
 const (
 	testEndpoint = "wedsync-prod-main.abc.eu-west-2.rds.amazonaws.com"
 	testPooler   = "wedsync-prod-main-proxy.abc.eu-west-2.rds.amazonaws.com"
@@ -99,6 +104,17 @@ func TestTheDocumentHoldsTheStacksFactsAndSettings(t *testing.T) {
 			_, doc := planCloud(t, cloud, core.Prod, nil)
 			if err := documentHas(doc, testEndpoint, testPooler, "prod"); err != "" {
 				t.Error(err)
+			}
+			// The whole document meets the schema AppConfig validates with.
+			schema, err := DocumentSchema(shippedSchema(t))
+			if err != nil {
+				t.Fatal(err)
+			}
+			if err := validateDocument([]byte(doc), schema); err != nil {
+				t.Errorf("document breaks its schema: %v", err)
+			}
+			if validateDocument([]byte(strings.Replace(doc, `"schemaVersion": 1`, `"schemaVersion": 2`, 1)), schema) == nil {
+				t.Error("a document of another schema version met the schema")
 			}
 			_, broken := planCloud(t, cloud, core.Prod, func(a *AppConfigArgs) { a.Facts.Database.Endpoint = testkit.Str("elsewhere.example") })
 			if documentHas(broken, testEndpoint, testPooler, "prod") == "" {
@@ -219,6 +235,17 @@ func TestBadSettingsAreRefusedBeforeAnythingIsPlanned(t *testing.T) {
 		if strings.Contains(r.URN, "appconfig") {
 			t.Errorf("planned %s although the settings were refused", r.URN)
 		}
+	}
+	// A document whose stack part breaks the schema (no database endpoint)
+	// fails the plan, naming the field.
+	err = testkit.PlanErr(core.Prod, func(ctx *pulumi.Context) error {
+		a := testArgs(t, ctx, core.GCP, core.Prod)
+		a.Facts.Database.Endpoint = testkit.Str("")
+		_, err := NewAppConfig(ctx, "app", a)
+		return err
+	})
+	if err == nil || !strings.Contains(err.Error(), "stack.database.endpoint") {
+		t.Errorf("a document without a database endpoint: %v", err)
 	}
 	// Every shipped environment's settings meet the schema.
 	for _, env := range core.Environments {

@@ -24,6 +24,7 @@ const (
 const (
 	AzureCryptoServiceEncryptionUser = "e147488a-f6f5-4113-8e2d-b22465e65bf6"
 	AzureDataReader                  = "516239f1-63e1-4d78-a4de-a74fb236a071"
+	AzureDataOwner                   = "5ae67dd6-50cb-40e7-96ff-dc2bfa4b606b"
 )
 
 // AzureKeyVaultRefContentType marks a key-value as a Key Vault reference:
@@ -86,7 +87,11 @@ func (b *builder) azure() (outputs, error) {
 	if err := b.azureEndpoint(store.ID().ToStringOutput(), storeName); err != nil {
 		return outputs{}, err
 	}
-	if err := b.azureKeyValues(storeName, &store); err != nil {
+	writer, err := b.azureWriter(store.ID().ToStringOutput())
+	if err != nil {
+		return outputs{}, err
+	}
+	if err := b.azureKeyValues(storeName, &store, writer); err != nil {
 		return outputs{}, err
 	}
 	storeID := store.ID().ToStringOutput()
@@ -100,7 +105,7 @@ func (b *builder) azure() (outputs, error) {
 // azureKeyValues writes the document, a Key Vault reference per secret and
 // the sentinel (last, so a provider that sees it changed reads the new
 // document).
-func (b *builder) azureKeyValues(storeName string, store *registered) error {
+func (b *builder) azureKeyValues(storeName string, store *registered, writer pulumi.Resource) error {
 	label := string(b.a.Deployment.Environment)
 	put := func(logical, key string, value pulumi.StringInput, contentType string, after ...pulumi.Resource) (pulumi.Resource, error) {
 		var kv registered
@@ -110,7 +115,7 @@ func (b *builder) azureKeyValues(storeName string, store *registered) error {
 			"keyValueName":      pulumi.String(key + "$" + label),
 			"value":             value,
 			"contentType":       pulumi.String(contentType),
-		}, &kv, b.opts(pulumi.DependsOn(append([]pulumi.Resource{store}, after...)))...)
+		}, &kv, b.opts(pulumi.DependsOn(append([]pulumi.Resource{store, writer}, after...)))...)
 		return &kv, err
 	}
 	var written []pulumi.Resource
@@ -138,6 +143,24 @@ func (b *builder) azureKeyValues(storeName string, store *registered) error {
 	digest := b.doc.ApplyT(Digest).(pulumi.StringOutput)
 	_, err = put("sentinel", SentinelKey, digest, "text/plain", written...)
 	return err
+}
+
+// azureWriter makes the identity that deploys the stack (CI's deploy
+// identity in prod) App Configuration Data Owner on this store alone: with
+// local authentication off, ARM writes key-values with the caller's own
+// data-plane role (pass-through), so nobody else, a subscription
+// Contributor included, can change or read the document.
+func (b *builder) azureWriter(storeID pulumi.StringOutput) (pulumi.Resource, error) {
+	client, err := authorization.GetClientConfig(b.ctx, pulumi.Provider(b.site.Provider))
+	if err != nil {
+		return nil, err
+	}
+	return authorization.NewRoleAssignment(b.ctx, b.name+"-store-writer", &authorization.RoleAssignmentArgs{
+		Scope:            storeID,
+		RoleDefinitionId: roleID(storeID, AzureDataOwner),
+		PrincipalId:      pulumi.String(client.ObjectId),
+		Description:      pulumi.String("the identity that deploys the stack writes its configuration"),
+	}, b.opts()...)
 }
 
 // azureEndpoint is the store's private endpoint in the endpoints subnet,

@@ -86,8 +86,37 @@ func (b *builder) render() pulumi.StringOutput {
 			return "", fmt.Errorf("the configuration document holds credentials at %s; name a secret by its identifier", strings.Join(bad, ", "))
 		}
 		out, err := json.MarshalIndent(doc, "", "  ")
-		return string(out), err
+		if err != nil {
+			return "", err
+		}
+		// What AppConfig's validator would refuse at deploy is refused now.
+		if err := validateDocument(out, b.schema); err != nil {
+			return "", fmt.Errorf("the configuration document breaks its schema: %w", err)
+		}
+		return string(out), nil
 	}).(pulumi.StringOutput)
+}
+
+// validateDocument checks a whole document against the document schema,
+// every problem named by its field ("stack.database.endpoint").
+func validateDocument(doc []byte, schema string) error {
+	var v any
+	if err := json.Unmarshal(doc, &v); err != nil {
+		return err
+	}
+	sch, err := jsonschema.CompileString("document.schema.json", schema)
+	if err != nil {
+		return err
+	}
+	var verr *jsonschema.ValidationError
+	if err := sch.Validate(v); !errors.As(err, &verr) {
+		return err
+	}
+	var problems []string
+	for _, leaf := range leaves(verr) {
+		problems = append(problems, strings.TrimPrefix(fieldOf(leaf.InstanceLocation), "settings.")+": "+leaf.Message)
+	}
+	return errors.New(strings.Join(problems, "; "))
 }
 
 // Digest is a short, stable digest of a document: the Azure sentinel's
