@@ -3,6 +3,8 @@ package stacks
 import (
 	"embed"
 	"fmt"
+	"os"
+	"path/filepath"
 	"strings"
 
 	"github.com/pulumi/pulumi/sdk/v3/go/pulumi"
@@ -18,12 +20,17 @@ import (
 //go:embed appsettings/*.json
 var appSettings embed.FS
 
-// AppSettings returns the app's settings for env and their schema.
-func AppSettings(env core.Environment) (settings, schema []byte, err error) {
-	if settings, err = appSettings.ReadFile("appsettings/" + string(env) + ".json"); err != nil {
+// AppSettings returns the app's settings for env and their schema, from
+// dir, or from the copy built into the program when dir is "".
+func AppSettings(dir string, env core.Environment) (settings, schema []byte, err error) {
+	read := func(name string) ([]byte, error) { return appSettings.ReadFile("appsettings/" + name) }
+	if dir != "" {
+		read = func(name string) ([]byte, error) { return os.ReadFile(filepath.Join(dir, name)) }
+	}
+	if settings, err = read(string(env) + ".json"); err != nil {
 		return nil, nil, fmt.Errorf("app settings of %s: %w", env, err)
 	}
-	schema, err = appSettings.ReadFile("appsettings/schema.json")
+	schema, err = read("schema.json")
 	return settings, schema, err
 }
 
@@ -32,7 +39,7 @@ func AppSettings(env core.Environment) (settings, schema []byte, err error) {
 // region and whether it is a DR rebuild) and the environment's settings.
 // A recovery writes its own, with the DR region's addresses.
 func (b *build) appConfig() (err error) {
-	settings, schema, err := AppSettings(b.cfg.Environment)
+	settings, schema, err := AppSettings(b.cfg.AppSettingsDir, b.cfg.Environment)
 	if err != nil {
 		return err
 	}

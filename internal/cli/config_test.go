@@ -70,6 +70,12 @@ func TestConfigSetGoesThroughTheFreeze(t *testing.T) {
 			t.Errorf("audit record lacks %s: %s", want, rec)
 		}
 	}
+	// The offline plan reads the settings in the working tree: the
+	// document it would write has the new value.
+	code, out, errOut = run(t, "plan", "--project-dir", dir, "--stack", "prod-azure", "--json", "--now", quietWednesday)
+	if code != ExitOK || !strings.Contains(out, `\"maxUploadMb\": 100`) {
+		t.Errorf("plan after set: exit %d, stderr %s; document with the new value: %v", code, errOut, strings.Contains(out, `\"maxUploadMb\": 100`))
+	}
 	if code, out, _ := run(t, "config", "history", "--project-dir", dir, "--stack", "prod-gcp"); code != ExitOK || !strings.Contains(out, `under emergency override "INC-9: uploads failing"`) {
 		t.Errorf("history: exit %d, %s", code, out)
 	}

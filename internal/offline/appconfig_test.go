@@ -3,6 +3,9 @@ package offline
 import (
 	"encoding/json"
 	"fmt"
+	"os"
+	"path/filepath"
+	"slices"
 	"strings"
 	"sync"
 	"testing"
@@ -14,6 +17,7 @@ import (
 	"github.com/wedsync/wedsync-infra/components/core"
 	"github.com/wedsync/wedsync-infra/components/database"
 	"github.com/wedsync/wedsync-infra/internal/plan"
+	"github.com/wedsync/wedsync-infra/internal/replacements"
 	"github.com/wedsync/wedsync-infra/stacks"
 )
 
@@ -69,13 +73,21 @@ func (c *capture) Call(args pulumi.MockCallArgs) (resource.PropertyMap, error) {
 // captureStack runs the shipped stack's program and returns its
 // registrations.
 func captureStack(t *testing.T, stack string) (*capture, stacks.Config) {
+	return captureWith(t, stack, "")
+}
+
+// captureWith is captureStack with the app's settings read from
+// settingsDir ("" for the program's own copy).
+func captureWith(t *testing.T, stack, settingsDir string) (*capture, stacks.Config) {
 	t.Helper()
 	res := planOf(t, stack)
+	cfg := res.Config
+	cfg.AppSettingsDir = settingsDir
 	c := &capture{providers: map[string]resource.PropertyMap{}, byName: map[string]captured{}}
-	if err := pulumi.RunErr(stacks.ProgramFor(res.Config, wednesday), pulumi.WithMocks("wedsync", stack, c)); err != nil {
+	if err := pulumi.RunErr(stacks.ProgramFor(cfg, wednesday), pulumi.WithMocks("wedsync", stack, c)); err != nil {
 		t.Fatalf("%s: %v", stack, err)
 	}
-	return c, res.Config
+	return c, cfg
 }
 
 // plainString is a string input or state value, secret or not.
@@ -312,4 +324,98 @@ func TestDocumentReaderCheckSeesAnotherReader(t *testing.T) {
 			t.Errorf("%s: another reader of the configuration went unnoticed", tc.stack)
 		}
 	}
+}
+
+// A settings change writes a new version of the document and changes
+// nothing else: on AWS a new hosted version and so a new deployment (both
+// immutable: new resources, the old version stays in the history), on GCP
+// a new secret version, on Azure the document and sentinel key-values in
+// place. No launch template, group, instance template or scale set sees
+// the change, so no instance is replaced; the instances read the new
+// version (agent, poll, sentinel).
+func TestASettingsChangeWritesANewVersionAndReplacesNoInstance(t *testing.T) {
+	want := map[string][]string{
+		// The deployment follows: it names the version's number, which a
+		// new version changes (the mocks number every version 1; see below).
+		"prod":       {"aws:appconfig/hostedConfigurationVersion:HostedConfigurationVersion::app replaced"},
+		"prod-gcp":   {"gcp:secretmanager/secretVersion:SecretVersion::app replaced"},
+		"prod-azure": {appconfig.AzureKeyValueType + "::app-document updated", appconfig.AzureKeyValueType + "::app-sentinel updated"},
+	}
+	dir := t.TempDir()
+	for _, name := range []string{"schema.json", "dev.json", "staging.json", "prod.json"} {
+		data, err := os.ReadFile(filepath.Join("..", "..", "stacks", "appsettings", name))
+		if err != nil {
+			t.Fatal(err)
+		}
+		if name == "prod.json" {
+			data = []byte(strings.Replace(string(data), `"maxUploadMb": 50`, `"maxUploadMb": 100`, 1))
+		}
+		if err := os.WriteFile(filepath.Join(dir, name), data, 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	for stack, expected := range want {
+		t.Run(stack, func(t *testing.T) {
+			before, _ := captureStack(t, stack)
+			after, _ := captureWith(t, stack, dir)
+			got := changes(before, after)
+			if d := setDiff(got, expected); d != "" {
+				t.Errorf("a settings change changes more or less than the document:\n%s", d)
+			}
+		})
+	}
+	// AWS: the deployment deploys the version the stack wrote, by number.
+	before, _ := captureStack(t, "prod")
+	version := before.byName["aws:appconfig/hostedConfigurationVersion:HostedConfigurationVersion::app"].state["versionNumber"]
+	deployed := plainString(before.byName["aws:appconfig/deployment:Deployment::app"].inputs, "configurationVersion")
+	if !version.IsNumber() || deployed != fmt.Sprint(version.NumberValue()) {
+		t.Errorf("the deployment deploys version %q, the stack wrote %v", deployed, version)
+	}
+	// Broken variant: a change that reached the launch template is seen.
+	after := &capture{byName: map[string]captured{}}
+	for k, v := range before.byName {
+		after.byName[k] = v
+	}
+	lt := after.byName["aws:ec2/launchTemplate:LaunchTemplate::app"]
+	inputs := lt.inputs.Copy()
+	inputs["userData"] = resource.NewStringProperty("changed")
+	after.byName["aws:ec2/launchTemplate:LaunchTemplate::app"] = captured{inputs: inputs, state: lt.state}
+	if setDiff(changes(before, after), nil) == "" {
+		t.Error("a changed launch template went unnoticed")
+	}
+}
+
+// changes lists the registrations whose inputs differ between two runs,
+// each "replaced" when the provider replaces it for that change
+// (internal/replacements), else "updated".
+func changes(before, after *capture) []string {
+	var out []string
+	for key, a := range after.byName {
+		b, ok := before.byName[key]
+		if !ok {
+			out = append(out, key+" created")
+			continue
+		}
+		var diff []string
+		for k := range a.inputs {
+			if !a.inputs[k].DeepEquals(b.inputs[k]) {
+				diff = append(diff, string(k))
+			}
+		}
+		for k := range b.inputs {
+			if _, ok := a.inputs[k]; !ok {
+				diff = append(diff, string(k))
+			}
+		}
+		if len(diff) == 0 {
+			continue
+		}
+		typ, _, _ := strings.Cut(key, "::")
+		verb := "updated"
+		if row, ok := replacements.Lookup(typ); ok && (row.All || slices.ContainsFunc(diff, func(k string) bool { return slices.Contains(row.Replace, k) })) {
+			verb = "replaced"
+		}
+		out = append(out, key+" "+verb)
+	}
+	return out
 }
