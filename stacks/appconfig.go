@@ -12,6 +12,7 @@ import (
 	"github.com/wedsync/wedsync-infra/components/appconfig"
 	"github.com/wedsync/wedsync-infra/components/autoscaling"
 	"github.com/wedsync/wedsync-infra/components/core"
+	"github.com/wedsync/wedsync-infra/components/secretsstore"
 )
 
 // appSettings are the app's own settings, one file per environment, and
@@ -66,6 +67,9 @@ func (b *build) appConfig() (err error) {
 		Key:     b.store.Key(core.Primary, core.SecretsKey),
 		DRKey:   b.store.Key(core.DR, core.SecretsKey),
 		Network: b.net.Network,
+	}
+	if store, ok := b.store.(*secretsstore.SecretsStore); ok && b.cfg.Cloud == core.Azure {
+		args.AuditLog = store.AuditLog
 	}
 	if b.cfg.Cloud == core.AWS {
 		// The instances' health alarm; the ingress's error-rate and latency

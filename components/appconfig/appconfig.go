@@ -55,6 +55,12 @@ type AppConfigArgs struct {
 	// Network (Azure) is where the store's private endpoint goes: its
 	// endpoints subnet.
 	Network core.Network
+	// AuditLog (Azure) is the Log Analytics workspace the store's audit
+	// and request logs go to (secretsstore.SecretsStore.AuditLog); empty
+	// in a recovery, whose source's workspace may be in the lost region.
+	// AWS records AppConfig calls in CloudTrail, GCP Secret Manager's in
+	// the project's Data Access logs (both set up by the secrets store).
+	AuditLog pulumi.StringOutput
 }
 
 // AppConfig is the app's configuration document and its store.

@@ -51,6 +51,7 @@ func testArgs(t testing.TB, ctx *pulumi.Context, cloud core.Cloud, env core.Envi
 	a := &AppConfigArgs{
 		Deployment: dep, AppSettings: settings, Schema: schema, Network: net,
 		Key:      testkit.Key(cloud, core.SecretsKey, core.Primary),
+		AuditLog: testkit.Str("/subscriptions/0/resourceGroups/rg/providers/Microsoft.OperationalInsights/workspaces/wedsync-prod-audit"),
 		Monitors: pulumi.ToStringArray([]string{"arn:aws:cloudwatch:eu-west-2:" + plan.MockAWSAccount + ":alarm:wedsync-prod-app-unhealthy"}).ToStringArrayOutput(),
 		Facts: Facts{
 			SiteRole: core.Primary,
@@ -204,6 +205,9 @@ func TestEachCloudKeepsTheDocumentEncryptedAndVersioned(t *testing.T) {
 		}
 		if ref := kv["wedsync:secrets:smtp-password$prod"]; ref["contentType"] != AzureKeyVaultRefContentType || !strings.Contains(ref["value"].(string), "/secrets/smtp-password") {
 			t.Errorf("secret reference: %v", ref)
+		}
+		if ds := testkit.One(t, p, "azure-native:insights:DiagnosticSetting"); testkit.Get(ds, "logs.0.category") != "Audit" || ds.Inputs["workspaceId"] == nil {
+			t.Errorf("store audit: %v", ds.Inputs)
 		}
 		if pe := testkit.One(t, p, "azure-native:network:PrivateEndpoint"); testkit.Get(pe, "privateLinkServiceConnections.0.groupIds.0") != "configurationStores" {
 			t.Errorf("private endpoint: %v", pe.Inputs)

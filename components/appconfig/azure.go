@@ -6,6 +6,7 @@ import (
 	"strings"
 
 	"github.com/pulumi/pulumi-azure-native-sdk/authorization/v2"
+	"github.com/pulumi/pulumi-azure-native-sdk/insights/v2"
 	"github.com/pulumi/pulumi-azure-native-sdk/managedidentity/v2"
 	"github.com/pulumi/pulumi-azure-native-sdk/network/v2"
 	"github.com/pulumi/pulumi/sdk/v3/go/pulumi"
@@ -85,6 +86,9 @@ func (b *builder) azure() (outputs, error) {
 		return outputs{}, err
 	}
 	if err := b.azureEndpoint(store.ID().ToStringOutput(), storeName); err != nil {
+		return outputs{}, err
+	}
+	if err := b.azureAudit(store.ID().ToStringOutput()); err != nil {
 		return outputs{}, err
 	}
 	writer, err := b.azureWriter(store.ID().ToStringOutput())
@@ -189,6 +193,26 @@ func (b *builder) azureEndpoint(storeID pulumi.StringOutput, storeName string) e
 		PrivateDnsZoneConfigs: network.PrivateDnsZoneConfigArray{network.PrivateDnsZoneConfigArgs{
 			Name: pulumi.String("appconfig"), PrivateDnsZoneId: a.Network.ConfigPrivateDNSZoneID,
 		}},
+	}, b.opts()...)
+	return err
+}
+
+// azureAudit sends the store's audit log (every key-value write) and its
+// request log (every read, by whom) to the audit workspace
+// (learn.microsoft.com/azure/azure-app-configuration/monitor-app-configuration-reference).
+func (b *builder) azureAudit(storeID pulumi.StringOutput) error {
+	if b.a.AuditLog == (pulumi.StringOutput{}) {
+		return nil
+	}
+	var logs insights.LogSettingsArray
+	for _, c := range []string{"Audit", "HttpRequest"} {
+		logs = append(logs, insights.LogSettingsArgs{Category: pulumi.String(c), Enabled: pulumi.Bool(true)})
+	}
+	_, err := insights.NewDiagnosticSetting(b.ctx, b.name+"-audit", &insights.DiagnosticSettingArgs{
+		Name:        pulumi.String("appconfig-audit-to-log-analytics"),
+		ResourceUri: storeID,
+		WorkspaceId: b.a.AuditLog,
+		Logs:        logs,
 	}, b.opts()...)
 	return err
 }
