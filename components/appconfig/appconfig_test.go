@@ -170,6 +170,11 @@ func TestEachCloudKeepsTheDocumentEncryptedAndVersioned(t *testing.T) {
 		if !strings.HasSuffix(testkit.Get(env, "monitors.0.alarmArn").(string), ":alarm:wedsync-prod-app-unhealthy") || testkit.Get(env, "monitors.0.alarmRoleArn") == nil {
 			t.Errorf("environment monitors: %v", env.Inputs["monitors"])
 		}
+		for _, r := range testkit.OfType(p, "aws:iam/rolePolicy:RolePolicy") {
+			if policy := r.Inputs["policy"].(string); strings.Contains(policy, `"*"`) || !strings.Contains(policy, ":alarm:wedsync-prod-app-unhealthy") {
+				t.Errorf("monitors role may read more than its alarms: %s", policy)
+			}
+		}
 		if d := testkit.One(t, p, "aws:appconfig/deployment:Deployment"); d.Inputs["kmsKeyIdentifier"] != secrets(core.AWS, core.Primary) {
 			t.Errorf("deployment: %v", d.Inputs)
 		}

@@ -1,6 +1,7 @@
 package appconfig
 
 import (
+	"encoding/json"
 	"fmt"
 	"strings"
 
@@ -98,7 +99,14 @@ func (b *builder) awsEnvironment(app *appconfig.Application) (*appconfig.Environ
 	}
 	if _, err := iam.NewRolePolicy(b.ctx, b.name+"-monitors", &iam.RolePolicyArgs{
 		Role: role.Name, Name: pulumi.String("describe-alarms"),
-		Policy: pulumi.String(`{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"cloudwatch:DescribeAlarms","Resource":"*"}]}`),
+		// DescribeAlarms takes alarm ARNs as resources: these alarms only
+		// (docs.aws.amazon.com/r53recovery/latest/dg/security_iam_region_switch_cloudwatch.html).
+		Policy: b.a.Monitors.ApplyT(func(arns []string) (string, error) {
+			out, err := json.Marshal(map[string]any{"Version": "2012-10-17", "Statement": []map[string]any{
+				{"Effect": "Allow", "Action": "cloudwatch:DescribeAlarms", "Resource": arns},
+			}})
+			return string(out), err
+		}).(pulumi.StringOutput),
 	}, b.opts()...); err != nil {
 		return nil, err
 	}
