@@ -13,6 +13,7 @@ import (
 	"github.com/pulumi/pulumi/sdk/v3/go/pulumi"
 
 	"github.com/wedsync/wedsync-infra/components/alerting"
+	"github.com/wedsync/wedsync-infra/components/appconfig"
 	"github.com/wedsync/wedsync-infra/components/autoscaling"
 	"github.com/wedsync/wedsync-infra/components/backupbucket"
 	"github.com/wedsync/wedsync-infra/components/core"
@@ -69,7 +70,7 @@ func ProgramFor(cfg Config, now time.Time) pulumi.RunFunc {
 // each step reads what the steps before it made.
 func Deploy(ctx *pulumi.Context, cfg Config, now time.Time) error {
 	b := &build{ctx: ctx, cfg: cfg, now: now}
-	for _, step := range []func() error{b.sites, b.alerting, b.network, b.secrets, b.backups, b.serve, b.database, b.dbBackup, b.grants, b.dashboard, b.budget, b.ci, b.exports} {
+	for _, step := range []func() error{b.sites, b.alerting, b.network, b.secrets, b.backups, b.serve, b.database, b.dbBackup, b.appConfig, b.grants, b.dashboard, b.budget, b.ci, b.exports} {
 		if err := step(); err != nil {
 			return err
 		}
@@ -91,6 +92,9 @@ type build struct {
 	group   *autoscaling.AutoscalingGroup
 	web     *ingress.Ingress
 	db      *database.Database
+	// config is the app's configuration document (its read grant is the
+	// app's, in grants).
+	config *appconfig.AppConfig
 	// alerts is where every component's alarms go (made before them).
 	alerts *alerting.AlertTarget
 	// src is the source stack a recovery rebuilds (nil outside recovery mode).

@@ -44,6 +44,10 @@ type AppAccessArgs struct {
 	// and Azure sign the application in through the database's
 	// AppPrincipals instead.
 	ConnectPolicy pulumi.StringOutput
+	// ConfigScope is the app's configuration document, as its read grant
+	// names it (appconfig.AppConfig.ReadScope): the AppConfig
+	// configuration ARN, the secret's id, the App Configuration store's id.
+	ConfigScope pulumi.StringOutput
 	// Network is the application's network (Azure: the vault's private
 	// endpoint goes in its endpoints subnet and registers in its Key Vault
 	// zone, because the vault denies public network access).
@@ -118,6 +122,9 @@ func (a AppAccessArgs) validate() error {
 	}
 	if site.Cloud == core.Azure && (a.Network.EndpointSubnetID == (pulumi.StringOutput{}) || a.Network.VaultPrivateDNSZoneID == (pulumi.StringOutput{})) {
 		p.Missing("network.endpointSubnetId", "the subnet and private DNS zone of the vault's private endpoint")
+	}
+	if a.ConfigScope == (pulumi.StringOutput{}) {
+		p.Missing("configScope", "the app's configuration document (appconfig.AppConfig.ReadScope)")
 	}
 	if site.Cloud == core.AWS && a.ConnectPolicy == (pulumi.StringOutput{}) {
 		p.Missing("connectPolicy", "the database's rds-db:connect policy (database.Database.ConnectPolicy)")

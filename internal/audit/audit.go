@@ -38,6 +38,8 @@ const (
 	KindDeploy          = "deploy"
 	KindOverride        = "emergency-override"
 	KindOverrideCleared = "emergency-override-cleared"
+	// KindConfigChange is a change to the app's settings (`config set`).
+	KindConfigChange = "config-change"
 )
 
 // Record is one line of the audit history.

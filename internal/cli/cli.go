@@ -88,6 +88,7 @@ func newRoot(stdout, stderr io.Writer) *cobra.Command {
 	root.AddCommand(newEnvCmd())
 	root.AddCommand(newPromoteCmd())
 	root.AddCommand(newFreezeCmd())
+	root.AddCommand(newConfigCmd())
 	root.AddCommand(newDRCmd())
 	root.AddCommand(newUpCmd())
 	root.AddCommand(newPreviewCmd())
