@@ -5,7 +5,6 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
-	"slices"
 	"strings"
 	"sync"
 	"testing"
@@ -412,7 +411,7 @@ func changes(before, after *capture) []string {
 		}
 		typ, _, _ := strings.Cut(key, "::")
 		verb := "updated"
-		if row, ok := replacements.Lookup(typ); ok && (row.All || slices.ContainsFunc(diff, func(k string) bool { return slices.Contains(row.Replace, k) })) {
+		if rep, known := replacements.Replaces(typ, diff); known && len(rep) > 0 {
 			verb = "replaced"
 		}
 		out = append(out, key+" "+verb)
