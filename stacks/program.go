@@ -87,8 +87,10 @@ type build struct {
 	net     *network.Network
 	store   keySource
 	buckets pulumi.Map
-	group   *autoscaling.AutoscalingGroup
-	db      *database.Database
+	// tiers is the output backupTiers (stacks/tiers.go).
+	tiers pulumi.Array
+	group *autoscaling.AutoscalingGroup
+	db    *database.Database
 	// alerts is where every component's alarms go (made before them).
 	alerts *alerting.AlertTarget
 	// src is the source stack a recovery rebuilds (nil outside recovery mode).
@@ -156,6 +158,7 @@ func (b *build) exports() error {
 	ctx.Export("networkId", b.net.ID)
 	ctx.Export("keys", keyIDs(dep, b.store))
 	ctx.Export("backupBuckets", b.buckets)
+	ctx.Export("backupTiers", b.tiers)
 	ctx.Export("database", pulumi.Map{
 		"endpoint":          b.db.Endpoint,
 		"port":              b.db.Port,

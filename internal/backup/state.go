@@ -54,7 +54,7 @@ func (s *state) read(path string) error {
 	if err != nil {
 		return fmt.Errorf("state file %s: %w", path, err)
 	}
-	defer f.Close()
+	defer func() { _ = f.Close() }()
 	sc := bufio.NewScanner(f)
 	for sc.Scan() {
 		var e stateEntry

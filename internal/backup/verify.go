@@ -7,7 +7,9 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"slices"
 	"sort"
+	"strings"
 	"sync"
 	"time"
 )
@@ -22,10 +24,13 @@ type Options struct {
 	// force until at least its manifest's createdAt plus this. 0 skips the
 	// lock check.
 	MinRetention time.Duration
-	Parallel     int       // concurrent object reads; default 4
-	StatePath    string    // resume file; "" for none
-	Progress     io.Writer // progress lines; nil for none
-	Now          func() time.Time
+	// KeyID is the stack's key: every object must be encrypted with it.
+	// "" skips the key check.
+	KeyID     string
+	Parallel  int       // concurrent object reads; default 4
+	StatePath string    // resume file; "" for none
+	Progress  io.Writer // progress lines; nil for none
+	Now       func() time.Time
 }
 
 // Finding kinds, each named per object in the report.
@@ -42,6 +47,8 @@ const (
 	KindLockExpired      = "lock-expired"
 	KindLockShort        = "lock-shorter-than-retention"
 	KindReadError        = "read-error"
+	KindWrongKey         = "wrong-key"     // encrypted with another key than the stack's
+	KindUnencrypted      = "not-encrypted" // the cloud says it is not encrypted with a customer key
 )
 
 // Finding is one thing wrong with one object.
@@ -62,7 +69,9 @@ type Report struct {
 	Bytes     int64                `json:"bytes"`
 	Newest    map[string]time.Time `json:"newest"` // newest copy per purpose
 	Findings  []Finding            `json:"findings"`
-	Elapsed   time.Duration        `json:"elapsedNs"`
+	// Notes say what this run could not check, and why (never silent).
+	Notes   []string      `json:"notes,omitempty"`
+	Elapsed time.Duration `json:"elapsedNs"`
 }
 
 // OK reports whether nothing was found wrong.
@@ -181,7 +190,7 @@ func (r *run) readManifest(ctx context.Context, key string) (*Manifest, error) {
 	if err != nil {
 		return nil, err
 	}
-	defer rc.Close()
+	defer func() { _ = rc.Close() }()
 	data, err := io.ReadAll(io.LimitReader(rc, maxManifest))
 	if err != nil {
 		return nil, err
@@ -239,6 +248,7 @@ func (r *run) verifyOne(ctx context.Context, j job) {
 	}
 	r.checkCloudChecksum(j, attrs)
 	r.checkLock(j, attrs)
+	r.checkKey(j, attrs)
 	if r.state.verified(key, attrs, j.f.SHA256) {
 		r.prog.resumed(attrs.Size)
 		r.mu.Lock()
@@ -267,7 +277,7 @@ func (r *run) hash(ctx context.Context, key string) (string, int64, error) {
 	if err != nil {
 		return "", 0, err
 	}
-	defer rc.Close()
+	defer func() { _ = rc.Close() }()
 	h := sha256.New()
 	n, err := io.Copy(h, r.prog.reader(rc))
 	if err != nil {
@@ -307,5 +317,46 @@ func (r *run) checkLock(j job, attrs Attrs) {
 	case l.Until.Before(need):
 		r.find(j.f.Path, KindLockShort, "%s lock until %s, shorter than the stated retention %s from %s (until %s)",
 			l.Mode, l.Until.UTC().Format(time.RFC3339), r.opt.MinRetention, j.m.CreatedAt.UTC().Format(time.RFC3339), need.UTC().Format(time.RFC3339))
+	}
+}
+
+// checkKey compares the object's key with the stack's. S3 reports the key
+// ARN; the stack may name the same key by ARN or by its bare id.
+func (r *run) checkKey(j job, attrs Attrs) {
+	want := r.opt.KeyID
+	if want == "" {
+		return
+	}
+	switch {
+	case !attrs.KeyPerObject:
+		if !attrs.Encrypted {
+			r.find(j.f.Path, KindUnencrypted, "the store says the object is not server-encrypted; the stack's key is %s", want)
+			return
+		}
+		r.note("%s does not report the key per object: checked that every object is server-encrypted; the account's key (%s) is checked on the account, not here",
+			r.rep.Location, want)
+	case attrs.KeyID == "":
+		r.find(j.f.Path, KindUnencrypted, "no customer-managed key on the object; the stack's key is %s", want)
+	case !sameKey(attrs.KeyID, want):
+		r.find(j.f.Path, KindWrongKey, "encrypted with %s, the stack's key is %s", attrs.KeyID, want)
+	}
+}
+
+// sameKey: equal, or one is the other's trailing key id (an ARN's
+// key/ID part).
+func sameKey(a, b string) bool {
+	if a == b {
+		return true
+	}
+	return strings.HasSuffix(a, "/"+b) || strings.HasSuffix(b, "/"+a)
+}
+
+// note records a note once.
+func (r *run) note(format string, args ...any) {
+	n := fmt.Sprintf(format, args...)
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	if !slices.Contains(r.rep.Notes, n) {
+		r.rep.Notes = append(r.rep.Notes, n)
 	}
 }
