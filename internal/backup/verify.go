@@ -17,6 +17,8 @@ import (
 // Options say what a good copy is and how to read.
 type Options struct {
 	Prefix string // only objects under it
+	// Only, when set, is the one manifest to verify (a restore drill's copy).
+	Only string
 	// MaxAge is the backup schedule plus slack: the newest copy of each
 	// purpose must be younger. 0 skips the freshness check.
 	MaxAge time.Duration
@@ -156,7 +158,7 @@ func (r *run) manifests(ctx context.Context, objects []Object) []job {
 	}
 	var jobs []job
 	for _, o := range objects {
-		if !IsManifest(o.Key) {
+		if !IsManifest(o.Key) || (r.opt.Only != "" && o.Key != r.opt.Only) {
 			continue
 		}
 		m, err := r.readManifest(ctx, o.Key)
@@ -186,7 +188,12 @@ func (r *run) manifests(ctx context.Context, objects []Object) []job {
 const maxManifest = 64 << 20
 
 func (r *run) readManifest(ctx context.Context, key string) (*Manifest, error) {
-	rc, err := r.store.Open(ctx, key)
+	return ReadManifest(ctx, r.store, key)
+}
+
+// ReadManifest reads and parses one manifest object.
+func ReadManifest(ctx context.Context, store Store, key string) (*Manifest, error) {
+	rc, err := store.Open(ctx, key)
 	if err != nil {
 		return nil, err
 	}
@@ -359,4 +366,30 @@ func (r *run) note(format string, args ...any) {
 	if !slices.Contains(r.rep.Notes, n) {
 		r.rep.Notes = append(r.rep.Notes, n)
 	}
+}
+
+// Newest is the newest copy of purpose in store: its manifest. Manifests
+// that do not parse are skipped here (verify reports them).
+func Newest(ctx context.Context, store Store, prefix, purpose string) (*Manifest, error) {
+	objects, err := store.List(ctx, prefix)
+	if err != nil {
+		return nil, asAccess(store, err)
+	}
+	var newest *Manifest
+	for _, o := range objects {
+		if !IsManifest(o.Key) {
+			continue
+		}
+		m, err := ReadManifest(ctx, store, o.Key)
+		if err != nil || m.Purpose != purpose {
+			continue
+		}
+		if newest == nil || m.CreatedAt.After(newest.CreatedAt) {
+			newest = m
+		}
+	}
+	if newest == nil {
+		return nil, fmt.Errorf("%s holds no %s copy with a manifest (docs/backup-manifest.md)", store.Location(), purpose)
+	}
+	return newest, nil
 }
