@@ -71,9 +71,20 @@ type Report struct {
 	Bytes     int64                `json:"bytes"`
 	Newest    map[string]time.Time `json:"newest"` // newest copy per purpose
 	Findings  []Finding            `json:"findings"`
+	// Copies are the copies the manifests describe, each good when no
+	// finding names its manifest or one of its files.
+	Copies []Copy `json:"copies"`
 	// Notes say what this run could not check, and why (never silent).
 	Notes   []string      `json:"notes,omitempty"`
 	Elapsed time.Duration `json:"elapsedNs"`
+}
+
+// Copy is one backup copy (one manifest) and whether it verified.
+type Copy struct {
+	Manifest  string    `json:"manifest"`
+	Purpose   string    `json:"purpose"`
+	CreatedAt time.Time `json:"createdAt"`
+	OK        bool      `json:"ok"`
 }
 
 // OK reports whether nothing was found wrong.
@@ -93,6 +104,24 @@ type run struct {
 
 	mu  sync.Mutex
 	rep *Report
+	// manifestsSeen are the manifests read, for the copies' status.
+	manifestsSeen []*Manifest
+}
+
+// copyStatus records each copy, good unless a finding names it or a file.
+func (r *run) copyStatus() {
+	bad := map[string]bool{}
+	for _, f := range r.rep.Findings {
+		bad[f.Object] = true
+	}
+	for _, m := range r.manifestsSeen {
+		ok := !bad[m.Key]
+		for _, f := range m.Files {
+			ok = ok && !bad[f.Path]
+		}
+		r.rep.Copies = append(r.rep.Copies, Copy{Manifest: m.Key, Purpose: m.Purpose, CreatedAt: m.CreatedAt, OK: ok})
+	}
+	sort.Slice(r.rep.Copies, func(i, j int) bool { return r.rep.Copies[i].CreatedAt.Before(r.rep.Copies[j].CreatedAt) })
 }
 
 // Verify checks every copy under opt.Prefix in store. A store that cannot
@@ -123,6 +152,7 @@ func Verify(ctx context.Context, store Store, opt Options) (*Report, error) {
 	r.prog = newProgress(opt.Progress, jobs)
 	r.verifyAll(ctx, jobs)
 	r.prog.finish()
+	r.copyStatus()
 	r.rep.Elapsed = time.Since(start)
 	sort.Slice(r.rep.Findings, func(i, j int) bool {
 		a, b := r.rep.Findings[i], r.rep.Findings[j]
@@ -167,6 +197,7 @@ func (r *run) manifests(ctx context.Context, objects []Object) []job {
 			continue
 		}
 		r.rep.Manifests++
+		r.manifestsSeen = append(r.manifestsSeen, m)
 		if m.CreatedAt.After(r.rep.Newest[m.Purpose]) {
 			r.rep.Newest[m.Purpose] = m.CreatedAt
 		}

@@ -5,6 +5,7 @@ import (
 	"crypto/sha256"
 	"encoding/hex"
 	"encoding/json"
+	"fmt"
 	"os"
 	"path/filepath"
 	"strings"
@@ -180,6 +181,49 @@ func TestBackupHelpDocumentsExitCodes(t *testing.T) {
 		_, out, _ := run(t, "backup", sub, "--help")
 		if !strings.Contains(out, "Exit codes: 0") || !strings.Contains(out, "2 bad arguments") {
 			t.Errorf("backup %s --help does not document the exit codes:\n%s", sub, out)
+		}
+	}
+}
+
+// TestBackupReportHTML: the compliance page over prod's three purposes,
+// thirty daily copies each; every copy verified is MET, one corrupted copy
+// puts it below the 99.9% target and names the object. Set
+// WEDSYNC_REPORT_HTML=FILE to keep the page (to look at it in a browser).
+func TestBackupReportHTML(t *testing.T) {
+	for _, flip := range []bool{false, true} {
+		s := backuptest.StartS3(t)
+		s.Env(t)
+		var tiers []backup.Tier
+		for _, purpose := range []string{"db-exports", "media", "config"} {
+			bucket := "wedsync-prod-backup-" + purpose + "-euw2"
+			s.Bucket(t, bucket)
+			tiers = append(tiers, backup.Tier{Tier: "bucket", Purpose: purpose, Cloud: "aws", Region: "eu-west-2", Bucket: bucket, LockMode: "compliance", RetentionDays: 365})
+			for d := 0; d < 30; d++ {
+				data := []byte(fmt.Sprintf("%s copy of day %d", purpose, d))
+				sum := sha256.Sum256(data)
+				key := fmt.Sprintf("%s/day-%02d", purpose, d)
+				m, _ := json.Marshal(backup.Manifest{Version: 1, Stack: "prod", Purpose: purpose, CreatedAt: time.Now().Add(-time.Duration(d)*24*time.Hour - time.Duration(len(purpose))*time.Hour),
+					Files: []backup.File{{Path: key, Bytes: int64(len(data)), SHA256: hex.EncodeToString(sum[:])}}})
+				if flip && purpose == "media" && d == 4 {
+					data = bytes.Clone(data)
+					data[0] ^= 1
+				}
+				s.Put(t, bucket, key, backuptest.Object{Data: data})
+				s.Put(t, bucket, key+".manifest.json", backuptest.Object{Data: m})
+			}
+		}
+		code, out, errOut := run(t, "backup", "report", "--stack", "prod", "--format", "html", "--outputs", writeOutputs(t, tiers),
+			"--endpoint", "aws="+s.URL, "--retention", "0")
+		want, verdict := ExitOK, "MET</span>"
+		if flip {
+			want, verdict = ExitViolation, "BELOW TARGET</span>"
+		}
+		if code != want || !strings.Contains(out, verdict) || !strings.Contains(out, "<svg") || strings.Contains(out, "90 of 90") == flip ||
+			(flip && !strings.Contains(out, "media/day-04: sha256-mismatch")) {
+			t.Fatalf("corrupt %v: exit %d, want %d with %q\n%s\n%s", flip, code, want, verdict, out, errOut)
+		}
+		if path := os.Getenv("WEDSYNC_REPORT_HTML"); path != "" && flip {
+			must(t, os.WriteFile(path, []byte(out), 0o644))
 		}
 	}
 }
