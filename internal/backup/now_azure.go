@@ -62,7 +62,7 @@ func startAzure(ctx context.Context, d Database, o NowOptions) ([]Job, error) {
 	defer func() { _ = resp.Body.Close() }()
 	if resp.StatusCode >= 300 {
 		data, _ := io.ReadAll(io.LimitReader(resp.Body, 1<<20))
-		return nil, fmt.Errorf("Azure PUT %s: %s: %s", d.Target+"/backups/"+name, resp.Status, strings.TrimSpace(string(data)))
+		return nil, fmt.Errorf("on-demand backup PUT %s: %s: %s", d.Target+"/backups/"+name, resp.Status, strings.TrimSpace(string(data)))
 	}
 	group, server := azureServer(d.Target)
 	j := Job{Cloud: "azure", Kind: "backup", ID: name, Target: d.Target,

@@ -29,7 +29,7 @@ func startGCP(ctx context.Context, d Database, o NowOptions) ([]Job, error) {
 	}
 	op, err := svc.BackupRuns.Insert(d.Project, d.Target, &sqladmin.BackupRun{Description: "wedsync-infra backup now: " + o.Reason}).Context(ctx).Do()
 	if err != nil {
-		return nil, fmt.Errorf("Cloud SQL backupRuns.insert %s: %w", d.Target, err)
+		return nil, fmt.Errorf("backupRuns.insert of Cloud SQL instance %s: %w", d.Target, err)
 	}
 	backupJob := gcpJob(d, "backup", op.Name)
 	wait := o.Wait
@@ -38,7 +38,7 @@ func startGCP(ctx context.Context, d Database, o NowOptions) ([]Job, error) {
 	}
 	if err := pollGCP(ctx, svc, d, o, &backupJob, wait); err != nil || backupJob.State != "DONE" {
 		if err == nil {
-			err = fmt.Errorf("Cloud SQL backup %s is %s after %s: the export was not started; start it when the backup ends", op.Name, backupJob.State, wait)
+			err = fmt.Errorf("the Cloud SQL backup %s is %s after %s: the export was not started; start it when the backup ends", op.Name, backupJob.State, wait)
 		}
 		return []Job{backupJob}, err
 	}
@@ -47,7 +47,7 @@ func startGCP(ctx context.Context, d Database, o NowOptions) ([]Job, error) {
 		Kind: "sql#exportContext", FileType: "SQL", Uri: uri, Databases: []string{d.Name}, Offload: true,
 	}}).Context(ctx).Do()
 	if err != nil {
-		return []Job{backupJob}, fmt.Errorf("Cloud SQL instances.export %s to %s: %w", d.Target, uri, err)
+		return []Job{backupJob}, fmt.Errorf("instances.export of Cloud SQL instance %s to %s: %w", d.Target, uri, err)
 	}
 	exportJob := gcpJob(d, "export", op.Name)
 	exportJob.Target = d.Target + " -> " + uri
