@@ -89,9 +89,11 @@ type build struct {
 	net     *network.Network
 	store   keySource
 	buckets pulumi.Map
-	group   *autoscaling.AutoscalingGroup
-	web     *ingress.Ingress
-	db      *database.Database
+	// tiers is the output backupTiers (stacks/tiers.go).
+	tiers pulumi.Array
+	group *autoscaling.AutoscalingGroup
+	web   *ingress.Ingress
+	db    *database.Database
 	// config is the app's configuration document (its read grant is the
 	// app's, in grants).
 	config *appconfig.AppConfig
@@ -164,6 +166,7 @@ func (b *build) exports() error {
 	ctx.Export("networkId", b.net.ID)
 	ctx.Export("keys", keyIDs(dep, b.store))
 	ctx.Export("backupBuckets", b.buckets)
+	ctx.Export("backupTiers", b.tiers)
 	ctx.Export("database", pulumi.Map{
 		"endpoint":          b.db.Endpoint,
 		"port":              b.db.Port,
