@@ -357,16 +357,21 @@ func (p *Provider) Update(_ context.Context, req *pulumirpc.UpdateRequest) (*pul
 	return &pulumirpc.UpdateResponse{Properties: props}, nil
 }
 
-// Read returns the state it is given (a refresh: nothing drifts). Given
-// only an id (an import), it reads the resource from the pretend cloud;
-// one that is not there is not found, as in a real cloud.
+// Read reads the resource from the pretend cloud, as a refresh or an
+// import does: what is there, changed behind the program's back or not.
+// Without a pretend cloud, or for a resource it does not hold, a refresh
+// gets the state it gave (nothing drifts); an import of a resource that
+// is not there is not found, as in a real cloud.
 func (p *Provider) Read(_ context.Context, req *pulumirpc.ReadRequest) (*pulumirpc.ReadResponse, error) {
-	if len(req.GetProperties().GetFields()) > 0 {
+	r, err := p.load(resource.URN(req.GetUrn()).Type().String(), req.GetId())
+	if err != nil {
+		return nil, err
+	}
+	if r == nil && len(req.GetProperties().GetFields()) > 0 {
 		return &pulumirpc.ReadResponse{Id: req.GetId(), Properties: req.GetProperties(), Inputs: req.GetInputs()}, nil
 	}
-	r, err := p.load(resource.URN(req.GetUrn()).Type().String(), req.GetId())
-	if err != nil || r == nil {
-		return &pulumirpc.ReadResponse{}, err
+	if r == nil {
+		return &pulumirpc.ReadResponse{}, nil
 	}
 	return &pulumirpc.ReadResponse{Id: req.GetId(), Properties: r.Outputs, Inputs: r.Inputs}, nil
 }

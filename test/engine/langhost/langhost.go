@@ -1,0 +1,208 @@
+// Package langhost is a TEST-ONLY Pulumi language host for Go programs. The
+// official pulumi-language-go is not available on these machines; this one
+// does the part `pulumi preview` and `pulumi up` need, the way the official
+// host does it: `go build` the program in its directory, then run the
+// binary there with the engine's monitor address, the stack's config and
+// the run's settings in the environment variables the Go SDK reads
+// (sdk/go/pulumi/run.go). It installs nothing, reports no required plugins
+// (the e2e installs the stand-in providers beforehand) and runs no plugins
+// written in Go. Built as cmd/pulumi-language-go and put on PATH by
+// `make e2e`, the CLI finds it as the `go` runtime's host.
+package langhost
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strconv"
+	"sync"
+
+	"github.com/pulumi/pulumi/sdk/v3/go/common/constant"
+	"github.com/pulumi/pulumi/sdk/v3/go/pulumi"
+	pulumirpc "github.com/pulumi/pulumi/sdk/v3/proto/go"
+	"google.golang.org/grpc"
+	"google.golang.org/protobuf/types/known/emptypb"
+)
+
+// Version is what GetPluginInfo reports: marked as a stand-in.
+const Version = "3.263.0+standin"
+
+// Host is the language runtime server.
+type Host struct {
+	pulumirpc.UnimplementedLanguageRuntimeServer
+
+	// Engine is the engine's address, passed to the program as PULUMI_ENGINE.
+	Engine string
+	// Stdout and Stderr receive the build's and the program's output (the
+	// engine shows what a language host writes).
+	Stdout, Stderr io.Writer
+}
+
+// Handshake accepts the engine's address.
+func (h *Host) Handshake(_ context.Context, req *pulumirpc.LanguageHandshakeRequest) (*pulumirpc.LanguageHandshakeResponse, error) {
+	if a := req.GetEngineAddress(); a != "" {
+		h.Engine = a
+	}
+	return &pulumirpc.LanguageHandshakeResponse{}, nil
+}
+
+// GetRequiredPlugins reports none: the engine loads the providers the
+// program asks for when it asks.
+func (h *Host) GetRequiredPlugins(context.Context, *pulumirpc.GetRequiredPluginsRequest) (*pulumirpc.GetRequiredPluginsResponse, error) {
+	return &pulumirpc.GetRequiredPluginsResponse{}, nil
+}
+
+// GetRequiredPackages reports none, as GetRequiredPlugins.
+func (h *Host) GetRequiredPackages(context.Context, *pulumirpc.GetRequiredPackagesRequest) (*pulumirpc.GetRequiredPackagesResponse, error) {
+	return &pulumirpc.GetRequiredPackagesResponse{}, nil
+}
+
+// GetPluginInfo reports the stand-in's version.
+func (h *Host) GetPluginInfo(context.Context, *emptypb.Empty) (*pulumirpc.PluginInfo, error) {
+	return &pulumirpc.PluginInfo{Version: Version}, nil
+}
+
+// GetProgramDependencies reports none (the update's metadata lists them).
+func (h *Host) GetProgramDependencies(context.Context, *pulumirpc.GetProgramDependenciesRequest) (*pulumirpc.GetProgramDependenciesResponse, error) {
+	return &pulumirpc.GetProgramDependenciesResponse{}, nil
+}
+
+// About names the host.
+func (h *Host) About(context.Context, *pulumirpc.AboutRequest) (*pulumirpc.AboutResponse, error) {
+	return &pulumirpc.AboutResponse{Executable: os.Args[0], Version: Version}, nil
+}
+
+// RunPlugin builds a plugin written in Go (the policy pack, a `runtime: go`
+// PulumiPolicy.yaml) and runs it, streaming its output to the engine until
+// it exits or the engine ends the call.
+func (h *Host) RunPlugin(req *pulumirpc.RunPluginRequest, srv grpc.ServerStreamingServer[pulumirpc.RunPluginResponse]) error {
+	ctx := srv.Context()
+	dir := req.GetInfo().GetProgramDirectory()
+	if dir == "" {
+		dir = req.GetPwd()
+	}
+	work, err := os.MkdirTemp("", "pulumi-go-plugin-")
+	if err != nil {
+		return err
+	}
+	defer func() { _ = os.RemoveAll(work) }()
+	out := &stream{srv: srv}
+	bin := filepath.Join(work, "plugin")
+	build := exec.CommandContext(ctx, "go", "build", "-o", bin, ".")
+	build.Dir, build.Stdout, build.Stderr = dir, out.stderr(), out.stderr()
+	if err := build.Run(); err != nil {
+		return fmt.Errorf("go build in %s: %w", dir, err)
+	}
+	run := exec.CommandContext(ctx, bin, req.GetArgs()...)
+	run.Dir, run.Env, run.Stdout, run.Stderr = req.GetPwd(), append(os.Environ(), req.GetEnv()...), out.stdout(), out.stderr()
+	code := int32(0)
+	if err := run.Run(); err != nil {
+		var exit *exec.ExitError
+		if !errors.As(err, &exit) {
+			return err
+		}
+		code = int32(exit.ExitCode())
+	}
+	return out.send(&pulumirpc.RunPluginResponse{Output: &pulumirpc.RunPluginResponse_Exitcode{Exitcode: code}})
+}
+
+// stream sends a plugin's output to the engine, one message at a time.
+type stream struct {
+	mu  sync.Mutex
+	srv grpc.ServerStreamingServer[pulumirpc.RunPluginResponse]
+}
+
+func (s *stream) send(r *pulumirpc.RunPluginResponse) error {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.srv.Send(r)
+}
+
+type writerFunc func([]byte) (int, error)
+
+func (f writerFunc) Write(b []byte) (int, error) { return f(b) }
+
+func (s *stream) stdout() io.Writer {
+	return writerFunc(func(b []byte) (int, error) {
+		out := append([]byte(nil), b...)
+		return len(b), s.send(&pulumirpc.RunPluginResponse{Output: &pulumirpc.RunPluginResponse_Stdout{Stdout: out}})
+	})
+}
+
+func (s *stream) stderr() io.Writer {
+	return writerFunc(func(b []byte) (int, error) {
+		out := append([]byte(nil), b...)
+		return len(b), s.send(&pulumirpc.RunPluginResponse{Output: &pulumirpc.RunPluginResponse_Stderr{Stderr: out}})
+	})
+}
+
+// Run builds the program and runs it against the engine. A program that
+// fails having logged its error (the Go SDK's exit status 32) bails, as
+// with the official host; any other failure is the run's error.
+func (h *Host) Run(ctx context.Context, req *pulumirpc.RunRequest) (*pulumirpc.RunResponse, error) {
+	dir := req.GetInfo().GetProgramDirectory()
+	if dir == "" {
+		dir = req.GetPwd()
+	}
+	work, err := os.MkdirTemp("", "pulumi-go-program-")
+	if err != nil {
+		return nil, err
+	}
+	defer func() { _ = os.RemoveAll(work) }()
+	bin := filepath.Join(work, "program")
+	build := exec.CommandContext(ctx, "go", "build", "-o", bin, ".")
+	build.Dir, build.Stdout, build.Stderr = dir, h.Stderr, h.Stderr
+	if err := build.Run(); err != nil {
+		return &pulumirpc.RunResponse{Error: fmt.Sprintf("go build in %s: %v", dir, err)}, nil
+	}
+	env, err := h.programEnv(req)
+	if err != nil {
+		return nil, err
+	}
+	run := exec.CommandContext(ctx, bin, req.GetArgs()...)
+	run.Dir, run.Env, run.Stdout, run.Stderr = req.GetPwd(), append(os.Environ(), env...), h.Stdout, h.Stderr
+	err = run.Run()
+	var exit *exec.ExitError
+	switch {
+	case err == nil:
+		return &pulumirpc.RunResponse{}, nil
+	case errors.As(err, &exit) && exit.ExitCode() == constant.ExitStatusLoggedError:
+		return &pulumirpc.RunResponse{Bail: true}, nil
+	default:
+		return &pulumirpc.RunResponse{Error: fmt.Sprintf("the program failed: %v", err)}, nil
+	}
+}
+
+// programEnv is what the Go SDK reads to connect to the engine and learn
+// its stack, config and run settings.
+func (h *Host) programEnv(req *pulumirpc.RunRequest) ([]string, error) {
+	config, err := json.Marshal(req.GetConfig())
+	if err != nil {
+		return nil, err
+	}
+	secretKeys := req.GetConfigSecretKeys()
+	if secretKeys == nil {
+		secretKeys = []string{}
+	}
+	secrets, err := json.Marshal(secretKeys)
+	if err != nil {
+		return nil, err
+	}
+	return []string{
+		pulumi.EnvMonitor + "=" + req.GetMonitorAddress(),
+		pulumi.EnvEngine + "=" + h.Engine,
+		pulumi.EnvProject + "=" + req.GetProject(),
+		pulumi.EnvStack + "=" + req.GetStack(),
+		pulumi.EnvOrganization + "=" + req.GetOrganization(),
+		pulumi.EnvConfig + "=" + string(config),
+		pulumi.EnvConfigSecretKeys + "=" + string(secrets),
+		pulumi.EnvDryRun + "=" + strconv.FormatBool(req.GetDryRun()),
+		pulumi.EnvParallel + "=" + strconv.Itoa(int(req.GetParallel())),
+		pulumi.EnvPulumiRootDirectory + "=" + req.GetInfo().GetRootDirectory(),
+	}, nil
+}
