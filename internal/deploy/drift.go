@@ -41,7 +41,9 @@ type DriftError struct {
 	Err   error
 }
 
-func (e *DriftError) Error() string { return fmt.Sprintf("drift check of %s failed: %v", e.Stack, e.Err) }
+func (e *DriftError) Error() string {
+	return fmt.Sprintf("drift check of %s failed: %v", e.Stack, e.Err)
+}
 
 func (e *DriftError) Unwrap() error { return e.Err }
 
