@@ -11,6 +11,8 @@ import (
 	"testing"
 
 	"github.com/pulumi/pulumi/sdk/v3/go/common/apitype"
+
+	"github.com/wedsync/wedsync-infra/test/engine/langhost"
 )
 
 // languageHostEnv names the test-only Go language host `make e2e` builds
@@ -45,8 +47,11 @@ func TestPlainPulumiOnAFileBackend(t *testing.T) {
 	pe := plainEnv{dir: filepath.Join(root, "project"), env: append(os.Environ(),
 		"PATH="+filepath.Dir(host)+string(os.PathListSeparator)+os.Getenv("PATH"),
 		"PULUMI_BACKEND_URL=file://"+filepath.Join(root, "state"),
-		"WEDSYNC_STANDIN_CLOUD="+filepath.Join(root, "cloud"))}
-	for _, d := range []string{pe.dir, filepath.Join(root, "state")} {
+		"WEDSYNC_STANDIN_CLOUD="+filepath.Join(root, "cloud"),
+		// The host links the program and the pack once for this copy, not
+		// once per command.
+		langhost.CacheEnv+"="+filepath.Join(root, "builds"))}
+	for _, d := range []string{pe.dir, filepath.Join(root, "state"), filepath.Join(root, "builds")} {
 		if err := os.MkdirAll(d, 0o755); err != nil {
 			t.Fatal(err)
 		}

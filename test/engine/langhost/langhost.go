@@ -12,14 +12,18 @@ package langhost
 
 import (
 	"context"
+	"crypto/sha256"
+	"encoding/hex"
 	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
+	"io/fs"
 	"os"
 	"os/exec"
 	"path/filepath"
 	"strconv"
+	"strings"
 	"sync"
 
 	"github.com/pulumi/pulumi/sdk/v3/go/common/constant"
@@ -41,7 +45,15 @@ type Host struct {
 	// Stdout and Stderr receive the build's and the program's output (the
 	// engine shows what a language host writes).
 	Stdout, Stderr io.Writer
+	// Cache, when set, keeps each built binary under a fingerprint of its
+	// sources (every .go file, go.mod and go.sum: path, size, time), so a
+	// preview and the up after it link once. Empty builds every time, as
+	// the official host does.
+	Cache string
 }
+
+// CacheEnv names the build cache directory (Host.Cache).
+const CacheEnv = "WEDSYNC_LANGHOST_CACHE"
 
 // Handshake accepts the engine's address.
 func (h *Host) Handshake(_ context.Context, req *pulumirpc.LanguageHandshakeRequest) (*pulumirpc.LanguageHandshakeResponse, error) {
@@ -86,18 +98,12 @@ func (h *Host) RunPlugin(req *pulumirpc.RunPluginRequest, srv grpc.ServerStreami
 	if dir == "" {
 		dir = req.GetPwd()
 	}
-	work, err := os.MkdirTemp("", "pulumi-go-plugin-")
+	out := &stream{srv: srv}
+	bin, done, err := h.build(ctx, dir, "plugin", out.stderr())
 	if err != nil {
 		return err
 	}
-	defer func() { _ = os.RemoveAll(work) }()
-	out := &stream{srv: srv}
-	bin := filepath.Join(work, "plugin")
-	build := exec.CommandContext(ctx, "go", "build", "-o", bin, ".")
-	build.Dir, build.Stdout, build.Stderr = dir, out.stderr(), out.stderr()
-	if err := build.Run(); err != nil {
-		return fmt.Errorf("go build in %s: %w", dir, err)
-	}
+	defer done()
 	run := exec.CommandContext(ctx, bin, req.GetArgs()...)
 	run.Dir, run.Env, run.Stdout, run.Stderr = req.GetPwd(), append(os.Environ(), req.GetEnv()...), out.stdout(), out.stderr()
 	code := int32(0)
@@ -149,17 +155,11 @@ func (h *Host) Run(ctx context.Context, req *pulumirpc.RunRequest) (*pulumirpc.R
 	if dir == "" {
 		dir = req.GetPwd()
 	}
-	work, err := os.MkdirTemp("", "pulumi-go-program-")
+	bin, done, err := h.build(ctx, dir, "program", h.Stderr)
 	if err != nil {
-		return nil, err
+		return &pulumirpc.RunResponse{Error: err.Error()}, nil
 	}
-	defer func() { _ = os.RemoveAll(work) }()
-	bin := filepath.Join(work, "program")
-	build := exec.CommandContext(ctx, "go", "build", "-o", bin, ".")
-	build.Dir, build.Stdout, build.Stderr = dir, h.Stderr, h.Stderr
-	if err := build.Run(); err != nil {
-		return &pulumirpc.RunResponse{Error: fmt.Sprintf("go build in %s: %v", dir, err)}, nil
-	}
+	defer done()
 	env, err := h.programEnv(req)
 	if err != nil {
 		return nil, err
@@ -176,6 +176,61 @@ func (h *Host) Run(ctx context.Context, req *pulumirpc.RunRequest) (*pulumirpc.R
 	default:
 		return &pulumirpc.RunResponse{Error: fmt.Sprintf("the program failed: %v", err)}, nil
 	}
+}
+
+// build runs `go build` in dir and returns the binary and what to call
+// when done with it; with a Cache, a binary of the same sources is reused.
+func (h *Host) build(ctx context.Context, dir, name string, log io.Writer) (string, func(), error) {
+	target, done := "", func() {}
+	if h.Cache != "" {
+		sum, err := fingerprint(dir)
+		if err != nil {
+			return "", nil, err
+		}
+		target = filepath.Join(h.Cache, name+"-"+sum)
+		if _, err := os.Stat(target); err == nil {
+			return target, done, nil
+		}
+	} else {
+		work, err := os.MkdirTemp("", "pulumi-go-"+name+"-")
+		if err != nil {
+			return "", nil, err
+		}
+		target, done = filepath.Join(work, name), func() { _ = os.RemoveAll(work) }
+	}
+	tmp := target + ".building-" + strconv.Itoa(os.Getpid())
+	build := exec.CommandContext(ctx, "go", "build", "-o", tmp, ".")
+	build.Dir, build.Stdout, build.Stderr = dir, log, log
+	if err := build.Run(); err != nil {
+		done()
+		return "", nil, fmt.Errorf("go build in %s: %w", dir, err)
+	}
+	if err := os.Rename(tmp, target); err != nil {
+		done()
+		return "", nil, err
+	}
+	return target, done, nil
+}
+
+// fingerprint sums the names, sizes and modification times of the Go
+// sources and module files under dir.
+func fingerprint(dir string) (string, error) {
+	h := sha256.New()
+	err := filepath.WalkDir(dir, func(path string, d fs.DirEntry, err error) error {
+		if err != nil || d.IsDir() {
+			return err
+		}
+		if n := d.Name(); !strings.HasSuffix(n, ".go") && n != "go.mod" && n != "go.sum" {
+			return nil
+		}
+		info, err := d.Info()
+		if err != nil {
+			return err
+		}
+		fmt.Fprintf(h, "%s %d %d\n", path, info.Size(), info.ModTime().UnixNano())
+		return nil
+	})
+	return hex.EncodeToString(h.Sum(nil))[:24], err
 }
 
 // programEnv is what the Go SDK reads to connect to the engine and learn

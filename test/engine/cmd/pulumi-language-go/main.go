@@ -21,7 +21,7 @@ func main() {
 		fmt.Fprintln(os.Stderr, "usage: pulumi-language-go [flags] ENGINE_ADDRESS (started by the Pulumi engine)")
 		os.Exit(1)
 	}
-	host := &langhost.Host{Engine: os.Args[len(os.Args)-1], Stdout: os.Stdout, Stderr: os.Stderr}
+	host := &langhost.Host{Engine: os.Args[len(os.Args)-1], Stdout: os.Stdout, Stderr: os.Stderr, Cache: os.Getenv(langhost.CacheEnv)}
 	handle, err := rpcutil.ServeWithOptions(rpcutil.ServeOptions{
 		Init: func(s *grpc.Server) error {
 			pulumirpc.RegisterLanguageRuntimeServer(s, host)
