@@ -6,6 +6,7 @@ import (
 	"errors"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/wedsync/wedsync-infra/internal/deploy"
 )
@@ -13,13 +14,14 @@ import (
 // fakeDrifter answers with a fixed drift instead of refreshing.
 type fakeDrifter struct {
 	drifted []deploy.Drifted
+	until   time.Time
 	err     error
 	stacks  []string
 }
 
-func (f *fakeDrifter) Drift(_ context.Context, s *deploy.Stack) ([]deploy.Drifted, error) {
+func (f *fakeDrifter) Drift(_ context.Context, s *deploy.Stack) (deploy.DriftReport, error) {
 	f.stacks = append(f.stacks, s.Name)
-	return f.drifted, f.err
+	return deploy.DriftReport{Drifted: f.drifted, SchedulesValidUntil: f.until}, f.err
 }
 
 func withDrifter(t *testing.T, d deploy.Drifter) {
@@ -64,6 +66,23 @@ func TestDriftExitCodes(t *testing.T) {
 		}
 		if !r.Protected || r.Stack != "prod" || len(r.Drifted) != 1 {
 			t.Errorf("report %+v", r)
+		}
+	})
+	// The schedules' horizon: 44 days ahead warns (a re-apply is due), 46
+	// days does not; neither is drift.
+	t.Run("a_horizon_within_45_days_warns", func(t *testing.T) {
+		now := time.Date(2027, 7, 9, 12, 0, 0, 0, time.UTC)
+		for days, warns := range map[int]bool{44: true, 46: false} {
+			withDrifter(t, &fakeDrifter{until: now.AddDate(0, 0, days)})
+			code, out, _ := runCLI(t, "drift", "--project-dir", dir, "--stack", "prod", "--now", now.Format(time.RFC3339))
+			if code != 0 || strings.Contains(out, "within 45 days") != warns {
+				t.Errorf("schedules ending in %d days: exit %d, warns %v, want %v:\n%s", days, code, !warns, warns, out)
+			}
+			_, out, _ = runCLI(t, "drift", "--project-dir", dir, "--stack", "prod", "--now", now.Format(time.RFC3339), "--json")
+			var r driftReport
+			if err := json.Unmarshal([]byte(out), &r); err != nil || r.HorizonEndsSoon != warns || r.SchedulesValidUntil == "" {
+				t.Errorf("--json with schedules ending in %d days: %+v %v", days, r, err)
+			}
 		}
 	})
 	t.Run("a_check_that_cannot_run_exits_2_not_0", func(t *testing.T) {

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"reflect"
 	"sort"
+	"time"
 
 	"github.com/pulumi/pulumi/sdk/v3/go/auto/events"
 	"github.com/pulumi/pulumi/sdk/v3/go/auto/optrefresh"
@@ -28,10 +29,30 @@ type Drifted struct {
 	Protected bool `json:"protected"`
 }
 
+// DriftReport is what a drift check found.
+type DriftReport struct {
+	Drifted []Drifted
+	// SchedulesValidUntil is the deployed stack's app.schedulesValidUntil
+	// output: when its season schedules stop following the calendar (zero
+	// when the state has none).
+	SchedulesValidUntil time.Time
+}
+
+// HorizonWarning is how close the end of a deployed stack's schedules may
+// come before the drift check warns: a month's re-apply plus a freeze.
+const HorizonWarning = 45 * 24 * time.Hour
+
+// HorizonEndsSoon reports whether the deployed schedules end within
+// HorizonWarning of now.
+func (r DriftReport) HorizonEndsSoon(now time.Time) bool {
+	return !r.SchedulesValidUntil.IsZero() && r.SchedulesValidUntil.Before(now.Add(HorizonWarning))
+}
+
 // Drifter previews a refresh of a prepared stack: what the cloud holds,
-// compared with the state, nothing written. Automation is the real one.
+// compared with the state, nothing written; and reads the deployed
+// schedules' horizon. Automation is the real one.
 type Drifter interface {
-	Drift(ctx context.Context, s *Stack) ([]Drifted, error)
+	Drift(ctx context.Context, s *Stack) (DriftReport, error)
 }
 
 // DriftError is a refresh the engine could not run (no credentials, a
@@ -50,10 +71,10 @@ func (e *DriftError) Unwrap() error { return e.Err }
 // Drift prepares stack as Up does and previews a refresh of it through d
 // (nil means Automation{}). It reads only: there is no freeze check and no
 // policy pack (a refresh runs no program), and nothing is recorded.
-func Drift(ctx context.Context, p *project.Project, stack string, d Drifter) ([]Drifted, error) {
+func Drift(ctx context.Context, p *project.Project, stack string, d Drifter) (DriftReport, error) {
 	s, err := Prepare(ctx, p, stack)
 	if err != nil {
-		return nil, err
+		return DriftReport{}, err
 	}
 	s.PolicyPack = ""
 	if d == nil {
@@ -63,19 +84,19 @@ func Drift(ctx context.Context, p *project.Project, stack string, d Drifter) ([]
 	if err != nil {
 		var noCLI *NoCLIError
 		if errors.As(err, &noCLI) {
-			return nil, err
+			return DriftReport{}, err
 		}
-		return nil, &DriftError{Stack: stack, Err: err}
+		return DriftReport{}, &DriftError{Stack: stack, Err: err}
 	}
 	return out, nil
 }
 
 // Drift implements Drifter: `pulumi refresh --preview-only` through the
 // Automation API, its engine events read for each resource's result.
-func (a Automation) Drift(ctx context.Context, s *Stack) ([]Drifted, error) {
+func (a Automation) Drift(ctx context.Context, s *Stack) (DriftReport, error) {
 	st, done, err := a.stack(ctx, s)
 	if err != nil {
-		return nil, err
+		return DriftReport{}, err
 	}
 	defer done()
 	ch := make(chan events.EngineEvent)
@@ -97,9 +118,21 @@ func (a Automation) Drift(ctx context.Context, s *Stack) ([]Drifted, error) {
 	_, err = st.PreviewRefresh(ctx, opts...)
 	evs := <-collected
 	if err != nil {
-		return nil, err
+		return DriftReport{}, err
 	}
-	return DriftOf(evs), nil
+	outs, err := st.Outputs(ctx)
+	if err != nil {
+		return DriftReport{}, fmt.Errorf("reading the stack's outputs: %w", err)
+	}
+	r := DriftReport{Drifted: DriftOf(evs)}
+	if app, ok := outs["app"].Value.(map[string]any); ok {
+		if raw, ok := app["schedulesValidUntil"].(string); ok && raw != "" {
+			if r.SchedulesValidUntil, err = time.Parse(time.RFC3339, raw); err != nil {
+				return DriftReport{}, fmt.Errorf("the stack's app.schedulesValidUntil output %q: %w", raw, err)
+			}
+		}
+	}
+	return r, nil
 }
 
 // DriftOf reads a refresh's engine events: every resource whose refresh

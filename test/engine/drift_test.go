@@ -5,6 +5,7 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
+	"io"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -38,7 +39,7 @@ func TestDriftUnderTheRealEngine(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	s.Now = programNow(t)
+	s.Now, s.Stdout, s.Stderr = programNow(t), io.Discard, io.Discard
 	if _, err := (deploy.Automation{PulumiHome: env.home}).Up(ctx, s); err != nil {
 		t.Fatalf("up of dev: %v", err)
 	}
