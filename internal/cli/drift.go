@@ -10,7 +10,8 @@ import (
 
 	"github.com/spf13/cobra"
 
-	"github.com/wedsync/wedsync-infra/internal/deploy")
+	"github.com/wedsync/wedsync-infra/internal/deploy"
+)
 
 // newDrifter is the drifter `drift` uses; tests replace it.
 var newDrifter = func() deploy.Drifter { return deploy.Automation{} }
