@@ -59,13 +59,17 @@ func TestDriftUnderTheRealEngine(t *testing.T) {
 	}
 	code, out = drift(t, "--stack", "dev", "--json")
 	var report struct {
-		Drifted []deploy.Drifted `json:"drifted"`
+		Drifted             []deploy.Drifted `json:"drifted"`
+		SchedulesValidUntil string           `json:"schedulesValidUntil"`
 	}
 	if err := json.Unmarshal([]byte(out), &report); code != 1 || err != nil {
 		t.Fatalf("--json: exit %d, %v:\n%s", code, err, out)
 	}
 	if len(report.Drifted) != 1 || report.Drifted[0].Type != typ || strings.Join(report.Drifted[0].Properties, ",") != "tags" {
 		t.Errorf("--json reports %+v, want %s with tags", report.Drifted, typ)
+	}
+	if report.SchedulesValidUntil == "" {
+		t.Error("--json does not say when the deployed schedules end (the stack's app.schedulesValidUntil output)")
 	}
 }
 
@@ -100,10 +104,11 @@ func drift(t *testing.T, args ...string) (int, string) {
 
 // seedDrift changes, in the pretend cloud, one tag of the first resource
 // (by type and id) that has tags, in its inputs and outputs alike, as a
-// console edit would. It returns the resource's type and id.
+// console edit would (the record a refresh reads, kept by URN). It returns
+// the resource's type and id.
 func seedDrift(t *testing.T, cloud string) (string, string) {
 	t.Helper()
-	files, err := filepath.Glob(filepath.Join(cloud, "aws", "*.json"))
+	files, err := filepath.Glob(filepath.Join(cloud, "aws", "by-urn", "*.json"))
 	if err != nil || len(files) == 0 {
 		t.Fatalf("nothing in the pretend cloud %s: %v", cloud, err)
 	}
