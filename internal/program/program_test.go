@@ -13,6 +13,7 @@ import (
 	"time"
 
 	"github.com/pulumi/esc/eval"
+	"gopkg.in/yaml.v3"
 
 	"github.com/wedsync/wedsync-infra/internal/environments"
 	"github.com/wedsync/wedsync-infra/internal/offline"
@@ -79,6 +80,39 @@ func TestEveryStackPlansTheSameUnderPlainPulumiAsOffline(t *testing.T) {
 			}
 		})
 	}
+}
+
+// No shipped stack file uses Pulumi's `environment:`: the CLI refuses it on
+// every backend but Pulumi Cloud ("backend ... does not support
+// environments") before the program runs.
+func TestNoShippedStackFileNeedsPulumiCloud(t *testing.T) {
+	p := repo(t)
+	names, err := p.Stacks()
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, stack := range names {
+		data, err := os.ReadFile(p.StackFile(stack))
+		if err != nil {
+			t.Fatal(err)
+		}
+		if topLevelEnvironment(t, data) {
+			t.Errorf("%s imports its environments with `environment:`; use %s:%s", p.StackFile(stack), p.Name, project.EnvironmentsKey)
+		}
+	}
+	if !topLevelEnvironment(t, []byte("environment: [prod]\nconfig: {}\n")) {
+		t.Error("the check misses a top-level environment:")
+	}
+}
+
+func topLevelEnvironment(t *testing.T, data []byte) bool {
+	t.Helper()
+	var doc map[string]any
+	if err := yaml.Unmarshal(data, &doc); err != nil {
+		t.Fatal(err)
+	}
+	_, ok := doc["environment"]
+	return ok
 }
 
 // The broken variant: the program main.go ran before (stacks.Program,
