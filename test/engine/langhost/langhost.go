@@ -103,11 +103,17 @@ func (h *Host) RunPlugin(req *pulumirpc.RunPluginRequest, srv grpc.ServerStreami
 	if err != nil {
 		return err
 	}
-	defer done()
 	run := exec.CommandContext(ctx, bin, req.GetArgs()...)
 	run.Dir, run.Env, run.Stdout, run.Stderr = req.GetPwd(), append(os.Environ(), req.GetEnv()...), out.stdout(), out.stderr()
 	code := int32(0)
-	if err := run.Run(); err != nil {
+	err = run.Start()
+	// The engine kills this host when it is done with the plugin, before
+	// any defer would run: an uncached binary goes as soon as it runs.
+	done()
+	if err == nil {
+		err = run.Wait()
+	}
+	if err != nil {
 		var exit *exec.ExitError
 		if !errors.As(err, &exit) {
 			return err
@@ -159,14 +165,18 @@ func (h *Host) Run(ctx context.Context, req *pulumirpc.RunRequest) (*pulumirpc.R
 	if err != nil {
 		return &pulumirpc.RunResponse{Error: err.Error()}, nil
 	}
-	defer done()
 	env, err := h.programEnv(req)
 	if err != nil {
+		done()
 		return nil, err
 	}
 	run := exec.CommandContext(ctx, bin, req.GetArgs()...)
 	run.Dir, run.Env, run.Stdout, run.Stderr = req.GetPwd(), append(os.Environ(), env...), h.Stdout, h.Stderr
-	err = run.Run()
+	err = run.Start()
+	done() // as for plugins: the binary is not needed once it runs
+	if err == nil {
+		err = run.Wait()
+	}
 	var exit *exec.ExitError
 	switch {
 	case err == nil:
