@@ -163,7 +163,9 @@ func (h *Host) Run(ctx context.Context, req *pulumirpc.RunRequest) (*pulumirpc.R
 	}
 	bin, done, err := h.build(ctx, dir, "program", h.Stderr)
 	if err != nil {
-		return &pulumirpc.RunResponse{Error: err.Error()}, nil
+		// A program that does not build is the program's error, which the
+		// engine reads from the response, not a failure of the host.
+		return &pulumirpc.RunResponse{Error: err.Error()}, nil //nolint:nilerr // reported in the response
 	}
 	env, err := h.programEnv(req)
 	if err != nil {
