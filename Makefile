@@ -107,6 +107,8 @@ fuzz:
 
 ## e2e: every stack previewed, deployed and destroyed by the real Pulumi CLI
 ## against stand-in providers and the policy pack (test/engine; no cloud),
+## plain `pulumi preview` and `pulumi up` of dev and prod through a test Go
+## language host on a file:// backend,
 ## and the deploy path's own test against the real CLI (internal/deploy,
 ## build tag e2e)
 E2E_TIMEOUT ?= 30m
@@ -114,11 +116,12 @@ e2e:
 	@all=$$(date +%s%N); tmp=$$(mktemp -d); trap 'rm -rf "$$tmp"' EXIT; \
 	$(call stage,build the Pulumi CLI $(PULUMI_VERSION) (once),$(MAKE) -s $(PULUMI)); \
 	ln -s $(PULUMI) "$$tmp/pulumi"; \
-	$(call stage,build the policy pack and the stand-in provider,$(GO) build -o "$$tmp/pulumi-analyzer-policy-go" ./policies && \
-	  (cd test/engine && $(GO) build -o "$$tmp/standin/pulumi-resource-standin" ./cmd/pulumi-resource-standin)); \
+	$(call stage,build the policy pack and the stand-ins (provider and language host),$(GO) build -o "$$tmp/pulumi-analyzer-policy-go" ./policies && \
+	  (cd test/engine && $(GO) build -o "$$tmp/standin/pulumi-resource-standin" ./cmd/pulumi-resource-standin && \
+	   $(GO) build -o "$$tmp/langhost/pulumi-language-go" ./cmd/pulumi-language-go)); \
 	$(call stage,deploy path against the real CLI (internal/deploy -tags e2e),$(MAKE) -s e2e-deploy E2E_PATH="$$tmp"); \
 	$(call stage,every stack under the real engine (test/engine),(cd test/engine && PATH="$$tmp:$$PATH" \
-	  WEDSYNC_E2E_STANDIN="$$tmp/standin/pulumi-resource-standin" $(GO) test -count=1 -timeout $(E2E_TIMEOUT) -v ./...)); \
+	  WEDSYNC_E2E_STANDIN="$$tmp/standin/pulumi-resource-standin" WEDSYNC_E2E_LANGHOST="$$tmp/langhost/pulumi-language-go" $(GO) test -count=1 -timeout $(E2E_TIMEOUT) -v ./...)); \
 	ds=$$(( ($$(date +%s%N) - all) / 100000000 )); echo "== make e2e: $$((ds / 10)).$$((ds % 10))s"
 
 # The real-CLI test is behind the e2e tag, so `make test` does not need the

@@ -92,6 +92,7 @@ func newRoot(stdout, stderr io.Writer) *cobra.Command {
 	root.AddCommand(newDRCmd())
 	root.AddCommand(newUpCmd())
 	root.AddCommand(newPreviewCmd())
+	root.AddCommand(newDriftCmd())
 	root.AddCommand(newAffectedCmd())
 	root.AddCommand(newCostCmd())
 	root.AddCommand(newBackupCmd())
