@@ -43,7 +43,7 @@ type s3Bucket struct {
 // GCS, and CloudWatch alarms.
 func (b *builder) aws() (outputs, error) {
 	primary := b.dep.Primary
-	main, err := b.s3Bucket(b.name, primary, b.primaryName(), b.key, true, b.adoption("tags", "tagsAll", "forceDestroy")...)
+	main, err := b.s3Bucket(b.name, primary, b.primaryName(), b.key, true, nil, b.adoption("tags", "tagsAll", "forceDestroy")...)
 	if err != nil {
 		return outputs{}, err
 	}
@@ -53,7 +53,7 @@ func (b *builder) aws() (outputs, error) {
 		url:  main.bucket.Arn,
 	}
 	if b.dr != nil {
-		replica, err := b.s3Bucket(b.name+"-replica", *b.dr, b.bucketName(*b.dr, "replica"), b.drKey, true)
+		replica, err := b.s3Bucket(b.name+"-replica", *b.dr, b.bucketName(*b.dr, "replica"), b.drKey, true, nil)
 		if err != nil {
 			return out, err
 		}
@@ -85,8 +85,11 @@ func (b *builder) aws() (outputs, error) {
 // s3Bucket creates a bucket at site encrypted with key: versioned, object
 // locked (locked=true) for the retention period, private, owner-enforced,
 // TLS-only, accepting uploads only under its own key, and tiered by age.
+// policy is the bucket's one bucket policy, from its ARN (nil: the backup
+// policy, TLS-only and uploads only under key); a bucket has one policy,
+// so whatever else must be allowed goes into it, never into a second one.
 // bucketOpts are further options of the bucket itself (an adoption).
-func (b *builder) s3Bucket(name string, site core.Site, bucketName string, key *core.Key, locked bool, bucketOpts ...pulumi.ResourceOption) (*s3Bucket, error) {
+func (b *builder) s3Bucket(name string, site core.Site, bucketName string, key *core.Key, locked bool, policy func(arn pulumi.StringOutput) pulumi.StringOutput, bucketOpts ...pulumi.ResourceOption) (*s3Bucket, error) {
 	bucket, err := s3.NewBucketV2(b.ctx, name, &s3.BucketV2Args{
 		Bucket: pulumi.String(bucketName),
 		// Object lock can only be turned on when the bucket is created.
@@ -100,7 +103,14 @@ func (b *builder) s3Bucket(name string, site core.Site, bucketName string, key *
 	if err := b.s3Guards(out, name, site, key); err != nil {
 		return nil, err
 	}
-	if err := b.s3Retention(out, name, site, key, locked); err != nil {
+	if policy == nil {
+		policy = func(arn pulumi.StringOutput) pulumi.StringOutput {
+			return pulumi.All(arn, key.ID).ApplyT(func(v []any) (string, error) {
+				return bucketPolicy(v[0].(string), v[1].(string), true)
+			}).(pulumi.StringOutput)
+		}
+	}
+	if err := b.s3Retention(out, name, site, locked, policy(bucket.Arn)); err != nil {
 		return nil, err
 	}
 	return out, nil
@@ -157,7 +167,7 @@ func (b *builder) s3Guards(s *s3Bucket, name string, site core.Site, key *core.K
 // s3Retention locks the bucket's objects for the retention (locked=true),
 // tiers and expires them, and sets the TLS- and key-only bucket policy,
 // each after the guards.
-func (b *builder) s3Retention(s *s3Bucket, name string, site core.Site, key *core.Key, locked bool) error {
+func (b *builder) s3Retention(s *s3Bucket, name string, site core.Site, locked bool, policy pulumi.StringOutput) error {
 	bucket := s.bucket
 	if locked {
 		if err := s.add(s3.NewBucketObjectLockConfigurationV2(b.ctx, name, &s3.BucketObjectLockConfigurationV2Args{
@@ -179,9 +189,6 @@ func (b *builder) s3Retention(s *s3Bucket, name string, site core.Site, key *cor
 	}, b.opts(site, pulumi.DependsOn(s.ready))...)); err != nil {
 		return err
 	}
-	policy := pulumi.All(bucket.Arn, key.ID).ApplyT(func(v []any) (string, error) {
-		return bucketPolicy(v[0].(string), v[1].(string), true)
-	}).(pulumi.StringOutput)
 	// The policy waits for the public access block, which would otherwise
 	// race it and refuse the policy.
 	return s.add(s3.NewBucketPolicy(b.ctx, name, &s3.BucketPolicyArgs{
@@ -291,6 +298,26 @@ func bucketPolicy(bucketArn, keyArn string, requireKey bool) (string, error) {
 	return doc.String()
 }
 
+// inventoryPolicy is the inventory bucket's policy: TLS only, and S3's
+// inventory of the backup bucket srcArn may write.
+func inventoryPolicy(dstArn, srcArn string) (string, error) {
+	doc, err := bucketPolicy(dstArn, "", false)
+	if err != nil {
+		return "", err
+	}
+	var d policyDoc
+	if err := json.Unmarshal([]byte(doc), &d); err != nil {
+		return "", err
+	}
+	d.Statement = append(d.Statement, policyStatement{
+		Sid: "AllowInventoryFromTheBackupBucket", Effect: "Allow",
+		Principal: map[string]any{"Service": "s3.amazonaws.com"}, Action: "s3:PutObject",
+		Resource:  dstArn + "/*",
+		Condition: map[string]any{"ArnLike": map[string]any{"aws:SourceArn": srcArn}},
+	})
+	return d.String()
+}
+
 // s3Replication replicates every new backup to the replica with Replication
 // Time Control (15 minutes, with metrics), re-encrypted under the DR key.
 // Delete markers are not replicated: a delete at the primary, by mistake or
@@ -375,35 +402,17 @@ func (b *builder) s3Replication(src, dst *s3Bucket) error {
 func (b *builder) s3Inventory(src *s3.BucketV2) (pulumi.StringOutput, error) {
 	name := b.name
 	primary := b.dep.Primary
-	dst, err := b.s3Bucket(name+"-inventory", primary, b.bucketName(primary, "inventory"), b.key, false)
-	if err != nil {
-		return pulumi.StringOutput{}, err
-	}
 	// The inventory writer is S3 itself, which cannot be made to send the
 	// encryption headers the backup policy demands; the bucket's default
-	// encryption and the inventory's own SSE-KMS setting cover it.
-	writer := pulumi.All(dst.bucket.Arn, src.Arn).ApplyT(func(v []any) (string, error) {
-		dstArn, srcArn := v[0].(string), v[1].(string)
-		doc, err := bucketPolicy(dstArn, "", false)
-		if err != nil {
-			return "", err
-		}
-		var d policyDoc
-		if err := json.Unmarshal([]byte(doc), &d); err != nil {
-			return "", err
-		}
-		d.Statement = append(d.Statement, policyStatement{
-			Sid: "AllowInventoryFromTheBackupBucket", Effect: "Allow",
-			Principal: map[string]any{"Service": "s3.amazonaws.com"}, Action: "s3:PutObject",
-			Resource:  dstArn + "/*",
-			Condition: map[string]any{"ArnLike": map[string]any{"aws:SourceArn": srcArn}},
-		})
-		return d.String()
-	}).(pulumi.StringOutput)
-	if _, err := s3.NewBucketPolicy(b.ctx, name+"-inventory-writer", &s3.BucketPolicyArgs{
-		Bucket: dst.bucket.ID(),
-		Policy: writer,
-	}, b.opts(primary, pulumi.DependsOn(dst.ready))...); err != nil {
+	// encryption and the inventory's own SSE-KMS setting cover it. Its
+	// allowance is in the bucket's one policy.
+	writer := func(dstArn pulumi.StringOutput) pulumi.StringOutput {
+		return pulumi.All(dstArn, src.Arn).ApplyT(func(v []any) (string, error) {
+			return inventoryPolicy(v[0].(string), v[1].(string))
+		}).(pulumi.StringOutput)
+	}
+	dst, err := b.s3Bucket(name+"-inventory", primary, b.bucketName(primary, "inventory"), b.key, false, writer)
+	if err != nil {
 		return pulumi.StringOutput{}, err
 	}
 	_, err = s3.NewInventory(b.ctx, name, &s3.InventoryArgs{
