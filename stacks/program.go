@@ -107,7 +107,12 @@ func (b *build) sites() (err error) {
 }
 
 func (b *build) network() (err error) {
-	b.net, err = network.NewNetwork(b.ctx, "primary", &network.NetworkArgs{Deployment: b.dep, Site: b.dep.Primary})
+	args := &network.NetworkArgs{Deployment: b.dep, Site: b.dep.Primary}
+	if b.dep.Primary.Cloud == core.GCP {
+		// Egress is allowed by the identity the instances run as.
+		args.AppServiceAccount = autoscaling.GCPServiceAccountEmail(b.dep)
+	}
+	b.net, err = network.NewNetwork(b.ctx, "primary", args)
 	return err
 }
 
