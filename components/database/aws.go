@@ -81,15 +81,9 @@ func (b *builder) aws() (outputs, error) {
 // awsLogExports are the logs the instance publishes to CloudWatch.
 var awsLogExports = []string{"postgresql", "upgrade"}
 
-// awsLogGroupRetentionDays is how long the database's logs are kept: they
-// can carry guest data (statements in errors), so they expire, and a
-// quarter is enough to investigate an incident in prod.
-func awsLogGroupRetentionDays(env core.Environment) int {
-	if env.IsProd() {
-		return 90
-	}
-	return 14
-}
+// awsLogGroupRetentionDays is how long the database's logs are kept
+// (core.LogRetentionDays: they can carry guest data).
+func awsLogGroupRetentionDays(env core.Environment) int { return core.LogRetentionDays(env) }
 
 // awsLogGroups are the log groups RDS publishes to, made before the
 // instance so RDS writes into them rather than creating its own (which
