@@ -78,6 +78,16 @@ func (b *builder) aws() (outputs, error) {
 	}, nil
 }
 
+// awsParameters refuse unencrypted connections, whatever the client asks
+// for, and set ServerParameters.
+func awsParameters() rds.ParameterGroupParameterArray {
+	out := rds.ParameterGroupParameterArray{rds.ParameterGroupParameterArgs{Name: pulumi.String("rds.force_ssl"), Value: pulumi.String("1")}}
+	for _, p := range serverParameters(core.AWS) {
+		out = append(out, rds.ParameterGroupParameterArgs{Name: pulumi.String(p.Name), Value: pulumi.String(p.Value)})
+	}
+	return out
+}
+
 // awsLogExports are the logs the instance publishes to CloudWatch.
 var awsLogExports = []string{"postgresql", "upgrade"}
 
@@ -130,10 +140,8 @@ func (b *builder) awsSupport() (awsSupport, error) {
 		Name:        pulumi.String(dep.Name(name, "pg"+s.Version)),
 		Family:      pulumi.String("postgres" + s.Version),
 		Description: pulumi.String("WedSync PostgreSQL: TLS-only connections"),
-		Parameters: rds.ParameterGroupParameterArray{
-			// Refuse unencrypted connections, whatever the client asks for.
-			rds.ParameterGroupParameterArgs{Name: pulumi.String("rds.force_ssl"), Value: pulumi.String("1")},
-		},
+		// The description stays as it was: it forces the group's replacement.
+		Parameters: awsParameters(),
 	}, opts...)
 	if err != nil {
 		return awsSupport{}, err
