@@ -20,7 +20,13 @@ PULUMI := $(BIN)/pulumi-$(PULUMI_VERSION)
 AZURITE_VERSION := 3.37.0
 AZURITE := $(BIN)/node_modules/azurite-$(AZURITE_VERSION).installed
 
-.PHONY: plan plan-json wedsync-infra test lint lint-only unit fmt bench fuzz e2e e2e-deploy pulumi azurite node tools clean
+# PostgreSQL, which the restore drill's tests restore into: Debian's
+# package of this major version (bookworm ships 15), installed when missing;
+# the tests use exactly its binaries.
+POSTGRESQL_MAJOR := 15
+PG_BIN := /usr/lib/postgresql/$(POSTGRESQL_MAJOR)/bin
+
+.PHONY: plan plan-json wedsync-infra test lint lint-only unit fmt bench fuzz e2e e2e-deploy pulumi azurite node postgresql tools clean
 
 # The CLI is built once into .bin (on PATH for every target) and rebuilt
 # when a Go source of the module changes; its targets run it silently, so
@@ -69,11 +75,12 @@ test:
 	$(call stage,go test (vet done by lint),$(MAKE) -s unit GOTESTFLAGS=-vet=off); \
 	ds=$$(( ($$(date +%s%N) - all) / 100000000 )); echo "== make test: $$((ds / 10)).$$((ds % 10))s"
 
-# The backup tests run the Azure Blob SDK against Azurite: it is installed
-# first, and WEDSYNC_REQUIRE_EMULATORS turns a missing emulator into a
-# failure rather than a skip.
-unit: $(AZURITE)
-	WEDSYNC_REQUIRE_EMULATORS=1 $(GO) test $(GOTESTFLAGS) ./...
+# The backup tests run the Azure Blob SDK against Azurite and the restore
+# drill against PostgreSQL: both are installed first, and
+# WEDSYNC_REQUIRE_EMULATORS turns a missing one into a failure rather than
+# a skip.
+unit: $(AZURITE) postgresql
+	WEDSYNC_REQUIRE_EMULATORS=1 WEDSYNC_PG_BIN=$(PG_BIN) $(GO) test $(GOTESTFLAGS) ./...
 
 lint: fmt $(GOLANGCI_LINT) lint-only
 
@@ -100,6 +107,8 @@ fuzz:
 
 ## e2e: every stack previewed, deployed and destroyed by the real Pulumi CLI
 ## against stand-in providers and the policy pack (test/engine; no cloud),
+## plain `pulumi preview` and `pulumi up` of dev and prod through a test Go
+## language host on a file:// backend,
 ## and the deploy path's own test against the real CLI (internal/deploy,
 ## build tag e2e)
 E2E_TIMEOUT ?= 30m
@@ -107,11 +116,12 @@ e2e:
 	@all=$$(date +%s%N); tmp=$$(mktemp -d); trap 'rm -rf "$$tmp"' EXIT; \
 	$(call stage,build the Pulumi CLI $(PULUMI_VERSION) (once),$(MAKE) -s $(PULUMI)); \
 	ln -s $(PULUMI) "$$tmp/pulumi"; \
-	$(call stage,build the policy pack and the stand-in provider,$(GO) build -o "$$tmp/pulumi-analyzer-policy-go" ./policies && \
-	  (cd test/engine && $(GO) build -o "$$tmp/standin/pulumi-resource-standin" ./cmd/pulumi-resource-standin)); \
+	$(call stage,build the policy pack and the stand-ins (provider and language host),$(GO) build -o "$$tmp/pulumi-analyzer-policy-go" ./policies && \
+	  (cd test/engine && $(GO) build -o "$$tmp/standin/pulumi-resource-standin" ./cmd/pulumi-resource-standin && \
+	   $(GO) build -o "$$tmp/langhost/pulumi-language-go" ./cmd/pulumi-language-go)); \
 	$(call stage,deploy path against the real CLI (internal/deploy -tags e2e),$(MAKE) -s e2e-deploy E2E_PATH="$$tmp"); \
 	$(call stage,every stack under the real engine (test/engine),(cd test/engine && PATH="$$tmp:$$PATH" \
-	  WEDSYNC_E2E_STANDIN="$$tmp/standin/pulumi-resource-standin" $(GO) test -count=1 -timeout $(E2E_TIMEOUT) -v ./...)); \
+	  WEDSYNC_E2E_STANDIN="$$tmp/standin/pulumi-resource-standin" WEDSYNC_E2E_LANGHOST="$$tmp/langhost/pulumi-language-go" $(GO) test -count=1 -timeout $(E2E_TIMEOUT) -v ./...)); \
 	ds=$$(( ($$(date +%s%N) - all) / 100000000 )); echo "== make e2e: $$((ds / 10)).$$((ds % 10))s"
 
 # The real-CLI test is behind the e2e tag, so `make test` does not need the
@@ -139,7 +149,13 @@ node:
 	@command -v node >/dev/null && command -v npm >/dev/null || { \
 	  SUDO=$$(command -v sudo || true); $$SUDO apt-get update -qq && $$SUDO apt-get install -y -qq nodejs npm; }
 
-tools: $(GOLANGCI_LINT) pulumi azurite
+## postgresql: PostgreSQL $(POSTGRESQL_MAJOR) from Debian (postgresql-$(POSTGRESQL_MAJOR)) when missing
+postgresql:
+	@test -x $(PG_BIN)/initdb || { \
+	  SUDO=$$(command -v sudo || true); $$SUDO apt-get update -qq && $$SUDO apt-get install -y -qq postgresql-$(POSTGRESQL_MAJOR); }
+	@test -x $(PG_BIN)/initdb || { echo "postgresql-$(POSTGRESQL_MAJOR) did not install $(PG_BIN)/initdb"; exit 1; }
+
+tools: $(GOLANGCI_LINT) pulumi azurite postgresql
 
 # The linter is versioned in its file name, so a bump reinstalls it.
 $(GOLANGCI_LINT):

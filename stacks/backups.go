@@ -61,6 +61,7 @@ func (b *build) backups() error {
 		if purpose == "db-exports" {
 			b.dbExports = bucket
 		}
+		b.tierOutputs(purpose, bucket, offsiteKey)
 		out[purpose] = pulumi.Map{
 			"bucket":          bucket.BucketName,
 			"replica":         bucket.ReplicaName,
@@ -89,6 +90,7 @@ func (b *build) recoveredAccounts() error {
 			"replicaLocation": pulumi.String(""),
 			"offsite":         pulumi.String(""),
 		}
+		b.recoveredTiers(purpose, b.src.BackupBuckets[purpose].Bucket)
 	}
 	b.buckets = out
 	return nil

@@ -82,6 +82,11 @@ type Config struct {
 	// CI is who may deploy the stack from GitHub Actions, through OIDC
 	// federation (stacks/ci.go); nil makes no CI identities.
 	CI *ciaccess.Settings
+	// AppSettingsDir is not a config key: the directory the app's settings
+	// are read from (the project's stacks/appsettings, so an offline plan
+	// shows what is in the working tree). Empty reads the copy built into
+	// the program, which `pulumi up` builds from the working tree.
+	AppSettingsDir string
 }
 
 // setting is one `wedsync:` config key: how to read it into Config.

@@ -38,6 +38,10 @@ func (b *build) dbBackup() error {
 		"jobIdentity": backup.JobIdentity,
 		"exportPath":  backup.ExportPath,
 		"lockMode":    backup.LockMode,
+		// What `backup now` starts an on-demand backup of: the RDS
+		// instance ARN, the Cloud SQL instance, the flexible server's id.
+		"target":  b.db.BackupTarget,
+		"project": pulumi.String(dep.Primary.GCPProject),
 	})
 	return nil
 }

@@ -7,8 +7,8 @@ import (
 	"github.com/wedsync/wedsync-infra/components/database"
 )
 
-// grants gives the application's identity its secrets, the field key and
-// database sign-in, and nothing broader (components/appaccess). A recovery
+// grants gives the application's identity its configuration document, its
+// secrets, the field key and database sign-in, and nothing broader (components/appaccess). A recovery
 // reads its source's secrets, replicated into this region.
 func (b *build) grants() error {
 	secretsStack := b.cfg.Stack
@@ -22,6 +22,7 @@ func (b *build) grants() error {
 		FieldKey:      b.store.Key(core.Primary, core.FieldKey),
 		SecretsKey:    b.store.Key(core.Primary, core.SecretsKey),
 		ConnectPolicy: b.db.ConnectPolicy,
+		ConfigScope:   b.config.ReadScope,
 		Network:       b.net.Network,
 	})
 	if err != nil {

@@ -13,6 +13,7 @@ import (
 	"github.com/pulumi/pulumi/sdk/v3/go/pulumi"
 
 	"github.com/wedsync/wedsync-infra/components/alerting"
+	"github.com/wedsync/wedsync-infra/components/appconfig"
 	"github.com/wedsync/wedsync-infra/components/autoscaling"
 	"github.com/wedsync/wedsync-infra/components/backupbucket"
 	"github.com/wedsync/wedsync-infra/components/core"
@@ -69,7 +70,7 @@ func ProgramFor(cfg Config, now time.Time) pulumi.RunFunc {
 // each step reads what the steps before it made.
 func Deploy(ctx *pulumi.Context, cfg Config, now time.Time) error {
 	b := &build{ctx: ctx, cfg: cfg, now: now}
-	for _, step := range []func() error{b.sites, b.alerting, b.network, b.secrets, b.flowLogs, b.backups, b.serve, b.database, b.dbBackup, b.grants, b.dashboard, b.budget, b.ci, b.exports} {
+	for _, step := range []func() error{b.sites, b.alerting, b.network, b.secrets, b.flowLogs, b.backups, b.serve, b.database, b.dbBackup, b.appConfig, b.grants, b.dashboard, b.budget, b.ci, b.exports} {
 		if err := step(); err != nil {
 			return err
 		}
@@ -88,9 +89,14 @@ type build struct {
 	net     *network.Network
 	store   keySource
 	buckets pulumi.Map
-	group   *autoscaling.AutoscalingGroup
-	web     *ingress.Ingress
-	db      *database.Database
+	// tiers is the output backupTiers (stacks/tiers.go).
+	tiers pulumi.Array
+	group *autoscaling.AutoscalingGroup
+	web   *ingress.Ingress
+	db    *database.Database
+	// config is the app's configuration document (its read grant is the
+	// app's, in grants).
+	config *appconfig.AppConfig
 	// alerts is where every component's alarms go (made before them).
 	alerts *alerting.AlertTarget
 	// src is the source stack a recovery rebuilds (nil outside recovery mode).
@@ -174,6 +180,7 @@ func (b *build) exports() error {
 	ctx.Export("networkId", b.net.ID)
 	ctx.Export("keys", keyIDs(dep, b.store))
 	ctx.Export("backupBuckets", b.buckets)
+	ctx.Export("backupTiers", b.tiers)
 	ctx.Export("database", pulumi.Map{
 		"endpoint":          b.db.Endpoint,
 		"port":              b.db.Port,

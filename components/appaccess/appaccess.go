@@ -44,6 +44,10 @@ type AppAccessArgs struct {
 	// and Azure sign the application in through the database's
 	// AppPrincipals instead.
 	ConnectPolicy pulumi.StringOutput
+	// ConfigScope is the app's configuration document, as its read grant
+	// names it (appconfig.AppConfig.ReadScope): the AppConfig
+	// configuration ARN, the secret's id, the App Configuration store's id.
+	ConfigScope pulumi.StringOutput
 	// Network is the application's network (Azure: the vault's private
 	// endpoint goes in its endpoints subnet and registers in its Key Vault
 	// zone, because the vault denies public network access).
@@ -80,16 +84,7 @@ func NewAppAccess(ctx *pulumi.Context, name string, args *AppAccessArgs, opts ..
 		return nil, err
 	}
 	b := &builder{ctx: ctx, name: name, a: a, site: a.Deployment.Primary, c: c}
-	var out outputs
-	var err error
-	switch b.site.Cloud {
-	case core.AWS:
-		out, err = b.aws()
-	case core.GCP:
-		out, err = b.gcp()
-	case core.Azure:
-		out, err = b.azure()
-	}
+	out, err := core.Implementations[outputs]{AWS: b.aws, GCP: b.gcp, Azure: b.azure}.Build(b.site.Cloud)
 	if err != nil {
 		return nil, fmt.Errorf("app access %q: %w", name, err)
 	}
@@ -127,6 +122,9 @@ func (a AppAccessArgs) validate() error {
 	}
 	if site.Cloud == core.Azure && (a.Network.EndpointSubnetID == (pulumi.StringOutput{}) || a.Network.VaultPrivateDNSZoneID == (pulumi.StringOutput{})) {
 		p.Missing("network.endpointSubnetId", "the subnet and private DNS zone of the vault's private endpoint")
+	}
+	if a.ConfigScope == (pulumi.StringOutput{}) {
+		p.Missing("configScope", "the app's configuration document (appconfig.AppConfig.ReadScope)")
 	}
 	if site.Cloud == core.AWS && a.ConnectPolicy == (pulumi.StringOutput{}) {
 		p.Missing("connectPolicy", "the database's rds-db:connect policy (database.Database.ConnectPolicy)")

@@ -17,6 +17,7 @@ func TestValidateReportsEveryMissingInput(t *testing.T) {
 		Deployment:   core.Deployment{Project: "wedsync", Stack: "prod", Primary: core.Site{Cloud: core.GCP, GCPProject: "p", Provider: &pulumi.ProviderResourceState{}}},
 		Identity:     pulumi.String("app@p.iam.gserviceaccount.com").ToStringOutput(),
 		SecretsStack: "prod", FieldKey: key, SecretsKey: key,
+		ConfigScope: pulumi.String("projects/p/secrets/appconfig-wedsync-prod").ToStringOutput(),
 	}
 	if err := complete.validate(); err != nil {
 		t.Fatalf("complete args: %v", err)

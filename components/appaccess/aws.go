@@ -7,6 +7,8 @@ import (
 
 	"github.com/pulumi/pulumi-aws/sdk/v6/go/aws/iam"
 	"github.com/pulumi/pulumi/sdk/v3/go/pulumi"
+
+	"github.com/wedsync/wedsync-infra/components/appconfig"
 )
 
 // AWSFieldKeyActions are what the application does with the field key:
@@ -72,7 +74,19 @@ func (b *builder) aws() (outputs, error) {
 	}, b.opts()...); err != nil {
 		return outputs{}, err
 	}
+	config := a.ConfigScope.ApplyT(func(scope string) (string, error) {
+		out, err := json.Marshal(map[string]any{"Version": "2012-10-17", "Statement": []awsStatement{
+			{Sid: "ReadItsConfiguration", Effect: "Allow", Action: appconfig.AWSReadActions, Resource: scope},
+		}})
+		return string(out), err
+	}).(pulumi.StringOutput)
+	if _, err := iam.NewRolePolicy(b.ctx, b.name+"-config", &iam.RolePolicyArgs{
+		Name: pulumi.String("app-configuration"), Role: role, Policy: config,
+	}, b.opts()...); err != nil {
+		return outputs{}, err
+	}
 	return outputs{grants: []string{
+		"read its configuration (AppConfig, its own environment and profile)",
 		"read secrets " + prefix + "*",
 		"decrypt with the secrets key through Secrets Manager",
 		"encrypt and decrypt with the field key",

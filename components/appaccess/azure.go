@@ -6,6 +6,8 @@ import (
 	"github.com/pulumi/pulumi-azure-native-sdk/authorization/v2"
 	"github.com/pulumi/pulumi-azure-native-sdk/network/v2"
 	"github.com/pulumi/pulumi/sdk/v3/go/pulumi"
+
+	"github.com/wedsync/wedsync-infra/components/appconfig"
 )
 
 // Azure built-in roles the application holds
@@ -32,6 +34,7 @@ func (b *builder) azure() (outputs, error) {
 	}{
 		{"secrets", AzureSecretsUser, "the application reads its secrets", vault},
 		{"field-key", AzureCryptoUser, "the application encrypts guest fields", fieldKey},
+		{"config", appconfig.AzureDataReader, "the application reads its configuration store", a.ConfigScope},
 	} {
 		role := g.role
 		if _, err := authorization.NewRoleAssignment(b.ctx, b.name+"-"+g.suffix, &authorization.RoleAssignmentArgs{
@@ -50,6 +53,7 @@ func (b *builder) azure() (outputs, error) {
 		return outputs{}, err
 	}
 	return outputs{grants: []string{
+		"read its configuration store (App Configuration Data Reader)",
 		"read secrets in the vault",
 		"encrypt and decrypt with the field key",
 	}}, nil

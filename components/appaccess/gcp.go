@@ -6,6 +6,7 @@ import (
 	"github.com/pulumi/pulumi-gcp/sdk/v7/go/gcp/kms"
 	"github.com/pulumi/pulumi-gcp/sdk/v7/go/gcp/organizations"
 	"github.com/pulumi/pulumi-gcp/sdk/v7/go/gcp/projects"
+	"github.com/pulumi/pulumi-gcp/sdk/v7/go/gcp/secretmanager"
 	"github.com/pulumi/pulumi/sdk/v3/go/pulumi"
 )
 
@@ -51,7 +52,15 @@ func (b *builder) gcp() (outputs, error) {
 	}, b.opts()...); err != nil {
 		return outputs{}, err
 	}
+	if _, err := secretmanager.NewSecretIamMember(b.ctx, b.name+"-config", &secretmanager.SecretIamMemberArgs{
+		SecretId: a.ConfigScope,
+		Role:     pulumi.String(GCPSecretAccessor),
+		Member:   member,
+	}, b.opts()...); err != nil {
+		return outputs{}, err
+	}
 	return outputs{grants: []string{
+		"read its configuration document (one secret)",
 		"read secrets " + prefix + "*",
 		"encrypt and decrypt with the field key",
 	}}, nil

@@ -24,3 +24,8 @@ func alarmDescription(key string, t core.Thresholds) string {
 			"The app group has had instances failing to launch or failing health checks for %d minutes", t.GroupUnhealthyMinutes)
 	}
 }
+
+// HealthAlarmName is the name of the group's unhealthy-instances alarm:
+// what a configuration deployment watches on AWS and rolls back on
+// (components/appconfig).
+func HealthAlarmName(dep core.Deployment) string { return dep.Name("app", alarmUnhealthy) }

@@ -20,8 +20,8 @@ import (
 // service wrap and unwrap its data key with a Key Vault key, and nothing else.
 const keyVaultCryptoServiceEncryptionUser = "e147488a-f6f5-4113-8e2d-b22465e65bf6"
 
-// azureContainer is the one container of a backup account.
-const azureContainer = "backups"
+// AzureContainer is the one container of a backup account.
+const AzureContainer = "backups"
 
 // On Azure the DR tier is the account's own geo-replication (RA-GZRS): three
 // zones in the primary region, asynchronously copied to the region's pair
@@ -54,7 +54,7 @@ func (b *builder) azure() (outputs, error) {
 	out := outputs{
 		name: account.Name,
 		id:   account.ID().ToStringOutput(),
-		url:  pulumi.Sprintf("https://%s.blob.core.windows.net/%s", account.Name, azureContainer),
+		url:  pulumi.Sprintf("https://%s.blob.core.windows.net/%s", account.Name, AzureContainer),
 	}
 	if b.dr != nil {
 		out.replicaLocation = pulumi.String(b.dr.Region).ToStringOutput()
@@ -184,7 +184,7 @@ func (b *builder) azureBlobs(account *storage.StorageAccount) error {
 	container, err := storage.NewBlobContainer(b.ctx, b.name, &storage.BlobContainerArgs{
 		AccountName:                    account.Name,
 		ResourceGroupName:              site.AzureResourceGroup,
-		ContainerName:                  pulumi.String(azureContainer),
+		ContainerName:                  pulumi.String(AzureContainer),
 		PublicAccess:                   storage.PublicAccessNone,
 		ImmutableStorageWithVersioning: &storage.ImmutableStorageWithVersioningArgs{Enabled: pulumi.Bool(true)},
 	}, b.opts(site, b.dep.Protect())...)
@@ -245,7 +245,7 @@ func (b *builder) azureLifecycle() storage.ManagementPolicyRuleArray {
 		Definition: &storage.ManagementPolicyDefinitionArgs{
 			Filters: &storage.ManagementPolicyFilterArgs{
 				BlobTypes:   pulumi.ToStringArray([]string{"blockBlob"}),
-				PrefixMatch: pulumi.ToStringArray([]string{azureContainer + "/"}),
+				PrefixMatch: pulumi.ToStringArray([]string{AzureContainer + "/"}),
 			},
 			Actions: &storage.ManagementPolicyActionArgs{
 				BaseBlob: base,

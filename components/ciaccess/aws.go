@@ -36,7 +36,7 @@ func (b *builder) aws() (outputs, error) {
 		}
 		providerARN = p.Arn
 	}
-	deploy, err := b.awsRole("deploy", providerARN, b.s.DeploySubject(), "CI deploys "+b.dep.Stack+" from "+b.s.DeploySubject())
+	deploy, err := b.awsRole("deploy", providerARN, []string{b.s.DeploySubject()}, "CI deploys "+b.dep.Stack+" from "+b.s.DeploySubject())
 	if err != nil {
 		return outputs{}, err
 	}
@@ -54,7 +54,7 @@ func (b *builder) aws() (outputs, error) {
 	}
 	out := outputs{deploy: deploy.Arn, preview: empty(), federation: providerARN}
 	if b.preview() {
-		preview, err := b.awsRole("preview", providerARN, b.s.PreviewSubject(), "pull requests preview "+b.dep.Stack+" (read-only)")
+		preview, err := b.awsRole("preview", providerARN, b.s.PreviewSubjects(), "pull requests and the drift check read "+b.dep.Stack+" (read-only)")
 		if err != nil {
 			return outputs{}, err
 		}
@@ -68,18 +68,23 @@ func (b *builder) aws() (outputs, error) {
 	return out, nil
 }
 
-func (b *builder) awsRole(kind string, providerARN pulumi.StringOutput, subject, description string) (*iam.Role, error) {
+func (b *builder) awsRole(kind string, providerARN pulumi.StringOutput, subjects []string, description string) (*iam.Role, error) {
 	return iam.NewRole(b.ctx, b.name+"-"+kind, &iam.RoleArgs{
 		Name:               pulumi.String(b.dep.NameWithin(64, "ci", kind)),
 		Description:        pulumi.String(description),
-		AssumeRolePolicy:   providerARN.ApplyT(func(arn string) (string, error) { return awsTrustPolicy(arn, subject) }).(pulumi.StringOutput),
+		AssumeRolePolicy:   providerARN.ApplyT(func(arn string) (string, error) { return awsTrustPolicy(arn, subjects) }).(pulumi.StringOutput),
 		MaxSessionDuration: pulumi.Int(awsSessionSeconds),
 	}, b.opts()...)
 }
 
-// awsTrustPolicy lets exactly subject's GitHub token assume the role:
-// StringEquals on both audience and subject, never StringLike.
-func awsTrustPolicy(providerARN, subject string) (string, error) {
+// awsTrustPolicy lets exactly the subjects' GitHub tokens assume the role:
+// StringEquals on both audience and subject (a list matches any of its
+// values), never StringLike.
+func awsTrustPolicy(providerARN string, subjects []string) (string, error) {
+	var subject any = subjects
+	if len(subjects) == 1 {
+		subject = subjects[0]
+	}
 	doc := map[string]any{
 		"Version": "2012-10-17",
 		"Statement": []any{map[string]any{

@@ -52,7 +52,7 @@ func (b *builder) azure() (outputs, error) {
 	}
 	out := outputs{deploy: deploy.ClientId, preview: empty(), federation: deploy.TenantId}
 	if b.preview() {
-		preview, err := b.azureIdentity("preview", b.s.PreviewSubject())
+		preview, err := b.azureIdentity("preview", b.s.PreviewSubjects()...)
 		if err != nil {
 			return outputs{}, err
 		}
@@ -64,9 +64,11 @@ func (b *builder) azure() (outputs, error) {
 	return out, nil
 }
 
-// azureIdentity is a user-assigned identity with one federated credential:
-// exactly subject's GitHub tokens.
-func (b *builder) azureIdentity(kind, subject string) (*managedidentity.UserAssignedIdentity, error) {
+// azureIdentity is a user-assigned identity with one federated credential
+// per subject: exactly those GitHub tokens. Azure refuses concurrent writes
+// of federated credentials under one identity, so each waits for the one
+// before (https://learn.microsoft.com/en-us/entra/workload-id/workload-identity-federation-considerations#concurrent-updates-arent-supported-user-assigned-managed-identities).
+func (b *builder) azureIdentity(kind string, subjects ...string) (*managedidentity.UserAssignedIdentity, error) {
 	identity, err := managedidentity.NewUserAssignedIdentity(b.ctx, b.name+"-"+kind, &managedidentity.UserAssignedIdentityArgs{
 		ResourceName:      pulumi.String(b.dep.Name("ci", kind)),
 		ResourceGroupName: b.site.AzureResourceGroup,
@@ -76,15 +78,26 @@ func (b *builder) azureIdentity(kind, subject string) (*managedidentity.UserAssi
 	if err != nil {
 		return nil, err
 	}
-	_, err = managedidentity.NewFederatedIdentityCredential(b.ctx, b.name+"-"+kind+"-github", &managedidentity.FederatedIdentityCredentialArgs{
-		FederatedIdentityCredentialResourceName: pulumi.String("github-" + kind),
-		ResourceName:                            identity.Name,
-		ResourceGroupName:                       b.site.AzureResourceGroup,
-		Issuer:                                  pulumi.String(Issuer),
-		Subject:                                 pulumi.String(subject),
-		Audiences:                               pulumi.StringArray{pulumi.String(azureAudience)},
-	}, b.opts()...)
-	return identity, err
+	var before pulumi.Resource
+	for i, subject := range subjects {
+		opts := b.opts()
+		if before != nil {
+			opts = append(opts, pulumi.DependsOn([]pulumi.Resource{before}))
+		}
+		cred, err := managedidentity.NewFederatedIdentityCredential(b.ctx, b.name+"-"+kind+"-github"+nth(i), &managedidentity.FederatedIdentityCredentialArgs{
+			FederatedIdentityCredentialResourceName: pulumi.String("github-" + kind + nth(i)),
+			ResourceName:                            identity.Name,
+			ResourceGroupName:                       b.site.AzureResourceGroup,
+			Issuer:                                  pulumi.String(Issuer),
+			Subject:                                 pulumi.String(subject),
+			Audiences:                               pulumi.StringArray{pulumi.String(azureAudience)},
+		}, opts...)
+		if err != nil {
+			return nil, err
+		}
+		before = cred
+	}
+	return identity, nil
 }
 
 func (b *builder) azureAssign(label string, identity *managedidentity.UserAssignedIdentity, subscription pulumi.StringOutput, scope pulumi.StringOutput, role, condition string) error {

@@ -3,6 +3,7 @@ package ciaccess
 import (
 	"encoding/json"
 	"fmt"
+	"reflect"
 	"strings"
 	"testing"
 
@@ -53,7 +54,7 @@ type trust struct {
 		Effect    string
 		Principal map[string]string
 		Action    string
-		Condition map[string]map[string]string
+		Condition map[string]map[string]any
 	}
 }
 
@@ -104,8 +105,8 @@ func TestAWSAccess(t *testing.T) {
 	})
 	t.Run("preview_role_trusts_pull_requests_and_only_views", func(t *testing.T) {
 		sub := awsTrust(t, prod, "preview").Statement[0].Condition["StringEquals"]["token.actions.githubusercontent.com:sub"]
-		if sub != "repo:wedsync/wedsync-infra:pull_request" {
-			t.Errorf("subject %q", sub)
+		if !reflect.DeepEqual(sub, []any{"repo:wedsync/wedsync-infra:pull_request", "repo:wedsync/wedsync-infra:environment:drift"}) {
+			t.Errorf("subjects %v, want pull requests and the drift check's environment", sub)
 		}
 		att := byName(t, prod, "aws:iam/rolePolicyAttachment:RolePolicyAttachment", "ci-aws-preview-viewonly")
 		if got := str(t, att, "policyArn"); got != awsViewOnly {
@@ -176,6 +177,19 @@ func TestGCPAccess(t *testing.T) {
 			t.Errorf("member %q", m)
 		}
 	})
+	t.Run("the_preview_account_is_impersonated_from_pull_requests_and_the_drift_check", func(t *testing.T) {
+		for name, want := range map[string]string{
+			"ci-gcp-preview-federation":   "/subject/repo:wedsync/wedsync-infra:pull_request",
+			"ci-gcp-preview-federation-2": "/subject/repo:wedsync/wedsync-infra:environment:drift",
+		} {
+			if m := str(t, byName(t, prod, "gcp:serviceaccount/iAMMember:IAMMember", name), "member"); !strings.HasSuffix(m, want) {
+				t.Errorf("%s: member %q", name, m)
+			}
+		}
+		if n := len(testkit.OfType(prod, "gcp:serviceaccount/iAMMember:IAMMember")); n != 3 {
+			t.Errorf("%d impersonation bindings, want the deploy one and the preview's two", n)
+		}
+	})
 	t.Run("dev_deploy_account_is_impersonated_only_from_main", func(t *testing.T) {
 		m := str(t, byName(t, dev, "gcp:serviceaccount/iAMMember:IAMMember", "ci-gcp-deploy-federation"), "member")
 		if !strings.HasSuffix(m, "/subject/repo:wedsync/wedsync-infra:ref:refs/heads/main") {
@@ -184,7 +198,7 @@ func TestGCPAccess(t *testing.T) {
 	})
 	t.Run("the_provider_admits_only_this_repository_on_main_and_its_pull_requests", func(t *testing.T) {
 		cond := str(t, testkit.One(t, prod, "gcp:iam/workloadIdentityPoolProvider:WorkloadIdentityPoolProvider"), "attributeCondition")
-		want := "assertion.repository == 'wedsync/wedsync-infra' && ((assertion.sub == 'repo:wedsync/wedsync-infra:environment:prod' && assertion.ref == 'refs/heads/main') || assertion.sub == 'repo:wedsync/wedsync-infra:pull_request')"
+		want := "assertion.repository == 'wedsync/wedsync-infra' && ((assertion.sub == 'repo:wedsync/wedsync-infra:environment:prod' && assertion.ref == 'refs/heads/main') || assertion.sub == 'repo:wedsync/wedsync-infra:pull_request' || assertion.sub == 'repo:wedsync/wedsync-infra:environment:drift')"
 		if cond != want {
 			t.Errorf("condition\n%s\nwant\n%s", cond, want)
 		}
@@ -277,6 +291,10 @@ func TestAzureAccess(t *testing.T) {
 		}
 		if s := str(t, credential(prod, "preview"), "subject"); s != "repo:wedsync/wedsync-infra:pull_request" {
 			t.Errorf("preview subject %q", s)
+		}
+		drift := byName(t, prod, "azure-native:managedidentity:FederatedIdentityCredential", "ci-azure-preview-github-2")
+		if s := str(t, drift, "subject"); s != "repo:wedsync/wedsync-infra:environment:drift" {
+			t.Errorf("the preview identity's second subject is %q, want the drift check's environment", s)
 		}
 	})
 }

@@ -91,7 +91,7 @@ func (b *builder) gcp() (outputs, error) {
 	}
 	out := outputs{deploy: deploy.Email, preview: empty(), federation: provider.Name}
 	if b.preview() {
-		preview, err := b.gcpAccount("preview", pool, b.s.PreviewSubject())
+		preview, err := b.gcpAccount("preview", pool, b.s.PreviewSubjects()...)
 		if err != nil {
 			return outputs{}, err
 		}
@@ -105,24 +105,38 @@ func (b *builder) gcp() (outputs, error) {
 	return out, nil
 }
 
-// gcpAccount is a service account that exactly subject's tokens from pool
-// may impersonate (a principal:// member names one subject, no set).
-func (b *builder) gcpAccount(kind string, pool *iam.WorkloadIdentityPool, subject string) (*serviceaccount.Account, error) {
+// gcpAccount is a service account that exactly the subjects' tokens from
+// pool may impersonate (a principal:// member names one subject, no set:
+// one binding per subject).
+func (b *builder) gcpAccount(kind string, pool *iam.WorkloadIdentityPool, subjects ...string) (*serviceaccount.Account, error) {
 	sa, err := serviceaccount.NewAccount(b.ctx, b.name+"-"+kind, &serviceaccount.AccountArgs{
 		Project:     pulumi.String(b.site.GCPProject),
 		AccountId:   pulumi.String(b.dep.NameWithin(30, "ci", kind)),
 		DisplayName: pulumi.String("CI " + kind + " of " + b.dep.Stack),
-		Description: pulumi.String("impersonated by GitHub Actions as " + subject),
+		Description: pulumi.String("impersonated by GitHub Actions as " + strings.Join(subjects, " or ")),
 	}, b.opts()...)
 	if err != nil {
 		return nil, err
 	}
-	_, err = serviceaccount.NewIAMMember(b.ctx, b.name+"-"+kind+"-federation", &serviceaccount.IAMMemberArgs{
-		ServiceAccountId: sa.Name,
-		Role:             pulumi.String("roles/iam.workloadIdentityUser"),
-		Member:           pulumi.Sprintf("principal://iam.googleapis.com/%s/subject/%s", pool.Name, subject),
-	}, b.opts()...)
-	return sa, err
+	for i, subject := range subjects {
+		if _, err := serviceaccount.NewIAMMember(b.ctx, b.name+"-"+kind+"-federation"+nth(i), &serviceaccount.IAMMemberArgs{
+			ServiceAccountId: sa.Name,
+			Role:             pulumi.String("roles/iam.workloadIdentityUser"),
+			Member:           pulumi.Sprintf("principal://iam.googleapis.com/%s/subject/%s", pool.Name, subject),
+		}, b.opts()...); err != nil {
+			return nil, err
+		}
+	}
+	return sa, nil
+}
+
+// nth names the i-th of several like resources: the first keeps the plain
+// name (so a second subject adds a resource, renaming none), then -2, -3.
+func nth(i int) string {
+	if i == 0 {
+		return ""
+	}
+	return fmt.Sprintf("-%d", i+1)
 }
 
 // gcpCondition admits only this repository's deploy job on the deploy
@@ -132,7 +146,10 @@ func (b *builder) gcpCondition() string {
 	deploy := fmt.Sprintf("(assertion.sub == %s && assertion.ref == %s)", celString(b.s.DeploySubject()), celString(b.s.DeployRef()))
 	subjects := deploy
 	if b.preview() {
-		subjects = fmt.Sprintf("(%s || assertion.sub == %s)", deploy, celString(b.s.PreviewSubject()))
+		for _, sub := range b.s.PreviewSubjects() {
+			subjects += " || assertion.sub == " + celString(sub)
+		}
+		subjects = "(" + subjects + ")"
 	}
 	return fmt.Sprintf("assertion.repository == %s && %s", celString(b.s.Repository), subjects)
 }

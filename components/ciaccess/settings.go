@@ -102,6 +102,17 @@ func (s Settings) PreviewSubject() string {
 	return fmt.Sprintf("repo:%s:pull_request", s.Repository)
 }
 
+// DriftEnvironment is the GitHub environment of the scheduled read-only
+// jobs (.github/workflows/drift.yml): a scheduled job's token names no pull
+// request, so the preview identity trusts this environment's subject too.
+const DriftEnvironment = "drift"
+
+// PreviewSubjects are the exact `sub` claims the read-only preview identity
+// trusts: the repository's pull requests and its scheduled drift check.
+func (s Settings) PreviewSubjects() []string {
+	return []string{s.PreviewSubject(), fmt.Sprintf("repo:%s:environment:%s", s.Repository, DriftEnvironment)}
+}
+
 // DeployRef is the git ref a deploy job runs on: GCP checks it beside the
 // subject, so an environment's deploy also comes only from the branch.
 func (s Settings) DeployRef() string { return "refs/heads/" + s.Branch }

@@ -33,6 +33,9 @@ type Network struct {
 	// a Key Vault's private endpoint registers in.
 	EndpointSubnetID      pulumi.StringOutput
 	VaultPrivateDNSZoneID pulumi.StringOutput
+	// ConfigPrivateDNSZoneID (Azure only) is the privatelink.azconfig.io
+	// zone an App Configuration store's private endpoint registers in.
+	ConfigPrivateDNSZoneID pulumi.StringOutput
 	// Ready lists resources a database must wait for (GCP: the private
 	// services peering), to pass as pulumi.DependsOn.
 	Ready []pulumi.Resource

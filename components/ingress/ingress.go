@@ -126,16 +126,7 @@ func NewIngress(ctx *pulumi.Context, name string, args *IngressArgs, opts ...pul
 		return nil, err
 	}
 	b := &builder{ctx: ctx, name: name, a: a, dep: a.Deployment, site: a.Deployment.Primary, s: a.Settings, c: c}
-	var out outputs
-	var err error
-	switch b.site.Cloud {
-	case core.AWS:
-		out, err = b.aws()
-	case core.GCP:
-		out, err = b.gcp()
-	case core.Azure:
-		out, err = b.azure()
-	}
+	out, err := core.Implementations[outputs]{AWS: b.aws, GCP: b.gcp, Azure: b.azure}.Build(b.site.Cloud)
 	if err != nil {
 		return nil, fmt.Errorf("ingress %s: %w", name, err)
 	}

@@ -79,6 +79,12 @@ func (b *builder) azureOutputs(vnet *netv.VirtualNetwork) (outputs, error) {
 	if err != nil {
 		return outputs{}, err
 	}
+	// The app configuration store's private endpoint registers here
+	// (components/appconfig).
+	configZone, err := b.azurePrivateZone(vnet, "appconfig", AzureAppConfigZone)
+	if err != nil {
+		return outputs{}, err
+	}
 	subnetID := func(subnet string) pulumi.StringOutput {
 		return pulumi.Sprintf("%s/subnets/%s", vnet.ID(), subnet)
 	}
@@ -90,6 +96,7 @@ func (b *builder) azureOutputs(vnet *netv.VirtualNetwork) (outputs, error) {
 		DatabasePrivateDNSZoneID: zone.ID().ToStringOutput(),
 		EndpointSubnetID:         subnetID("endpoints"),
 		VaultPrivateDNSZoneID:    vaultZone.ID().ToStringOutput(),
+		ConfigPrivateDNSZoneID:   configZone.ID().ToStringOutput(),
 	}, nil
 }
 

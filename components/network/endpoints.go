@@ -12,11 +12,15 @@ import (
 // secret call never leaves the VPC (or depends on the NAT gateways).
 // S3 is reached through a gateway endpoint on the app route tables.
 // docs.aws.amazon.com/vpc/latest/privatelink/aws-services-privatelink-support.html
-var AWSInterfaceEndpoints = []string{"kms", "secretsmanager"}
+var AWSInterfaceEndpoints = []string{"kms", "secretsmanager", "appconfigdata"}
 
 // AzureKeyVaultZone is the private DNS zone Key Vault's private endpoints
 // register in (learn.microsoft.com/azure/private-link/private-endpoint-dns).
 const AzureKeyVaultZone = "privatelink.vaultcore.azure.net"
+
+// AzureAppConfigZone is the private DNS zone App Configuration's private
+// endpoints register in (same page).
+const AzureAppConfigZone = "privatelink.azconfig.io"
 
 // awsPaths are what the app group's egress names to reach the AWS APIs
 // privately: the interface endpoints' security group and the S3 gateway

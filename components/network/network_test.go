@@ -154,8 +154,8 @@ func TestAzureNetworkDelegatesADatabaseSubnet(t *testing.T) {
 	for _, z := range ofType(p, "azure-native:network:PrivateZone") {
 		zones = append(zones, z.Inputs["privateZoneName"])
 	}
-	if fmt.Sprint(zones) != "[wedsync-prod-uks.private.postgres.database.azure.com privatelink.vaultcore.azure.net]" {
-		t.Errorf("private DNS zones = %v, want the server's and Key Vault's", zones)
+	if fmt.Sprint(zones) != "[privatelink.azconfig.io wedsync-prod-uks.private.postgres.database.azure.com privatelink.vaultcore.azure.net]" {
+		t.Errorf("private DNS zones = %v, want App Configuration's, the server's and Key Vault's", zones)
 	}
 	if endpoints, _ := plan.Lookup(vnets[0].Inputs, "subnets", "2", "name"); endpoints != "endpoints" {
 		t.Errorf("third subnet = %v, want the private endpoints'", endpoints)

@@ -38,6 +38,10 @@ const (
 	KindDeploy          = "deploy"
 	KindOverride        = "emergency-override"
 	KindOverrideCleared = "emergency-override-cleared"
+	// KindConfigChange is a change to the app's settings (`config set`).
+	KindConfigChange    = "config-change"
+	KindEmergencyBackup = "emergency-backup" // backup now: the jobs started, who and why
+	KindDrill           = "restore-drill"    // dr drill: the copy restored, checks, time against the RTO
 )
 
 // Record is one line of the audit history.
@@ -64,6 +68,8 @@ type Record struct {
 	Override *season.Override `json:"override,omitempty"`
 	// Freeze is the freeze window an override was set in.
 	Freeze *Window `json:"freeze,omitempty"`
+	// Detail is what an emergency backup started or a drill found.
+	Detail any `json:"detail,omitempty"`
 }
 
 // Change is one value a promotion changed, by its path in the release block.

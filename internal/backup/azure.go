@@ -57,6 +57,9 @@ func (a *AzureStore) Stat(ctx context.Context, key string) (Attrs, error) {
 	if len(p.ContentMD5) > 0 {
 		at.Checksums["MD5"] = base64.StdEncoding.EncodeToString(p.ContentMD5)
 	}
+	// A blob says only that it is server-encrypted
+	// (x-ms-server-encrypted); the customer-managed key is the account's.
+	at.Encrypted = deref(p.IsServerEncrypted)
 	if p.ImmutabilityPolicyExpiresOn != nil {
 		mode := ""
 		if p.ImmutabilityPolicyMode != nil {

@@ -6,6 +6,7 @@ import (
 	"encoding/binary"
 	"errors"
 	"io"
+	"strings"
 
 	"cloud.google.com/go/storage"
 	"google.golang.org/api/iterator"
@@ -55,6 +56,11 @@ func (g *GCSStore) Stat(ctx context.Context, key string) (Attrs, error) {
 	if len(o.MD5) > 0 {
 		a.Checksums["MD5"] = base64.StdEncoding.EncodeToString(o.MD5)
 	}
+	// kmsKeyName carries the key version used
+	// (https://cloud.google.com/storage/docs/json_api/v1/objects#resource);
+	// the stack names the key.
+	a.KeyPerObject, a.Encrypted = true, true
+	a.KeyID, _, _ = strings.Cut(o.KMSKeyName, "/cryptoKeyVersions/")
 	if r := o.Retention; r != nil && !r.RetainUntil.IsZero() {
 		a.Lock = Lock{Mode: r.Mode, Until: r.RetainUntil}
 	}

@@ -21,6 +21,9 @@ type Manifest struct {
 	CreatedAt time.Time `json:"createdAt"`
 	Writer    string    `json:"writer"`
 	Files     []File    `json:"files"`
+	// Checks, optional, are figures of the database taken when the dump
+	// was written, which a restore drill compares the restored copy with.
+	Checks *DatabaseChecks `json:"checks,omitempty"`
 
 	// Key is where the manifest itself is stored (not part of the format).
 	Key string `json:"-"`
@@ -32,6 +35,21 @@ type File struct {
 	Bytes         int64     `json:"bytes"`
 	SHA256        string    `json:"sha256"`
 	CloudChecksum *Checksum `json:"cloudChecksum,omitempty"`
+}
+
+// DatabaseChecks are a dump's figures at write time.
+type DatabaseChecks struct {
+	// Tables are, per core table, its row count and the MD5 of its rows
+	// (md5 of string_agg(row::text, ',' ORDER BY row::text)).
+	Tables map[string]TableCheck `json:"tables,omitempty"`
+	// SchemaVersion is the newest applied migration.
+	SchemaVersion string `json:"schemaVersion,omitempty"`
+}
+
+// TableCheck is one table's figures.
+type TableCheck struct {
+	Rows int64  `json:"rows"`
+	MD5  string `json:"md5,omitempty"`
 }
 
 // Checksum is a checksum as the cloud's API returns it.

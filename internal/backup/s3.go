@@ -52,6 +52,10 @@ func (s *S3Store) Stat(ctx context.Context, key string) (Attrs, error) {
 			a.Checksums[alg] = *v
 		}
 	}
+	// SSE-KMS names its key ARN
+	// (https://docs.aws.amazon.com/AmazonS3/latest/API/API_HeadObject.html).
+	a.KeyPerObject, a.KeyID = true, aws.ToString(h.SSEKMSKeyId)
+	a.Encrypted = h.ServerSideEncryption != ""
 	if h.ObjectLockRetainUntilDate != nil {
 		a.Lock = Lock{Mode: string(h.ObjectLockMode), Until: *h.ObjectLockRetainUntilDate}
 	}

@@ -36,6 +36,16 @@ type Attrs struct {
 	// CRC32C, MD5), base64 as the API returns them.
 	Checksums map[string]string
 	Lock      Lock
+	// KeyID is the customer-managed key the cloud says encrypts the object
+	// (S3's SSE-KMS key ARN, GCS's kmsKeyName without its version); "" when
+	// the object has none or the cloud does not say per object.
+	KeyID string
+	// KeyPerObject is false where the cloud does not report the key per
+	// object (Azure Blob: the account's key encrypts every blob, and the
+	// blob says only that it is server-encrypted).
+	KeyPerObject bool
+	// Encrypted is the cloud's word that the object is encrypted at rest.
+	Encrypted bool
 }
 
 // Lock is an object's write-once protection: S3 Object Lock retention, GCS

@@ -7,7 +7,9 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"slices"
 	"sort"
+	"strings"
 	"sync"
 	"time"
 )
@@ -15,6 +17,8 @@ import (
 // Options say what a good copy is and how to read.
 type Options struct {
 	Prefix string // only objects under it
+	// Only, when set, is the one manifest to verify (a restore drill's copy).
+	Only string
 	// MaxAge is the backup schedule plus slack: the newest copy of each
 	// purpose must be younger. 0 skips the freshness check.
 	MaxAge time.Duration
@@ -22,10 +26,13 @@ type Options struct {
 	// force until at least its manifest's createdAt plus this. 0 skips the
 	// lock check.
 	MinRetention time.Duration
-	Parallel     int       // concurrent object reads; default 4
-	StatePath    string    // resume file; "" for none
-	Progress     io.Writer // progress lines; nil for none
-	Now          func() time.Time
+	// KeyID is the stack's key: every object must be encrypted with it.
+	// "" skips the key check.
+	KeyID     string
+	Parallel  int       // concurrent object reads; default 4
+	StatePath string    // resume file; "" for none
+	Progress  io.Writer // progress lines; nil for none
+	Now       func() time.Time
 }
 
 // Finding kinds, each named per object in the report.
@@ -42,6 +49,8 @@ const (
 	KindLockExpired      = "lock-expired"
 	KindLockShort        = "lock-shorter-than-retention"
 	KindReadError        = "read-error"
+	KindWrongKey         = "wrong-key"     // encrypted with another key than the stack's
+	KindUnencrypted      = "not-encrypted" // the cloud says it is not encrypted with a customer key
 )
 
 // Finding is one thing wrong with one object.
@@ -62,7 +71,20 @@ type Report struct {
 	Bytes     int64                `json:"bytes"`
 	Newest    map[string]time.Time `json:"newest"` // newest copy per purpose
 	Findings  []Finding            `json:"findings"`
-	Elapsed   time.Duration        `json:"elapsedNs"`
+	// Copies are the copies the manifests describe, each good when no
+	// finding names its manifest or one of its files.
+	Copies []Copy `json:"copies"`
+	// Notes say what this run could not check, and why (never silent).
+	Notes   []string      `json:"notes,omitempty"`
+	Elapsed time.Duration `json:"elapsedNs"`
+}
+
+// Copy is one backup copy (one manifest) and whether it verified.
+type Copy struct {
+	Manifest  string    `json:"manifest"`
+	Purpose   string    `json:"purpose"`
+	CreatedAt time.Time `json:"createdAt"`
+	OK        bool      `json:"ok"`
 }
 
 // OK reports whether nothing was found wrong.
@@ -82,6 +104,24 @@ type run struct {
 
 	mu  sync.Mutex
 	rep *Report
+	// manifestsSeen are the manifests read, for the copies' status.
+	manifestsSeen []*Manifest
+}
+
+// copyStatus records each copy, good unless a finding names it or a file.
+func (r *run) copyStatus() {
+	bad := map[string]bool{}
+	for _, f := range r.rep.Findings {
+		bad[f.Object] = true
+	}
+	for _, m := range r.manifestsSeen {
+		ok := !bad[m.Key]
+		for _, f := range m.Files {
+			ok = ok && !bad[f.Path]
+		}
+		r.rep.Copies = append(r.rep.Copies, Copy{Manifest: m.Key, Purpose: m.Purpose, CreatedAt: m.CreatedAt, OK: ok})
+	}
+	sort.Slice(r.rep.Copies, func(i, j int) bool { return r.rep.Copies[i].CreatedAt.Before(r.rep.Copies[j].CreatedAt) })
 }
 
 // Verify checks every copy under opt.Prefix in store. A store that cannot
@@ -112,6 +152,7 @@ func Verify(ctx context.Context, store Store, opt Options) (*Report, error) {
 	r.prog = newProgress(opt.Progress, jobs)
 	r.verifyAll(ctx, jobs)
 	r.prog.finish()
+	r.copyStatus()
 	r.rep.Elapsed = time.Since(start)
 	sort.Slice(r.rep.Findings, func(i, j int) bool {
 		a, b := r.rep.Findings[i], r.rep.Findings[j]
@@ -147,7 +188,7 @@ func (r *run) manifests(ctx context.Context, objects []Object) []job {
 	}
 	var jobs []job
 	for _, o := range objects {
-		if !IsManifest(o.Key) {
+		if !IsManifest(o.Key) || (r.opt.Only != "" && o.Key != r.opt.Only) {
 			continue
 		}
 		m, err := r.readManifest(ctx, o.Key)
@@ -156,6 +197,7 @@ func (r *run) manifests(ctx context.Context, objects []Object) []job {
 			continue
 		}
 		r.rep.Manifests++
+		r.manifestsSeen = append(r.manifestsSeen, m)
 		if m.CreatedAt.After(r.rep.Newest[m.Purpose]) {
 			r.rep.Newest[m.Purpose] = m.CreatedAt
 		}
@@ -177,7 +219,12 @@ func (r *run) manifests(ctx context.Context, objects []Object) []job {
 const maxManifest = 64 << 20
 
 func (r *run) readManifest(ctx context.Context, key string) (*Manifest, error) {
-	rc, err := r.store.Open(ctx, key)
+	return ReadManifest(ctx, r.store, key)
+}
+
+// ReadManifest reads and parses one manifest object.
+func ReadManifest(ctx context.Context, store Store, key string) (*Manifest, error) {
+	rc, err := store.Open(ctx, key)
 	if err != nil {
 		return nil, err
 	}
@@ -239,6 +286,7 @@ func (r *run) verifyOne(ctx context.Context, j job) {
 	}
 	r.checkCloudChecksum(j, attrs)
 	r.checkLock(j, attrs)
+	r.checkKey(j, attrs)
 	if r.state.verified(key, attrs, j.f.SHA256) {
 		r.prog.resumed(attrs.Size)
 		r.mu.Lock()
@@ -308,4 +356,71 @@ func (r *run) checkLock(j job, attrs Attrs) {
 		r.find(j.f.Path, KindLockShort, "%s lock until %s, shorter than the stated retention %s from %s (until %s)",
 			l.Mode, l.Until.UTC().Format(time.RFC3339), r.opt.MinRetention, j.m.CreatedAt.UTC().Format(time.RFC3339), need.UTC().Format(time.RFC3339))
 	}
+}
+
+// checkKey compares the object's key with the stack's. S3 reports the key
+// ARN; the stack may name the same key by ARN or by its bare id.
+func (r *run) checkKey(j job, attrs Attrs) {
+	want := r.opt.KeyID
+	if want == "" {
+		return
+	}
+	switch {
+	case !attrs.KeyPerObject:
+		if !attrs.Encrypted {
+			r.find(j.f.Path, KindUnencrypted, "the store says the object is not server-encrypted; the stack's key is %s", want)
+			return
+		}
+		r.note("%s does not report the key per object: checked that every object is server-encrypted; the account's key (%s) is checked on the account, not here",
+			r.rep.Location, want)
+	case attrs.KeyID == "":
+		r.find(j.f.Path, KindUnencrypted, "no customer-managed key on the object; the stack's key is %s", want)
+	case !sameKey(attrs.KeyID, want):
+		r.find(j.f.Path, KindWrongKey, "encrypted with %s, the stack's key is %s", attrs.KeyID, want)
+	}
+}
+
+// sameKey: equal, or one is the other's trailing key id (an ARN's
+// key/ID part).
+func sameKey(a, b string) bool {
+	if a == b {
+		return true
+	}
+	return strings.HasSuffix(a, "/"+b) || strings.HasSuffix(b, "/"+a)
+}
+
+// note records a note once.
+func (r *run) note(format string, args ...any) {
+	n := fmt.Sprintf(format, args...)
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	if !slices.Contains(r.rep.Notes, n) {
+		r.rep.Notes = append(r.rep.Notes, n)
+	}
+}
+
+// Newest is the newest copy of purpose in store: its manifest. Manifests
+// that do not parse are skipped here (verify reports them).
+func Newest(ctx context.Context, store Store, prefix, purpose string) (*Manifest, error) {
+	objects, err := store.List(ctx, prefix)
+	if err != nil {
+		return nil, asAccess(store, err)
+	}
+	var newest *Manifest
+	for _, o := range objects {
+		if !IsManifest(o.Key) {
+			continue
+		}
+		m, err := ReadManifest(ctx, store, o.Key)
+		if err != nil || m.Purpose != purpose {
+			continue
+		}
+		if newest == nil || m.CreatedAt.After(newest.CreatedAt) {
+			newest = m
+		}
+	}
+	if newest == nil {
+		return nil, fmt.Errorf("%s holds no %s copy with a manifest (docs/backup-manifest.md)", store.Location(), purpose)
+	}
+	return newest, nil
 }

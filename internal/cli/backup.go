@@ -6,52 +6,68 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"sort"
+	"os"
+	"os/exec"
+	"slices"
+	"strings"
 	"time"
 
-	"cloud.google.com/go/storage"
-	"github.com/Azure/azure-sdk-for-go/sdk/azidentity"
-	"github.com/Azure/azure-sdk-for-go/sdk/storage/azblob/container"
-	"github.com/aws/aws-sdk-go-v2/config"
-	"github.com/aws/aws-sdk-go-v2/service/s3"
 	"github.com/spf13/cobra"
-	"google.golang.org/api/option"
 
 	"github.com/wedsync/wedsync-infra/internal/backup"
+	"github.com/wedsync/wedsync-infra/internal/offline"
+	"github.com/wedsync/wedsync-infra/internal/project"
+	"github.com/wedsync/wedsync-infra/stacks"
 )
 
 const backupExitCodes = `Exit codes: 0 every copy verified; 1 a finding (named per object: missing,
 sha256-mismatch, size-mismatch, cloud-checksum-mismatch, stale, lock-expired,
-lock-shorter-than-retention, unlocked, bad-manifest, ...); 2 bad arguments or
-the store cannot be read (unreachable endpoint, wrong bucket, no permission:
-the message says what to check).`
+lock-shorter-than-retention, unlocked, wrong-key, not-encrypted,
+bad-manifest, ...); 2 bad arguments or a store cannot be read (unreachable
+endpoint, wrong bucket, no permission, no stack outputs: the message says
+what to check).`
+
+const backupTierSources = `The tiers come from the stack's output backupTiers (bucket, replica and
+offsite of each purpose: cloud, region, bucket, key id, retention):
+--from stack (default) runs 'pulumi stack output --json'; --outputs FILE
+reads a saved copy of it; --from plan takes them from the offline plan,
+credential-free, where AWS key ARNs are stand-ins (assigned at deploy), so
+the key check is skipped on AWS tiers and the report says so. --bucket and
+--cloud name one bucket by hand instead.`
 
 func newBackupCmd() *cobra.Command {
 	cmd := &cobra.Command{
 		Use:   "backup",
-		Short: "Prove the backups: verify every copy against its manifest, and the compliance report",
+		Short: "Prove the backups: verify every copy against its manifest, the compliance report, an emergency backup",
 		Args:  cobra.NoArgs,
 	}
-	cmd.AddCommand(newBackupVerifyCmd(), newBackupReportCmd())
+	cmd.AddCommand(newBackupVerifyCmd(), newBackupReportCmd(), newBackupNowCmd())
 	return cmd
 }
 
 // backupFlags are the flags verify and report share.
 type backupFlags struct {
-	stack, tier, bucket, cloud, endpoint, prefix, state string
-	since, retention                                    time.Duration
-	parallel                                            int
+	stack, tier, bucket, cloud, prefix, state, key string
+	from, outputs                                  string
+	endpoints                                      []string
+	since, retention                               time.Duration
+	parallel                                       int
+	// retentionSet: --retention was given (0 then turns the lock check off).
+	retentionSet bool
 }
 
 func (f *backupFlags) register(cmd *cobra.Command) {
 	fl := cmd.Flags()
 	fl.StringVar(&f.stack, "stack", "", "stack whose backups these are (required)")
-	fl.StringVar(&f.tier, "tier", "all", "bucket, offsite or all (a label for the copy given by --bucket)")
+	fl.StringVar(&f.tier, "tier", "all", "bucket, replica, offsite or all")
+	fl.StringVar(&f.from, "from", "stack", "where the tiers come from: stack ('pulumi stack output') or plan (the offline plan)")
+	fl.StringVar(&f.outputs, "outputs", "", "a file of the stack's 'pulumi stack output --json' (instead of --from)")
 	fl.DurationVar(&f.since, "since", 48*time.Hour, "the schedule plus slack: the newest copy must be younger")
-	fl.DurationVar(&f.retention, "retention", 0, "stated retention: every object's lock must hold until its backup's createdAt plus this (0: lock not checked)")
-	fl.StringVar(&f.bucket, "bucket", "", "bucket (container on Azure) holding the backups (required this release)")
-	fl.StringVar(&f.cloud, "cloud", "", "aws, gcp or azure (required with --bucket)")
-	fl.StringVar(&f.endpoint, "endpoint", "", "storage endpoint: an S3-compatible URL, a GCS JSON API URL, or the Azure account's blob URL (required on azure)")
+	fl.DurationVar(&f.retention, "retention", 0, "stated retention: every object's lock must hold until its backup's createdAt plus this (default: the tier's retention; by hand 0; 0 turns the lock check off)")
+	fl.StringVar(&f.bucket, "bucket", "", "by hand: the bucket (container on Azure) holding the backups")
+	fl.StringVar(&f.cloud, "cloud", "", "by hand: aws, gcp or azure (required with --bucket)")
+	fl.StringVar(&f.key, "key", "", "by hand: the key every object must be encrypted with (default: the tier's key; by hand none, not checked)")
+	fl.StringArrayVar(&f.endpoints, "endpoint", nil, "storage endpoint replacing the cloud's: cloud=URL (repeatable), or a bare URL for every cloud; on Azure by hand the account's blob URL")
 	fl.StringVar(&f.prefix, "prefix", "", "only objects under this prefix")
 	fl.StringVar(&f.state, "state", "", "resume file: a rerun does not re-read objects it lists as verified")
 	fl.IntVar(&f.parallel, "parallel", 4, "objects read at once")
@@ -62,181 +78,220 @@ func (f *backupFlags) validate() error {
 	if f.stack == "" {
 		problems = append(problems, errors.New("--stack is required"))
 	}
-	if f.tier != "bucket" && f.tier != "offsite" && f.tier != "all" {
-		problems = append(problems, fmt.Errorf("--tier %q: allowed are bucket, offsite, all", f.tier))
+	if !slices.Contains(backup.TierNames, f.tier) {
+		problems = append(problems, fmt.Errorf("--tier %q: allowed are %s", f.tier, strings.Join(backup.TierNames, ", ")))
 	}
-	if f.bucket == "" {
-		problems = append(problems, errors.New("--bucket is required: reading the tiers from the stack's outputs is not built yet"))
-	}
-	switch f.cloud {
-	case "aws", "gcp":
-	case "azure":
-		if f.endpoint == "" {
-			problems = append(problems, errors.New("--endpoint is required on azure: the account's blob URL, https://ACCOUNT.blob.core.windows.net"))
+	if f.bucket != "" {
+		switch f.cloud {
+		case "aws", "gcp":
+		case "azure":
+			if len(f.endpoints) == 0 {
+				problems = append(problems, errors.New("--endpoint is required on azure with --bucket: the account's blob URL, https://ACCOUNT.blob.core.windows.net"))
+			}
+		default:
+			problems = append(problems, fmt.Errorf("--cloud %q: allowed are aws, gcp, azure", f.cloud))
 		}
-	default:
-		problems = append(problems, fmt.Errorf("--cloud %q: allowed are aws, gcp, azure", f.cloud))
+	} else if f.from != "stack" && f.from != "plan" {
+		problems = append(problems, fmt.Errorf("--from %q: allowed are stack, plan", f.from))
 	}
 	if f.parallel < 1 || f.parallel > 64 {
 		problems = append(problems, fmt.Errorf("--parallel %d: allowed is 1 to 64", f.parallel))
 	}
+	if _, err := backup.ParseEndpoints(f.endpoints); err != nil {
+		problems = append(problems, err)
+	}
 	return errors.Join(problems...)
 }
 
-// store opens the bucket on the cloud's own SDK with the ambient identity
-// (AWS default chain, Google application default credentials, Azure
-// DefaultAzureCredential).
-func (f *backupFlags) store(ctx context.Context) (backup.Store, error) {
-	switch f.cloud {
-	case "aws":
-		cfg, err := config.LoadDefaultConfig(ctx)
-		if err != nil {
-			return nil, err
+// tierRun is one tier verified, or the reason it could not be read.
+type tierRun struct {
+	Tier   backup.Tier    `json:"tier"`
+	Report *backup.Report `json:"report,omitempty"`
+	Error  string         `json:"error,omitempty"`
+}
+
+// tiers are the tiers to verify: the one named by hand, or the stack's.
+func (f *backupFlags) tiers(cmd *cobra.Command) ([]backup.Tier, []string, error) {
+	if f.bucket != "" {
+		label := f.tier
+		if label == "all" {
+			label = "bucket"
 		}
-		return &backup.S3Store{Bucket: f.bucket, Client: s3.NewFromConfig(cfg, func(o *s3.Options) {
-			if f.endpoint != "" {
-				o.BaseEndpoint, o.UsePathStyle = &f.endpoint, true
-			}
-		})}, nil
-	case "gcp":
-		var opts []option.ClientOption
-		if f.endpoint != "" {
-			opts = append(opts, option.WithEndpoint(f.endpoint))
+		return []backup.Tier{{Tier: label, Cloud: f.cloud, Bucket: f.bucket, KeyID: f.key}}, nil, nil
+	}
+	outputs, err := f.stackOutputs(cmd)
+	if err != nil {
+		return nil, nil, err
+	}
+	tiers, err := backup.TiersFromOutputs(outputs, f.tier)
+	if err != nil {
+		return nil, nil, err
+	}
+	var notes []string
+	for i, t := range tiers {
+		if f.key != "" {
+			tiers[i].KeyID = f.key
+		} else if f.from == "plan" && f.outputs == "" && t.Cloud == "aws" {
+			tiers[i].KeyID = ""
+			notes = append(notes, t.Name()+": key not checked: AWS assigns key ARNs at deploy and the offline plan's is a stand-in; use --from stack")
 		}
-		c, err := storage.NewClient(ctx, opts...)
-		if err != nil {
-			return nil, err
+	}
+	return tiers, notes, nil
+}
+
+// stackOutputs are the stack's outputs from --outputs, the offline plan or
+// the pulumi CLI.
+func (f *backupFlags) stackOutputs(cmd *cobra.Command) (map[string]any, error) {
+	var data []byte
+	var err error
+	switch {
+	case f.outputs != "":
+		if data, err = os.ReadFile(f.outputs); err != nil {
+			return nil, fmt.Errorf("--outputs: %w", err)
 		}
-		return &backup.GCSStore{Client: c, Bucket: f.bucket}, nil
+	case f.from == "plan":
+		return planOutputs(cmd, f.stack)
 	default:
-		cred, err := azidentity.NewDefaultAzureCredential(nil)
-		if err != nil {
-			return nil, err
+		c := exec.CommandContext(commandContext(cmd), "pulumi", "stack", "output", "--json", "--stack", f.stack)
+		c.Dir = projectDir(cmd)
+		c.Stderr = cmd.ErrOrStderr()
+		if data, err = c.Output(); err != nil {
+			return nil, fmt.Errorf("pulumi stack output --json --stack %s: %w; check that the pulumi CLI is installed and logged in to the stack's backend, or use --from plan or --outputs FILE", f.stack, err)
 		}
-		c, err := container.NewClient(f.endpoint+"/"+f.bucket, cred, nil)
-		if err != nil {
-			return nil, err
-		}
-		return &backup.AzureStore{Client: c, Name: f.bucket}, nil
 	}
+	var out map[string]any
+	if err := json.Unmarshal(data, &out); err != nil {
+		return nil, fmt.Errorf("the stack's outputs are not the JSON of 'pulumi stack output --json': %w", err)
+	}
+	return out, nil
 }
 
-// run verifies; an error is bad input or no access (exit 2).
-func (f *backupFlags) run(ctx context.Context, progress io.Writer) (*backup.Report, error) {
+func planOutputs(cmd *cobra.Command, stack string) (map[string]any, error) {
+	p, err := project.Find(projectDir(cmd))
+	if err != nil {
+		return nil, err
+	}
+	now, err := stacks.Now()
+	if err != nil {
+		return nil, err
+	}
+	res, err := offline.Plan(p, stack, now)
+	if err != nil {
+		return nil, err
+	}
+	return res.Plan.Outputs, nil
+}
+
+// run verifies every tier; an error is bad input or no outputs (exit 2). A
+// tier that cannot be read is recorded in its run and makes the exit 2.
+func (f *backupFlags) run(cmd *cobra.Command, progress io.Writer) ([]tierRun, []string, error) {
 	if err := f.validate(); err != nil {
-		return nil, invalid(err)
+		return nil, nil, invalid(err)
 	}
-	st, err := f.store(ctx)
+	f.retentionSet = cmd.Flags().Changed("retention")
+	tiers, notes, err := f.tiers(cmd)
 	if err != nil {
-		return nil, invalid(fmt.Errorf("%s credentials: %w", f.cloud, err))
+		return nil, nil, invalid(err)
 	}
-	rep, err := backup.Verify(ctx, st, backup.Options{Prefix: f.prefix, MaxAge: f.since, MinRetention: f.retention,
-		Parallel: f.parallel, StatePath: f.state, Progress: progress})
-	if err != nil {
-		return nil, invalid(err)
+	ep, _ := backup.ParseEndpoints(f.endpoints)
+	var runs []tierRun
+	for _, t := range tiers {
+		rep, err := f.verifyTier(commandContext(cmd), t, ep, progress)
+		r := tierRun{Tier: t, Report: rep}
+		if err != nil {
+			r.Error = err.Error()
+		}
+		runs = append(runs, r)
 	}
-	return rep, nil
+	return runs, notes, nil
 }
 
-func findingsExit(rep *backup.Report) error {
-	if rep.OK() {
-		return nil
+func (f *backupFlags) verifyTier(ctx context.Context, t backup.Tier, ep backup.Endpoints, progress io.Writer) (*backup.Report, error) {
+	st, err := backup.Open(ctx, t, ep)
+	if err != nil {
+		return nil, fmt.Errorf("%s credentials: %w", t.Cloud, err)
 	}
-	return &exitError{code: ExitViolation, err: fmt.Errorf("%d findings in %s", len(rep.Findings), rep.Location)}
+	retention := t.Retention()
+	if f.retentionSet || f.bucket != "" {
+		retention = f.retention
+	}
+	state := f.state
+	if state != "" && f.bucket == "" {
+		// One resume file per tier: each lists what it verified in its store.
+		state = fmt.Sprintf("%s.%s-%s", state, t.Tier, t.Purpose)
+	}
+	return backup.Verify(ctx, st, backup.Options{Prefix: f.prefix, MaxAge: f.since, MinRetention: retention,
+		KeyID: t.KeyID, Parallel: f.parallel, StatePath: state, Progress: progress})
+}
+
+// runsExit is 2 when a tier could not be read, 1 on a finding, else 0.
+func runsExit(runs []tierRun) error {
+	findings, unread := 0, 0
+	for _, r := range runs {
+		if r.Error != "" {
+			unread++
+		} else {
+			findings += len(r.Report.Findings)
+		}
+	}
+	switch {
+	case unread > 0:
+		return invalid(fmt.Errorf("%d of %d tiers could not be read (see above)", unread, len(runs)))
+	case findings > 0:
+		return &exitError{code: ExitViolation, err: fmt.Errorf("%d findings in %d tiers", findings, len(runs))}
+	}
+	return nil
 }
 
 func newBackupVerifyCmd() *cobra.Command {
 	var f backupFlags
 	cmd := &cobra.Command{
-		Use:   "verify --stack S [--tier bucket|offsite|all] [--since 48h] --bucket B --cloud C [--endpoint URL]",
-		Short: "Verify every backup copy: present, fresh, SHA-256 and the cloud's checksum, lock in force",
-		Long: `verify lists the bucket, reads every manifest (docs/backup-manifest.md) and
-checks each file it names: present; the size; SHA-256 recomputed from the
-bytes (streamed, --parallel at once) against the manifest; the checksum the
-cloud recorded at write time against the manifest's cloudChecksum; with
---retention, the object lock in force and not ending before createdAt plus
-the retention. The newest copy of each purpose must be younger than --since.
-It only reads: nothing is written to or deleted from the store. Progress
-(objects, bytes, rate) goes to stderr; --state makes a stopped run resumable.
+		Use:   "verify --stack S [--tier bucket|replica|offsite|all] [--since 48h] [--from stack|plan | --outputs FILE | --bucket B --cloud C] [--endpoint URL]",
+		Short: "Verify every backup copy: present, fresh, SHA-256 and the cloud's checksum, lock in force, the stack's key",
+		Long: `verify lists each tier's bucket, reads every manifest (docs/backup-manifest.md)
+and checks each file it names: present; the size; SHA-256 recomputed from
+the bytes (streamed, --parallel at once) against the manifest; the checksum
+the cloud recorded at write time against the manifest's cloudChecksum; the
+object lock in force and not ending before createdAt plus the tier's
+retention; encrypted with the stack's key. The newest copy of each purpose
+must be younger than --since. It only reads: nothing is written to or
+deleted from a store. Progress (objects, bytes, rate) goes to stderr;
+--state makes a stopped run resumable.
+
+` + backupTierSources + `
 
 ` + backupExitCodes,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
-			rep, err := f.run(cmd.Context(), cmd.ErrOrStderr())
+			runs, notes, err := f.run(cmd, cmd.ErrOrStderr())
 			if err != nil {
 				return err
 			}
-			w := cmd.OutOrStdout()
-			fmt.Fprintf(w, "%s: %d manifests, %d objects read (%d MiB), %d resumed, in %s\n", rep.Location,
-				rep.Manifests, rep.Objects, rep.Bytes>>20, rep.Resumed, rep.Elapsed.Round(time.Millisecond))
-			for _, fd := range rep.Findings {
-				fmt.Fprintf(w, "FINDING %s\n", fd)
-			}
-			return findingsExit(rep)
+			writeRuns(cmd.OutOrStdout(), runs, notes)
+			return runsExit(runs)
 		},
 	}
 	f.register(cmd)
 	return cmd
 }
 
-func newBackupReportCmd() *cobra.Command {
-	var f backupFlags
-	var format string
-	cmd := &cobra.Command{
-		Use:   "report --stack S [--format text|json] --bucket B --cloud C [--endpoint URL]",
-		Short: "The compliance report: per purpose the last good copy, its age against the RPO, checksum and lock status",
-		Long: `report runs the same checks as verify and prints, per backup purpose, the
-newest copy and its age against --since (the RPO plus slack), and every
-finding. Not built yet: the HTML chart and the totals over the last 30 days.
-
-` + backupExitCodes,
-		Args: cobra.NoArgs,
-		RunE: func(cmd *cobra.Command, _ []string) error {
-			if format != "text" && format != "json" {
-				return invalid(fmt.Errorf("--format %q: allowed are text, json", format))
-			}
-			rep, err := f.run(cmd.Context(), io.Discard)
-			if err != nil {
-				return err
-			}
-			if err := writeBackupReport(cmd.OutOrStdout(), f, rep, format); err != nil {
-				return err
-			}
-			return findingsExit(rep)
-		},
-	}
-	f.register(cmd)
-	cmd.Flags().StringVar(&format, "format", "text", "text or json")
-	return cmd
-}
-
-func writeBackupReport(w io.Writer, f backupFlags, rep *backup.Report, format string) error {
-	if format == "json" {
-		enc := json.NewEncoder(w)
-		enc.SetIndent("", "  ")
-		return enc.Encode(struct {
-			Stack string `json:"stack"`
-			Tier  string `json:"tier"`
-			*backup.Report
-		}{f.stack, f.tier, rep})
-	}
-	fmt.Fprintf(w, "Backups of %s, tier %s, %s\n", f.stack, f.tier, rep.Location)
-	purposes := make([]string, 0, len(rep.Newest))
-	for p := range rep.Newest {
-		purposes = append(purposes, p)
-	}
-	sort.Strings(purposes)
-	for _, p := range purposes {
-		age := time.Since(rep.Newest[p]).Round(time.Minute)
-		status := "within"
-		if age > f.since {
-			status = "OVER"
+func writeRuns(w io.Writer, runs []tierRun, notes []string) {
+	for _, r := range runs {
+		if r.Error != "" {
+			fmt.Fprintf(w, "%s: CANNOT READ: %s\n", r.Tier.Name(), r.Error)
+			continue
 		}
-		fmt.Fprintf(w, "  %-12s newest %s, age %s, %s the %s limit\n", p, rep.Newest[p].UTC().Format(time.RFC3339), age, status, f.since)
+		rep := r.Report
+		fmt.Fprintf(w, "%s %s: %d manifests, %d objects read (%d MiB), %d resumed, in %s\n", r.Tier.Name(), rep.Location,
+			rep.Manifests, rep.Objects, rep.Bytes>>20, rep.Resumed, rep.Elapsed.Round(time.Millisecond))
+		for _, fd := range rep.Findings {
+			fmt.Fprintf(w, "FINDING %s\n", fd)
+		}
+		for _, n := range rep.Notes {
+			fmt.Fprintf(w, "NOTE %s\n", n)
+		}
 	}
-	fmt.Fprintf(w, "  checksums: %d objects read, %d resumed, %d findings\n", rep.Objects, rep.Resumed, len(rep.Findings))
-	for _, fd := range rep.Findings {
-		fmt.Fprintf(w, "  FINDING %s\n", fd)
+	for _, n := range notes {
+		fmt.Fprintf(w, "NOTE %s\n", n)
 	}
-	return nil
 }

@@ -57,10 +57,10 @@ policy violation or a provider error); 2 bad config, arguments or setup
 type deployFunc func(ctx context.Context, p *project.Project, stack string, opts deploy.Options) (*deploy.Outcome, error)
 
 func newDeployCmd(name, short, long string, do deployFunc) *cobra.Command {
-	var stack string
+	var stack, reason string
 	var at *instant
 	cmd := &cobra.Command{
-		Use:   name + " --stack NAME [--now RFC3339]",
+		Use:   name + " --stack NAME [--now RFC3339]" + map[bool]string{true: " [--reason TEXT]"}[name == "up"],
 		Short: short,
 		Long:  long,
 		Args:  cobra.NoArgs,
@@ -73,6 +73,7 @@ func newDeployCmd(name, short, long string, do deployFunc) *cobra.Command {
 			res, err := do(commandContext(cmd), p, stack, deploy.Options{
 				Runner: newRunner(),
 				Now:    now,
+				Reason: reason,
 				Stdout: out,
 				Stderr: cmd.ErrOrStderr(),
 			})
@@ -88,6 +89,9 @@ func newDeployCmd(name, short, long string, do deployFunc) *cobra.Command {
 	}
 	stackFlag(cmd, &stack, "stack to run")
 	at = nowFlag(cmd)
+	if name == "up" {
+		cmd.Flags().StringVar(&reason, "reason", "", "why the stack is updated without a promotion (a reviewed config change, a scheduled re-apply): kept in the deploy record")
+	}
 	return cmd
 }
 

@@ -101,6 +101,22 @@ func TestDeployCommands(t *testing.T) {
 		}
 	})
 
+	// A prod config change without a promotion: the reviewed reason stays
+	// in the deploy record (the apply-prod workflow passes it).
+	t.Run("up_keeps_its_reason_in_the_deploy_record", func(t *testing.T) {
+		dir := copyOfRepo(t)
+		withRunner(t, &fakeRunner{result: deploy.Result{Changes: map[string]int{"update": 1}}})
+		code, out, errOut := run(t, "up", "--project-dir", dir, "--stack", "prod", "--now", "2026-11-25T12:00:00Z",
+			"--reason", "config change: budget 12000 -> 14000 (#123)")
+		if code != ExitOK {
+			t.Fatalf("exit %d\n%s%s", code, out, errOut)
+		}
+		recs := deployRecords(t, dir)
+		if len(recs) != 1 || recs[0].Reason != "config change: budget 12000 -> 14000 (#123)" || recs[0].Stack != "prod" {
+			t.Errorf("deploy records %+v", recs)
+		}
+	})
+
 	t.Run("up_on_prod_inside_a_freeze_runs_under_an_emergency_override", func(t *testing.T) {
 		dir := copyOfRepo(t)
 		if code, out, errOut := run(t, "freeze", "override", "set", "--project-dir", dir, "--stack", "prod", "--now", weddingSaturday,

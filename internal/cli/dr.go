@@ -25,7 +25,7 @@ func newDRCmd() *cobra.Command {
 		Short: "Disaster recovery: rebuild prod in its DR region, and what is replicated where",
 		Args:  cobra.NoArgs,
 	}
-	cmd.AddCommand(newDRRebuildCmd(), newDRStatusCmd())
+	cmd.AddCommand(newDRRebuildCmd(), newDRStatusCmd(), newDRDrillCmd())
 	return cmd
 }
 

@@ -104,6 +104,9 @@ type Options struct {
 	Now time.Time
 	// Who is recorded as having deployed; empty means audit.Who.
 	Who string
+	// Reason is recorded with the deploy (why it ran without a promotion:
+	// a reviewed config change, a scheduled re-apply); may be empty.
+	Reason string
 	// Stdout and Stderr receive the decision and the engine's progress;
 	// nil discards them.
 	Stdout, Stderr io.Writer
@@ -147,7 +150,7 @@ func Up(ctx context.Context, p *project.Project, stack string, opts Options) (*O
 	if err != nil {
 		return out, err
 	}
-	rec, err := promote.New(p).RecordDeploy(ctx, out.Stack.Environment, stack, opts.Who, opts.Now)
+	rec, err := promote.New(p).RecordDeployBecause(ctx, out.Stack.Environment, stack, opts.Who, opts.Reason, opts.Now)
 	if err != nil {
 		return out, fmt.Errorf("%s was updated, but the deploy could not be recorded in %s (record it with `wedsync-infra promote record-deploy --env %s`): %w",
 			stack, audit.HistoryOf(p).Path, out.Stack.Environment, err)

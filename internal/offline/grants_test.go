@@ -10,6 +10,7 @@ import (
 	"testing"
 
 	"github.com/wedsync/wedsync-infra/components/appaccess"
+	"github.com/wedsync/wedsync-infra/components/appconfig"
 	"github.com/wedsync/wedsync-infra/components/core"
 	"github.com/wedsync/wedsync-infra/components/database"
 	"github.com/wedsync/wedsync-infra/internal/plan"
@@ -48,6 +49,17 @@ func TestAppGrantCheckSeesBroaderAndMissingGrants(t *testing.T) {
 				Inputs: map[string]any{"role": role, "policyArn": "arn:aws:iam::aws:policy/AdministratorAccess"}})
 		}},
 		{"prod-gcp", func(p *plan.Plan) { drop(p, "gcp:kms/cryptoKeyIAMMember:CryptoKeyIAMMember", "app-field-key") }},
+		// The configuration: readable in every environment of the
+		// application, or by the app on no secret at all.
+		{"prod", func(p *plan.Plan) {
+			r := find(p, "aws:iam/rolePolicy:RolePolicy", "app-config")
+			r.Inputs["policy"] = regexp.MustCompile(`environment/[^/]+/`).ReplaceAllString(r.Inputs["policy"].(string), "environment/*/")
+		}},
+		{"prod-gcp-dr", func(p *plan.Plan) { drop(p, "gcp:secretmanager/secretIamMember:SecretIamMember", "app-config") }},
+		{"prod-azure", func(p *plan.Plan) {
+			r := find(p, "azure-native:authorization:RoleAssignment", "app-config")
+			r.Inputs["scope"] = regexp.MustCompile(`/providers/Microsoft.AppConfiguration/.*$`).ReplaceAllString(r.Inputs["scope"].(string), "")
+		}},
 		{"prod-gcp", func(p *plan.Plan) {
 			r := *find(p, "gcp:projects/iAMMember:IAMMember", "app-secrets")
 			r.Inputs = map[string]any{"project": r.Inputs["project"], "member": r.Inputs["member"], "role": "roles/secretmanager.secretAccessor"}
@@ -190,7 +202,14 @@ func wantGrants(t *testing.T, res *Result) []string {
 		acct := plan.MockAWSAccount
 		fieldActions := slices.Clone(appaccess.AWSFieldKeyActions)
 		sort.Strings(fieldActions)
+		readActions := slices.Clone(appconfig.AWSReadActions)
+		sort.Strings(readActions)
+		app, env := find(p, "aws:appconfig/application:Application", "app"), find(p, "aws:appconfig/environment:Environment", "app")
+		profile := find(p, "aws:appconfig/configurationProfile:ConfigurationProfile", "app")
+		envID, _, _ := strings.Cut(env.ID, ":")
+		profileID, _, _ := strings.Cut(profile.ID, ":")
 		return []string{
+			fmt.Sprintf("Allow %s on arn:aws:appconfig:%s:%s:application/%s/environment/%s/configuration/%s", strings.Join(readActions, ","), cfg.Region, acct, app.ID, envID, profileID),
 			"managed arn:aws:iam::aws:policy/AmazonSSMManagedInstanceCore",
 			fmt.Sprintf("Allow secretsmanager:DescribeSecret,secretsmanager:GetSecretValue on arn:aws:secretsmanager:%s:%s:secret:wedsync/%s/*", cfg.Region, acct, src),
 			fmt.Sprintf(`Allow kms:Decrypt on %s if {"StringEquals":{"kms:ViaService":"secretsmanager.%s.amazonaws.com"}}`, keyOf(core.SecretsKey), cfg.Region),
@@ -206,9 +225,11 @@ func wantGrants(t *testing.T, res *Result) []string {
 		return append(sql,
 			"database user CLOUD_IAM_SERVICE_ACCOUNT",
 			fmt.Sprintf("%s on %s if resource.name.startsWith('projects/N/secrets/wedsync-%s-')", appaccess.GCPSecretAccessor, cfg.GCPProject, src),
-			appaccess.GCPEncrypterDecrypt+" on "+keyOf(core.FieldKey))
+			appaccess.GCPEncrypterDecrypt+" on "+keyOf(core.FieldKey),
+			appaccess.GCPSecretAccessor+" on "+find(p, "gcp:secretmanager/secret:Secret", "app").ID)
 	default:
-		return []string{appaccess.AzureSecretsUser + " on " + vault(), appaccess.AzureCryptoUser + " on " + vault() + "/keys/field"}
+		return []string{appaccess.AzureSecretsUser + " on " + vault(), appaccess.AzureCryptoUser + " on " + vault() + "/keys/field",
+			appconfig.AzureDataReader + " on " + find(p, appconfig.AzureStoreType, "app").ID}
 	}
 }
 

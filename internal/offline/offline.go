@@ -7,6 +7,8 @@ package offline
 import (
 	"context"
 	"fmt"
+	"os"
+	"path/filepath"
 	"slices"
 	"time"
 
@@ -56,16 +58,29 @@ func Plan(p *project.Project, stack string, now time.Time) (*Result, error) {
 	if err != nil {
 		return nil, &ConfigError{Stack: stack, Err: err}
 	}
-	return PlanConfig(p.Name, stack, merged, now)
+	// The app's settings as they are in the working tree (`config set`
+	// edits them), not as the CLI was built.
+	settings := filepath.Join(p.Dir, "stacks", "appsettings")
+	if _, err := os.Stat(settings); err != nil {
+		settings = ""
+	}
+	return planConfig(p.Name, stack, merged, now, settings)
 }
 
 // PlanConfig makes the offline plan of a stack from its config values, as
 // at now.
 func PlanConfig(projectName, stack string, sc *project.StackConfig, now time.Time) (*Result, error) {
+	return planConfig(projectName, stack, sc, now, "")
+}
+
+// planConfig is PlanConfig with the app's settings read from settingsDir
+// ("" for the copy built into the program).
+func planConfig(projectName, stack string, sc *project.StackConfig, now time.Time, settingsDir string) (*Result, error) {
 	cfg, err := stacks.Load(projectName, stack, sc.Values)
 	if err != nil {
 		return nil, &ConfigError{Stack: stack, Err: err}
 	}
+	cfg.AppSettingsDir = settingsDir
 	pl, err := plan.Run(plan.Options{
 		Project:     projectName,
 		Stack:       stack,

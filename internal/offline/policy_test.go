@@ -96,6 +96,7 @@ const (
 	rds          = "aws:rds/instance:Instance"
 	s3           = "aws:s3/bucketV2:BucketV2"
 	awsSecret    = "aws:secretsmanager/secret:Secret"
+	gcpSecret    = "gcp:secretmanager/secret:Secret"
 	launchTmpl   = "aws:ec2/launchTemplate:LaunchTemplate"
 	kmsKey       = "aws:kms/key:Key"
 	vmss         = "azure-native:compute:VirtualMachineScaleSet"
@@ -190,10 +191,18 @@ func plannedBreakings() map[[2]string]struct {
 		{rules.PolicyCrossRegionCopy, sql}: {"prod-gcp", each(sql, func(r *plan.Resource) {
 			setInput(r.Inputs, "settings.backupConfiguration.location", r.Inputs["region"])
 		})},
-		{rules.PolicyCrossRegionCopy, gcs}:         {"prod-gcp", both(setAll(gcs, "location", "europe-west2"), dropAll("gcp:storage/transferJob:TransferJob"))},
-		{rules.PolicyEncryptionCMK, launchTmpl}:    {"prod", setAll(launchTmpl, "blockDeviceMappings", nil)},
-		{rules.PolicyEncryptionCMK, rds}:           {"prod", setAll(rds, "kmsKeyId", nil)},
-		{rules.PolicyEncryptionCMK, awsSecret}:     {"prod", setAll(awsSecret, "kmsKeyId", nil)},
+		{rules.PolicyCrossRegionCopy, gcs}:      {"prod-gcp", both(setAll(gcs, "location", "europe-west2"), dropAll("gcp:storage/transferJob:TransferJob"))},
+		{rules.PolicyEncryptionCMK, launchTmpl}: {"prod", setAll(launchTmpl, "blockDeviceMappings", nil)},
+		{rules.PolicyEncryptionCMK, rds}:        {"prod", setAll(rds, "kmsKeyId", nil)},
+		{rules.PolicyEncryptionCMK, awsSecret}:  {"prod", setAll(awsSecret, "kmsKeyId", nil)},
+		// The app's configuration (issue 24): a credential written in.
+		{rules.PolicyConfigNoCredentials, "aws:appconfig/hostedConfigurationVersion:HostedConfigurationVersion"}: {"prod",
+			setAll("aws:appconfig/hostedConfigurationVersion:HostedConfigurationVersion", "content", `{"settings":{"smtpPassword":"hunter2"}}`)},
+		{rules.PolicyConfigNoCredentials, "gcp:secretmanager/secretVersion:SecretVersion"}: {"prod-gcp",
+			setAll("gcp:secretmanager/secretVersion:SecretVersion", "secretData", `{"settings":{"apiToken":"t0k"}}`)},
+		{rules.PolicyConfigNoCredentials, "azure-native:appconfiguration:KeyValue"}: {"prod-azure",
+			setAll("azure-native:appconfiguration:KeyValue", "value", `{"settings":{"clientSecret":"abc"}}`)},
+		{rules.PolicyEncryptionCMK, gcpSecret}:     {"prod-gcp", setAll(gcpSecret, "replication", map[string]any{"auto": map[string]any{}})},
 		{rules.PolicyEncryptionCMK, vmss}:          {"prod-azure", setAll(vmss, "virtualMachineProfile.securityProfile.encryptionAtHost", false)},
 		{rules.PolicyEncryptionCMK, pgServer}:      {"prod-azure", setAll(pgServer, "dataEncryption", nil)},
 		{rules.PolicyEncryptionCMK, account}:       {"prod-azure", setAll(account, "encryption.keySource", "Microsoft.Storage")},
@@ -283,11 +292,11 @@ func plannedBreakings() map[[2]string]struct {
 	}
 	away := map[string]string{"aws": "us-east-1", "gcp": "us-central1", "azure-native": "eastus"}
 	for typ, stack := range map[string]string{asg: "prod", launchTmpl: "prod", rds: "prod", s3: "prod", awsSecret: "prod", vmss: "prod-azure", pgServer: "prod-azure",
-		vault: "prod-azure", account: "prod-azure", tmpl: "prod-gcp", regionIGM: "prod-gcp", sql: "prod-gcp", gcs: "prod-gcp"} {
+		vault: "prod-azure", account: "prod-azure", tmpl: "prod-gcp", regionIGM: "prod-gcp", sql: "prod-gcp", gcs: "prod-gcp", gcpSecret: "prod-gcp"} {
 		pkg, _, _ := strings.Cut(typ, ":")
 		out[[2]string{rules.PolicyDataResidency, typ}] = row{stack, setAll(typ, "region", away[pkg])}
 	}
-	for typ, stack := range map[string]string{rds: "prod", s3: "prod", awsSecret: "prod", pgServer: "prod-azure", vault: "prod-azure", account: "prod-azure", sql: "prod-gcp", gcs: "prod-gcp"} {
+	for typ, stack := range map[string]string{rds: "prod", s3: "prod", awsSecret: "prod", pgServer: "prod-azure", vault: "prod-azure", account: "prod-azure", sql: "prod-gcp", gcs: "prod-gcp", gcpSecret: "prod-gcp"} {
 		out[[2]string{rules.PolicyDeletionProtection, typ}] = row{stack, each(typ, func(r *plan.Resource) { r.Protect = false })}
 	}
 	for typ, stack := range map[string]string{asg: "prod", rds: "prod", s3: "prod", vmss: "prod-azure", pgServer: "prod-azure", account: "prod-azure",

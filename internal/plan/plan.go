@@ -18,7 +18,9 @@ import (
 	"github.com/pulumi/pulumi/sdk/v3/go/common/resource"
 	"github.com/pulumi/pulumi/sdk/v3/go/common/tokens"
 	"github.com/pulumi/pulumi/sdk/v3/go/pulumi"
+	"github.com/pulumi/pulumi/sdk/v3/go/pulumi/internals"
 
+	"github.com/wedsync/wedsync-infra/components/core"
 	"github.com/wedsync/wedsync-infra/internal/limits"
 )
 
@@ -37,6 +39,10 @@ type Plan struct {
 	Violations []Violation `json:"violations"`
 	// Limits are the values a cloud would refuse at deploy (internal/limits).
 	Limits []limits.Breach `json:"limits"`
+	// Outputs are the stack's outputs as the program exports them (what
+	// `pulumi stack output --json` shows after a deploy), with the mocked
+	// values of what only a deploy knows; secrets masked, unknowns marked.
+	Outputs map[string]any `json:"outputs,omitempty"`
 }
 
 // Instant is when a plan was made for: At (RFC 3339) and its Source,
@@ -122,15 +128,41 @@ func Run(opts Options, program pulumi.RunFunc) (*Plan, error) {
 	if err := pulumi.RunWithContext(pctx, program); err != nil {
 		return nil, err
 	}
+	outputs, err := stackOutputs(pctx)
+	if err != nil {
+		return nil, err
+	}
 	p := &Plan{
 		Project:     opts.Project,
 		Stack:       opts.Stack,
 		Environment: opts.Environment,
 		Resources:   rec.resources(),
 		Violations:  []Violation{},
+		Outputs:     outputs,
 	}
 	p.Limits = p.CheckLimits()
 	return p, nil
+}
+
+// stackOutputs resolves what the program exported. The program has finished
+// (every output is resolved), so awaiting does not block.
+func stackOutputs(pctx *pulumi.Context) (map[string]any, error) {
+	out := map[string]any{}
+	for name, v := range pctx.GetCurrentExportMap() {
+		res, err := internals.UnsafeAwaitOutput(context.Background(), pulumi.ToOutput(v))
+		if err != nil {
+			return nil, fmt.Errorf("stack output %s: %w", name, err)
+		}
+		switch {
+		case res.Secret:
+			out[name] = core.SecretMarker
+		case !res.Known:
+			out[name] = core.UnknownMarker
+		default:
+			out[name] = res.Value
+		}
+	}
+	return out, nil
 }
 
 // recorder is the mock resource monitor: it answers the program with

@@ -109,9 +109,21 @@ type StackConfig struct {
 	// SecretKeys are the keys whose values are encrypted in the file; the
 	// offline plan cannot decrypt them and uses a placeholder.
 	SecretKeys []string
-	// Environment lists ESC environments the stack file imports.
+	// Environment lists the ESC environments the stack imports, in order:
+	// its `environment:` list (resolved by Pulumi Cloud) and then its
+	// `<project>:environments` config key (EnvironmentsKey), which every
+	// backend passes to the program untouched.
 	Environment []string
 }
+
+// EnvironmentsKey is the config key, in the project's namespace
+// ("wedsync:environments"), listing the environments in environments/ a
+// stack imports. It stands in for the stack file's `environment:`, which
+// the Pulumi CLI resolves only against Pulumi Cloud and refuses on any
+// other backend ("backend ... does not support environments"): the program
+// evaluates the imports itself. It is not a setting of the program, so it
+// is not among Values.
+const EnvironmentsKey = "environments"
 
 type stackFile struct {
 	Config      map[string]any `yaml:"config"`
@@ -157,10 +169,26 @@ func ParseStack(data []byte, projectName string) (*StackConfig, error) {
 		return nil, err
 	}
 	sc := &StackConfig{Values: map[string]string{}}
+	sc.Environment = importList(sf.Environment)
 	for key, v := range sf.Config {
 		full := key
 		if !containsColon(key) {
 			full = projectName + ":" + key
+		}
+		if full == projectName+":"+EnvironmentsKey {
+			names, ok := v.([]any)
+			if s, isString := v.(string); isString {
+				names, ok = []any{s}, true
+			}
+			if !ok || len(importList(names)) != len(names) {
+				return nil, fmt.Errorf("config key %s: a list of environment names (environments/<name>.yaml), e.g. [prod]", full)
+			}
+			for _, n := range importList(names) {
+				if !slices.Contains(sc.Environment, n) {
+					sc.Environment = append(sc.Environment, n)
+				}
+			}
+			continue
 		}
 		if isSecure(v) {
 			sc.Values[full] = core.SecretMarker
@@ -174,17 +202,25 @@ func ParseStack(data []byte, projectName string) (*StackConfig, error) {
 		sc.Values[full] = raw
 	}
 	sort.Strings(sc.SecretKeys)
-	switch env := sf.Environment.(type) {
+	return sc, nil
+}
+
+// importList reads a list of environment names: one name, or a list of
+// names (entries that are not names are left out).
+func importList(v any) []string {
+	switch env := v.(type) {
 	case string:
-		sc.Environment = []string{env}
+		return []string{env}
 	case []any:
+		var out []string
 		for _, e := range env {
 			if s, ok := e.(string); ok {
-				sc.Environment = append(sc.Environment, s)
+				out = append(out, s)
 			}
 		}
+		return out
 	}
-	return sc, nil
+	return nil
 }
 
 func containsColon(s string) bool {

@@ -454,6 +454,13 @@ func describe(rel map[string]any) string {
 // stack, if given): what deploys call after a successful `up`, and what
 // makes the release promotable onwards.
 func (pr *Promoter) RecordDeploy(ctx context.Context, env, stack, who string, now time.Time) (audit.Record, error) {
+	return pr.RecordDeployBecause(ctx, env, stack, who, "", now)
+}
+
+// RecordDeployBecause is RecordDeploy with the reason the deploy was run
+// (a prod config change without a promotion, a scheduled re-apply), which
+// the record keeps for the audit.
+func (pr *Promoter) RecordDeployBecause(ctx context.Context, env, stack, who, reason string, now time.Time) (audit.Record, error) {
 	if stage(env) < 0 {
 		return audit.Record{}, refuse(ErrInvalid, "--env %q: use %s", env, core.Join(core.Environments))
 	}
@@ -474,6 +481,6 @@ func (pr *Promoter) RecordDeploy(ctx context.Context, env, stack, who string, no
 			return audit.Record{}, refuse(ErrInvalid, "stack %s is %s, not %s", stack, got, env)
 		}
 	}
-	r := audit.Record{Kind: audit.KindDeploy, At: now.UTC().Truncate(time.Second), Who: who, Env: env, Stack: stack, Release: rel}
+	r := audit.Record{Kind: audit.KindDeploy, At: now.UTC().Truncate(time.Second), Who: who, Env: env, Stack: stack, Release: rel, Reason: reason}
 	return r, pr.History.Append(r)
 }

@@ -37,7 +37,11 @@ type Config struct {
 	EmergencyOverride *season.Override `json:"-"`
 }
 
-// Exemption excuses the resource URN from Policy, for Reason.
+// Exemption excuses the resource URN from Policy, for Reason. URN is the
+// resource's full URN, or the part after its stack and project (type path
+// and name, "wedsync:ingress:Ingress$aws:s3/bucketV2:BucketV2::web-logs"),
+// which names that resource in whatever stack holds it: a renamed stack or
+// a rebuilt copy keeps the exemption.
 type Exemption struct {
 	URN    string `json:"urn"`
 	Policy string `json:"policy"`
@@ -83,11 +87,20 @@ func (c Config) Validate() error {
 // Exempt reports whether resource urn has a reasoned exemption from policy.
 func (c Config) Exempt(policy, urn string) bool {
 	for _, e := range c.Exemptions {
-		if e.URN == urn && (e.Policy == policy || e.Policy == "*") && strings.TrimSpace(e.Reason) != "" {
+		if (e.URN == urn || e.URN == stackRelative(urn)) && (e.Policy == policy || e.Policy == "*") && strings.TrimSpace(e.Reason) != "" {
 			return true
 		}
 	}
 	return false
+}
+
+// stackRelative is urn without its "urn:pulumi:STACK::PROJECT::" head.
+func stackRelative(urn string) string {
+	parts := strings.SplitN(urn, "::", 3)
+	if len(parts) < 3 || !strings.HasPrefix(parts[0], "urn:pulumi:") {
+		return ""
+	}
+	return parts[2]
 }
 
 // Allowed reports whether region of cloud ("aws", "gcp", "azure") may hold

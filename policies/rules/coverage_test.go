@@ -45,6 +45,7 @@ var levels = map[string]struct{ prod, other Level }{
 	PolicyLBAccessLogs:        {Mandatory, Mandatory},
 	PolicyLBHealthCheck:       {Mandatory, Mandatory},
 	PolicyPublicEntry:         {Mandatory, Mandatory},
+	PolicyConfigNoCredentials: {Mandatory, Mandatory},
 }
 
 func TestEnforcementLevelsArePinned(t *testing.T) {

@@ -281,22 +281,8 @@ func (s *Stack) isBackupStore(r *Resource) bool {
 }
 
 // madeByBackupComponent reports whether a backup component is among r's
-// ancestors: its URN's type chain (parent types joined by "$") or its
-// parent's.
-func madeByBackupComponent(r *Resource) bool {
-	for _, urn := range []string{r.URN, r.Parent} {
-		chain := strings.Split(urnType(urn), "$")
-		if urn == r.URN {
-			chain = chain[:len(chain)-1] // r's own type
-		}
-		for _, t := range chain {
-			if slices.Contains(BackupComponentTypes, t) {
-				return true
-			}
-		}
-	}
-	return false
-}
+// ancestors.
+func madeByBackupComponent(r *Resource) bool { return madeBy(r, BackupComponentTypes) }
 
 // urnType is the qualified type of a URN
 // (urn:pulumi:STACK::PROJECT::PARENT-TYPES$TYPE::NAME), or "".

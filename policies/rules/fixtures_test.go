@@ -116,8 +116,14 @@ func awsFixtures() []fixture {
 		{typ: awsBackupVaultLock, name: "db-vault-lock", inputs: obj("backupVaultName", "wedsync-db-vault", "changeableForDays", 3.0, "minRetentionDays", 35.0, "maxRetentionDays", 35.0)},
 		{typ: awsBackupSelection, name: "db-selection", inputs: obj("resources", arr("arn:aws:rds:eu-west-2:123456789012:db:wedsync-db"))},
 		{typ: gcpTransferJob, name: "backup-offsite", inputs: obj("status", "ENABLED", "transferSpec", obj("awsS3DataSource", obj("bucketName", "wedsync-backup"), "gcsDataSink", obj("bucketName", "wedsync-offsite")))},
+		{typ: awsAppConfigVersion, name: "app-config", inputs: obj("contentType", "application/json", "content", appConfigDocument)},
 	}
 }
+
+// appConfigDocument is a compliant configuration document: credentials by
+// identifier only.
+const appConfigDocument = `{"stack":{"database":{"endpoint":"db.internal","credentialsSecret":"arn:aws:secretsmanager:eu-west-2:123456789012:secret:wedsync/prod/db"}},` +
+	`"settings":{"smtp":{"host":"smtp.example","password":"projects/p/secrets/smtp"},"sessionTokenTtlSeconds":300}}`
 
 func gcpFixtures() []fixture {
 	return []fixture{
@@ -154,6 +160,10 @@ func gcpFixtures() []fixture {
 		{typ: gcpAlertPolicy, name: "db-cpu", inputs: obj("notificationChannels", arr(gcpChannel), "conditions", arr(obj("conditionThreshold", obj("filter", `resource.type = "cloudsql_database" AND resource.labels.database_id = "p:wedsync-db"`))))},
 		{typ: gcpAlertPolicy, name: "web-at-max", inputs: obj("notificationChannels", arr(gcpChannel), "conditions", arr(obj("conditionThreshold", obj("filter", `resource.type = "instance_group" AND resource.labels.instance_group_name = "wedsync-web"`))))},
 		{typ: gcpAlertPolicy, name: "backup-freshness", inputs: obj("notificationChannels", arr(gcpChannel), "conditions", arr(obj("conditionThreshold", obj("filter", `resource.type = "gcs_bucket" AND resource.labels.bucket_name = "wedsync-backup-g"`))))},
+		{typ: "wedsync:appconfig:AppConfig", name: "app", inputs: obj()},
+		{typ: gcpSecretVersion, name: "app-config", in: "app", inputs: obj("secret", "projects/p/secrets/appconfig-wedsync-prod", "secretData", appConfigDocument)},
+		// A secret's version outside the component may hold a credential.
+		{typ: gcpSecretVersion, name: "smtp-password", inputs: obj("secret", "projects/p/secrets/wedsync-prod-smtp", "secretData", `{"password":"hunter2"}`)},
 	}
 }
 
@@ -203,6 +213,9 @@ func azureFixtures() []fixture {
 		{typ: azMetricAlert, name: "db-cpu", inputs: obj("actions", arr(obj("actionGroupId", azActionGroup)), "scopes", arr("/subscriptions/0/resourceGroups/rg/providers/Microsoft.DBforPostgreSQL/flexibleServers/wedsync-db"))},
 		{typ: azMetricAlert, name: "web-unhealthy", inputs: obj("actions", arr(obj("actionGroupId", azActionGroup)), "scopes", arr(vmssID))},
 		{typ: azMetricAlert, name: "backup-freshness", inputs: obj("actions", arr(obj("actionGroupId", azActionGroup)), "scopes", arr("/subscriptions/0/resourceGroups/rg/providers/Microsoft.Storage/storageAccounts/wsbackupuks"))},
+		{typ: azAppConfigKeyValue, name: "app-document", inputs: obj("configStoreName", "wedsync-prod-appconfig", "keyValueName", "wedsync:document$prod", "contentType", "application/json", "value", appConfigDocument)},
+		{typ: azAppConfigKeyValue, name: "app-smtp-password", inputs: obj("configStoreName", "wedsync-prod-appconfig", "keyValueName", "wedsync:secrets:smtpPassword$prod",
+			"contentType", keyVaultRefContentType+";charset=utf-8", "value", `{"uri":"https://wskv.vault.azure.net/secrets/smtp-password"}`)},
 	}
 }
 

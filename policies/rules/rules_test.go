@@ -51,6 +51,8 @@ var also = map[string]func([]fixture) []fixture{
 	},
 	"postgres_firewall_open_to_all_but_one": func(f []fixture) []fixture { return with(f, "db-office", "startIpAddress", "0.0.0.0") },
 	"postgres_requires_tls_1_0":             func(f []fixture) []fixture { return with(f, "db-tls", "value", "TLSv1") },
+	// Not a Key Vault reference any more, and the value itself.
+	"config_key_value_credential_key_holds_a_literal": func(f []fixture) []fixture { return with(f, "app-smtp-password", "value", "hunter2") },
 	// A Monday window: the opening and the closing both move.
 	"asg_wedding_days_on_monday": func(f []fixture) []fixture {
 		return with(with(f, "web-close-peak", "recurrence", "0 2 * * 2"), "web-close-off", "recurrence", "0 2 * * 2")
@@ -211,6 +213,13 @@ var breakings = []breaking{
 	{"autoscale_peak_weeks_close_to_the_off_season", "azure", "web-autoscale", "profiles.2.capacity.minimum", "2", PolicySeasonalCapacity, ""},
 	{"autoscale_without_default_profile", "azure", "web-autoscale", "profiles.0.fixedDate", map[string]any{"timeZone": "UTC", "start": "2026-01-01T00:00:00Z", "end": "2026-01-02T00:00:00Z"}, PolicySeasonalCapacity, ""},
 	{"scale_set_without_autoscale_setting", "azure", "web-autoscale", "", nil, PolicySeasonalCapacity, "web"},
+
+	// the app's configuration: a credential held as a literal
+	{"appconfig_document_holds_a_password", "aws", "app-config", "content", `{"settings":{"smtp":{"password":"hunter2"}}}`, PolicyConfigNoCredentials, ""},
+	{"appconfig_document_holds_an_api_key_in_a_list", "aws", "app-config", "content", `{"settings":{"payments":[{"apiKey":"sk_live_1"}]}}`, PolicyConfigNoCredentials, ""},
+	{"config_secret_version_holds_a_token", "gcp", "app-config", "secretData", `{"settings":{"slackToken":"xoxb-1"}}`, PolicyConfigNoCredentials, ""},
+	{"config_key_value_document_holds_a_secret", "azure", "app-document", "value", `{"settings":{"clientSecret":"abc"}}`, PolicyConfigNoCredentials, ""},
+	{"config_key_value_credential_key_holds_a_literal", "azure", "app-smtp-password", "contentType", "text/plain", PolicyConfigNoCredentials, ""},
 
 	// the types the shipped components do not create
 	{"legacy_bucket_sse_s3", "more", "archive-bucket", "serverSideEncryptionConfiguration.rule.applyServerSideEncryptionByDefault.sseAlgorithm", "AES256", PolicyS3Encryption, ""},
@@ -410,6 +419,25 @@ func TestExemptionsExcuseOneResourceFromOnePolicy(t *testing.T) {
 	}
 	if got := check("prod", fixtures, cfg, wednesday); len(got) != 2 {
 		t.Errorf("an exemption without a reason must not excuse, got %+v", got)
+	}
+}
+
+// An exemption by type path and name holds in every stack of the project
+// (a renamed stack, a rebuilt copy), and only for that resource.
+func TestAStackRelativeExemptionHoldsInAnyStack(t *testing.T) {
+	cfg := Config{Exemptions: []Exemption{{URN: "wedsync:ingress:Ingress$aws:s3/bucketV2:BucketV2::web-logs", Policy: PolicyS3Encryption, Reason: "ALB access logs take SSE-S3 only"}}}
+	for urn, want := range map[string]bool{
+		"urn:pulumi:prod::wedsync::wedsync:ingress:Ingress$aws:s3/bucketV2:BucketV2::web-logs":         true,
+		"urn:pulumi:prod-renamed::wedsync::wedsync:ingress:Ingress$aws:s3/bucketV2:BucketV2::web-logs": true,
+		"urn:pulumi:prod::wedsync::wedsync:ingress:Ingress$aws:s3/bucketV2:BucketV2::media":            false,
+		"urn:pulumi:prod::wedsync::aws:s3/bucketV2:BucketV2::web-logs":                                 false,
+	} {
+		if got := cfg.Exempt(PolicyS3Encryption, urn); got != want {
+			t.Errorf("Exempt(%s) = %v, want %v", urn, got, want)
+		}
+	}
+	if cfg.Exempt(PolicyS3TLSOnly, "urn:pulumi:prod::wedsync::wedsync:ingress:Ingress$aws:s3/bucketV2:BucketV2::web-logs") {
+		t.Error("the exemption names one policy, not every one")
 	}
 }
 

@@ -7,6 +7,9 @@
 // real engine treats it: URNs, provider references, protect, secrets and
 // unknown values during preview.
 //
+// plain_test.go runs plain `pulumi preview` and `pulumi up` through a test
+// Go language host (package langhost), and drift_test.go the drift check.
+//
 // Run it with `make e2e`; the test itself is e2e_test.go. This package is
 // its own Go module so the CLI's and the test's dependencies stay out of
 // the main module's graph.

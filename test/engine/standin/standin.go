@@ -314,7 +314,7 @@ func (p *Provider) Create(_ context.Context, req *pulumirpc.CreateRequest) (*pul
 		return nil, err
 	}
 	if !req.GetPreview() {
-		if err := p.save(urn.Type().String(), id, req.GetProperties(), props); err != nil {
+		if err := p.save(urn, id, req.GetProperties(), props); err != nil {
 			return nil, err
 		}
 	}
@@ -350,23 +350,35 @@ func (p *Provider) Update(_ context.Context, req *pulumirpc.UpdateRequest) (*pul
 		return nil, err
 	}
 	if !req.GetPreview() {
-		if err := p.save(urn.Type().String(), req.GetId(), req.GetNews(), props); err != nil {
+		if err := p.save(urn, req.GetId(), req.GetNews(), props); err != nil {
 			return nil, err
 		}
 	}
 	return &pulumirpc.UpdateResponse{Properties: props}, nil
 }
 
-// Read returns the state it is given (a refresh: nothing drifts). Given
-// only an id (an import), it reads the resource from the pretend cloud;
-// one that is not there is not found, as in a real cloud.
+// Read reads the resource from the pretend cloud. A refresh (given the
+// state) reads the record of the resource itself (by URN: the offline
+// plan's mock ids are not unique per type, where a cloud's are), changed
+// behind the program's back or not; without one it gets the state it gave.
+// An import (given only an id) reads by type and id; one that is not
+// there is not found, as in a real cloud.
 func (p *Provider) Read(_ context.Context, req *pulumirpc.ReadRequest) (*pulumirpc.ReadResponse, error) {
-	if len(req.GetProperties().GetFields()) > 0 {
+	urn := resource.URN(req.GetUrn())
+	refresh := len(req.GetProperties().GetFields()) > 0
+	file := p.path(urn.Type().String(), req.GetId())
+	if refresh {
+		file = p.urnPath(urn)
+	}
+	r, err := p.load(file)
+	if err != nil {
+		return nil, err
+	}
+	if r == nil && refresh {
 		return &pulumirpc.ReadResponse{Id: req.GetId(), Properties: req.GetProperties(), Inputs: req.GetInputs()}, nil
 	}
-	r, err := p.load(resource.URN(req.GetUrn()).Type().String(), req.GetId())
-	if err != nil || r == nil {
-		return &pulumirpc.ReadResponse{}, err
+	if r == nil {
+		return &pulumirpc.ReadResponse{}, nil
 	}
 	return &pulumirpc.ReadResponse{Id: req.GetId(), Properties: r.Outputs, Inputs: r.Inputs}, nil
 }
@@ -374,9 +386,11 @@ func (p *Provider) Read(_ context.Context, req *pulumirpc.ReadRequest) (*pulumir
 // Delete removes the resource from the pretend cloud.
 func (p *Provider) Delete(_ context.Context, req *pulumirpc.DeleteRequest) (*emptypb.Empty, error) {
 	if p.cloud != "" {
-		err := os.Remove(p.path(resource.URN(req.GetUrn()).Type().String(), req.GetId()))
-		if err != nil && !errors.Is(err, fs.ErrNotExist) {
-			return nil, err
+		urn := resource.URN(req.GetUrn())
+		for _, file := range []string{p.path(urn.Type().String(), req.GetId()), p.urnPath(urn)} {
+			if err := os.Remove(file); err != nil && !errors.Is(err, fs.ErrNotExist) {
+				return nil, err
+			}
 		}
 	}
 	return &emptypb.Empty{}, nil
@@ -417,18 +431,35 @@ func (p *Provider) path(typ, id string) string {
 	return filepath.Join(p.cloud, p.pkg.Name, hex.EncodeToString(sum[:16])+".json")
 }
 
-func (p *Provider) save(typ, id string, inputs, outputs *structpb.Struct) error {
+// urnPath is where the pretend cloud keeps the same resource under its
+// URN, which a refresh reads.
+func (p *Provider) urnPath(urn resource.URN) string {
+	sum := sha256.Sum256([]byte("urn\x00" + string(urn)))
+	return filepath.Join(p.cloud, p.pkg.Name, "by-urn", hex.EncodeToString(sum[:16])+".json")
+}
+
+// save keeps the resource under its type and id (what an import finds) and
+// under its URN (what a refresh reads).
+func (p *Provider) save(urn resource.URN, id string, inputs, outputs *structpb.Struct) error {
 	if p.cloud == "" || id == "" {
 		return nil
 	}
-	doc, err := protojson.Marshal(&structpb.Struct{Fields: map[string]*structpb.Value{
-		"type": structpb.NewStringValue(typ), "id": structpb.NewStringValue(id),
+	fields := map[string]*structpb.Value{
+		"type": structpb.NewStringValue(urn.Type().String()), "id": structpb.NewStringValue(id),
 		"inputs": structpb.NewStructValue(inputs), "outputs": structpb.NewStructValue(outputs),
-	}})
+	}
+	if err := p.write(p.path(urn.Type().String(), id), fields); err != nil {
+		return err
+	}
+	fields["urn"] = structpb.NewStringValue(string(urn))
+	return p.write(p.urnPath(urn), fields)
+}
+
+func (p *Provider) write(path string, fields map[string]*structpb.Value) error {
+	doc, err := protojson.Marshal(&structpb.Struct{Fields: fields})
 	if err != nil {
 		return err
 	}
-	path := p.path(typ, id)
 	if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
 		return err
 	}
@@ -439,12 +470,13 @@ func (p *Provider) save(typ, id string, inputs, outputs *structpb.Struct) error 
 	return os.Rename(tmp, path)
 }
 
-// load reads a resource from the pretend cloud; nil if it is not there.
-func (p *Provider) load(typ, id string) (*cloudResource, error) {
+// load reads a resource's record from the pretend cloud; nil if it is not
+// there.
+func (p *Provider) load(path string) (*cloudResource, error) {
 	if p.cloud == "" {
 		return nil, nil
 	}
-	doc, err := os.ReadFile(p.path(typ, id))
+	doc, err := os.ReadFile(path)
 	if errors.Is(err, fs.ErrNotExist) {
 		return nil, nil
 	}
@@ -453,7 +485,7 @@ func (p *Provider) load(typ, id string) (*cloudResource, error) {
 	}
 	var s structpb.Struct
 	if err := protojson.Unmarshal(doc, &s); err != nil {
-		return nil, fmt.Errorf("pretend cloud %s: %w", p.path(typ, id), err)
+		return nil, fmt.Errorf("pretend cloud %s: %w", path, err)
 	}
 	return &cloudResource{Inputs: s.Fields["inputs"].GetStructValue(), Outputs: s.Fields["outputs"].GetStructValue()}, nil
 }

@@ -1,0 +1,163 @@
+package cli
+
+import (
+	"encoding/json"
+	"fmt"
+	"io"
+	"slices"
+	"sort"
+	"time"
+
+	"github.com/spf13/cobra"
+
+	"github.com/wedsync/wedsync-infra/internal/backup"
+)
+
+func newBackupReportCmd() *cobra.Command {
+	var f backupFlags
+	var format string
+	var window, schedule time.Duration
+	cmd := &cobra.Command{
+		Use:   "report --stack S [--format text|json|html] [--tier ...] [--from stack|plan | --outputs FILE | --bucket B --cloud C]",
+		Short: "The compliance report: per tier and purpose the last good copy, its age against the RPO, checksum, lock and key status",
+		Long: `report runs the same checks as verify and prints, per tier and purpose, the
+newest copy and its age against --since (the RPO plus slack), the lock mode
+and retention, the key, and every finding. --format html is the compliance
+page for auditors: the success rate over --window (one copy expected per
+--schedule per tier and purpose; a slot counts when it holds a verified
+copy) against the 99.9% target, a chart of each tier's copy age against the
+RPO (gonum/plot), and a row per tier and purpose. Open it in a browser:
+report --format html > backups.html.
+
+` + backupTierSources + `
+
+` + backupExitCodes,
+		Args: cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			if format != "text" && format != "json" && format != "html" {
+				return invalid(fmt.Errorf("--format %q: allowed are text, json, html", format))
+			}
+			runs, notes, err := f.run(cmd, io.Discard)
+			if err != nil {
+				return err
+			}
+			if format == "html" {
+				err = compliance(f, runs, window, schedule).WriteHTML(cmd.OutOrStdout(), allFindings(runs), allNotes(runs, notes))
+			} else {
+				err = writeBackupReport(cmd.OutOrStdout(), f, runs, notes, format)
+			}
+			if err != nil {
+				return err
+			}
+			return runsExit(runs)
+		},
+	}
+	f.register(cmd)
+	cmd.Flags().StringVar(&format, "format", "text", "text, json, or html (the compliance page: success rate against 99.9%, copy ages chart)")
+	cmd.Flags().DurationVar(&window, "window", 30*24*time.Hour, "html: the period the success rate and the chart cover")
+	cmd.Flags().DurationVar(&schedule, "schedule", 24*time.Hour, "html: one copy is expected per this, per tier and purpose")
+	return cmd
+}
+
+// compliance scores the runs: one series per tier and purpose.
+func compliance(f backupFlags, runs []tierRun, window, schedule time.Duration) *backup.Compliance {
+	c := &backup.Compliance{Stack: f.stack, At: time.Now(), Window: window, Schedule: schedule, RPO: f.since}
+	for _, r := range runs {
+		byPurpose := map[string][]backup.Copy{}
+		loc, findings := "", 0
+		if r.Report != nil {
+			loc, findings = r.Report.Location, len(r.Report.Findings)
+			for _, cp := range r.Report.Copies {
+				byPurpose[cp.Purpose] = append(byPurpose[cp.Purpose], cp)
+			}
+		}
+		if len(byPurpose) == 0 {
+			byPurpose[r.Tier.Purpose] = nil
+		}
+		for purpose, copies := range byPurpose {
+			c.Series = append(c.Series, backup.Series{Name: r.Tier.Tier + " " + purpose + " (" + r.Tier.Cloud + " " + r.Tier.Region + ")",
+				Location: loc, Copies: copies, Findings: findings,
+				LockMode: r.Tier.LockMode, RetentionDays: r.Tier.RetentionDays, KeyID: r.Tier.KeyID})
+		}
+	}
+	sort.Slice(c.Series, func(i, j int) bool { return c.Series[i].Name < c.Series[j].Name })
+	c.Score()
+	return c
+}
+
+func allFindings(runs []tierRun) []string {
+	var out []string
+	for _, r := range runs {
+		if r.Error != "" {
+			out = append(out, r.Tier.Name()+": CANNOT READ: "+r.Error)
+			continue
+		}
+		for _, fd := range r.Report.Findings {
+			out = append(out, r.Tier.Name()+": "+fd.String())
+		}
+	}
+	return out
+}
+
+func allNotes(runs []tierRun, notes []string) []string {
+	out := slices.Clone(notes)
+	for _, r := range runs {
+		if r.Report != nil {
+			out = append(out, r.Report.Notes...)
+		}
+	}
+	return out
+}
+
+func writeBackupReport(w io.Writer, f backupFlags, runs []tierRun, notes []string, format string) error {
+	if format == "json" {
+		enc := json.NewEncoder(w)
+		enc.SetIndent("", "  ")
+		return enc.Encode(struct {
+			Stack string    `json:"stack"`
+			Tiers []tierRun `json:"tiers"`
+			Notes []string  `json:"notes,omitempty"`
+		}{f.stack, runs, notes})
+	}
+	fmt.Fprintf(w, "Backups of %s\n", f.stack)
+	for _, r := range runs {
+		t := r.Tier
+		fmt.Fprintf(w, "%s: %s, retention %d days, lock %s, key %s\n", t.Name(), t.Bucket, t.RetentionDays, orNone(t.LockMode), orNone(t.KeyID))
+		if r.Error != "" {
+			fmt.Fprintf(w, "  CANNOT READ: %s\n", r.Error)
+			continue
+		}
+		rep := r.Report
+		purposes := make([]string, 0, len(rep.Newest))
+		for p := range rep.Newest {
+			purposes = append(purposes, p)
+		}
+		sort.Strings(purposes)
+		for _, p := range purposes {
+			age := time.Since(rep.Newest[p]).Round(time.Minute)
+			status := "within"
+			if age > f.since {
+				status = "OVER"
+			}
+			fmt.Fprintf(w, "  %-12s newest %s, age %s, %s the %s limit\n", p, rep.Newest[p].UTC().Format(time.RFC3339), age, status, f.since)
+		}
+		fmt.Fprintf(w, "  checksums: %d objects read, %d resumed, %d findings\n", rep.Objects, rep.Resumed, len(rep.Findings))
+		for _, fd := range rep.Findings {
+			fmt.Fprintf(w, "  FINDING %s\n", fd)
+		}
+		for _, n := range rep.Notes {
+			fmt.Fprintf(w, "  NOTE %s\n", n)
+		}
+	}
+	for _, n := range notes {
+		fmt.Fprintf(w, "NOTE %s\n", n)
+	}
+	return nil
+}
+
+func orNone(s string) string {
+	if s == "" {
+		return "(none)"
+	}
+	return s
+}
