@@ -240,6 +240,7 @@ func TestEveryAzureStacksEgressIsTheTable(t *testing.T) {
 			admits("database", prefix["app"], "5432")
 			admits("database", prefix["app"], "6432")
 			admits("endpoints", prefix["app"], "443")
+			admits("endpoints", prefix["gateway"], "443")
 			admits("gateway", "GatewayManager", "65200-65535")
 			admits("gateway", "Internet", "443")
 			for _, a := range byName(p, "azure-native:storage:StorageAccount") {

@@ -49,7 +49,8 @@ func denyAll(direction string) azureRule {
 //     the subnet itself (high availability's standby replicates within it);
 //     out, the platform's defaults, since a private subnet with no NAT
 //     reaches nothing public anyway;
-//   - endpoints: HTTPS in from the app subnet only;
+//   - endpoints: HTTPS in from the app subnet and the gateway's (which
+//     reads its certificate from Key Vault) only;
 //   - gateway: what Application Gateway v2 requires, HTTPS and HTTP from the
 //     internet, GatewayManager on 65200-65535 and the Azure load balancer
 //     in, outbound to the internet left open
@@ -72,6 +73,9 @@ func (b *builder) azureNSGs() (azureNSGs, error) {
 	}
 	endpoints := []azureRule{
 		{name: "allow-app-to-endpoints", direction: "Inbound", access: "Allow", priority: 100, source: l.app[0], destination: "*", ports: "443"},
+		// The Application Gateway reads its certificate from the Key Vault,
+		// whose name resolves to its private endpoint inside the network.
+		{name: "allow-gateway-to-endpoints", direction: "Inbound", access: "Allow", priority: 110, source: l.public[0], destination: "*", ports: "443"},
 		denyAll("Inbound"),
 	}
 	gateway := []azureRule{
