@@ -70,7 +70,7 @@ func ProgramFor(cfg Config, now time.Time) pulumi.RunFunc {
 // each step reads what the steps before it made.
 func Deploy(ctx *pulumi.Context, cfg Config, now time.Time) error {
 	b := &build{ctx: ctx, cfg: cfg, now: now}
-	for _, step := range []func() error{b.sites, b.alerting, b.network, b.secrets, b.backups, b.serve, b.database, b.dbBackup, b.appConfig, b.grants, b.dashboard, b.budget, b.ci, b.exports} {
+	for _, step := range []func() error{b.sites, b.alerting, b.network, b.secrets, b.flowLogs, b.backups, b.serve, b.database, b.dbBackup, b.appConfig, b.grants, b.dashboard, b.budget, b.ci, b.exports} {
 		if err := step(); err != nil {
 			return err
 		}
@@ -113,7 +113,21 @@ func (b *build) sites() (err error) {
 }
 
 func (b *build) network() (err error) {
-	b.net, err = network.NewNetwork(b.ctx, "primary", &network.NetworkArgs{Deployment: b.dep, Site: b.dep.Primary})
+	args := &network.NetworkArgs{Deployment: b.dep, Site: b.dep.Primary}
+	if b.dep.Primary.Cloud == core.GCP {
+		// Egress is allowed by the identity the instances run as.
+		args.AppServiceAccount = autoscaling.GCPServiceAccountEmail(b.dep)
+	}
+	b.net, err = network.NewNetwork(b.ctx, "primary", args)
+	return err
+}
+
+// flowLogs records the network's traffic under the stack's data key (made
+// with the keys, after the network).
+func (b *build) flowLogs() error {
+	_, err := network.NewFlowLogs(b.ctx, "primary-flow-logs", &network.FlowLogsArgs{
+		Deployment: b.dep, Site: b.dep.Primary, Network: b.net, Key: b.store.Key(core.Primary, core.DataKey),
+	})
 	return err
 }
 

@@ -113,6 +113,17 @@ func (b *builder) azureAccount(identity *managedidentity.UserAssignedIdentity, g
 		AllowCrossTenantReplication:  pulumi.Bool(false),
 		EnableHttpsTrafficOnly:       pulumi.Bool(true),
 		MinimumTlsVersion:            pulumi.String("TLS1_2"),
+		// Closed to every network: no IP or virtual-network rule admits
+		// anyone, and only Azure's trusted services (Azure Backup writing
+		// the vault's restore files, the platform's replication) pass, as
+		// the bypass lets them. Public network access stays "Enabled"
+		// because "Disabled" would refuse the trusted services too
+		// (learn.microsoft.com/azure/storage/common/storage-network-security#grant-access-to-trusted-azure-services).
+		PublicNetworkAccess: pulumi.String("Enabled"),
+		NetworkRuleSet: &storage.NetworkRuleSetArgs{
+			DefaultAction: storage.DefaultActionDeny,
+			Bypass:        pulumi.String("AzureServices"),
+		},
 		Identity: &storage.IdentityArgs{
 			Type:                   pulumi.String("UserAssigned"),
 			UserAssignedIdentities: pulumi.StringArray{identity.ID()},

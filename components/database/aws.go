@@ -78,18 +78,22 @@ func (b *builder) aws() (outputs, error) {
 	}, nil
 }
 
+// awsParameters refuse unencrypted connections, whatever the client asks
+// for, and set ServerParameters.
+func awsParameters() rds.ParameterGroupParameterArray {
+	out := rds.ParameterGroupParameterArray{rds.ParameterGroupParameterArgs{Name: pulumi.String("rds.force_ssl"), Value: pulumi.String("1")}}
+	for _, p := range serverParameters(core.AWS) {
+		out = append(out, rds.ParameterGroupParameterArgs{Name: pulumi.String(p.Name), Value: pulumi.String(p.Value)})
+	}
+	return out
+}
+
 // awsLogExports are the logs the instance publishes to CloudWatch.
 var awsLogExports = []string{"postgresql", "upgrade"}
 
-// awsLogGroupRetentionDays is how long the database's logs are kept: they
-// can carry guest data (statements in errors), so they expire, and a
-// quarter is enough to investigate an incident in prod.
-func awsLogGroupRetentionDays(env core.Environment) int {
-	if env.IsProd() {
-		return 90
-	}
-	return 14
-}
+// awsLogGroupRetentionDays is how long the database's logs are kept
+// (core.LogRetentionDays: they can carry guest data).
+func awsLogGroupRetentionDays(env core.Environment) int { return core.LogRetentionDays(env) }
 
 // awsLogGroups are the log groups RDS publishes to, made before the
 // instance so RDS writes into them rather than creating its own (which
@@ -136,10 +140,8 @@ func (b *builder) awsSupport() (awsSupport, error) {
 		Name:        pulumi.String(dep.Name(name, "pg"+s.Version)),
 		Family:      pulumi.String("postgres" + s.Version),
 		Description: pulumi.String("WedSync PostgreSQL: TLS-only connections"),
-		Parameters: rds.ParameterGroupParameterArray{
-			// Refuse unencrypted connections, whatever the client asks for.
-			rds.ParameterGroupParameterArgs{Name: pulumi.String("rds.force_ssl"), Value: pulumi.String("1")},
-		},
+		// The description stays as it was: it forces the group's replacement.
+		Parameters: awsParameters(),
 	}, opts...)
 	if err != nil {
 		return awsSupport{}, err

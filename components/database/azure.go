@@ -249,6 +249,9 @@ func (b *builder) azureGuards(server *postgres.Server, tenant pulumi.StringOutpu
 	if !a.size().burstable {
 		params = append(params, [2]string{"pgbouncer.enabled", "true"})
 	}
+	for _, p := range serverParameters(core.Azure) {
+		params = append(params, [2]string{p.Name, p.Value})
+	}
 	for _, p := range params {
 		cfg, err := postgres.NewConfiguration(b.ctx, name+"-"+strings.ReplaceAll(p[0], "_", "-"), &postgres.ConfigurationArgs{
 			ResourceGroupName: rg,

@@ -129,10 +129,7 @@ func (b *builder) gcpSettings(availability string) *sql.DatabaseInstanceSettings
 			PrivateNetwork: b.a.Network.ID,
 			SslMode:        pulumi.String("ENCRYPTED_ONLY"),
 		},
-		DatabaseFlags: sql.DatabaseInstanceSettingsDatabaseFlagArray{
-			// Sign-in with IAM tokens: the only way in, as no user has a password.
-			sql.DatabaseInstanceSettingsDatabaseFlagArgs{Name: pulumi.String("cloudsql.iam_authentication"), Value: pulumi.String("on")},
-		},
+		DatabaseFlags: gcpFlags(),
 	}
 }
 
@@ -348,4 +345,14 @@ func (b *builder) gcpAlarms(inst, replica *sql.DatabaseInstance) error {
 		}
 	}
 	return nil
+}
+
+// gcpFlags sign in with IAM tokens only (the only way in, as no user has a
+// password) and set ServerParameters.
+func gcpFlags() sql.DatabaseInstanceSettingsDatabaseFlagArray {
+	out := sql.DatabaseInstanceSettingsDatabaseFlagArray{sql.DatabaseInstanceSettingsDatabaseFlagArgs{Name: pulumi.String("cloudsql.iam_authentication"), Value: pulumi.String("on")}}
+	for _, p := range serverParameters(core.GCP) {
+		out = append(out, sql.DatabaseInstanceSettingsDatabaseFlagArgs{Name: pulumi.String(p.Name), Value: pulumi.String(p.Value)})
+	}
+	return out
 }

@@ -4,7 +4,10 @@ import (
 	"fmt"
 
 	"github.com/pulumi/pulumi-aws/sdk/v6/go/aws/ec2"
+	vpc_ "github.com/pulumi/pulumi-aws/sdk/v6/go/aws/vpc"
 	"github.com/pulumi/pulumi/sdk/v3/go/pulumi"
+
+	"github.com/wedsync/wedsync-infra/components/core"
 )
 
 // aws: a VPC with public subnets (load balancer, NAT), private app subnets
@@ -31,11 +34,12 @@ func (b *builder) aws() (outputs, error) {
 	if err != nil {
 		return outputs{}, err
 	}
-	appSG, dbSG, err := b.awsSecurityGroups(vpc)
+	paths, err := b.awsEndpoints(vpc, appSubnets, appRoutes)
 	if err != nil {
 		return outputs{}, err
 	}
-	if err := b.awsEndpoints(vpc, appSubnets, appRoutes); err != nil {
+	appSG, dbSG, err := b.awsSecurityGroups(vpc, paths)
+	if err != nil {
 		return outputs{}, err
 	}
 	return outputs{
@@ -130,34 +134,72 @@ func (b *builder) awsSubnet(vpc *ec2.Vpc, tier, zone, cidr string, rt *ec2.Route
 	return sn, err
 }
 
-// awsSecurityGroups are the app group (the app port from inside the VPC,
-// all egress) and the database group (PostgreSQL from the app group only).
-func (b *builder) awsSecurityGroups(vpc *ec2.Vpc) (app, database *ec2.SecurityGroup, err error) {
-	app, err = ec2.NewSecurityGroup(b.ctx, b.name+"-app", &ec2.SecurityGroupArgs{
+// awsSecurityGroups are the app group (the app port from inside the VPC in;
+// out, AppEgress and nothing else) and the database group (PostgreSQL from
+// the app group, and from its own members: RDS Proxy to the instance).
+//
+// The app group's egress names the database group, and the database
+// group's ingress names the app group: inline on both they would be a
+// cycle, so the database group is made empty and its ingress rules are
+// resources of their own (a group must not mix inline rules with rule
+// resources). Security groups deny what they do not allow, so AppEgress
+// is the whole of what leaves an instance.
+func (b *builder) awsSecurityGroups(vpc *ec2.Vpc, paths awsPaths) (app, database *ec2.SecurityGroup, err error) {
+	database, err = ec2.NewSecurityGroup(b.ctx, b.name+"-database", &ec2.SecurityGroupArgs{
 		VpcId:       vpc.ID(),
+		Description: pulumi.String("WedSync databases: PostgreSQL from the application instances only"),
+	}, b.opts()...)
+	if err != nil {
+		return nil, nil, err
+	}
+	app, err = ec2.NewSecurityGroup(b.ctx, b.name+"-app", &ec2.SecurityGroupArgs{
+		VpcId: vpc.ID(),
+		// Unchanged although egress is no longer "all": a security
+		// group's description forces its replacement.
 		Description: pulumi.String("WedSync application instances: the app port from inside the VPC (load balancer), all egress"),
 		Ingress: ec2.SecurityGroupIngressArray{ec2.SecurityGroupIngressArgs{
 			Protocol: pulumi.String("tcp"), FromPort: pulumi.Int(AppPort), ToPort: pulumi.Int(AppPort),
 			CidrBlocks: pulumi.StringArray{pulumi.String(b.layout.cidr)}, Description: pulumi.String("load balancer to app"),
 		}},
-		Egress: ec2.SecurityGroupEgressArray{ec2.SecurityGroupEgressArgs{
-			Protocol: pulumi.String("-1"), FromPort: pulumi.Int(0), ToPort: pulumi.Int(0),
-			CidrBlocks: pulumi.StringArray{pulumi.String("0.0.0.0/0")}, Description: pulumi.String("updates, cloud APIs, the database"),
-		}},
+		Egress: awsAppEgress(database, paths),
 	}, b.opts()...)
 	if err != nil {
 		return nil, nil, err
 	}
-	database, err = ec2.NewSecurityGroup(b.ctx, b.name+"-database", &ec2.SecurityGroupArgs{
-		VpcId:       vpc.ID(),
-		Description: pulumi.String("WedSync databases: PostgreSQL from the application instances only"),
-		Ingress: ec2.SecurityGroupIngressArray{ec2.SecurityGroupIngressArgs{
-			Protocol: pulumi.String("tcp"), FromPort: pulumi.Int(PostgresPort), ToPort: pulumi.Int(PostgresPort),
-			SecurityGroups: pulumi.StringArray{app.ID()}, Description: pulumi.String("app to PostgreSQL"),
-		}, ec2.SecurityGroupIngressArgs{
-			Protocol: pulumi.String("tcp"), FromPort: pulumi.Int(PostgresPort), ToPort: pulumi.Int(PostgresPort),
-			Self: pulumi.Bool(true), Description: pulumi.String("RDS Proxy to PostgreSQL"),
-		}},
-	}, b.opts()...)
-	return app, database, err
+	rule := func(key, why string, from pulumi.StringInput) error {
+		_, err := vpc_.NewSecurityGroupIngressRule(b.ctx, b.name+"-database-"+key, &vpc_.SecurityGroupIngressRuleArgs{
+			SecurityGroupId: database.ID(), ReferencedSecurityGroupId: from,
+			IpProtocol: pulumi.String("tcp"), FromPort: pulumi.Int(PostgresPort), ToPort: pulumi.Int(PostgresPort),
+			Description: pulumi.String(why),
+		}, b.opts()...)
+		return err
+	}
+	if err := rule("from-app", "app to PostgreSQL", app.ID()); err != nil {
+		return nil, nil, err
+	}
+	return app, database, rule("from-proxy", "RDS Proxy to PostgreSQL", database.ID())
+}
+
+// awsAppEgress translates AppEgress: the database tier by its security
+// group, the cloud APIs by the interface endpoints' group and the S3
+// gateway endpoint's prefix list, the internet by address, TCP only.
+func awsAppEgress(database *ec2.SecurityGroup, paths awsPaths) ec2.SecurityGroupEgressArray {
+	var out ec2.SecurityGroupEgressArray
+	for _, e := range appEgressOn(core.AWS) {
+		r := ec2.SecurityGroupEgressArgs{
+			Protocol: pulumi.String("tcp"), FromPort: pulumi.Int(e.Port), ToPort: pulumi.Int(e.Port),
+			Description: pulumi.String(e.Name),
+		}
+		switch e.To {
+		case ToDatabase:
+			r.SecurityGroups = pulumi.StringArray{database.ID()}
+		case ToCloudAPIs:
+			r.SecurityGroups = pulumi.StringArray{paths.endpointGroup}
+			r.PrefixListIds = pulumi.StringArray{paths.s3PrefixList}
+		case ToInternet:
+			r.CidrBlocks = pulumi.StringArray{pulumi.String("0.0.0.0/0")}
+		}
+		out = append(out, r)
+	}
+	return out
 }

@@ -22,10 +22,18 @@ const AzureKeyVaultZone = "privatelink.vaultcore.azure.net"
 // endpoints register in (same page).
 const AzureAppConfigZone = "privatelink.azconfig.io"
 
+// awsPaths are what the app group's egress names to reach the AWS APIs
+// privately: the interface endpoints' security group and the S3 gateway
+// endpoint's prefix list.
+type awsPaths struct {
+	endpointGroup pulumi.StringInput
+	s3PrefixList  pulumi.StringInput
+}
+
 // awsEndpoints are the VPC endpoints of the data path: S3 (gateway, on the
 // app route tables) and each interface endpoint in the app subnets, behind
 // a security group admitting HTTPS from the VPC only.
-func (b *builder) awsEndpoints(vpc *ec2.Vpc, appSubnets, appRoutes pulumi.StringArray) error {
+func (b *builder) awsEndpoints(vpc *ec2.Vpc, appSubnets, appRoutes pulumi.StringArray) (awsPaths, error) {
 	sg, err := ec2.NewSecurityGroup(b.ctx, b.name+"-endpoints", &ec2.SecurityGroupArgs{
 		VpcId:       vpc.ID(),
 		Description: pulumi.String("WedSync VPC interface endpoints: HTTPS from inside the VPC only"),
@@ -35,16 +43,17 @@ func (b *builder) awsEndpoints(vpc *ec2.Vpc, appSubnets, appRoutes pulumi.String
 		}},
 	}, b.opts()...)
 	if err != nil {
-		return err
+		return awsPaths{}, err
 	}
 	service := func(s string) pulumi.String {
 		return pulumi.String(fmt.Sprintf("com.amazonaws.%s.%s", b.site.Region, s))
 	}
-	if _, err := ec2.NewVpcEndpoint(b.ctx, b.name+"-s3", &ec2.VpcEndpointArgs{
+	s3, err := ec2.NewVpcEndpoint(b.ctx, b.name+"-s3", &ec2.VpcEndpointArgs{
 		VpcId: vpc.ID(), ServiceName: service("s3"), VpcEndpointType: pulumi.String("Gateway"), RouteTableIds: appRoutes,
 		Tags: pulumi.StringMap{"Name": pulumi.String(b.dep.Name("s3", b.site.Short()))},
-	}, b.opts()...); err != nil {
-		return err
+	}, b.opts()...)
+	if err != nil {
+		return awsPaths{}, err
 	}
 	for _, s := range AWSInterfaceEndpoints {
 		if _, err := ec2.NewVpcEndpoint(b.ctx, b.name+"-"+s, &ec2.VpcEndpointArgs{
@@ -52,8 +61,8 @@ func (b *builder) awsEndpoints(vpc *ec2.Vpc, appSubnets, appRoutes pulumi.String
 			PrivateDnsEnabled: pulumi.Bool(true), SubnetIds: appSubnets, SecurityGroupIds: pulumi.StringArray{sg.ID()},
 			Tags: pulumi.StringMap{"Name": pulumi.String(b.dep.Name(s, b.site.Short()))},
 		}, b.opts()...); err != nil {
-			return err
+			return awsPaths{}, err
 		}
 	}
-	return nil
+	return awsPaths{endpointGroup: sg.ID(), s3PrefixList: s3.PrefixListId}, nil
 }

@@ -4,6 +4,8 @@ import (
 	"github.com/pulumi/pulumi-gcp/sdk/v7/go/gcp/compute"
 	"github.com/pulumi/pulumi-gcp/sdk/v7/go/gcp/servicenetworking"
 	"github.com/pulumi/pulumi/sdk/v3/go/pulumi"
+
+	"github.com/wedsync/wedsync-infra/components/core"
 )
 
 // gcpHealthCheckRanges are where Google's load balancer and autohealing
@@ -15,8 +17,8 @@ const AppTag = "wedsync-app"
 
 // gcp: a custom-mode network with one regional subnetwork (flow logs and
 // private Google access on), Cloud NAT for egress, private services access
-// for Cloud SQL's private IP, and a firewall that admits only health checks
-// and the load balancer to the app.
+// for Cloud SQL's private IP, a firewall that admits only health checks
+// and the load balancer to the app, and egress denied but for AppEgress.
 func (b *builder) gcp() (outputs, error) {
 	dep, site := b.dep, b.site
 	net, err := compute.NewNetwork(b.ctx, b.name, &compute.NetworkArgs{
@@ -43,6 +45,9 @@ func (b *builder) gcp() (outputs, error) {
 		return outputs{}, err
 	}
 	if err := b.gcpEdges(net); err != nil {
+		return outputs{}, err
+	}
+	if err := b.gcpEgress(net); err != nil {
 		return outputs{}, err
 	}
 	peering, err := b.gcpPrivateServices(net)
@@ -108,4 +113,55 @@ func (b *builder) gcpPrivateServices(net *compute.Network) (*servicenetworking.C
 		Service:               pulumi.String("servicenetworking.googleapis.com"),
 		ReservedPeeringRanges: pulumi.StringArray{peeringRange.Name},
 	}, b.opts()...)
+}
+
+// gcpPrivateGoogleAccessRanges are private.googleapis.com and
+// restricted.googleapis.com, Private Google Access's addresses for the
+// Google APIs (cloud.google.com/vpc/docs/configure-private-google-access#config-domain).
+var gcpPrivateGoogleAccessRanges = []string{"199.36.153.8/30", "199.36.153.4/30"}
+
+// gcpEgressDenyPriority is the deny-all egress rule's: below every allow
+// (1000) and above the network's implied allow-all egress (65535).
+const gcpEgressDenyPriority = 65000
+
+// gcpEgress replaces the implied allow-all egress: a low-priority deny of
+// everything, and AppEgress allowed from the app's service account only
+// (cloud.google.com/firewall/docs/firewalls#default_firewall_rules).
+func (b *builder) gcpEgress(net *compute.Network) error {
+	dep, site := b.dep, b.site
+	if _, err := compute.NewFirewall(b.ctx, b.name+"-deny-egress", &compute.FirewallArgs{
+		Name:              pulumi.String(dep.Name("deny-all-egress", site.Short())),
+		Description:       pulumi.String("everything the egress table (components/network AppEgress) does not allow"),
+		Network:           net.ID(),
+		Direction:         pulumi.String("EGRESS"),
+		Priority:          pulumi.Int(gcpEgressDenyPriority),
+		DestinationRanges: pulumi.StringArray{pulumi.String("0.0.0.0/0")},
+		Denies:            compute.FirewallDenyArray{compute.FirewallDenyArgs{Protocol: pulumi.String("all")}},
+	}, b.opts()...); err != nil {
+		return err
+	}
+	for _, e := range appEgressOn(core.GCP) {
+		var ranges []string
+		switch e.To {
+		case ToDatabase:
+			ranges = []string{b.layout.peeringBase + "/16"}
+		case ToCloudAPIs:
+			ranges = gcpPrivateGoogleAccessRanges
+		case ToInternet:
+			ranges = []string{"0.0.0.0/0"}
+		}
+		if _, err := compute.NewFirewall(b.ctx, b.name+"-egress-"+e.Name, &compute.FirewallArgs{
+			Name:                  pulumi.String(dep.Name("allow-egress", e.Name, site.Short())),
+			Description:           pulumi.String(e.Why),
+			Network:               net.ID(),
+			Direction:             pulumi.String("EGRESS"),
+			Priority:              pulumi.Int(1000),
+			DestinationRanges:     pulumi.ToStringArray(ranges),
+			TargetServiceAccounts: pulumi.StringArray{pulumi.String(b.appAccount)},
+			Allows:                compute.FirewallAllowArray{compute.FirewallAllowArgs{Protocol: pulumi.String("tcp"), Ports: pulumi.StringArray{pulumi.Sprintf("%d", e.Port)}}},
+		}, b.opts()...); err != nil {
+			return err
+		}
+	}
+	return nil
 }

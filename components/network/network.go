@@ -29,6 +29,9 @@ var cidrs = map[core.Role]int{core.Primary: 10, core.DR: 20, core.Offsite: 30}
 type NetworkArgs struct {
 	Deployment core.Deployment
 	Site       core.Site
+	// AppServiceAccount (GCP only) is the email of the app instances'
+	// service account: the egress firewall allows by it.
+	AppServiceAccount string
 }
 
 // Network is one site's network component.
@@ -78,6 +81,9 @@ func (args *NetworkArgs) validate(name string) error {
 	if _, ok := cidrs[site.Role]; !ok {
 		p.Add("site.role", string(site.Role), "has no address range; use %s", core.Join([]core.Role{core.Primary, core.DR, core.Offsite}))
 	}
+	if site.Cloud == core.GCP && args.AppServiceAccount == "" {
+		p.Missing("appServiceAccount", "the app instances' service account email, which the egress firewall allows")
+	}
 	if err := p.Err(); err != nil {
 		return fmt.Errorf("network %s: %w", name, err)
 	}
@@ -96,7 +102,7 @@ func NewNetwork(ctx *pulumi.Context, name string, args *NetworkArgs, opts ...pul
 	if err := ctx.RegisterComponentResource(Type, name, n, opts...); err != nil {
 		return nil, err
 	}
-	b := &builder{ctx: ctx, name: name, dep: args.Deployment, site: args.Site, layout: newLayout(args.Site.Role), n: n}
+	b := &builder{ctx: ctx, name: name, dep: args.Deployment, site: args.Site, layout: newLayout(args.Site.Role), n: n, appAccount: args.AppServiceAccount}
 	out, err := core.Implementations[outputs]{AWS: b.aws, GCP: b.gcp, Azure: b.azure}.Build(b.site.Cloud)
 	if err != nil {
 		return nil, fmt.Errorf("network %s: %w", name, err)
@@ -123,6 +129,8 @@ type builder struct {
 	site   core.Site
 	layout layout
 	n      *Network
+	// appAccount is NetworkArgs.AppServiceAccount.
+	appAccount string
 }
 
 // opts are every child's options: the network as parent, the site's

@@ -19,12 +19,18 @@ func planNetwork(t *testing.T, cloud core.Cloud, env core.Environment) *plan.Pla
 		if err != nil {
 			return err
 		}
-		_, err = NewNetwork(ctx, "primary", &NetworkArgs{Deployment: dep, Site: dep.Primary})
+		_, err = NewNetwork(ctx, "primary", &NetworkArgs{Deployment: dep, Site: dep.Primary, AppServiceAccount: testAppAccount})
 		return err
 	})
 }
 
+const testAppAccount = "wedsync-prod-app@wedsync-prod.iam.gserviceaccount.com"
+
 var ofType = testkit.OfType
+
+// azureVNet is the virtual network's type: the 2024-03-01 API, the first
+// with defaultOutboundAccess.
+const azureVNet = "azure-native:network/v20240301:VirtualNetwork"
 
 func TestAWSNetwork(t *testing.T) {
 	prod := planNetwork(t, core.AWS, core.Prod)
@@ -88,31 +94,24 @@ func TestAWSNetwork(t *testing.T) {
 			t.Errorf("database route table %q, %d database subnets; want one table and 3 subnets", dbRT, databaseSubnets)
 		}
 	})
-	t.Run("database_admits_postgres_from_the_app_group_only", func(t *testing.T) {
-		var appID string
+	t.Run("database_admits_postgres_from_the_app_group_and_itself_only", func(t *testing.T) {
+		ids := map[string]string{}
 		for _, r := range ofType(prod, "aws:ec2/securityGroup:SecurityGroup") {
-			if r.Name == "primary-app" {
-				appID = r.ID
-			}
+			ids[r.Name] = r.ID
 		}
-		for _, r := range ofType(prod, "aws:ec2/securityGroup:SecurityGroup") {
-			if r.Name != "primary-database" {
+		from := map[any]bool{}
+		for _, r := range ofType(prod, "aws:vpc/securityGroupIngressRule:SecurityGroupIngressRule") {
+			if r.Inputs["securityGroupId"] != ids["primary-database"] {
 				continue
 			}
-			ingress := r.Inputs["ingress"].([]any)
-			if len(ingress) != 2 {
-				t.Fatalf("database ingress = %v, want the app's and the proxy's", ingress)
+			if r.Inputs["fromPort"] != float64(PostgresPort) || r.Inputs["toPort"] != float64(PostgresPort) || r.Inputs["cidrIpv4"] != nil {
+				t.Errorf("database ingress %v, want 5432 from a group", r.Inputs)
 			}
-			// The second rule admits the group's own members: RDS Proxy,
-			// which sits in it, to the instance.
-			if self := ingress[1].(map[string]any); self["self"] != true || self["fromPort"] != float64(PostgresPort) || self["cidrBlocks"] != nil {
-				t.Errorf("database ingress = %v, want 5432 from the group itself", self)
-			}
-			rule := ingress[0].(map[string]any)
-			groups, _ := rule["securityGroups"].([]any)
-			if rule["fromPort"] != float64(PostgresPort) || len(groups) != 1 || groups[0] != appID || rule["cidrBlocks"] != nil {
-				t.Errorf("database ingress = %v, want 5432 from %s only", rule, appID)
-			}
+			from[r.Inputs["referencedSecurityGroupId"]] = true
+		}
+		// The database group's own members: RDS Proxy, which sits in it.
+		if len(from) != 2 || !from[ids["primary-app"]] || !from[ids["primary-database"]] {
+			t.Errorf("database admits %v, want exactly the app group %s and itself %s", from, ids["primary-app"], ids["primary-database"])
 		}
 	})
 	t.Run("subnets_span_three_zones", func(t *testing.T) {
@@ -143,7 +142,7 @@ func TestGCPNetworkPeersWithPrivateServicesForCloudSQL(t *testing.T) {
 
 func TestAzureNetworkDelegatesADatabaseSubnet(t *testing.T) {
 	p := planNetwork(t, core.Azure, core.Prod)
-	vnets := ofType(p, "azure-native:network:VirtualNetwork")
+	vnets := ofType(p, azureVNet)
 	if len(vnets) != 1 {
 		t.Fatalf("vnets = %d", len(vnets))
 	}

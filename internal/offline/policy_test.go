@@ -238,6 +238,31 @@ func plannedBreakings() map[[2]string]struct {
 		})},
 		{rules.PolicyTLS, account}: {"prod-azure", setAll(account, "minimumTlsVersion", "TLS1_0")},
 		{rules.PolicyTLS, sql}:     {"prod-gcp", setAll(sql, "settings.ipConfiguration.sslMode", "ALLOW_UNENCRYPTED_AND_ENCRYPTED")},
+		// Egress, flow logs, database logging (issue 23): each removed
+		// from a real plan, per cloud.
+		{rules.PolicyExplicitEgress, "aws:ec2/securityGroup:SecurityGroup"}: {"prod", each("aws:ec2/securityGroup:SecurityGroup", func(r *plan.Resource) {
+			if r.Name == "primary-app" {
+				r.Inputs["egress"] = []any{map[string]any{"protocol": "-1", "fromPort": 0.0, "toPort": 0.0, "cidrBlocks": []any{"0.0.0.0/0"}}}
+			}
+		})},
+		{rules.PolicyExplicitEgress, "gcp:compute/firewall:Firewall"}: {"prod-gcp", each("gcp:compute/firewall:Firewall", func(r *plan.Resource) {
+			if r.Inputs["direction"] == "EGRESS" && r.Inputs["allows"] != nil {
+				r.Inputs["allows"] = []any{map[string]any{"protocol": "all"}}
+			}
+		})},
+		{rules.PolicyExplicitEgress, "azure-native:network:NetworkSecurityGroup"}: {"prod-azure", each("azure-native:network:NetworkSecurityGroup", func(r *plan.Resource) {
+			r.Inputs["securityRules"] = append(r.Inputs["securityRules"].([]any), map[string]any{"name": "open", "direction": "Outbound", "access": "Allow",
+				"protocol": "*", "destinationAddressPrefix": "*", "destinationPortRange": "*", "priority": 100.0})
+		})},
+		{rules.PolicyFlowLogs, "aws:ec2/vpc:Vpc"}:                        {"prod", dropAll("aws:ec2/flowLog:FlowLog")},
+		{rules.PolicyFlowLogs, "gcp:compute/subnetwork:Subnetwork"}:      {"prod-gcp", setAll("gcp:compute/subnetwork:Subnetwork", "logConfig", nil)},
+		{rules.PolicyDBLogging, "aws:rds/parameterGroup:ParameterGroup"}: {"prod", setAll("aws:rds/parameterGroup:ParameterGroup", "parameters", []any{map[string]any{"name": "rds.force_ssl", "value": "1"}})},
+		{rules.PolicyDBLogging, sql}:                                     {"prod-gcp", setAll(sql, "settings.databaseFlags", []any{map[string]any{"name": "cloudsql.iam_authentication", "value": "on"}})},
+		{rules.PolicyDBLogging, pgServer}: {"prod-azure", each(pgConfig, func(r *plan.Resource) {
+			if r.Inputs["configurationName"] == "log_connections" {
+				r.Inputs["value"] = "off"
+			}
+		})},
 		// Database copies and backup lifetimes (issue 16).
 		{rules.PolicyDatabaseLockedCopy, rds}:      {"prod", dropAll("aws:backup/selection:Selection")},
 		{rules.PolicyDatabaseLockedCopy, sql}:      {"prod-gcp", dropAll("gcp:workflows/workflow:Workflow")},

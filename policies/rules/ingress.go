@@ -29,6 +29,7 @@ const (
 	gcpFirewall     = "gcp:compute/firewall:Firewall"
 	azAppGateway    = "azure-native:network:ApplicationGateway"
 	azPublicIP      = "azure-native:network:PublicIPAddress"
+	azNATGateway    = "azure-native:network:NatGateway"
 	azDiagnostics   = "azure-native:insights:DiagnosticSetting"
 	everywhereIPv6  = "::/0"
 	azGatewayWAFSku = "WAF_v2"
@@ -84,7 +85,7 @@ func ingressPolicies() []*Policy {
 		{
 			Name: PolicyPublicEntry,
 			Description: "The load balancer is the only public resource: a security group open to the internet belongs to a load balancer, no GCP firewall rule admits 0.0.0.0/0 " +
-				"(the global load balancer needs none), and every Azure public IP is an Application Gateway's frontend.",
+				"(the global load balancer needs none), and every Azure public IP is an Application Gateway's frontend or a NAT gateway's outbound address (which admits no inbound connection).",
 			Level:  Mandatory,
 			Stack:  withChecks(publicEntryStack, map[string]func(*Resource, *Env) []string{gcpFirewall: gcpFirewallNotOpen}),
 			Judges: []string{awsSG, gcpFirewall, azPublicIP},
@@ -353,8 +354,8 @@ func publicEntryStack(s *Stack, _ *Env) []Finding {
 		}
 	}
 	for _, ip := range s.OfType(azPublicIP) {
-		if !azureGatewayFrontend(s, ip) {
-			out = append(out, Finding{URN: ip.URN, Message: fix("the public IP is not an Application Gateway frontend: only the load balancer may be public",
+		if !azureGatewayFrontend(s, ip) && !azureNATAddress(s, ip) {
+			out = append(out, Finding{URN: ip.URN, Message: fix("the public IP is neither an Application Gateway frontend nor a NAT gateway's outbound address: only the load balancer may be public",
 				"remove it; reach the app through the gateway and instances through Bastion")})
 		}
 	}
@@ -402,6 +403,29 @@ func azureGatewayFrontend(s *Stack, ip *Resource) bool {
 		}
 		for _, f := range fronts {
 			id, st := str(f, "publicIPAddress", "id")
+			if st == unknown || (id != "" && slices.Contains(ip.names(), id)) {
+				return true
+			}
+		}
+	}
+	return false
+}
+
+// azureNATAddress reports whether some NAT gateway sends the subnet's
+// outbound traffic from ip (or might: an unknown list is not judged). A
+// NAT gateway admits no connection from the internet
+// (learn.microsoft.com/azure/nat-gateway/nat-overview).
+func azureNATAddress(s *Stack, ip *Resource) bool {
+	for _, nat := range s.OfType(azNATGateway) {
+		if slices.Contains(nat.Deps["publicIpAddresses"], ip.URN) {
+			return true
+		}
+		ips, st := list(nat.Props, "publicIpAddresses")
+		if st == unknown {
+			return true
+		}
+		for _, a := range ips {
+			id, st := str(a, "id")
 			if st == unknown || (id != "" && slices.Contains(ip.names(), id)) {
 				return true
 			}

@@ -8,6 +8,7 @@ const (
 	gwID   = "/subscriptions/0/resourceGroups/rg/providers/Microsoft.Network/applicationGateways/wedsync-prod-web"
 	pipID  = "/subscriptions/0/resourceGroups/rg/providers/Microsoft.Network/publicIPAddresses/wedsync-prod-web"
 	redir  = "projects/p/global/urlMaps/wedsync-prod-web-redirect"
+	natIP  = "/subscriptions/0/resourceGroups/rg/providers/Microsoft.Network/publicIPAddresses/wedsync-prod-nat"
 )
 
 func awsIngressFixtures() []fixture {
@@ -48,6 +49,10 @@ func azureIngressFixtures() []fixture {
 			"requestRoutingRules", arr(
 				obj("name", "https", "httpListener", sub("httpListeners", "https"), "backendAddressPool", sub("backendAddressPools", "app")),
 				obj("name", "http", "httpListener", sub("httpListeners", "http"), "redirectConfiguration", sub("redirectConfigurations", "to-https"))))},
+		// The app subnet's way out: a NAT gateway's address is public but
+		// admits nothing.
+		{typ: azPublicIP, name: "nat-pip", id: natIP, inputs: obj("publicIpAddressName", "wedsync-prod-nat")},
+		{typ: azNATGateway, name: "nat", inputs: obj("publicIpAddresses", arr(obj("id", natIP)))},
 		{typ: azDiagnostics, name: "web-logs", inputs: obj("resourceUri", gwID, "workspaceId", "/subscriptions/0/resourceGroups/rg/providers/Microsoft.OperationalInsights/workspaces/web")},
 	}
 }
@@ -75,6 +80,7 @@ var ingressBreakings = []breaking{
 	{"aws_open_security_group_not_a_load_balancers", "aws", "lb", "securityGroups", arr("sg-other"), PolicyPublicEntry, "web-sg"},
 	{"gcp_firewall_open_to_the_internet", "gcp", "health-checks", "sourceRanges", arr("0.0.0.0/0"), PolicyPublicEntry, ""},
 	{"azure_public_ip_not_the_gateways", "azure", "lb", "frontendIPConfigurations.0.publicIPAddress.id", "/elsewhere", PolicyPublicEntry, "web-pip"},
+	{"azure_public_ip_not_the_nat_gateways", "azure", "nat", "publicIpAddresses.0.id", "/elsewhere", PolicyPublicEntry, "nat-pip"},
 }
 
 func init() { breakings = append(breakings, ingressBreakings...) }
