@@ -38,7 +38,12 @@ func walk(p *Problems, path string, value any, t reflect.Type) {
 				walk(p, path+"."+name, v[name], ft)
 			}
 		case reflect.Map:
+			allowed := allowedKeys(t)
 			for _, name := range slices.Sorted(maps.Keys(v)) {
+				if allowed != nil && !slices.Contains(allowed, name) {
+					p.Add(path+"."+name, v[name], "unknown key%s; known keys: %s", DidYouMean(name, allowed), strings.Join(allowed, ", "))
+					continue
+				}
 				walk(p, path+"."+name, v[name], t.Elem())
 			}
 		}
@@ -56,6 +61,23 @@ func walk(p *Problems, path string, value any, t reflect.Type) {
 			p.Add(path, v, "wrong type: want %s", kindName(t))
 		}
 	}
+}
+
+// KeyedMap is a map type whose keys are a fixed set (a recovery's source
+// keys by "role.purpose"): DecodeObject refuses any other key with a
+// did-you-mean, as it refuses an unknown field of a struct, so a typo in a
+// key is not silently a missing entry.
+type KeyedMap interface {
+	// AllowedKeys are the keys the map may hold, sorted.
+	AllowedKeys() []string
+}
+
+// allowedKeys is the key set of map type t, nil when any key is allowed.
+func allowedKeys(t reflect.Type) []string {
+	if k, ok := reflect.Zero(t).Interface().(KeyedMap); ok {
+		return k.AllowedKeys()
+	}
+	return nil
 }
 
 // scalarFits reports whether a decoded JSON scalar can go into t. Types that

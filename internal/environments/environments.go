@@ -73,6 +73,9 @@ func (s Store) Read(name string) ([]byte, error) {
 	if err := CheckNoPlaintextSecrets(s.Path(name), data); err != nil {
 		return nil, err
 	}
+	if err := CheckDefinition(s.Path(name), data); err != nil {
+		return nil, err
+	}
 	return data, nil
 }
 

@@ -58,6 +58,14 @@ func Merge(ctx context.Context, s Store, projectName, stack string, sc *project.
 		}
 	}
 	sort.Strings(out.SecretKeys)
+	// Every reader of a stack's config merges here, so the plan, deploys,
+	// promotion and `env check` refuse the same mismatch alike.
+	env := out.Values[EnvironmentKey]
+	for _, imp := range sc.Environment {
+		if core.Environment(imp).Valid() && imp != env {
+			return nil, fmt.Errorf("stack %s imports environment %s but its %s is %q; a stack imports its own environment", stack, imp, EnvironmentKey, env)
+		}
+	}
 	return out, nil
 }
 
@@ -110,16 +118,8 @@ func Check(ctx context.Context, p *project.Project) []error {
 			problems = append(problems, err)
 			continue
 		}
-		merged, err := Merge(ctx, s, p.Name, stack, sc)
-		if err != nil {
+		if _, err := Merge(ctx, s, p.Name, stack, sc); err != nil {
 			problems = append(problems, err)
-			continue
-		}
-		env := merged.Values[EnvironmentKey]
-		for _, imp := range sc.Environment {
-			if core.Environment(imp).Valid() && imp != env {
-				problems = append(problems, fmt.Errorf("stack %s imports environment %s but its %s is %q; a stack imports its own environment", stack, imp, EnvironmentKey, env))
-			}
 		}
 	}
 	return problems

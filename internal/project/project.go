@@ -9,10 +9,8 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
-	"slices"
 	"sort"
 	"strconv"
-	"strings"
 
 	"gopkg.in/yaml.v3"
 
@@ -153,7 +151,7 @@ func ParseStack(data []byte, projectName string) (*StackConfig, error) {
 	if err := yaml.Unmarshal(data, &sf); err != nil {
 		return nil, fmt.Errorf("stack file is not valid YAML: %w", err)
 	}
-	if err := checkTopLevelKeys(data); err != nil {
+	if err := checkStackFile(data); err != nil {
 		return nil, err
 	}
 	sc := &StackConfig{Values: map[string]string{}}
@@ -174,14 +172,13 @@ func ParseStack(data []byte, projectName string) (*StackConfig, error) {
 		sc.Values[full] = raw
 	}
 	sort.Strings(sc.SecretKeys)
+	// checkStackFile refused any other shape of environment:.
 	switch env := sf.Environment.(type) {
 	case string:
 		sc.Environment = []string{env}
 	case []any:
 		for _, e := range env {
-			if s, ok := e.(string); ok {
-				sc.Environment = append(sc.Environment, s)
-			}
+			sc.Environment = append(sc.Environment, e.(string))
 		}
 	}
 	return sc, nil
@@ -244,30 +241,4 @@ func normalize(v any) any {
 		return out
 	}
 	return v
-}
-
-// stackFileKeys are the top-level keys of a Pulumi stack file.
-var stackFileKeys = []string{"config", "environment", "secretsprovider", "encryptedkey", "encryptionsalt"}
-
-// checkTopLevelKeys refuses an unknown top-level key: a misspelt "config:"
-// would otherwise leave the stack with no config at all.
-func checkTopLevelKeys(data []byte) error {
-	var doc yaml.Node
-	if err := yaml.Unmarshal(data, &doc); err != nil {
-		return fmt.Errorf("stack file is not valid YAML: %w", err)
-	}
-	if len(doc.Content) == 0 || doc.Content[0].Kind != yaml.MappingNode {
-		return nil
-	}
-	var problems []string
-	top := doc.Content[0].Content
-	for i := 0; i+1 < len(top); i += 2 {
-		if k := top[i]; !slices.Contains(stackFileKeys, k.Value) {
-			problems = append(problems, fmt.Sprintf("line %d: unknown top-level key %q%s; a stack file has %s", k.Line, k.Value, core.DidYouMean(k.Value, stackFileKeys), strings.Join(stackFileKeys, ", ")))
-		}
-	}
-	if len(problems) > 0 {
-		return errors.New(strings.Join(problems, "; "))
-	}
-	return nil
 }
