@@ -92,11 +92,9 @@ func StacksOf(ctx context.Context, p *project.Project, env string) ([]string, er
 	return out, nil
 }
 
-// Check evaluates every environment of project p and checks every stack's
-// imports: each imported environment exists and evaluates, and a stack
-// that imports one of the stage environments (dev, staging, prod) says the
-// same in its wedsync:environment. It returns every problem.
-func Check(ctx context.Context, p *project.Project) []error {
+// CheckDefinitions evaluates every environment definition of project p
+// (each strictly read: CheckDefinition) and returns every problem.
+func CheckDefinitions(ctx context.Context, p *project.Project) []error {
 	var problems []error
 	s := StoreOf(p)
 	names, err := s.Names()
@@ -108,6 +106,16 @@ func Check(ctx context.Context, p *project.Project) []error {
 			problems = append(problems, err)
 		}
 	}
+	return problems
+}
+
+// Check evaluates every environment of project p and checks every stack's
+// imports: each imported environment exists and evaluates, and a stack
+// that imports one of the stage environments (dev, staging, prod) says the
+// same in its wedsync:environment. It returns every problem. `env check`
+// runs more (internal/stackconfig.Check): every stack's whole config.
+func Check(ctx context.Context, p *project.Project) []error {
+	problems := CheckDefinitions(ctx, p)
 	all, err := p.Stacks()
 	if err != nil {
 		return append(problems, err)
@@ -118,7 +126,7 @@ func Check(ctx context.Context, p *project.Project) []error {
 			problems = append(problems, err)
 			continue
 		}
-		if _, err := Merge(ctx, s, p.Name, stack, sc); err != nil {
+		if _, err := Merge(ctx, StoreOf(p), p.Name, stack, sc); err != nil {
 			problems = append(problems, err)
 		}
 	}

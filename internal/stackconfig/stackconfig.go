@@ -96,3 +96,19 @@ func Loader(projectName, stack string, values map[string]string) (stacks.Config,
 	}
 	return cfg, err
 }
+
+// Check is `env check`: every environment definition evaluates, and every
+// stack's config loads as the plan loads it. It returns every problem.
+func Check(ctx context.Context, p *project.Project) []error {
+	problems := environments.CheckDefinitions(ctx, p)
+	all, err := p.Stacks()
+	if err != nil {
+		return append(problems, err)
+	}
+	for _, stack := range all {
+		if _, err := Load(ctx, p, stack); err != nil {
+			problems = append(problems, err)
+		}
+	}
+	return problems
+}
