@@ -42,6 +42,7 @@ const (
 	rfc5321Sizes = "https://www.rfc-editor.org/rfc/rfc5321#section-4.5.3.1"
 	rfc8259Nums  = "https://www.rfc-editor.org/rfc/rfc8259#section-6"
 	tagAlphabets = awsTagging + " (and " + gcpLabels + ", " + azureTags + ")"
+	gcpProjectID = "https://cloud.google.com/resource-manager/docs/creating-managing-projects#before_you_begin"
 )
 
 // maxExactCents is the largest amount a JSON number carries exactly to the
@@ -60,6 +61,9 @@ var ConfigTable = []ConfigRule{
 	{Name: "config-owner-tag", Key: "wedsync:owner", Clouds: []string{"azure"}, Row: "azure-tags", AsTag: "owner"},
 	{Name: "config-cost-centre-tag", Key: "wedsync:costCentre", Clouds: []string{"aws"}, Row: "aws-tags", AsTag: "cost-centre"},
 	{Name: "config-cost-centre-tag", Key: "wedsync:costCentre", Clouds: []string{"azure"}, Row: "azure-tags", AsTag: "cost-centre"},
+	{Name: "config-gcp-project-id", Key: "wedsync:gcpProject", Doc: gcpProjectID,
+		Allowed: "6-30 lowercase letters, digits and hyphens, starting with a letter, not ending with a hyphen",
+		check:   name(6, 30, `^[a-z][-a-z0-9]*[a-z0-9]$`)},
 	{Name: "config-email", Key: "wedsync:alerting", Path: "receivers.*.email", Doc: rfc5321Sizes,
 		Allowed: "an address of at most 254 octets: a local part of at most 64, a domain of at most 255 (RFC 5321 4.5.3.1), no spaces or control characters",
 		check:   email},

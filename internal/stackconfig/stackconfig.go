@@ -12,6 +12,7 @@ package stackconfig
 import (
 	"context"
 	"fmt"
+	"slices"
 
 	"github.com/wedsync/wedsync-infra/components/core"
 	"github.com/wedsync/wedsync-infra/internal/environments"
@@ -63,11 +64,32 @@ func Load(ctx context.Context, p *project.Project, stack string) (*Loaded, error
 	if err != nil {
 		return nil, &ConfigError{Stack: stack, Err: err}
 	}
+	if err := checkImported(p, stack, sc); err != nil {
+		return nil, &ConfigError{Stack: stack, Err: err}
+	}
 	cfg, err := Validate(p.Name, stack, merged.Values)
 	if err != nil {
 		return nil, err
 	}
 	return &Loaded{File: sc, Data: data, Merged: merged, Config: cfg}, nil
+}
+
+// checkImported refuses a stack of a stage (dev, staging, prod) that
+// imports no environment while environments/ defines its stage: it would
+// lose every value the environment sets (cost centre, release, freezes),
+// and the problems would name those values instead of the missing import.
+func checkImported(p *project.Project, stack string, sc *project.StackConfig) error {
+	env := sc.Values[environments.EnvironmentKey]
+	if len(sc.Environment) > 0 || !core.Environment(env).Valid() {
+		return nil
+	}
+	store := environments.StoreOf(p)
+	names, err := store.Names()
+	if err != nil || !slices.Contains(names, env) {
+		return err
+	}
+	return fmt.Errorf("%s: environment: the stack imports no environment, but %s defines its %s %q; add `environment: [%s]` to the stack file",
+		p.StackFile(stack), store.Path(env), environments.EnvironmentKey, env, env)
 }
 
 // Validate decodes, defaults and validates merged config values (stacks.Load)
