@@ -30,7 +30,7 @@ func Merge(ctx context.Context, s Store, projectName, stack string, sc *project.
 	if len(sc.Environment) == 0 {
 		return sc, nil
 	}
-	out := &project.StackConfig{Values: map[string]string{}, Environment: append([]string(nil), sc.Environment...)}
+	out := &project.StackConfig{Values: map[string]string{}, Environment: append([]string(nil), sc.Environment...), Positions: project.Positions{}}
 	secret := map[string]bool{}
 	for _, name := range sc.Environment {
 		env, err := s.Evaluate(ctx, projectName, name)
@@ -40,6 +40,7 @@ func Merge(ctx context.Context, s Store, projectName, stack string, sc *project.
 		for k, v := range env.PulumiConfig {
 			out.Values[k] = v
 			secret[k] = false
+			out.Positions.Replace(k, env.Positions)
 		}
 		for _, k := range env.SecretKeys {
 			secret[k] = true
@@ -48,6 +49,7 @@ func Merge(ctx context.Context, s Store, projectName, stack string, sc *project.
 	for k, v := range sc.Values {
 		out.Values[k] = v
 		secret[k] = false
+		out.Positions.Replace(k, sc.Positions)
 	}
 	for _, k := range sc.SecretKeys {
 		secret[k] = true

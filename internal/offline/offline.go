@@ -49,7 +49,7 @@ func Plan(p *project.Project, stack string, now time.Time) (*Result, error) {
 // PlanConfig makes the offline plan of a stack from its config values, as
 // at now.
 func PlanConfig(projectName, stack string, sc *project.StackConfig, now time.Time) (*Result, error) {
-	cfg, err := stackconfig.Validate(projectName, stack, sc.Values)
+	cfg, err := stackconfig.ValidateStack(projectName, stack, sc)
 	if err != nil {
 		return nil, err
 	}

@@ -109,6 +109,9 @@ type StackConfig struct {
 	SecretKeys []string
 	// Environment lists ESC environments the stack file imports.
 	Environment []string
+	// Positions are where each value is written (the stack file, or the
+	// environment that gave it), for problems to point at.
+	Positions Positions
 }
 
 type stackFile struct {
@@ -141,6 +144,7 @@ func (p *Project) ReadStackFile(stack string) (*StackConfig, []byte, error) {
 	if err != nil {
 		return nil, data, fmt.Errorf("%s: %w", path, err)
 	}
+	sc.Positions = stackPositions(data, path, p.Name)
 	return sc, data, nil
 }
 

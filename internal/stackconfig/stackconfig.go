@@ -11,8 +11,11 @@ package stackconfig
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"slices"
+
+	"github.com/hashicorp/go-multierror"
 
 	"github.com/wedsync/wedsync-infra/components/core"
 	"github.com/wedsync/wedsync-infra/internal/environments"
@@ -64,20 +67,25 @@ func Load(ctx context.Context, p *project.Project, stack string) (*Loaded, error
 	if err != nil {
 		return nil, &ConfigError{Stack: stack, Err: err}
 	}
-	if err := checkImported(p, stack, sc); err != nil {
-		return nil, &ConfigError{Stack: stack, Err: err}
+	cfg, err := ValidateStack(p.Name, stack, merged)
+	var ce *ConfigError
+	if errors.As(err, &ce) {
+		if hint := checkImported(p, stack, sc); hint != nil {
+			ce.Err = multierror.Append(hint, core.Flatten(ce.Err)...)
+		}
 	}
-	cfg, err := Validate(p.Name, stack, merged.Values)
 	if err != nil {
 		return nil, err
 	}
 	return &Loaded{File: sc, Data: data, Merged: merged, Config: cfg}, nil
 }
 
-// checkImported refuses a stack of a stage (dev, staging, prod) that
-// imports no environment while environments/ defines its stage: it would
-// lose every value the environment sets (cost centre, release, freezes),
-// and the problems would name those values instead of the missing import.
+// checkImported names the likely cause when a stack of a stage (dev,
+// staging, prod) that imports no environment does not validate while
+// environments/ defines its stage: it lacks every value the environment
+// sets (cost centre, release, freezes), and the problems alone would name
+// those values instead of the missing import. (A stack may plan from its
+// file alone when the file has everything.)
 func checkImported(p *project.Project, stack string, sc *project.StackConfig) error {
 	env := sc.Values[environments.EnvironmentKey]
 	if len(sc.Environment) > 0 || !core.Environment(env).Valid() {
@@ -88,7 +96,7 @@ func checkImported(p *project.Project, stack string, sc *project.StackConfig) er
 	if err != nil || !slices.Contains(names, env) {
 		return err
 	}
-	return fmt.Errorf("%s: environment: the stack imports no environment, but %s defines its %s %q; add `environment: [%s]` to the stack file",
+	return fmt.Errorf("%s: environment: the stack imports no environment, but %s defines its %s %q; if the values below come from there, add `environment: [%s]` to the stack file",
 		p.StackFile(stack), store.Path(env), environments.EnvironmentKey, env, env)
 }
 
@@ -107,6 +115,26 @@ func Validate(projectName, stack string, values map[string]string) (stacks.Confi
 		return cfg, &ConfigError{Stack: stack, Err: err}
 	}
 	return cfg, nil
+}
+
+// ValidateStack is Validate of a stack's merged config, each problem
+// pointing at where its value is written (the stack file or the
+// environment that gave it): file, line and column.
+func ValidateStack(projectName, stack string, sc *project.StackConfig) (stacks.Config, error) {
+	cfg, err := Validate(projectName, stack, sc.Values)
+	var ce *ConfigError
+	if errors.As(err, &ce) {
+		for _, e := range core.Flatten(ce.Err) {
+			var pr *core.Problem
+			if !errors.As(e, &pr) || pr.At != "" {
+				continue
+			}
+			if pos, ok := sc.Positions.Find(pr.Field); ok {
+				pr.At = pos.String()
+			}
+		}
+	}
+	return cfg, err
 }
 
 // Loader is Validate as the program's stacks.Loader: its error is the list

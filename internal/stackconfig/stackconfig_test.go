@@ -86,7 +86,7 @@ var brokenFiles = []brokenFile{
 	{"namespace_typo_drops_ci", "stacks/Pulumi.prod-azure.yaml", "prod-azure", "  wedsync:ci:", "  yedsync:ci:",
 		[]string{"yedsync:ci", `did you mean "wedsync:ci"?`}},
 	{"recovery_key_misspelt", "stacks/Pulumi.prod-gcp-dr.yaml", "prod-gcp-dr", "        dr.data:", "        dr.dta:",
-		[]string{"wedsync:recovery.sourceOutputs.keys.dr.dta", `did you mean "dr.data"?`}},
+		[]string{"stacks/Pulumi.prod-gcp-dr.yaml:39:17: wedsync:recovery.sourceOutputs.keys.dr.dta", `did you mean "dr.data"?`}},
 	{"recovery_bucket_misspelt", "stacks/Pulumi.prod-gcp-dr.yaml", "prod-gcp-dr", "        media:", "        medai:",
 		[]string{"wedsync:recovery.sourceOutputs.backupBuckets.medai", "known keys: config, db-exports, media"}},
 	{"top_level_config_misspelt", "stacks/Pulumi.prod.yaml", "prod", "\nconfig:", "\nconfg:",
@@ -105,9 +105,9 @@ var brokenFiles = []brokenFile{
 	{"secure_with_a_sibling", "stacks/Pulumi.dev.yaml", "dev", "  wedsync:ci:", "  wedsync:secretValues:\n    stripe: {secure: AAAA, plain: x}\n  wedsync:ci:",
 		[]string{"config.wedsync:secretValues.stripe", "alone"}},
 	{"email_of_10000_characters", "stacks/Pulumi.prod-azure.yaml", "prod-azure", "platform-oncall@wedsync.co.uk", strings.Repeat("a", 10000) + "@wedsync.co.uk",
-		[]string{"wedsync:alerting.receivers[0].email", "10014 octets", "rfc5321"}},
+		[]string{"stacks/Pulumi.prod-azure.yaml:24:40: wedsync:alerting.receivers[0].email", "10014 octets", "rfc5321"}},
 	{"control_character_in_owner", "environments/base.yaml", "prod", "  owner: platform", "  owner: \"plat\\u0007form\"",
-		[]string{"wedsync:owner", "control character U+0007"}},
+		[]string{"environments/base.yaml:17:20: wedsync:owner", "control character U+0007"}},
 	{"non_ascii_gcp_project", "stacks/Pulumi.prod-gcp.yaml", "prod-gcp", "wedsync:gcpProject: wedsync-prod", "wedsync:gcpProject: wédsync-prod",
 		[]string{"wedsync:gcpProject", "creating-managing-projects"}},
 	{"azure_tag_name_with_a_slash", "environments/prod.yaml", "prod-azure", "      data-classification:", "      data/classification:",
@@ -116,7 +116,7 @@ var brokenFiles = []brokenFile{
 		[]string{"wedsync:recovery.sourceOutputs.region", "not a region of GCP"}},
 	// Refused, but pointing elsewhere before.
 	{"environment_import_deleted", "stacks/Pulumi.prod.yaml", "prod", "environment:\n  - prod\n", "",
-		[]string{"imports no environment", "add `environment: [prod]`"}},
+		[]string{"imports no environment", "add `environment: [prod]`", "wedsync:costCentre: required"}},
 }
 
 // Each mutation of the issue is refused, by the one loader every command
