@@ -220,7 +220,7 @@ func (pr *Promoter) checkConfigs(ctx context.Context, env string, after []byte) 
 		var invalid *stackconfig.ConfigError
 		switch {
 		case errors.As(err, &invalid):
-			out = append(out, refuse(ErrInvalid, "with the promoted release, %v", err).(*Refusal))
+			out = append(out, &Refusal{Kind: ErrInvalid, Detail: fmt.Sprintf("with the promoted release, %v", err)})
 		case err != nil:
 			return nil, err
 		}

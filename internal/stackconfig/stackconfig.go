@@ -141,7 +141,8 @@ func ValidateStack(projectName, stack string, sc *project.StackConfig) (stacks.C
 // of problems (the engine names the stack itself).
 func Loader(projectName, stack string, values map[string]string) (stacks.Config, error) {
 	cfg, err := Validate(projectName, stack, values)
-	if ce, ok := err.(*ConfigError); ok {
+	var ce *ConfigError
+	if errors.As(err, &ce) {
 		return cfg, ce.Err
 	}
 	return cfg, err
