@@ -61,6 +61,9 @@ var ConfigTable = []ConfigRule{
 	{Name: "config-owner-tag", Key: "wedsync:owner", Clouds: []string{"azure"}, Row: "azure-tags", AsTag: "owner"},
 	{Name: "config-cost-centre-tag", Key: "wedsync:costCentre", Clouds: []string{"aws"}, Row: "aws-tags", AsTag: "cost-centre"},
 	{Name: "config-cost-centre-tag", Key: "wedsync:costCentre", Clouds: []string{"azure"}, Row: "azure-tags", AsTag: "cost-centre"},
+	{Name: "config-gcp-labels", Key: "wedsync:tags", Clouds: []string{"gcp"}, Doc: gcpLabels, Allowed: gcpFoldAllowed, check: gcpFoldable},
+	{Name: "config-gcp-labels", Key: "wedsync:owner", Clouds: []string{"gcp"}, Doc: gcpLabels, Allowed: gcpFoldAllowed, check: gcpFoldable},
+	{Name: "config-gcp-labels", Key: "wedsync:costCentre", Clouds: []string{"gcp"}, Doc: gcpLabels, Allowed: gcpFoldAllowed, check: gcpFoldable},
 	{Name: "config-gcp-project-id", Key: "wedsync:gcpProject", Doc: gcpProjectID,
 		Allowed: "6-30 lowercase letters, digits and hyphens, starting with a letter, not ending with a hyphen",
 		check:   name(6, 30, `^[a-z][-a-z0-9]*[a-z0-9]$`)},
@@ -196,6 +199,33 @@ func stringsIn(v any, at string) []found {
 		return out
 	}
 	return nil
+}
+
+// gcpFoldAllowed is what GCP labels take of config tags: the program folds
+// keys and values to lowercase letters, digits, _ and - (core.Tags.For),
+// but a longer one would be cut and a key not starting with a letter is
+// refused by GCP, so neither is left to the fold.
+const gcpFoldAllowed = "label keys of 1-63 characters starting with a letter, values of at most 63 (the program folds the rest to lowercase letters, digits, _ and -)"
+
+// gcpFoldable checks tags (an object) or one tag value (a string).
+func gcpFoldable(v any, _ map[string]any) string {
+	if s, ok := v.(string); ok {
+		v = map[string]any{"value": s}
+	}
+	set, ok := tagSet(v)
+	if !ok {
+		return fmt.Sprintf("%v is not a set of tags", v)
+	}
+	for _, k := range slices.Sorted(maps.Keys(set)) {
+		first, _ := utf8.DecodeRuneInString(k)
+		switch {
+		case utf8.RuneCountInString(k) > 63 || !unicode.IsLetter(first):
+			return fmt.Sprintf("label key %q is not 1-63 characters starting with a letter", k)
+		case utf8.RuneCountInString(set[k]) > 63:
+			return fmt.Sprintf("label %s's value is %d characters", k, utf8.RuneCountInString(set[k]))
+		}
+	}
+	return ""
 }
 
 func noControl(v any, _ map[string]any) string {

@@ -35,6 +35,10 @@ func TestCheckConfig(t *testing.T) {
 		{"azure_refuses_what_aws_takes", "azure", map[string]string{"wedsync:tags": `{"team/x":"y"}`}, "wedsync:tags"},
 		{"aws_takes_it", "aws", map[string]string{"wedsync:tags": `{"team/x":"y"}`}, ""},
 		{"cost_centre_tag_value_over_256", "aws", map[string]string{"wedsync:costCentre": strings.Repeat("c", 257)}, "wedsync:costCentre"},
+		{"gcp_label_value_would_be_cut", "gcp", map[string]string{"wedsync:tags": `{"team":"` + strings.Repeat("x", 64) + `"}`}, "wedsync:tags"},
+		{"gcp_label_key_starting_with_a_digit", "gcp", map[string]string{"wedsync:tags": `{"9team":"x"}`}, "wedsync:tags"},
+		{"gcp_owner_would_be_cut", "gcp", map[string]string{"wedsync:owner": strings.Repeat("o", 64)}, "wedsync:owner"},
+		{"gcp_folds_the_rest", "gcp", map[string]string{"wedsync:tags": `{"Data-Classification":"Guest PII"}`}, ""},
 		{"gcp_project_id_too_short", "gcp", map[string]string{"wedsync:gcpProject": "wed"}, "wedsync:gcpProject"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
