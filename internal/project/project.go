@@ -151,12 +151,14 @@ func (p *Project) ReadStackFile(stack string) (*StackConfig, []byte, error) {
 // ParseStack reads the contents of a Pulumi.<stack>.yaml file. Keys without
 // a namespace belong to the project, as with `pulumi config set`.
 func ParseStack(data []byte, projectName string) (*StackConfig, error) {
+	// The strict check first: it names the line and column of a file of
+	// the wrong shape, which the decoder below would only call unreadable.
+	if err := checkStackFile(data); err != nil {
+		return nil, err
+	}
 	var sf stackFile
 	if err := yaml.Unmarshal(data, &sf); err != nil {
 		return nil, fmt.Errorf("stack file is not valid YAML: %w", err)
-	}
-	if err := checkStackFile(data); err != nil {
-		return nil, err
 	}
 	sc := &StackConfig{Values: map[string]string{}}
 	for key, v := range sf.Config {
