@@ -332,7 +332,7 @@ func (e *DiagError) Error() string {
 func CheckNoPlaintextSecrets(file string, data []byte) error {
 	var doc yaml.Node
 	if err := yaml.Unmarshal(data, &doc); err != nil {
-		return fmt.Errorf("%s: not valid YAML: %w", file, err)
+		return fmt.Errorf("%s: not valid YAML: %w", file, project.YAMLError(data, err))
 	}
 	var errs []error
 	var walk func(n *yaml.Node, path string)

@@ -11,6 +11,7 @@ import (
 	"gopkg.in/yaml.v3"
 
 	"github.com/wedsync/wedsync-infra/components/core"
+	"github.com/wedsync/wedsync-infra/internal/project"
 )
 
 // definitionKeys are the top-level keys of an ESC environment definition.
@@ -46,7 +47,7 @@ var interpolation = regexp.MustCompile(`\$\{([A-Za-z_][A-Za-z0-9_-]*)`)
 func CheckDefinition(file string, data []byte) error {
 	var doc yaml.Node
 	if err := yaml.Unmarshal(data, &doc); err != nil {
-		return fmt.Errorf("%s: not valid YAML: %w", file, err)
+		return fmt.Errorf("%s: not valid YAML: %w", file, project.YAMLError(data, err))
 	}
 	if len(doc.Content) == 0 || doc.Content[0].Kind == yaml.ScalarNode && doc.Content[0].Tag == "!!null" {
 		return nil

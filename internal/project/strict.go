@@ -1,6 +1,7 @@
 package project
 
 import (
+	"bytes"
 	"encoding/base64"
 	"errors"
 	"fmt"
@@ -32,7 +33,7 @@ var symmetricKeys = []string{"secretsprovider", "encryptedkey", "encryptionsalt"
 func checkStackFile(data []byte) error {
 	var doc yaml.Node
 	if err := yaml.Unmarshal(data, &doc); err != nil {
-		return fmt.Errorf("stack file is not valid YAML: %w", err)
+		return fmt.Errorf("stack file is not valid YAML: %w", YAMLError(data, err))
 	}
 	if len(doc.Content) == 0 {
 		return nil
@@ -200,4 +201,15 @@ func nodeText(n *yaml.Node) string {
 // hasControl reports whether s holds a control character.
 func hasControl(s string) bool {
 	return strings.IndexFunc(s, unicode.IsControl) >= 0
+}
+
+// YAMLError is a YAML syntax error that names a line: the parser's own
+// when it gives one, else the end of the file, where it stopped (an
+// unclosed quote or bracket is reported only as "unexpected end of
+// stream").
+func YAMLError(data []byte, err error) error {
+	if err == nil || strings.Contains(err.Error(), "line ") {
+		return err
+	}
+	return fmt.Errorf("%w at the end of the file, line %d; look for an unclosed quote or bracket above it", err, bytes.Count(data, []byte("\n"))+1)
 }
