@@ -274,6 +274,16 @@ func (c Config) validateComponents(p *core.Problems) {
 	if c.CI != nil {
 		p.Include("ci.", c.CI.Validate(c.Environment, c.Cloud))
 	}
+	declared := make([]string, 0, len(c.Secrets.Secrets))
+	for _, s := range c.Secrets.Secrets {
+		declared = append(declared, s.Name)
+	}
+	for _, name := range slices.Sorted(maps.Keys(c.SecretValues)) {
+		if !slices.Contains(declared, name) {
+			// The value is a secret: the problem names the key, never the value.
+			p.Add("secretValues."+name, nil, "no such secret under wedsync:secrets.secrets%s; declared: %s", core.DidYouMean(name, declared), strings.Join(declared, ", "))
+		}
+	}
 	if c.Recovery != nil {
 		p.Include("recovery.", c.Recovery.validate(c))
 		if c.DRRegion == "" {

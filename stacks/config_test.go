@@ -17,6 +17,7 @@ func valid() map[string]string {
 		"wedsync:costCentre":  "wedsync-prod",
 		"wedsync:alerting":    `{"receivers":[{"name":"oncall","email":"oncall@wedsync.co.uk"}],"escalation":[{"name":"wedding-day","email":"weddings@wedsync.co.uk"}]}`,
 		"wedsync:budget":      `{"amount":1000}`,
+		"wedsync:release":     `{"application":"2026.11.4","images":{"aws":"ami-0d1f3c5e7a9b2c4d6"},"postgresVersion":"16"}`,
 	}
 }
 
@@ -137,7 +138,7 @@ func TestLoadDefaults(t *testing.T) {
 			}
 		}},
 		{"dev_needs_no_dr_region_nor_cost_centre", map[string]string{"wedsync:environment": "dev", "wedsync:cloud": "aws", "wedsync:region": "eu-west-2",
-			"wedsync:alerting": `{"receivers":[{"name":"dev","email":"dev@wedsync.co.uk"}]}`, "wedsync:budget": `{"amount":100}`}, func(t *testing.T, c Config) {
+			"wedsync:alerting": `{"receivers":[{"name":"dev","email":"dev@wedsync.co.uk"}]}`, "wedsync:budget": `{"amount":100}`, "wedsync:release": valid()["wedsync:release"]}, func(t *testing.T, c Config) {
 			if c.DRRegion != "" || c.Environment != core.Dev {
 				t.Errorf("got %+v", c)
 			}

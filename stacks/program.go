@@ -26,12 +26,23 @@ import (
 // The Go language host passes the stack's config in PULUMI_CONFIG, which is
 // also where the program learns which keys were set, so unknown keys are
 // caught. The instant it plans for is read here, once (Now).
-func Program(ctx *pulumi.Context) error {
-	now, err := Now()
-	if err != nil {
-		return err
+func Program(ctx *pulumi.Context) error { return ProgramLoadedBy(Load)(ctx) }
+
+// Loader reads, defaults and validates a stack's config from its raw
+// values: Load, or the one validator of every command
+// (internal/stackconfig.Validate, which adds the clouds' documented limits
+// on config values), which main.go hands in.
+type Loader func(project, stack string, raw map[string]string) (Config, error)
+
+// ProgramLoadedBy is Program with its config read by load.
+func ProgramLoadedBy(load Loader) pulumi.RunFunc {
+	return func(ctx *pulumi.Context) error {
+		now, err := Now()
+		if err != nil {
+			return err
+		}
+		return ProgramWithLoader(envConfigKeys(), now, load)(ctx)
 	}
-	return ProgramWithConfigKeys(envConfigKeys(), now)(ctx)
 }
 
 // ProgramWithConfigKeys is Program for hosts that do not set PULUMI_CONFIG
@@ -39,6 +50,11 @@ func Program(ctx *pulumi.Context) error {
 // the instant to plan for. With nil keys, only known keys are read and a
 // typo in a key name goes unnoticed; the program says so in its log.
 func ProgramWithConfigKeys(keys []string, now time.Time) pulumi.RunFunc {
+	return ProgramWithLoader(keys, now, Load)
+}
+
+// ProgramWithLoader is ProgramWithConfigKeys with its config read by load.
+func ProgramWithLoader(keys []string, now time.Time, load Loader) pulumi.RunFunc {
 	return func(ctx *pulumi.Context) error {
 		if keys == nil {
 			keys = Keys()
@@ -50,7 +66,7 @@ func ProgramWithConfigKeys(keys []string, now time.Time) pulumi.RunFunc {
 				raw[k] = v
 			}
 		}
-		cfg, err := Load(ctx.Project(), ctx.Stack(), raw)
+		cfg, err := load(ctx.Project(), ctx.Stack(), raw)
 		if err != nil {
 			return err
 		}

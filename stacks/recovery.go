@@ -52,13 +52,44 @@ type SourceOutputs struct {
 	DRRegion string `json:"drRegion,omitempty"`
 	// Keys are key ids by "role.purpose" ("dr.data" is the replica of the
 	// data key in the source's DR region, this stack's region).
-	Keys map[string]string `json:"keys,omitempty"`
+	Keys SourceKeys `json:"keys,omitempty"`
 	// KeyVaults (Azure) are the vault resource ids by role.
-	KeyVaults map[string]string `json:"keyVaults,omitempty"`
+	KeyVaults SourceVaults `json:"keyVaults,omitempty"`
 	// BackupBuckets are the backup buckets by purpose.
-	BackupBuckets map[string]SourceBucket `json:"backupBuckets,omitempty"`
-	Database      *SourceDatabase         `json:"database,omitempty"`
+	BackupBuckets SourceBuckets   `json:"backupBuckets,omitempty"`
+	Database      *SourceDatabase `json:"database,omitempty"`
 }
+
+// SourceKeys are key ids by "role.purpose"; a key not among them is a typo
+// (core.KeyedMap), not a key the recovery would silently go without.
+type SourceKeys map[string]string
+
+// AllowedKeys are every "role.purpose" of the source's two sites.
+func (SourceKeys) AllowedKeys() []string {
+	var out []string
+	for _, role := range sourceRoles {
+		for _, purpose := range core.KeyPurposes {
+			out = append(out, string(role)+"."+string(purpose))
+		}
+	}
+	slices.Sort(out)
+	return out
+}
+
+// SourceVaults are Key Vault resource ids by role.
+type SourceVaults map[string]string
+
+// AllowedKeys are the source's two sites.
+func (SourceVaults) AllowedKeys() []string { return []string{string(core.DR), string(core.Primary)} }
+
+// SourceBuckets are the source's backup buckets by purpose.
+type SourceBuckets map[string]SourceBucket
+
+// AllowedKeys are the backup purposes every stack has.
+func (SourceBuckets) AllowedKeys() []string { return slices.Sorted(slices.Values(backupPurposes)) }
+
+// sourceRoles are the sites of a source a recovery reads.
+var sourceRoles = []core.Role{core.DR, core.Primary}
 
 // SourceBucket is one backup bucket of the source and its DR replica.
 type SourceBucket struct {
@@ -166,12 +197,16 @@ func (o SourceOutputs) check(c Config, p *core.Problems, prefix string, complete
 	switch {
 	case o.Region == "":
 		missing("region", "the source's primary region (the region that was lost)")
+	case !knownRegion(c.Cloud, o.Region):
+		p.Add(prefix+"region", o.Region, "not a region of %s%s", c.Cloud.Title(), core.DidYouMean(o.Region, core.Regions(c.Cloud)))
 	case c.DRRegion != "" && o.Region != c.DRRegion:
 		p.Add(prefix+"region", o.Region, "this stack replicates back to wedsync:drRegion = %s; the source's region must be it", c.DRRegion)
 	}
 	switch {
 	case o.DRRegion == "":
 		missing("drRegion", "the source's DR region, which is this stack's region %s", c.Region)
+	case !knownRegion(c.Cloud, o.DRRegion):
+		p.Add(prefix+"drRegion", o.DRRegion, "not a region of %s%s", c.Cloud.Title(), core.DidYouMean(o.DRRegion, core.Regions(c.Cloud)))
 	case o.DRRegion != c.Region:
 		p.Add(prefix+"drRegion", o.DRRegion, "the source replicates to %s, not to this stack's region %s: rebuild in %s, where its replicas are", o.DRRegion, c.Region, o.DRRegion)
 	}
@@ -200,6 +235,8 @@ func (o SourceOutputs) check(c Config, p *core.Problems, prefix string, complete
 			missing("backupBuckets."+purpose+".bucket", "the source's %s storage account, failed over to %s", purpose, c.Region)
 		case c.Cloud != core.Azure && b.Replica == "":
 			p.Missing(prefix+"backupBuckets."+purpose+".replica", "the source's %s replica bucket in %s: without one there is nothing to recover", purpose, c.Region)
+		case b.ReplicaLocation != "" && !knownRegion(c.Cloud, strings.ToLower(b.ReplicaLocation)):
+			p.Add(prefix+"backupBuckets."+purpose+".replicaLocation", b.ReplicaLocation, "not a region of %s%s", c.Cloud.Title(), core.DidYouMean(b.ReplicaLocation, core.Regions(c.Cloud)))
 		case c.Cloud != core.Azure && b.ReplicaLocation != "" && b.ReplicaLocation != c.Region:
 			p.Add(prefix+"backupBuckets."+purpose+".replicaLocation", b.ReplicaLocation, "the %s replica must be in this stack's region %s", purpose, c.Region)
 		}
@@ -207,6 +244,12 @@ func (o SourceOutputs) check(c Config, p *core.Problems, prefix string, complete
 	if o.Database == nil || o.Database.SourceID == "" {
 		missing("database.sourceId", "the source's database.sourceId output (what the restore reads)")
 	}
+}
+
+// knownRegion reports whether region is one of cloud's (core.Regions, from
+// each provider's list); a stack on an unknown cloud is judged elsewhere.
+func knownRegion(cloud core.Cloud, region string) bool {
+	return !cloud.Valid() || core.ValidRegion(cloud, region)
 }
 
 // keyInRegion reports whether id names a key in region, where its form

@@ -131,12 +131,6 @@ func (args *AutoscalingGroupArgs) validate(name string) error {
 		p.Missing("now", "the instant the stack plans for (stacks.Now)")
 	}
 	p.Include("settings.", args.Settings.Validate(dep.Environment, dep.Primary.Cloud))
-	if dep.Primary.Cloud.Valid() && args.Settings.Image.For(dep.Primary.Cloud) == "" {
-		p.Missing("settings.image."+string(dep.Primary.Cloud), "the machine image the group runs on %s (the release)", dep.Primary.Cloud.Title())
-	}
-	if dep.Primary.Cloud == core.Azure && args.Settings.AdminSSHPublicKey == "" {
-		p.Missing("settings.adminSshPublicKey", "an Azure scale set needs an admin credential at creation; give a break-glass OpenSSH public key")
-	}
 	if err := args.Calendar.Validate(); err != nil {
 		p.Include("calendar.", err)
 	} else {

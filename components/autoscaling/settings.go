@@ -98,12 +98,11 @@ func (s *Settings) ApplyDefaults(env core.Environment) {
 	}
 }
 
-// Validate returns every problem with s for env at once. It checks the
-// images that are set; no setting's rule depends on the cloud (cloud is
-// taken so every component validates alike). NewAutoscalingGroup also
-// requires the image of the stack's cloud, and on Azure the admin key.
+// Validate returns every problem with s for env on cloud at once: the
+// images that are set, the image of cloud (the group's), and on Azure the
+// admin key, so the stack's config is refused before anything is planned.
 // ValidateCalendar checks the capacity rule.
-func (s Settings) Validate(env core.Environment, _ core.Cloud) error {
+func (s Settings) Validate(env core.Environment, cloud core.Cloud) error {
 	p := &core.Problems{}
 	pinned := env != core.Dev
 	sz, known := sizes[s.Size]
@@ -114,6 +113,12 @@ func (s Settings) Validate(env core.Environment, _ core.Cloud) error {
 		p.Add("size", s.Size, "%s needs dedicated cores (CPU credits make the CPU target meaningless under load); use small or larger", env)
 	}
 	s.validateImages(p, env)
+	if cloud.Valid() && s.Image.For(cloud) == "" {
+		p.Missing("image."+string(cloud), "the machine image the group runs on %s (the release's images.%s, from environments/)", cloud.Title(), cloud)
+	}
+	if cloud == core.Azure && s.AdminSSHPublicKey == "" {
+		p.Missing("adminSshPublicKey", "an Azure scale set needs an admin credential at creation; give a break-glass OpenSSH public key")
+	}
 	if !strings.HasPrefix(s.HealthCheckPath, "/") || len(s.HealthCheckPath) > healthCheckPathMax || strings.ContainsAny(s.HealthCheckPath, " ?#") {
 		p.Add("healthCheckPath", s.HealthCheckPath, "use an absolute path without query, like /healthz")
 	}

@@ -2,7 +2,9 @@ package core
 
 import (
 	"encoding/json"
+	"fmt"
 	"maps"
+	"math"
 	"reflect"
 	"slices"
 	"strconv"
@@ -38,7 +40,12 @@ func walk(p *Problems, path string, value any, t reflect.Type) {
 				walk(p, path+"."+name, v[name], ft)
 			}
 		case reflect.Map:
+			allowed := allowedKeys(t)
 			for _, name := range slices.Sorted(maps.Keys(v)) {
+				if allowed != nil && !slices.Contains(allowed, name) {
+					p.Add(path+"."+name, v[name], "unknown key%s; known keys: %s", DidYouMean(name, allowed), strings.Join(allowed, ", "))
+					continue
+				}
 				walk(p, path+"."+name, v[name], t.Elem())
 			}
 		}
@@ -52,10 +59,61 @@ func walk(p *Problems, path string, value any, t reflect.Type) {
 		}
 	case nil:
 	default:
-		if !scalarFits(v, t) {
+		switch {
+		case !scalarFits(v, t):
 			p.Add(path, v, "wrong type: want %s", kindName(t))
+		case !fitsRange(v, t):
+			p.Add(path, v, "out of range: want %s from %s", kindName(t), rangeOf(t))
 		}
 	}
+}
+
+// fitsRange reports whether a JSON number goes into t without loss: a whole
+// number within an integer type's range (1e20 in an int was once "cannot
+// be read" of the whole object), a finite number within a float's.
+func fitsRange(v any, t reflect.Type) bool {
+	f, ok := v.(float64)
+	if !ok || reflect.PointerTo(t).Implements(reflect.TypeFor[json.Unmarshaler]()) {
+		return true
+	}
+	switch k := t.Kind(); {
+	case k >= reflect.Int && k <= reflect.Int64:
+		return f == math.Trunc(f) && !reflect.Zero(t).OverflowInt(int64(f)) && f >= math.MinInt64 && f < math.MaxInt64
+	case k >= reflect.Uint && k <= reflect.Uint64:
+		return f == math.Trunc(f) && f >= 0 && f < math.MaxUint64 && !reflect.Zero(t).OverflowUint(uint64(f))
+	case k == reflect.Float32:
+		return !reflect.Zero(t).OverflowFloat(f)
+	}
+	return true
+}
+
+// rangeOf says the range of a numeric type.
+func rangeOf(t reflect.Type) string {
+	switch k := t.Kind(); {
+	case k >= reflect.Int && k <= reflect.Int64:
+		bits := t.Bits()
+		return fmt.Sprintf("%d to %d", -(int64(1) << (bits - 1)), int64(uint64(1)<<(bits-1)-1))
+	case k >= reflect.Uint && k <= reflect.Uint64:
+		return fmt.Sprintf("0 to %d", uint64(1)<<(t.Bits()-1)*2-1)
+	}
+	return "the float range"
+}
+
+// KeyedMap is a map type whose keys are a fixed set (a recovery's source
+// keys by "role.purpose"): DecodeObject refuses any other key with a
+// did-you-mean, as it refuses an unknown field of a struct, so a typo in a
+// key is not silently a missing entry.
+type KeyedMap interface {
+	// AllowedKeys are the keys the map may hold, sorted.
+	AllowedKeys() []string
+}
+
+// allowedKeys is the key set of map type t, nil when any key is allowed.
+func allowedKeys(t reflect.Type) []string {
+	if k, ok := reflect.Zero(t).Interface().(KeyedMap); ok {
+		return k.AllowedKeys()
+	}
+	return nil
 }
 
 // scalarFits reports whether a decoded JSON scalar can go into t. Types that

@@ -15,13 +15,20 @@ type Problem struct {
 	// Fix says what is wrong and what is allowed, e.g. "prod keeps backups at
 	// least 35 days; set 35 or more".
 	Fix string
+	// At is where the value is written ("stacks/Pulumi.prod.yaml:23:7"),
+	// when the reader of the file knows it.
+	At string
 }
 
 func (p *Problem) Error() string {
-	if p.Value == nil {
-		return fmt.Sprintf("%s: %s", p.Field, p.Fix)
+	at := ""
+	if p.At != "" {
+		at = p.At + ": "
 	}
-	return fmt.Sprintf("%s = %s: %s", p.Field, describe(p.Value), p.Fix)
+	if p.Value == nil {
+		return fmt.Sprintf("%s%s: %s", at, p.Field, p.Fix)
+	}
+	return fmt.Sprintf("%s%s = %s: %s", at, p.Field, describe(p.Value), p.Fix)
 }
 
 func describe(v any) string {
@@ -74,7 +81,7 @@ func (p *Problems) Include(prefix string, err error) {
 			}
 			pr = &Problem{Field: field, Fix: fix}
 		}
-		p.err = multierror.Append(p.err, &Problem{Field: strings.TrimSuffix(p.Prefix+prefix+pr.Field, "."), Value: pr.Value, Fix: pr.Fix})
+		p.err = multierror.Append(p.err, &Problem{Field: strings.TrimSuffix(p.Prefix+prefix+pr.Field, "."), Value: pr.Value, Fix: pr.Fix, At: pr.At})
 	}
 }
 

@@ -14,8 +14,8 @@ import (
 
 	"github.com/wedsync/wedsync-infra/components/core"
 	"github.com/wedsync/wedsync-infra/internal/capacity"
-	"github.com/wedsync/wedsync-infra/internal/environments"
 	"github.com/wedsync/wedsync-infra/internal/project"
+	"github.com/wedsync/wedsync-infra/internal/stackconfig"
 	"github.com/wedsync/wedsync-infra/season"
 	"github.com/wedsync/wedsync-infra/stacks"
 )
@@ -90,18 +90,15 @@ func runCapacity(cmd *cobra.Command, f capacityFlags) error {
 	}
 	// The stack file alone says where wedsync:season is written; the merge
 	// with the environments it imports is what the program sees.
-	sc, err := p.ReadStack(f.stack)
+	l, err := stackconfig.Load(cmd.Context(), p, f.stack)
+	var invalidConfig *stackconfig.ConfigError
+	if errors.As(err, &invalidConfig) {
+		return invalid(&stackConfigError{stack: f.stack, err: invalidConfig.Err})
+	}
 	if err != nil {
 		return invalid(err)
 	}
-	merged, err := environments.Merge(cmd.Context(), environments.StoreOf(p), p.Name, f.stack, sc)
-	if err != nil {
-		return invalid(&stackConfigError{stack: f.stack, err: err})
-	}
-	cfg, err := stacks.Load(p.Name, f.stack, merged.Values)
-	if err != nil {
-		return invalid(&stackConfigError{stack: f.stack, err: err})
-	}
+	sc, merged, cfg := l.File, l.Merged, l.Config
 	var history []season.TrafficSample
 	if f.history != "" {
 		if history, err = readHistory(f.history); err != nil {

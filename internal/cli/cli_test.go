@@ -131,7 +131,7 @@ func TestMisspeltKeysAreNamed(t *testing.T) {
 	good := "  wedsync:environment: dev\n  wedsync:cloud: aws\n  wedsync:region: eu-west-2\n  wedsync:costCentre: x\n"
 	for _, tc := range []struct{ name, file, want string }{
 		{"namespace", "config:\n" + good + "  wedsnyc:budget: {amount: 5}\n", `wedsnyc:budget = "{\"amount\":5}": unknown namespace "wedsnyc"; did you mean "wedsync:budget"?`},
-		{"top_level_key", "confg:\n" + good, `stacks/Pulumi.qa.yaml: line 1: unknown top-level key "confg"; did you mean "config"?`},
+		{"top_level_key", "confg:\n" + good, `stacks/Pulumi.qa.yaml: line 1, column 1: unknown top-level key "confg"; did you mean "config"?`},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			code, _, errOut := run(t, "plan", "--stack", "qa", "--project-dir", tempProject(t, "qa", tc.file))

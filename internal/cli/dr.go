@@ -11,12 +11,11 @@ import (
 	"github.com/wedsync/wedsync-infra/components/core"
 	"github.com/wedsync/wedsync-infra/internal/deploy"
 	"github.com/wedsync/wedsync-infra/internal/dr"
-	"github.com/wedsync/wedsync-infra/internal/environments"
 	"github.com/wedsync/wedsync-infra/internal/freeze"
 	"github.com/wedsync/wedsync-infra/internal/offline"
 	"github.com/wedsync/wedsync-infra/internal/plan"
 	"github.com/wedsync/wedsync-infra/internal/project"
-	"github.com/wedsync/wedsync-infra/stacks"
+	"github.com/wedsync/wedsync-infra/internal/stackconfig"
 )
 
 func newDRCmd() *cobra.Command {
@@ -245,14 +244,15 @@ Exit codes: 0 shown; 2 unknown stack or invalid config.`,
 			if err != nil {
 				return fail(err)
 			}
-			sc, err := environments.StackConfig(commandContext(cmd), p, stack)
+			l, err := stackconfig.Load(commandContext(cmd), p, stack)
+			var invalidConfig *stackconfig.ConfigError
+			if errors.As(err, &invalidConfig) {
+				return invalid(err)
+			}
 			if err != nil {
 				return fail(err)
 			}
-			cfg, err := stacks.Load(p.Name, stack, sc.Values)
-			if err != nil {
-				return invalid(&offline.ConfigError{Stack: stack, Err: err})
-			}
+			cfg := l.Config
 			out := cmd.OutOrStdout()
 			if asJSON {
 				doc := drStatusJSON{Stack: stack, Cloud: string(cfg.Cloud), Region: cfg.Region, DRRegion: cfg.DRRegion, Tiers: dr.Status(cfg)}

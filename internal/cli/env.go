@@ -11,6 +11,7 @@ import (
 
 	"github.com/wedsync/wedsync-infra/internal/environments"
 	"github.com/wedsync/wedsync-infra/internal/project"
+	"github.com/wedsync/wedsync-infra/internal/stackconfig"
 )
 
 func newEnvCmd() *cobra.Command {
@@ -93,11 +94,12 @@ func newEnvVarsCmd() *cobra.Command {
 func newEnvCheckCmd() *cobra.Command {
 	return &cobra.Command{
 		Use:   "check",
-		Short: "Evaluate every environment and every stack's imports; exit 2 on any problem",
+		Short: "Evaluate every environment and load every stack's config as plan does; exit 2 on any problem",
 		Long: `check evaluates every environments/*.yaml (imports, interpolation, no
-plaintext fn::secret), and checks that every stack file imports existing
-environments and that a stack's wedsync:environment names the environment it
-imports.
+plaintext fn::secret, no unknown or misspelt keys), and loads every stack's
+config exactly as plan, preview and up do (internal/stackconfig): its
+environments exist, its wedsync:environment names the environment it imports,
+and every value is valid and within the clouds' documented limits.
 
 Exit codes: 0 all good; 2 problems (all listed).`,
 		Args: cobra.NoArgs,
@@ -106,11 +108,11 @@ Exit codes: 0 all good; 2 problems (all listed).`,
 			if err != nil {
 				return fail(err)
 			}
-			problems := environments.Check(commandContext(cmd), p)
+			problems := stackconfig.Check(commandContext(cmd), p)
 			if len(problems) > 0 {
 				return invalid(fmt.Errorf("environments: %w", &multierror.Error{Errors: problems}))
 			}
-			fmt.Fprintln(cmd.OutOrStdout(), "every environment evaluates and every stack imports its own environment")
+			fmt.Fprintln(cmd.OutOrStdout(), "every environment evaluates and every stack's config loads as plan loads it")
 			return nil
 		},
 	}

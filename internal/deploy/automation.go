@@ -18,6 +18,7 @@ import (
 	"github.com/pulumi/pulumi/sdk/v3/go/pulumi"
 
 	"github.com/wedsync/wedsync-infra/components/core"
+	"github.com/wedsync/wedsync-infra/internal/stackconfig"
 	"github.com/wedsync/wedsync-infra/policies/rules"
 	"github.com/wedsync/wedsync-infra/stacks"
 )
@@ -57,7 +58,8 @@ func (e *NoCLIError) Unwrap() error { return e.Err }
 // whose file names no provider keeps the one in its state.
 type Automation struct {
 	// Program makes the program from the stack's config keys and the
-	// instant it plans for; nil means stacks.ProgramWithConfigKeys.
+	// instant it plans for; nil means stacks.ProgramWithLoader with
+	// stackconfig.Loader.
 	Program func(keys []string, now time.Time) pulumi.RunFunc
 	// BackendURL overrides $PULUMI_BACKEND_URL and the login.
 	BackendURL string
@@ -181,7 +183,10 @@ func (a Automation) stack(ctx context.Context, s *Stack) (auto.Stack, func(), er
 	}
 	program := a.Program
 	if program == nil {
-		program = stacks.ProgramWithConfigKeys
+		// The one validator of every command, the clouds' limits included.
+		program = func(keys []string, now time.Time) pulumi.RunFunc {
+			return stacks.ProgramWithLoader(keys, now, stackconfig.Loader)
+		}
 	}
 	opts := []auto.LocalWorkspaceOption{auto.WorkDir(work), auto.Project(proj), auto.Pulumi(cli), auto.EnvVars(env)}
 	if a.PulumiHome != "" {

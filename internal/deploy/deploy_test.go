@@ -69,17 +69,17 @@ config:
   wedsync:region: eu-west-2
   wedsync:secretValues:
     stripe:
-      secure: v1:cipher1
+      secure: v1:AAAAAAAAAAAAAAAA:Y2lwaGVydGV4dC0xLWFuZC1pdHMtdGFn
   wedsync:alerting:
     receivers:
-      - {name: pager, webhook: {secure: v1:cipher2}}
+      - {name: pager, webhook: {secure: v1:AQEBAQEBAQEBAQEB:Y2lwaGVydGV4dC0yLWFuZC1pdHMtdGFn}}
 `, map[string]string{"dev": devEnvironment})
 		s, err := Prepare(context.Background(), p, "dev")
 		if err != nil {
 			t.Fatal(err)
 		}
 		settings := string(s.StackFile)
-		for _, want := range []string{"encryptionsalt: v1:abc:def", "secure: v1:cipher1", "v1:cipher2"} {
+		for _, want := range []string{"encryptionsalt: v1:abc:def", "secure: v1:AAAAAAAAAAAAAAAA:Y2lwaGVydGV4dC0xLWFuZC1pdHMtdGFn", "v1:AQEBAQEBAQEBAQEB:Y2lwaGVydGV4dC0yLWFuZC1pdHMtdGFn"} {
 			if !strings.Contains(settings, want) {
 				t.Errorf("stack settings lack %q:\n%s", want, settings)
 			}

@@ -24,6 +24,7 @@ import (
 	"github.com/wedsync/wedsync-infra/internal/environments"
 	"github.com/wedsync/wedsync-infra/internal/freeze"
 	"github.com/wedsync/wedsync-infra/internal/project"
+	"github.com/wedsync/wedsync-infra/internal/stackconfig"
 	"github.com/wedsync/wedsync-infra/stacks"
 )
 
@@ -116,19 +117,19 @@ func Prepare(ctx context.Context, p *project.Project, req Request) (*Rebuild, er
 		r.add(PrereqSource, "%s is itself a DR stack; rebuild from the stack whose region was lost (e.g. --from %s)", req.From, strings.TrimSuffix(req.From, "-dr"))
 		return r, nil
 	}
-	sc, err := environments.StackConfig(ctx, p, req.From)
-	if errors.Is(err, project.ErrNoStack) {
+	src, err := stackconfig.Load(ctx, p, req.From)
+	var invalidConfig *stackconfig.ConfigError
+	switch {
+	case errors.Is(err, project.ErrNoStack):
 		r.add(PrereqSource, "%v", err)
 		return r, nil
-	}
-	if err != nil {
+	case errors.As(err, &invalidConfig):
+		r.add(PrereqSource, "the config of %s does not load, so what it replicates cannot be known: %v", req.From, invalidConfig.Err)
+		return r, nil
+	case err != nil:
 		return nil, err
 	}
-	r.Source, err = stacks.Load(p.Name, req.From, sc.Values)
-	if err != nil {
-		r.add(PrereqSource, "the config of %s does not load, so what it replicates cannot be known: %v", req.From, err)
-		return r, nil
-	}
+	r.Source = src.Config
 	if r.Source.Recovery != nil {
 		r.add(PrereqSource, "%s is itself a recovery (wedsync:recovery); rebuild from %s", req.From, r.Source.Recovery.SourceStack)
 		return r, nil
@@ -149,8 +150,8 @@ func Prepare(ctx context.Context, p *project.Project, req Request) (*Rebuild, er
 		return r, nil
 	}
 	r.Config = cfg
-	if _, err := stacks.Load(p.Name, r.Stack, cfg.Values); err != nil {
-		for _, e := range core.Flatten(err) {
+	if _, err := stackconfig.Validate(p.Name, r.Stack, cfg.Values); err != nil {
+		for _, e := range core.Flatten(errors.Unwrap(err)) {
 			r.add(PrereqConfig, "%v", e)
 		}
 		return r, nil

@@ -73,6 +73,9 @@ func (s Store) Read(name string) ([]byte, error) {
 	if err := CheckNoPlaintextSecrets(s.Path(name), data); err != nil {
 		return nil, err
 	}
+	if err := CheckDefinition(s.Path(name), data); err != nil {
+		return nil, err
+	}
 	return data, nil
 }
 
@@ -138,6 +141,9 @@ type Environment struct {
 	// Values are every top-level value, as plain JSON values, secrets
 	// redacted.
 	Values map[string]any
+	// Positions are where each PulumiConfig value (and each value inside
+	// it) is defined, for problems to point at.
+	Positions project.Positions
 }
 
 // Evaluate evaluates environment name with its imports. projectName
@@ -163,17 +169,18 @@ func (s Store) Evaluate(ctx context.Context, projectName, name string) (*Environ
 		return nil, diagError(s.Path(name), diags)
 	}
 	if env == nil {
-		return &Environment{Name: name, PulumiConfig: map[string]string{}, EnvironmentVariables: map[string]string{}, Values: map[string]any{}}, nil
+		return &Environment{Name: name, PulumiConfig: map[string]string{}, EnvironmentVariables: map[string]string{}, Values: map[string]any{}, Positions: project.Positions{}}, nil
 	}
-	return fromESC(projectName, name, env)
+	return fromESC(projectName, name, env, s.Path)
 }
 
-func fromESC(projectName, name string, env *esc.Environment) (*Environment, error) {
+func fromESC(projectName, name string, env *esc.Environment, path func(string) string) (*Environment, error) {
 	out := &Environment{
 		Name:                 name,
 		PulumiConfig:         map[string]string{},
 		EnvironmentVariables: map[string]string{},
 		Values:               map[string]any{},
+		Positions:            project.Positions{},
 	}
 	for k, v := range env.Properties {
 		out.Values[k] = v.ToJSON(true)
@@ -203,6 +210,7 @@ func fromESC(projectName, name string, env *esc.Environment) (*Environment, erro
 				return nil, fmt.Errorf("environment %s: pulumiConfig.%s: %w", name, key, err)
 			}
 			out.PulumiConfig[full] = raw
+			escPositions(out.Positions, full, v, name, path)
 			if secret {
 				out.SecretKeys = append(out.SecretKeys, full)
 			}
@@ -213,6 +221,27 @@ func fromESC(projectName, name string, env *esc.Environment) (*Environment, erro
 		out.EnvironmentVariables[k] = v.ToString(true)
 	}
 	return out, nil
+}
+
+// escPositions records where v, and every value inside it, is defined.
+func escPositions(out project.Positions, at string, v esc.Value, env string, path func(string) string) {
+	def := v.Trace.Def
+	if def.Environment == "" {
+		def.Environment = env
+	}
+	if def.Begin.Line > 0 {
+		out[at] = project.Position{File: path(def.Environment), Line: def.Begin.Line, Column: def.Begin.Column}
+	}
+	switch x := v.Value.(type) {
+	case map[string]esc.Value:
+		for k, e := range x {
+			escPositions(out, at+"."+k, e, env, path)
+		}
+	case []esc.Value:
+		for i, e := range x {
+			escPositions(out, fmt.Sprintf("%s[%d]", at, i), e, env, path)
+		}
+	}
 }
 
 // rawValue renders an ESC value as Pulumi passes config to programs, and
@@ -303,7 +332,7 @@ func (e *DiagError) Error() string {
 func CheckNoPlaintextSecrets(file string, data []byte) error {
 	var doc yaml.Node
 	if err := yaml.Unmarshal(data, &doc); err != nil {
-		return fmt.Errorf("%s: not valid YAML: %w", file, err)
+		return fmt.Errorf("%s: not valid YAML: %w", file, project.YAMLError(data, err))
 	}
 	var errs []error
 	var walk func(n *yaml.Node, path string)

@@ -174,7 +174,7 @@ func TestStackValuesWinOverTheEnvironment(t *testing.T) {
 		"base": "values:\n  pulumiConfig:\n    wedsync:owner: platform\n    wedsync:region: eu-west-2\n",
 		"prod": "imports: [base]\nvalues:\n  pulumiConfig:\n    wedsync:region: eu-west-1\n    costCentre: wedsync-prod\n",
 	})
-	sc, err := project.ParseStack([]byte("environment: [prod]\nconfig:\n  wedsync:owner: payments\n  wedsync:dbPassword:\n    secure: AAABAxyz\n"), "wedsync")
+	sc, err := project.ParseStack([]byte("environment: [prod]\nconfig:\n  wedsync:environment: prod\n  wedsync:owner: payments\n  wedsync:dbPassword:\n    secure: AAABAxyz\n"), "wedsync")
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -30,7 +30,7 @@ func Merge(ctx context.Context, s Store, projectName, stack string, sc *project.
 	if len(sc.Environment) == 0 {
 		return sc, nil
 	}
-	out := &project.StackConfig{Values: map[string]string{}, Environment: append([]string(nil), sc.Environment...)}
+	out := &project.StackConfig{Values: map[string]string{}, Environment: append([]string(nil), sc.Environment...), Positions: project.Positions{}}
 	secret := map[string]bool{}
 	for _, name := range sc.Environment {
 		env, err := s.Evaluate(ctx, projectName, name)
@@ -40,6 +40,7 @@ func Merge(ctx context.Context, s Store, projectName, stack string, sc *project.
 		for k, v := range env.PulumiConfig {
 			out.Values[k] = v
 			secret[k] = false
+			out.Positions.Replace(k, env.Positions)
 		}
 		for _, k := range env.SecretKeys {
 			secret[k] = true
@@ -48,6 +49,7 @@ func Merge(ctx context.Context, s Store, projectName, stack string, sc *project.
 	for k, v := range sc.Values {
 		out.Values[k] = v
 		secret[k] = false
+		out.Positions.Replace(k, sc.Positions)
 	}
 	for _, k := range sc.SecretKeys {
 		secret[k] = true
@@ -58,6 +60,14 @@ func Merge(ctx context.Context, s Store, projectName, stack string, sc *project.
 		}
 	}
 	sort.Strings(out.SecretKeys)
+	// Every reader of a stack's config merges here, so the plan, deploys,
+	// promotion and `env check` refuse the same mismatch alike.
+	env := out.Values[EnvironmentKey]
+	for _, imp := range sc.Environment {
+		if core.Environment(imp).Valid() && imp != env {
+			return nil, fmt.Errorf("stack %s imports environment %s but its %s is %q; a stack imports its own environment", stack, imp, EnvironmentKey, env)
+		}
+	}
 	return out, nil
 }
 
@@ -84,11 +94,9 @@ func StacksOf(ctx context.Context, p *project.Project, env string) ([]string, er
 	return out, nil
 }
 
-// Check evaluates every environment of project p and checks every stack's
-// imports: each imported environment exists and evaluates, and a stack
-// that imports one of the stage environments (dev, staging, prod) says the
-// same in its wedsync:environment. It returns every problem.
-func Check(ctx context.Context, p *project.Project) []error {
+// CheckDefinitions evaluates every environment definition of project p
+// (each strictly read: CheckDefinition) and returns every problem.
+func CheckDefinitions(ctx context.Context, p *project.Project) []error {
 	var problems []error
 	s := StoreOf(p)
 	names, err := s.Names()
@@ -100,6 +108,16 @@ func Check(ctx context.Context, p *project.Project) []error {
 			problems = append(problems, err)
 		}
 	}
+	return problems
+}
+
+// Check evaluates every environment of project p and checks every stack's
+// imports: each imported environment exists and evaluates, and a stack
+// that imports one of the stage environments (dev, staging, prod) says the
+// same in its wedsync:environment. It returns every problem. `env check`
+// runs more (internal/stackconfig.Check): every stack's whole config.
+func Check(ctx context.Context, p *project.Project) []error {
+	problems := CheckDefinitions(ctx, p)
 	all, err := p.Stacks()
 	if err != nil {
 		return append(problems, err)
@@ -110,16 +128,8 @@ func Check(ctx context.Context, p *project.Project) []error {
 			problems = append(problems, err)
 			continue
 		}
-		merged, err := Merge(ctx, s, p.Name, stack, sc)
-		if err != nil {
+		if _, err := Merge(ctx, StoreOf(p), p.Name, stack, sc); err != nil {
 			problems = append(problems, err)
-			continue
-		}
-		env := merged.Values[EnvironmentKey]
-		for _, imp := range sc.Environment {
-			if core.Environment(imp).Valid() && imp != env {
-				problems = append(problems, fmt.Errorf("stack %s imports environment %s but its %s is %q; a stack imports its own environment", stack, imp, EnvironmentKey, env))
-			}
 		}
 	}
 	return problems

@@ -12,26 +12,17 @@ import (
 	"slices"
 	"time"
 
-	"github.com/wedsync/wedsync-infra/internal/environments"
 	"github.com/wedsync/wedsync-infra/internal/freeze"
 	"github.com/wedsync/wedsync-infra/internal/plan"
 	"github.com/wedsync/wedsync-infra/internal/project"
+	"github.com/wedsync/wedsync-infra/internal/stackconfig"
 	"github.com/wedsync/wedsync-infra/policies/rules"
 	"github.com/wedsync/wedsync-infra/stacks"
 )
 
-// ConfigError is a stack whose config does not validate. Err lists every
-// problem.
-type ConfigError struct {
-	Stack string
-	Err   error
-}
-
-func (e *ConfigError) Error() string {
-	return fmt.Sprintf("stack %s: invalid config: %v", e.Stack, e.Err)
-}
-
-func (e *ConfigError) Unwrap() error { return e.Err }
+// ConfigError is a stack whose config does not validate (the one
+// validator's error, stackconfig.ConfigError). Err lists every problem.
+type ConfigError = stackconfig.ConfigError
 
 // Result is a stack's offline plan, the config it was made from, and the
 // freeze at the instant planned for, and the policy config and instant its
@@ -50,37 +41,37 @@ type Result struct {
 // (environments/) under the stack file's own values. Each file is read
 // once, the config decoded once, and both handed down.
 func Plan(p *project.Project, stack string, now time.Time) (*Result, error) {
-	sc, err := p.ReadStack(stack)
+	l, err := stackconfig.Load(context.Background(), p, stack)
 	if err != nil {
-		return nil, err // no such stack, or an unreadable file: not a config problem
-	}
-	merged, err := environments.Merge(context.Background(), environments.StoreOf(p), p.Name, stack, sc)
-	if err != nil {
-		return nil, &ConfigError{Stack: stack, Err: err}
+		return nil, err // no such stack, an unreadable file, or a *ConfigError
 	}
 	// The app's settings as they are in the working tree (`config set`
 	// edits them), not as the CLI was built.
-	settings := filepath.Join(p.Dir, "stacks", "appsettings")
-	if _, err := os.Stat(settings); err != nil {
-		settings = ""
+	cfg := l.Config
+	if settings := filepath.Join(p.Dir, "stacks", "appsettings"); dirExists(settings) {
+		cfg.AppSettingsDir = settings
 	}
-	return planConfig(p.Name, stack, merged, now, settings)
+	return planLoaded(p.Name, stack, l.Merged, cfg, now)
 }
 
 // PlanConfig makes the offline plan of a stack from its config values, as
 // at now.
 func PlanConfig(projectName, stack string, sc *project.StackConfig, now time.Time) (*Result, error) {
-	return planConfig(projectName, stack, sc, now, "")
+	cfg, err := stackconfig.ValidateStack(projectName, stack, sc)
+	if err != nil {
+		return nil, err
+	}
+	return planLoaded(projectName, stack, sc, cfg, now)
 }
 
-// planConfig is PlanConfig with the app's settings read from settingsDir
-// ("" for the copy built into the program).
-func planConfig(projectName, stack string, sc *project.StackConfig, now time.Time, settingsDir string) (*Result, error) {
-	cfg, err := stacks.Load(projectName, stack, sc.Values)
-	if err != nil {
-		return nil, &ConfigError{Stack: stack, Err: err}
-	}
-	cfg.AppSettingsDir = settingsDir
+// dirExists reports whether dir is a directory that can be read.
+func dirExists(dir string) bool {
+	st, err := os.Stat(dir)
+	return err == nil && st.IsDir()
+}
+
+// planLoaded plans a stack whose config is loaded and validated.
+func planLoaded(projectName, stack string, sc *project.StackConfig, cfg stacks.Config, now time.Time) (*Result, error) {
 	pl, err := plan.Run(plan.Options{
 		Project:     projectName,
 		Stack:       stack,
@@ -101,9 +92,4 @@ func planConfig(projectName, stack string, sc *project.StackConfig, now time.Tim
 	pl.Freeze = d.Status()
 	pl.Violations = slices.DeleteFunc(pl.Violations, func(v plan.Violation) bool { return v.Policy == rules.PolicyFreeze })
 	return &Result{Plan: pl, Config: cfg, Policy: policyCfg, Now: now, Freeze: d}, nil
-}
-
-// Headline is the first line the CLI prints above the list of problems.
-func (e *ConfigError) Headline() string {
-	return fmt.Sprintf("stack %s: invalid config; nothing was planned", e.Stack)
 }

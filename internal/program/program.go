@@ -29,6 +29,7 @@ import (
 
 	"github.com/wedsync/wedsync-infra/internal/environments"
 	"github.com/wedsync/wedsync-infra/internal/project"
+	"github.com/wedsync/wedsync-infra/internal/stackconfig"
 	"github.com/wedsync/wedsync-infra/stacks"
 )
 
@@ -70,7 +71,7 @@ func EngineConfig() (map[string]string, error) {
 
 // For is the program of project p given the config the engine passed,
 // planning for now: the stack's environments resolved (Resolve), then
-// stacks.Load and stacks.Deploy.
+// the one validator every command uses (stackconfig.Loader) and stacks.Deploy.
 func For(p *project.Project, engine map[string]string, now time.Time) pulumi.RunFunc {
 	return func(ctx *pulumi.Context) error {
 		file, err := p.ReadStack(ctx.Stack())
@@ -81,7 +82,7 @@ func For(p *project.Project, engine map[string]string, now time.Time) pulumi.Run
 		if err != nil {
 			return err
 		}
-		cfg, err := stacks.Load(ctx.Project(), ctx.Stack(), raw)
+		cfg, err := stackconfig.Loader(ctx.Project(), ctx.Stack(), raw)
 		if err != nil {
 			return err
 		}

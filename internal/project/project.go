@@ -12,7 +12,6 @@ import (
 	"slices"
 	"sort"
 	"strconv"
-	"strings"
 
 	"gopkg.in/yaml.v3"
 
@@ -114,6 +113,9 @@ type StackConfig struct {
 	// `<project>:environments` config key (EnvironmentsKey), which every
 	// backend passes to the program untouched.
 	Environment []string
+	// Positions are where each value is written (the stack file, or the
+	// environment that gave it), for problems to point at.
+	Positions Positions
 }
 
 // EnvironmentsKey is the config key, in the project's namespace
@@ -155,18 +157,21 @@ func (p *Project) ReadStackFile(stack string) (*StackConfig, []byte, error) {
 	if err != nil {
 		return nil, data, fmt.Errorf("%s: %w", path, err)
 	}
+	sc.Positions = stackPositions(data, path, p.Name)
 	return sc, data, nil
 }
 
 // ParseStack reads the contents of a Pulumi.<stack>.yaml file. Keys without
 // a namespace belong to the project, as with `pulumi config set`.
 func ParseStack(data []byte, projectName string) (*StackConfig, error) {
+	// The strict check first: it names the line and column of a file of
+	// the wrong shape, which the decoder below would only call unreadable.
+	if err := checkStackFile(data); err != nil {
+		return nil, err
+	}
 	var sf stackFile
 	if err := yaml.Unmarshal(data, &sf); err != nil {
 		return nil, fmt.Errorf("stack file is not valid YAML: %w", err)
-	}
-	if err := checkTopLevelKeys(data); err != nil {
-		return nil, err
 	}
 	sc := &StackConfig{Values: map[string]string{}}
 	sc.Environment = importList(sf.Environment)
@@ -280,30 +285,4 @@ func normalize(v any) any {
 		return out
 	}
 	return v
-}
-
-// stackFileKeys are the top-level keys of a Pulumi stack file.
-var stackFileKeys = []string{"config", "environment", "secretsprovider", "encryptedkey", "encryptionsalt"}
-
-// checkTopLevelKeys refuses an unknown top-level key: a misspelt "config:"
-// would otherwise leave the stack with no config at all.
-func checkTopLevelKeys(data []byte) error {
-	var doc yaml.Node
-	if err := yaml.Unmarshal(data, &doc); err != nil {
-		return fmt.Errorf("stack file is not valid YAML: %w", err)
-	}
-	if len(doc.Content) == 0 || doc.Content[0].Kind != yaml.MappingNode {
-		return nil
-	}
-	var problems []string
-	top := doc.Content[0].Content
-	for i := 0; i+1 < len(top); i += 2 {
-		if k := top[i]; !slices.Contains(stackFileKeys, k.Value) {
-			problems = append(problems, fmt.Sprintf("line %d: unknown top-level key %q%s; a stack file has %s", k.Line, k.Value, core.DidYouMean(k.Value, stackFileKeys), strings.Join(stackFileKeys, ", ")))
-		}
-	}
-	if len(problems) > 0 {
-		return errors.New(strings.Join(problems, "; "))
-	}
-	return nil
 }

@@ -29,6 +29,7 @@ import (
 	"github.com/wedsync/wedsync-infra/internal/environments"
 	"github.com/wedsync/wedsync-infra/internal/freeze"
 	"github.com/wedsync/wedsync-infra/internal/project"
+	"github.com/wedsync/wedsync-infra/internal/stackconfig"
 )
 
 // ReleasePath is where the release block sits in an environment definition.
@@ -174,6 +175,11 @@ func (pr *Promoter) Promote(ctx context.Context, req Request) (*Result, error) {
 		return nil, fmt.Errorf("%s: %w", pr.Store.Path(req.To), err)
 	}
 	res.After = after
+	refusals, err := pr.checkConfigs(ctx, req.To, after)
+	if err != nil {
+		return nil, err
+	}
+	res.Refusals = append(res.Refusals, refusals...)
 	res.Record = audit.Record{
 		Kind: audit.KindPromotion, At: req.Now.UTC().Truncate(time.Second), Who: req.Who, From: req.From, To: req.To,
 		Release: src, Diff: res.Diff, Reason: req.Reason, Skipped: skipped,
@@ -189,6 +195,37 @@ func (pr *Promoter) Promote(ctx context.Context, req Request) (*Result, error) {
 	}
 	res.Written = true
 	return res, nil
+}
+
+// checkConfigs loads every stack of env with the promoted definition
+// (after) through the one validator plan, preview and up use
+// (internal/stackconfig), so a release no target stack accepts is refused
+// before it is written, not at the next deploy.
+func (pr *Promoter) checkConfigs(ctx context.Context, env string, after []byte) ([]*Refusal, error) {
+	target := pr.Store.Path(env)
+	promoted := *pr.Project
+	promoted.ReadFile = func(path string) ([]byte, error) {
+		if path == target {
+			return after, nil
+		}
+		return pr.Project.Read(path)
+	}
+	all, err := environments.StacksOf(ctx, pr.Project, env)
+	if err != nil {
+		return nil, err
+	}
+	var out []*Refusal
+	for _, stack := range all {
+		_, err := stackconfig.Load(ctx, &promoted, stack)
+		var invalid *stackconfig.ConfigError
+		switch {
+		case errors.As(err, &invalid):
+			out = append(out, &Refusal{Kind: ErrInvalid, Detail: fmt.Sprintf("with the promoted release, %v", err)})
+		case err != nil:
+			return nil, err
+		}
+	}
+	return out, nil
 }
 
 // checkRoute checks the environments and the stages skipped.
@@ -473,11 +510,11 @@ func (pr *Promoter) RecordDeployBecause(ctx context.Context, env, stack, who, re
 		return audit.Record{}, err
 	}
 	if stack != "" {
-		sc, err := environments.StackConfig(ctx, pr.Project, stack)
+		l, err := stackconfig.Load(ctx, pr.Project, stack)
 		if err != nil {
 			return audit.Record{}, err
 		}
-		if got := sc.Values[environments.EnvironmentKey]; got != env {
+		if got := string(l.Config.Environment); got != env {
 			return audit.Record{}, refuse(ErrInvalid, "stack %s is %s, not %s", stack, got, env)
 		}
 	}

@@ -466,3 +466,33 @@ func TestDryRunReportsEveryRefusalAndTheDiff(t *testing.T) {
 		t.Errorf("refused as %v, want not deployed (the freeze is not all)", res.Refused())
 	}
 }
+
+// A release that a target stack's config refuses is refused by the
+// promotion, as plan would refuse the stack afterwards, and nothing is
+// written.
+func TestPromotionRefusesAReleaseTheTargetStacksRefuse(t *testing.T) {
+	p := copyRepo(t)
+	pr := New(p)
+	staging := pr.Store.Path("staging")
+	// A release of its own shape (release.Validate passes) without the
+	// image the Azure stacks boot.
+	var kept []string
+	for _, l := range strings.Split(read(t, staging), "\n") {
+		if !strings.HasPrefix(strings.TrimSpace(l), "azure: /subscriptions/") {
+			kept = append(kept, l)
+		}
+	}
+	broken := strings.Join(kept, "\n")
+	if err := os.WriteFile(staging, []byte(broken), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	deployed(t, pr, "staging")
+	before := read(t, pr.Store.Path("prod"))
+	_, err := pr.Promote(context.Background(), request("staging", "prod"))
+	if !errors.Is(err, ErrInvalid) || !strings.Contains(err.Error(), "stack prod-azure") || strings.Contains(err.Error(), "stack prod:") {
+		t.Fatalf("err = %v, want the Azure stacks (only) refusing a release without their image", err)
+	}
+	if read(t, pr.Store.Path("prod")) != before {
+		t.Error("the refused release was written")
+	}
+}
