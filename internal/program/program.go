@@ -18,6 +18,7 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"maps"
 	"os"
 	"reflect"
 	"sort"
@@ -109,8 +110,10 @@ func Resolve(ctx context.Context, s environments.Store, projectName, stack strin
 	if len(file.Environment) == 0 {
 		return out, nil
 	}
+	// The stack file's own values go in too: the merge checks them against
+	// the imports (a stack imports its own environment); they win anyway.
 	imported, err := environments.Merge(ctx, s, projectName, stack,
-		&project.StackConfig{Values: map[string]string{}, Environment: file.Environment})
+		&project.StackConfig{Values: maps.Clone(file.Values), SecretKeys: file.SecretKeys, Environment: file.Environment})
 	if err != nil {
 		return nil, err
 	}

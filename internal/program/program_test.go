@@ -166,17 +166,18 @@ func TestResolve(t *testing.T) {
 	}
 	s := store(t, map[string]string{"prod": prodEnv,
 		"sealed": "values:\n  pulumiConfig:\n    wedsync:token:\n      fn::secret: {ciphertext: " + base64.StdEncoding.EncodeToString(envelope) + "}\n"})
-	file := &project.StackConfig{Values: map[string]string{"wedsync:region": "eu-west-2"}, Environment: []string{"prod"}}
+	// A stack imports its own environment (wedsync:environment names it).
+	file := &project.StackConfig{Values: map[string]string{"wedsync:environment": "prod", "wedsync:region": "eu-west-2"}, Environment: []string{"prod"}}
 	resolve := func(file *project.StackConfig, engine map[string]string) (map[string]string, error) {
 		return Resolve(context.Background(), s, "wedsync", "prod", file, engine)
 	}
 
 	t.Run("a_self_managed_backend_gets_the_environment_values", func(t *testing.T) {
-		got, err := resolve(file, map[string]string{"wedsync:region": "eu-west-2", "wedsync:environments": `["prod"]`})
+		got, err := resolve(file, map[string]string{"wedsync:environment": "prod", "wedsync:region": "eu-west-2", "wedsync:environments": `["prod"]`})
 		if err != nil {
 			t.Fatal(err)
 		}
-		want := map[string]string{"wedsync:region": "eu-west-2", "wedsync:owner": "platform", "wedsync:tags": `{"team":"weddings"}`}
+		want := map[string]string{"wedsync:environment": "prod", "wedsync:region": "eu-west-2", "wedsync:owner": "platform", "wedsync:tags": `{"team":"weddings"}`}
 		if !reflect.DeepEqual(got, want) {
 			t.Errorf("got %v, want %v", got, want)
 		}
@@ -200,7 +201,7 @@ func TestResolve(t *testing.T) {
 		}
 	})
 	t.Run("the_stack_file_wins_over_its_environment", func(t *testing.T) {
-		own := &project.StackConfig{Values: map[string]string{"wedsync:owner": "dr-team"}, Environment: []string{"prod"}}
+		own := &project.StackConfig{Values: map[string]string{"wedsync:environment": "prod", "wedsync:owner": "dr-team"}, Environment: []string{"prod"}}
 		got, err := resolve(own, map[string]string{"wedsync:owner": "dr-team"})
 		if err != nil || got["wedsync:owner"] != "dr-team" {
 			t.Fatalf("got %v, %v", got, err)

@@ -96,8 +96,8 @@ func checkImported(p *project.Project, stack string, sc *project.StackConfig) er
 	if err != nil || !slices.Contains(names, env) {
 		return err
 	}
-	return fmt.Errorf("%s: environment: the stack imports no environment, but %s defines its %s %q; if the values below come from there, add `environment: [%s]` to the stack file",
-		p.StackFile(stack), store.Path(env), environments.EnvironmentKey, env, env)
+	return fmt.Errorf("%s: %s:%s: the stack imports no environment, but %s defines its %s %q; if the values below come from there, add `%s:%s: [%s]` to the stack file's config",
+		p.StackFile(stack), p.Name, project.EnvironmentsKey, store.Path(env), environments.EnvironmentKey, env, p.Name, project.EnvironmentsKey, env)
 }
 
 // Validate decodes, defaults and validates merged config values (stacks.Load)

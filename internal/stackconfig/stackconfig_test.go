@@ -86,17 +86,17 @@ var brokenFiles = []brokenFile{
 	{"namespace_typo_drops_ci", "stacks/Pulumi.prod-azure.yaml", "prod-azure", "  wedsync:ci:", "  yedsync:ci:",
 		[]string{"yedsync:ci", `did you mean "wedsync:ci"?`}},
 	{"recovery_key_misspelt", "stacks/Pulumi.prod-gcp-dr.yaml", "prod-gcp-dr", "        dr.data:", "        dr.dta:",
-		[]string{"stacks/Pulumi.prod-gcp-dr.yaml:39:17: wedsync:recovery.sourceOutputs.keys.dr.dta", `did you mean "dr.data"?`}},
+		[]string{"stacks/Pulumi.prod-gcp-dr.yaml:45:17: wedsync:recovery.sourceOutputs.keys.dr.dta", `did you mean "dr.data"?`}},
 	{"recovery_bucket_misspelt", "stacks/Pulumi.prod-gcp-dr.yaml", "prod-gcp-dr", "        media:", "        medai:",
 		[]string{"wedsync:recovery.sourceOutputs.backupBuckets.medai", "known keys: config, db-exports, media"}},
 	{"top_level_config_misspelt", "stacks/Pulumi.prod.yaml", "prod", "\nconfig:", "\nconfg:",
-		[]string{"stacks/Pulumi.prod.yaml: line 6, column 1", `did you mean "config"?`}},
-	{"environment_entry_not_a_name", "stacks/Pulumi.prod.yaml", "prod", "environment:\n  - prod", "environment:\n  - 42",
-		[]string{"line 5, column 5", "environment[0] = 42"}},
+		[]string{"stacks/Pulumi.prod.yaml: line 4, column 1", `did you mean "config"?`}},
+	{"environment_entry_not_a_name", "stacks/Pulumi.prod.yaml", "prod", "wedsync:environments: [prod]", "wedsync:environments: [42]",
+		[]string{"wedsync:environments", "a list of environment names"}},
 	// Accepted although wrong.
 	{"budget_1e308", "stacks/Pulumi.prod-azure.yaml", "prod-azure", "    amount: 10000", "    amount: 1e308",
 		[]string{"wedsync:budget.amount", "rfc8259"}},
-	{"dev_imports_staging", "stacks/Pulumi.dev.yaml", "dev", "  - dev\n", "  - staging\n",
+	{"dev_imports_staging", "stacks/Pulumi.dev.yaml", "dev", "wedsync:environments: [dev]", "wedsync:environments: [staging]",
 		[]string{"stack dev imports environment staging", `wedsync:environment is "dev"`}},
 	{"secure_empty", "stacks/Pulumi.dev.yaml", "dev", "  wedsync:ci:", "  wedsync:secretValues:\n    stripe: {secure: \"\"}\n  wedsync:ci:",
 		[]string{"config.wedsync:secretValues.stripe.secure", "empty"}},
@@ -105,7 +105,7 @@ var brokenFiles = []brokenFile{
 	{"secure_with_a_sibling", "stacks/Pulumi.dev.yaml", "dev", "  wedsync:ci:", "  wedsync:secretValues:\n    stripe: {secure: AAAA, plain: x}\n  wedsync:ci:",
 		[]string{"config.wedsync:secretValues.stripe", "alone"}},
 	{"email_of_10000_characters", "stacks/Pulumi.prod-azure.yaml", "prod-azure", "platform-oncall@wedsync.co.uk", strings.Repeat("a", 10000) + "@wedsync.co.uk",
-		[]string{"stacks/Pulumi.prod-azure.yaml:24:40: wedsync:alerting.receivers[0].email", "10014 octets", "rfc5321"}},
+		[]string{"stacks/Pulumi.prod-azure.yaml:25:40: wedsync:alerting.receivers[0].email", "10014 octets", "rfc5321"}},
 	{"control_character_in_owner", "environments/base.yaml", "prod", "  owner: platform", "  owner: \"plat\\u0007form\"",
 		[]string{"environments/base.yaml:17:20: wedsync:owner", "control character U+0007"}},
 	{"non_ascii_gcp_project", "stacks/Pulumi.prod-gcp.yaml", "prod-gcp", "wedsync:gcpProject: wedsync-prod", "wedsync:gcpProject: wédsync-prod",
@@ -115,8 +115,8 @@ var brokenFiles = []brokenFile{
 	{"recovery_region_unknown", "stacks/Pulumi.prod-gcp-dr.yaml", "prod-gcp-dr", "      region: europe-west2", "      region: europe-wst2",
 		[]string{"wedsync:recovery.sourceOutputs.region", "not a region of GCP"}},
 	// Refused, but pointing elsewhere before.
-	{"environment_import_deleted", "stacks/Pulumi.prod.yaml", "prod", "environment:\n  - prod\n", "",
-		[]string{"imports no environment", "add `environment: [prod]`", "wedsync:costCentre: required"}},
+	{"environment_import_deleted", "stacks/Pulumi.prod.yaml", "prod", "  wedsync:environments: [prod]\n", "",
+		[]string{"imports no environment", "add `wedsync:environments: [prod]`", "wedsync:costCentre: required"}},
 }
 
 // Each mutation of the issue is refused, by the one loader every command
