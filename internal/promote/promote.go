@@ -510,11 +510,13 @@ func (pr *Promoter) RecordDeployBecause(ctx context.Context, env, stack, who, re
 		return audit.Record{}, err
 	}
 	if stack != "" {
-		l, err := stackconfig.Load(ctx, pr.Project, stack)
+		// A deploy that happened is recorded whatever else its config says:
+		// only which environment the stack is matters here.
+		sc, err := environments.StackConfig(ctx, pr.Project, stack)
 		if err != nil {
 			return audit.Record{}, err
 		}
-		if got := string(l.Config.Environment); got != env {
+		if got := sc.Values[environments.EnvironmentKey]; got != env {
 			return audit.Record{}, refuse(ErrInvalid, "stack %s is %s, not %s", stack, got, env)
 		}
 	}
