@@ -298,6 +298,11 @@ func (p *Provider) Create(_ context.Context, req *pulumirpc.CreateRequest) (*pul
 	}
 	urn := resource.URN(req.GetUrn())
 	id, state := plan.MockState(string(urn.Type()), urn.Name(), inputs, p.providerInputs())
+	if !req.GetPreview() {
+		if err := p.nextVersion(urn, state); err != nil {
+			return nil, err
+		}
+	}
 	if req.GetPreview() {
 		id = ""
 		for k := range state {
@@ -319,6 +324,29 @@ func (p *Provider) Create(_ context.Context, req *pulumirpc.CreateRequest) (*pul
 		}
 	}
 	return &pulumirpc.CreateResponse{Id: id, Properties: props}, nil
+}
+
+// hostedVersion is AppConfig's hosted configuration version: it cannot
+// change, so a new document replaces it.
+const hostedVersion = "aws:appconfig/hostedConfigurationVersion:HostedConfigurationVersion"
+
+// nextVersion numbers a hosted version that replaces another (created
+// before the old one is deleted) one past it, as AppConfig numbers a
+// profile's versions: the deployment naming the number is then replaced,
+// as in the cloud. The mocks number a first version 1, so the offline
+// plan and a first deploy agree.
+func (p *Provider) nextVersion(urn resource.URN, state resource.PropertyMap) error {
+	if string(urn.Type()) != hostedVersion {
+		return nil
+	}
+	old, err := p.load(p.urnPath(urn))
+	if err != nil || old == nil {
+		return err
+	}
+	if n, ok := old.Outputs.GetFields()["versionNumber"]; ok {
+		state["versionNumber"] = resource.NewNumberProperty(n.GetNumberValue() + 1)
+	}
+	return nil
 }
 
 // Update returns the new inputs plus the computed attributes. In a preview
