@@ -7,8 +7,10 @@ import (
 	"os"
 	"path/filepath"
 	"sort"
+	"strings"
 	"testing"
 
+	"github.com/pulumi/pulumi/sdk/v3/go/auto"
 	"github.com/pulumi/pulumi/sdk/v3/go/auto/optup"
 	"github.com/pulumi/pulumi/sdk/v3/go/common/apitype"
 	"github.com/pulumi/pulumi/sdk/v3/go/common/resource"
@@ -72,6 +74,7 @@ func TestASettingsChangeDeploysANewVersionAndReplacesNoInstance(t *testing.T) {
 	for urn, n := range fromState(state(t, s)) {
 		types[urn] = n.Type
 	}
+	before := deployedVersion(t, s)
 
 	setAppSetting(t, dir, "dev", "limits", "maxUploadMb", 100)
 	c := collect()
@@ -80,13 +83,36 @@ func TestASettingsChangeDeploysANewVersionAndReplacesNoInstance(t *testing.T) {
 	if err != nil {
 		t.Fatalf("up of %s with the changed setting failed: %v", name, err)
 	}
-	watch.lap("up with the change")
 	got := engineOps(steps(evs))
-	t.Logf("the engine's changes: %v; summary %v", got, *res.Summary.ResourceChanges)
+	t.Logf("the engine's changes: %v; summary %v; version %s -> %s", got, *res.Summary.ResourceChanges, before, deployedVersion(t, s))
 	report(t, "a settings change", settingsChangeProblems(types, got))
+	if after := deployedVersion(t, s); after == before {
+		t.Errorf("the deployment still names version %s: the new document is not rolled out", after)
+	}
 	if n := (*res.Summary.ResourceChanges)[string(apitype.OpDelete)]; n > 0 {
 		t.Errorf("the update's summary reports %d deletes", n)
 	}
+	watch.lap("up with the change")
+
+	// The broken variant: a change that does reach the instances (release
+	// N+1's image, which rolls the launch template and the group) must be
+	// reported by the same check.
+	setAppSetting(t, dir, "dev", "limits", "maxUploadMb", 200)
+	if err := s.SetConfig(ctx, "wedsync:release", auto.ConfigValue{Value: promoted(t, sc).Values["wedsync:release"]}); err != nil {
+		t.Fatal(err)
+	}
+	c = collect()
+	_, err = s.Up(ctx, optup.PolicyPacks(env.pack), optup.EventStreams(c.ch))
+	evs = c.wait(t)
+	if err != nil {
+		t.Fatalf("up of %s with a new image failed: %v", name, err)
+	}
+	if p := settingsChangeProblems(types, engineOps(steps(evs))); len(p) == 0 {
+		t.Error("a new image passes as a settings change: the check cannot fail")
+	} else {
+		t.Logf("a new image is reported, as it must be:\n%s", strings.Join(p, "\n"))
+	}
+	watch.lap("up with a new image")
 	watch.record(name, len(types))
 }
 
@@ -240,4 +266,20 @@ func TestTheSettingsChangeCheckCatchesAReplacedInstance(t *testing.T) {
 	if p := settingsChangeProblems(types, good); len(p) != 1 {
 		t.Errorf("a stack without a database is not reported as unwatched: %v", p)
 	}
+}
+
+// deployedVersion is the configuration version the stack's AppConfig
+// deployment rolls out.
+func deployedVersion(t *testing.T, s auto.Stack) string {
+	t.Helper()
+	var out []string
+	for _, n := range fromState(state(t, s)) {
+		if n.Type == deploymentType {
+			out = append(out, fmt.Sprint(n.Inputs["configurationVersion"]))
+		}
+	}
+	if len(out) != 1 {
+		t.Fatalf("%s has %d AppConfig deployments, want one", s.Name(), len(out))
+	}
+	return out[0]
 }
