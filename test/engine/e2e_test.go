@@ -22,6 +22,7 @@ import (
 	"github.com/pulumi/pulumi/sdk/v3/go/common/apitype"
 	"github.com/pulumi/pulumi/sdk/v3/go/common/tokens"
 	"github.com/pulumi/pulumi/sdk/v3/go/common/workspace"
+	"github.com/pulumi/pulumi/sdk/v3/go/pulumi"
 	"golang.org/x/mod/modfile"
 
 	"github.com/wedsync/wedsync-infra/components/core"
@@ -253,6 +254,15 @@ func offlinePlan(t *testing.T, stack string, sc *project.StackConfig) *offline.R
 // inline, with sc set as its config through the API.
 func newStack(t *testing.T, name string, sc *project.StackConfig) auto.Stack {
 	t.Helper()
+	return newStackRunning(t, name, sc, func(keys []string) pulumi.RunFunc {
+		return stacks.ProgramWithConfigKeys(keys, programNow(t))
+	})
+}
+
+// newStackRunning is newStack running the program program(keys) makes
+// from the stack's config keys.
+func newStackRunning(t *testing.T, name string, sc *project.StackConfig, program func(keys []string) pulumi.RunFunc) auto.Stack {
+	t.Helper()
 	ctx := context.Background()
 	keys := make([]string, 0, len(sc.Values))
 	cfg := auto.ConfigMap{}
@@ -274,7 +284,7 @@ func newStack(t *testing.T, name string, sc *project.StackConfig) auto.Stack {
 	if err := os.MkdirAll(work, 0o755); err != nil {
 		t.Fatal(err)
 	}
-	s, err := auto.UpsertStackInlineSource(ctx, name, env.repo.Name, stacks.ProgramWithConfigKeys(keys, programNow(t)),
+	s, err := auto.UpsertStackInlineSource(ctx, name, env.repo.Name, program(keys),
 		auto.Project(proj), auto.Pulumi(env.cli), auto.PulumiHome(env.home), auto.WorkDir(work))
 	if err != nil {
 		t.Fatalf("create stack %s: %v", name, err)

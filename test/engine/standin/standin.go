@@ -38,6 +38,7 @@ import (
 	"os"
 	"path/filepath"
 	"sort"
+	"strconv"
 	"strings"
 	"sync"
 
@@ -298,6 +299,11 @@ func (p *Provider) Create(_ context.Context, req *pulumirpc.CreateRequest) (*pul
 	}
 	urn := resource.URN(req.GetUrn())
 	id, state := plan.MockState(string(urn.Type()), urn.Name(), inputs, p.providerInputs())
+	if !req.GetPreview() {
+		if err := p.nextVersion(urn, state); err != nil {
+			return nil, err
+		}
+	}
 	if req.GetPreview() {
 		id = ""
 		for k := range state {
@@ -319,6 +325,56 @@ func (p *Provider) Create(_ context.Context, req *pulumirpc.CreateRequest) (*pul
 		}
 	}
 	return &pulumirpc.CreateResponse{Id: id, Properties: props}, nil
+}
+
+// hostedVersion is AppConfig's hosted configuration version: it cannot
+// change, so a new document replaces it.
+const hostedVersion = "aws:appconfig/hostedConfigurationVersion:HostedConfigurationVersion"
+
+// nextVersion numbers a hosted version one past the resource's last
+// (kept in the pretend cloud beside its record), as AppConfig numbers a
+// profile's versions: a replacement gets a new number, and the deployment
+// naming it is replaced, as in the cloud. A first version is 1, as the
+// offline plan's mocks number it.
+func (p *Provider) nextVersion(urn resource.URN, state resource.PropertyMap) error {
+	if p.cloud == "" || string(urn.Type()) != hostedVersion {
+		return nil
+	}
+	n := p.lastVersion(urn) + 1
+	state["versionNumber"] = resource.NewNumberProperty(float64(n))
+	if err := os.MkdirAll(filepath.Dir(p.versionPath(urn)), 0o755); err != nil {
+		return err
+	}
+	return os.WriteFile(p.versionPath(urn), []byte(strconv.Itoa(n)), 0o644)
+}
+
+// forgetVersion drops the resource's last number when the version deleted
+// is that one (a destroy), not an older one a replacement deletes.
+func (p *Provider) forgetVersion(urn resource.URN, props *structpb.Struct) error {
+	if p.cloud == "" || string(urn.Type()) != hostedVersion {
+		return nil
+	}
+	if int(props.GetFields()["versionNumber"].GetNumberValue()) != p.lastVersion(urn) {
+		return nil
+	}
+	if err := os.Remove(p.versionPath(urn)); err != nil && !errors.Is(err, fs.ErrNotExist) {
+		return err
+	}
+	return nil
+}
+
+// lastVersion is the last number given to urn's hosted version; 0 if none.
+func (p *Provider) lastVersion(urn resource.URN) int {
+	raw, err := os.ReadFile(p.versionPath(urn))
+	if err != nil {
+		return 0
+	}
+	n, _ := strconv.Atoi(string(raw))
+	return n
+}
+
+func (p *Provider) versionPath(urn resource.URN) string {
+	return strings.TrimSuffix(p.urnPath(urn), ".json") + ".version"
 }
 
 // Update returns the new inputs plus the computed attributes. In a preview
@@ -387,6 +443,9 @@ func (p *Provider) Read(_ context.Context, req *pulumirpc.ReadRequest) (*pulumir
 func (p *Provider) Delete(_ context.Context, req *pulumirpc.DeleteRequest) (*emptypb.Empty, error) {
 	if p.cloud != "" {
 		urn := resource.URN(req.GetUrn())
+		if err := p.forgetVersion(urn, req.GetProperties()); err != nil {
+			return nil, err
+		}
 		for _, file := range []string{p.path(urn.Type().String(), req.GetId()), p.urnPath(urn)} {
 			if err := os.Remove(file); err != nil && !errors.Is(err, fs.ErrNotExist) {
 				return nil, err
