@@ -95,27 +95,38 @@ type setting struct {
 	// help says what the key is and what values it takes; `wedsync-infra
 	// plan` shows it next to a bad value.
 	help string
-	// decode reads the key into Config; nil for the keys of
-	// rules.StackSettings, which rules.DecodeStackSettings reads.
-	decode func(c *Config, field, raw string, p *core.Problems)
+	// decode reads the key into Config and names the Go value it fills;
+	// its fn is nil for the keys of rules.StackSettings, which
+	// rules.DecodeStackSettings reads.
+	decode *decoder
 }
+
+// decoder is how a key is read: fn reads it, target is the value it fills
+// (its Go type is the key's type in the JSON Schema, internal/schema).
+type decoder struct {
+	fn     func(c *Config, field, raw string, p *core.Problems)
+	target func(c *Config) any
+}
+
+// stackSetting is a key rules.DecodeStackSettings reads into target.
+func stackSetting(target func(c *Config) any) *decoder { return &decoder{target: target} }
 
 // settings is every key the program reads. A key not listed here is an error,
 // with a did-you-mean suggestion: a typo must not silently fall back to a
 // default in prod.
 var settings = []setting{
-	{"environment", "dev, staging or prod", nil},
-	{"cloud", "aws, gcp or azure", str(func(c *Config) *string { return (*string)(&c.Cloud) })},
+	{"environment", "dev, staging or prod", stackSetting(func(c *Config) any { return &c.Environment })},
+	{"cloud", "aws, gcp or azure", &decoder{fn: str(func(c *Config) *string { return (*string)(&c.Cloud) }).fn, target: func(c *Config) any { return &c.Cloud }}},
 	{"region", "the primary region, e.g. eu-west-2, europe-west2, uksouth", str(func(c *Config) *string { return &c.Region })},
 	{"drRegion", "the disaster-recovery region on the same cloud; required in prod", str(func(c *Config) *string { return &c.DRRegion })},
-	{"timezone", "IANA time zone for schedules and freezes, default Europe/London", nil},
+	{"timezone", "IANA time zone for schedules and freezes, default Europe/London", stackSetting(func(c *Config) any { return &c.Timezone })},
 	{"owner", "team that owns the stack (tag)", str(func(c *Config) *string { return &c.Owner })},
 	{"costCentre", "cost centre (tag); required in prod", str(func(c *Config) *string { return &c.CostCentre })},
 	{"tags", "extra tags on every resource, an object of strings", object(func(c *Config) any { return &c.Tags })},
 	{"gcpProject", "GCP project id; required when any site is on GCP", str(func(c *Config) *string { return &c.GCPProject })},
 	{"azureSubscriptionId", "Azure subscription id (UUID)", str(func(c *Config) *string { return &c.AzureSubscriptionID })},
 	{"awsAccountId", "the only AWS account id the stack may deploy to (12 digits)", str(func(c *Config) *string { return &c.AWSAccountID })},
-	{"season", "the season calendar: peakMonths, weddingDays, extraDates, capacity, freeze", nil},
+	{"season", "the season calendar: peakMonths, weddingDays, extraDates, capacity, freeze", stackSetting(func(c *Config) any { return &c.Season })},
 	{"secrets", "the secrets store: keyRotationDays, deletionWindowDays, secrets, grants, ...", object(func(c *Config) any { return &c.Secrets })},
 	{"secretValues", "values of declared secrets; set only with `pulumi config set --secret --path`", object(func(c *Config) any { return &c.SecretValues })},
 	{"backup", "the backup buckets: retentionDays, tiers, replicateToDR, offsite {cloud, region}", object(func(c *Config) any { return &c.Backup })},
@@ -123,10 +134,10 @@ var settings = []setting{
 	{"compute", "the autoscaling group: size, healthCheckPath, cpuTargetPercent, minHealthyPercent, maxCapacityReason, adminSshPublicKey", object(func(c *Config) any { return &c.Compute })},
 	{"ingress", "the public entry point: hostname (default app.wedsync.co.uk in prod), dnsZone, tlsPolicy, wafMode, rateLimit, accessLogs, failover (none | standby; AWS also primary | secondary)", object(func(c *Config) any { return &c.Ingress })},
 	{"release", "what promotion moves: application, images {aws, gcp, azure}, postgresVersion (from environments/)", object(func(c *Config) any { return &c.Release })},
-	{"policy", "the policy pack's config: minRetentionDays, allowedRegions, exemptions", nil},
+	{"policy", "the policy pack's config: minRetentionDays, allowedRegions, exemptions", stackSetting(func(c *Config) any { return &c.Policy })},
 	{"alerting", "who receives alarms: receivers [{name, email | webhook}], escalation (prod's wedding-day receivers)", object(func(c *Config) any { return &c.Alerting })},
 	{"budget", "the monthly cost budget: amount, peakAmount, currency, billingAccount (GCP)", object(func(c *Config) any { return &c.Budget })},
-	{"emergencyOverride", "lets a prod change through a freeze: {reason, approvedBy, expires}; see `wedsync-infra freeze`", nil},
+	{"emergencyOverride", "lets a prod change through a freeze: {reason, approvedBy, expires}; see `wedsync-infra freeze`", stackSetting(func(c *Config) any { return &c.EmergencyOverride })},
 	{"ci", "CI's identities (OIDC, no stored keys): repository, branch, environment (GitHub), preview, awsOidcProviderArn", object(func(c *Config) any { return &c.CI })},
 	{"recovery", "recovery mode: {sourceStack, restorePoint: latest | RFC3339, backupRunId, readSourceStack, sourceOutputs}; see `wedsync-infra dr rebuild`", object(func(c *Config) any { return &c.Recovery })},
 }
@@ -170,8 +181,8 @@ func Load(project, stack string, raw map[string]string) (Config, error) {
 			p.Add(full, raw[full], "unknown key%s; known keys: %s", core.DidYouMean(key, settingKeys()), strings.Join(settingKeys(), ", "))
 			continue
 		}
-		if s.decode != nil {
-			s.decode(&c, full, raw[full], p)
+		if s.decode.fn != nil {
+			s.decode.fn(&c, full, raw[full], p)
 		}
 	}
 	// Validate what could be read too, so one run shows every problem.
@@ -304,14 +315,38 @@ func validateRegion(p *core.Problems, key string, cloud core.Cloud, region strin
 var exampleRegion = map[core.Cloud]string{core.AWS: "eu-west-2", core.GCP: "europe-west2", core.Azure: "uksouth"}
 
 // str decodes a plain string key.
-func str(field func(*Config) *string) func(*Config, string, string, *core.Problems) {
-	return func(c *Config, _ string, raw string, _ *core.Problems) { *field(c) = raw }
+func str(field func(*Config) *string) *decoder {
+	return &decoder{
+		fn:     func(c *Config, _ string, raw string, _ *core.Problems) { *field(c) = raw },
+		target: func(c *Config) any { return field(c) },
+	}
 }
 
 // object decodes a structured key (stored by Pulumi as JSON), reporting
 // unknown fields with suggestions and type errors with the field's path.
-func object(field func(*Config) any) func(*Config, string, string, *core.Problems) {
-	return func(c *Config, key, raw string, p *core.Problems) { core.DecodeObject(p, key, raw, field(c)) }
+func object(field func(*Config) any) *decoder {
+	return &decoder{
+		fn:     func(c *Config, key, raw string, p *core.Problems) { core.DecodeObject(p, key, raw, field(c)) },
+		target: field,
+	}
+}
+
+// KeyTargets maps every config key the program understands, namespaced
+// ("wedsync:region"), to a pointer to the Go value it is decoded into, and
+// its help: what internal/schema writes the JSON Schema of stack files from.
+func KeyTargets() map[string]KeyTarget {
+	var c Config
+	out := make(map[string]KeyTarget, len(settings))
+	for _, s := range settings {
+		out[Namespace+":"+s.key] = KeyTarget{Value: s.decode.target(&c), Help: s.help}
+	}
+	return out
+}
+
+// KeyTarget is one config key's Go value (a pointer) and help.
+type KeyTarget struct {
+	Value any
+	Help  string
 }
 
 func settingKeys() []string {

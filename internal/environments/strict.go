@@ -30,7 +30,14 @@ var KnownVariables = []string{"PULUMI_SKIP_UPDATE_CHECK", "TZ", "WEDSYNC_ENVIRON
 // variableName is a POSIX environment variable name (IEEE Std 1003.1,
 // 8.1 Environment Variable Definition): letters, digits and underscores,
 // not starting with a digit.
-var variableName = regexp.MustCompile(`^[A-Za-z_][A-Za-z0-9_]*$`)
+var variableName = regexp.MustCompile(VariablePattern)
+
+// VariablePattern is variableName's expression, which the JSON Schema of
+// environment files (internal/schema) uses too.
+const VariablePattern = `^[A-Za-z_][A-Za-z0-9_]*$`
+
+// DefinitionKeys are the top-level keys of an environment definition.
+func DefinitionKeys() []string { return slices.Clone(definitionKeys) }
 
 // interpolation finds the value names a definition refers to ("${owner}",
 // "${release.application}").

@@ -34,8 +34,25 @@ type ConfigRule struct {
 	AsTag string
 	// Allowed and Doc as in Rule; filled from Row when it is set.
 	Allowed, Doc string
-	check        func(v any, provider map[string]any) string
+	// Schema are the JSON Schema keywords that say the same of the value,
+	// where a schema can (internal/schema writes them into the schema of
+	// stack and environment files); nil where it cannot.
+	Schema map[string]any
+	check  func(v any, provider map[string]any) string
 }
+
+// Bounds the checks and the Schema of their rows share.
+const (
+	// noControlPattern is a string without control characters (Unicode
+	// category Cc, what unicode.IsControl reports).
+	noControlPattern  = `^[^\x00-\x1f\x7f-\x9f]*$`
+	gcpProjectPattern = `^[a-z][-a-z0-9]*[a-z0-9]$`
+	// emailPattern: a local part of 1-64 and a domain of 1-255 characters,
+	// neither with spaces (RFC 5321 4.5.3.1); net/mail judges the syntax.
+	emailPattern = `^[^@\s]{1,64}@\S{1,255}$`
+	maxEmail     = 254
+	maxAmount    = maxExactCents / 100
+)
 
 // More documentation pages the config rows cite.
 const (
@@ -54,6 +71,7 @@ const maxExactCents = 1 << 53
 var ConfigTable = []ConfigRule{
 	{Name: "config-control-characters", Key: "*", Path: "**", Doc: tagAlphabets,
 		Allowed: "printable characters: config values become names, tags and descriptions, and no cloud's name or tag alphabet has control characters",
+		Schema:  map[string]any{"pattern": noControlPattern},
 		check:   noControl},
 	{Name: "config-tags", Key: "wedsync:tags", Clouds: []string{"aws"}, Row: "aws-tags"},
 	{Name: "config-tags", Key: "wedsync:tags", Clouds: []string{"azure"}, Row: "azure-tags"},
@@ -66,18 +84,23 @@ var ConfigTable = []ConfigRule{
 	{Name: "config-gcp-labels", Key: "wedsync:costCentre", Clouds: []string{"gcp"}, Doc: gcpLabels, Allowed: gcpFoldAllowed, check: gcpFoldable},
 	{Name: "config-gcp-project-id", Key: "wedsync:gcpProject", Doc: gcpProjectID,
 		Allowed: "6-30 lowercase letters, digits and hyphens, starting with a letter, not ending with a hyphen",
-		check:   name(6, 30, `^[a-z][-a-z0-9]*[a-z0-9]$`)},
+		Schema:  map[string]any{"minLength": 6, "maxLength": 30, "pattern": gcpProjectPattern},
+		check:   name(6, 30, gcpProjectPattern)},
 	{Name: "config-email", Key: "wedsync:alerting", Path: "receivers.*.email", Doc: rfc5321Sizes,
 		Allowed: "an address of at most 254 octets: a local part of at most 64, a domain of at most 255 (RFC 5321 4.5.3.1), no spaces or control characters",
+		Schema:  map[string]any{"maxLength": maxEmail, "pattern": emailPattern},
 		check:   email},
 	{Name: "config-email", Key: "wedsync:alerting", Path: "escalation.*.email", Doc: rfc5321Sizes,
 		Allowed: "an address of at most 254 octets: a local part of at most 64, a domain of at most 255 (RFC 5321 4.5.3.1), no spaces or control characters",
+		Schema:  map[string]any{"maxLength": maxEmail, "pattern": emailPattern},
 		check:   email},
 	{Name: "config-budget-amount", Key: "wedsync:budget", Path: "amount", Doc: rfc8259Nums,
 		Allowed: fmt.Sprintf("a finite amount of at most %d, which a JSON number carries exact to the cent", maxExactCents/100),
+		Schema:  map[string]any{"minimum": -maxAmount, "maximum": maxAmount},
 		check:   amount},
 	{Name: "config-budget-amount", Key: "wedsync:budget", Path: "peakAmount", Doc: rfc8259Nums,
 		Allowed: fmt.Sprintf("a finite amount of at most %d, which a JSON number carries exact to the cent", maxExactCents/100),
+		Schema:  map[string]any{"minimum": -maxAmount, "maximum": maxAmount},
 		check:   amount},
 }
 
@@ -250,7 +273,7 @@ func email(v any, _ map[string]any) string {
 		shown = shown[:77] + "..."
 	}
 	switch {
-	case len(s) > 254:
+	case len(s) > maxEmail:
 		return fmt.Sprintf("%q is %d octets", shown, len(s))
 	case !found:
 		return fmt.Sprintf("%q has no @domain", shown)
@@ -269,8 +292,8 @@ func amount(v any, _ map[string]any) string {
 	if !ok {
 		return fmt.Sprintf("%v is not a number", v)
 	}
-	if math.IsInf(f, 0) || math.IsNaN(f) || math.Abs(f) > maxExactCents/100 {
-		return fmt.Sprintf("%g is beyond %d", f, maxExactCents/100)
+	if math.IsInf(f, 0) || math.IsNaN(f) || math.Abs(f) > maxAmount {
+		return fmt.Sprintf("%g is beyond %d", f, maxAmount)
 	}
 	return ""
 }
