@@ -123,6 +123,7 @@ func Build(ctx *pulumi.Context, s Settings) error {
 		Key:        k.state,
 		DRKey:      k.stateDR,
 		Purpose:    "state",
+		Live:       true,
 		Alerts:     &core.AlertTarget{IDs: pulumi.ToStringArray([]string{s.AlertTarget}).ToStringArrayOutput()},
 	}, pulumi.Protect(true))
 	if err != nil {

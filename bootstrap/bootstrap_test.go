@@ -54,9 +54,10 @@ func TestBackendPassesThePack(t *testing.T) {
 	for _, cloud := range core.Clouds {
 		t.Run(string(cloud), func(t *testing.T) {
 			p := planOf(t, cloud, bootstrap.Program)
-			for _, v := range mandatory(plan.Evaluate(p, rules.Config{}, now)) {
+			for _, v := range mandatory(plan.Evaluate(p, bootstrap.PolicyConfig(), now)) {
 				t.Errorf("%s: %s: %s", v.Policy, v.URN, v.Message)
 			}
 		})
 	}
 }
+

@@ -2,6 +2,7 @@ package bootstrap
 
 import (
 	"fmt"
+	"strings"
 
 	"github.com/pulumi/pulumi-aws/sdk/v6/go/aws"
 	"github.com/pulumi/pulumi-azure-native-sdk/resources/v2"
@@ -50,7 +51,9 @@ func (b *builder) site(role core.Role) (core.Site, error) {
 	case core.Azure:
 		s.AzureSubscriptionID = b.set.AzureSubscriptionID
 		s.Provider, err = azurenative.NewProvider(b.ctx, name, &azurenative.ProviderArgs{Location: pulumi.String(region)})
-		if err != nil {
+		// The DR copy is the account's geo-replica in the paired region:
+		// nothing is created there, so it has no resource group.
+		if err != nil || role != core.Primary {
 			return s, err
 		}
 		var rg *resources.ResourceGroup
@@ -75,7 +78,12 @@ func (b *builder) backendURL(bucket *backupbucket.BackupBucket) pulumi.StringOut
 	case core.GCP:
 		return pulumi.Sprintf("gs://%s", bucket.BucketName)
 	default:
-		// The component's container on the account; Entra ID sign-in.
-		return bucket.BucketURL.ApplyT(func(u string) string { return fmt.Sprintf("azblob://%s", u) }).(pulumi.StringOutput)
+		// BucketURL is https://ACCOUNT.blob.core.windows.net/CONTAINER; the
+		// CLI signs in with Entra ID (shared keys are off).
+		return bucket.BucketURL.ApplyT(func(u string) string {
+			host, container, _ := strings.Cut(strings.TrimPrefix(u, "https://"), "/")
+			account, _, _ := strings.Cut(host, ".")
+			return fmt.Sprintf("azblob://%s?storage_account=%s", container, account)
+		}).(pulumi.StringOutput)
 	}
 }
