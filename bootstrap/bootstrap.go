@@ -125,7 +125,7 @@ func Build(ctx *pulumi.Context, s Settings) error {
 		Purpose:    "state",
 		Live:       true,
 		Alerts:     &core.AlertTarget{IDs: pulumi.ToStringArray([]string{s.AlertTarget}).ToStringArrayOutput()},
-	}, pulumi.Protect(true))
+	}, pulumi.Protect(true), pulumi.DependsOn(k.after))
 	if err != nil {
 		return err
 	}
@@ -143,6 +143,9 @@ func Build(ctx *pulumi.Context, s Settings) error {
 type keys struct {
 	state, stateDR   *core.Key
 	secretsProviders map[string]pulumi.StringOutput
+	// after are grants the bucket must wait for (GCP: the storage agent's
+	// use of the state key).
+	after []pulumi.Resource
 }
 
 type builder struct {

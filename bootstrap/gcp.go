@@ -4,6 +4,7 @@ import (
 	"fmt"
 
 	"github.com/pulumi/pulumi-gcp/sdk/v7/go/gcp/kms"
+	"github.com/pulumi/pulumi-gcp/sdk/v7/go/gcp/storage"
 	"github.com/pulumi/pulumi/sdk/v3/go/pulumi"
 
 	"github.com/wedsync/wedsync-infra/components/core"
@@ -29,6 +30,22 @@ func (b *builder) gcpKeys() (keys, error) {
 	stateDR, err := b.gcpKey(*b.dep.DR, drRing, "state")
 	if err != nil {
 		return out, err
+	}
+	// Cloud Storage encrypts with the key as the project's service agent.
+	gcs := storage.GetProjectServiceAccountOutput(b.ctx, storage.GetProjectServiceAccountOutputArgs{Project: pulumi.String(b.set.GCPProject)}, pulumi.Provider(b.dep.Primary.Provider))
+	for _, k := range []struct {
+		site core.Site
+		key  *kms.CryptoKey
+	}{{b.dep.Primary, state}, {*b.dep.DR, stateDR}} {
+		grant, err := kms.NewCryptoKeyIAMMember(b.ctx, "state-key-storage-agent-"+string(k.site.Role), &kms.CryptoKeyIAMMemberArgs{
+			CryptoKeyId: k.key.ID(),
+			Role:        pulumi.String("roles/cloudkms.cryptoKeyEncrypterDecrypter"),
+			Member:      gcs.Member(),
+		}, b.protect(k.site, pulumi.Parent(k.key))...)
+		if err != nil {
+			return out, err
+		}
+		out.after = append(out.after, grant)
 	}
 	out.state = &core.Key{Purpose: core.BackupKey, Region: b.dep.Primary.Region, ID: state.ID().ToStringOutput()}
 	out.stateDR = &core.Key{Purpose: core.BackupKey, Region: b.dep.DR.Region, ID: stateDR.ID().ToStringOutput()}
