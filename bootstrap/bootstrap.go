@@ -130,7 +130,7 @@ func Build(ctx *pulumi.Context, s Settings) error {
 		return err
 	}
 	ctx.Export("bucket", bucket.BucketName)
-	ctx.Export("backendUrl", b.backendURL(bucket))
+	ctx.Export("backendUrl", b.backendURL(bucket, k.state))
 	providers := pulumi.StringMap{}
 	for stack, url := range k.secretsProviders {
 		providers[stack] = url

@@ -144,6 +144,10 @@ func TestBackendKeepsStateSafe(t *testing.T) {
 					t.Errorf("%s %s is not protected", r.Type, r.Name)
 				}
 			}
+			if url, _ := p.Outputs["backendUrl"].(string); cloud == core.AWS && !strings.Contains(url, "ssetype=aws:kms&kmskeyid=arn:aws:kms:eu-central-1:") {
+				// Without them the bucket policy refuses every state write.
+				t.Errorf("backend URL %q does not make the CLI encrypt uploads with the state key", url)
+			}
 			var providers map[string]string
 			raw, _ := json.Marshal(p.Outputs["secretsProviders"])
 			_ = json.Unmarshal(raw, &providers)

@@ -70,11 +70,14 @@ func (b *builder) site(role core.Role) (core.Site, error) {
 }
 
 // backendURL is what PULUMI_BACKEND_URL is set to.
-func (b *builder) backendURL(bucket *backupbucket.BackupBucket) pulumi.StringOutput {
+func (b *builder) backendURL(bucket *backupbucket.BackupBucket, key *core.Key) pulumi.StringOutput {
 	region := b.dep.Primary.Region
 	switch b.set.Cloud {
 	case core.AWS:
-		return pulumi.Sprintf("s3://%s?region=%s", bucket.BucketName, region)
+		// The bucket policy refuses uploads not under the state key, and the
+		// CLI's blob client sends the SSE headers only when the URL names
+		// them (gocloud.dev s3blob: ssetype, kmskeyid).
+		return pulumi.Sprintf("s3://%s?region=%s&ssetype=aws:kms&kmskeyid=%s", bucket.BucketName, region, key.ID)
 	case core.GCP:
 		return pulumi.Sprintf("gs://%s", bucket.BucketName)
 	default:
