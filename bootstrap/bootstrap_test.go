@@ -12,6 +12,7 @@ import (
 	"github.com/wedsync/wedsync-infra/bootstrap"
 	"github.com/wedsync/wedsync-infra/components/core"
 	"github.com/wedsync/wedsync-infra/internal/plan"
+	"github.com/wedsync/wedsync-infra/internal/replacements"
 	"github.com/wedsync/wedsync-infra/internal/testkit"
 	"github.com/wedsync/wedsync-infra/policies/rules"
 )
@@ -200,5 +201,20 @@ func TestBrokenBackendFailsThePack(t *testing.T) {
 				t.Error("the pack passed a state bucket with its protection removed")
 			}
 		})
+	}
+}
+
+// Every resource type the backend plans has a replacements row, so the
+// e2e's stand-in providers and the plan's replacement warnings know it.
+func TestEveryTypeHasAReplacementsRow(t *testing.T) {
+	for _, cloud := range core.Clouds {
+		for _, r := range planOf(t, cloud, bootstrap.Program).Resources {
+			if !r.Custom || strings.HasPrefix(r.Type, "pulumi:") {
+				continue
+			}
+			if _, ok := replacements.Lookup(r.Type); !ok {
+				t.Errorf("%s (%s) has no row in internal/replacements", r.Type, cloud)
+			}
+		}
 	}
 }
