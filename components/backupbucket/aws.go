@@ -219,6 +219,9 @@ func (b *builder) s3Lifecycle() s3.BucketLifecycleConfigurationV2RuleArray {
 		})
 	}
 	all := &s3.BucketLifecycleConfigurationV2RuleFilterArgs{Prefix: pulumi.String("")}
+	if b.live {
+		return b.s3LiveLifecycle(all)
+	}
 	return s3.BucketLifecycleConfigurationV2RuleArray{
 		&s3.BucketLifecycleConfigurationV2RuleArgs{
 			Id:          pulumi.String("tiers-and-retention"),
@@ -240,6 +243,24 @@ func (b *builder) s3Lifecycle() s3.BucketLifecycleConfigurationV2RuleArray {
 			Status:     pulumi.String("Enabled"),
 			Filter:     all,
 			Expiration: &s3.BucketLifecycleConfigurationV2RuleExpirationArgs{ExpiredObjectDeleteMarker: pulumi.Bool(true)},
+		},
+	}
+}
+
+// s3LiveLifecycle keeps every current version, in the standard class, and
+// a replaced version for the retention (object lock holds it that long).
+func (b *builder) s3LiveLifecycle(all *s3.BucketLifecycleConfigurationV2RuleFilterArgs) s3.BucketLifecycleConfigurationV2RuleArray {
+	return s3.BucketLifecycleConfigurationV2RuleArray{
+		&s3.BucketLifecycleConfigurationV2RuleArgs{
+			Id:     pulumi.String("replaced-versions"),
+			Status: pulumi.String("Enabled"),
+			Filter: all,
+			NoncurrentVersionExpiration: &s3.BucketLifecycleConfigurationV2RuleNoncurrentVersionExpirationArgs{
+				NoncurrentDays: pulumi.Int(b.s.RetentionDays),
+			},
+			AbortIncompleteMultipartUpload: &s3.BucketLifecycleConfigurationV2RuleAbortIncompleteMultipartUploadArgs{
+				DaysAfterInitiation: pulumi.Int(7),
+			},
 		},
 	}
 }

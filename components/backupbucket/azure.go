@@ -224,7 +224,12 @@ func (b *builder) azureLifecycle() storage.ManagementPolicyRuleArray {
 		return &storage.DateAfterModificationArgs{DaysAfterCreationGreaterThan: pulumi.Float64(float64(days))}
 	}
 	base := &storage.ManagementPolicyBaseBlobArgs{Delete: after(b.s.RetentionDays)}
-	for _, t := range b.s.Tiers.ages() {
+	tiers := b.s.Tiers.ages()
+	if b.live {
+		// Current blobs stay, in the hot tier; replaced versions expire.
+		base, tiers = nil, nil
+	}
+	for _, t := range tiers {
 		switch t.name {
 		case "infrequent":
 			base.TierToCool = after(t.days)

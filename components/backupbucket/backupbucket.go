@@ -51,6 +51,13 @@ type BackupBucketArgs struct {
 	// of a new, empty one (AWS, GCP): a recovery's primary is the replica
 	// its source already writes to in this region.
 	Adopt *Adoption
+	// Live says the bucket holds live objects that are rewritten in place
+	// (Pulumi state), not write-once backups: the current version of an
+	// object is never expired or tiered to a colder class; only the
+	// versions a write replaced expire, after the retention. On GCP the
+	// bucket is versioned with soft delete instead of retention-locked
+	// (a locked retention policy refuses every overwrite).
+	Live bool
 }
 
 // Adoption names the existing bucket that becomes the primary. It is
@@ -160,6 +167,7 @@ type builder struct {
 	offKey  *core.Key
 	alerts  *core.AlertTarget
 	adopt   *Adoption
+	live    bool
 	logs    pulumi.StringOutput
 }
 
@@ -167,7 +175,7 @@ func newBuilder(ctx *pulumi.Context, name string, a BackupBucketArgs, c *BackupB
 	dep := a.Deployment
 	b := &builder{
 		ctx: ctx, name: name, c: c, dep: dep, s: a.Settings, purpose: a.Purpose,
-		mode: ImmutabilityFor(dep.Environment), key: a.Key, alerts: a.Alerts, adopt: a.Adopt, logs: a.AccessLogWorkspace,
+		mode: ImmutabilityFor(dep.Environment), key: a.Key, alerts: a.Alerts, adopt: a.Adopt, live: a.Live, logs: a.AccessLogWorkspace,
 	}
 	if dep.DR != nil && *a.Settings.ReplicateToDR {
 		b.dr, b.drKey = dep.DR, a.DRKey

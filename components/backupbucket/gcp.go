@@ -97,7 +97,7 @@ func (b *builder) gcsReplica(main *storage.Bucket) (*storage.Bucket, error) {
 		TransferSpec: &storage.TransferJobTransferSpecArgs{
 			GcsDataSource:   &storage.TransferJobTransferSpecGcsDataSourceArgs{BucketName: main.Name},
 			GcsDataSink:     &storage.TransferJobTransferSpecGcsDataSinkArgs{BucketName: replica.Name},
-			TransferOptions: immutableCopy(),
+			TransferOptions: b.replicaCopy(),
 		},
 		Schedule: &storage.TransferJobScheduleArgs{ScheduleStartDate: transferStart, RepeatInterval: pulumi.String(replicaRepeat)},
 	}, b.opts(primary, pulumi.DependsOn(ready))...)
@@ -132,6 +132,9 @@ func project(site core.Site) *string {
 // any one of them is destroyed.
 // bucketOpts are further options of the bucket itself (an adoption).
 func (b *builder) gcsBucket(name string, site core.Site, bucketName string, key *core.Key, bucketOpts ...pulumi.ResourceOption) (*storage.Bucket, error) {
+	if b.live {
+		return b.gcsLiveBucket(name, site, bucketName, key, bucketOpts...)
+	}
 	rules := storage.BucketLifecycleRuleArray{}
 	for _, t := range b.s.Tiers.ages() {
 		rules = append(rules, &storage.BucketLifecycleRuleArgs{
@@ -166,6 +169,49 @@ func (b *builder) gcsBucket(name string, site core.Site, bucketName string, key 
 		SoftDeletePolicy: &storage.BucketSoftDeletePolicyArgs{RetentionDurationSeconds: pulumi.Int(0)},
 		LifecycleRules:   rules,
 	}, b.opts(site, append([]pulumi.ResourceOption{b.dep.Protect()}, bucketOpts...)...)...)
+}
+
+// gcsLiveBucket is gcsBucket for live objects: versioned (a locked
+// retention policy would refuse every overwrite of a state file), with
+// soft delete for the retention so that a deleted or replaced version can
+// be restored, and replaced versions removed after the retention. Current
+// versions are never deleted or tiered.
+func (b *builder) gcsLiveBucket(name string, site core.Site, bucketName string, key *core.Key, bucketOpts ...pulumi.ResourceOption) (*storage.Bucket, error) {
+	return storage.NewBucket(b.ctx, name, &storage.BucketArgs{
+		Name:                     pulumi.String(bucketName),
+		Project:                  pulumi.StringPtrFromPtr(project(site)),
+		Location:                 pulumi.String(strings.ToUpper(site.Region)),
+		StorageClass:             pulumi.String("STANDARD"),
+		ForceDestroy:             pulumi.Bool(b.forceDestroy()),
+		UniformBucketLevelAccess: pulumi.Bool(true),
+		PublicAccessPrevention:   pulumi.String("enforced"),
+		Encryption:               &storage.BucketEncryptionArgs{DefaultKmsKeyName: key.ID},
+		Versioning:               &storage.BucketVersioningArgs{Enabled: pulumi.Bool(true)},
+		SoftDeletePolicy:         &storage.BucketSoftDeletePolicyArgs{RetentionDurationSeconds: pulumi.Int(b.s.RetentionDays * 86400)},
+		LifecycleRules: storage.BucketLifecycleRuleArray{
+			&storage.BucketLifecycleRuleArgs{
+				Action:    &storage.BucketLifecycleRuleActionArgs{Type: pulumi.String("Delete")},
+				Condition: &storage.BucketLifecycleRuleConditionArgs{DaysSinceNoncurrentTime: pulumi.Int(b.s.RetentionDays), WithState: pulumi.String("ARCHIVED")},
+			},
+			&storage.BucketLifecycleRuleArgs{
+				Action:    &storage.BucketLifecycleRuleActionArgs{Type: pulumi.String("AbortIncompleteMultipartUpload")},
+				Condition: &storage.BucketLifecycleRuleConditionArgs{Age: pulumi.Int(7)},
+			},
+		},
+	}, b.opts(site, append([]pulumi.ResourceOption{b.dep.Protect()}, bucketOpts...)...)...)
+}
+
+// replicaCopy is how the DR replica is kept: immutably for backups; for
+// live objects a changed object is copied again (the replica is versioned).
+func (b *builder) replicaCopy() *storage.TransferJobTransferSpecTransferOptionsArgs {
+	if !b.live {
+		return immutableCopy()
+	}
+	return &storage.TransferJobTransferSpecTransferOptionsArgs{
+		OverwriteWhen:                        pulumi.String("DIFFERENT"),
+		DeleteObjectsUniqueInSink:            pulumi.Bool(false),
+		DeleteObjectsFromSourceAfterTransfer: pulumi.Bool(false),
+	}
 }
 
 // immutableCopy never overwrites or deletes at the destination: backups are

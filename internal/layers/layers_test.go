@@ -20,7 +20,10 @@ func rank(pkg string) int {
 		return 6
 	case strings.HasPrefix(pkg, "internal"):
 		return 5
-	case strings.HasPrefix(pkg, "stacks"):
+	case pkg == "bootstrap/cmd": // the state-backend program's main
+		return 6
+	case strings.HasPrefix(pkg, "stacks"), strings.HasPrefix(pkg, "bootstrap"):
+		// bootstrap is a program of components, as the stacks are.
 		return 4
 	case strings.HasPrefix(pkg, "policies"):
 		return 3
