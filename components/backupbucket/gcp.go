@@ -135,6 +135,7 @@ func (b *builder) gcsBucket(name string, site core.Site, bucketName string, key 
 	if b.live {
 		return b.gcsLiveBucket(name, site, bucketName, key, bucketOpts...)
 	}
+	args := b.gcsBucketArgs(site, bucketName, key)
 	rules := storage.BucketLifecycleRuleArray{}
 	for _, t := range b.s.Tiers.ages() {
 		rules = append(rules, &storage.BucketLifecycleRuleArgs{
@@ -142,17 +143,26 @@ func (b *builder) gcsBucket(name string, site core.Site, bucketName string, key 
 			Condition: &storage.BucketLifecycleRuleConditionArgs{Age: pulumi.Int(t.days)},
 		})
 	}
-	rules = append(rules,
+	args.LifecycleRules = append(rules,
 		&storage.BucketLifecycleRuleArgs{
 			Action:    &storage.BucketLifecycleRuleActionArgs{Type: pulumi.String("Delete")},
 			Condition: &storage.BucketLifecycleRuleConditionArgs{Age: pulumi.Int(b.s.RetentionDays)},
 		},
-		&storage.BucketLifecycleRuleArgs{
-			Action:    &storage.BucketLifecycleRuleActionArgs{Type: pulumi.String("AbortIncompleteMultipartUpload")},
-			Condition: &storage.BucketLifecycleRuleConditionArgs{Age: pulumi.Int(7)},
-		},
+		abortIncompleteUploads,
 	)
-	return storage.NewBucket(b.ctx, name, &storage.BucketArgs{
+	args.Versioning = &storage.BucketVersioningArgs{Enabled: pulumi.Bool(false)}
+	args.RetentionPolicy = &storage.BucketRetentionPolicyArgs{
+		RetentionPeriod: pulumi.Int(b.s.RetentionDays * 86400),
+		IsLocked:        pulumi.Bool(b.mode == Compliance),
+	}
+	args.SoftDeletePolicy = &storage.BucketSoftDeletePolicyArgs{RetentionDurationSeconds: pulumi.Int(0)}
+	return storage.NewBucket(b.ctx, name, args, b.opts(site, append([]pulumi.ResourceOption{b.dep.Protect()}, bucketOpts...)...)...)
+}
+
+// gcsBucketArgs is what every bucket of the component shares, backup or
+// live: where it is, its key, and no public or per-object access.
+func (b *builder) gcsBucketArgs(site core.Site, bucketName string, key *core.Key) *storage.BucketArgs {
+	return &storage.BucketArgs{
 		Name:                     pulumi.String(bucketName),
 		Project:                  pulumi.StringPtrFromPtr(project(site)),
 		Location:                 pulumi.String(strings.ToUpper(site.Region)),
@@ -161,14 +171,13 @@ func (b *builder) gcsBucket(name string, site core.Site, bucketName string, key 
 		UniformBucketLevelAccess: pulumi.Bool(true),
 		PublicAccessPrevention:   pulumi.String("enforced"),
 		Encryption:               &storage.BucketEncryptionArgs{DefaultKmsKeyName: key.ID},
-		Versioning:               &storage.BucketVersioningArgs{Enabled: pulumi.Bool(false)},
-		RetentionPolicy: &storage.BucketRetentionPolicyArgs{
-			RetentionPeriod: pulumi.Int(b.s.RetentionDays * 86400),
-			IsLocked:        pulumi.Bool(b.mode == Compliance),
-		},
-		SoftDeletePolicy: &storage.BucketSoftDeletePolicyArgs{RetentionDurationSeconds: pulumi.Int(0)},
-		LifecycleRules:   rules,
-	}, b.opts(site, append([]pulumi.ResourceOption{b.dep.Protect()}, bucketOpts...)...)...)
+	}
+}
+
+// abortIncompleteUploads drops parts of uploads left unfinished for a week.
+var abortIncompleteUploads = &storage.BucketLifecycleRuleArgs{
+	Action:    &storage.BucketLifecycleRuleActionArgs{Type: pulumi.String("AbortIncompleteMultipartUpload")},
+	Condition: &storage.BucketLifecycleRuleConditionArgs{Age: pulumi.Int(7)},
 }
 
 // gcsLiveBucket is gcsBucket for live objects: versioned (a locked
@@ -177,28 +186,17 @@ func (b *builder) gcsBucket(name string, site core.Site, bucketName string, key 
 // be restored, and replaced versions removed after the retention. Current
 // versions are never deleted or tiered.
 func (b *builder) gcsLiveBucket(name string, site core.Site, bucketName string, key *core.Key, bucketOpts ...pulumi.ResourceOption) (*storage.Bucket, error) {
-	return storage.NewBucket(b.ctx, name, &storage.BucketArgs{
-		Name:                     pulumi.String(bucketName),
-		Project:                  pulumi.StringPtrFromPtr(project(site)),
-		Location:                 pulumi.String(strings.ToUpper(site.Region)),
-		StorageClass:             pulumi.String("STANDARD"),
-		ForceDestroy:             pulumi.Bool(b.forceDestroy()),
-		UniformBucketLevelAccess: pulumi.Bool(true),
-		PublicAccessPrevention:   pulumi.String("enforced"),
-		Encryption:               &storage.BucketEncryptionArgs{DefaultKmsKeyName: key.ID},
-		Versioning:               &storage.BucketVersioningArgs{Enabled: pulumi.Bool(true)},
-		SoftDeletePolicy:         &storage.BucketSoftDeletePolicyArgs{RetentionDurationSeconds: pulumi.Int(b.s.RetentionDays * 86400)},
-		LifecycleRules: storage.BucketLifecycleRuleArray{
-			&storage.BucketLifecycleRuleArgs{
-				Action:    &storage.BucketLifecycleRuleActionArgs{Type: pulumi.String("Delete")},
-				Condition: &storage.BucketLifecycleRuleConditionArgs{DaysSinceNoncurrentTime: pulumi.Int(b.s.RetentionDays), WithState: pulumi.String("ARCHIVED")},
-			},
-			&storage.BucketLifecycleRuleArgs{
-				Action:    &storage.BucketLifecycleRuleActionArgs{Type: pulumi.String("AbortIncompleteMultipartUpload")},
-				Condition: &storage.BucketLifecycleRuleConditionArgs{Age: pulumi.Int(7)},
-			},
+	args := b.gcsBucketArgs(site, bucketName, key)
+	args.Versioning = &storage.BucketVersioningArgs{Enabled: pulumi.Bool(true)}
+	args.SoftDeletePolicy = &storage.BucketSoftDeletePolicyArgs{RetentionDurationSeconds: pulumi.Int(b.s.RetentionDays * 86400)}
+	args.LifecycleRules = storage.BucketLifecycleRuleArray{
+		&storage.BucketLifecycleRuleArgs{
+			Action:    &storage.BucketLifecycleRuleActionArgs{Type: pulumi.String("Delete")},
+			Condition: &storage.BucketLifecycleRuleConditionArgs{DaysSinceNoncurrentTime: pulumi.Int(b.s.RetentionDays), WithState: pulumi.String("ARCHIVED")},
 		},
-	}, b.opts(site, append([]pulumi.ResourceOption{b.dep.Protect()}, bucketOpts...)...)...)
+		abortIncompleteUploads,
+	}
+	return storage.NewBucket(b.ctx, name, args, b.opts(site, append([]pulumi.ResourceOption{b.dep.Protect()}, bucketOpts...)...)...)
 }
 
 // replicaCopy is how the DR replica is kept: immutably for backups; for
