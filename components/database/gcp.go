@@ -302,7 +302,7 @@ func (b *builder) gcpPrincipals(inst *sql.DatabaseInstance, instances []string) 
 	}
 	only := &projects.IAMMemberConditionArgs{
 		Title:       pulumi.String(a.Deployment.Name(name, "instances-only")),
-		Description: pulumi.String("IAM database sign-in to the WedSync database and its DR replica only"),
+		Description: pulumi.String("IAM database sign-in to the WedSync database and its replicas only"),
 		Expression: pulumi.String(fmt.Sprintf("resource.type == 'sqladmin.googleapis.com/Instance' && (%s)",
 			strings.Join(names, " || "))),
 	}

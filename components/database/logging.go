@@ -77,7 +77,10 @@ var ServerParameters = []Parameter{
 	{Name: "pgaudit.log", Value: "write,ddl"},
 	// The statement's text only, never the values bound to it.
 	{Name: "pgaudit.log_parameter", Value: "off"},
-	// Milliseconds: a web request never waits a minute for a query.
+	// Milliseconds: a web request never waits a minute for a query
+	// (www.postgresql.org/docs/current/runtime-config-client.html); a
+	// supported flag on Cloud SQL (cloud.google.com/sql/docs/postgres/flags),
+	// a parameter of the RDS group and of the flexible server.
 	{Name: "statement_timeout", Value: "60000"},
 	{Name: "idle_in_transaction_session_timeout", Value: "60000"},
 }
