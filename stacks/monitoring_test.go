@@ -59,21 +59,24 @@ var targetTypes = map[string]string{
 // name's suffix after the component's own name.
 var wantAlarms = map[string]map[string][]string{
 	"aws": {
-		"wedsync:database:Database":            {"cpu", "free-storage", "connections", "replication-lag"},
+		// A Multi-AZ standby publishes no lag: the read replica's lag and
+		// RDS's replication events page instead; storage pages on RDS's
+		// autoscaling events.
+		"wedsync:database:Database":            {"cpu", "free-storage", "connections", "read1-cpu", "read1-connections", "read1-replication-lag", "replication-events"},
 		"wedsync:autoscaling:AutoscalingGroup": {"at-max", "unhealthy"},
 		"wedsync:backupbucket:BackupBucket":    {"freshness", "replication-failed", "replication-latency"},
 		"wedsync:secretsstore:SecretsStore":    {"key-deletion", "access-denied"},
 		"wedsync:ingress:Ingress":              {"fast-burn", "slow-burn", "latency-p99", "unhealthy-backends"},
 	},
 	"gcp": {
-		"wedsync:database:Database":            {"cpu", "free-storage", "connections", "replication-lag"},
+		"wedsync:database:Database":            {"cpu", "free-storage", "connections", "replication-lag", "read1-cpu", "read1-connections", "read1-replication-lag"},
 		"wedsync:autoscaling:AutoscalingGroup": {"at-max", "unhealthy"},
 		"wedsync:backupbucket:BackupBucket":    {"freshness", "replica-freshness"},
 		"wedsync:secretsstore:SecretsStore":    {"key-deletion", "access-denied"},
 		"wedsync:ingress:Ingress":              {"fast-burn", "slow-burn", "latency-p99", "unhealthy-backends"},
 	},
 	"azure": {
-		"wedsync:database:Database":            {"cpu", "free-storage", "connections", "replication-lag"},
+		"wedsync:database:Database":            {"cpu", "free-storage", "connections", "replication-lag", "read1-cpu", "read1-connections", "read1-replication-lag"},
 		"wedsync:autoscaling:AutoscalingGroup": {"at-max", "unhealthy"},
 		"wedsync:backupbucket:BackupBucket":    {"freshness"},
 		"wedsync:secretsstore:SecretsStore":    {"key-deletion", "access-denied", "access-denied-dr"},

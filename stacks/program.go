@@ -20,6 +20,7 @@ import (
 	"github.com/wedsync/wedsync-infra/components/database"
 	"github.com/wedsync/wedsync-infra/components/ingress"
 	"github.com/wedsync/wedsync-infra/components/network"
+	"github.com/wedsync/wedsync-infra/components/secretsstore"
 )
 
 // Program is the program `pulumi up` runs (main.go hands it to pulumi.Run).
@@ -174,6 +175,10 @@ func (b *build) database() (err error) {
 		// The application signs in with its identity (stacks/grants.go).
 		AppPrincipals: b.appPrincipals(),
 	}
+	if store, ok := b.store.(*secretsstore.SecretsStore); ok && b.cfg.Cloud == core.Azure {
+		// The server's logs go where the vault's audit log goes.
+		args.LogWorkspace = store.AuditLog
+	}
 	if b.src != nil {
 		// Recovery: restored from what the source replicated here, never
 		// created empty.
@@ -206,6 +211,8 @@ func (b *build) exports() error {
 		"credentialsSecret": b.db.CredentialsSecret,
 		"key":               b.db.KeyID,
 		"sourceId":          b.db.SourceID,
+		// The application's read path: the read replicas (prod).
+		"replicaEndpoints": b.db.ReplicaEndpoints,
 	})
 	ctx.Export("app", pulumi.Map{
 		"group":               b.group.GroupName,

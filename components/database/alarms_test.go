@@ -1,6 +1,7 @@
 package database
 
 import (
+	"os"
 	"strings"
 	"testing"
 
@@ -31,7 +32,25 @@ func TestPeakSeasonPagesEarlier(t *testing.T) {
 	if off["connections"] != 400.0 || peak["connections"] != 350.0 {
 		t.Errorf("connections thresholds off/peak = %v/%v, want 400/350", off["connections"], peak["connections"])
 	}
-	if off["free-storage"].(float64) >= peak["free-storage"].(float64) {
-		t.Errorf("peak must page with more storage still free: off %v, peak %v", off["free-storage"], peak["free-storage"])
+	// The read replica's lag, in seconds.
+	if off["read1-replication-lag"] != 300.0 || peak["read1-replication-lag"] != 120.0 {
+		t.Errorf("replica lag thresholds off/peak = %v/%v, want 300/120", off["read1-replication-lag"], peak["read1-replication-lag"])
+	}
+}
+
+// Every alarm key links to a section of the runbook that exists.
+func TestEveryAlarmHasItsRunbookSection(t *testing.T) {
+	doc, err := os.ReadFile("../../docs/runbooks/alarms/database.md")
+	if err != nil {
+		t.Fatal(err)
+	}
+	has := func(key string) bool { return strings.Contains(string(doc), "\n## "+key+"\n") }
+	for _, key := range []string{alarmCPU, alarmStorage, alarmConnections, alarmReplicationLag, alarmReplicationEvents} {
+		if !has(key) {
+			t.Errorf("docs/runbooks/alarms/database.md has no section %q", key)
+		}
+	}
+	if has("no-such-alarm") {
+		t.Error("the section check finds anything")
 	}
 }

@@ -49,14 +49,24 @@ func (b *builder) aws() (outputs, error) {
 		}
 		sourceID = repl.ID().ToStringOutput()
 	}
+	replicas, err := b.awsReplicas(inst, sup)
+	if err != nil {
+		return outputs{}, err
+	}
 	if a.Alerts != nil {
-		if err := b.awsAlarms(inst); err != nil {
+		if err := b.awsAlarms(inst, replicas); err != nil {
 			return outputs{}, err
 		}
 	}
 	proxy, err := b.awsPooler(inst)
 	if err != nil {
 		return outputs{}, err
+	}
+	// The application signs in to the proxy (prx-...) to write and to the
+	// replicas (db-...) to read, never to the instance directly.
+	readers := pulumi.StringArray{}
+	for _, r := range replicas {
+		readers = append(readers, r.ResourceId)
 	}
 	return outputs{
 		endpoint:          inst.Address,
@@ -65,16 +75,16 @@ func (b *builder) aws() (outputs, error) {
 		poolerPort:        pulumi.Int(defaultPort).ToIntOutput(),
 		credentialsSecret: inst.MasterUserSecrets.Index(pulumi.Int(0)).SecretArn().Elem(),
 		appUsers:          pulumi.ToStringArray([]string{AWSAppUser}).ToStringArrayOutput(),
-		// The application signs in to the proxy (prx-...), never to the
-		// instance directly.
-		connectPolicy: proxy.Arn.ApplyT(func(arn string) (string, error) {
+		connectPolicy: pulumi.All(proxy.Arn, readers).ApplyT(func(v []any) (string, error) {
+			arn := v[0].(string)
 			_, id, _ := strings.Cut(arn, ":db-proxy:")
-			return awsConnectPolicy(arn, id, AWSAppUser)
+			return awsConnectPolicy(arn, id, AWSAppUser, v[1].([]string)...)
 		}).(pulumi.StringOutput),
-		sourceID:       sourceID,
-		metricsID:      inst.Identifier,
-		backupTarget:   inst.Arn,
-		exportIdentity: empty(),
+		replicaEndpoints: awsReplicaEndpoints(replicas),
+		sourceID:         sourceID,
+		metricsID:        inst.Identifier,
+		backupTarget:     inst.Arn,
+		exportIdentity:   empty(),
 	}, nil
 }
 
@@ -82,8 +92,13 @@ func (b *builder) aws() (outputs, error) {
 // for, and set ServerParameters.
 func awsParameters() rds.ParameterGroupParameterArray {
 	out := rds.ParameterGroupParameterArray{rds.ParameterGroupParameterArgs{Name: pulumi.String("rds.force_ssl"), Value: pulumi.String("1")}}
-	for _, p := range serverParameters(core.AWS) {
-		out = append(out, rds.ParameterGroupParameterArgs{Name: pulumi.String(p.Name), Value: pulumi.String(p.Value)})
+	for _, p := range ServerParametersOn(core.AWS) {
+		arg := rds.ParameterGroupParameterArgs{Name: pulumi.String(p.Name), Value: pulumi.String(p.Value)}
+		if p.Restart {
+			// RDS refuses to apply a static parameter immediately.
+			arg.ApplyMethod = pulumi.String("pending-reboot")
+		}
+		out = append(out, arg)
 	}
 	return out
 }
@@ -99,12 +114,18 @@ func awsLogGroupRetentionDays(env core.Environment) int { return core.LogRetenti
 // instance so RDS writes into them rather than creating its own (which
 // never expire and use no key of ours): a retention, and the data key.
 // https://docs.aws.amazon.com/AmazonRDS/latest/UserGuide/USER_LogAccess.Procedural.UploadtoCloudWatch.html
-func (b *builder) awsLogGroups() ([]pulumi.Resource, error) {
+//
+// label names a read replica's (replicas.go); none, the primary's.
+func (b *builder) awsLogGroups(label ...string) ([]pulumi.Resource, error) {
 	dep := b.a.Deployment
+	prefix := b.name
+	for _, l := range label {
+		prefix += "-" + l
+	}
 	var out []pulumi.Resource
 	for _, log := range awsLogExports {
-		g, err := cloudwatch.NewLogGroup(b.ctx, b.name+"-"+log, &cloudwatch.LogGroupArgs{
-			Name:            pulumi.Sprintf("/aws/rds/instance/%s/%s", dep.Name(b.name), log),
+		g, err := cloudwatch.NewLogGroup(b.ctx, prefix+"-"+log, &cloudwatch.LogGroupArgs{
+			Name:            pulumi.Sprintf("/aws/rds/instance/%s/%s", dep.Name(append([]string{b.name}, label...)...), log),
 			RetentionInDays: pulumi.Int(awsLogGroupRetentionDays(dep.Environment)),
 			KmsKeyId:        b.a.Key.ID,
 			Tags:            dep.Tags.For(core.AWS),
@@ -228,24 +249,38 @@ func (b *builder) awsInstanceArgs(sup awsSupport) *rds.InstanceArgs {
 }
 
 // awsConnectPolicy is the IAM policy that lets a role sign in to the
-// instance or proxy (arn) as user with IAM authentication tokens. RDS names
-// the database by its resource id (db-..., a proxy's prx-...) in rds-db
-// ARNs, which stays the same when the instance is renamed.
-func awsConnectPolicy(instanceArn, resourceID, user string) (string, error) {
+// instance or proxy (arn) as user with IAM authentication tokens, and to
+// each read replica (by resource id) as AWSReadUser. RDS names the database
+// by its resource id (db-..., a proxy's prx-...) in rds-db ARNs, which
+// stays the same when the instance is renamed.
+func awsConnectPolicy(instanceArn, resourceID, user string, replicas ...string) (string, error) {
 	// arn:PARTITION:rds:REGION:ACCOUNT:db:NAME
 	parts := strings.SplitN(instanceArn, ":", 6)
 	if len(parts) < 6 {
 		return "", fmt.Errorf("unexpected RDS instance ARN %q", instanceArn)
 	}
-	b, err := json.Marshal(map[string]any{
-		"Version": "2012-10-17",
-		"Statement": []map[string]any{{
-			"Sid":      "ConnectWithIAMTokens",
+	dbuser := func(id, user string) string {
+		return fmt.Sprintf("arn:%s:rds-db:%s:%s:dbuser:%s/%s", parts[1], parts[3], parts[4], id, user)
+	}
+	statements := []map[string]any{{
+		"Sid":      "ConnectWithIAMTokens",
+		"Effect":   "Allow",
+		"Action":   "rds-db:connect",
+		"Resource": dbuser(resourceID, user),
+	}}
+	if len(replicas) > 0 {
+		var readers []string
+		for _, id := range replicas {
+			readers = append(readers, dbuser(id, AWSReadUser))
+		}
+		statements = append(statements, map[string]any{
+			"Sid":      "ReadFromTheReplicas",
 			"Effect":   "Allow",
 			"Action":   "rds-db:connect",
-			"Resource": fmt.Sprintf("arn:%s:rds-db:%s:%s:dbuser:%s/%s", parts[1], parts[3], parts[4], resourceID, user),
-		}},
-	})
+			"Resource": readers,
+		})
+	}
+	b, err := json.Marshal(map[string]any{"Version": "2012-10-17", "Statement": statements})
 	return string(b), err
 }
 
@@ -272,42 +307,4 @@ func awsRestore(args *rds.InstanceArgs, r *Restore) {
 		pit.RestoreTime = pulumi.String(r.PointInTime)
 	}
 	args.RestoreToPointInTime = pit
-}
-
-// awsAlarms raises CloudWatch alarms on the instance to the SNS topic(s).
-func (b *builder) awsAlarms(inst *rds.Instance) error {
-	a := b.a
-	actions := a.Alerts.Actions()
-	t := a.Alerts.Limits()
-	for _, al := range []struct {
-		key, metric, statistic, comparison string
-		threshold                          float64
-	}{
-		{alarmCPU, "CPUUtilization", "Average", "GreaterThanThreshold", t.DatabaseCPUPercent},
-		{alarmStorage, "FreeStorageSpace", "Minimum", "LessThanThreshold", a.storageAlarmBytes(t)},
-		{alarmConnections, "DatabaseConnections", "Maximum", "GreaterThanThreshold", a.connectionsAlarm(t)},
-		// The WAL the furthest-behind replication slot has not received yet:
-		// RDS's measure of replication lag on a PostgreSQL primary.
-		{alarmReplicationLag, "OldestReplicationSlotLag", "Maximum", "GreaterThanThreshold", t.ReplicationLagBytes},
-	} {
-		_, err := cloudwatch.NewMetricAlarm(b.ctx, b.name+"-"+al.key, &cloudwatch.MetricAlarmArgs{
-			Name:               pulumi.String(a.Deployment.Name(b.name, al.key)),
-			AlarmDescription:   pulumi.String(alarmDescription(al.key, t)),
-			Namespace:          pulumi.String("AWS/RDS"),
-			MetricName:         pulumi.String(al.metric),
-			Dimensions:         pulumi.StringMap{"DBInstanceIdentifier": inst.Identifier},
-			Statistic:          pulumi.String(al.statistic),
-			Period:             pulumi.Int(300),
-			EvaluationPeriods:  pulumi.Int(t.EvaluationMinutes / 5),
-			ComparisonOperator: pulumi.String(al.comparison),
-			Threshold:          pulumi.Float64(al.threshold),
-			TreatMissingData:   pulumi.String("notBreaching"),
-			AlarmActions:       actions,
-			OkActions:          actions,
-		}, b.opts(a.Deployment.Primary)...)
-		if err != nil {
-			return err
-		}
-	}
-	return nil
 }

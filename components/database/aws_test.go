@@ -21,7 +21,7 @@ const (
 
 func TestAWSProdDatabase(t *testing.T) {
 	r := planDB(t, core.AWS, core.Prod, nil)
-	db := testkit.One(t, r.Plan, rdsInstance)
+	db := primaryOf(t, r.Plan, rdsInstance)
 	key := dataKey(core.AWS, core.Primary)
 
 	t.Run("prod_database_is_encrypted_with_the_data_key", func(t *testing.T) {
@@ -50,13 +50,14 @@ func TestAWSProdDatabase(t *testing.T) {
 	})
 	t.Run("the_logs_it_publishes_expire_and_use_the_data_key", func(t *testing.T) {
 		groups := testkit.OfType(r.Plan, "aws:cloudwatch/logGroup:LogGroup")
-		if len(groups) != len(awsLogExports) {
-			t.Fatalf("%d log groups, want one per export %v", len(groups), awsLogExports)
+		// The primary's and its read replica's.
+		if len(groups) != 2*len(awsLogExports) {
+			t.Fatalf("%d log groups, want one per export %v per instance", len(groups), awsLogExports)
 		}
 		for _, g := range groups {
 			name, _ := testkit.Get(g, "name").(string)
-			if !strings.HasPrefix(name, "/aws/rds/instance/wedsync-prod-main/") {
-				t.Errorf("log group %s is not where RDS publishes the instance's logs", name)
+			if !strings.HasPrefix(name, "/aws/rds/instance/wedsync-prod-main/") && !strings.HasPrefix(name, "/aws/rds/instance/wedsync-prod-main-read1/") {
+				t.Errorf("log group %s is not where RDS publishes an instance's logs", name)
 			}
 			want(t, g, 90, "retentionInDays")
 			want(t, g, key, "kmsKeyId")
@@ -96,7 +97,7 @@ func TestAWSPoolerRequiresIAMAndTLS(t *testing.T) {
 	want(t, proxy, "REQUIRED", "auths", "0", "iamAuth")
 	want(t, proxy, "POSTGRESQL", "engineFamily")
 	target := testkit.One(t, r.Plan, "aws:rds/proxyTarget:ProxyTarget")
-	want(t, target, testkit.One(t, r.Plan, rdsInstance).Inputs["identifier"], "dbInstanceIdentifier")
+	want(t, target, primaryOf(t, r.Plan, rdsInstance).Inputs["identifier"], "dbInstanceIdentifier")
 	secret, _ := plan.Lookup(proxy.Inputs, "auths", "0", "secretArn")
 	if !strings.Contains(fmt.Sprint(secret), ":secret:rds-proxy/") {
 		t.Errorf("proxy secret = %v, want one outside the application's secrets", secret)
@@ -108,7 +109,7 @@ func TestAWSPoolerRequiresIAMAndTLS(t *testing.T) {
 
 func TestAWSProdDatabaseSignInMonitoringAndOutputs(t *testing.T) {
 	r := planDB(t, core.AWS, core.Prod, nil)
-	db := testkit.One(t, r.Plan, rdsInstance)
+	db := primaryOf(t, r.Plan, rdsInstance)
 
 	t.Run("prod_password_is_managed_by_rds", func(t *testing.T) {
 		want(t, db, true, "manageMasterUserPassword")
@@ -119,15 +120,24 @@ func TestAWSProdDatabaseSignInMonitoringAndOutputs(t *testing.T) {
 	})
 	t.Run("prod_app_connects_with_iam_tokens_through_the_connect_policy", func(t *testing.T) {
 		var doc struct {
-			Statement []struct{ Effect, Action, Resource string }
+			Statement []struct {
+				Effect, Action string
+				Resource       any
+			}
 		}
-		if err := json.Unmarshal([]byte(r.out.ConnectPolicy), &doc); err != nil || len(doc.Statement) != 1 {
-			t.Fatalf("ConnectPolicy = %q (%v), want one statement", r.out.ConnectPolicy, err)
+		if err := json.Unmarshal([]byte(r.out.ConnectPolicy), &doc); err != nil || len(doc.Statement) != 2 {
+			t.Fatalf("ConnectPolicy = %q (%v), want the proxy's and the replicas' statements", r.out.ConnectPolicy, err)
 		}
 		st := doc.Statement[0]
+		res, _ := st.Resource.(string)
 		if st.Effect != "Allow" || st.Action != "rds-db:connect" ||
-			!strings.HasPrefix(st.Resource, "arn:aws:rds-db:eu-west-2:123456789012:dbuser:prx-") || !strings.HasSuffix(st.Resource, "/"+AWSAppUser) {
+			!strings.HasPrefix(res, "arn:aws:rds-db:eu-west-2:123456789012:dbuser:prx-") || !strings.HasSuffix(res, "/"+AWSAppUser) {
 			t.Errorf("connect statement = %+v, want rds-db:connect as %s on the proxy's resource id", st, AWSAppUser)
+		}
+		readers, _ := doc.Statement[1].Resource.([]any)
+		if len(readers) != 1 || doc.Statement[1].Action != "rds-db:connect" ||
+			!strings.Contains(readers[0].(string), ":dbuser:db-") || !strings.HasSuffix(readers[0].(string), "/"+AWSReadUser) {
+			t.Errorf("read statement = %+v, want rds-db:connect as %s on each replica", doc.Statement[1], AWSReadUser)
 		}
 		if !slices.Equal(r.out.AppUsers, []string{AWSAppUser}) {
 			t.Errorf("AppUsers = %v, want [%s]", r.out.AppUsers, AWSAppUser)
@@ -157,13 +167,24 @@ func TestAWSProdDatabaseSignInMonitoringAndOutputs(t *testing.T) {
 		alarms := testkit.OfType(r.Plan, awsAlarm)
 		metrics := map[string]bool{}
 		for _, a := range alarms {
-			metrics[a.Inputs["metricName"].(string)] = true
 			want(t, a, r.in["alerts"], "alarmActions", "0")
+			if a.Inputs["namespace"] != "AWS/RDS" || strings.HasPrefix(a.Name, "main-read") {
+				continue // the replicas' and the RDS events' (replicas_test.go)
+			}
+			metrics[a.Inputs["metricName"].(string)] = true
 			want(t, a, "wedsync-prod-main", "dimensions", "DBInstanceIdentifier")
 		}
-		for _, m := range []string{"CPUUtilization", "FreeStorageSpace", "DatabaseConnections", "OldestReplicationSlotLag"} {
+		for _, m := range []string{"CPUUtilization", "DatabaseConnections"} {
 			if !metrics[m] {
 				t.Errorf("no alarm on %s", m)
+			}
+		}
+		// A Multi-AZ standby has no replication slot: the old lag alarm
+		// could never fire, and a fixed free-space threshold does not follow
+		// autoscaled storage.
+		for _, m := range []string{"OldestReplicationSlotLag", "FreeStorageSpace"} {
+			if metrics[m] {
+				t.Errorf("an alarm on %s is back", m)
 			}
 		}
 	})
@@ -177,7 +198,7 @@ func TestAWSProdDatabaseSignInMonitoringAndOutputs(t *testing.T) {
 
 func TestAWSDevDatabase(t *testing.T) {
 	r := planDB(t, core.AWS, core.Dev, func(a *DatabaseArgs) { a.Alerts = nil })
-	db := testkit.One(t, r.Plan, rdsInstance)
+	db := primaryOf(t, r.Plan, rdsInstance)
 	t.Run("dev_database_has_no_ha", func(t *testing.T) { want(t, db, false, "multiAz") })
 	t.Run("dev_database_is_still_encrypted_private_and_tls_only", func(t *testing.T) {
 		want(t, db, true, "storageEncrypted")
@@ -208,13 +229,13 @@ func TestAWSDevDatabase(t *testing.T) {
 func TestAWSProdNeedsNoAdministrators(t *testing.T) {
 	// The RDS-managed master password stays AWS's administrator.
 	r := planDB(t, core.AWS, core.Prod, func(a *DatabaseArgs) { a.Settings.Administrators = nil })
-	want(t, testkit.One(t, r.Plan, rdsInstance), adminLogin, "username")
+	want(t, primaryOf(t, r.Plan, rdsInstance), adminLogin, "username")
 }
 
 func TestAWSRestore(t *testing.T) {
 	t.Run("restore_from_snapshot_is_not_created_empty", func(t *testing.T) {
 		r := planDB(t, core.AWS, core.Prod, func(a *DatabaseArgs) { a.Restore = &Restore{SnapshotID: "wedsync-prod-main-2026-06-13"} })
-		db := testkit.One(t, r.Plan, rdsInstance)
+		db := primaryOf(t, r.Plan, rdsInstance)
 		want(t, db, "wedsync-prod-main-2026-06-13", "snapshotIdentifier")
 		absent(t, db, "dbName")
 		absent(t, db, "restoreToPointInTime")
@@ -225,7 +246,7 @@ func TestAWSRestore(t *testing.T) {
 		r := planDB(t, core.AWS, core.Prod, func(a *DatabaseArgs) {
 			a.Restore = &Restore{SourceID: arn, PointInTime: core.LatestRestorableTime, GeoRestore: true}
 		})
-		db := testkit.One(t, r.Plan, rdsInstance)
+		db := primaryOf(t, r.Plan, rdsInstance)
 		want(t, db, arn, "restoreToPointInTime", "sourceDbInstanceAutomatedBackupsArn")
 		want(t, db, true, "restoreToPointInTime", "useLatestRestorableTime")
 		absent(t, db, "snapshotIdentifier")
@@ -235,7 +256,7 @@ func TestAWSRestore(t *testing.T) {
 		r := planDB(t, core.AWS, core.Dev, func(a *DatabaseArgs) {
 			a.Restore = &Restore{SourceID: "db-ABCDEFGHIJKLMNOPQRSTUVWXYZ", PointInTime: "2026-06-13T14:00:00Z"}
 		})
-		db := testkit.One(t, r.Plan, rdsInstance)
+		db := primaryOf(t, r.Plan, rdsInstance)
 		want(t, db, "db-ABCDEFGHIJKLMNOPQRSTUVWXYZ", "restoreToPointInTime", "sourceDbiResourceId")
 		want(t, db, "2026-06-13T14:00:00Z", "restoreToPointInTime", "restoreTime")
 	})

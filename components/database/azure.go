@@ -5,6 +5,7 @@ import (
 
 	"github.com/pulumi/pulumi-azure-native-sdk/authorization/v2"
 	postgres "github.com/pulumi/pulumi-azure-native-sdk/dbforpostgresql/v2/v20240801"
+	"github.com/pulumi/pulumi-azure-native-sdk/insights/v2"
 	"github.com/pulumi/pulumi-azure-native-sdk/managedidentity/v2"
 	"github.com/pulumi/pulumi/sdk/v3/go/pulumi"
 
@@ -63,10 +64,21 @@ func (b *builder) azure() (outputs, error) {
 	if err := b.azureGuards(server, tenant); err != nil {
 		return outputs{}, err
 	}
+	replicas, err := b.azureReplicas(server, enc, tenant)
+	if err != nil {
+		return outputs{}, err
+	}
+	if err := b.azureLogs(append([]*postgres.Server{server}, replicas...)); err != nil {
+		return outputs{}, err
+	}
 	if a.Alerts != nil {
-		if err := b.azureAlarms(server); err != nil {
+		if err := b.azureAlarms(server, replicas); err != nil {
 			return outputs{}, err
 		}
+	}
+	endpoints := pulumi.StringArray{}
+	for _, r := range replicas {
+		endpoints = append(endpoints, r.FullyQualifiedDomainName)
 	}
 	// Built-in PgBouncer (pooler.go) where the size offers it.
 	poolerPort := pulumi.Int(defaultPort)
@@ -89,6 +101,7 @@ func (b *builder) azure() (outputs, error) {
 		metricsID:         server.ID().ToStringOutput(),
 		backupTarget:      server.ID().ToStringOutput(),
 		exportIdentity:    empty(),
+		replicaEndpoints:  endpoints.ToStringArrayOutput(),
 	}, nil
 }
 
@@ -244,26 +257,9 @@ func (b *builder) azureGuards(server *postgres.Server, tenant pulumi.StringOutpu
 			return err
 		}
 	}
-	var previous []pulumi.Resource
-	params := [][2]string{{"require_secure_transport", "on"}, {"ssl_min_protocol_version", "TLSv1.2"}}
-	if !a.size().burstable {
-		params = append(params, [2]string{"pgbouncer.enabled", "true"})
-	}
-	for _, p := range serverParameters(core.Azure) {
-		params = append(params, [2]string{p.Name, p.Value})
-	}
-	for _, p := range params {
-		cfg, err := postgres.NewConfiguration(b.ctx, name+"-"+strings.ReplaceAll(p[0], "_", "-"), &postgres.ConfigurationArgs{
-			ResourceGroupName: rg,
-			ServerName:        server.Name,
-			ConfigurationName: pulumi.String(p[0]),
-			Value:             pulumi.String(p[1]),
-			Source:            pulumi.String("user-override"),
-		}, b.opts(site, pulumi.DependsOn(previous))...)
-		if err != nil {
-			return err
-		}
-		previous = []pulumi.Resource{cfg}
+	previous, err := b.azureParameters(name, server)
+	if err != nil {
+		return err
 	}
 	for _, p := range a.Settings.Administrators {
 		admin, err := postgres.NewAdministrator(b.ctx, name+"-admin-"+principalLabel(p), &postgres.AdministratorArgs{
@@ -282,7 +278,7 @@ func (b *builder) azureGuards(server *postgres.Server, tenant pulumi.StringOutpu
 	if a.Restore != nil {
 		return nil // a restored server brings its databases with it
 	}
-	_, err := postgres.NewDatabase(b.ctx, name, &postgres.DatabaseArgs{
+	_, err = postgres.NewDatabase(b.ctx, name, &postgres.DatabaseArgs{
 		ResourceGroupName: rg,
 		ServerName:        server.Name,
 		DatabaseName:      pulumi.String(a.Settings.DatabaseName),
@@ -292,24 +288,82 @@ func (b *builder) azureGuards(server *postgres.Server, tenant pulumi.StringOutpu
 	return err
 }
 
-// azureAlarms raises Azure Monitor metric alerts to the action group(s).
-func (b *builder) azureAlarms(server *postgres.Server) error {
-	a := b.a
-	t := a.Alerts.Limits()
-	for _, al := range []struct {
-		key, metric string
-		threshold   float64
-	}{
-		{alarmCPU, "cpu_percent", t.DatabaseCPUPercent},
-		{alarmStorage, "storage_percent", 100 - t.DatabaseFreeStoragePercent},
-		{alarmConnections, "active_connections", a.connectionsAlarm(t)},
+// azureParameters sets the server's parameters, one change at a time
+// (a server takes one at a time): TLS 1.2 or later for every connection,
+// the built-in PgBouncer where the size offers it, and ServerParameters.
+// It returns the last change, which the next one waits for. prefix starts
+// the logical names (the database's name, or a replica's).
+func (b *builder) azureParameters(prefix string, server *postgres.Server) ([]pulumi.Resource, error) {
+	site := b.a.Deployment.Primary
+	var previous []pulumi.Resource
+	params := [][2]string{{"require_secure_transport", "on"}, {"ssl_min_protocol_version", "TLSv1.2"}}
+	if !b.a.size().burstable {
+		params = append(params, [2]string{"pgbouncer.enabled", "true"})
+	}
+	for _, p := range ServerParametersOn(core.Azure) {
+		params = append(params, [2]string{p.Name, p.Value})
+	}
+	for _, p := range params {
+		cfg, err := postgres.NewConfiguration(b.ctx, prefix+"-"+strings.ReplaceAll(p[0], "_", "-"), &postgres.ConfigurationArgs{
+			ResourceGroupName: site.AzureResourceGroup,
+			ServerName:        server.Name,
+			ConfigurationName: pulumi.String(p[0]),
+			Value:             pulumi.String(p[1]),
+			Source:            pulumi.String("user-override"),
+		}, b.opts(site, pulumi.DependsOn(previous))...)
+		if err != nil {
+			return nil, err
+		}
+		previous = []pulumi.Resource{cfg}
+	}
+	return previous, nil
+}
+
+// azureAlarm is one metric alert on a server.
+type azureAlarm struct {
+	key, metric string
+	threshold   float64
+}
+
+// azureAlarms raises Azure Monitor metric alerts to the action group(s):
+// CPU and connections on the server and each read replica, storage and
+// the furthest replica's lag in bytes on the server, each replica's own lag
+// in seconds.
+func (b *builder) azureAlarms(server *postgres.Server, replicas []*postgres.Server) error {
+	t := b.a.Alerts.Limits()
+	cpu := azureAlarm{alarmCPU, "cpu_percent", t.DatabaseCPUPercent}
+	conns := azureAlarm{alarmConnections, "active_connections", b.a.connectionsAlarm(t)}
+	if err := b.azureMetricAlerts("", server, cpu, conns,
+		azureAlarm{alarmStorage, "storage_percent", 100 - t.DatabaseFreeStoragePercent},
 		// Bytes of WAL the furthest-behind replica (HA standby or read
 		// replica) has yet to replay.
-		{alarmReplicationLag, "max_physical_replication_lag", t.ReplicationLagBytes},
-	} {
-		err := azuremetric.New(b.ctx, b.name+"-"+al.key, a.Deployment, a.Alerts, azuremetric.Alert{
-			Key:         al.key,
-			RuleName:    a.Deployment.Name(b.name, al.key),
+		azureAlarm{alarmReplicationLag, "max_physical_replication_lag", t.ReplicationLagBytes},
+	); err != nil {
+		return err
+	}
+	for i, r := range replicas {
+		// Seconds since the replica last replayed a transaction.
+		// https://learn.microsoft.com/azure/postgresql/flexible-server/concepts-monitoring
+		lag := azureAlarm{alarmReplicationLag, "physical_replication_delay_in_seconds", t.ReplicationLagSeconds}
+		if err := b.azureMetricAlerts(replicaLabel(i), r, cpu, conns, lag); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// azureMetricAlerts raises each alarm on server; label names a replica's.
+func (b *builder) azureMetricAlerts(label string, server *postgres.Server, alarms ...azureAlarm) error {
+	a := b.a
+	t := a.Alerts.Limits()
+	for _, al := range alarms {
+		key := al.key
+		if label != "" {
+			key = label + "-" + al.key
+		}
+		err := azuremetric.New(b.ctx, b.name+"-"+key, a.Deployment, a.Alerts, azuremetric.Alert{
+			Key:         key,
+			RuleName:    a.Deployment.Name(b.name, key),
 			Description: alarmDescription(al.key, t),
 			Severity:    2,
 			Scope:       server.ID(),
@@ -321,6 +375,45 @@ func (b *builder) azureAlarms(server *postgres.Server) error {
 			Window:      "PT15M",
 		}, b.opts(a.Deployment.Primary)...)
 		if err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// azureLogCategories are every resource log a flexible server offers: the
+// server log (connections, lock waits, pgaudit), sessions, query store
+// runtime and waits (normalized statements), table and autovacuum
+// statistics, and remaining transactions.
+// https://learn.microsoft.com/azure/azure-monitor/reference/supported-logs/microsoft-dbforpostgresql-flexibleservers-logs
+var azureLogCategories = []string{
+	"PostgreSQLLogs", "PostgreSQLFlexSessions", "PostgreSQLFlexQueryStoreRuntime",
+	"PostgreSQLFlexQueryStoreWaitStats", "PostgreSQLFlexTableStats", "PostgreSQLFlexDatabaseXacts",
+}
+
+// azureLogs sends each server's logs to the stack's Log Analytics
+// workspace (Args.LogWorkspace), as the vault and the backup accounts
+// send theirs: without a diagnostic setting they go nowhere.
+func (b *builder) azureLogs(servers []*postgres.Server) error {
+	if b.a.LogWorkspace == (pulumi.StringOutput{}) {
+		return nil
+	}
+	var logs insights.LogSettingsArray
+	for _, c := range azureLogCategories {
+		logs = append(logs, insights.LogSettingsArgs{Category: pulumi.String(c), Enabled: pulumi.Bool(true)})
+	}
+	for i, server := range servers {
+		name := b.name + "-logs"
+		if i > 0 {
+			name = b.name + "-" + replicaLabel(i-1) + "-logs"
+		}
+		if _, err := insights.NewDiagnosticSetting(b.ctx, name, &insights.DiagnosticSettingArgs{
+			Name:                        pulumi.String("postgresql-to-log-analytics"),
+			ResourceUri:                 server.ID(),
+			WorkspaceId:                 b.a.LogWorkspace,
+			LogAnalyticsDestinationType: pulumi.String("Dedicated"),
+			Logs:                        logs,
+		}, b.opts(b.a.Deployment.Primary)...); err != nil {
 			return err
 		}
 	}

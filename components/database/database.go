@@ -38,6 +38,9 @@ type DatabaseArgs struct {
 	SecretsKey *core.Key
 	// Restore, when set, creates the database from backups of another one.
 	Restore *Restore
+	// LogWorkspace (Azure), when set, is the Log Analytics workspace the
+	// servers' logs go to (the secrets store's audit workspace).
+	LogWorkspace pulumi.StringOutput
 	// AppPrincipals are the application's identities, which connect with
 	// short-lived tokens instead of a password. GCP: service account emails,
 	// made Cloud SQL IAM users with login rights on this instance only.
@@ -63,6 +66,13 @@ type Database struct {
 	// the connection pooler in front of the server (pooler.go).
 	PoolerEndpoint pulumi.StringOutput
 	PoolerPort     pulumi.IntOutput
+	// ReplicaEndpoints are the read replicas' hosts, the application's read
+	// path (port Port; on Azure, PoolerPort through each replica's
+	// PgBouncer): the RDS addresses, the Cloud SQL private IPs, the flexible
+	// servers' FQDNs. On AWS the application signs in to them directly (RDS
+	// Proxy fronts only the writer) as AWSReadUser with IAM tokens, which
+	// ConnectPolicy allows; on GCP and Azure as on the primary.
+	ReplicaEndpoints pulumi.StringArrayOutput
 	// DatabaseName is the application's database.
 	DatabaseName pulumi.StringOutput
 	// CredentialsSecret is the Secrets Manager ARN of the master user
@@ -111,6 +121,14 @@ const adminLogin = "wedsync_admin"
 // password).
 const AWSAppUser = "wedsync_app"
 
+// AWSReadUser is the database user the application reads from the
+// replicas as on AWS, with IAM tokens (RDS Proxy fronts only the writer, so
+// the replicas are reached directly). The application's first migration
+// creates it on the primary, whence it replicates:
+// CREATE USER wedsync_reader; GRANT rds_iam TO wedsync_reader; (and SELECT
+// on its tables).
+const AWSReadUser = "wedsync_reader"
+
 // defaultPort is the port every cloud serves PostgreSQL on.
 const defaultPort = 5432
 
@@ -140,6 +158,7 @@ func NewDatabase(ctx *pulumi.Context, name string, args *DatabaseArgs, opts ...p
 	c.AppUsers, c.ConnectPolicy = out.appUsers, out.connectPolicy
 	c.SourceID, c.MetricsID = out.sourceID, out.metricsID
 	c.BackupTarget, c.ExportIdentity = out.backupTarget, out.exportIdentity
+	c.ReplicaEndpoints = out.replicaEndpoints
 	c.KeyID = a.Key.ID
 	c.DatabaseName = pulumi.String(a.Settings.DatabaseName).ToStringOutput()
 	return c, ctx.RegisterResourceOutputs(c, pulumi.Map{
@@ -156,6 +175,7 @@ func NewDatabase(ctx *pulumi.Context, name string, args *DatabaseArgs, opts ...p
 		"metricsId":         c.MetricsID,
 		"backupTarget":      c.BackupTarget,
 		"exportIdentity":    c.ExportIdentity,
+		"replicaEndpoints":  c.ReplicaEndpoints,
 	})
 }
 
@@ -251,6 +271,7 @@ type outputs struct {
 	poolerEndpoint                                                  pulumi.StringOutput
 	poolerPort                                                      pulumi.IntOutput
 	appUsers                                                        pulumi.StringArrayOutput
+	replicaEndpoints                                                pulumi.StringArrayOutput
 }
 
 // opts are a child's options at site: parented to the database and on the
@@ -282,3 +303,19 @@ func (a *DatabaseArgs) isoWeekday() int {
 // principalLabel is a principal's part of a child resource's logical name:
 // stable however the list is reordered.
 func principalLabel(p Principal) string { return strings.ToLower(p.ID) }
+
+// replicaZone is the zone of read replica i: another zone than the
+// primary's (zone 0) and, first, than its standby's (zone 1), so a zone
+// outage takes at most one of the three; "" where the region has no zones.
+func (a *DatabaseArgs) replicaZone(i int) string {
+	zones := a.Deployment.Primary.Zones()
+	if len(zones) < 2 {
+		return ""
+	}
+	others := slices.Clone(zones[1:])
+	slices.Reverse(others)
+	return others[i%len(others)]
+}
+
+// replicaLabel is read replica i's part of names: read1, read2, ...
+func replicaLabel(i int) string { return fmt.Sprintf("read%d", i+1) }

@@ -85,12 +85,21 @@ func (b *builder) gcp() (outputs, error) {
 		}
 		instances = append(instances, dep.Name(b.name, dep.DR.Short()))
 	}
+	readers, err := b.gcpReadReplicas(inst)
+	if err != nil {
+		return outputs{}, err
+	}
+	endpoints := pulumi.StringArray{}
+	for i, r := range readers {
+		instances = append(instances, dep.Name(b.name, replicaLabel(i)))
+		endpoints = append(endpoints, r.PrivateIpAddress)
+	}
 	appUsers, err := b.gcpPrincipals(inst, instances)
 	if err != nil {
 		return outputs{}, err
 	}
 	if a.Alerts != nil {
-		if err := b.gcpAlarms(inst, replica); err != nil {
+		if err := b.gcpAlarms(inst, replica, readers); err != nil {
 			return outputs{}, err
 		}
 	}
@@ -106,6 +115,7 @@ func (b *builder) gcp() (outputs, error) {
 		metricsID:         pulumi.Sprintf("%s:%s", site.GCPProject, inst.Name),
 		backupTarget:      inst.Name,
 		exportIdentity:    inst.ServiceAccountEmailAddress,
+		replicaEndpoints:  endpoints.ToStringArrayOutput(),
 	}, nil
 }
 
@@ -168,10 +178,15 @@ func (b *builder) gcpInstanceArgs() *sql.DatabaseInstanceArgs {
 		EndDate:   pulumi.String(gcpDenyMaintenanceEnd),
 		Time:      pulumi.String("00:00:00"),
 	}
-	settings.InsightsConfig = &sql.DatabaseInstanceSettingsInsightsConfigArgs{
-		QueryInsightsEnabled: pulumi.Bool(true),
-		// Guest data stays out of monitoring (GDPR).
-		RecordClientAddress: pulumi.Bool(false),
+	settings.InsightsConfig = gcpInsights()
+	if zones := site.Zones(); s.replicas() > 0 {
+		// The primary's zones are pinned so that the read replicas are
+		// placed in another (replicaZone).
+		where := &sql.DatabaseInstanceSettingsLocationPreferenceArgs{Zone: pulumi.String(zones[0])}
+		if *s.HighAvailability {
+			where.SecondaryZone = pulumi.String(zones[1])
+		}
+		settings.LocationPreference = where
 	}
 	args := &sql.DatabaseInstanceArgs{
 		Name:               pulumi.String(dep.Name(b.name)),
@@ -185,6 +200,48 @@ func (b *builder) gcpInstanceArgs() *sql.DatabaseInstanceArgs {
 		gcpRestore(args, r, site.GCPProject)
 	}
 	return args
+}
+
+// gcpInsights records query insights: normalized statements, never a
+// client's address (guest data stays out of monitoring, GDPR).
+func gcpInsights() *sql.DatabaseInstanceSettingsInsightsConfigArgs {
+	return &sql.DatabaseInstanceSettingsInsightsConfigArgs{
+		QueryInsightsEnabled: pulumi.Bool(true),
+		RecordClientAddress:  pulumi.Bool(false),
+	}
+}
+
+// gcpReadReplicas are the read replicas of inst in its region, each in
+// another zone than the primary's, under the data key (replicas.go).
+// https://cloud.google.com/sql/docs/postgres/replication/create-replica
+func (b *builder) gcpReadReplicas(inst *sql.DatabaseInstance) ([]*sql.DatabaseInstance, error) {
+	a, dep, site, s := b.a, b.a.Deployment, b.a.Deployment.Primary, b.a.Settings
+	var out []*sql.DatabaseInstance
+	for i := range s.replicas() {
+		label := replicaLabel(i)
+		settings := b.gcpSettings("ZONAL")
+		settings.InsightsConfig = gcpInsights()
+		if z := a.replicaZone(i); z != "" {
+			settings.LocationPreference = &sql.DatabaseInstanceSettingsLocationPreferenceArgs{Zone: pulumi.String(z)}
+		}
+		r, err := sql.NewDatabaseInstance(b.ctx, b.name+"-"+label, &sql.DatabaseInstanceArgs{
+			Name:               pulumi.String(dep.Name(b.name, label)),
+			Region:             pulumi.String(site.Region),
+			DatabaseVersion:    pulumi.String("POSTGRES_" + s.Version),
+			MasterInstanceName: inst.Name,
+			EncryptionKeyName:  a.Key.ID,
+			DeletionProtection: pulumi.Bool(*s.DeletionProtection),
+			ReplicaConfiguration: &sql.DatabaseInstanceReplicaConfigurationArgs{
+				FailoverTarget: pulumi.Bool(false),
+			},
+			Settings: settings,
+		}, b.opts(site, dep.Protect(), pulumi.DependsOn(a.Network.Ready))...)
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, r)
+	}
+	return out, nil
 }
 
 // gcpReplica is the cross-region read replica in the DR region, under the
@@ -245,7 +302,7 @@ func (b *builder) gcpPrincipals(inst *sql.DatabaseInstance, instances []string) 
 	}
 	only := &projects.IAMMemberConditionArgs{
 		Title:       pulumi.String(a.Deployment.Name(name, "instances-only")),
-		Description: pulumi.String("IAM database sign-in to the WedSync database and its DR replica only"),
+		Description: pulumi.String("IAM database sign-in to the WedSync database and its replicas only"),
 		Expression: pulumi.String(fmt.Sprintf("resource.type == 'sqladmin.googleapis.com/Instance' && (%s)",
 			strings.Join(names, " || "))),
 	}
@@ -296,7 +353,7 @@ func (b *builder) gcpPrincipals(inst *sql.DatabaseInstance, instances []string) 
 // gcpAlarms raises Cloud Monitoring alert policies to the notification
 // channels. Replication lag is watched on the DR replica, where Cloud SQL
 // measures it; there is none to watch without one.
-func (b *builder) gcpAlarms(inst, replica *sql.DatabaseInstance) error {
+func (b *builder) gcpAlarms(inst, replica *sql.DatabaseInstance, readers []*sql.DatabaseInstance) error {
 	ctx, name, a := b.ctx, b.name, b.a
 	opts := b.opts(a.Deployment.Primary)
 	project := a.Deployment.Primary.GCPProject
@@ -304,22 +361,31 @@ func (b *builder) gcpAlarms(inst, replica *sql.DatabaseInstance) error {
 	databaseID := func(i *sql.DatabaseInstance) pulumi.StringOutput {
 		return pulumi.Sprintf("%s:%s", project, i.Name)
 	}
+	// label names a read replica's policies (its alarm's key after it).
 	type policy struct {
-		key, metric string
-		of          *sql.DatabaseInstance
-		threshold   float64
+		label, alarm, metric string
+		of                   *sql.DatabaseInstance
+		threshold            float64
 	}
 	policies := []policy{
-		{alarmCPU, "database/cpu/utilization", inst, t.DatabaseCPUPercent / 100},
-		{alarmStorage, "database/disk/utilization", inst, 1 - t.DatabaseFreeStoragePercent/100},
-		{alarmConnections, "database/postgresql/num_backends", inst, a.connectionsAlarm(t)},
+		{"", alarmCPU, "database/cpu/utilization", inst, t.DatabaseCPUPercent / 100},
+		{"", alarmStorage, "database/disk/utilization", inst, 1 - t.DatabaseFreeStoragePercent/100},
+		{"", alarmConnections, "database/postgresql/num_backends", inst, a.connectionsAlarm(t)},
 	}
 	if replica != nil {
-		policies = append(policies, policy{alarmReplicationLag, "database/replication/replica_lag", replica, t.ReplicationLagSeconds})
+		policies = append(policies, policy{"", alarmReplicationLag, "database/replication/replica_lag", replica, t.ReplicationLagSeconds})
+	}
+	for i, r := range readers {
+		label := replicaLabel(i) + "-"
+		policies = append(policies,
+			policy{label, alarmCPU, "database/cpu/utilization", r, t.DatabaseCPUPercent / 100},
+			policy{label, alarmConnections, "database/postgresql/num_backends", r, a.connectionsAlarm(t)},
+			policy{label, alarmReplicationLag, "database/replication/replica_lag", r, t.ReplicationLagSeconds})
 	}
 	for _, p := range policies {
-		_, err := monitoring.NewAlertPolicy(ctx, name+"-"+p.key, &monitoring.AlertPolicyArgs{
-			DisplayName: pulumi.String(a.Deployment.Name(name, p.key)),
+		key := p.label + p.alarm
+		_, err := monitoring.NewAlertPolicy(ctx, name+"-"+key, &monitoring.AlertPolicyArgs{
+			DisplayName: pulumi.String(a.Deployment.Name(name, key)),
 			Combiner:    pulumi.String("OR"),
 			Conditions: monitoring.AlertPolicyConditionArray{monitoring.AlertPolicyConditionArgs{
 				DisplayName: pulumi.String(p.metric),
@@ -337,7 +403,7 @@ func (b *builder) gcpAlarms(inst, replica *sql.DatabaseInstance) error {
 					},
 				},
 			}},
-			Documentation:        &monitoring.AlertPolicyDocumentationArgs{Content: pulumi.String(alarmDescription(p.key, t)), MimeType: pulumi.String("text/markdown")},
+			Documentation:        &monitoring.AlertPolicyDocumentationArgs{Content: pulumi.String(alarmDescription(p.alarm, t)), MimeType: pulumi.String("text/markdown")},
 			NotificationChannels: a.Alerts.IDs,
 		}, opts...)
 		if err != nil {
@@ -351,7 +417,7 @@ func (b *builder) gcpAlarms(inst, replica *sql.DatabaseInstance) error {
 // password) and set ServerParameters.
 func gcpFlags() sql.DatabaseInstanceSettingsDatabaseFlagArray {
 	out := sql.DatabaseInstanceSettingsDatabaseFlagArray{sql.DatabaseInstanceSettingsDatabaseFlagArgs{Name: pulumi.String("cloudsql.iam_authentication"), Value: pulumi.String("on")}}
-	for _, p := range serverParameters(core.GCP) {
+	for _, p := range ServerParametersOn(core.GCP) {
 		out = append(out, sql.DatabaseInstanceSettingsDatabaseFlagArgs{Name: pulumi.String(p.Name), Value: pulumi.String(p.Value)})
 	}
 	return out

@@ -43,6 +43,9 @@ func hasIAMFlag(inst plan.Resource) bool {
 func gcpInstances(t *testing.T, r result) (primary plan.Resource, replica *plan.Resource) {
 	t.Helper()
 	for _, res := range testkit.OfType(r.Plan, sqlInstance) {
+		if strings.HasPrefix(res.Name, "main-read") {
+			continue // read replicas (replicas_test.go)
+		}
 		if _, isReplica := res.Inputs["masterInstanceName"]; isReplica {
 			res := res
 			replica = &res

@@ -59,6 +59,7 @@ type resolved struct {
 	PoolerEndpoint                                                            string
 	PoolerPort                                                                int
 	AppUsers                                                                  []string
+	ReplicaEndpoints                                                          []string
 }
 
 // result is a planned database: the plan, the component's outputs, and the
@@ -112,12 +113,13 @@ func planDB(t *testing.T, cloud core.Cloud, env core.Environment, change func(*D
 		if err != nil {
 			return err
 		}
-		pulumi.All(db.Endpoint, db.Port, db.DatabaseName, db.CredentialsSecret, db.KeyID, db.SourceID, db.ConnectPolicy, db.AppUsers, db.PoolerEndpoint, db.PoolerPort).ApplyT(func(v []any) error {
+		pulumi.All(db.Endpoint, db.Port, db.DatabaseName, db.CredentialsSecret, db.KeyID, db.SourceID, db.ConnectPolicy, db.AppUsers, db.PoolerEndpoint, db.PoolerPort, db.ReplicaEndpoints).ApplyT(func(v []any) error {
 			mu.Lock()
 			defer mu.Unlock()
 			r.out = resolved{Endpoint: v[0].(string), Port: v[1].(int), DatabaseName: v[2].(string),
 				CredentialsSecret: v[3].(string), KeyID: v[4].(string), SourceID: v[5].(string),
-				ConnectPolicy: v[6].(string), AppUsers: v[7].([]string), PoolerEndpoint: v[8].(string), PoolerPort: v[9].(int)}
+				ConnectPolicy: v[6].(string), AppUsers: v[7].([]string), PoolerEndpoint: v[8].(string), PoolerPort: v[9].(int),
+				ReplicaEndpoints: v[10].([]string)}
 			return nil
 		})
 		return nil
@@ -186,4 +188,17 @@ func expectProblems(t *testing.T, err error, fields ...string) {
 			t.Errorf("error does not name %s:\n%v", f, err)
 		}
 	}
+}
+
+// primaryOf is the database's primary server of type typ (named "main"),
+// among its read replicas (main-read1, ...).
+func primaryOf(t *testing.T, p *plan.Plan, typ string) plan.Resource {
+	t.Helper()
+	for _, r := range testkit.OfType(p, typ) {
+		if r.Name == "main" {
+			return r
+		}
+	}
+	t.Fatalf("plan has no %s main", typ)
+	return plan.Resource{}
 }

@@ -38,6 +38,12 @@ type Settings struct {
 	// replicated automated backups, GCP a cross-region replica, Azure
 	// geo-redundant backups.
 	CrossRegionBackups *bool `json:"crossRegionBackups,omitempty"`
+	// ReadReplicas is how many read replicas serve the application's read
+	// path, each in another zone than the primary where the region has
+	// zones, on the size's class (a replica replays every write, so it is
+	// never smaller than the primary). Peak season scales reads, not the
+	// writer: prod keeps at least one.
+	ReadReplicas *int `json:"readReplicas,omitempty"`
 	// MaintenanceWindow is when the cloud may patch the database (UTC).
 	MaintenanceWindow *Window `json:"maintenanceWindow,omitempty"`
 	// Administrators are the people (best: one group) who administer the
@@ -166,6 +172,9 @@ const (
 	minRetentionDays  = 7  // Azure's minimum
 	maxRetentionDays  = 35 // AWS's and Azure's maximum
 	prodRetentionDays = 35
+	// maxReadReplicas is Azure's limit per server (RDS allows 15, Cloud
+	// SQL 10).
+	maxReadReplicas = 5
 )
 
 var databaseNamePattern = regexp.MustCompile(`^[a-z][a-z0-9_]{0,62}$`)
@@ -216,6 +225,10 @@ func (s *Settings) ApplyDefaults(env core.Environment) {
 	if s.CrossRegionBackups == nil {
 		// Needs a DR site, which only prod is required to have.
 		s.CrossRegionBackups = map[bool]*bool{true: on(), false: off()}[prod]
+	}
+	if s.ReadReplicas == nil {
+		n := map[bool]int{true: 1, false: 0}[prod]
+		s.ReadReplicas = &n
 	}
 	if s.MaintenanceWindow == nil {
 		// Tuesday 02:00 UTC: the quietest night, furthest from weekend weddings.
@@ -268,6 +281,7 @@ func (s Settings) Validate(env core.Environment, cloud core.Cloud) error {
 	refuseOff("highAvailability", s.HighAvailability, "peak season needs 99.9% availability through a zone outage")
 	refuseOff("deletionProtection", s.DeletionProtection, "prod data must not be deletable by one command")
 	refuseOff("crossRegionBackups", s.CrossRegionBackups, "prod is rebuilt in the DR region from them after a regional outage")
+	s.checkReplicas(p, prod, cloud)
 	if w := s.MaintenanceWindow; w != nil {
 		if !slices.Contains(weekdays, w.Day) {
 			p.Add("maintenanceWindow.day", w.Day, "use a lowercase weekday: %s", core.Join(weekdays))
@@ -285,3 +299,23 @@ func (s Settings) Validate(env core.Environment, cloud core.Cloud) error {
 	}
 	return p.Err()
 }
+
+// checkReplicas records the problems with readReplicas: a count the clouds
+// allow, at least one in prod, and (Azure) a size that offers replicas.
+func (s Settings) checkReplicas(p *core.Problems, prod bool, cloud core.Cloud) {
+	if s.ReadReplicas == nil {
+		return
+	}
+	n := *s.ReadReplicas
+	switch {
+	case n < 0 || n > maxReadReplicas:
+		p.Add("readReplicas", n, "use 0 to %d (Azure's limit per server)", maxReadReplicas)
+	case prod && n < 1:
+		p.Add("readReplicas", n, "prod keeps at least 1: peak season scales reads onto the replicas; remove the setting")
+	case n > 0 && cloud == core.Azure && sizes[s.Size].burstable:
+		p.Add("readReplicas", n, "Azure offers no read replicas on Burstable sizes (%s); use size small or larger, or 0 replicas", s.Size)
+	}
+}
+
+// replicas is the number of read replicas.
+func (s Settings) replicas() int { return *s.ReadReplicas }

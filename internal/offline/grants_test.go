@@ -141,6 +141,7 @@ func appGrants(t *testing.T, p *plan.Plan, res *Result) []string {
 var (
 	projectNumber = regexp.MustCompile(`projects/[0-9]+/`)
 	dbResourceID  = regexp.MustCompile(`dbuser:prx-[0-9a-z]+/`)
+	replicaID     = regexp.MustCompile(`dbuser:db-[0-9a-z]+/`)
 )
 
 // awsStatements are an IAM policy's statements as lines.
@@ -168,7 +169,7 @@ func awsStatements(t *testing.T, policy string) []string {
 			}
 		}
 		sort.Strings(actions)
-		line := fmt.Sprintf("%s %s on %s", s.Effect, strings.Join(actions, ","), dbResourceID.ReplaceAllString(fmt.Sprint(s.Resource), "dbuser:PROXY/"))
+		line := fmt.Sprintf("%s %s on %s", s.Effect, strings.Join(actions, ","), replicaID.ReplaceAllString(dbResourceID.ReplaceAllString(fmt.Sprint(s.Resource), "dbuser:PROXY/"), "dbuser:REPLICA/"))
 		if s.Condition != nil {
 			c, _ := json.Marshal(s.Condition)
 			line += " if " + string(c)
@@ -208,14 +209,25 @@ func wantGrants(t *testing.T, res *Result) []string {
 		profile := find(p, "aws:appconfig/configurationProfile:ConfigurationProfile", "app")
 		envID, _, _ := strings.Cut(env.ID, ":")
 		profileID, _, _ := strings.Cut(profile.ID, ":")
-		return []string{
+		// The read path: each read replica, as the read user.
+		var readers []string
+		for _, r := range p.Resources {
+			if r.Type == "aws:rds/instance:Instance" && r.Inputs["replicateSourceDb"] != nil {
+				readers = append(readers, fmt.Sprintf("arn:aws:rds-db:%s:%s:dbuser:REPLICA/%s", cfg.Region, acct, database.AWSReadUser))
+			}
+		}
+		var reads []string
+		if len(readers) > 0 {
+			reads = []string{fmt.Sprintf("Allow rds-db:connect on %v", readers)}
+		}
+		return append(reads,
 			fmt.Sprintf("Allow %s on arn:aws:appconfig:%s:%s:application/%s/environment/%s/configuration/%s", strings.Join(readActions, ","), cfg.Region, acct, app.ID, envID, profileID),
 			"managed arn:aws:iam::aws:policy/AmazonSSMManagedInstanceCore",
 			fmt.Sprintf("Allow secretsmanager:DescribeSecret,secretsmanager:GetSecretValue on arn:aws:secretsmanager:%s:%s:secret:wedsync/%s/*", cfg.Region, acct, src),
 			fmt.Sprintf(`Allow kms:Decrypt on %s if {"StringEquals":{"kms:ViaService":"secretsmanager.%s.amazonaws.com"}}`, keyOf(core.SecretsKey), cfg.Region),
 			fmt.Sprintf("Allow %s on %s", strings.Join(fieldActions, ","), keyOf(core.FieldKey)),
 			fmt.Sprintf("Allow rds-db:connect on arn:aws:rds-db:%s:%s:dbuser:PROXY/%s", cfg.Region, acct, database.AWSAppUser),
-		}
+		)
 	case core.GCP:
 		instances := fmt.Sprintf("resource.type == 'sqladmin.googleapis.com/Instance' && (resource.name == 'projects/%s/instances/wedsync-%s-main'", cfg.GCPProject, cfg.Stack)
 		var sql []string

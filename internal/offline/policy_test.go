@@ -422,7 +422,8 @@ func TestPolicyCheckSeesThePlannedAzureDatabase(t *testing.T) {
 	var server *plan.Resource
 	p := clonePlan(t, res.Plan)
 	for i, r := range p.Resources {
-		if strings.Contains(r.Parent, "wedsync:database:Database") && r.Inputs["dataEncryption"] != nil {
+		// The primary, not its read replica (which keeps no backups).
+		if strings.Contains(r.Parent, "wedsync:database:Database") && r.Inputs["dataEncryption"] != nil && r.Inputs["createMode"] != "Replica" {
 			server = &p.Resources[i]
 		}
 	}

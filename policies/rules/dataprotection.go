@@ -155,6 +155,9 @@ func cloudSQLBackups(r *Resource, env *Env) []string {
 }
 
 func azurePGRetention(r *Resource, env *Env) []string {
+	if azurePGReplica(r) {
+		return nil // read replicas take no backups of their own
+	}
 	want := minRetention(env, true)
 	days, st := number(r.Props, "backup", "backupRetentionDays")
 	if st == absent {
@@ -479,6 +482,8 @@ func crossRegionStack(s *Stack, _ *Env) []Finding {
 		}
 		copies, u1 := s.companions(db, "sourceDbInstanceArn", awsRDSBackupReplica)
 		replicas, u2 := s.companions(db, "replicateSourceDb", awsRDSInstance)
+		// A read replica in the database's own region is no copy elsewhere.
+		replicas = slices.DeleteFunc(replicas, func(r *Resource) bool { return r.Region != "" && r.Region == db.Region })
 		if len(copies)+len(replicas) == 0 && !u1 && !u2 {
 			report(db, "no copy in another region", "add an aws.rds.InstanceAutomatedBackupsReplication in the DR region (with its kmsKeyId) or a cross-region read replica")
 		}
@@ -532,6 +537,9 @@ func crossRegionStack(s *Stack, _ *Env) []Finding {
 		}
 	}
 	for _, db := range s.OfType(azPGServer) {
+		if azurePGReplica(db) {
+			continue // a read replica keeps no backups; its source's are geo-redundant
+		}
 		if geo, st := str(db.Props, "backup", "geoRedundantBackup"); st != unknown && !strings.EqualFold(geo, "Enabled") {
 			report(db, "backups are not geo-redundant", "set backup.geoRedundantBackup: Enabled")
 		}
@@ -585,4 +593,11 @@ func cloudOf(typ string) string {
 		return "azure"
 	}
 	return pkg
+}
+
+// azurePGReplica reports whether a flexible server is a read replica
+// (createMode Replica), which takes no backups of its own.
+func azurePGReplica(r *Resource) bool {
+	mode, st := str(r.Props, "createMode")
+	return st == known && strings.EqualFold(mode, "Replica")
 }

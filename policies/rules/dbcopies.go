@@ -111,6 +111,9 @@ func lockedCopyStack(s *Stack, _ *Env) []Finding {
 		}
 	}
 	for _, db := range s.OfType(azPGServer, azPGServerV) {
+		if azurePGReplica(db) {
+			continue // a read replica holds its source's data
+		}
 		if !s.vaulted(db) {
 			missing(db, "add an Azure Backup instance of the server in a vault whose immutability is Locked (components/dbbackup)")
 		}
@@ -227,7 +230,7 @@ func offsiteCopyStack(s *Stack, _ *Env) []Finding {
 		if _, st := lookup(db.Props, "replicateSourceDb"); st == known {
 			continue
 		}
-		if _, st := lookup(db.Props, "masterInstanceName"); st == known {
+		if _, st := lookup(db.Props, "masterInstanceName"); st == known || azurePGReplica(db) {
 			continue
 		}
 		out = append(out, Finding{URN: db.URN, Message: fix("database %s has no copy in an offsite tier on another cloud",
