@@ -25,9 +25,15 @@ import (
 var nextRelease = map[string]any{
 	"application": "2026.12.1",
 	"images": map[string]any{
-		"aws":   "ami-0e5d7c9b1a3f5e7d9",
-		"gcp":   "projects/wedsync-images/global/images/wedsync-app-2026-12-1",
-		"azure": "/subscriptions/3f2b6c1e-8d4a-4f7b-9c2e-5a1d0b7e6f43/resourceGroups/wedsync-images/providers/Microsoft.Compute/galleries/wedsync/images/wedsync-app/versions/2026.12.1",
+		"aws": map[string]any{"eu-west-2": "ami-0e5d7c9b1a3f5e7d9", "eu-west-1": "ami-0f6e8d0c2b4a6f8e0"},
+		"gcp": map[string]any{
+			"europe-west2": "projects/wedsync-images/global/images/wedsync-app-2026-12-1",
+			"europe-west1": "projects/wedsync-images/global/images/wedsync-app-2026-12-1",
+		},
+		"azure": map[string]any{
+			"uksouth": "/subscriptions/3f2b6c1e-8d4a-4f7b-9c2e-5a1d0b7e6f43/resourceGroups/wedsync-images/providers/Microsoft.Compute/galleries/wedsync/images/wedsync-app/versions/2026.12.1",
+			"ukwest":  "/subscriptions/3f2b6c1e-8d4a-4f7b-9c2e-5a1d0b7e6f43/resourceGroups/wedsync-images/providers/Microsoft.Compute/galleries/wedsync/images/wedsync-app/versions/2026.12.1",
+		},
 	},
 }
 
