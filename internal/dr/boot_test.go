@@ -321,3 +321,77 @@ func keys(m map[string]string) []string {
 	slices.Sort(out)
 	return out
 }
+
+// alarmTypes are the resource types that alert on-call.
+var alarmTypes = []string{
+	"aws:cloudwatch/metricAlarm:MetricAlarm",
+	"gcp:monitoring/alertPolicy:AlertPolicy",
+	"azure-native:insights:MetricAlert",
+	"azure-native:insights:ActivityLogAlert",
+	"azure-native:insights:ScheduledQueryRule",
+}
+
+// notInDR are the source's alarms a DR stack does without, and why. A new
+// alarm of the source is in the DR stack too, or here with its reason.
+var notInDR = map[string]string{
+	// The secrets store is the source's: the DR stack adopts its replica
+	// keys and creates no store, so the store's alarms stay with the source.
+	"main-key-deletion":     "the key alarms watch the source's store, which the DR stack adopts and does not create",
+	"main-access-denied":    "the key alarms watch the source's store, which the DR stack adopts and does not create",
+	"main-access-denied-dr": "the key alarms watch the source's store, which the DR stack adopts and does not create",
+	// Azure: the DR stack adopts the source's failed-over storage accounts.
+	"config-freshness":     "Azure: the backup accounts are the source's, failed over; their freshness alarms are the source's",
+	"db-exports-freshness": "Azure: the backup accounts are the source's, failed over; their freshness alarms are the source's",
+	"media-freshness":      "Azure: the backup accounts are the source's, failed over; their freshness alarms are the source's",
+}
+
+// A DR stack is a complete platform: ingress, pooler, the app's grants,
+// its budget and the source's alarms (but those listed in notInDR).
+func TestEveryDRStackIsACompletePlatform(t *testing.T) {
+	for _, st := range drStacks {
+		t.Run(st.stack, func(t *testing.T) {
+			dr, src := asJSON(t, planOf(t, st.stack)), asJSON(t, planOf(t, st.source))
+			for _, typ := range []string{"wedsync:ingress:Ingress", "wedsync:appaccess:AppAccess", "wedsync:alerting:Budget", "wedsync:alerting:AlertTarget", "wedsync:autoscaling:AutoscalingGroup", "wedsync:database:Database"} {
+				if len(all(dr, typ)) != len(all(src, typ)) {
+					t.Errorf("%d %s, its source %d", len(all(dr, typ)), typ, len(all(src, typ)))
+				}
+			}
+			if s(dr.Outputs, "database", "poolerEndpoint") == "" {
+				t.Error("no pooler endpoint")
+			}
+			for _, m := range missingAlarms(dr, src) {
+				t.Errorf("the source's alarm %s is not in %s", m, st.stack)
+			}
+			// Broken variant: a DR plan without one of its alarms.
+			for i, r := range dr.Resources {
+				if slices.Contains(alarmTypes, r.Type) {
+					dr.Resources = slices.Delete(dr.Resources, i, i+1)
+					break
+				}
+			}
+			if len(missingAlarms(dr, src)) == 0 {
+				t.Error("a DR plan missing an alarm passes")
+			}
+		})
+	}
+}
+
+// missingAlarms are the source's alarms the DR plan lacks, but those
+// notInDR excuses.
+func missingAlarms(dr, src jsonPlan) []string {
+	have := map[string]bool{}
+	for _, typ := range alarmTypes {
+		for _, r := range all(dr, typ) {
+			have[typ+" "+r.Name] = true
+		}
+	}
+	var out []string
+	for _, typ := range alarmTypes {
+		for _, r := range all(src, typ) {
+			if !have[typ+" "+r.Name] && notInDR[r.Name] == "" {
+				out = append(out, typ+" "+r.Name)
+			}
+		}
+	}
+	return out
+}
