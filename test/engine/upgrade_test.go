@@ -14,6 +14,7 @@ import (
 	"github.com/pulumi/pulumi/sdk/v3/go/common/apitype"
 
 	"github.com/wedsync/wedsync-infra/components/core"
+	"github.com/wedsync/wedsync-infra/internal/offline"
 	"github.com/wedsync/wedsync-infra/internal/plan"
 	"github.com/wedsync/wedsync-infra/internal/project"
 	"github.com/wedsync/wedsync-infra/internal/replacements"
@@ -232,6 +233,7 @@ func testUpgrade(t *testing.T, name, base string) {
 	if len(want) == 0 {
 		t.Fatal("the offline plans of release N and N+1 do not differ: the upgrade proves nothing")
 	}
+	report(t, "release N+1 does not boot its own region's image", regionImageProblems(planNext))
 	if len(planNext.Plan.Limits) > 0 {
 		t.Fatalf("release N+1 breaches deploy-time limits: %v", planNext.Plan.Limits)
 	}
@@ -359,4 +361,30 @@ func TestTheUpgradeChecksCatchAProtectedReplacementAndRebuildTheUpgradedSource(t
 	if _, _, ok := rebuildingUpgraded(t, &project.StackConfig{Values: map[string]string{}}); !ok {
 		t.Error("a stack that rebuilds nothing is refused")
 	}
+}
+
+// imageInputs are where each cloud's group names its image.
+var imageInputs = map[string][]string{
+	"aws:ec2/launchTemplate:LaunchTemplate":         {"imageId"},
+	"gcp:compute/instanceTemplate:InstanceTemplate": {"disks", "0", "sourceImage"},
+	"azure-native:compute:VirtualMachineScaleSet":   {"virtualMachineProfile", "storageProfile", "imageReference", "id"},
+}
+
+// regionImageProblems: the group of a stack boots release N+1's image of
+// the stack's own region (a DR stack's is its DR region's: an AMI boots
+// only where it is).
+func regionImageProblems(res *offline.Result) []string {
+	cfg := res.Config
+	want := nextRelease["images"].(map[string]any)[string(cfg.Cloud)].(map[string]any)[cfg.Region]
+	var out []string
+	for _, r := range res.Plan.Resources {
+		path, ok := imageInputs[r.Type]
+		if !ok {
+			continue
+		}
+		if got, _ := plan.Lookup(r.Inputs, path...); got != want {
+			out = append(out, fmt.Sprintf("%s %s boots %v in %s, want %v", r.Type, r.Name, got, cfg.Region, want))
+		}
+	}
+	return out
 }
