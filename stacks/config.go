@@ -133,7 +133,7 @@ var settings = []setting{
 	{"database", "the database: size, storageGb, maxStorageGb, backupRetentionDays, highAvailability, administrators, ...", object(func(c *Config) any { return &c.Database })},
 	{"compute", "the autoscaling group: size, healthCheckPath, cpuTargetPercent, minHealthyPercent, maxCapacityReason, adminSshPublicKey", object(func(c *Config) any { return &c.Compute })},
 	{"ingress", "the public entry point: hostname (default app.wedsync.co.uk in prod), dnsZone, tlsPolicy, wafMode, rateLimit, accessLogs, failover (none | standby; AWS also primary | secondary)", object(func(c *Config) any { return &c.Ingress })},
-	{"release", "what promotion moves: application, images {aws, gcp, azure}, postgresVersion (from environments/)", object(func(c *Config) any { return &c.Release })},
+	{"release", "what promotion moves: application, images {aws, gcp, azure} by region, postgresVersion (from environments/)", object(func(c *Config) any { return &c.Release })},
 	{"policy", "the policy pack's config: minRetentionDays, allowedRegions, exemptions", stackSetting(func(c *Config) any { return &c.Policy })},
 	{"alerting", "who receives alarms: receivers [{name, email | webhook}], escalation (prod's wedding-day receivers)", object(func(c *Config) any { return &c.Alerting })},
 	{"budget", "the monthly cost budget: amount, peakAmount, currency, billingAccount (GCP)", object(func(c *Config) any { return &c.Budget })},
@@ -206,7 +206,7 @@ func (c *Config) ApplyDefaults() {
 		c.Database.Version = c.Release.PostgresVersion
 	}
 	c.Database.ApplyDefaults(c.Environment)
-	if c.Compute.Image == (core.Images{}) {
+	if c.Compute.Image.IsZero() {
 		c.Compute.Image = c.Release.Images
 	}
 	c.Compute.ApplyDefaults(c.Environment)
@@ -275,11 +275,15 @@ func (c Config) validateComponents(p *core.Problems) {
 	p.Include("backup.", c.Backup.Validate(c.Environment, c.Cloud))
 	p.Include("database.", c.Database.Validate(c.Environment, c.Cloud))
 	p.Include("compute.", c.Compute.Validate(c.Environment, c.Cloud))
+	// The group launches in the stack's region (a DR stack's too): a
+	// release without an image there is refused here, before any plan, and
+	// so by promotion before it reaches the environment.
+	p.Include("compute.", c.Compute.ValidateRegion(c.Cloud, c.Region))
 	p.Include("compute.", c.Compute.ValidateCalendar(c.Environment, c.Season))
 	p.Include("ingress.", c.Ingress.Validate(c.Environment, c.Cloud))
 	p.Include("alerting.", c.Alerting.Validate(c.Environment, c.Cloud))
 	p.Include("budget.", c.Budget.Validate(c.Environment, c.Cloud))
-	if c.Release != (release.Release{}) {
+	if !c.Release.IsZero() {
 		p.Include("release.", c.Release.Validate())
 	}
 	if c.CI != nil {

@@ -17,7 +17,7 @@ func valid() map[string]string {
 		"wedsync:costCentre":  "wedsync-prod",
 		"wedsync:alerting":    `{"receivers":[{"name":"oncall","email":"oncall@wedsync.co.uk"}],"escalation":[{"name":"wedding-day","email":"weddings@wedsync.co.uk"}]}`,
 		"wedsync:budget":      `{"amount":1000}`,
-		"wedsync:release":     `{"application":"2026.11.4","images":{"aws":"ami-0d1f3c5e7a9b2c4d6"},"postgresVersion":"16"}`,
+		"wedsync:release":     `{"application":"2026.11.4","images":{"aws":{"eu-west-2":"ami-0d1f3c5e7a9b2c4d6"}},"postgresVersion":"16"}`,
 	}
 }
 

@@ -16,7 +16,7 @@ import (
 func TestPromotionAndTheDatabaseAgreeOnPostgresVersions(t *testing.T) {
 	for v := 9; v <= 20; v++ {
 		version := fmt.Sprint(v)
-		r := release.Release{Application: "2026.11.3", Images: core.Images{AWS: "ami-0a7e9c1b3d5f7a9c2"}, PostgresVersion: version}
+		r := release.Release{Application: "2026.11.3", Images: core.Images{AWS: core.RegionImages{"eu-west-2": "ami-0a7e9c1b3d5f7a9c2"}}, PostgresVersion: version}
 		promotable := r.Validate() == nil
 		for _, cloud := range core.Clouds {
 			s := database.Settings{Version: version}

@@ -131,6 +131,7 @@ func (args *AutoscalingGroupArgs) validate(name string) error {
 		p.Missing("now", "the instant the stack plans for (stacks.Now)")
 	}
 	p.Include("settings.", args.Settings.Validate(dep.Environment, dep.Primary.Cloud))
+	p.Include("settings.", args.Settings.ValidateRegion(dep.Primary.Cloud, dep.Primary.Region))
 	if err := args.Calendar.Validate(); err != nil {
 		p.Include("calendar.", err)
 	} else {
@@ -186,6 +187,9 @@ func NewAutoscalingGroup(ctx *pulumi.Context, name string, args *AutoscalingGrou
 		"schedulesValidUntil": c.SchedulesValidUntil,
 	})
 }
+
+// image is the machine image the group launches: its site's region's.
+func (b *builder) image() string { return b.set.Image.For(b.site.Cloud, b.site.Region) }
 
 // pools are the load balancer pools the group joins (none when the stack
 // gives none).

@@ -43,9 +43,9 @@ func (b *builder) aws() (outputs, error) {
 	// The root device name depends on the AMI (/dev/xvda, /dev/sda1); a
 	// mapping under another name would add a second volume and leave the
 	// root volume with the account default.
-	ami, err := ec2.LookupAmi(b.ctx, &ec2.LookupAmiArgs{Filters: []ec2.GetAmiFilter{{Name: "image-id", Values: []string{b.set.Image.AWS}}}}, b.invoke()...)
+	ami, err := ec2.LookupAmi(b.ctx, &ec2.LookupAmiArgs{Filters: []ec2.GetAmiFilter{{Name: "image-id", Values: []string{b.image()}}}}, b.invoke()...)
 	if err != nil {
-		return outputs{}, fmt.Errorf("look up image.aws %s: %w", b.set.Image.AWS, err)
+		return outputs{}, fmt.Errorf("look up image.aws %s: %w", b.image(), err)
 	}
 	role, profile, err := b.awsInstanceRole()
 	if err != nil {
@@ -126,7 +126,7 @@ func (b *builder) awsLaunchTemplate(rootDevice string, profile *iam.InstanceProf
 	return ec2.NewLaunchTemplate(b.ctx, b.name, &ec2.LaunchTemplateArgs{
 		Name:                 pulumi.String(dep.Name("app")),
 		Description:          pulumi.String("WedSync application instances"),
-		ImageId:              pulumi.String(s.Image.AWS),
+		ImageId:              pulumi.String(b.image()),
 		InstanceType:         pulumi.String(sizes[s.Size].aws),
 		UpdateDefaultVersion: pulumi.Bool(true),
 		IamInstanceProfile:   &ec2.LaunchTemplateIamInstanceProfileArgs{Arn: profile.Arn},

@@ -138,7 +138,7 @@ func TestAWSPlan(t *testing.T) {
 		want(t, lt, true, "monitoring", "enabled")
 	})
 	t.Run("instances_run_the_release_image_in_the_app_security_group", func(t *testing.T) {
-		want(t, lt, testImages.AWS, "imageId")
+		want(t, lt, testImages().AWS["eu-west-2"], "imageId") // the region's, not eu-west-1's
 		want(t, lt, "m7i.xlarge", "instanceType")
 		want(t, lt, "sg-0app", "vpcSecurityGroupIds", "0")
 	})

@@ -37,7 +37,7 @@ func (b *builder) azure() (outputs, error) {
 	if err != nil {
 		return outputs{}, err
 	}
-	image, err := parseAzureImage(b.set.Image.Azure)
+	image, err := parseAzureImage(b.image())
 	if err != nil {
 		return outputs{}, err
 	}

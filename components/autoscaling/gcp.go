@@ -125,7 +125,7 @@ func (b *builder) gcpTemplate(sa *serviceaccount.Account, keyUser *kms.CryptoKey
 		Region:      pulumi.String(b.site.Region),
 		Disks: compute.InstanceTemplateDiskArray{compute.InstanceTemplateDiskArgs{
 			Boot: pulumi.Bool(true), AutoDelete: pulumi.Bool(true),
-			SourceImage: pulumi.String(s.Image.GCP), DiskType: pulumi.String("pd-balanced"), DiskSizeGb: pulumi.Int(bootDiskGB),
+			SourceImage: pulumi.String(b.image()), DiskType: pulumi.String("pd-balanced"), DiskSizeGb: pulumi.Int(bootDiskGB),
 			DiskEncryptionKey: &compute.InstanceTemplateDiskDiskEncryptionKeyArgs{KmsKeySelfLink: b.args.Key.ID},
 		}},
 		// No access config: no external IP. Egress goes through Cloud NAT.

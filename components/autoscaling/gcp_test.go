@@ -73,7 +73,7 @@ func TestGCPPlan(t *testing.T) {
 	})
 	t.Run("boot_disk_is_encrypted_with_the_data_key", func(t *testing.T) {
 		want(t, tmpl, testKeys[core.GCP], "disks", "0", "diskEncryptionKey", "kmsKeySelfLink")
-		want(t, tmpl, testImages.GCP, "disks", "0", "sourceImage")
+		want(t, tmpl, testImages().GCP["europe-west2"], "disks", "0", "sourceImage")
 		m := r.one(t, "gcp:kms/cryptoKeyIAMMember:CryptoKeyIAMMember")
 		want(t, m, testKeys[core.GCP], "cryptoKeyId")
 		want(t, m, "serviceAccount:service-123456789012@compute-system.iam.gserviceaccount.com", "member")

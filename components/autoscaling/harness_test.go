@@ -24,12 +24,7 @@ var (
 		core.GCP:   "projects/wedsync-prod/locations/europe-west2/keyRings/data/cryptoKeys/data",
 		core.Azure: "https://wedsync-prod-uks.vault.azure.net/keys/data",
 	}
-	testVault  = "/subscriptions/00000000-0000-0000-0000-000000000000/resourceGroups/rg/providers/Microsoft.KeyVault/vaults/wedsync-prod-uks"
-	testImages = core.Images{
-		AWS:   "ami-0abcdef1234567890",
-		GCP:   "projects/wedsync-images/global/images/wedsync-app-20260601",
-		Azure: "/subscriptions/00000000-0000-0000-0000-000000000000/resourceGroups/images/providers/Microsoft.Compute/galleries/wedsync/images/app/versions/2026.6.1",
-	}
+	testVault   = "/subscriptions/00000000-0000-0000-0000-000000000000/resourceGroups/rg/providers/Microsoft.KeyVault/vaults/wedsync-prod-uks"
 	testSubnets = map[core.Cloud][]string{
 		core.AWS:   {"subnet-a", "subnet-b", "subnet-c"},
 		core.GCP:   {"https://www.googleapis.com/compute/v1/projects/wedsync-prod/regions/europe-west2/subnetworks/app"},
@@ -91,6 +86,18 @@ func site(ctx *pulumi.Context, cloud core.Cloud) (core.Site, error) {
 	return s, err
 }
 
+// testImages are a release's images in the test sites' regions and, with
+// other ids, in a second region each: the group must launch its own
+// region's. A fresh copy each call, so a test may change it.
+func testImages() core.Images {
+	azure := "/subscriptions/00000000-0000-0000-0000-000000000000/resourceGroups/images/providers/Microsoft.Compute/galleries/wedsync/images/app/versions/2026.6.1"
+	return core.Images{
+		AWS:   core.RegionImages{"eu-west-2": "ami-0abcdef1234567890", "eu-west-1": "ami-0fedcba9876543210"},
+		GCP:   core.RegionImages{"europe-west2": "projects/wedsync-images/global/images/wedsync-app-20260601", "europe-west1": "projects/wedsync-images/global/images/wedsync-app-20260601-euw1"},
+		Azure: core.RegionImages{"uksouth": azure, "ukwest": azure + "-ukw"},
+	}
+}
+
 // testArgs are complete args for env on cloud at now: what a stack passes.
 func testArgs(ctx *pulumi.Context, cloud core.Cloud, env core.Environment, now time.Time) (*AutoscalingGroupArgs, error) {
 	primary, err := site(ctx, cloud)
@@ -107,7 +114,7 @@ func testArgs(ctx *pulumi.Context, cloud core.Cloud, env core.Environment, now t
 	}
 	return &AutoscalingGroupArgs{
 		Deployment: dep,
-		Settings:   Settings{Image: testImages, AdminSSHPublicKey: "ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIBreakGlass ops@wedsync"},
+		Settings:   Settings{Image: testImages(), AdminSSHPublicKey: "ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIBreakGlass ops@wedsync"},
 		Calendar:   testCalendar(),
 		Now:        now,
 		Key:        key,

@@ -18,8 +18,10 @@ type Settings struct {
 	// Size is the instance class: xsmall (burstable, dev only), small,
 	// medium or large (see sizes).
 	Size string `json:"size,omitempty"`
-	// Image is the machine image per cloud: the release the group runs.
-	// Only the stack's cloud needs one.
+	// Image is the machine image per cloud and region: the release the
+	// group runs. The group launches its own region's image, so only the
+	// stack's cloud needs images, and only in the stack's region
+	// (core.Images).
 	Image core.Images `json:"image"`
 	// HealthCheckPath is the HTTP path, on the app port, that answers 2xx or
 	// 3xx when an instance can serve.
@@ -113,8 +115,8 @@ func (s Settings) Validate(env core.Environment, cloud core.Cloud) error {
 		p.Add("size", s.Size, "%s needs dedicated cores (CPU credits make the CPU target meaningless under load); use small or larger", env)
 	}
 	s.validateImages(p, env)
-	if cloud.Valid() && s.Image.For(cloud) == "" {
-		p.Missing("image."+string(cloud), "the machine image the group runs on %s (the release's images.%s, from environments/)", cloud.Title(), cloud)
+	if cloud.Valid() && len(s.Image.Of(cloud)) == 0 {
+		p.Missing("image."+string(cloud), "the machine images the group runs on %s, by region (the release's images.%s, from environments/)", cloud.Title(), cloud)
 	}
 	if cloud == core.Azure && s.AdminSSHPublicKey == "" {
 		p.Missing("adminSshPublicKey", "an Azure scale set needs an admin credential at creation; give a break-glass OpenSSH public key")
@@ -137,30 +139,57 @@ func (s Settings) Validate(env core.Environment, cloud core.Cloud) error {
 	return p.Err()
 }
 
-// validateImages checks each image that is set. Outside dev, an image must
-// not move under the stack (a GCP family, an Azure "latest").
+// validateImages checks each image that is set, and that its region is
+// one of its cloud's. Outside dev, an image must not move under the stack
+// (a GCP family, an Azure "latest").
 func (s Settings) validateImages(p *core.Problems, env core.Environment) {
-	pinned := env != core.Dev
-	if i := s.Image.AWS; i != "" && !amiPattern.MatchString(i) {
-		p.Add("image.aws", i, "use an AMI id like ami-0123456789abcdef0")
-	}
-	if i := s.Image.GCP; i != "" {
-		switch {
-		case !gcpImagePattern.MatchString(i):
-			p.Add("image.gcp", i, "use projects/PROJECT/global/images/NAME")
-		case pinned && strings.Contains(i, "/family/"):
-			p.Add("image.gcp", i, "%s runs a promoted release, and a family moves; name the image (projects/PROJECT/global/images/NAME)", env)
+	for _, c := range core.Clouds {
+		for _, region := range s.Image.Regions(c) {
+			field := fmt.Sprintf("image.%s.%s", c, region)
+			if !core.ValidRegion(c, region) {
+				p.Add(field, s.Image.For(c, region), "%s is not a region of %s%s", region, c.Title(), core.DidYouMean(region, core.Regions(c)))
+			}
+			validateImage(p, field, c, s.Image.For(c, region), env)
 		}
 	}
-	if i := s.Image.Azure; i != "" {
-		ref, err := parseAzureImage(i)
+}
+
+// validateImage checks one image of cloud c; outside dev it refuses one
+// that moves.
+func validateImage(p *core.Problems, field string, c core.Cloud, image string, env core.Environment) {
+	pinned := env != core.Dev
+	switch c {
+	case core.AWS:
+		if !amiPattern.MatchString(image) {
+			p.Add(field, image, "use an AMI id like ami-0123456789abcdef0")
+		}
+	case core.GCP:
+		switch {
+		case !gcpImagePattern.MatchString(image):
+			p.Add(field, image, "use projects/PROJECT/global/images/NAME")
+		case pinned && strings.Contains(image, "/family/"):
+			p.Add(field, image, "%s runs a promoted release, and a family moves; name the image (projects/PROJECT/global/images/NAME)", env)
+		}
+	case core.Azure:
+		ref, err := parseAzureImage(image)
 		switch {
 		case err != nil:
-			p.Add("image.azure", i, "%v", err)
+			p.Add(field, image, "%v", err)
 		case pinned && strings.EqualFold(ref.version, "latest"):
-			p.Add("image.azure", i, "%s runs a promoted release, and \"latest\" moves; name the version", env)
+			p.Add(field, image, "%s runs a promoted release, and \"latest\" moves; name the version", env)
 		}
 	}
+}
+
+// ValidateRegion checks that the group has an image in region, the
+// region it launches in (its site's): an image elsewhere cannot boot it.
+func (s Settings) ValidateRegion(cloud core.Cloud, region string) error {
+	p := &core.Problems{}
+	if cloud.Valid() && region != "" && len(s.Image.Of(cloud)) > 0 && s.Image.For(cloud, region) == "" {
+		p.Missing(fmt.Sprintf("image.%s.%s", cloud, region), "the group launches in %s and no image is named there (images in: %s); copy the image to %s and add it to the release's images.%s in environments/",
+			region, strings.Join(s.Image.Regions(cloud), ", "), region, cloud)
+	}
+	return p.Err()
 }
 
 // ValidateCalendar checks the group's capacity rule against the season

@@ -1,6 +1,7 @@
 package autoscaling
 
 import (
+	"reflect"
 	"testing"
 	"time"
 
@@ -17,7 +18,7 @@ func TestDefaults(t *testing.T) {
 		t.Run(string(env)+"_defaults", func(t *testing.T) {
 			var s Settings
 			s.ApplyDefaults(env)
-			if s != want {
+			if !reflect.DeepEqual(s, want) {
 				t.Fatalf("got %+v, want %+v", s, want)
 			}
 			if err := s.Validate(env, ""); err != nil {
@@ -36,11 +37,14 @@ func TestSettingsValidation(t *testing.T) {
 	}{
 		{"unknown_size_is_refused", core.Dev, func(s *Settings) { s.Size = "huge" }, "size"},
 		{"prod_refuses_burstable_instances", core.Prod, func(s *Settings) { s.Size = "xsmall" }, "size"},
-		{"aws_image_must_be_an_ami_id", core.Dev, func(s *Settings) { s.Image.AWS = "ubuntu" }, "image.aws"},
-		{"gcp_image_must_be_an_image_path", core.Dev, func(s *Settings) { s.Image.GCP = "ubuntu-2404" }, "image.gcp"},
-		{"prod_refuses_a_gcp_image_family", core.Prod, func(s *Settings) { s.Image.GCP = "projects/ubuntu-os-cloud/global/images/family/ubuntu-2404-lts-amd64" }, "image.gcp"},
-		{"azure_image_must_be_an_id_or_urn", core.Dev, func(s *Settings) { s.Image.Azure = "Canonical:ubuntu" }, "image.azure"},
-		{"staging_refuses_the_latest_azure_image", core.Staging, func(s *Settings) { s.Image.Azure = "Canonical:ubuntu-24_04-lts:server:latest" }, "image.azure"},
+		{"aws_image_must_be_an_ami_id", core.Dev, func(s *Settings) { s.Image.AWS["eu-west-2"] = "ubuntu" }, "image.aws.eu-west-2"},
+		{"an_image_region_must_be_the_clouds", core.Dev, func(s *Settings) { s.Image.AWS["europe-west2"] = "ami-0abcdef1234567890" }, "image.aws.europe-west2"},
+		{"gcp_image_must_be_an_image_path", core.Dev, func(s *Settings) { s.Image.GCP["europe-west2"] = "ubuntu-2404" }, "image.gcp.europe-west2"},
+		{"prod_refuses_a_gcp_image_family", core.Prod, func(s *Settings) {
+			s.Image.GCP["europe-west2"] = "projects/ubuntu-os-cloud/global/images/family/ubuntu-2404-lts-amd64"
+		}, "image.gcp.europe-west2"},
+		{"azure_image_must_be_an_id_or_urn", core.Dev, func(s *Settings) { s.Image.Azure["uksouth"] = "Canonical:ubuntu" }, "image.azure.uksouth"},
+		{"staging_refuses_the_latest_azure_image", core.Staging, func(s *Settings) { s.Image.Azure["uksouth"] = "Canonical:ubuntu-24_04-lts:server:latest" }, "image.azure.uksouth"},
 		{"health_check_path_is_absolute", core.Dev, func(s *Settings) { s.HealthCheckPath = "healthz" }, "healthCheckPath"},
 		{"cpu_target_in_range", core.Dev, func(s *Settings) { s.CPUTargetPercent = 95 }, "cpuTargetPercent"},
 		{"min_healthy_at_most_95", core.Dev, func(s *Settings) { s.MinHealthyPercent = 100 }, "minHealthyPercent"},
@@ -48,14 +52,14 @@ func TestSettingsValidation(t *testing.T) {
 		{"ssh_key_must_be_openssh", core.Dev, func(s *Settings) { s.AdminSSHPublicKey = "-----BEGIN PUBLIC KEY-----" }, "adminSshPublicKey"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
-			s := Settings{Image: testImages}
+			s := Settings{Image: testImages()}
 			tc.change(&s)
 			s.ApplyDefaults(tc.env)
 			expectProblems(t, s.Validate(tc.env, ""), tc.field)
 		})
 	}
 	t.Run("dev_may_use_floating_images", func(t *testing.T) {
-		s := Settings{Image: core.Images{GCP: "projects/ubuntu-os-cloud/global/images/family/ubuntu-2404-lts-amd64", Azure: "Canonical:ubuntu-24_04-lts:server:latest"}}
+		s := Settings{Image: core.Images{GCP: core.RegionImages{"europe-west2": "projects/ubuntu-os-cloud/global/images/family/ubuntu-2404-lts-amd64"}, Azure: core.RegionImages{"uksouth": "Canonical:ubuntu-24_04-lts:server:latest"}}}
 		s.ApplyDefaults(core.Dev)
 		if err := s.Validate(core.Dev, ""); err != nil {
 			t.Fatal(err)
@@ -109,7 +113,10 @@ func TestArgsValidation(t *testing.T) {
 		field  string
 	}{
 		{"a_nil_key_is_refused", core.AWS, func(a *AutoscalingGroupArgs) { a.Key = nil }, "key"},
-		{"the_clouds_image_is_required", core.GCP, func(a *AutoscalingGroupArgs) { a.Settings.Image.GCP = "" }, "settings.image.gcp"},
+		{"the_clouds_image_is_required", core.GCP, func(a *AutoscalingGroupArgs) { a.Settings.Image.GCP = nil }, "settings.image.gcp"},
+		// The group launches in its site's region; the release's image in
+		// another region cannot boot it (a DR stack's failure mode).
+		{"an_image_in_the_sites_region_is_required", core.AWS, func(a *AutoscalingGroupArgs) { delete(a.Settings.Image.AWS, "eu-west-2") }, "settings.image.aws.eu-west-2"},
 		{"azure_needs_an_admin_key", core.Azure, func(a *AutoscalingGroupArgs) { a.Settings.AdminSSHPublicKey = "" }, "settings.adminSshPublicKey"},
 		{"now_is_required", core.AWS, func(a *AutoscalingGroupArgs) { a.Now = time.Time{} }, "now"},
 		{"an_invalid_calendar_is_refused", core.AWS, func(a *AutoscalingGroupArgs) { a.Calendar.PeakMonths = "Maytember" }, "calendar.peakMonths"},

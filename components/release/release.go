@@ -6,11 +6,22 @@
 //
 //	release:
 //	  application: "2026.11.3"
-//	  images:
-//	    aws: ami-0a7e9c1b3d5f7a9c2
-//	    gcp: projects/wedsync-images/global/images/wedsync-app-2026-11-3
-//	    azure: /subscriptions/<id>/resourceGroups/<rg>/providers/Microsoft.Compute/galleries/<g>/images/<i>/versions/2026.11.3
+//	  images:                   # by cloud, then region (core.Images)
+//	    aws:
+//	      eu-west-2: ami-0a7e9c1b3d5f7a9c2
+//	      eu-west-1: ami-0b8f0d2c4e6a8b0d3   # the copy in the DR region
+//	    gcp:
+//	      europe-west2: projects/wedsync-images/global/images/wedsync-app-2026-11-3
+//	      europe-west1: projects/wedsync-images/global/images/wedsync-app-2026-11-3
+//	    azure:
+//	      uksouth: /subscriptions/<id>/resourceGroups/<rg>/providers/Microsoft.Compute/galleries/<g>/images/<i>/versions/2026.11.3
+//	      ukwest: /subscriptions/<id>/resourceGroups/<rg>/providers/Microsoft.Compute/galleries/<g>/images/<i>/versions/2026.11.3
 //	  postgresVersion: "16"
+//
+// The old form, one image per cloud (aws: ami-...), is refused with how to
+// write it per region (core.Images.UnmarshalJSON): an AMI boots only in
+// its own region, so guessing which region it is for would let a DR stack
+// plan an image it cannot boot.
 package release
 
 import (
@@ -33,7 +44,9 @@ const Key = "wedsync:release"
 type Release struct {
 	// Application is the application release, e.g. "2026.11.3".
 	Application string `json:"application"`
-	// Images are the machine images the application runs from, per cloud.
+	// Images are the machine images the application runs from, per cloud
+	// and region: every region a stack of the environment runs in, the DR
+	// region included.
 	Images core.Images `json:"images"`
 	// PostgresVersion is the database engine's major version, e.g. "16".
 	PostgresVersion string `json:"postgresVersion"`
@@ -45,9 +58,17 @@ var PostgresVersions = core.PostgresVersions
 
 var (
 	applicationRe = regexp.MustCompile(`^[0-9]{4}\.[0-9]{1,2}\.[0-9]+(-[0-9A-Za-z.]+)?$`)
-	amiRe         = regexp.MustCompile(`^ami-([0-9a-f]{8}|[0-9a-f]{17})$`)
-	gcpImageRe    = regexp.MustCompile(`^projects/[a-z][-a-z0-9]{4,28}[a-z0-9]/global/images/[a-z]([-a-z0-9]*[a-z0-9])?$`)
-	azureImageRe  = regexp.MustCompile(`(?i)^/subscriptions/[0-9a-f-]{36}/resourceGroups/[^/]+/providers/Microsoft\.Compute/(images/[^/]+|galleries/[^/]+/images/[^/]+/versions/[^/]+)$`)
+	// imagePatterns are what a release's image is on each cloud: a named,
+	// immutable image (never a family or "latest"), so what is promoted is
+	// what was tested.
+	imagePatterns = map[core.Cloud]struct {
+		pattern *regexp.Regexp
+		help    string
+	}{
+		core.AWS:   {regexp.MustCompile(`^ami-([0-9a-f]{8}|[0-9a-f]{17})$`), "not an AMI id; use ami- and 8 or 17 hex digits"},
+		core.GCP:   {regexp.MustCompile(`^projects/[a-z][-a-z0-9]{4,28}[a-z0-9]/global/images/[a-z]([-a-z0-9]*[a-z0-9])?$`), "not an image self link; use projects/<project>/global/images/<name>"},
+		core.Azure: {regexp.MustCompile(`(?i)^/subscriptions/[0-9a-f-]{36}/resourceGroups/[^/]+/providers/Microsoft\.Compute/(images/[^/]+|galleries/[^/]+/images/[^/]+/versions/[^/]+)$`), "not an image resource id; use /subscriptions/<id>/resourceGroups/<rg>/providers/Microsoft.Compute/galleries/<g>/images/<i>/versions/<v>"},
+	}
 )
 
 // Decode reads a release from its JSON form (the stack config value),
@@ -76,22 +97,29 @@ func (r Release) Validate() error {
 	if !applicationRe.MatchString(r.Application) {
 		bad("application", r.Application, "use the release version YYYY.M.N, e.g. 2026.11.3")
 	}
-	if r.Images == (core.Images{}) {
-		errs = append(errs, errors.New("release.images: required: at least the image of each cloud the environment runs on"))
+	if r.Images.IsZero() {
+		errs = append(errs, errors.New("release.images: required: the image of each cloud the environment runs on, in each of its regions (the DR region included)"))
 	}
-	if r.Images.AWS != "" && !amiRe.MatchString(r.Images.AWS) {
-		bad("images.aws", r.Images.AWS, "not an AMI id; use ami- and 8 or 17 hex digits")
-	}
-	if r.Images.GCP != "" && !gcpImageRe.MatchString(r.Images.GCP) {
-		bad("images.gcp", r.Images.GCP, "not an image self link; use projects/<project>/global/images/<name>")
-	}
-	if r.Images.Azure != "" && !azureImageRe.MatchString(r.Images.Azure) {
-		bad("images.azure", r.Images.Azure, "not an image resource id; use /subscriptions/<id>/resourceGroups/<rg>/providers/Microsoft.Compute/galleries/<g>/images/<i>/versions/<v>")
+	for _, c := range core.Clouds {
+		for _, region := range r.Images.Regions(c) {
+			field, image := fmt.Sprintf("images.%s.%s", c, region), r.Images.For(c, region)
+			if !core.ValidRegion(c, region) {
+				bad(field, image, "%s is not a region of %s%s", region, c.Title(), core.DidYouMean(region, core.Regions(c)))
+			}
+			if re := imagePatterns[c]; !re.pattern.MatchString(image) {
+				bad(field, image, "%s", re.help)
+			}
+		}
 	}
 	if !slices.Contains(PostgresVersions, r.PostgresVersion) {
 		bad("postgresVersion", r.PostgresVersion, "use a major version every cloud offers: %s", strings.Join(PostgresVersions, ", "))
 	}
 	return errors.Join(errs...)
+}
+
+// IsZero reports whether r is unset (no release block).
+func (r Release) IsZero() bool {
+	return r.Application == "" && r.Images.IsZero() && r.PostgresVersion == ""
 }
 
 // Canonical is v (a decoded release block of any shape) as JSON with sorted

@@ -25,7 +25,7 @@ const prodStack = `config:
   wedsync:costCentre: wedsync-prod
   wedsync:alerting: {receivers: [{name: oncall, email: oncall@wedsync.co.uk}], escalation: [{name: wedding-day, email: weddings@wedsync.co.uk}]}
   wedsync:budget: {amount: 12000}
-  wedsync:compute: {image: {aws: ami-0d1f3c5e7a9b2c4d6}}
+  wedsync:compute: {image: {aws: {eu-west-2: ami-0d1f3c5e7a9b2c4d6}}}
   wedsync:season:
     extraDates:
       - {date: "2025-12-31", name: New Year's Eve, start: "18:00", end: "03:00"}
@@ -247,7 +247,7 @@ config:
   wedsync:drRegion: eu-west-1
   wedsync:alerting: {receivers: [{name: oncall, email: oncall@wedsync.co.uk}], escalation: [{name: wedding-day, email: weddings@wedsync.co.uk}]}
   wedsync:budget: {amount: 12000}
-  wedsync:compute: {image: {aws: ami-0d1f3c5e7a9b2c4d6}}
+  wedsync:compute: {image: {aws: {eu-west-2: ami-0d1f3c5e7a9b2c4d6}}}
 `
 	dir := capacityProject(t, map[string]string{"prod": stack})
 	env := `values:

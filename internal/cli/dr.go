@@ -38,8 +38,9 @@ func newDRRebuildCmd() *cobra.Command {
 		Short: "Rebuild a stack in its DR region from what it replicated there",
 		Long: `rebuild checks the prerequisites of rebuilding --from in --region and says
 exactly what is missing: the region must be the stack's DR region (where its
-database, backups and keys are replicated) and not its primary; the restore
-point must be within the backup retention; a wedding-day freeze needs an
+database, backups and keys are replicated) and not its primary; the release
+must name a machine image in that region (the group boots its region's image);
+the restore point must be within the backup retention; a wedding-day freeze needs an
 emergency override on the DR stack. It then writes or updates the DR stack
 (stacks/Pulumi.<from>-dr.yaml, the same program in recovery mode), prints its
 offline plan and deploys it through the same path as 'wedsync-infra up'

@@ -150,7 +150,7 @@ func TestPromoteExitCodes(t *testing.T) {
 		t.Errorf("on a wedding Saturday: exit %d, %s", code, errOut)
 	}
 	code, out, errOut := promote("--from", "staging", "--to", "prod", "--now", quietWednesday, "--dry-run")
-	if code != ExitOK || !strings.Contains(out, "application   2026.11.2 -> 2026.11.3") || !strings.Contains(out, "dry run") {
+	if code != ExitOK || !strings.Contains(out, "application              2026.11.2 -> 2026.11.3") || !strings.Contains(out, "dry run") {
 		t.Fatalf("dry run: exit %d, %s%s", code, out, errOut)
 	}
 	code, out, errOut = promote("--from", "staging", "--to", "prod", "--now", quietWednesday)
@@ -190,7 +190,7 @@ func TestPromoteDryRunShowsEverything(t *testing.T) {
 		return run(t, append([]string{"promote", "--project-dir", dir, "--from", "staging", "--to", "prod", "--dry-run", "--now", weddingSaturday}, args...)...)
 	}
 	code, out, errOut := promote()
-	if code != ExitInvalid || !strings.Contains(out, "application   2026.11.2 -> 2026.11.3") || !strings.Contains(out, "refused (2 checks)") ||
+	if code != ExitInvalid || !strings.Contains(out, "application              2026.11.2 -> 2026.11.3") || !strings.Contains(out, "refused (2 checks)") ||
 		!strings.Contains(out, "no deploy of staging is recorded") || !strings.Contains(out, "prod is frozen") {
 		t.Fatalf("never deployed, on a Saturday: exit %d\n%s%s", code, out, errOut)
 	}

@@ -52,7 +52,7 @@ const devEnvironment = `values:
   release:
     application: "2026.11.2"
     images:
-      aws: ami-07c3e5a7b9d1f3a5e
+      aws: {eu-west-2: ami-07c3e5a7b9d1f3a5e}
     postgresVersion: "16"
   pulumiConfig:
     wedsync:owner: platform

@@ -49,8 +49,8 @@ type Request struct {
 
 // Problem is one unmet prerequisite: which one, and exactly what is missing.
 type Problem struct {
-	// Prerequisite names it: source, region, replication, restore point,
-	// config or freeze.
+	// Prerequisite names it: source, region, replication, image, restore
+	// point, config or freeze.
 	Prerequisite string
 	Message      string
 }
@@ -62,6 +62,7 @@ const (
 	PrereqSource       = "source"
 	PrereqRegion       = "region"
 	PrereqReplication  = "replication"
+	PrereqImage        = "image"
 	PrereqRestorePoint = "restore point"
 	PrereqConfig       = "config"
 	PrereqFreeze       = "freeze"
@@ -136,6 +137,7 @@ func Prepare(ctx context.Context, p *project.Project, req Request) (*Rebuild, er
 	}
 	r.checkRegion()
 	r.checkReplication()
+	r.checkImage()
 	r.Point = r.checkRestorePoint()
 	if !r.Ready() {
 		// The file would name a region or restore point that cannot work.
@@ -222,6 +224,38 @@ func (r *Rebuild) checkReplication() {
 	if off(src.Secrets.ReplicateToDR) {
 		r.add(PrereqReplication, "%s keeps no keys in %s (wedsync:secrets.replicateToDR is off): what was replicated there cannot be decrypted by a key the rebuild can name", r.From, r.Region)
 	}
+}
+
+// checkImage: the group launches its region's image (core.Images), so the
+// release must name one in the region the rebuild goes to; without it the
+// rebuild would stop at plan, or boot nothing. The fix is the cloud's way
+// of putting the image there, then the release (where the DR stack reads
+// it, as the source does).
+func (r *Rebuild) checkImage() {
+	src := r.Source
+	if r.Region == "" || r.Region == src.Region || !core.ValidRegion(src.Cloud, r.Region) {
+		return
+	}
+	images := src.Compute.Image
+	if images.For(src.Cloud, r.Region) != "" {
+		return
+	}
+	primary := images.For(src.Cloud, src.Region)
+	where := fmt.Sprintf("add it to the release as images.%s.%s in environments/%s.yaml (or to wedsync:compute.image of %s)", src.Cloud, r.Region, src.Environment, r.Stack)
+	var fix string
+	switch src.Cloud {
+	case core.AWS:
+		// https://docs.aws.amazon.com/AWSEC2/latest/UserGuide/CopyingAMIs.html
+		fix = fmt.Sprintf("an AMI boots only in its own region: copy it with `aws ec2 copy-image --source-region %s --source-image-id %s --region %s --encrypted --name wedsync-app` (or, with %s unreachable, build the image in %s), then %s", src.Region, orNone(primary), r.Region, src.Region, r.Region, where)
+	case core.Azure:
+		// https://learn.microsoft.com/cli/azure/sig/image-version#az-sig-image-version-update
+		fix = fmt.Sprintf("a gallery image version boots only where it is replicated: add %s to its target regions (`az sig image-version update ... --add publishingProfile.targetRegions name=%s`), then %s", r.Region, r.Region, where)
+	default:
+		// GCP images are global: the same image serves every region.
+		fix = fmt.Sprintf("a GCP image is global, so name the same image (%s) for %s: %s", orNone(primary), r.Region, where)
+	}
+	r.add(PrereqImage, "the release names no %s machine image in %s, so the rebuilt group cannot boot there (images in: %s); %s",
+		src.Cloud.Title(), r.Region, orNone(strings.Join(images.Regions(src.Cloud), ", ")), fix)
 }
 
 // checkRestorePoint returns the restore point to write: within the source's

@@ -3,6 +3,7 @@ package dr
 import (
 	"context"
 	"os"
+	"path/filepath"
 	"strings"
 	"testing"
 	"time"
@@ -174,5 +175,89 @@ func copyFile(t *testing.T, from, to string) {
 	}
 	if err := os.WriteFile(to, data, 0o644); err != nil {
 		t.Fatal(err)
+	}
+}
+
+// repoWithout is a copy of the repository's project whose environment
+// definitions lack every line containing drop.
+func repoWithout(t *testing.T, drop string) *project.Project {
+	t.Helper()
+	dir := t.TempDir()
+	copyFile(t, "../../Pulumi.yaml", dir+"/Pulumi.yaml")
+	for _, sub := range []string{"stacks", "environments"} {
+		if err := os.MkdirAll(dir+"/"+sub, 0o755); err != nil {
+			t.Fatal(err)
+		}
+		files, err := filepath.Glob("../../" + sub + "/*.yaml")
+		if err != nil || len(files) == 0 {
+			t.Fatalf("no %s: %v", sub, err)
+		}
+		for _, f := range files {
+			data, err := os.ReadFile(f)
+			if err != nil {
+				t.Fatal(err)
+			}
+			var kept []string
+			for _, l := range strings.Split(string(data), "\n") {
+				if sub != "environments" || !strings.Contains(l, drop) {
+					kept = append(kept, l)
+				}
+			}
+			if err := os.WriteFile(dir+"/"+sub+"/"+filepath.Base(f), []byte(strings.Join(kept, "\n")), 0o644); err != nil {
+				t.Fatal(err)
+			}
+		}
+	}
+	p, err := project.Load(dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return p
+}
+
+// A rebuild needs a machine image in the region it rebuilds in: the group
+// launches its own region's image. Without one the rebuild does not start,
+// and says how to put the image there on that cloud.
+func TestRebuildNeedsAnImageInTheDRRegion(t *testing.T) {
+	for _, tc := range []struct {
+		from, region, drop string
+		says               []string
+	}{
+		{"prod", "eu-west-1", "eu-west-1: ami-", []string{"no AWS machine image in eu-west-1", "images in: eu-west-2", "aws ec2 copy-image --source-region eu-west-2 --source-image-id ami-07c3e5a7b9d1f3a5e --region eu-west-1", "images.aws.eu-west-1 in environments/prod.yaml"}},
+		{"prod-gcp", "europe-west1", "europe-west1: projects/", []string{"no GCP machine image in europe-west1", "a GCP image is global", "images.gcp.europe-west1"}},
+		{"prod-azure", "ukwest", "ukwest: /subscriptions/", []string{"no Azure machine image in ukwest", "publishingProfile.targetRegions name=ukwest", "images.azure.ukwest"}},
+	} {
+		t.Run(tc.from, func(t *testing.T) {
+			r, err := Prepare(context.Background(), repoWithout(t, tc.drop), Request{From: tc.from, Region: tc.region, Now: weekday})
+			if err != nil {
+				t.Fatal(err)
+			}
+			if r.Ready() || r.File != nil {
+				t.Fatalf("ready = %v, file composed = %v; want the rebuild refused before it starts", r.Ready(), r.File != nil)
+			}
+			var found bool
+			for _, p := range r.Problems {
+				if p.Prerequisite != PrereqImage {
+					continue
+				}
+				found = true
+				for _, s := range tc.says {
+					if !strings.Contains(p.Message, s) {
+						t.Errorf("image problem %q does not say %q", p.Message, s)
+					}
+				}
+			}
+			if !found {
+				t.Errorf("no image problem among %v", r.Problems)
+			}
+		})
+	}
+	// The shipped releases name every DR region's image: no image problem.
+	for _, s := range []struct{ from, region string }{{"prod", "eu-west-1"}, {"prod-gcp", "europe-west1"}, {"prod-azure", "ukwest"}} {
+		for _, p := range prepare(t, Request{From: s.from, Region: s.region}).Problems {
+			if p.Prerequisite == PrereqImage {
+				t.Errorf("%s: %v", s.from, p)
+			}
+		}
 	}
 }

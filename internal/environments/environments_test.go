@@ -6,6 +6,7 @@ import (
 	"encoding/json"
 	"os"
 	"path/filepath"
+	"reflect"
 	"slices"
 	"strings"
 	"testing"
@@ -90,7 +91,7 @@ func TestEveryShippedEnvironmentEvaluates(t *testing.T) {
 			if err != nil {
 				t.Fatalf("%s: %v", release.Key, err)
 			}
-			if fromConfig != rel {
+			if !reflect.DeepEqual(fromConfig, rel) {
 				t.Errorf("%s = %+v, want the release block %+v", release.Key, fromConfig, rel)
 			}
 			if len(env.SecretKeys) != 0 {

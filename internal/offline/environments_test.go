@@ -33,7 +33,7 @@ func TestPlansSeeTheirEnvironmentsConfig(t *testing.T) {
 }
 
 func TestAStackFileValueWinsOverItsEnvironment(t *testing.T) {
-	const rel = `{application: "2026.11.4", images: {aws: ami-0d1f3c5e7a9b2c4d6}, postgresVersion: "16"}`
+	const rel = `{application: "2026.11.4", images: {aws: {eu-west-2: ami-0d1f3c5e7a9b2c4d6, eu-west-1: ami-0e2a4c6e8b0d2f4a7}}, postgresVersion: "16"}`
 	// Every stack names who receives its alarms and its budget.
 	const monitored = "  wedsync:alerting: {receivers: [{name: dev, email: dev@wedsync.co.uk}]}\n  wedsync:budget: {amount: 100}\n"
 	dir := t.TempDir()

@@ -4,8 +4,10 @@ import (
 	"bytes"
 	"context"
 	"errors"
+	"fmt"
 	"os"
 	"path/filepath"
+	"reflect"
 	"strings"
 	"testing"
 	"time"
@@ -109,7 +111,7 @@ func TestPromotionCopiesOnlyTheReleaseBlock(t *testing.T) {
 	if !res.Written {
 		t.Fatal("not written")
 	}
-	if got := releaseOf(t, pr, "prod"); got != staging {
+	if got := releaseOf(t, pr, "prod"); !reflect.DeepEqual(got, staging) {
 		t.Errorf("prod release = %+v, want staging's %+v", got, staging)
 	}
 	// Every line outside the release block is as it was.
@@ -161,7 +163,9 @@ func TestDiffListsEveryChangedValue(t *testing.T) {
 	for _, c := range res.Diff {
 		paths = append(paths, c.Path)
 	}
-	if got, want := strings.Join(paths, ","), "application,images.aws,images.azure,images.gcp"; got != want {
+	// Images are per region: each region's image is its own change.
+	want := "application,images.aws.eu-west-1,images.aws.eu-west-2,images.azure.uksouth,images.azure.ukwest,images.gcp.europe-west1,images.gcp.europe-west2"
+	if got := strings.Join(paths, ","); got != want {
 		t.Errorf("diff paths = %s, want %s (postgresVersion is unchanged)", got, want)
 	}
 	if res.Diff[0].From != "2026.11.2" || res.Diff[0].To != "2026.11.3" {
@@ -169,7 +173,8 @@ func TestDiffListsEveryChangedValue(t *testing.T) {
 	}
 	var b bytes.Buffer
 	WriteDiff(&b, res.Diff)
-	if !strings.Contains(b.String(), "  application   2026.11.2 -> 2026.11.3\n") {
+	if !strings.Contains(b.String(), fmt.Sprintf("  %-23s  2026.11.2 -> 2026.11.3\n", "application")) ||
+		!strings.Contains(b.String(), "  images.aws.eu-west-1     ami-08d4f6b8c0e2a4b6f -> ami-0b8f0d2c4e6a8b0d3\n") {
 		t.Errorf("readable diff:\n%s", b.String())
 	}
 }
@@ -220,7 +225,8 @@ func TestEveryPromotionIsRecorded(t *testing.T) {
 	if r.Kind != audit.KindPromotion || r.Who != "jane" || !r.At.Equal(wednesday) || r.From != "staging" || r.To != "prod" || r.Reason != "November release" {
 		t.Errorf("record = %+v", r)
 	}
-	if len(r.Diff) != 4 || r.Release["application"] != "2026.11.3" {
+	// The application and each of six regions' images.
+	if len(r.Diff) != 7 || r.Release["application"] != "2026.11.3" {
 		t.Errorf("record diff %+v, release %v", r.Diff, r.Release)
 	}
 	lines := strings.Split(strings.TrimSuffix(read(t, pr.History.Path), "\n"), "\n")
@@ -475,10 +481,10 @@ func TestPromotionRefusesAReleaseTheTargetStacksRefuse(t *testing.T) {
 	pr := New(p)
 	staging := pr.Store.Path("staging")
 	// A release of its own shape (release.Validate passes) without the
-	// image the Azure stacks boot.
+	// images the Azure stacks boot.
 	var kept []string
 	for _, l := range strings.Split(read(t, staging), "\n") {
-		if !strings.HasPrefix(strings.TrimSpace(l), "azure: /subscriptions/") {
+		if !strings.Contains(l, ": /subscriptions/") {
 			kept = append(kept, l)
 		}
 	}
@@ -494,5 +500,42 @@ func TestPromotionRefusesAReleaseTheTargetStacksRefuse(t *testing.T) {
 	}
 	if read(t, pr.Store.Path("prod")) != before {
 		t.Error("the refused release was written")
+	}
+}
+
+// Promotion carries images per region, and refuses a release without an
+// image in a DR stack's region: the DR stack could not boot it, and the
+// time to learn that is now, not during a regional outage.
+func TestPromotionRefusesAReleaseWithoutTheDRRegionsImage(t *testing.T) {
+	p := copyRepo(t)
+	pr := New(p)
+	staging := pr.Store.Path("staging")
+	var kept []string
+	for _, l := range strings.Split(read(t, staging), "\n") {
+		if !strings.HasPrefix(strings.TrimSpace(l), "eu-west-1: ami-") {
+			kept = append(kept, l)
+		}
+	}
+	if err := os.WriteFile(staging, []byte(strings.Join(kept, "\n")), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	deployed(t, pr, "staging")
+	before := read(t, pr.Store.Path("prod"))
+	_, err := pr.Promote(context.Background(), request("staging", "prod"))
+	if !errors.Is(err, ErrInvalid) || !strings.Contains(err.Error(), "stack prod-dr") || !strings.Contains(err.Error(), "image.aws.eu-west-1") || strings.Contains(err.Error(), "stack prod:") {
+		t.Fatalf("err = %v, want prod-dr (only) refusing a release without an eu-west-1 image", err)
+	}
+	if read(t, pr.Store.Path("prod")) != before {
+		t.Error("the refused release was written")
+	}
+	// The intact release is promoted with every region's image.
+	p = copyRepo(t)
+	pr = New(p)
+	deployed(t, pr, "staging")
+	if _, err := pr.Promote(context.Background(), request("staging", "prod")); err != nil {
+		t.Fatal(err)
+	}
+	if got := read(t, pr.Store.Path("prod")); !strings.Contains(got, "eu-west-1: ami-0b8f0d2c4e6a8b0d3") || !strings.Contains(got, "ukwest: /subscriptions/") {
+		t.Errorf("prod's release lacks the DR regions' images:\n%s", got)
 	}
 }

@@ -14,6 +14,7 @@ import (
 	"github.com/pulumi/pulumi/sdk/v3/go/common/apitype"
 
 	"github.com/wedsync/wedsync-infra/components/core"
+	"github.com/wedsync/wedsync-infra/internal/offline"
 	"github.com/wedsync/wedsync-infra/internal/plan"
 	"github.com/wedsync/wedsync-infra/internal/project"
 	"github.com/wedsync/wedsync-infra/internal/replacements"
@@ -25,9 +26,15 @@ import (
 var nextRelease = map[string]any{
 	"application": "2026.12.1",
 	"images": map[string]any{
-		"aws":   "ami-0e5d7c9b1a3f5e7d9",
-		"gcp":   "projects/wedsync-images/global/images/wedsync-app-2026-12-1",
-		"azure": "/subscriptions/3f2b6c1e-8d4a-4f7b-9c2e-5a1d0b7e6f43/resourceGroups/wedsync-images/providers/Microsoft.Compute/galleries/wedsync/images/wedsync-app/versions/2026.12.1",
+		"aws": map[string]any{"eu-west-2": "ami-0e5d7c9b1a3f5e7d9", "eu-west-1": "ami-0f6e8d0c2b4a6f8e0"},
+		"gcp": map[string]any{
+			"europe-west2": "projects/wedsync-images/global/images/wedsync-app-2026-12-1",
+			"europe-west1": "projects/wedsync-images/global/images/wedsync-app-2026-12-1",
+		},
+		"azure": map[string]any{
+			"uksouth": "/subscriptions/3f2b6c1e-8d4a-4f7b-9c2e-5a1d0b7e6f43/resourceGroups/wedsync-images/providers/Microsoft.Compute/galleries/wedsync/images/wedsync-app/versions/2026.12.1",
+			"ukwest":  "/subscriptions/3f2b6c1e-8d4a-4f7b-9c2e-5a1d0b7e6f43/resourceGroups/wedsync-images/providers/Microsoft.Compute/galleries/wedsync/images/wedsync-app/versions/2026.12.1",
+		},
 	},
 }
 
@@ -226,6 +233,7 @@ func testUpgrade(t *testing.T, name, base string) {
 	if len(want) == 0 {
 		t.Fatal("the offline plans of release N and N+1 do not differ: the upgrade proves nothing")
 	}
+	report(t, "release N+1 does not boot its own region's image", regionImageProblems(planNext))
 	if len(planNext.Plan.Limits) > 0 {
 		t.Fatalf("release N+1 breaches deploy-time limits: %v", planNext.Plan.Limits)
 	}
@@ -353,4 +361,30 @@ func TestTheUpgradeChecksCatchAProtectedReplacementAndRebuildTheUpgradedSource(t
 	if _, _, ok := rebuildingUpgraded(t, &project.StackConfig{Values: map[string]string{}}); !ok {
 		t.Error("a stack that rebuilds nothing is refused")
 	}
+}
+
+// imageInputs are where each cloud's group names its image.
+var imageInputs = map[string][]string{
+	"aws:ec2/launchTemplate:LaunchTemplate":         {"imageId"},
+	"gcp:compute/instanceTemplate:InstanceTemplate": {"disks", "0", "sourceImage"},
+	"azure-native:compute:VirtualMachineScaleSet":   {"virtualMachineProfile", "storageProfile", "imageReference", "id"},
+}
+
+// regionImageProblems: the group of a stack boots release N+1's image of
+// the stack's own region (a DR stack's is its DR region's: an AMI boots
+// only where it is).
+func regionImageProblems(res *offline.Result) []string {
+	cfg := res.Config
+	want := nextRelease["images"].(map[string]any)[string(cfg.Cloud)].(map[string]any)[cfg.Region]
+	var out []string
+	for _, r := range res.Plan.Resources {
+		path, ok := imageInputs[r.Type]
+		if !ok {
+			continue
+		}
+		if got, _ := plan.Lookup(r.Inputs, path...); got != want {
+			out = append(out, fmt.Sprintf("%s %s boots %v in %s, want %v", r.Type, r.Name, got, cfg.Region, want))
+		}
+	}
+	return out
 }
