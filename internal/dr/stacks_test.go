@@ -157,7 +157,8 @@ func TestTheDRDatabaseIsRestoredNeverCreatedEmpty(t *testing.T) {
 		res := planOf(t, "prod-azure-dr")
 		var db plan.Resource
 		for _, r := range res.Plan.Resources {
-			if strings.HasPrefix(r.Type, "azure-native:dbforpostgresql") && strings.HasSuffix(r.Type, ":Server") {
+			// The primary, not its read replicas (createMode Replica).
+			if strings.HasPrefix(r.Type, "azure-native:dbforpostgresql") && strings.HasSuffix(r.Type, ":Server") && strings.HasSuffix(r.URN, "::main") {
 				db = r
 			}
 		}
