@@ -21,6 +21,8 @@ const (
 	awsEgressRule = "aws:vpc/securityGroupEgressRule:SecurityGroupEgressRule"
 	gcpSubnetwork = "gcp:compute/subnetwork:Subnetwork"
 	azNSG         = "azure-native:network:NetworkSecurityGroup"
+	azVNet        = "azure-native:network:VirtualNetwork"
+	azFlowLog     = "azure-native:network:FlowLog"
 )
 
 // dbLogParameters are the PostgreSQL parameters every database must set
@@ -51,7 +53,7 @@ func networkPolicies() []*Policy {
 				"GDPR Art. 32(1)(d) and Art. 33 (detecting and investigating a breach).",
 			Level:  Mandatory,
 			Stack:  withChecks(awsFlowLogsStack, map[string]func(*Resource, *Env) []string{gcpSubnetwork: gcpSubnetworkLogged}),
-			Judges: []string{awsVPC},
+			Judges: []string{awsVPC, gcpSubnetwork},
 		},
 		{
 			Name: PolicyDBLogging,
@@ -61,7 +63,7 @@ func networkPolicies() []*Policy {
 				"CIS Azure 4.3.x (log_connections, log_disconnections, connection_throttling); GDPR Art. 32(1)(d) and Art. 30 (records of access).",
 			Level:  Mandatory,
 			Stack:  withChecks(azureDBLoggingStack, map[string]func(*Resource, *Env) []string{awsRDSParameterGroup: rdsParamsLog, gcpSQLInstance: cloudSQLFlagsLog}),
-			Judges: []string{azPGServer},
+			Judges: []string{azPGServer, awsRDSParameterGroup, gcpSQLInstance},
 		},
 	}
 }
