@@ -9,6 +9,7 @@ import (
 
 // Network and database observability rules (issue 23): egress that is
 // explicit, networks that record their flows, databases that log sessions.
+// The benchmark controls they implement are in benchmarks.go.
 const (
 	PolicyExplicitEgress = "egress-is-explicit"
 	PolicyFlowLogs       = "networks-have-flow-logs"
@@ -39,18 +40,14 @@ func networkPolicies() []*Policy {
 		{
 			Name: PolicyExplicitEgress,
 			Description: "No rule lets every protocol or every port out to anywhere: AWS security group egress, GCP egress firewall allows and Azure outbound NSG rules " +
-				"name a protocol and ports for any destination that is the internet. " +
-				"Controls: CIS AWS Foundations 5.x (security groups restrict traffic), AWS FSBP EC2.2 and EC2.19 (unrestricted traffic), " +
-				"CIS GCP 3.x (firewall rules), CIS Azure 6.x (network security groups); GDPR Art. 32(1)(b) (confidentiality of processing systems).",
+				"name a protocol and ports for any destination that is the internet.",
 			Level: Mandatory,
 			Check: map[string]func(*Resource, *Env) []string{awsSG: awsEgressExplicit, awsEgressRule: awsEgressRuleExplicit, gcpFirewall: gcpEgressExplicit, azNSG: azureEgressExplicit},
 		},
 		{
 			Name: PolicyFlowLogs,
 			Description: "Every network records its flows: each AWS VPC has a flow log, each GCP subnetwork a log config. " +
-				"Azure virtual networks are not judged yet: their Network Watcher flow logs are not built (issue 23). " +
-				"Controls: CIS AWS Foundations 3.9 (VPC flow logging), AWS FSBP EC2.6, CIS GCP 3.8 (VPC flow logs), CIS Azure 6.x (flow logs); " +
-				"GDPR Art. 32(1)(d) and Art. 33 (detecting and investigating a breach).",
+				"Azure virtual networks are not judged yet: their Network Watcher flow logs are not built (issue 23).",
 			Level:  Mandatory,
 			Stack:  withChecks(awsFlowLogsStack, map[string]func(*Resource, *Env) []string{gcpSubnetwork: gcpSubnetworkLogged}),
 			Judges: []string{awsVPC, gcpSubnetwork},
@@ -58,9 +55,7 @@ func networkPolicies() []*Policy {
 		{
 			Name: PolicyDBLogging,
 			Description: "Every PostgreSQL database logs connections, disconnections, lock waits and every temporary file (log_temp_files=0), " +
-				"and Azure flexible servers throttle repeated failed sign-ins (connection_throttle.enable): in the RDS parameter group, the Cloud SQL flags, the flexible server configurations. " +
-				"Controls: CIS AWS (RDS logging), AWS FSBP RDS.36 (PostgreSQL logs), CIS GCP 6.2.1-6.2.3 and 6.2.x (log_connections, log_disconnections, log_lock_waits, log_temp_files), " +
-				"CIS Azure 4.3.x (log_connections, log_disconnections, connection_throttling); GDPR Art. 32(1)(d) and Art. 30 (records of access).",
+				"and Azure flexible servers throttle repeated failed sign-ins (connection_throttle.enable): in the RDS parameter group, the Cloud SQL flags, the flexible server configurations.",
 			Level:  Mandatory,
 			Stack:  withChecks(azureDBLoggingStack, map[string]func(*Resource, *Env) []string{awsRDSParameterGroup: rdsParamsLog, gcpSQLInstance: cloudSQLFlagsLog}),
 			Judges: []string{azPGServer, awsRDSParameterGroup, gcpSQLInstance},
