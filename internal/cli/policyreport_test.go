@@ -138,3 +138,17 @@ func TestPolicyReportFormats(t *testing.T) {
 		t.Errorf("neither stack nor plan: exit %d, want %d", code, ExitInvalid)
 	}
 }
+
+// An advisory rule's failure is a warning, not a failed control: prod-azure
+// has no offsite database copy yet (database-offsite-copy is advisory).
+func TestPolicyReportWarnsOnAdvisoryRules(t *testing.T) {
+	d := reportOf(t, "--stack", "prod-azure")
+	for _, r := range d.Controls {
+		if r.Rule == "database-offsite-copy" && (r.Status != "warn" || r.Failed != 1) {
+			t.Errorf("%+v, want a warning", r)
+		}
+	}
+	if d.Summary.Failed != 0 || d.Summary.Warned == 0 {
+		t.Errorf("summary %+v", d.Summary)
+	}
+}

@@ -30,11 +30,40 @@ type Doc struct {
 	Sources     []string    `json:"sources"`
 }
 
+// Judged are the rows that judged some resource of the stack.
+func (d *Doc) Judged() []Row {
+	var out []Row
+	for _, r := range d.Controls {
+		if r.Checked > 0 {
+			out = append(out, r)
+		}
+	}
+	return out
+}
+
+// Unjudged names the controls no row of which found anything of its
+// types in the stack ("CIS GCP 3.0 3.8"), each once.
+func (d *Doc) Unjudged() []string {
+	var out []string
+	seen := map[string]bool{}
+	for _, r := range d.Judged() {
+		seen[r.Framework+" "+r.ID] = true
+	}
+	for _, r := range d.Controls {
+		if k := r.Framework + " " + r.ID; !seen[k] {
+			seen[k] = true
+			out = append(out, k)
+		}
+	}
+	return out
+}
+
 // Summary counts rows by status and the controls no rule covers.
 type Summary struct {
 	Controls   int `json:"controls"`
 	Passed     int `json:"passed"`
 	Failed     int `json:"failed"`
+	Warned     int `json:"warned"`
 	NoneJudged int `json:"notApplicable"`
 	NotCovered int `json:"notCovered"`
 }
@@ -86,6 +115,8 @@ func NewDoc(project, stack, environment, plannedAt string, rep *rules.Report) *D
 		switch row.Status {
 		case "fail":
 			d.Summary.Failed++
+		case "warn":
+			d.Summary.Warned++
 		case "pass":
 			d.Summary.Passed++
 		default:
@@ -117,11 +148,11 @@ func Write(w io.Writer, format string, d *Doc) error {
 
 func writeText(w io.Writer, d *Doc) error {
 	fmt.Fprintf(w, "Policy report of %s/%s (%s)\n", d.Project, d.Stack, d.Environment)
-	fmt.Fprintf(w, "%d control rows: %d pass, %d fail, %d with nothing to judge; %d benchmark controls not covered\n\n",
-		d.Summary.Controls, d.Summary.Passed, d.Summary.Failed, d.Summary.NoneJudged, d.Summary.NotCovered)
+	fmt.Fprintf(w, "%d control rows: %d pass, %d fail, %d warn (advisory), %d with nothing to judge; %d benchmark controls not covered\n\n",
+		d.Summary.Controls, d.Summary.Passed, d.Summary.Failed, d.Summary.Warned, d.Summary.NoneJudged, d.Summary.NotCovered)
 	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
 	fmt.Fprintln(tw, "FRAMEWORK\tCONTROL\tRULE\tCHECKED\tPASSED\tFAILED\tN/A\tSTATUS\tTITLE")
-	for _, r := range d.Controls {
+	for _, r := range d.Judged() {
 		fmt.Fprintf(tw, "%s\t%s\t%s\t%d\t%d\t%d\t%d\t%s\t%s\n", r.Framework, r.ID, r.Rule, r.Checked, r.Passed, r.Failed, r.NotApplicable, r.Status, clip(r.Title, 70))
 	}
 	if err := tw.Flush(); err != nil {
@@ -131,6 +162,9 @@ func writeText(w io.Writer, d *Doc) error {
 		for _, u := range r.FailedResources {
 			fmt.Fprintf(w, "  failed %s %s (%s): %s\n", r.Framework, r.ID, r.Rule, u)
 		}
+	}
+	if u := d.Unjudged(); len(u) > 0 {
+		fmt.Fprintf(w, "\nNothing of their types in this stack: %s\n", strings.Join(u, ", "))
 	}
 	fmt.Fprintf(w, "\nNot covered: %d benchmark controls apply to this stack's resource types and no rule checks them\n", len(d.NotCovered))
 	tw = tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)

@@ -20,9 +20,12 @@ type ControlResult struct {
 	FailedURNs []string
 }
 
-// Status is "fail", "pass" or "n/a" (nothing of its types was judged).
+// Status is "fail" (a mandatory rule failed), "warn" (an advisory one
+// did), "pass", or "n/a" (nothing of its types was judged).
 func (r ControlResult) Status() string {
 	switch {
+	case r.Failed > 0 && r.Level == Advisory:
+		return "warn"
 	case r.Failed > 0:
 		return "fail"
 	case r.Passed > 0:
