@@ -46,11 +46,11 @@ func networkPolicies() []*Policy {
 		},
 		{
 			Name: PolicyFlowLogs,
-			Description: "Every network records its flows: each AWS VPC has a flow log, each GCP subnetwork a log config. " +
-				"Azure virtual networks are not judged yet: their Network Watcher flow logs are not built (issue 23).",
+			Description: "Every network records its flows: each AWS VPC has a flow log, each GCP subnetwork a log config, " +
+				"each Azure virtual network an enabled Network Watcher flow log that targets it (virtual-network flow logs: NSG flow logs can no longer be created).",
 			Level:  Mandatory,
-			Stack:  withChecks(awsFlowLogsStack, map[string]func(*Resource, *Env) []string{gcpSubnetwork: gcpSubnetworkLogged}),
-			Judges: []string{awsVPC, gcpSubnetwork},
+			Stack:  withChecks(flowLogsStack, map[string]func(*Resource, *Env) []string{gcpSubnetwork: gcpSubnetworkLogged}),
+			Judges: []string{awsVPC, gcpSubnetwork, azVNet},
 		},
 		{
 			Name: PolicyDBLogging,
@@ -132,13 +132,32 @@ func azureEgressExplicit(r *Resource, _ *Env) []string {
 	return out
 }
 
-// awsFlowLogsStack finds each VPC's flow log.
-func awsFlowLogsStack(s *Stack, _ *Env) []Finding {
-	var out []Finding
+// flowLogsStack finds each AWS VPC's and Azure virtual network's flow log.
+func flowLogsStack(s *Stack, _ *Env) []Finding {
+	out := azureFlowLogs(s)
 	for _, vpc := range s.OfType(awsVPC) {
 		logs, undecided := s.companions(vpc, "vpcId", awsFlowLog)
 		if len(logs) == 0 && !undecided {
 			out = append(out, Finding{URN: vpc.URN, Message: fix("the VPC %s has no flow log", "add an aws:ec2/flowLog with vpcId the VPC and trafficType ALL", vpc.displayName())})
+		}
+	}
+	return out
+}
+
+// azureFlowLogs finds each virtual network's enabled flow log (a disabled
+// one records nothing).
+func azureFlowLogs(s *Stack) []Finding {
+	var out []Finding
+	for _, vnet := range s.OfType(azVNet) {
+		logs, undecided := s.companions(vnet, "targetResourceId", azFlowLog)
+		enabled := false
+		for _, l := range logs {
+			if on, st := boolean(l.Props, "enabled"); st != known || on {
+				enabled = true
+			}
+		}
+		if !enabled && !undecided {
+			out = append(out, Finding{URN: vnet.URN, Message: fix("the virtual network %s has no enabled flow log", "add an azure-native:network:FlowLog in the region's Network Watcher with targetResourceId the network and enabled true", vnet.displayName())})
 		}
 	}
 	return out
