@@ -164,3 +164,16 @@ func atoi(s string) (int, bool) {
 	}
 	return n, true
 }
+
+// FullDescription is p's description with the controls it implements, as
+// the pack shows it in a preview.
+func (p *Policy) FullDescription() string {
+	var keys []string
+	for _, c := range p.Controls() {
+		keys = append(keys, c.Key())
+	}
+	if len(keys) == 0 {
+		return p.Description
+	}
+	return p.Description + " Controls: " + strings.Join(keys, ", ") + "."
+}

@@ -18,6 +18,9 @@ func TestEveryRuleNamesItsControls(t *testing.T) {
 				t.Errorf("names no GDPR article")
 			}
 			for _, c := range controls {
+				if !strings.Contains(p.FullDescription(), c.Key()) {
+					t.Errorf("the pack's description does not name %s", c.Key())
+				}
 				if _, ok := lookupControl(c.Framework, c.ID); !ok || c.Title == "" {
 					t.Errorf("%s is in no catalogue", c.Key())
 				}
