@@ -64,7 +64,7 @@ type Summary struct {
 	Passed     int `json:"passed"`
 	Failed     int `json:"failed"`
 	Warned     int `json:"warned"`
-	NoneJudged int `json:"notApplicable"`
+	NoneJudged int `json:"nothingToJudge"`
 	NotCovered int `json:"notCovered"`
 }
 
