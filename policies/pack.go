@@ -26,7 +26,7 @@ func Pack(cfg rules.Config, env string, clock func() time.Time) (policyx.PolicyP
 	for _, p := range rules.Policies() {
 		if p.IsStack() {
 			policies = append(policies, policyx.NewStackValidationPolicy(p.Name, policyx.StackValidationPolicyArgs{
-				Description:      p.Description,
+				Description:      p.FullDescription(),
 				EnforcementLevel: level(p.LevelIn(env)),
 				ValidateStack: func(_ context.Context, args policyx.StackValidationArgs) error {
 					resources := make([]*rules.Resource, 0, len(args.Resources))
@@ -43,7 +43,7 @@ func Pack(cfg rules.Config, env string, clock func() time.Time) (policyx.PolicyP
 			continue
 		}
 		policies = append(policies, policyx.NewResourceValidationPolicy(p.Name, policyx.ResourceValidationPolicyArgs{
-			Description:      p.Description,
+			Description:      p.FullDescription(),
 			EnforcementLevel: level(p.LevelIn(env)),
 			ConfigSchema:     configSchema,
 			ValidateResource: func(_ context.Context, args policyx.ResourceValidationArgs) error {

@@ -30,7 +30,8 @@ type FlowLogsArgs struct {
 //   - AWS: a VPC flow log of all traffic to a CloudWatch Logs group under
 //     the stack's data key, kept core.LogRetentionDays;
 //   - GCP: the subnetwork's own flow logs (network.go's gcp), nothing more;
-//   - Azure: not yet (see azure below).
+//   - Azure: a virtual-network flow log through the region's Network
+//     Watcher into a storage account of its own (flowlogs_azure.go).
 type FlowLogs struct {
 	pulumi.ResourceState
 }
@@ -115,14 +116,3 @@ func flowLogPolicy(groupArn string) (string, error) {
 	}}})
 	return string(out), err
 }
-
-// azure: not built yet. NSG flow logs can no longer be created (from 30
-// June 2025; they retire on 30 September 2027,
-// learn.microsoft.com/azure/network-watcher/nsg-flow-logs-overview); the
-// replacement is a virtual-network flow log through the region's Network
-// Watcher (learn.microsoft.com/azure/network-watcher/vnet-flow-logs-overview),
-// which writes to a storage account. That account needs the stack's
-// customer-managed key and its own alarms before the pack admits it, so
-// until it exists the pack's flow-log rule does not judge Azure networks
-// (policies/rules/network.go says so).
-func (b *flowBuilder) azure() (struct{}, error) { return struct{}{}, nil }

@@ -47,3 +47,9 @@ func Evaluate(p *Plan, cfg rules.Config, now time.Time) []Violation {
 	}
 	return out
 }
+
+// Report evaluates the plan as Evaluate does and reports it per benchmark
+// control (policies/rules BuildReport).
+func Report(p *Plan, cfg rules.Config, now time.Time) *rules.Report {
+	return rules.BuildReport(ForRules(p), rules.NewEnv(p.Environment, cfg, now))
+}

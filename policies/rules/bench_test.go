@@ -45,7 +45,7 @@ func renamed(v any, suffix string) any {
 		}
 		return out
 	case string:
-		for _, name := range []string{"wedsync-backup-g", "wedsync-backup", "wedsync-db", "wedsync-pg", "wedsync-web", "wsbackupuks", "wedsync-vpc"} {
+		for _, name := range []string{"wedsync-backup-g", "wedsync-backup", "wedsync-db", "wedsync-pg", "wedsync-web", "wsbackupuks", "wedsync-vpc", "wedsync-vnet"} {
 			if strings.HasSuffix(x, name) {
 				return x + suffix
 			}

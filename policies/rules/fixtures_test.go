@@ -173,6 +173,8 @@ func azureWeek(name, day string, hour, minimum float64) map[string]any {
 		"recurrence", obj("frequency", "Week", "schedule", obj("timeZone", "GMT Standard Time", "days", arr(day), "hours", arr(hour), "minutes", arr(0.0))))
 }
 
+const azVNetID = "/subscriptions/0/resourceGroups/rg/providers/Microsoft.Network/virtualNetworks/wedsync-vnet"
+
 func azureFixtures() []fixture {
 	return []fixture{
 		{typ: "pulumi:providers:azure-native", name: "azure-primary", inputs: obj("location", "uksouth")},
@@ -197,6 +199,8 @@ func azureFixtures() []fixture {
 		{typ: azPGConfiguration, name: "db-lock-waits", inputs: obj("serverName", "wedsync-db", "configurationName", "log_lock_waits", "value", "on")},
 		{typ: azPGConfiguration, name: "db-temp-files", inputs: obj("serverName", "wedsync-db", "configurationName", "log_temp_files", "value", "0")},
 		{typ: azPGConfiguration, name: "db-throttle", inputs: obj("serverName", "wedsync-db", "configurationName", "connection_throttle.enable", "value", "on")},
+		{typ: azVNet, name: "vnet", id: azVNetID, inputs: obj("virtualNetworkName", "wedsync-vnet", "location", "uksouth")},
+		{typ: azFlowLog, name: "vnet-flows", inputs: obj("targetResourceId", azVNetID, "enabled", true, "storageId", "/subscriptions/0/resourceGroups/rg/providers/Microsoft.Storage/storageAccounts/wsflowsuks")},
 		{typ: azNSG, name: "app-nsg", inputs: obj("securityRules", arr(
 			obj("name", "allow-app-internet-https", "direction", "Outbound", "access", "Allow", "protocol", "Tcp", "destinationAddressPrefix", "Internet", "destinationPortRange", "443", "priority", 130.0),
 			obj("name", "deny-everything-else-outbound", "direction", "Outbound", "access", "Deny", "protocol", "*", "destinationAddressPrefix", "*", "destinationPortRange", "*", "priority", 4000.0)))},

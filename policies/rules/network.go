@@ -9,6 +9,7 @@ import (
 
 // Network and database observability rules (issue 23): egress that is
 // explicit, networks that record their flows, databases that log sessions.
+// The benchmark controls they implement are in benchmarks.go.
 const (
 	PolicyExplicitEgress = "egress-is-explicit"
 	PolicyFlowLogs       = "networks-have-flow-logs"
@@ -21,6 +22,8 @@ const (
 	awsEgressRule = "aws:vpc/securityGroupEgressRule:SecurityGroupEgressRule"
 	gcpSubnetwork = "gcp:compute/subnetwork:Subnetwork"
 	azNSG         = "azure-native:network:NetworkSecurityGroup"
+	azVNet        = "azure-native:network:VirtualNetwork"
+	azFlowLog     = "azure-native:network:FlowLog"
 )
 
 // dbLogParameters are the PostgreSQL parameters every database must set
@@ -37,31 +40,25 @@ func networkPolicies() []*Policy {
 		{
 			Name: PolicyExplicitEgress,
 			Description: "No rule lets every protocol or every port out to anywhere: AWS security group egress, GCP egress firewall allows and Azure outbound NSG rules " +
-				"name a protocol and ports for any destination that is the internet. " +
-				"Controls: CIS AWS Foundations 5.x (security groups restrict traffic), AWS FSBP EC2.2 and EC2.19 (unrestricted traffic), " +
-				"CIS GCP 3.x (firewall rules), CIS Azure 6.x (network security groups); GDPR Art. 32(1)(b) (confidentiality of processing systems).",
+				"name a protocol and ports for any destination that is the internet.",
 			Level: Mandatory,
 			Check: map[string]func(*Resource, *Env) []string{awsSG: awsEgressExplicit, awsEgressRule: awsEgressRuleExplicit, gcpFirewall: gcpEgressExplicit, azNSG: azureEgressExplicit},
 		},
 		{
 			Name: PolicyFlowLogs,
-			Description: "Every network records its flows: each AWS VPC has a flow log, each GCP subnetwork a log config. " +
-				"Azure virtual networks are not judged yet: their Network Watcher flow logs are not built (issue 23). " +
-				"Controls: CIS AWS Foundations 3.9 (VPC flow logging), AWS FSBP EC2.6, CIS GCP 3.8 (VPC flow logs), CIS Azure 6.x (flow logs); " +
-				"GDPR Art. 32(1)(d) and Art. 33 (detecting and investigating a breach).",
+			Description: "Every network records its flows: each AWS VPC has a flow log, each GCP subnetwork a log config, " +
+				"each Azure virtual network an enabled Network Watcher flow log that targets it (virtual-network flow logs: NSG flow logs can no longer be created).",
 			Level:  Mandatory,
-			Stack:  withChecks(awsFlowLogsStack, map[string]func(*Resource, *Env) []string{gcpSubnetwork: gcpSubnetworkLogged}),
-			Judges: []string{awsVPC},
+			Stack:  withChecks(flowLogsStack, map[string]func(*Resource, *Env) []string{gcpSubnetwork: gcpSubnetworkLogged}),
+			Judges: []string{awsVPC, gcpSubnetwork, azVNet},
 		},
 		{
 			Name: PolicyDBLogging,
 			Description: "Every PostgreSQL database logs connections, disconnections, lock waits and every temporary file (log_temp_files=0), " +
-				"and Azure flexible servers throttle repeated failed sign-ins (connection_throttle.enable): in the RDS parameter group, the Cloud SQL flags, the flexible server configurations. " +
-				"Controls: CIS AWS (RDS logging), AWS FSBP RDS.36 (PostgreSQL logs), CIS GCP 6.2.1-6.2.3 and 6.2.x (log_connections, log_disconnections, log_lock_waits, log_temp_files), " +
-				"CIS Azure 4.3.x (log_connections, log_disconnections, connection_throttling); GDPR Art. 32(1)(d) and Art. 30 (records of access).",
+				"and Azure flexible servers throttle repeated failed sign-ins (connection_throttle.enable): in the RDS parameter group, the Cloud SQL flags, the flexible server configurations.",
 			Level:  Mandatory,
 			Stack:  withChecks(azureDBLoggingStack, map[string]func(*Resource, *Env) []string{awsRDSParameterGroup: rdsParamsLog, gcpSQLInstance: cloudSQLFlagsLog}),
-			Judges: []string{azPGServer},
+			Judges: []string{azPGServer, awsRDSParameterGroup, gcpSQLInstance},
 		},
 	}
 }
@@ -135,13 +132,32 @@ func azureEgressExplicit(r *Resource, _ *Env) []string {
 	return out
 }
 
-// awsFlowLogsStack finds each VPC's flow log.
-func awsFlowLogsStack(s *Stack, _ *Env) []Finding {
-	var out []Finding
+// flowLogsStack finds each AWS VPC's and Azure virtual network's flow log.
+func flowLogsStack(s *Stack, _ *Env) []Finding {
+	out := azureFlowLogs(s)
 	for _, vpc := range s.OfType(awsVPC) {
 		logs, undecided := s.companions(vpc, "vpcId", awsFlowLog)
 		if len(logs) == 0 && !undecided {
 			out = append(out, Finding{URN: vpc.URN, Message: fix("the VPC %s has no flow log", "add an aws:ec2/flowLog with vpcId the VPC and trafficType ALL", vpc.displayName())})
+		}
+	}
+	return out
+}
+
+// azureFlowLogs finds each virtual network's enabled flow log (a disabled
+// one records nothing).
+func azureFlowLogs(s *Stack) []Finding {
+	var out []Finding
+	for _, vnet := range s.OfType(azVNet) {
+		logs, undecided := s.companions(vnet, "targetResourceId", azFlowLog)
+		enabled := false
+		for _, l := range logs {
+			if on, st := boolean(l.Props, "enabled"); st != known || on {
+				enabled = true
+			}
+		}
+		if !enabled && !undecided {
+			out = append(out, Finding{URN: vnet.URN, Message: fix("the virtual network %s has no enabled flow log", "add an azure-native:network:FlowLog in the region's Network Watcher with targetResourceId the network and enabled true", vnet.displayName())})
 		}
 	}
 	return out

@@ -9,6 +9,8 @@ var networkBreakings = []breaking{
 	{"gcp_egress_every_port", "gcp", "egress-https", "allows.0.ports", remove, PolicyExplicitEgress, ""},
 	{"azure_outbound_any_protocol", "azure", "app-nsg", "securityRules.0.destinationPortRange", "*", PolicyExplicitEgress, ""},
 	{"aws_vpc_without_flow_log", "aws", "vpc-flow", "", nil, PolicyFlowLogs, "vpc"},
+	{"azure_vnet_without_flow_log", "azure", "vnet-flows", "", nil, PolicyFlowLogs, "vnet"},
+	{"azure_vnet_flow_log_disabled", "azure", "vnet-flows", "enabled", false, PolicyFlowLogs, "vnet"},
 	{"gcp_subnetwork_without_flow_logs", "gcp", "subnet", "logConfig", remove, PolicyFlowLogs, ""},
 	{"rds_params_without_logging", "aws", "db-params", "parameters", arr(obj("name", "rds.force_ssl", "value", "1")), PolicyDBLogging, ""},
 	{"rds_temp_files_over_a_size", "aws", "db-params", "parameters.4.value", "1024", PolicyDBLogging, ""},
