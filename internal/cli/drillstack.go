@@ -69,16 +69,18 @@ func (f *drillFlags) runStack(cmd *cobra.Command) error {
 	rep := drill.RunRecovery(ctx, drill.RecoveryOptions{
 		Scratch: s, Stacks: newRecoveryStacks(p, cmd.ErrOrStderr()), Checks: f.checks, RTO: f.rto,
 		Connect: func(_ context.Context, outputs map[string]any) (drill.Restored, error) {
-			return f.restored(bin, outputs, now)
+			return f.restored(bin, outputs)
 		},
 	})
 	return f.finishStack(cmd, p, rep)
 }
 
 // restored is the scratch stack's database: the flags, else its outputs.
-func (f *drillFlags) restored(bin string, outputs map[string]any, now time.Time) (drill.Restored, error) {
+// It holds the latest the source replicated, so the newest row is judged
+// against the clock (--now moves only what the program plans for).
+func (f *drillFlags) restored(bin string, outputs map[string]any) (drill.Restored, error) {
 	db, _ := outputs["database"].(map[string]any)
-	r := drill.Restored{Postgres: drill.Postgres{BinDir: bin, Host: f.pgHost, Port: f.pgPort, User: f.pgUser}, Database: f.pgDatabase, RestorePoint: now}
+	r := drill.Restored{Postgres: drill.Postgres{BinDir: bin, Host: f.pgHost, Port: f.pgPort, User: f.pgUser}, Database: f.pgDatabase, RestorePoint: time.Now()}
 	if r.Host == "" {
 		r.Host, _ = db["endpoint"].(string)
 		if port, ok := db["port"].(float64); ok {

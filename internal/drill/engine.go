@@ -161,9 +161,13 @@ func (e Engine) stack(ctx context.Context, s *Scratch, create bool) (auto.Stack,
 }
 
 // releaseState rewrites the scratch stack's checkpoint for its destroy:
-// resources it imported (adopted from the source) and whatever is parented
-// to or depends on them are dropped from the state, so destroy leaves the
-// source's copies as they are; every other resource is unprotected. It
+// the resources it imported (adopted from the source: its replica
+// buckets), what directly configures them (depends on one: a bucket
+// policy, a lock or replication configuration) and their children are
+// dropped from the state, so destroy leaves the source's copies as they
+// are; references to them are cut from what stays, and everything that
+// stays is unprotected and deleted. Only direct dependents are dropped:
+// whatever depends on those is the scratch stack's own and goes. It
 // returns the URNs dropped.
 func releaseState(ctx context.Context, st auto.Stack) ([]string, error) {
 	exported, err := st.Export(ctx)
@@ -174,13 +178,22 @@ func releaseState(ctx context.Context, st auto.Stack) ([]string, error) {
 	if err := json.Unmarshal(exported.Deployment, &d); err != nil {
 		return nil, err
 	}
+	adopted := map[resource.URN]bool{}
+	for _, r := range d.Resources {
+		if r.ImportID != "" {
+			adopted[r.URN] = true
+		}
+	}
 	drop := map[resource.URN]bool{}
-	for changed := true; changed; {
-		changed = false
-		for _, r := range d.Resources {
-			if !drop[r.URN] && (r.ImportID != "" || refersTo(r, drop)) {
-				drop[r.URN], changed = true, true
-			}
+	for _, r := range d.Resources {
+		if adopted[r.URN] || dependsOn(r, adopted) {
+			drop[r.URN] = true
+		}
+	}
+	// Children go with their parents (state order: parents first).
+	for _, r := range d.Resources {
+		if drop[r.Parent] {
+			drop[r.URN] = true
 		}
 	}
 	kept := d.Resources[:0]
@@ -191,6 +204,7 @@ func releaseState(ctx context.Context, st auto.Stack) ([]string, error) {
 			continue
 		}
 		r.Protect = false
+		cut(&r, drop)
 		kept = append(kept, r)
 	}
 	d.Resources = kept
@@ -201,10 +215,30 @@ func releaseState(ctx context.Context, st auto.Stack) ([]string, error) {
 	return forgotten, st.Import(ctx, apitype.UntypedDeployment{Version: exported.Version, Deployment: raw})
 }
 
-// refersTo reports whether r is parented to, depends on or is deleted with
-// a resource in set.
-func refersTo(r apitype.ResourceV3, set map[resource.URN]bool) bool {
-	if set[r.Parent] || set[r.DeletedWith] {
+// cut removes r's references to the resources in set.
+func cut(r *apitype.ResourceV3, set map[resource.URN]bool) {
+	keep := func(urns []resource.URN) []resource.URN {
+		var out []resource.URN
+		for _, u := range urns {
+			if !set[u] {
+				out = append(out, u)
+			}
+		}
+		return out
+	}
+	r.Dependencies = keep(r.Dependencies)
+	for k, deps := range r.PropertyDependencies {
+		r.PropertyDependencies[k] = keep(deps)
+	}
+	if set[r.DeletedWith] {
+		r.DeletedWith = ""
+	}
+}
+
+// dependsOn reports whether r depends on, or is deleted with, a resource
+// in set.
+func dependsOn(r apitype.ResourceV3, set map[resource.URN]bool) bool {
+	if set[r.DeletedWith] {
 		return true
 	}
 	for _, d := range r.Dependencies {
