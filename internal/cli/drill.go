@@ -28,6 +28,7 @@ type drillFlags struct {
 	recoveryStack bool
 	pgDatabase    string
 	now           *instant
+	publish       bool
 }
 
 func newDRDrillCmd() *cobra.Command {
@@ -84,6 +85,7 @@ arguments, no outputs, or the tier or PostgreSQL cannot be reached.`,
 	fl.StringSliceVar(&f.checks.Tables, "table", f.checks.Tables, "the core tables counted and checksummed")
 	fl.StringVar(&f.checks.SchemaQuery, "schema-query", f.checks.SchemaQuery, "SQL returning the schema version")
 	fl.BoolVar(&f.recoveryStack, "recovery-stack", false, "drill through a throwaway recovery stack (the DR path), verify its database, destroy it")
+	fl.BoolVar(&f.publish, "publish-metric", false, "with --recovery-stack: publish the result (passed, restore seconds) where the stack's restore drill alarm reads it (its restoreDrill output)")
 	fl.StringVar(&f.pgDatabase, "pg-database", "", "with --recovery-stack: the restored database's name (default: the stack's database.name output)")
 	return cmd
 }

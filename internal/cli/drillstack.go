@@ -10,6 +10,7 @@ import (
 	"path/filepath"
 	"time"
 
+	"github.com/aws/aws-sdk-go-v2/config"
 	"github.com/spf13/cobra"
 
 	"github.com/wedsync/wedsync-infra/internal/audit"
@@ -72,7 +73,53 @@ func (f *drillFlags) runStack(cmd *cobra.Command) error {
 			return f.restored(bin, outputs)
 		},
 	})
-	return f.finishStack(cmd, p, rep)
+	// A failed drill is published too: that is what pages.
+	var published error
+	if f.publish {
+		published = f.publishResult(cmd, rep)
+	}
+	if err := f.finishStack(cmd, p, rep); err != nil {
+		return err
+	}
+	return published
+}
+
+// publishResult publishes the drill's result where the source stack's
+// restore drill alarm reads it (the stack's restoreDrill output).
+func (f *drillFlags) publishResult(cmd *cobra.Command, rep *drill.RecoveryReport) error {
+	outputs, err := f.stackOutputs(cmd)
+	if err != nil {
+		return invalid(fmt.Errorf("--publish-metric: the outputs of %s: %w", f.stack, err))
+	}
+	sink, _ := outputs["restoreDrill"].(map[string]any)
+	pub, err := newPublisher(commandContext(cmd), sink)
+	if err != nil {
+		return invalid(fmt.Errorf("--publish-metric: %w", err))
+	}
+	if err := pub.Publish(commandContext(cmd), drill.ResultOf(rep)); err != nil {
+		return &exitError{code: ExitViolation, err: fmt.Errorf("the drill's result was not published, so its alarm will report a missing drill: %w", err)}
+	}
+	fmt.Fprintf(cmd.OutOrStdout(), "  result published to %v (%s)\n", sink["cloud"], sink["stack"])
+	return nil
+}
+
+// newPublisher is the publisher of a stack's restoreDrill output; tests
+// replace it.
+var newPublisher = func(ctx context.Context, sink map[string]any) (drill.Publisher, error) {
+	str := func(k string) string { s, _ := sink[k].(string); return s }
+	switch str("cloud") {
+	case "aws":
+		cfg, err := config.LoadDefaultConfig(ctx, config.WithRegion(str("region")))
+		if err != nil {
+			return nil, fmt.Errorf("AWS credentials: %w", err)
+		}
+		return drill.CloudWatch{Region: str("region"), Credentials: cfg.Credentials}, nil
+	case "gcp":
+		return drill.CloudMonitoring{Project: str("project")}, nil
+	case "azure":
+		return drill.AppInsights{ConnectionString: str("connectionString")}, nil
+	}
+	return nil, fmt.Errorf("the stack has no restoreDrill output naming a cloud (%v): only prod stacks have a restore drill alarm", sink)
 }
 
 // restored is the scratch stack's database: the flags, else its outputs.
