@@ -264,7 +264,7 @@ func (b *drillBuilder) aws() (pulumi.Map, error) {
 	rto := b.a.RTO.Seconds()
 	if _, err := cloudwatch.NewMetricAlarm(b.ctx, b.name+"-failed-or-slow", &cloudwatch.MetricAlarmArgs{
 		Name:             pulumi.String(dep.NameWithin(255, "restore-drill", "failed-or-slow")),
-		AlarmDescription: pulumi.String(b.description(fmt.Sprintf("failed, or restored slower than %.0f s", rto))),
+		AlarmDescription: pulumi.String(b.description("failed", fmt.Sprintf("failed, or restored slower than %.0f s", rto))),
 		MetricQueries: cloudwatch.MetricAlarmMetricQueryArray{
 			metric("ok", drillSucceeded, "Minimum"),
 			metric("seconds", drillSeconds, "Maximum"),
@@ -283,7 +283,7 @@ func (b *drillBuilder) aws() (pulumi.Map, error) {
 	days := min(int(b.a.MissingAfter.Hours()/24)-1, 7)
 	if _, err := cloudwatch.NewMetricAlarm(b.ctx, b.name+"-missing", &cloudwatch.MetricAlarmArgs{
 		Name:               pulumi.String(dep.NameWithin(255, "restore-drill", "missing")),
-		AlarmDescription:   pulumi.String(b.description(fmt.Sprintf("did not run for %d days", days))),
+		AlarmDescription:   pulumi.String(b.description("missing", fmt.Sprintf("did not run for %d days", days))),
 		Namespace:          pulumi.String(drillNamespace),
 		MetricName:         pulumi.String(drillSucceeded),
 		Dimensions:         dims,

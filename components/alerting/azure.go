@@ -316,7 +316,7 @@ func (b *drillBuilder) azure() (pulumi.Map, error) {
 		drillSucceeded, drillSeconds, dep.Stack, drillSucceeded, drillSeconds, b.a.RTO.Seconds())
 	_, err = insights.NewScheduledQueryRule(b.ctx, b.name, &insights.ScheduledQueryRuleArgs{
 		RuleName: pulumi.String(dep.Name("restore-drill")), ResourceGroupName: rg, Location: loc, Tags: tags,
-		Description: pulumi.String(b.description("failed, or was slower than the RTO")), Enabled: pulumi.Bool(true),
+		Description: pulumi.String(b.description("failed", "failed, or was slower than the RTO")), Enabled: pulumi.Bool(true),
 		Severity: pulumi.Float64(1), Scopes: pulumi.StringArray{ai.ID()},
 		WindowSize: pulumi.String("P1D"), EvaluationFrequency: pulumi.String("PT1H"), OverrideQueryTimeRange: pulumi.String("P2D"),
 		Criteria: insights.ScheduledQueryRuleCriteriaArgs{AllOf: insights.ConditionArray{insights.ConditionArgs{

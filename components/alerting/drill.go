@@ -26,8 +26,8 @@ const (
 	drillSeconds   = "RestoreSeconds"
 	// drillGCPPrefix is the Cloud Monitoring custom metric type prefix.
 	drillGCPPrefix = "custom.googleapis.com/wedsync/restore_drill/"
-	// drillAlarmPage is the runbook section every drill alarm links to.
-	drillAlarmPage = "docs/runbooks/alarms/restore-drill.md"
+	// drillAlarmPage is the runbook page every drill alarm links to.
+	drillAlarmPage = "alarms/restore-drill.md"
 )
 
 // RestoreDrillAlarmArgs are what the drill alarm needs from the stack.
@@ -96,8 +96,13 @@ func (b *drillBuilder) opts() []pulumi.ResourceOption {
 	return b.a.Deployment.Primary.With(pulumi.Parent(b.c))
 }
 
-// description says what fired and where to read on.
-func (b *drillBuilder) description(what string) string {
-	return fmt.Sprintf("WedSync %s restore drill %s (target: restored and verified within %s, every week). Runbook: %s",
-		b.a.Deployment.Stack, what, b.a.RTO, drillAlarmPage)
+// description says what fired and where to read on: the runbook page's
+// section anchor ("failed", "missing"; "" for the page).
+func (b *drillBuilder) description(anchor, what string) string {
+	page := drillAlarmPage
+	if anchor != "" {
+		page += "#" + anchor
+	}
+	return core.AlarmDescription(page, "WedSync %s restore drill %s (target: restored and verified within %s, every week)",
+		b.a.Deployment.Stack, what, b.a.RTO)
 }

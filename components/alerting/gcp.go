@@ -169,7 +169,7 @@ func (b *drillBuilder) gcp() (pulumi.Map, error) {
 				Query: pulumi.String(query), Duration: pulumi.String("0s"), EvaluationInterval: pulumi.String("3600s"),
 			},
 		}},
-		Documentation:        &monitoring.AlertPolicyDocumentationArgs{Content: pulumi.String(b.description("failed, was slow or did not run")), MimeType: pulumi.String("text/markdown")},
+		Documentation:        &monitoring.AlertPolicyDocumentationArgs{Content: pulumi.String(b.description("", "failed, was slow or did not run")), MimeType: pulumi.String("text/markdown")},
 		NotificationChannels: b.a.Alerts.IDs,
 	}, b.opts()...)
 	return pulumi.Map{"project": pulumi.String(dep.Primary.GCPProject), "query": pulumi.String(query)}, err
