@@ -162,13 +162,12 @@ func (e Engine) stack(ctx context.Context, s *Scratch, create bool) (auto.Stack,
 
 // releaseState rewrites the scratch stack's checkpoint for its destroy:
 // the resources it imported (adopted from the source: its replica
-// buckets), what directly configures them (depends on one: a bucket
-// policy, a lock or replication configuration) and their children are
+// buckets), what configures them (names one as its bucket or storage
+// account: a bucket policy, a lock or replication configuration) and their
+// children are
 // dropped from the state, so destroy leaves the source's copies as they
 // are; references to them are cut from what stays, and everything that
-// stays is unprotected and deleted. Only direct dependents are dropped:
-// whatever depends on those is the scratch stack's own and goes. It
-// returns the URNs dropped.
+// stays is unprotected and deleted. It returns the URNs dropped.
 func releaseState(ctx context.Context, st auto.Stack) ([]string, error) {
 	exported, err := st.Export(ctx)
 	if err != nil {
@@ -235,19 +234,21 @@ func cut(r *apitype.ResourceV3, set map[resource.URN]bool) {
 	}
 }
 
-// dependsOn reports whether r depends on, or is deleted with, a resource
-// in set.
+// configuringProperties are the inputs by which a resource configures a
+// bucket or storage account it names (a bucket policy, versioning, lock,
+// replication or notification configuration, an IAM binding on the
+// bucket): a resource naming an adopted one there acts on the source's copy.
+var configuringProperties = []resource.PropertyKey{"bucket", "accountName", "storageAccountName"}
+
+// dependsOn reports whether r configures, or is deleted with, a resource in
+// set. What merely refers to one (an IAM policy document, an alarm's
+// dimension) is the scratch stack's own, and goes with it.
 func dependsOn(r apitype.ResourceV3, set map[resource.URN]bool) bool {
 	if set[r.DeletedWith] {
 		return true
 	}
-	for _, d := range r.Dependencies {
-		if set[d] {
-			return true
-		}
-	}
-	for _, deps := range r.PropertyDependencies {
-		for _, d := range deps {
+	for _, key := range configuringProperties {
+		for _, d := range r.PropertyDependencies[key] {
 			if set[d] {
 				return true
 			}

@@ -98,6 +98,11 @@ func TestTheRestoreDrillUnderTheRealEngine(t *testing.T) {
 			if len(rep.Teardown.Forgotten) == 0 {
 				t.Error("nothing adopted from prod was left to it: the scratch stack must adopt prod's replicas and never delete them")
 			}
+			kinds := map[string]int{}
+			for _, urn := range rep.Teardown.Forgotten {
+				kinds[urn[strings.LastIndex(urn[:strings.LastIndex(urn, "::")], "$")+1:strings.LastIndex(urn, "::")]]++
+			}
+			t.Logf("left to prod (adopted, or configuring what was adopted), by type: %v", kinds)
 			if stackExists(t, scratch.Name) {
 				t.Errorf("the scratch stack %s is still in the backend after the drill", scratch.Name)
 			}
