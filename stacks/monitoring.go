@@ -65,3 +65,21 @@ func (b *build) budget() error {
 	}
 	return err
 }
+
+// restoreDrillAlarm pages when the weekly restore drill of a prod stack
+// fails, is slower than the 4-hour RTO, or does not run (dr drill
+// --recovery-stack --publish-metric publishes what it reads). A recovery
+// stack is not drilled: it is the drill's subject, never its source.
+func (b *build) restoreDrillAlarm() error {
+	if !b.dep.IsProd() || b.cfg.Recovery != nil {
+		return nil
+	}
+	a, err := alerting.NewRestoreDrillAlarm(b.ctx, "restore-drill", &alerting.RestoreDrillAlarmArgs{
+		Deployment: b.dep,
+		Alerts:     b.alerts.Target,
+	})
+	if err == nil {
+		b.ctx.Export("restoreDrill", a.Sink)
+	}
+	return err
+}

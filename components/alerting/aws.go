@@ -241,3 +241,64 @@ func (b *dashboardBuilder) aws() (dashboardOutputs, error) {
 	}
 	return dashboardOutputs{url: pulumi.Sprintf("https://%s.console.aws.amazon.com/cloudwatch/home?region=%s#dashboards:name=%s", dep.Primary.Region, dep.Primary.Region, d.DashboardName)}, nil
 }
+
+// aws raises two CloudWatch alarms on the drill's custom metrics (namespace
+// WedSync/RestoreDrill, dimension Stack), both paging the alert target: a
+// failed or slow drill (metric math over the day's data; a day without a
+// drill is not a failure), and a missing drill. CloudWatch evaluates at
+// most seven days (Period x EvaluationPeriods <= 604,800 s, PutMetricAlarm
+// in the CloudWatch API reference), so "missing" is seven daily periods in
+// a row without a drill, missing data breaching: it fires at the latest
+// eight days after the last drill. A composite alarm would make one of the
+// two, at one more resource type: both name the runbook instead.
+func (b *drillBuilder) aws() (pulumi.Map, error) {
+	dep := b.a.Deployment
+	actions := b.a.Alerts.Actions()
+	dims := pulumi.StringMap{"Stack": pulumi.String(dep.Stack)}
+	metric := func(id, name, stat string) cloudwatch.MetricAlarmMetricQueryArgs {
+		return cloudwatch.MetricAlarmMetricQueryArgs{Id: pulumi.String(id), Metric: &cloudwatch.MetricAlarmMetricQueryMetricArgs{
+			Namespace: pulumi.String(drillNamespace), MetricName: pulumi.String(name), Dimensions: dims,
+			Period: pulumi.Int(86400), Stat: pulumi.String(stat),
+		}}
+	}
+	rto := b.a.RTO.Seconds()
+	if _, err := cloudwatch.NewMetricAlarm(b.ctx, b.name+"-failed-or-slow", &cloudwatch.MetricAlarmArgs{
+		Name:             pulumi.String(dep.NameWithin(255, "restore-drill", "failed-or-slow")),
+		AlarmDescription: pulumi.String(b.description("failed", fmt.Sprintf("failed, or restored slower than %.0f s", rto))),
+		MetricQueries: cloudwatch.MetricAlarmMetricQueryArray{
+			metric("ok", drillSucceeded, "Minimum"),
+			metric("seconds", drillSeconds, "Maximum"),
+			cloudwatch.MetricAlarmMetricQueryArgs{Id: pulumi.String("bad"), Label: pulumi.String("failed or slow drill"), ReturnData: pulumi.Bool(true),
+				Expression: pulumi.Sprintf("IF(ok < 1 || seconds > %.0f, 1, 0)", rto)},
+		},
+		EvaluationPeriods:  pulumi.Int(1),
+		Threshold:          pulumi.Float64(1),
+		ComparisonOperator: pulumi.String("GreaterThanOrEqualToThreshold"),
+		TreatMissingData:   pulumi.String("notBreaching"),
+		AlarmActions:       actions,
+		OkActions:          actions,
+	}, b.opts()...); err != nil {
+		return nil, err
+	}
+	days := min(int(b.a.MissingAfter.Hours()/24)-1, 7)
+	if _, err := cloudwatch.NewMetricAlarm(b.ctx, b.name+"-missing", &cloudwatch.MetricAlarmArgs{
+		Name:               pulumi.String(dep.NameWithin(255, "restore-drill", "missing")),
+		AlarmDescription:   pulumi.String(b.description("missing", fmt.Sprintf("did not run for %d days", days))),
+		Namespace:          pulumi.String(drillNamespace),
+		MetricName:         pulumi.String(drillSucceeded),
+		Dimensions:         dims,
+		Statistic:          pulumi.String("SampleCount"),
+		Period:             pulumi.Int(86400),
+		EvaluationPeriods:  pulumi.Int(days),
+		DatapointsToAlarm:  pulumi.Int(days),
+		Threshold:          pulumi.Float64(1),
+		ComparisonOperator: pulumi.String("LessThanThreshold"),
+		TreatMissingData:   pulumi.String("breaching"),
+		AlarmActions:       actions,
+		OkActions:          actions,
+	}, b.opts()...); err != nil {
+		return nil, err
+	}
+	return pulumi.Map{"namespace": pulumi.String(drillNamespace), "region": pulumi.String(dep.Primary.Region),
+		"metrics": pulumi.ToStringArray([]string{drillSucceeded, drillSeconds})}, nil
+}

@@ -7,6 +7,7 @@ import (
 	"github.com/pulumi/pulumi-azure-native-sdk/authorization/v2"
 	"github.com/pulumi/pulumi-azure-native-sdk/consumption/v2"
 	"github.com/pulumi/pulumi-azure-native-sdk/insights/v2"
+	"github.com/pulumi/pulumi-azure-native-sdk/operationalinsights/v2"
 	"github.com/pulumi/pulumi/sdk/v3/go/pulumi"
 
 	"github.com/wedsync/wedsync-infra/components/core"
@@ -279,4 +280,51 @@ func (b *dashboardBuilder) azure() (dashboardOutputs, error) {
 		return dashboardOutputs{}, err
 	}
 	return dashboardOutputs{url: pulumi.Sprintf("https://portal.azure.com/#resource%s/workbook", wb.ID())}, nil
+}
+
+// azure: the drill publishes its result as two Application Insights custom
+// metrics (DrillSucceeded, RestoreSeconds, dimension Stack) to a
+// workspace-based component of its own, and a log search alert rule over
+// it pages the alert target when the newest drill failed or was slower
+// than the RTO. A missing drill cannot be alarmed on Azure: a log search
+// alert looks back at most two days (its query time range,
+// overrideQueryTimeRange, goes to P2D) and metric alerts do not fire on
+// absent data; the weekly workflow's own failure is what shows a drill
+// that did not run there (docs/runbooks/alarms/restore-drill.md).
+func (b *drillBuilder) azure() (pulumi.Map, error) {
+	dep := b.a.Deployment
+	site := dep.Primary
+	rg, loc, tags := site.AzureResourceGroup, pulumi.String(site.Region), dep.Tags.For(core.Azure)
+	ws, err := operationalinsights.NewWorkspace(b.ctx, b.name, &operationalinsights.WorkspaceArgs{
+		WorkspaceName: pulumi.String(dep.Name("restore-drill", site.Short())), ResourceGroupName: rg, Location: loc, Tags: tags,
+		Sku: operationalinsights.WorkspaceSkuArgs{Name: pulumi.String("PerGB2018")}, RetentionInDays: pulumi.Int(90),
+	}, b.opts()...)
+	if err != nil {
+		return nil, err
+	}
+	ai, err := insights.NewComponent(b.ctx, b.name, &insights.ComponentArgs{
+		ResourceName: pulumi.String(dep.Name("restore-drill", site.Short())), ResourceGroupName: rg, Location: loc, Tags: tags,
+		Kind: pulumi.String("other"), ApplicationType: pulumi.String("other"), IngestionMode: pulumi.String("LogAnalytics"), WorkspaceResourceId: ws.ID(),
+	}, b.opts()...)
+	if err != nil {
+		return nil, err
+	}
+	kql := fmt.Sprintf(`customMetrics
+| where name in ("%s", "%s") and tostring(customDimensions.Stack) == "%s"
+| summarize arg_max(timestamp, valueMin, valueMax) by name
+| summarize breaches = countif((name == "%s" and valueMin < 1) or (name == "%s" and valueMax > %.0f))`,
+		drillSucceeded, drillSeconds, dep.Stack, drillSucceeded, drillSeconds, b.a.RTO.Seconds())
+	_, err = insights.NewScheduledQueryRule(b.ctx, b.name, &insights.ScheduledQueryRuleArgs{
+		RuleName: pulumi.String(dep.Name("restore-drill")), ResourceGroupName: rg, Location: loc, Tags: tags,
+		Description: pulumi.String(b.description("failed", "failed, or was slower than the RTO")), Enabled: pulumi.Bool(true),
+		Severity: pulumi.Float64(1), Scopes: pulumi.StringArray{ai.ID()},
+		WindowSize: pulumi.String("P1D"), EvaluationFrequency: pulumi.String("PT1H"), OverrideQueryTimeRange: pulumi.String("P2D"),
+		Criteria: insights.ScheduledQueryRuleCriteriaArgs{AllOf: insights.ConditionArray{insights.ConditionArgs{
+			Query: pulumi.String(kql), MetricMeasureColumn: pulumi.String("breaches"), TimeAggregation: pulumi.String("Maximum"),
+			Operator: pulumi.String("GreaterThan"), Threshold: pulumi.Float64(0),
+			FailingPeriods: &insights.ConditionFailingPeriodsArgs{MinFailingPeriodsToAlert: pulumi.Float64(1), NumberOfEvaluationPeriods: pulumi.Float64(1)},
+		}}},
+		Actions: &insights.ActionsArgs{ActionGroups: b.a.Alerts.IDs},
+	}, b.opts()...)
+	return pulumi.Map{"metrics": pulumi.ToStringArray([]string{drillSucceeded, drillSeconds}), "connectionString": ai.ConnectionString}, err
 }

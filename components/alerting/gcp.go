@@ -142,3 +142,54 @@ func (b *dashboardBuilder) gcp() (dashboardOutputs, error) {
 	}
 	return dashboardOutputs{url: pulumi.Sprintf("https://console.cloud.google.com/monitoring/dashboards?project=%s", dep.Primary.GCPProject)}, nil
 }
+
+// gcp is one alert policy over the drill's custom metrics
+// (custom.googleapis.com/wedsync/restore_drill/{succeeded,restore_seconds},
+// label stack, resource global), notifying the alert target. A metric
+// absence condition looks back at most 23.5 hours
+// (cloud.google.com/monitoring/alerts/metric-absence), so the policy is
+// one PromQL condition (cloud.google.com/monitoring/promql/promql-in-alerting)
+// over MissingAfter: the newest drill failed, or was slower than the RTO, or
+// there is none at all (absent_over_time: missing data breaches).
+func (b *drillBuilder) gcp() (pulumi.Map, error) {
+	dep := b.a.Deployment
+	days := int(b.a.MissingAfter.Hours() / 24)
+	series := func(metric string) string {
+		return fmt.Sprintf(`%s{monitored_resource="global",stack="%s"}[%dd]`, PromQLName(drillGCPPrefix+metric), dep.Stack, days)
+	}
+	query := fmt.Sprintf("(last_over_time(%s) < 1) or (last_over_time(%s) > %.0f) or absent_over_time(%s)",
+		series("succeeded"), series("restore_seconds"), b.a.RTO.Seconds(), series("succeeded"))
+	_, err := monitoring.NewAlertPolicy(b.ctx, b.name, &monitoring.AlertPolicyArgs{
+		Project:     pulumi.String(dep.Primary.GCPProject),
+		DisplayName: pulumi.String(dep.NameWithin(100, "restore-drill")),
+		Combiner:    pulumi.String("OR"),
+		Conditions: monitoring.AlertPolicyConditionArray{monitoring.AlertPolicyConditionArgs{
+			DisplayName: pulumi.String("restore drill failed, slow or missing"),
+			ConditionPrometheusQueryLanguage: &monitoring.AlertPolicyConditionConditionPrometheusQueryLanguageArgs{
+				Query: pulumi.String(query), Duration: pulumi.String("0s"), EvaluationInterval: pulumi.String("3600s"),
+			},
+		}},
+		Documentation:        &monitoring.AlertPolicyDocumentationArgs{Content: pulumi.String(b.description("", "failed, was slow or did not run")), MimeType: pulumi.String("text/markdown")},
+		NotificationChannels: b.a.Alerts.IDs,
+	}, b.opts()...)
+	return pulumi.Map{"project": pulumi.String(dep.Primary.GCPProject), "query": pulumi.String(query)}, err
+}
+
+// PromQLName is a Cloud Monitoring metric type as PromQL names it: the
+// first "/" becomes ":", every other character outside [a-zA-Z0-9_:] "_"
+// (cloud.google.com/monitoring/promql, "Mapping Cloud Monitoring metric
+// names to PromQL").
+func PromQLName(metricType string) string {
+	out := []rune(metricType)
+	colon := false
+	for i, r := range out {
+		switch {
+		case r == '/' && !colon:
+			out[i], colon = ':', true
+		case r >= 'a' && r <= 'z', r >= 'A' && r <= 'Z', r >= '0' && r <= '9', r == '_':
+		default:
+			out[i] = '_'
+		}
+	}
+	return string(out)
+}

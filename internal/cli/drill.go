@@ -24,6 +24,11 @@ type drillFlags struct {
 	pgPort                        int
 	rto                           time.Duration
 	checks                        drill.Checks
+	// recoveryStack drills through a scratch recovery stack (drillstack.go).
+	recoveryStack bool
+	pgDatabase    string
+	now           *instant
+	publish       bool
 }
 
 func newDRDrillCmd() *cobra.Command {
@@ -55,8 +60,15 @@ Exit codes: 0 restored, every check passed, within the RTO; 1 the drill
 failed (a finding, a restore error, a failed check, over the RTO); 2 bad
 arguments, no outputs, or the tier or PostgreSQL cannot be reached.`,
 		Args: cobra.NoArgs,
-		RunE: func(cmd *cobra.Command, _ []string) error { return f.run(cmd) },
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			if f.recoveryStack {
+				return f.runStack(cmd)
+			}
+			return f.run(cmd)
+		},
 	}
+	cmd.Long += recoveryStackHelp
+	f.now = nowFlag(cmd)
 	fl := cmd.Flags()
 	fl.StringVar(&f.stack, "stack", "", "the stack whose copy to restore (required)")
 	fl.StringVar(&f.tier, "tier", "bucket", "bucket, replica or offsite")
@@ -72,6 +84,9 @@ arguments, no outputs, or the tier or PostgreSQL cannot be reached.`,
 	fl.DurationVar(&f.checks.RPO, "rpo", f.checks.RPO, "the newest row must be at most this older than the copy")
 	fl.StringSliceVar(&f.checks.Tables, "table", f.checks.Tables, "the core tables counted and checksummed")
 	fl.StringVar(&f.checks.SchemaQuery, "schema-query", f.checks.SchemaQuery, "SQL returning the schema version")
+	fl.BoolVar(&f.recoveryStack, "recovery-stack", false, "drill through a throwaway recovery stack (the DR path), verify its database, destroy it")
+	fl.BoolVar(&f.publish, "publish-metric", false, "with --recovery-stack: publish the result (passed, restore seconds) where the stack's restore drill alarm reads it (its restoreDrill output)")
+	fl.StringVar(&f.pgDatabase, "pg-database", "", "with --recovery-stack: the restored database's name (default: the stack's database.name output)")
 	return cmd
 }
 
