@@ -296,7 +296,7 @@ func clouds() map[string][]fixture {
 		"aws":   append(awsFixtures(), awsIngressFixtures()...),
 		"gcp":   append(gcpFixtures(), gcpIngressFixtures()...),
 		"azure": append(azureFixtures(), azureIngressFixtures()...),
-		"more":  moreFixtures(),
+		"more":  append(moreFixtures(), ciFixtures()...),
 	}
 }
 
