@@ -46,6 +46,9 @@ func (b *builder) aws() (outputs, error) {
 		if err := b.awsAttach("preview-viewonly", preview, pulumi.String(awsViewOnly).ToStringOutput()); err != nil {
 			return outputs{}, err
 		}
+		if _, err := iamRolePolicy(b, "preview-stack-secrets", preview.Name, b.awsScope().stackSecrets().String()); err != nil {
+			return outputs{}, err
+		}
 		out.preview = preview.Arn
 		if out.drill, err = b.awsDrill(providerARN); err != nil {
 			return outputs{}, err
@@ -63,7 +66,7 @@ func (b *builder) awsScope() awsScope {
 			regions = append(regions, s.Region)
 		}
 	}
-	return awsScope{prefix: b.dep.Name() + "-", ci: b.dep.Name("ci"), regions: regions}
+	return awsScope{prefix: b.dep.Name() + "-", ci: b.dep.Name("ci"), regions: regions, secrets: StateSecretsAlias(b.dep.Stack)}
 }
 
 // awsDeploy is the deploy role: the planned types' actions in managed
@@ -98,6 +101,9 @@ func (b *builder) awsDeploy(providerARN pulumi.StringOutput) (*iam.Role, error) 
 		if err := b.awsAttach(label, deploy, p.Arn); err != nil {
 			return nil, err
 		}
+	}
+	if _, err := iamRolePolicy(b, "deploy-stack-secrets", deploy.Name, scope.stackSecrets().String()); err != nil {
+		return nil, err
 	}
 	_, err = iam.NewRolePolicy(b.ctx, b.name+"-deploy-guards", &iam.RolePolicyArgs{
 		Role:   deploy.Name,

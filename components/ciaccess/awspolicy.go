@@ -16,6 +16,24 @@ const awsPolicyLimit = 6144
 type awsScope struct {
 	prefix, ci string
 	regions    []string
+	// secrets is the alias of the stack's secrets-provider key
+	// (bootstrap/, the stack file's secretsprovider).
+	secrets string
+}
+
+// StateSecretsAlias is the alias of a stack's secrets-provider key, made by
+// bootstrap/ and named by the stack file's `secretsprovider: awskms://...`.
+func StateSecretsAlias(stack string) string { return "alias/wedsync-state-" + stack }
+
+// stackSecrets lets a CI identity use the stack's own secrets-provider key,
+// and no other key: the Pulumi CLI encrypts and decrypts the stack's config
+// secrets with it (kms:ResourceAliases,
+// https://docs.aws.amazon.com/kms/latest/developerguide/conditions-kms.html#conditions-kms-resource-aliases).
+func (s awsScope) stackSecrets() awsDocument {
+	return awsDocument{Version: "2012-10-17", Statement: []awsStatement{{
+		Sid: "StackSecrets", Effect: "Allow", Action: []string{"kms:Decrypt", "kms:Encrypt", "kms:GenerateDataKey"}, Resource: "arn:aws:kms:*:*:key/*",
+		Condition: map[string]any{"ForAnyValue:StringEquals": map[string]any{"kms:ResourceAliases": []string{s.secrets}}},
+	}}}
 }
 
 type awsStatement struct {
@@ -158,7 +176,8 @@ func splitStatements(statements []awsStatement) []awsStatement {
 // values or database sign-in; no direct use of any key (a key policy the
 // deploy role writes cannot give it the data: an explicit deny wins,
 // https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_evaluation-logic.html);
-// no assuming another role (a trust policy it writes cannot make it one of
+// (the one key it uses directly is the stack's own secrets-provider key,
+// stackSecrets); no assuming another role (a trust policy it writes cannot make it one of
 // the stack's roles); no attaching the broad AWS managed policies.
 func (s awsScope) guards() []awsStatement {
 	var data, keys []string
@@ -174,7 +193,8 @@ func (s awsScope) guards() []awsStatement {
 			"arn:aws:iam::*:role/" + s.ci + "-*", "arn:aws:iam::*:policy/" + s.ci + "-*", "arn:aws:iam::*:oidc-provider/*"}},
 		{Sid: "NoData", Effect: "Deny", Action: data, Resource: "*"},
 		{Sid: "NoDirectKeyUse", Effect: "Deny", Action: keys, Resource: "*",
-			Condition: map[string]any{"Null": map[string]any{"kms:ViaService": "true"}}},
+			Condition: map[string]any{"Null": map[string]any{"kms:ViaService": "true"},
+				"ForAllValues:StringNotEquals": map[string]any{"kms:ResourceAliases": []string{s.secrets}}}},
 		{Sid: "NoOtherRoles", Effect: "Deny", Action: []string{"sts:AssumeRole"}, Resource: "*"},
 		{Sid: "NoBroadPolicies", Effect: "Deny", Action: []string{"iam:AttachRolePolicy", "iam:PutRolePermissionsBoundary"}, Resource: "*",
 			Condition: map[string]any{"ArnLike": map[string]any{"iam:PolicyARN": []string{

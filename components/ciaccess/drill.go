@@ -29,6 +29,9 @@ func (b *builder) awsDrill(providerARN pulumi.StringOutput) (pulumi.StringOutput
 	if err := b.awsAttach("drill-viewonly", drill, pulumi.String(awsViewOnly).ToStringOutput()); err != nil {
 		return pulumi.StringOutput{}, err
 	}
+	if _, err := iamRolePolicy(b, "drill-stack-secrets", drill.Name, b.awsScope().stackSecrets().String()); err != nil {
+		return pulumi.StringOutput{}, err
+	}
 	_, err = iamRolePolicy(b, "drill-restore-reads", drill.Name, b.awsDrillPolicy())
 	return drill.Arn, err
 }

@@ -118,6 +118,9 @@ func ciAWSDocument(owner, doc string) []string {
 		if st["Effect"] != "Allow" {
 			continue
 		}
+		if stackSecretsOnly(st["Condition"]) {
+			continue // the stack's own secrets-provider key, nothing else
+		}
 		for _, a := range anyStrings(st["Action"]) {
 			out = append(out, ciAWSAction(owner, a, st["Condition"] != nil)...)
 		}
@@ -137,6 +140,24 @@ func ciAWSAction(owner, action string, conditioned bool) []string {
 		return []string{fmt.Sprintf("CI identity %s is allowed %s, which reads data or grants key use; take it out (the restore drill's identity alone reads the database copies)", owner, action)}
 	}
 	return nil
+}
+
+// stackSecretsOnly: the statement reaches only keys aliased as a stack's
+// secrets-provider key (bootstrap/'s alias/wedsync-state-STACK), which the
+// Pulumi CLI needs to decrypt the stack's config secrets.
+func stackSecretsOnly(condition any) bool {
+	c, _ := condition.(map[string]any)
+	eq, _ := c["ForAnyValue:StringEquals"].(map[string]any)
+	aliases := anyStrings(eq["kms:ResourceAliases"])
+	if len(c) != 1 || len(eq) != 1 || len(aliases) == 0 {
+		return false
+	}
+	for _, a := range aliases {
+		if !strings.HasPrefix(a, "alias/wedsync-state-") || strings.ContainsAny(a, "*?") || a == "alias/wedsync-state-state" {
+			return false
+		}
+	}
+	return true
 }
 
 func anyStrings(v any) []string {

@@ -10,6 +10,9 @@ func ciFixtures() []fixture {
 				`{"Effect":"Allow","Action":["kms:CreateGrant"],"Resource":"*","Condition":{"Bool":{"kms:GrantIsForAWSResource":"true"}}}]}`)},
 		{typ: awsIAMRolePolicy, name: "ci-aws-deploy-guards", inputs: obj("role", "wedsync-prod-ci-deploy", "name", "guards", "policy",
 			`{"Version":"2012-10-17","Statement":[{"Effect":"Deny","Action":["s3:GetObject","kms:Decrypt"],"Resource":"*"}]}`)},
+		{typ: awsIAMRolePolicy, name: "ci-aws-preview-stack-secrets", inputs: obj("role", "wedsync-prod-ci-preview", "name", "preview-stack-secrets", "policy",
+			`{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":["kms:Decrypt","kms:Encrypt"],"Resource":"arn:aws:kms:*:*:key/*",`+
+				`"Condition":{"ForAnyValue:StringEquals":{"kms:ResourceAliases":["alias/wedsync-state-prod"]}}}]}`)},
 		{typ: awsIAMAttachment, name: "ci-aws-preview-viewonly", inputs: obj("role", "wedsync-prod-ci-preview", "policyArn",
 			"arn:aws:iam::aws:policy/job-function/ViewOnlyAccess")},
 		{typ: gcpProjectMember, name: "ci-gcp-deploy-role", inputs: obj("project", "wedsync-prod", "role", "projects/wedsync-prod/roles/wedsync_prod_ci_deploy",
@@ -36,6 +39,8 @@ var ciBreakings = []breaking{
 		`{"Statement":[{"Effect":"Allow","Action":"kms:CreateGrant","Resource":"*"}]}`, PolicyCINoData, ""},
 	{"aws_ci_inline_decrypt", "more", "ci-aws-deploy-guards", "policy",
 		`{"Statement":[{"Effect":"Allow","Action":"kms:Decrypt","Resource":"*"}]}`, PolicyCINoData, ""},
+	{"aws_ci_secrets_of_every_key", "more", "ci-aws-preview-stack-secrets", "policy",
+		`{"Statement":[{"Effect":"Allow","Action":["kms:Decrypt"],"Resource":"*","Condition":{"ForAnyValue:StringEquals":{"kms:ResourceAliases":["alias/wedsync-state-*"]}}}]}`, PolicyCINoData, ""},
 	{"aws_ci_power_user", "more", "ci-aws-preview-viewonly", "policyArn", "arn:aws:iam::aws:policy/PowerUserAccess", PolicyCINoData, ""},
 	{"gcp_ci_storage_admin", "more", "ci-gcp-deploy-role", "role", "roles/storage.admin", PolicyCINoData, ""},
 	{"gcp_ci_project_service_account_user", "more", "ci-gcp-deploy-role", "role", "roles/iam.serviceAccountUser", PolicyCINoData, ""},
