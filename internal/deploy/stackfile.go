@@ -57,7 +57,8 @@ func stackSettings(projectName, path string, data []byte) ([]byte, map[string]bo
 		case secretsProviderKeys[key.Value] && os.Getenv(SecretsProviderEnv) != "":
 			// Overridden: the workspace gets the override's provider.
 		case secretsProviderKeys[key.Value]:
-			out.Content = append(out.Content, key, value)
+			// Without the file's comments: the settings hand over values.
+			out.Content = append(out.Content, bare(key), bare(value))
 		case key.Value == "config" && value.Kind == yaml.MappingNode:
 			kept := &yaml.Node{Kind: yaml.MappingNode, Tag: "!!map"}
 			for j := 0; j+1 < len(value.Content); j += 2 {
@@ -85,6 +86,13 @@ func stackSettings(projectName, path string, data []byte) ([]byte, map[string]bo
 		return nil, nil, err
 	}
 	return settings, encrypted, nil
+}
+
+// bare is scalar n without its comments.
+func bare(n *yaml.Node) *yaml.Node {
+	c := *n
+	c.HeadComment, c.LineComment, c.FootComment = "", "", ""
+	return &c
 }
 
 // holdsSecure reports whether n is, or contains, a `{secure: ...}` value.
