@@ -225,3 +225,41 @@ func TestUncoveredNamesTheType(t *testing.T) {
 		t.Errorf("uncovered %v, want both", u)
 	}
 }
+
+// The drill identity reads, and reads the database copies only: trusted
+// from the drill environment, no write anywhere, objects of the db-exports
+// buckets only, keys only through S3.
+func TestDrillIdentityReadsOnlyTheDatabaseCopies(t *testing.T) {
+	awsPlan := planAccess(t, core.AWS, core.Prod, Settings{Repository: repo})
+	if sub := awsTrust(t, awsPlan, "drill").Statement[0].Condition["StringEquals"]["token.actions.githubusercontent.com:sub"]; sub != "repo:wedsync/wedsync-infra:environment:drill" {
+		t.Errorf("drill role trusts %v", sub)
+	}
+	var doc awsDocument
+	if err := json.Unmarshal([]byte(str(t, byName(t, awsPlan, "aws:iam/rolePolicy:RolePolicy", "ci-aws-drill-restore-reads"), "policy")), &doc); err != nil {
+		t.Fatal(err)
+	}
+	for _, st := range doc.Statement {
+		for _, a := range st.Action {
+			if !strings.Contains(a, ":Get") && !strings.Contains(a, ":List") && a != "kms:Decrypt" {
+				t.Errorf("the drill may %s", a)
+			}
+		}
+		if res := fmt.Sprint(st.Resource); st.Sid == "ReadExports" && !strings.Contains(res, "arn:aws:s3:::wedsync-prod-backup-db-exports-*") {
+			t.Errorf("the drill reads %s, not only the exports", res)
+		}
+		if st.Sid == "DecryptThroughS3" && st.Condition["StringEquals"] == nil {
+			t.Errorf("the drill decrypts outside S3: %+v", st)
+		}
+	}
+	gcpPlan := planAccess(t, core.GCP, core.Prod, Settings{Repository: repo})
+	r := byName(t, gcpPlan, "gcp:projects/iAMMember:IAMMember", "ci-gcp-drill-exports")
+	if expr := str(t, r, "condition.expression"); str(t, r, "role") != "roles/storage.objectViewer" ||
+		expr != "resource.name.startsWith('projects/_/buckets/wedsync-prod-backup-db-exports-')" {
+		t.Errorf("the GCP drill reads %s under %q", str(t, r, "role"), expr)
+	}
+	// Broken variant: previews off means no drill either.
+	off := false
+	if n := len(testkit.OfType(planAccess(t, core.GCP, core.Prod, Settings{Repository: repo, Preview: &off}), "gcp:serviceaccount/account:Account")); n != 1 {
+		t.Errorf("%d accounts with previews off, want the deploy account only", n)
+	}
+}
