@@ -16,6 +16,7 @@ import (
 	"github.com/wedsync/wedsync-infra/components/appconfig"
 	"github.com/wedsync/wedsync-infra/components/autoscaling"
 	"github.com/wedsync/wedsync-infra/components/backupbucket"
+	"github.com/wedsync/wedsync-infra/components/ciaccess"
 	"github.com/wedsync/wedsync-infra/components/core"
 	"github.com/wedsync/wedsync-infra/components/database"
 	"github.com/wedsync/wedsync-infra/components/ingress"
@@ -87,7 +88,7 @@ func ProgramFor(cfg Config, now time.Time) pulumi.RunFunc {
 // each step reads what the steps before it made.
 func Deploy(ctx *pulumi.Context, cfg Config, now time.Time) error {
 	b := &build{ctx: ctx, cfg: cfg, now: now}
-	for _, step := range []func() error{b.sites, b.alerting, b.network, b.secrets, b.flowLogs, b.backups, b.serve, b.database, b.dbBackup, b.appConfig, b.grants, b.dashboard, b.budget, b.restoreDrillAlarm, b.ci, b.exports} {
+	for _, step := range []func() error{b.record, b.sites, b.alerting, b.network, b.secrets, b.flowLogs, b.backups, b.serve, b.database, b.dbBackup, b.appConfig, b.grants, b.dashboard, b.budget, b.restoreDrillAlarm, b.ci, b.exports} {
 		if err := step(); err != nil {
 			return err
 		}
@@ -118,6 +119,10 @@ type build struct {
 	alerts *alerting.AlertTarget
 	// src is the source stack a recovery rebuilds (nil outside recovery mode).
 	src *source
+
+	// managed records every resource type the stack registers, for CI's
+	// deploy identity (stacks/ci.go).
+	managed *ciaccess.Recorder
 
 	// dbExports is the db-exports bucket (nil on an Azure recovery, which
 	// names the source's accounts instead).

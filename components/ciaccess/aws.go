@@ -2,24 +2,21 @@ package ciaccess
 
 import (
 	"encoding/json"
+	"fmt"
 
 	"github.com/pulumi/pulumi-aws/sdk/v6/go/aws/iam"
 	"github.com/pulumi/pulumi/sdk/v3/go/pulumi"
+
+	"github.com/wedsync/wedsync-infra/components/core"
 )
 
 // awsAudience is the audience aws-actions/configure-aws-credentials asks
 // GitHub for.
 const awsAudience = "sts.amazonaws.com"
 
-// The AWS managed policies the identities get. PowerUserAccess is the broad
-// choice: every service the components use (EC2, RDS, S3, KMS, Secrets
-// Manager, SNS, CloudWatch, Budgets, ...) and none of IAM; IAM is granted
-// separately, to the stack's own names only. ViewOnlyAccess reads
-// metadata, never data (no S3 objects, no secret values).
-const (
-	awsPowerUser = "arn:aws:iam::aws:policy/PowerUserAccess"
-	awsViewOnly  = "arn:aws:iam::aws:policy/job-function/ViewOnlyAccess"
-)
+// awsViewOnly is the preview identity's policy: it reads metadata, never
+// data (no S3 objects, no secret values).
+const awsViewOnly = "arn:aws:iam::aws:policy/job-function/ViewOnlyAccess"
 
 // awsSessionSeconds lets one deploy job outlast a prod database creation.
 const awsSessionSeconds = 7200
@@ -36,44 +33,98 @@ func (b *builder) aws() (outputs, error) {
 		}
 		providerARN = p.Arn
 	}
-	deploy, err := b.awsRole("deploy", providerARN, []string{b.s.DeploySubject()}, "CI deploys "+b.dep.Stack+" from "+b.s.DeploySubject())
+	deploy, err := b.awsDeploy(providerARN)
 	if err != nil {
 		return outputs{}, err
 	}
-	if _, err := iam.NewRolePolicyAttachment(b.ctx, b.name+"-deploy-poweruser", &iam.RolePolicyAttachmentArgs{
-		Role: deploy.Name, PolicyArn: pulumi.String(awsPowerUser),
-	}, b.opts()...); err != nil {
-		return outputs{}, err
-	}
-	if _, err := iam.NewRolePolicy(b.ctx, b.name+"-deploy-iam", &iam.RolePolicyArgs{
-		Role:   deploy.Name,
-		Name:   pulumi.String("stack-iam"),
-		Policy: pulumi.String(b.awsIAMPolicy()),
-	}, b.opts()...); err != nil {
-		return outputs{}, err
-	}
-	out := outputs{deploy: deploy.Arn, preview: empty(), federation: providerARN}
+	out := outputs{deploy: deploy.Arn, preview: empty(), drill: empty(), federation: providerARN}
 	if b.preview() {
-		preview, err := b.awsRole("preview", providerARN, b.s.PreviewSubjects(), "pull requests and the drift check read "+b.dep.Stack+" (read-only)")
+		preview, err := b.awsRole("preview", providerARN, b.s.PreviewSubjects(), "pull requests and the drift check read "+b.dep.Stack+" (read-only)", nil)
 		if err != nil {
 			return outputs{}, err
 		}
-		if _, err := iam.NewRolePolicyAttachment(b.ctx, b.name+"-preview-viewonly", &iam.RolePolicyAttachmentArgs{
-			Role: preview.Name, PolicyArn: pulumi.String(awsViewOnly),
-		}, b.opts()...); err != nil {
+		if err := b.awsAttach("preview-viewonly", preview, pulumi.String(awsViewOnly).ToStringOutput()); err != nil {
+			return outputs{}, err
+		}
+		if _, err := iamRolePolicy(b, "preview-stack-secrets", preview.Name, b.awsScope().stackSecrets().String()); err != nil {
 			return outputs{}, err
 		}
 		out.preview = preview.Arn
+		if out.drill, err = b.awsDrill(providerARN); err != nil {
+			return outputs{}, err
+		}
 	}
 	return out, nil
 }
 
-func (b *builder) awsRole(kind string, providerARN pulumi.StringOutput, subjects []string, description string) (*iam.Role, error) {
+// awsScope is the deploy identity's reach: the stack's names and the
+// regions of its AWS sites.
+func (b *builder) awsScope() awsScope {
+	var regions []string
+	for _, s := range []*core.Site{&b.dep.Primary, b.dep.DR, b.dep.Offsite} {
+		if s != nil && s.Cloud == core.AWS {
+			regions = append(regions, s.Region)
+		}
+	}
+	return awsScope{prefix: b.dep.Name() + "-", ci: b.dep.Name("ci"), regions: regions, secrets: StateSecretsAlias(b.dep.Stack)}
+}
+
+// awsDeploy is the deploy role: the planned types' actions in managed
+// policies of the stack's own, a permissions boundary, and the guards
+// inline. No AWS managed policy: PowerUserAccess would reach every
+// service and every object.
+func (b *builder) awsDeploy(providerARN pulumi.StringOutput) (*iam.Role, error) {
+	scope := b.awsScope()
+	grants := documents(scope.statements(awsRows(of(core.AWS, b.managed.Types))))
+	boundary, err := iam.NewPolicy(b.ctx, b.name+"-deploy-boundary", &iam.PolicyArgs{
+		Name:        pulumi.String(b.dep.Name("ci", "deploy", "boundary")),
+		Description: pulumi.String("the most CI may ever do to " + b.dep.Stack + ": the services it deploys, never data, never itself"),
+		Policy:      pulumi.String(scope.boundary(grants).String()),
+	}, b.opts()...)
+	if err != nil {
+		return nil, err
+	}
+	deploy, err := b.awsRole("deploy", providerARN, []string{b.s.DeploySubject()}, "CI deploys "+b.dep.Stack+" from "+b.s.DeploySubject(), boundary.Arn)
+	if err != nil {
+		return nil, err
+	}
+	for i, doc := range grants {
+		label := fmt.Sprintf("deploy-%d", i+1)
+		p, err := iam.NewPolicy(b.ctx, b.name+"-"+label, &iam.PolicyArgs{
+			Name:        pulumi.String(b.dep.Name("ci", label)),
+			Description: pulumi.String(fmt.Sprintf("what deploying %s needs, from its plan (%d of %d)", b.dep.Stack, i+1, len(grants))),
+			Policy:      pulumi.String(doc.String()),
+		}, b.opts()...)
+		if err != nil {
+			return nil, err
+		}
+		if err := b.awsAttach(label, deploy, p.Arn); err != nil {
+			return nil, err
+		}
+	}
+	if _, err := iamRolePolicy(b, "deploy-stack-secrets", deploy.Name, scope.stackSecrets().String()); err != nil {
+		return nil, err
+	}
+	_, err = iam.NewRolePolicy(b.ctx, b.name+"-deploy-guards", &iam.RolePolicyArgs{
+		Role:   deploy.Name,
+		Name:   pulumi.String("guards"),
+		Policy: pulumi.String(awsDocument{Version: "2012-10-17", Statement: scope.guards()}.String()),
+	}, b.opts()...)
+	return deploy, err
+}
+
+func (b *builder) awsAttach(label string, role *iam.Role, policy pulumi.StringOutput) error {
+	_, err := iam.NewRolePolicyAttachment(b.ctx, b.name+"-"+label, &iam.RolePolicyAttachmentArgs{Role: role.Name, PolicyArn: policy}, b.opts()...)
+	return err
+}
+
+func (b *builder) awsRole(kind string, providerARN pulumi.StringOutput, subjects []string, description string, boundary pulumi.StringPtrInput) (*iam.Role, error) {
 	return iam.NewRole(b.ctx, b.name+"-"+kind, &iam.RoleArgs{
-		Name:               pulumi.String(b.dep.NameWithin(64, "ci", kind)),
-		Description:        pulumi.String(description),
-		AssumeRolePolicy:   providerARN.ApplyT(func(arn string) (string, error) { return awsTrustPolicy(arn, subjects) }).(pulumi.StringOutput),
-		MaxSessionDuration: pulumi.Int(awsSessionSeconds),
+		Name:                pulumi.String(b.dep.NameWithin(64, "ci", kind)),
+		Description:         pulumi.String(description),
+		AssumeRolePolicy:    providerARN.ApplyT(func(arn string) (string, error) { return awsTrustPolicy(arn, subjects) }).(pulumi.StringOutput),
+		MaxSessionDuration:  pulumi.Int(awsSessionSeconds),
+		PermissionsBoundary: boundary,
 	}, b.opts()...)
 }
 
@@ -101,28 +152,6 @@ func awsTrustPolicy(providerARN string, subjects []string) (string, error) {
 	return string(out), err
 }
 
-// awsIAMPolicy is the deploy role's IAM: full control of the roles,
-// instance profiles and policies named for this stack (the components'
-// service roles), passing those roles to services, and the service-linked
-// roles RDS and Auto Scaling create once per account. It can change
-// neither the CI roles nor the account's OIDC providers.
-func (b *builder) awsIAMPolicy() string {
-	prefix := b.dep.Name() + "-"
-	own := func(kind string) string { return "arn:aws:iam::*:" + kind + "/" + prefix + "*" }
-	ci := "arn:aws:iam::*:role/" + b.dep.Name("ci") + "-*"
-	doc := map[string]any{
-		"Version": "2012-10-17",
-		"Statement": []any{
-			map[string]any{"Sid": "StackIAM", "Effect": "Allow", "Action": "iam:*", "Resource": []string{own("role"), own("instance-profile"), own("policy")}},
-			map[string]any{"Sid": "ReadIAM", "Effect": "Allow", "Action": []string{"iam:Get*", "iam:List*"}, "Resource": "*"},
-			map[string]any{"Sid": "ServiceLinkedRoles", "Effect": "Allow", "Action": "iam:CreateServiceLinkedRole", "Resource": "*",
-				"Condition": map[string]any{"StringEquals": map[string]any{"iam:AWSServiceName": []string{
-					"rds.amazonaws.com", "autoscaling.amazonaws.com", "elasticloadbalancing.amazonaws.com",
-				}}}},
-			map[string]any{"Sid": "NotCIItself", "Effect": "Deny", "NotAction": []string{"iam:Get*", "iam:List*"},
-				"Resource": []string{ci, "arn:aws:iam::*:oidc-provider/*"}},
-		},
-	}
-	out, _ := json.Marshal(doc) // plain maps and strings: cannot fail
-	return string(out)
+func iamRolePolicy(b *builder, label string, role pulumi.StringInput, policy string) (*iam.RolePolicy, error) {
+	return iam.NewRolePolicy(b.ctx, b.name+"-"+label, &iam.RolePolicyArgs{Role: role, Name: pulumi.String(label), Policy: pulumi.String(policy)}, b.opts()...)
 }

@@ -9,14 +9,22 @@
 // wildcard, so a fork, another repository, another branch or another
 // environment cannot assume a deploy identity.
 //
+// What the deploy identity may do is derived from the plan: a Recorder sees
+// every resource type the stack registers, and each cloud's table
+// (aws_actions.go, gcp_permissions.go, azure_actions.go) says what each
+// type needs; the identity gets the union for its stack's types, scoped
+// to the stack's names and regions where the cloud allows, and nothing
+// that reads data or grants key use.
+//
 // What CI can do to its own trust, per cloud: on AWS nothing (an explicit
-// deny on the CI roles and OIDC providers); on GCP it cannot touch the pool
-// or its provider's condition (no workload identity administration), which
-// refuses every token but this repository's deploy job and pull requests;
-// on Azure, Contributor at the subscription can edit federated credentials
-// too: changes to these identities are applied by an administrator's
-// `wedsync-infra up` and reviewed like any change, and a stricter setup
-// keeps them in a subscription CI does not deploy to.
+// deny on the CI roles, their policies and OIDC providers, in its own
+// policy and in its permissions boundary); on GCP it holds no workload
+// identity, service-account IAM or custom-role administration; on Azure it
+// holds no federated-credential or role-definition write and may assign
+// roles only to others (a deny assignment cannot be created by users).
+// Changes to these identities, including those a newly planned type
+// brings, are applied by an administrator's `wedsync-infra up` and
+// reviewed like any change.
 package ciaccess
 
 import (
@@ -41,6 +49,17 @@ const Issuer = "https://token.actions.githubusercontent.com"
 type AccessArgs struct {
 	Deployment core.Deployment
 	Settings   Settings
+	// Managed is what the stack manages (a Recorder's): the deploy
+	// identity may do what those types need and nothing else.
+	Managed Managed
+	// AzureScopes are scopes beyond the stack's resource groups where the
+	// deploy role is assigned, relative to the subscription (its record
+	// in the shared DNS zone).
+	AzureScopes []string
+	// AzureDrillSources are the storage accounts holding the database
+	// copies the restore drill reads (on Azure their names are not
+	// derived from the stack's prefix).
+	AzureDrillSources []pulumi.StringOutput
 }
 
 // Identity is what a workflow needs to sign in to one cloud.
@@ -51,6 +70,9 @@ type Identity struct {
 	// Preview is the read-only preview identity, in the same form (empty
 	// when previews have none).
 	Preview pulumi.StringOutput
+	// Drill is the restore drill's identity (read-only, plus the database
+	// copies it restores), made with the preview identity.
+	Drill pulumi.StringOutput
 	// Federation is what the sign-in action needs beside the identity: the
 	// AWS OIDC provider's ARN, the GCP workload identity provider's full
 	// name, the Azure tenant id.
@@ -65,12 +87,10 @@ type Access struct {
 	Identities map[core.Cloud]Identity
 }
 
-// NewAccess creates CI's identities for the stack, on each cloud it has a
-
 // outputs is what each cloud's implementation returns: one cloud's
 // identities.
 type outputs struct {
-	deploy, preview, federation pulumi.StringOutput
+	deploy, preview, drill, federation pulumi.StringOutput
 }
 
 // NewAccess creates CI's identities for the stack, on each cloud it has a
@@ -88,13 +108,15 @@ func NewAccess(ctx *pulumi.Context, name string, args *AccessArgs, opts ...pulum
 	if err := ctx.RegisterComponentResource(Type, name, c, core.Aliased(opts, oldType)...); err != nil {
 		return nil, err
 	}
+	warnUncovered(ctx, a.Managed)
 	for _, site := range sitesByCloud(a.Deployment) {
-		b := &builder{ctx: ctx, c: c, name: name + "-" + string(site.Cloud), dep: a.Deployment, site: site, s: a.Settings}
+		b := &builder{ctx: ctx, c: c, name: name + "-" + string(site.Cloud), dep: a.Deployment, site: site, s: a.Settings,
+			managed: a.Managed, azureExtra: a.AzureScopes, drillSources: a.AzureDrillSources}
 		out, err := core.Implementations[outputs]{AWS: b.aws, GCP: b.gcp, Azure: b.azure}.Build(site.Cloud)
 		if err != nil {
 			return nil, fmt.Errorf("ciaccess %s on %s: %w", name, site.Cloud.Title(), err)
 		}
-		c.Identities[site.Cloud] = Identity{Deploy: out.deploy, Preview: out.preview, Federation: out.federation}
+		c.Identities[site.Cloud] = Identity{Deploy: out.deploy, Preview: out.preview, Drill: out.drill, Federation: out.federation}
 	}
 	return c, c.set(ctx)
 }
@@ -103,7 +125,7 @@ func NewAccess(ctx *pulumi.Context, name string, args *AccessArgs, opts ...pulum
 func (c *Access) set(ctx *pulumi.Context) error {
 	out := pulumi.Map{}
 	for cloud, id := range c.Identities {
-		out[string(cloud)] = pulumi.Map{"deploy": id.Deploy, "preview": id.Preview, "federation": id.Federation}
+		out[string(cloud)] = pulumi.Map{"deploy": id.Deploy, "preview": id.Preview, "drill": id.Drill, "federation": id.Federation}
 	}
 	return ctx.RegisterResourceOutputs(c, out)
 }
@@ -111,6 +133,16 @@ func (c *Access) set(ctx *pulumi.Context) error {
 // validate checks args, after defaults.
 func (a AccessArgs) validate() error {
 	return a.Settings.Validate(a.Deployment.Environment, a.Deployment.Primary.Cloud)
+}
+
+// warnUncovered says which managed types the deploy identity cannot
+// create (no row in their cloud's table). The plan still completes, so one
+// missing row does not hide the rest of the plan; the stacks' plan tests
+// (internal/offline) fail on it, naming the type.
+func warnUncovered(ctx *pulumi.Context, m Managed) {
+	for _, t := range Uncovered(m.Types) {
+		_ = ctx.Log.Warn(fmt.Sprintf("CI's deploy identity cannot create %s: it has no row in the %s permission table of components/ciaccess", t, CloudOf(t).Title()), nil)
+	}
 }
 
 // sitesByCloud is the first site of each cloud, primary first.
@@ -135,6 +167,10 @@ type builder struct {
 	dep  core.Deployment
 	site core.Site
 	s    Settings
+
+	managed      Managed
+	azureExtra   []string
+	drillSources []pulumi.StringOutput
 }
 
 // opts are the options of a child: the site's provider and the component

@@ -120,26 +120,48 @@ func TestAWSAccess(t *testing.T) {
 			}
 		}
 	})
-	t.Run("deploy_role_cannot_change_the_ci_roles", func(t *testing.T) {
-		doc := str(t, byName(t, prod, "aws:iam/rolePolicy:RolePolicy", "ci-aws-deploy-iam"), "policy")
-		var pol struct{ Statement []map[string]any }
-		if err := json.Unmarshal([]byte(doc), &pol); err != nil {
-			t.Fatal(err)
-		}
-		var denied, allowed []string
-		for _, st := range pol.Statement {
-			res := fmt.Sprint(st["Resource"])
-			if st["Effect"] == "Deny" {
-				denied = append(denied, res)
-			} else if st["Action"] == "iam:*" {
-				allowed = append(allowed, res)
+	t.Run("deploy_role_cannot_change_the_ci_roles_in_its_policy_and_its_boundary", func(t *testing.T) {
+		guards := str(t, byName(t, prod, "aws:iam/rolePolicy:RolePolicy", "ci-aws-deploy-guards"), "policy")
+		boundary := str(t, byName(t, prod, "aws:iam/policy:Policy", "ci-aws-deploy-boundary"), "policy")
+		for what, doc := range map[string]string{"guards": guards, "boundary": boundary} {
+			var pol awsDocument
+			if err := json.Unmarshal([]byte(doc), &pol); err != nil {
+				t.Fatal(err)
+			}
+			var denied []string
+			for _, st := range pol.Statement {
+				if st.Effect == "Deny" && st.Sid == "NotCIItself" {
+					denied = append(denied, fmt.Sprint(st.Resource))
+				}
+			}
+			if len(denied) != 1 || !strings.Contains(denied[0], "role/wedsync-prod-ci-*") || !strings.Contains(denied[0], "policy/wedsync-prod-ci-*") ||
+				!strings.Contains(denied[0], "oidc-provider/*") {
+				t.Errorf("%s: deny statements %v", what, denied)
 			}
 		}
-		if len(denied) != 1 || !strings.Contains(denied[0], "role/wedsync-prod-ci-*") || !strings.Contains(denied[0], "oidc-provider/*") {
-			t.Errorf("deny statements %v", denied)
+		role := byName(t, prod, "aws:iam/role:Role", "ci-aws-deploy")
+		if b := testkit.Get(role, "permissionsBoundary"); b == nil || b == "" {
+			t.Errorf("the deploy role has no permissions boundary: %v", role.Inputs)
 		}
-		if len(allowed) != 1 || !strings.Contains(allowed[0], "role/wedsync-prod-*") || strings.Contains(allowed[0], "role/*") {
-			t.Errorf("IAM is not limited to the stack's names: %v", allowed)
+	})
+	t.Run("deploy_role_holds_no_aws_managed_policy_and_iam_only_on_the_stack_names", func(t *testing.T) {
+		for _, att := range testkit.OfType(prod, "aws:iam/rolePolicyAttachment:RolePolicyAttachment") {
+			if strings.HasPrefix(att.Name, "ci-aws-deploy") && strings.HasPrefix(str(t, att, "policyArn"), "arn:aws:iam::aws:policy/") {
+				t.Errorf("%s attaches %s", att.Name, str(t, att, "policyArn"))
+			}
+		}
+		for _, r := range testkit.OfType(prod, "aws:iam/policy:Policy") {
+			var pol awsDocument
+			if err := json.Unmarshal([]byte(str(t, r, "policy")), &pol); err != nil {
+				t.Fatal(err)
+			}
+			for _, st := range pol.Statement {
+				if st.Effect == "Allow" && writesIAM(st.Action) && r.Name != "ci-aws-deploy-boundary" {
+					if res := fmt.Sprint(st.Resource); strings.Contains(res, "role/*") || !strings.Contains(res, "wedsync-prod-") {
+						t.Errorf("%s: IAM is not limited to the stack's names: %v", r.Name, res)
+					}
+				}
+			}
 		}
 	})
 	t.Run("an_existing_oidc_provider_is_referenced_not_created", func(t *testing.T) {
@@ -162,9 +184,19 @@ func TestAWSAccess(t *testing.T) {
 		off := false
 		p := planAccess(t, core.AWS, core.Dev, Settings{Repository: repo, Preview: &off})
 		if n := len(testkit.OfType(p, "aws:iam/role:Role")); n != 1 {
-			t.Errorf("%d roles, want only the deploy role", n)
+			t.Errorf("%d roles, want only the deploy role (no preview, no drill)", n)
 		}
 	})
+}
+
+// writesIAM: some action is IAM's and neither reads nor lists.
+func writesIAM(actions []string) bool {
+	for _, a := range actions {
+		if strings.HasPrefix(a, "iam:") && !strings.HasPrefix(a, "iam:Get") && !strings.HasPrefix(a, "iam:List") {
+			return true
+		}
+	}
+	return false
 }
 
 func TestGCPAccess(t *testing.T) {
@@ -181,13 +213,14 @@ func TestGCPAccess(t *testing.T) {
 		for name, want := range map[string]string{
 			"ci-gcp-preview-federation":   "/subject/repo:wedsync/wedsync-infra:pull_request",
 			"ci-gcp-preview-federation-2": "/subject/repo:wedsync/wedsync-infra:environment:drift",
+			"ci-gcp-drill-federation":     "/subject/repo:wedsync/wedsync-infra:environment:drill",
 		} {
 			if m := str(t, byName(t, prod, "gcp:serviceaccount/iAMMember:IAMMember", name), "member"); !strings.HasSuffix(m, want) {
 				t.Errorf("%s: member %q", name, m)
 			}
 		}
-		if n := len(testkit.OfType(prod, "gcp:serviceaccount/iAMMember:IAMMember")); n != 3 {
-			t.Errorf("%d impersonation bindings, want the deploy one and the preview's two", n)
+		if n := len(testkit.OfType(prod, "gcp:serviceaccount/iAMMember:IAMMember")); n != 4 {
+			t.Errorf("%d impersonation bindings, want the deploy one, the preview's two and the drill's", n)
 		}
 	})
 	t.Run("dev_deploy_account_is_impersonated_only_from_main", func(t *testing.T) {
@@ -198,7 +231,7 @@ func TestGCPAccess(t *testing.T) {
 	})
 	t.Run("the_provider_admits_only_this_repository_on_main_and_its_pull_requests", func(t *testing.T) {
 		cond := str(t, testkit.One(t, prod, "gcp:iam/workloadIdentityPoolProvider:WorkloadIdentityPoolProvider"), "attributeCondition")
-		want := "assertion.repository == 'wedsync/wedsync-infra' && ((assertion.sub == 'repo:wedsync/wedsync-infra:environment:prod' && assertion.ref == 'refs/heads/main') || assertion.sub == 'repo:wedsync/wedsync-infra:pull_request' || assertion.sub == 'repo:wedsync/wedsync-infra:environment:drift')"
+		want := "assertion.repository == 'wedsync/wedsync-infra' && ((assertion.sub == 'repo:wedsync/wedsync-infra:environment:prod' && assertion.ref == 'refs/heads/main') || assertion.sub == 'repo:wedsync/wedsync-infra:pull_request' || assertion.sub == 'repo:wedsync/wedsync-infra:environment:drift' || assertion.sub == 'repo:wedsync/wedsync-infra:environment:drill')"
 		if cond != want {
 			t.Errorf("condition\n%s\nwant\n%s", cond, want)
 		}
@@ -273,6 +306,9 @@ func TestAzureAccess(t *testing.T) {
 				t.Errorf("condition does not constrain writes and deletes to %s: %s", role, cond)
 			}
 		}
+		if !strings.Contains(cond, "roleAssignments:PrincipalId] ForAnyOfAllValues:GuidNotEquals") {
+			t.Errorf("condition lets the identity assign roles to itself: %s", cond)
+		}
 		if !strings.HasSuffix(str(t, r, "roleDefinitionId"), azureRBACAdmin) || str(t, r, "conditionVersion") != "2.0" {
 			t.Errorf("assignment %v", r.Inputs)
 		}
@@ -313,11 +349,11 @@ func TestEveryCloudOfTheStackGetsIdentities(t *testing.T) {
 		_, err = NewAccess(ctx, "ci", &AccessArgs{Deployment: dep, Settings: Settings{Repository: repo}})
 		return err
 	})
-	if n := len(testkit.OfType(p, "aws:iam/role:Role")); n != 2 {
-		t.Errorf("%d AWS roles, want deploy and preview", n)
+	if n := len(testkit.OfType(p, "aws:iam/role:Role")); n != 3 {
+		t.Errorf("%d AWS roles, want deploy, preview and drill", n)
 	}
-	if n := len(testkit.OfType(p, "gcp:serviceaccount/account:Account")); n != 2 {
-		t.Errorf("%d GCP service accounts, want deploy and preview (the offsite copy is on GCP)", n)
+	if n := len(testkit.OfType(p, "gcp:serviceaccount/account:Account")); n != 3 {
+		t.Errorf("%d GCP service accounts, want deploy, preview and drill (the offsite copy is on GCP)", n)
 	}
 	for _, r := range p.Resources {
 		if r.Custom && !strings.HasPrefix(r.Type, "pulumi:providers:") && r.Provider == "" {

@@ -8,27 +8,9 @@ import (
 	"github.com/pulumi/pulumi-gcp/sdk/v7/go/gcp/projects"
 	"github.com/pulumi/pulumi-gcp/sdk/v7/go/gcp/serviceaccount"
 	"github.com/pulumi/pulumi/sdk/v3/go/pulumi"
-)
 
-// gcpDeployRoles are the deploy service account's project roles: the admin
-// role of each service the components use. Broad within each service
-// (e.g. every Compute Engine resource), none outside them; no owner or
-// editor, and no workload identity administration (the pool that trusts
-// CI stays out of CI's reach).
-var gcpDeployRoles = []string{
-	"roles/compute.admin",
-	"roles/cloudsql.admin",
-	"roles/cloudkms.admin",
-	"roles/secretmanager.admin",
-	"roles/storage.admin",
-	"roles/storagetransfer.admin",
-	"roles/monitoring.admin",
-	"roles/logging.configWriter",
-	"roles/servicenetworking.networksAdmin",
-	"roles/serviceusage.serviceUsageAdmin",
-	"roles/iam.serviceAccountAdmin",
-	"roles/iam.serviceAccountUser",
-}
+	"github.com/wedsync/wedsync-infra/components/core"
+)
 
 // gcpGrantableRoles are the only project roles the deploy account may grant
 // (the database's IAM sign-in): its project IAM administration carries a
@@ -69,40 +51,80 @@ func (b *builder) gcp() (outputs, error) {
 	if err != nil {
 		return outputs{}, err
 	}
-	member := pulumi.Sprintf("serviceAccount:%s", deploy.Email)
-	for _, role := range gcpDeployRoles {
-		if _, err := projects.NewIAMMember(b.ctx, b.name+"-deploy-"+roleLabel(role), &projects.IAMMemberArgs{
-			Project: pulumi.String(project), Role: pulumi.String(role), Member: member,
-		}, b.opts()...); err != nil {
-			return outputs{}, err
-		}
-	}
-	if _, err := projects.NewIAMMember(b.ctx, b.name+"-deploy-grants", &projects.IAMMemberArgs{
-		Project: pulumi.String(project),
-		Role:    pulumi.String("roles/resourcemanager.projectIamAdmin"),
-		Member:  member,
-		Condition: &projects.IAMMemberConditionArgs{
-			Title:       pulumi.String("only the database sign-in roles"),
-			Description: pulumi.String("CI may grant only " + strings.Join(gcpGrantableRoles, ", ")),
-			Expression:  pulumi.String(gcpGrantCondition()),
-		},
-	}, b.opts()...); err != nil {
+	if err := b.gcpDeployGrants(pulumi.Sprintf("serviceAccount:%s", deploy.Email)); err != nil {
 		return outputs{}, err
 	}
-	out := outputs{deploy: deploy.Email, preview: empty(), federation: provider.Name}
+	out := outputs{deploy: deploy.Email, preview: empty(), drill: empty(), federation: provider.Name}
 	if b.preview() {
 		preview, err := b.gcpAccount("preview", pool, b.s.PreviewSubjects()...)
 		if err != nil {
 			return outputs{}, err
 		}
-		if _, err := projects.NewIAMMember(b.ctx, b.name+"-preview-viewer", &projects.IAMMemberArgs{
-			Project: pulumi.String(project), Role: pulumi.String(gcpPreviewRole), Member: pulumi.Sprintf("serviceAccount:%s", preview.Email),
-		}, b.opts()...); err != nil {
+		if err := b.gcpBind("preview-viewer", gcpPreviewRole, pulumi.Sprintf("serviceAccount:%s", preview.Email), nil); err != nil {
 			return outputs{}, err
 		}
 		out.preview = preview.Email
+		if out.drill, err = b.gcpDrill(pool); err != nil {
+			return outputs{}, err
+		}
 	}
 	return out, nil
+}
+
+// gcpDeployGrants are the deploy account's grants: the stack's custom role
+// from the plan, narrowed to the stack's names; project IAM only for the
+// database sign-in roles; and acting as exactly the service accounts the
+// stack attaches (no project-wide serviceAccountUser).
+func (b *builder) gcpDeployGrants(member pulumi.StringOutput) error {
+	project := b.site.GCPProject
+	role, err := projects.NewIAMCustomRole(b.ctx, b.name+"-deploy", &projects.IAMCustomRoleArgs{
+		Project:     pulumi.String(project),
+		RoleId:      pulumi.String(gcpRoleID(b.dep.Name("ci", "deploy"))),
+		Title:       pulumi.String("CI deploys " + b.dep.Stack),
+		Description: pulumi.String("what deploying " + b.dep.Stack + " needs, from its plan; never data, never a grant"),
+		Permissions: pulumi.ToStringArray(gcpPermissions(of(core.GCP, b.managed.Types))),
+	}, b.opts()...)
+	if err != nil {
+		return err
+	}
+	if err := b.gcpBind("deploy-role", "", member, &projects.IAMMemberConditionArgs{
+		Title:       pulumi.String("only " + b.dep.Stack + "'s names"),
+		Description: pulumi.String("buckets, key rings, keys and Cloud SQL instances named " + b.dep.Name() + "-*"),
+		Expression:  pulumi.String(gcpNameCondition(b.dep.Name() + "-")),
+	}, role.Name); err != nil {
+		return err
+	}
+	if err := b.gcpBind("deploy-grants", "roles/resourcemanager.projectIamAdmin", member, &projects.IAMMemberConditionArgs{
+		Title:       pulumi.String("only the database sign-in roles"),
+		Description: pulumi.String("CI may grant only " + strings.Join(gcpGrantableRoles, ", ")),
+		Expression:  pulumi.String(gcpGrantCondition()),
+	}); err != nil {
+		return err
+	}
+	for i, sa := range b.managed.GCPServiceAccounts {
+		if _, err := serviceaccount.NewIAMMember(b.ctx, fmt.Sprintf("%s-deploy-actas%s", b.name, nth(i)), &serviceaccount.IAMMemberArgs{
+			ServiceAccountId: sa.Name,
+			Role:             pulumi.String("roles/iam.serviceAccountUser"),
+			Member:           member,
+		}, b.opts()...); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// gcpBind grants member role on the project (or the custom role named by
+// custom, when role is empty), under condition when there is one.
+func (b *builder) gcpBind(label, role string, member pulumi.StringOutput, condition *projects.IAMMemberConditionArgs, custom ...pulumi.StringOutput) error {
+	args := &projects.IAMMemberArgs{Project: pulumi.String(b.site.GCPProject), Role: pulumi.String(role), Member: member}
+	if role == "" && len(custom) == 1 {
+		args.Role = custom[0]
+	}
+	if condition != nil {
+		args.Condition = condition
+	}
+	_, err := projects.NewIAMMember(b.ctx, b.name+"-"+label, args, b.opts()...)
+	return err
 }
 
 // gcpAccount is a service account that exactly the subjects' tokens from
@@ -140,13 +162,14 @@ func nth(i int) string {
 }
 
 // gcpCondition admits only this repository's deploy job on the deploy
-// branch, and its pull requests: every other token is refused at the
-// provider, before any service account is considered.
+// branch, its pull requests and drift check, and its restore drill: every
+// other token is refused at the provider, before any service account is
+// considered.
 func (b *builder) gcpCondition() string {
 	deploy := fmt.Sprintf("(assertion.sub == %s && assertion.ref == %s)", celString(b.s.DeploySubject()), celString(b.s.DeployRef()))
 	subjects := deploy
 	if b.preview() {
-		for _, sub := range b.s.PreviewSubjects() {
+		for _, sub := range append(b.s.PreviewSubjects(), b.s.DrillSubject()) {
 			subjects += " || assertion.sub == " + celString(sub)
 		}
 		subjects = "(" + subjects + ")"
@@ -165,9 +188,3 @@ func gcpGrantCondition() string {
 // celString quotes s for a CEL expression. Validation keeps settings to
 // plain names, so only the quote itself could need escaping.
 func celString(s string) string { return "'" + strings.ReplaceAll(s, "'", `\'`) + "'" }
-
-// roleLabel is a resource name part for role: "roles/iam.serviceAccountUser"
-// -> "iam-serviceaccountuser".
-func roleLabel(role string) string {
-	return strings.ToLower(strings.NewReplacer("roles/", "", ".", "-").Replace(role))
-}

@@ -113,6 +113,12 @@ func (s Settings) PreviewSubjects() []string {
 	return []string{s.PreviewSubject(), fmt.Sprintf("repo:%s:environment:%s", s.Repository, DriftEnvironment)}
 }
 
+// DrillSubject is the exact `sub` claim of the restore drill job
+// (.github/workflows/backup-drill.yml runs in the GitHub environment drill).
+func (s Settings) DrillSubject() string {
+	return fmt.Sprintf("repo:%s:environment:%s", s.Repository, DrillEnvironment)
+}
+
 // DeployRef is the git ref a deploy job runs on: GCP checks it beside the
 // subject, so an environment's deploy also comes only from the branch.
 func (s Settings) DeployRef() string { return "refs/heads/" + s.Branch }

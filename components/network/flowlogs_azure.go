@@ -1,6 +1,8 @@
 package network
 
 import (
+	"fmt"
+
 	"crypto/sha256"
 	"encoding/hex"
 	"strings"
@@ -41,6 +43,15 @@ const (
 	keyVaultCryptoServiceEncryptionUser = "e147488a-f6f5-4113-8e2d-b22465e65bf6"
 )
 
+func azureWatcherName(region string) string { return "NetworkWatcher_" + region }
+
+// AzureFlowLogScope is the Network Watcher a site's flow log joins,
+// relative to the subscription: outside the stack's resource groups, so
+// whoever deploys the flow log is granted there too.
+func AzureFlowLogScope(region string) string {
+	return fmt.Sprintf("resourceGroups/%s/providers/Microsoft.Network/networkWatchers/%s", azureWatcherGroup, azureWatcherName(region))
+}
+
 // azure: the network's flows, JSON version 2, into a storage account of
 // their own kept core.LogRetentionDays by the flow log's retention and the
 // account's lifecycle.
@@ -52,7 +63,7 @@ func (b *flowBuilder) azure() (struct{}, error) {
 	site := b.a.Site
 	days := core.LogRetentionDays(b.a.Deployment.Environment)
 	_, err = netv.NewFlowLog(b.ctx, b.name, &netv.FlowLogArgs{
-		NetworkWatcherName: pulumi.String("NetworkWatcher_" + site.Region),
+		NetworkWatcherName: pulumi.String(azureWatcherName(site.Region)),
 		ResourceGroupName:  pulumi.String(azureWatcherGroup),
 		FlowLogName:        pulumi.String(b.a.Deployment.Name("vnet-flows", site.Short())),
 		Location:           pulumi.String(site.Region),

@@ -28,8 +28,10 @@ successful update it appends a deploy record to environments/history.jsonl,
 which is what lets the release be promoted onwards: commit it.
 
 It needs the pulumi CLI on PATH (make pulumi), a state backend
-($PULUMI_BACKEND_URL or pulumi login; with a self-managed backend also the
-stack's $PULUMI_CONFIG_PASSPHRASE) and the cloud's credentials (CI: OIDC).
+($PULUMI_BACKEND_URL or pulumi login), the stack's secrets provider (its
+stack file's KMS key, reached with the cloud's credentials;
+$PULUMI_CONFIG_PASSPHRASE only for a stack still on the passphrase) and the
+cloud's credentials (CI: OIDC).
 
 Exit codes: 0 updated; 1 the update failed (a resource error or a mandatory
 policy violation); 2 bad config, arguments or setup (no pulumi CLI); 3 frozen.`,

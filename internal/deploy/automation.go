@@ -54,8 +54,11 @@ func (e *NoCLIError) Unwrap() error { return e.Err }
 // The state backend is BackendURL, else $PULUMI_BACKEND_URL, else where
 // `pulumi login` points. With a self-managed backend, secrets in the stack
 // file are decrypted with the stack's secrets provider
-// ($PULUMI_CONFIG_PASSPHRASE for the default passphrase provider); a stack
-// whose file names no provider keeps the one in its state.
+// (the stack file's `secretsprovider:`, its own KMS key made by
+// bootstrap/; $PULUMI_CONFIG_PASSPHRASE only for a stack still on the
+// passphrase provider); a stack whose file names no provider keeps the one
+// in its state. $WEDSYNC_SECRETS_PROVIDER overrides the file's (rehearsals
+// without the clouds' KMS).
 type Automation struct {
 	// Program makes the program from the stack's config keys and the
 	// instant it plans for; nil means stacks.ProgramWithLoader with
@@ -189,6 +192,11 @@ func (a Automation) stack(ctx context.Context, s *Stack) (auto.Stack, func(), er
 		}
 	}
 	opts := []auto.LocalWorkspaceOption{auto.WorkDir(work), auto.Project(proj), auto.Pulumi(cli), auto.EnvVars(env)}
+	if provider := secretsProviderOf(s.StackFile); provider != "" {
+		// A stack created here gets its file's KMS key (bootstrap/), not
+		// the passphrase.
+		opts = append(opts, auto.SecretsProvider(provider))
+	}
 	if a.PulumiHome != "" {
 		opts = append(opts, auto.PulumiHome(a.PulumiHome))
 	}

@@ -2,6 +2,7 @@ package deploy
 
 import (
 	"fmt"
+	"os"
 	"strings"
 
 	"gopkg.in/yaml.v3"
@@ -10,6 +11,25 @@ import (
 // secretsProviderKeys are the stack file's top-level keys that say how its
 // secrets are encrypted.
 var secretsProviderKeys = map[string]bool{"secretsprovider": true, "encryptedkey": true, "encryptionsalt": true}
+
+// SecretsProviderEnv overrides every stack file's secrets provider: a
+// rehearsal on a file:// backend without the clouds' KMS (the e2e tests)
+// sets it to "passphrase", and the stack's own provider (its KMS key, from
+// bootstrap/) is left out of the workspace.
+const SecretsProviderEnv = "WEDSYNC_SECRETS_PROVIDER"
+
+// secretsProviderOf is the provider a stack file names (its
+// `secretsprovider:`), or the override; "" for the default.
+func secretsProviderOf(stackFile []byte) string {
+	if v := os.Getenv(SecretsProviderEnv); v != "" {
+		return v
+	}
+	var doc struct {
+		SecretsProvider string `yaml:"secretsprovider"`
+	}
+	_ = yaml.Unmarshal(stackFile, &doc) // the file was parsed once already
+	return doc.SecretsProvider
+}
 
 // stackSettings returns the part of stack's file the workspace starts from:
 // its secrets provider and the config values holding `secure:` ciphertext
@@ -34,8 +54,11 @@ func stackSettings(projectName, path string, data []byte) ([]byte, map[string]bo
 	for i := 0; i+1 < len(root.Content); i += 2 {
 		key, value := root.Content[i], root.Content[i+1]
 		switch {
+		case secretsProviderKeys[key.Value] && os.Getenv(SecretsProviderEnv) != "":
+			// Overridden: the workspace gets the override's provider.
 		case secretsProviderKeys[key.Value]:
-			out.Content = append(out.Content, key, value)
+			// Without the file's comments: the settings hand over values.
+			out.Content = append(out.Content, bare(key), bare(value))
 		case key.Value == "config" && value.Kind == yaml.MappingNode:
 			kept := &yaml.Node{Kind: yaml.MappingNode, Tag: "!!map"}
 			for j := 0; j+1 < len(value.Content); j += 2 {
@@ -63,6 +86,13 @@ func stackSettings(projectName, path string, data []byte) ([]byte, map[string]bo
 		return nil, nil, err
 	}
 	return settings, encrypted, nil
+}
+
+// bare is scalar n without its comments.
+func bare(n *yaml.Node) *yaml.Node {
+	c := *n
+	c.HeadComment, c.LineComment, c.FootComment = "", "", ""
+	return &c
 }
 
 // holdsSecure reports whether n is, or contains, a `{secure: ...}` value.

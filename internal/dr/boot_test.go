@@ -332,8 +332,8 @@ var alarmTypes = []string{
 }
 
 // notInDR are the source's alarms a DR stack does without, and why. A new
-// alarm of the source is in the DR stack too, or here with its reason;
-// the ones here today are gaps to close, not choices.
+// alarm of the source is in the DR stack too, or here with its reason:
+// a gap to close, or a choice with its why.
 var notInDR = map[string]string{
 	// Not yet (a known gap): the DR stack adopts the source's replica keys
 	// and creates no secrets store, so nothing in the DR region watches
@@ -347,11 +347,18 @@ var notInDR = map[string]string{
 	"config-freshness":     freshnessGap,
 	"db-exports-freshness": freshnessGap,
 	"media-freshness":      freshnessGap,
+	// A choice: the weekly drill restores the source's copies and its
+	// alarm lives with the source; a standby carrying it would page every
+	// 8 days, since nothing drills a standby.
+	"restore-drill":                drillIsTheSources,
+	"restore-drill-failed-or-slow": drillIsTheSources,
+	"restore-drill-missing":        drillIsTheSources,
 }
 
 const (
-	keyAlarmGap  = "gap: nothing in the DR region watches the adopted keys"
-	freshnessGap = "gap: the adopted Azure backup accounts have no freshness alarm"
+	keyAlarmGap       = "gap: nothing in the DR region watches the adopted keys"
+	freshnessGap      = "gap: the adopted Azure backup accounts have no freshness alarm"
+	drillIsTheSources = "choice: the restore drill and its alarm belong to the source stack"
 )
 
 // A DR stack is a complete platform: ingress, pooler, the app's grants,

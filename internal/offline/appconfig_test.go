@@ -255,9 +255,9 @@ func coversSecret(condition any, secretID string) bool {
 }
 
 // wantReaders: the app's identity reads; the identity that deploys writes
-// (CI's deploy role or service account where the stack has CI, with
-// PowerUserAccess on AWS, which no test here can tell from a reader, and
-// roles/secretmanager.admin on GCP; the deployer's Data Owner on Azure).
+// (CI's deploy role or service account adds versions and never reads them
+// back: its permissions come from the plan, components/ciaccess, and hold
+// no secretmanager.versions.access; the deployer's Data Owner on Azure).
 func wantReaders(t *testing.T, p *plan.Plan, cfg stacks.Config) []string {
 	t.Helper()
 	switch cfg.Cloud {
@@ -265,12 +265,7 @@ func wantReaders(t *testing.T, p *plan.Plan, cfg stacks.Config) []string {
 		return []string{fmt.Sprintf("%v inline appconfig", find(p, "aws:iam/role:Role", "app").Inputs["name"])}
 	case core.GCP:
 		app := fmt.Sprintf("serviceAccount:%s@%s.iam.gserviceaccount.com", find(p, "gcp:serviceaccount/account:Account", "app").Inputs["accountId"], cfg.GCPProject)
-		want := []string{app + " roles/secretmanager.secretAccessor on the document"}
-		if cfg.CI != nil {
-			deploy := fmt.Sprintf("serviceAccount:%s@%s.iam.gserviceaccount.com", find(p, "gcp:serviceaccount/account:Account", "ci-gcp-deploy").Inputs["accountId"], cfg.GCPProject)
-			want = append(want, deploy+" roles/secretmanager.admin on the project")
-		}
-		return want
+		return []string{app + " roles/secretmanager.secretAccessor on the document"}
 	default:
 		app := plan.MockAzurePrincipalID(find(p, "azure-native:managedidentity:UserAssignedIdentity", "app").ID)
 		return []string{app + " " + appconfig.AzureDataReader, "33333333-3333-3333-3333-333333333333 " + appconfig.AzureDataOwner}

@@ -288,6 +288,9 @@ func plannedBreakings() map[[2]string]struct {
 		{rules.PolicyVersioning, account}:         {"prod-azure", setAll(blobService, "isVersioningEnabled", false)},
 		{rules.PolicyVersioning, gcs}:             {"prod-gcp", both(setAll(gcs, "versioning.enabled", false), setAll(gcs, "retentionPolicy", nil))},
 	}
+	for key, r := range ciBreakings() {
+		out[key] = r
+	}
 	for key, r := range ingressBreakings() {
 		out[key] = r
 	}

@@ -25,6 +25,14 @@ func ctl(f Framework, id string, types ...string) Control {
 }
 
 var ruleControls = map[string][]Control{
+	// CI's identities: no admin-wide or wildcard grants (CIS AWS 1.16, FSBP
+	// IAM.1/IAM.21), no admin or act-as-anyone roles on GCP service accounts
+	// (CIS GCP 1.5, 1.6), no custom subscription-owner roles (CIS Azure 2.23), no decrypt on every key (FSBP KMS.1).
+	PolicyCINoData: {
+		ctl(CISAWS, "1.16"), ctl(FSBP, "IAM.1"), ctl(FSBP, "IAM.21"),
+		ctl(FSBP, "KMS.1"), ctl(CISGCP, "1.5"), ctl(CISGCP, "1.6"), ctl(CISAzure, "2.23"),
+		ctl(GDPR, "Art. 25"), ctl(GDPR, "Art. 32(1)(b)"),
+	},
 	PolicyEncryptionCMK: {
 		ctl(CISAWS, "2.3.1", awsRDSInstance), ctl(CISAWS, "2.2.1", awsLaunchTemplate, awsEBSVolume),
 		ctl(FSBP, "RDS.3", awsRDSInstance), ctl(FSBP, "RDS.27", awsRDSCluster), ctl(FSBP, "EC2.3", awsLaunchTemplate, awsEBSVolume),

@@ -21,6 +21,7 @@ var levels = map[string]struct{ prod, other Level }{
 	PolicyExplicitEgress:     {Mandatory, Mandatory},
 	PolicyFlowLogs:           {Mandatory, Mandatory},
 	PolicyDBLogging:          {Mandatory, Mandatory},
+	PolicyCINoData:           {Mandatory, Mandatory},
 	PolicyNoPublicData:       {Mandatory, Mandatory},
 	PolicyS3PublicAccess:     {Mandatory, Mandatory},
 	PolicyInstanceMetadata:   {Mandatory, Advisory},

@@ -300,7 +300,7 @@ func clouds() map[string][]fixture {
 		"aws":   append(awsFixtures(), awsIngressFixtures()...),
 		"gcp":   append(gcpFixtures(), gcpIngressFixtures()...),
 		"azure": append(azureFixtures(), azureIngressFixtures()...),
-		"more":  moreFixtures(),
+		"more":  append(moreFixtures(), ciFixtures()...),
 	}
 }
 

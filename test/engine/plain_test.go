@@ -7,6 +7,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"regexp"
 	"strings"
 	"testing"
 
@@ -168,6 +169,11 @@ func copyProject(src, dst string) error {
 		data, err := os.ReadFile(path)
 		if err != nil {
 			return err
+		}
+		if strings.HasPrefix(rel, "stacks"+string(filepath.Separator)+"Pulumi.") {
+			// The stand-in clouds have no KMS: the copy keeps the
+			// passphrase provider instead of the stack's key.
+			data = regexp.MustCompile(`(?m)^(secretsprovider|encryptedkey):.*\n`).ReplaceAll(data, nil)
 		}
 		return os.WriteFile(filepath.Join(dst, rel), data, 0o644)
 	})
