@@ -194,10 +194,10 @@ type builder struct {
 	offSigner         *Federation
 	offAlerts         *core.AlertTarget
 	offSignerClientID pulumi.StringOutput
-	alerts  *core.AlertTarget
-	adopt   *Adoption
-	live    bool
-	logs    pulumi.StringOutput
+	alerts            *core.AlertTarget
+	adopt             *Adoption
+	live              bool
+	logs              pulumi.StringOutput
 }
 
 func newBuilder(ctx *pulumi.Context, name string, a BackupBucketArgs, c *BackupBucket) *builder {
