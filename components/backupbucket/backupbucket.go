@@ -46,6 +46,9 @@ type BackupBucketArgs struct {
 	// (the rotation workflow's GitHub job): the signer identity trusts it
 	// alone. Required for an offsite copy from Azure.
 	OffsiteSigner *Federation
+	// OffsiteRotator (Azure primary) is the GCP IAM member of that workload
+	// (OffsiteRotation.Member): it may add versions to the SAS secret.
+	OffsiteRotator pulumi.StringOutput
 	// OffsiteAlerts, when set, receives the offsite copy's alarms on the
 	// offsite site's cloud (Azure primary: GCP notification channels).
 	OffsiteAlerts *core.AlertTarget
@@ -192,6 +195,7 @@ type builder struct {
 	// offCredential, offSigner and offAlerts: the offsite copy from Azure.
 	offCredential     pulumi.StringOutput
 	offSigner         *Federation
+	offRotator        pulumi.StringOutput
 	offAlerts         *core.AlertTarget
 	offSignerClientID pulumi.StringOutput
 	alerts            *core.AlertTarget
@@ -211,7 +215,7 @@ func newBuilder(ctx *pulumi.Context, name string, a BackupBucketArgs, c *BackupB
 	}
 	if a.Settings.Offsite != nil {
 		b.offsite, b.offKey = dep.Offsite, a.OffsiteKey
-		b.offCredential, b.offSigner, b.offAlerts = a.OffsiteCredential, a.OffsiteSigner, a.OffsiteAlerts
+		b.offCredential, b.offSigner, b.offRotator, b.offAlerts = a.OffsiteCredential, a.OffsiteSigner, a.OffsiteRotator, a.OffsiteAlerts
 	}
 	return b
 }
@@ -302,6 +306,9 @@ func (a *BackupBucketArgs) checkBlobOffsite(p *core.Problems) {
 	}
 	if f := a.OffsiteSigner; f == nil || f.Issuer == "" || f.Subject == "" {
 		p.Missing("OffsiteSigner", "the OIDC issuer and subject of the workflow that rotates the SAS (wedsync:ci.repository)")
+	}
+	if a.OffsiteRotator == (pulumi.StringOutput{}) {
+		p.Missing("OffsiteRotator", "the GCP IAM member of the workflow that rotates the SAS (NewOffsiteRotation)")
 	}
 }
 

@@ -28,7 +28,8 @@ type fixture struct {
 // The Azure offsite copy's SAS secret and the rotation job's subject.
 const (
 	testOffsiteSecret = "projects/" + testkit.GCPProject + "/secrets/wedsync-prod-backup-db-exports-offsite-sas"
-	testSignerSubject = "repo:wedsync/wedsync-infra:environment:prod"
+	testSignerSubject = "repo:wedsync/wedsync-infra:environment:offsite-sas"
+	testRotator       = "principal://iam.googleapis.com/projects/1/locations/global/workloadIdentityPools/p/subject/" + testSignerSubject
 )
 
 // regions are the test sites' regions (primary, DR), as testkit makes them.
@@ -79,7 +80,8 @@ func (f fixture) program(ctx *pulumi.Context) error {
 		args.Settings.Offsite = &Offsite{Cloud: core.GCP, Region: "europe-west2"}
 		if f.cloud == core.Azure {
 			args.OffsiteCredential = pulumi.String(testOffsiteSecret).ToStringOutput()
-			args.OffsiteSigner = &Federation{Issuer: "https://token.actions.githubusercontent.com", Subject: testSignerSubject}
+			args.OffsiteSigner = &Federation{Issuer: GitHubIssuer, Subject: testSignerSubject}
+			args.OffsiteRotator = pulumi.String(testRotator).ToStringOutput()
 			if f.alerts {
 				args.OffsiteAlerts = &core.AlertTarget{IDs: pulumi.ToStringArray([]string{"projects/" + testkit.GCPProject + "/notificationChannels/1"}).ToStringArrayOutput()}
 			}

@@ -82,12 +82,7 @@ func (b *builder) offsiteFromBlob(account *azstorage.StorageAccount, container *
 	if err != nil {
 		return none, none, err
 	}
-	reader, err := secretmanager.NewSecretIamMember(b.ctx, name+"-sas-reader", &secretmanager.SecretIamMemberArgs{
-		Project:  pulumi.StringPtrFromPtr(project(off)),
-		SecretId: b.offCredential,
-		Role:     pulumi.String("roles/secretmanager.secretAccessor"),
-		Member:   pulumi.String(sts.Member),
-	}, b.opts(off)...)
+	reader, err := b.offsiteSecretGrants(name, off, sts.Member)
 	if err != nil {
 		return none, none, err
 	}
@@ -122,6 +117,28 @@ func (b *builder) offsiteFromBlob(account *azstorage.StorageAccount, container *
 		return none, none, err
 	}
 	return pulumi.Sprintf("%s:%s", off.Cloud, off.Region), dst.Name, nil
+}
+
+// offsiteSecretGrants let the transfer service agent (member) read the SAS
+// secret and the rotation job add versions to it; it returns the read
+// grant, which the job must wait for.
+func (b *builder) offsiteSecretGrants(name string, off core.Site, member string) (pulumi.Resource, error) {
+	reader, err := secretmanager.NewSecretIamMember(b.ctx, name+"-sas-reader", &secretmanager.SecretIamMemberArgs{
+		Project:  pulumi.StringPtrFromPtr(project(off)),
+		SecretId: b.offCredential,
+		Role:     pulumi.String("roles/secretmanager.secretAccessor"),
+		Member:   pulumi.String(member),
+	}, b.opts(off)...)
+	if err != nil {
+		return nil, err
+	}
+	_, err = secretmanager.NewSecretIamMember(b.ctx, name+"-sas-rotator", &secretmanager.SecretIamMemberArgs{
+		Project:  pulumi.StringPtrFromPtr(project(off)),
+		SecretId: b.offCredential,
+		Role:     pulumi.String("roles/secretmanager.secretVersionAdder"),
+		Member:   b.offRotator,
+	}, b.opts(off)...)
+	return reader, err
 }
 
 // offsiteSchedule runs the copy daily at offsiteStartHourUTC.

@@ -43,6 +43,11 @@ func TestAzureOffsiteCopyOnGCP(t *testing.T) {
 			t.Errorf("the SAS reader is %s, want the Storage Transfer service agent", m)
 		}
 	})
+	t.Run("only_the_rotation_job_adds_versions", func(t *testing.T) {
+		grant := prod.one("gcp:secretmanager/secretIamMember:SecretIamMember", "db-exports-offsite-sas-rotator")
+		equal(t, grant, "roles/secretmanager.secretVersionAdder", "role")
+		equal(t, grant, testRotator, "member")
+	})
 	t.Run("the_offsite_bucket_is_locked_private_and_under_the_offsite_key", func(t *testing.T) {
 		b := prod.one(gcsBucketT, "db-exports-offsite")
 		equal(t, b, offKey, "encryption", "defaultKmsKeyName")
@@ -115,7 +120,7 @@ func TestAzureOffsiteNeedsItsSecretAndSigner(t *testing.T) {
 	if err == nil {
 		t.Fatal("an Azure offsite copy without its SAS secret and signer was planned")
 	}
-	for _, want := range []string{"OffsiteCredential", "OffsiteSigner"} {
+	for _, want := range []string{"OffsiteCredential", "OffsiteSigner", "OffsiteRotator"} {
 		if !strings.Contains(err.Error(), want) {
 			t.Errorf("error %q does not name %s", err, want)
 		}
@@ -131,5 +136,39 @@ func TestOffsiteClouds(t *testing.T) {
 		if (err == nil) != c.ok {
 			t.Errorf("offsite %s to %s: err = %v, want ok = %v", c.from, c.to, err, c.ok)
 		}
+	}
+}
+
+func TestOffsiteRotationAdmitsOnlyTheRotationJob(t *testing.T) {
+	args := OffsiteRotationArgs{Repository: "wedsync/wedsync-infra", Environment: "offsite-sas", Branch: "main"}
+	p, err := plan.Run(plan.Options{Project: "wedsync", Stack: "prod-azure", Environment: "prod"}, func(ctx *pulumi.Context) error {
+		off, err := testkit.Site(ctx, core.GCP, core.Offsite)
+		if err != nil {
+			return err
+		}
+		a := args
+		a.Deployment = core.Deployment{Project: "wedsync", Stack: "prod-azure", Environment: core.Prod, Primary: off}
+		_, err = NewOffsiteRotation(ctx, "offsite-sas", &a)
+		return err
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	r := result{t, p}
+	cond, _ := get(t, r.one("gcp:iam/workloadIdentityPoolProvider:WorkloadIdentityPoolProvider", "offsite-sas-github"), "attributeCondition").(string)
+	for _, want := range []string{"assertion.sub == 'repo:wedsync/wedsync-infra:environment:offsite-sas'", "assertion.ref == 'refs/heads/main'", "assertion.repository == 'wedsync/wedsync-infra'"} {
+		if !strings.Contains(cond, want) {
+			t.Errorf("condition %q does not require %s", cond, want)
+		}
+	}
+	// Broken variant: on another cloud than the secrets', nothing is made.
+	_, err = plan.Run(plan.Options{Project: "wedsync", Stack: "prod-azure"}, func(ctx *pulumi.Context) error {
+		a := args
+		a.Deployment.Primary = core.Site{Cloud: core.Azure, Region: "uksouth"}
+		_, err := NewOffsiteRotation(ctx, "offsite-sas", &a)
+		return err
+	})
+	if err == nil || !strings.Contains(err.Error(), "Deployment.Primary.Cloud") {
+		t.Errorf("a rotation identity off GCP: err = %v", err)
 	}
 }
