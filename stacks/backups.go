@@ -21,10 +21,13 @@ func (b *build) backups() error {
 	}
 	ctx, cfg, dep, store := b.ctx, b.cfg, b.dep, b.store
 	var offsiteKey *core.Key
+	var fromBlob *blobOffsite
 	if dep.Offsite != nil {
 		offsiteStore, err := secretsstore.NewSecretsStore(ctx, "offsite", &secretsstore.SecretsStoreArgs{
 			Deployment: atSite(dep, *dep.Offsite),
-			Settings:   secretsstore.Settings{},
+			// An Azure stack's copy reads with a SAS, kept here under the
+			// offsite secrets key.
+			Settings: secretsstore.Settings{Secrets: b.offsiteSecrets()},
 			// The offsite site's project is the one the cloud's own prod
 			// stack runs in (prod's offsite is prod-gcp's project): that
 			// stack owns its audit configs, GCS data access included.
@@ -34,7 +37,11 @@ func (b *build) backups() error {
 			return err
 		}
 		offsiteKey = offsiteStore.Key(core.Offsite, core.BackupKey)
+		if fromBlob, err = b.newBlobOffsite(offsiteStore); err != nil {
+			return err
+		}
 	}
+	made := map[string]*backupbucket.BackupBucket{}
 	out := pulumi.Map{}
 	for _, purpose := range backupPurposes {
 		args := &backupbucket.BackupBucketArgs{
@@ -46,6 +53,7 @@ func (b *build) backups() error {
 			OffsiteKey: offsiteKey,
 			Alerts:     b.alerts.Target,
 		}
+		fromBlob.wire(args)
 		if store, ok := store.(*secretsstore.SecretsStore); ok && cfg.Cloud == core.Azure {
 			args.AccessLogWorkspace = store.AuditLog
 		}
@@ -58,6 +66,7 @@ func (b *build) backups() error {
 		if err != nil {
 			return err
 		}
+		made[purpose] = bucket
 		if purpose == "db-exports" {
 			b.dbExports = bucket
 		}
@@ -70,6 +79,7 @@ func (b *build) backups() error {
 		}
 	}
 	b.buckets = out
+	fromBlob.export(ctx, made)
 	return nil
 }
 

@@ -23,7 +23,7 @@ func (b *builder) offsiteAlarms(name string, dst *storage.Bucket, topic *pubsub.
 	}
 	failed := pulumi.Sprintf(`resource.type = "pubsub_topic" AND resource.labels.topic_id = "%s" AND `+
 		`metric.type = "pubsub.googleapis.com/topic/send_message_operation_count"`, topic.Name)
-	if err := b.offsiteAlert(name+"-"+alarmOffsiteFailed, alarmOffsiteFailed,
+	if err := b.offsiteAlert(b.name+"-"+alarmOffsiteFailed, alarmOffsiteFailed,
 		fmt.Sprintf("%s: the offsite copy of %s backups failed", b.dep.Stack, b.purpose),
 		"failure notifications published > 0", failed, 300, "COMPARISON_GT", 0, "EVALUATION_MISSING_DATA_INACTIVE"); err != nil {
 		return err
@@ -55,7 +55,7 @@ func (b *builder) offsiteSASAgeAlarm(name string) error {
 		return err
 	}
 	hours := b.offAlerts.Limits().BackupMaxAgeHours
-	return b.offsiteAlert(name+"-"+alarmOffsiteSASAge, alarmOffsiteSASAge,
+	return b.offsiteAlert(b.name+"-"+alarmOffsiteSASAge, alarmOffsiteSASAge,
 		fmt.Sprintf("%s: the offsite %s SAS was not rotated in %d hours", b.dep.Stack, b.purpose, hours),
 		fmt.Sprintf("SAS versions added in the last %d hours < 1", hours),
 		pulumi.Sprintf(`metric.type = "logging.googleapis.com/user/%s"`, metric.Name), hours*3600, "COMPARISON_LT", 1, "EVALUATION_MISSING_DATA_ACTIVE")

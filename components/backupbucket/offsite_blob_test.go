@@ -75,7 +75,7 @@ func TestAzureOffsiteCopyOnGCP(t *testing.T) {
 		equal(t, cred, testSignerSubject, "subject")
 	})
 	t.Run("failure_freshness_and_sas_age_page_with_runbooks", func(t *testing.T) {
-		for _, name := range []string{"db-exports-offsite-freshness", "db-exports-offsite-offsite-failed", "db-exports-offsite-offsite-sas-age"} {
+		for _, name := range []string{"db-exports-offsite-freshness", "db-exports-offsite-failed", "db-exports-offsite-sas-age"} {
 			a := prod.one(gcpAlertPolicy, name)
 			if d, _ := get(t, a, "documentation", "content").(string); !strings.Contains(d, core.Runbook("alarms/backups.md#")) {
 				t.Errorf("%s: no runbook in %q", name, d)
