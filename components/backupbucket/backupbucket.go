@@ -47,7 +47,8 @@ type BackupBucketArgs struct {
 	// alone. Required for an offsite copy from Azure.
 	OffsiteSigner *Federation
 	// OffsiteRotator (Azure primary) is the GCP IAM member of that workload
-	// (OffsiteRotation.Member): it may add versions to the SAS secret.
+	// (OffsiteRotation.Member): it may add and destroy versions of the SAS
+	// secret, never read them.
 	OffsiteRotator pulumi.StringOutput
 	// OffsiteAlerts, when set, receives the offsite copy's alarms on the
 	// offsite site's cloud (Azure primary: GCP notification channels).

@@ -35,6 +35,16 @@ import (
 //     the signer identity made here (it can only make delegation keys on
 //     this account and read this container), and alarmed on its age.
 //
+// When the provider offers federatedIdentityConfig (an Entra app trusting
+// the transfer service agent), it replaces the SAS, the secret and the
+// rotation.
+//
+// Not solved here: the account's firewall denies every network but Azure's
+// trusted services (azure.go), and neither Storage Transfer's workers nor
+// the rotation runner is one; both are refused until the account admits
+// their published address ranges. The runbook says how, and the failure
+// and freshness alarms fire until then.
+//
 // https://cloud.google.com/storage-transfer/docs/source-microsoft-azure
 // https://learn.microsoft.com/rest/api/storageservices/create-user-delegation-sas
 
@@ -120,7 +130,8 @@ func (b *builder) offsiteFromBlob(account *azstorage.StorageAccount, container *
 }
 
 // offsiteSecretGrants let the transfer service agent (member) read the SAS
-// secret and the rotation job add versions to it; it returns the read
+// secret and the rotation job add and destroy its versions (without
+// reading them: secretVersionManager has no access); it returns the read
 // grant, which the job must wait for.
 func (b *builder) offsiteSecretGrants(name string, off core.Site, member string) (pulumi.Resource, error) {
 	reader, err := secretmanager.NewSecretIamMember(b.ctx, name+"-sas-reader", &secretmanager.SecretIamMemberArgs{
@@ -135,7 +146,7 @@ func (b *builder) offsiteSecretGrants(name string, off core.Site, member string)
 	_, err = secretmanager.NewSecretIamMember(b.ctx, name+"-sas-rotator", &secretmanager.SecretIamMemberArgs{
 		Project:  pulumi.StringPtrFromPtr(project(off)),
 		SecretId: b.offCredential,
-		Role:     pulumi.String("roles/secretmanager.secretVersionAdder"),
+		Role:     pulumi.String("roles/secretmanager.secretVersionManager"),
 		Member:   b.offRotator,
 	}, b.opts(off)...)
 	return reader, err

@@ -43,9 +43,9 @@ func TestAzureOffsiteCopyOnGCP(t *testing.T) {
 			t.Errorf("the SAS reader is %s, want the Storage Transfer service agent", m)
 		}
 	})
-	t.Run("only_the_rotation_job_adds_versions", func(t *testing.T) {
+	t.Run("only_the_rotation_job_adds_and_destroys_versions", func(t *testing.T) {
 		grant := prod.one("gcp:secretmanager/secretIamMember:SecretIamMember", "db-exports-offsite-sas-rotator")
-		equal(t, grant, "roles/secretmanager.secretVersionAdder", "role")
+		equal(t, grant, "roles/secretmanager.secretVersionManager", "role")
 		equal(t, grant, testRotator, "member")
 	})
 	t.Run("the_offsite_bucket_is_locked_private_and_under_the_offsite_key", func(t *testing.T) {

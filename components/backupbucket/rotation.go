@@ -36,7 +36,7 @@ type OffsiteRotationArgs struct {
 // the rotation job's token (repository, environment and branch), so that
 // the CI pools of deploy and preview stay as they are. The job acts as its
 // federated principal directly (no service account, no key); each backup
-// bucket lets that principal add versions to its own SAS secret and nothing
+// bucket lets that principal add and destroy versions of its own SAS secret and nothing
 // else (OffsiteRotator).
 type OffsiteRotation struct {
 	pulumi.ResourceState
