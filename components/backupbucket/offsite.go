@@ -50,13 +50,7 @@ func (b *builder) offsiteFromS3(src *s3.BucketV2) (pulumi.StringOutput, pulumi.S
 			GcsDataSink:     &storage.TransferJobTransferSpecGcsDataSinkArgs{BucketName: dst.Name},
 			TransferOptions: immutableCopy(),
 		},
-		Schedule: &storage.TransferJobScheduleArgs{
-			ScheduleStartDate: transferStart,
-			StartTimeOfDay: &storage.TransferJobScheduleStartTimeOfDayArgs{
-				Hours: pulumi.Int(offsiteStartHourUTC), Minutes: pulumi.Int(0), Seconds: pulumi.Int(0), Nanos: pulumi.Int(0),
-			},
-			RepeatInterval: pulumi.String("86400s"),
-		},
+		Schedule: offsiteSchedule(),
 	}, b.opts(off, pulumi.DependsOn(append(ready, readPolicy)))...)
 	if err != nil {
 		return none, none, err
