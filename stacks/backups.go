@@ -21,6 +21,7 @@ func (b *build) backups() error {
 	}
 	ctx, cfg, dep, store := b.ctx, b.cfg, b.dep, b.store
 	var offsiteKey *core.Key
+	var offsiteAlerts *core.AlertTarget
 	var fromBlob *blobOffsite
 	if dep.Offsite != nil {
 		offsiteStore, err := secretsstore.NewSecretsStore(ctx, "offsite", &secretsstore.SecretsStoreArgs{
@@ -40,6 +41,9 @@ func (b *build) backups() error {
 		if fromBlob, err = b.newBlobOffsite(offsiteStore); err != nil {
 			return err
 		}
+		if offsiteAlerts, err = b.offsiteAlerts(); err != nil {
+			return err
+		}
 	}
 	made := map[string]*backupbucket.BackupBucket{}
 	out := pulumi.Map{}
@@ -52,6 +56,8 @@ func (b *build) backups() error {
 			DRKey:      store.Key(core.DR, core.BackupKey),
 			OffsiteKey: offsiteKey,
 			Alerts:     b.alerts.Target,
+			// The offsite copy's alarms, on the offsite site's cloud.
+			OffsiteAlerts: offsiteAlerts,
 		}
 		fromBlob.wire(args)
 		if store, ok := store.(*secretsstore.SecretsStore); ok && cfg.Cloud == core.Azure {

@@ -61,7 +61,7 @@ var wantAlarms = map[string]map[string][]string{
 	"aws": {
 		"wedsync:database:Database":            {"cpu", "free-storage", "connections", "replication-lag"},
 		"wedsync:autoscaling:AutoscalingGroup": {"at-max", "unhealthy"},
-		"wedsync:backupbucket:BackupBucket":    {"freshness", "replication-failed", "replication-latency"},
+		"wedsync:backupbucket:BackupBucket":    {"freshness", "replication-failed", "replication-latency", "offsite-freshness", "offsite-failed"},
 		"wedsync:secretsstore:SecretsStore":    {"key-deletion", "access-denied"},
 		"wedsync:ingress:Ingress":              {"fast-burn", "slow-burn", "latency-p99", "unhealthy-backends"},
 	},

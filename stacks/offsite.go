@@ -22,12 +22,24 @@ const OffsiteSASEnvironment = "offsite-sas"
 func offsiteSASSecret(purpose string) string { return "backup-" + purpose + "-offsite-sas" }
 
 // blobOffsite is what an Azure stack's offsite copy on GCP needs beside its
-// key (backupbucket/offsite_blob.go says why a SAS): the SAS secrets, the
-// identity that rotates them, and GCP channels for the copy's alarms.
+// key (backupbucket/offsite_blob.go says why a SAS): the SAS secrets and
+// the identity that rotates them.
 type blobOffsite struct {
 	secrets  map[string]pulumi.StringOutput
 	rotation *backupbucket.OffsiteRotation
-	alerts   *core.AlertTarget
+}
+
+// offsiteAlerts is where the offsite copy's alarms go: they are alert
+// policies on the offsite site's cloud, so they need that cloud's own
+// channels to the stack's receivers.
+func (b *build) offsiteAlerts() (*core.AlertTarget, error) {
+	alerts, err := alerting.NewAlertTarget(b.ctx, "offsite-alerts", &alerting.AlertTargetArgs{
+		Deployment: atSite(b.dep, *b.dep.Offsite), Settings: b.cfg.Alerting, Calendar: b.cfg.Season, Now: b.now,
+	})
+	if err != nil {
+		return nil, err
+	}
+	return alerts.Target, nil
 }
 
 // offsiteSecrets are the SAS secrets the offsite store holds for an Azure
@@ -44,8 +56,8 @@ func (b *build) offsiteSecrets() []secretsstore.Secret {
 	return out
 }
 
-// newBlobOffsite makes the rotation identity and the offsite alert target
-// of an Azure stack's offsite copy; nil for every other stack.
+// newBlobOffsite makes the rotation identity of an Azure stack's offsite
+// copy; nil for every other stack.
 func (b *build) newBlobOffsite(store *secretsstore.SecretsStore) (*blobOffsite, error) {
 	dep, cfg := b.dep, b.cfg
 	if dep.Primary.Cloud != core.Azure || dep.Offsite == nil {
@@ -65,15 +77,7 @@ func (b *build) newBlobOffsite(store *secretsstore.SecretsStore) (*blobOffsite, 
 	if err != nil {
 		return nil, err
 	}
-	// The copy's alarms are GCP alert policies: they need GCP channels to
-	// the same receivers as the stack's own alarms.
-	alerts, err := alerting.NewAlertTarget(b.ctx, "offsite-alerts", &alerting.AlertTargetArgs{
-		Deployment: at, Settings: cfg.Alerting, Calendar: cfg.Season, Now: b.now,
-	})
-	if err != nil {
-		return nil, err
-	}
-	return &blobOffsite{secrets: store.SecretIDs, rotation: rotation, alerts: alerts.Target}, nil
+	return &blobOffsite{secrets: store.SecretIDs, rotation: rotation}, nil
 }
 
 // wire sets what one purpose's bucket needs for its copy from Azure.
@@ -85,7 +89,6 @@ func (o *blobOffsite) wire(args *backupbucket.BackupBucketArgs) {
 	args.OffsiteCredential = o.secrets[offsiteSASSecret(args.Purpose)]
 	args.OffsiteSigner = &signer
 	args.OffsiteRotator = o.rotation.Member
-	args.OffsiteAlerts = o.alerts
 }
 
 // export is the output offsiteSAS: what the rotation workflow needs, per

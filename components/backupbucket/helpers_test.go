@@ -82,9 +82,9 @@ func (f fixture) program(ctx *pulumi.Context) error {
 			args.OffsiteCredential = pulumi.String(testOffsiteSecret).ToStringOutput()
 			args.OffsiteSigner = &Federation{Issuer: GitHubIssuer, Subject: testSignerSubject}
 			args.OffsiteRotator = pulumi.String(testRotator).ToStringOutput()
-			if f.alerts {
-				args.OffsiteAlerts = &core.AlertTarget{IDs: pulumi.ToStringArray([]string{"projects/" + testkit.GCPProject + "/notificationChannels/1"}).ToStringArrayOutput()}
-			}
+		}
+		if f.alerts {
+			args.OffsiteAlerts = &core.AlertTarget{IDs: pulumi.ToStringArray([]string{"projects/" + testkit.GCPProject + "/notificationChannels/1"}).ToStringArrayOutput()}
 		}
 	}
 	if f.adopt != "" {

@@ -12,12 +12,13 @@ import (
 
 // offsiteAlarms raise, at the offsite site and to its alert target: no
 // copy arrived in the offsite bucket in a day; a transfer run failed or
-// was aborted (the job's own notifications); and the SAS was not rotated.
-func (b *builder) offsiteAlarms(name string, dst *storage.Bucket, topic *pubsub.Topic) error {
+// was aborted (the job's own notifications to topic); and (a copy read
+// with a SAS) the SAS was not rotated.
+func (b *builder) offsiteAlarms(dst *storage.Bucket, topic *pubsub.Topic) error {
 	if b.offAlerts == nil {
 		return nil
 	}
-	off := *b.offsite
+	off, name := *b.offsite, b.name+"-offsite"
 	if err := b.gcsFreshnessAlertAt(off, b.offAlerts, name, "offsite copy", dst); err != nil {
 		return err
 	}
@@ -27,6 +28,9 @@ func (b *builder) offsiteAlarms(name string, dst *storage.Bucket, topic *pubsub.
 		fmt.Sprintf("%s: the offsite copy of %s backups failed", b.dep.Stack, b.purpose),
 		"failure notifications published > 0", failed, 300, "COMPARISON_GT", 0, "EVALUATION_MISSING_DATA_INACTIVE"); err != nil {
 		return err
+	}
+	if b.offCredential == (pulumi.StringOutput{}) {
+		return nil // S3 is read through a federated role: no secret to age
 	}
 	return b.offsiteSASAgeAlarm(name)
 }

@@ -96,7 +96,7 @@ func (b *builder) offsiteFromBlob(account *azstorage.StorageAccount, container *
 	if err != nil {
 		return none, none, err
 	}
-	topic, publisher, err := b.offsiteFailureTopic(name, off, sts.Member)
+	notify, err := b.offsiteNotifications(name, off, sts.Member)
 	if err != nil {
 		return none, none, err
 	}
@@ -113,17 +113,13 @@ func (b *builder) offsiteFromBlob(account *azstorage.StorageAccount, container *
 			GcsDataSink:     &storage.TransferJobTransferSpecGcsDataSinkArgs{BucketName: dst.Name},
 			TransferOptions: immutableCopy(),
 		},
-		NotificationConfig: &storage.TransferJobNotificationConfigArgs{
-			PubsubTopic:   topic.ID(),
-			EventTypes:    pulumi.ToStringArray(offsiteTransferEvents),
-			PayloadFormat: pulumi.String("JSON"),
-		},
-		Schedule: offsiteSchedule(),
-	}, b.opts(off, pulumi.DependsOn(append(ready, reader, publisher, container)))...)
+		NotificationConfig: notify.config,
+		Schedule:           offsiteSchedule(),
+	}, b.opts(off, pulumi.DependsOn(append(append(ready, reader, container), notify.ready...)))...)
 	if err != nil {
 		return none, none, err
 	}
-	if err := b.offsiteAlarms(name, dst, topic); err != nil {
+	if err := b.offsiteAlarms(dst, notify.topic); err != nil {
 		return none, none, err
 	}
 	return pulumi.Sprintf("%s:%s", off.Cloud, off.Region), dst.Name, nil
@@ -163,18 +159,30 @@ func offsiteSchedule() *storage.TransferJobScheduleArgs {
 	}
 }
 
-// offsiteFailureTopic is where the transfer job reports a failed or
-// aborted run, and the grant that lets the transfer service agent publish
-// there. Its messages name the job and operation, never backup data; they
-// stay in the offsite region.
-func (b *builder) offsiteFailureTopic(name string, off core.Site, member string) (*pubsub.Topic, pulumi.Resource, error) {
+// offsiteNotice is how a transfer job reports a failed or aborted run:
+// the job's notification config, its topic, and what the job must wait
+// for (none when the copy has no alarms).
+type offsiteNotice struct {
+	config *storage.TransferJobNotificationConfigArgs
+	topic  *pubsub.Topic
+	ready  []pulumi.Resource
+}
+
+// offsiteNotifications is where the transfer job reports a failed or
+// aborted run, when the copy has alarms, and the grant that lets the
+// transfer service agent (member) publish there. Its messages name the job
+// and operation, never backup data; they stay in the offsite region.
+func (b *builder) offsiteNotifications(name string, off core.Site, member string) (offsiteNotice, error) {
+	if b.offAlerts == nil {
+		return offsiteNotice{}, nil
+	}
 	topic, err := pubsub.NewTopic(b.ctx, name+"-failures", &pubsub.TopicArgs{
 		Name:                 pulumi.String(b.dep.Name("backup", b.purpose, "offsite-failures")),
 		Project:              pulumi.StringPtrFromPtr(project(off)),
 		MessageStoragePolicy: &pubsub.TopicMessageStoragePolicyArgs{AllowedPersistenceRegions: pulumi.ToStringArray([]string{off.Region})},
 	}, b.opts(off)...)
 	if err != nil {
-		return nil, nil, err
+		return offsiteNotice{}, err
 	}
 	publisher, err := pubsub.NewTopicIAMMember(b.ctx, name+"-failures-publisher", &pubsub.TopicIAMMemberArgs{
 		Project: pulumi.StringPtrFromPtr(project(off)),
@@ -182,7 +190,15 @@ func (b *builder) offsiteFailureTopic(name string, off core.Site, member string)
 		Role:    pulumi.String("roles/pubsub.publisher"),
 		Member:  pulumi.String(member),
 	}, b.opts(off)...)
-	return topic, publisher, err
+	return offsiteNotice{
+		config: &storage.TransferJobNotificationConfigArgs{
+			PubsubTopic:   topic.ID(),
+			EventTypes:    pulumi.ToStringArray(offsiteTransferEvents),
+			PayloadFormat: pulumi.String("JSON"),
+		},
+		topic: topic,
+		ready: []pulumi.Resource{publisher},
+	}, err
 }
 
 // offsiteSigner is the identity the rotation workflow signs each SAS with:

@@ -172,3 +172,26 @@ func TestOffsiteRotationAdmitsOnlyTheRotationJob(t *testing.T) {
 		t.Errorf("a rotation identity off GCP: err = %v", err)
 	}
 }
+
+// TestS3OffsiteCopyIsAlarmed: the copy from S3 pages on failed runs and on
+// a day without copies, at the offsite site; it has no SAS to age.
+func TestS3OffsiteCopyIsAlarmed(t *testing.T) {
+	prod := fixture{cloud: core.AWS, env: core.Prod, offsite: true, alerts: true}.run(t)
+	job := prod.one(gcpTransferJob, "db-exports-offsite")
+	equal(t, job, "projects/"+testkit.GCPProject+"/topics/wedsync-prod-backup-db-exports-offsite-failures", "notificationConfig", "pubsubTopic")
+	for _, name := range []string{"db-exports-offsite-freshness", "db-exports-offsite-failed"} {
+		if got := toJSON(get(t, prod.one(gcpAlertPolicy, name), "notificationChannels")); !strings.Contains(got, "notificationChannels/1") {
+			t.Errorf("%s notifies %s, want the offsite alert target", name, got)
+		}
+	}
+	for _, a := range prod.all(gcpAlertPolicy) {
+		if strings.Contains(a.Name, "sas") {
+			t.Errorf("a copy read through a federated role has a SAS alarm: %s", a.Name)
+		}
+	}
+	// Broken variant: without an offsite alert target, nothing pages.
+	quiet := fixture{cloud: core.AWS, env: core.Prod, offsite: true}.run(t)
+	if n := len(quiet.all(gcpAlertPolicy)); n != 0 {
+		t.Errorf("%d offsite alarms without an offsite alert target", n)
+	}
+}
