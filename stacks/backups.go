@@ -21,10 +21,14 @@ func (b *build) backups() error {
 	}
 	ctx, cfg, dep, store := b.ctx, b.cfg, b.dep, b.store
 	var offsiteKey *core.Key
+	var offsiteAlerts *core.AlertTarget
+	var fromBlob *blobOffsite
 	if dep.Offsite != nil {
 		offsiteStore, err := secretsstore.NewSecretsStore(ctx, "offsite", &secretsstore.SecretsStoreArgs{
 			Deployment: atSite(dep, *dep.Offsite),
-			Settings:   secretsstore.Settings{},
+			// An Azure stack's copy reads with a SAS, kept here under the
+			// offsite secrets key.
+			Settings: secretsstore.Settings{Secrets: b.offsiteSecrets()},
 			// The offsite site's project is the one the cloud's own prod
 			// stack runs in (prod's offsite is prod-gcp's project): that
 			// stack owns its audit configs, GCS data access included.
@@ -34,7 +38,14 @@ func (b *build) backups() error {
 			return err
 		}
 		offsiteKey = offsiteStore.Key(core.Offsite, core.BackupKey)
+		if fromBlob, err = b.newBlobOffsite(offsiteStore); err != nil {
+			return err
+		}
+		if offsiteAlerts, err = b.offsiteAlerts(); err != nil {
+			return err
+		}
 	}
+	made := map[string]*backupbucket.BackupBucket{}
 	out := pulumi.Map{}
 	for _, purpose := range backupPurposes {
 		args := &backupbucket.BackupBucketArgs{
@@ -45,7 +56,10 @@ func (b *build) backups() error {
 			DRKey:      store.Key(core.DR, core.BackupKey),
 			OffsiteKey: offsiteKey,
 			Alerts:     b.alerts.Target,
+			// The offsite copy's alarms, on the offsite site's cloud.
+			OffsiteAlerts: offsiteAlerts,
 		}
+		fromBlob.wire(args)
 		if store, ok := store.(*secretsstore.SecretsStore); ok && cfg.Cloud == core.Azure {
 			args.AccessLogWorkspace = store.AuditLog
 		}
@@ -58,6 +72,7 @@ func (b *build) backups() error {
 		if err != nil {
 			return err
 		}
+		made[purpose] = bucket
 		if purpose == "db-exports" {
 			b.dbExports = bucket
 		}
@@ -70,6 +85,7 @@ func (b *build) backups() error {
 		}
 	}
 	b.buckets = out
+	fromBlob.export(ctx, made)
 	return nil
 }
 

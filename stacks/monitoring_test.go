@@ -64,7 +64,7 @@ var wantAlarms = map[string]map[string][]string{
 		// autoscaling events.
 		"wedsync:database:Database":            {"cpu", "free-storage", "connections", "read1-cpu", "read1-connections", "read1-replication-lag", "replication-events"},
 		"wedsync:autoscaling:AutoscalingGroup": {"at-max", "unhealthy"},
-		"wedsync:backupbucket:BackupBucket":    {"freshness", "replication-failed", "replication-latency"},
+		"wedsync:backupbucket:BackupBucket":    {"freshness", "replication-failed", "replication-latency", "offsite-freshness", "offsite-failed"},
 		"wedsync:secretsstore:SecretsStore":    {"key-deletion", "access-denied"},
 		"wedsync:ingress:Ingress":              {"fast-burn", "slow-burn", "latency-p99", "unhealthy-backends"},
 	},
@@ -78,7 +78,7 @@ var wantAlarms = map[string]map[string][]string{
 	"azure": {
 		"wedsync:database:Database":            {"cpu", "free-storage", "connections", "replication-lag", "read1-cpu", "read1-connections", "read1-replication-lag"},
 		"wedsync:autoscaling:AutoscalingGroup": {"at-max", "unhealthy"},
-		"wedsync:backupbucket:BackupBucket":    {"freshness"},
+		"wedsync:backupbucket:BackupBucket":    {"freshness", "offsite-freshness", "offsite-failed", "offsite-sas-age"},
 		"wedsync:secretsstore:SecretsStore":    {"key-deletion", "access-denied", "access-denied-dr"},
 		// The burn rates and p99 are log alerts (ScheduledQueryRule).
 		"wedsync:ingress:Ingress": {"unhealthy-backends"},
@@ -112,10 +112,24 @@ func TestEveryComponentAlarmIsInTheProdPlanAndNotifiesTheStacksTarget(t *testing
 				parent := byURN[r.Parent]
 				got[parent.Type] = append(got[parent.Type], strings.TrimPrefix(r.Name, parent.Name+"-"))
 				notified := read(r)
-				for _, id := range targets {
+				want := targets
+				if at := strings.SplitN(r.Type, ":", 2)[0]; at != cloud && at != "azure-native" {
+					// An alarm at the offsite site (another cloud) notifies
+					// the same receivers through that cloud's own target.
+					want = nil
+					for _, t := range p.Resources {
+						if t.Type == targetTypes[at] {
+							want = append(want, t.ID)
+						}
+					}
+					if len(want) != 2 {
+						t.Errorf("%s %s: want the offsite site's receivers and escalation targets, got %v", r.Type, r.Name, want)
+					}
+				}
+				for _, id := range want {
 					// Azure routes the escalation by time (see the wedding-day
 					// test); AWS and GCP notify both all week.
-					if cloud == "azure" && id == targets[escalation] {
+					if r.Type != "gcp:monitoring/alertPolicy:AlertPolicy" && cloud == "azure" && id == targets[escalation] {
 						continue
 					}
 					if !slices.Contains(notified, id) {
@@ -219,7 +233,8 @@ func TestEscalationReceiverIsWiredOnWeddingDays(t *testing.T) {
 			// Every alert lives in a resource group the rule covers.
 			scopes := strs(lookup(rule, "properties", "scopes"))
 			for _, r := range p.Resources {
-				if _, ok := alarmTypes[r.Type]; !ok {
+				if _, ok := alarmTypes[r.Type]; !ok || !strings.HasPrefix(r.Type, "azure-native:") {
+					// The offsite site's GCP alarms escalate all week (checked above).
 					continue
 				}
 				rg, _ := r.Inputs["resourceGroupName"].(string)

@@ -9,6 +9,10 @@ const (
 	alarmFreshness          = "freshness"
 	alarmReplicationFailed  = "replication-failed"
 	alarmReplicationLatency = "replication-latency"
+	// The offsite copy from another cloud: a transfer run that failed or
+	// was aborted, and (Azure) a read SAS that was not rotated.
+	alarmOffsiteFailed = "offsite-failed"
+	alarmOffsiteSASAge = "offsite-sas-age"
 )
 
 // alarmDescription says what a backup alarm means to on-call, with its runbook.
@@ -19,6 +23,12 @@ func (b *builder) alarmDescription(key string, t core.Thresholds) string {
 			b.purpose, b.dep.Stack, b.purpose, t.BackupMaxAgeHours)
 	case alarmReplicationFailed:
 		return core.AlarmDescription("alarms/backups.md#replication-failed", "%s backups failed to replicate to the DR region", b.purpose)
+	case alarmOffsiteFailed:
+		return core.AlarmDescription("alarms/backups.md#offsite-failed", "The offsite copy of %s %s backups failed or was aborted: the offsite tier falls behind until it runs again",
+			b.dep.Stack, b.purpose)
+	case alarmOffsiteSASAge:
+		return core.AlarmDescription("alarms/backups.md#offsite-sas-age", "The SAS the offsite copy of %s %s backups reads with was not rotated in %d hours; it expires %d days after it was signed",
+			b.dep.Stack, b.purpose, t.BackupMaxAgeHours, sasValidDays)
 	default:
 		return core.AlarmDescription("alarms/backups.md#replication-latency", "%s backups take over %d minutes to reach the DR region (the 15-minute RPO)", b.purpose, t.BackupReplicationMinutes)
 	}

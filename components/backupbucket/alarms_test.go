@@ -1,6 +1,7 @@
 package backupbucket
 
 import (
+	"os"
 	"strings"
 	"testing"
 
@@ -44,6 +45,23 @@ func TestBackupAlarmsCarryRunbooksOnAWSAndGCP(t *testing.T) {
 			if !strings.Contains(d, core.Runbook("alarms/backups.md#")) {
 				t.Errorf("%s %s: no runbook link in %q", cloud, a.Name, d)
 			}
+		}
+	}
+}
+
+// TestEveryBackupAlarmHasItsRunbookSection: each alarm's runbook link
+// lands on a section of docs/runbooks/alarms/backups.md.
+func TestEveryBackupAlarmHasItsRunbookSection(t *testing.T) {
+	doc, err := os.ReadFile("../../docs/runbooks/alarms/backups.md")
+	if err != nil {
+		t.Fatal(err)
+	}
+	b := &builder{dep: core.Deployment{Stack: "prod"}, purpose: "db-exports"}
+	for _, key := range []string{alarmFreshness, alarmReplicationFailed, alarmReplicationLatency, alarmOffsiteFailed, alarmOffsiteSASAge} {
+		desc := b.alarmDescription(key, core.AlarmThresholds(false))
+		_, anchor, ok := strings.Cut(desc, "backups.md#")
+		if !ok || !strings.Contains(string(doc), "\n## "+anchor+"\n") {
+			t.Errorf("alarm %s links %q, which is no section of the runbook", key, anchor)
 		}
 	}
 }

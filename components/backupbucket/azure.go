@@ -38,7 +38,8 @@ func (b *builder) azure() (outputs, error) {
 	if err != nil {
 		return outputs{}, err
 	}
-	if err := b.azureBlobs(account); err != nil {
+	container, err := b.azureBlobs(account)
+	if err != nil {
 		return outputs{}, err
 	}
 	if b.logs != (pulumi.StringOutput{}) {
@@ -59,6 +60,12 @@ func (b *builder) azure() (outputs, error) {
 	if b.dr != nil {
 		out.replicaLocation = pulumi.String(b.dr.Region).ToStringOutput()
 		out.replicaName = pulumi.Sprintf("%s-secondary", account.Name)
+	}
+	if b.offsite != nil {
+		if out.offsiteLocation, out.offsiteName, err = b.offsiteFromBlob(account, container); err != nil {
+			return out, err
+		}
+		out.offsiteSigner = b.offSignerClientID
 	}
 	return out, nil
 }
@@ -164,7 +171,7 @@ func (b *builder) azureAccount(identity *managedidentity.UserAssignedIdentity, g
 // would keep every deleted version softDeleteDays past its retention, and
 // GDPR erasure is promised at retention. Version-level WORM already refuses
 // every delete or overwrite before then.
-func (b *builder) azureBlobs(account *storage.StorageAccount) error {
+func (b *builder) azureBlobs(account *storage.StorageAccount) (*storage.BlobContainer, error) {
 	site := b.dep.Primary
 	if _, err := storage.NewBlobServiceProperties(b.ctx, b.name, &storage.BlobServicePropertiesArgs{
 		AccountName:         account.Name,
@@ -179,7 +186,7 @@ func (b *builder) azureBlobs(account *storage.StorageAccount) error {
 		ContainerDeleteRetentionPolicy: &storage.DeleteRetentionPolicyArgs{Enabled: pulumi.Bool(true), Days: pulumi.Int(softDeleteDays(b.dep.Environment))},
 		RestorePolicy:                  &storage.RestorePolicyPropertiesArgs{Enabled: pulumi.Bool(false)},
 	}, b.opts(site)...); err != nil {
-		return err
+		return nil, err
 	}
 	container, err := storage.NewBlobContainer(b.ctx, b.name, &storage.BlobContainerArgs{
 		AccountName:                    account.Name,
@@ -189,7 +196,7 @@ func (b *builder) azureBlobs(account *storage.StorageAccount) error {
 		ImmutableStorageWithVersioning: &storage.ImmutableStorageWithVersioningArgs{Enabled: pulumi.Bool(true)},
 	}, b.opts(site, b.dep.Protect())...)
 	if err != nil {
-		return err
+		return nil, err
 	}
 	_, err = storage.NewManagementPolicy(b.ctx, b.name, &storage.ManagementPolicyArgs{
 		AccountName:          account.Name,
@@ -197,7 +204,7 @@ func (b *builder) azureBlobs(account *storage.StorageAccount) error {
 		ManagementPolicyName: pulumi.String("default"),
 		Policy:               &storage.ManagementPolicySchemaArgs{Rules: b.azureLifecycle()},
 	}, b.opts(site, pulumi.DependsOn([]pulumi.Resource{container}))...)
-	return err
+	return container, err
 }
 
 // azureSku is read-access geo-zone-redundant wherever there is a DR region

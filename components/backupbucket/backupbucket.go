@@ -37,6 +37,22 @@ type BackupBucketArgs struct {
 	DRKey *core.Key
 	// OffsiteKey is the key at the offsite site. Required with Settings.Offsite.
 	OffsiteKey *core.Key
+	// OffsiteCredential (Azure primary) is the Secret Manager secret
+	// (projects/P/secrets/S) at the offsite site that holds the read SAS
+	// the Storage Transfer job reads the container with (offsite_blob.go).
+	// Required for an offsite copy from Azure.
+	OffsiteCredential pulumi.StringOutput
+	// OffsiteSigner (Azure primary) is the workload that rotates the SAS
+	// (the rotation workflow's GitHub job): the signer identity trusts it
+	// alone. Required for an offsite copy from Azure.
+	OffsiteSigner *Federation
+	// OffsiteRotator (Azure primary) is the GCP IAM member of that workload
+	// (OffsiteRotation.Member): it may add and destroy versions of the SAS
+	// secret, never read them.
+	OffsiteRotator pulumi.StringOutput
+	// OffsiteAlerts, when set, receives the offsite copy's alarms on the
+	// offsite site's cloud (Azure primary: GCP notification channels).
+	OffsiteAlerts *core.AlertTarget
 	// Alerts, when set, receives replication failure/latency and nightly
 	// "backup arrived" alarms.
 	Alerts *core.AlertTarget
@@ -89,6 +105,9 @@ type BackupBucket struct {
 	// and bucket ("" when there is none).
 	OffsiteLocation pulumi.StringOutput
 	OffsiteName     pulumi.StringOutput
+	// OffsiteSignerClientID (Azure with an offsite copy) is the client id
+	// of the identity the rotation workflow signs the offsite SAS as ("" elsewhere).
+	OffsiteSignerClientID pulumi.StringOutput
 	// InventoryDestination is where the compliance report (object inventory)
 	// is delivered ("" where the cloud has none).
 	InventoryDestination pulumi.StringOutput
@@ -99,6 +118,7 @@ type outputs struct {
 	name, id, url                pulumi.StringOutput
 	replicaLocation, replicaName pulumi.StringOutput
 	offsiteLocation, offsiteName pulumi.StringOutput
+	offsiteSigner                pulumi.StringOutput
 	inventoryDestination         pulumi.StringOutput
 }
 
@@ -130,7 +150,12 @@ func NewBackupBucket(ctx *pulumi.Context, name string, args *BackupBucketArgs, o
 // registers the outputs.
 func (c *BackupBucket) set(ctx *pulumi.Context, out outputs) error {
 	empty := pulumi.String("").ToStringOutput()
-	for _, o := range []*pulumi.StringOutput{&out.replicaLocation, &out.replicaName, &out.offsiteLocation, &out.offsiteName, &out.inventoryDestination} {
+	registered := pulumi.Map{}
+	if out.offsiteSigner != (pulumi.StringOutput{}) {
+		// Only where there is one, so other stacks' outputs are unchanged.
+		registered["offsiteSignerClientId"] = out.offsiteSigner
+	}
+	for _, o := range []*pulumi.StringOutput{&out.offsiteSigner, &out.replicaLocation, &out.replicaName, &out.offsiteLocation, &out.offsiteName, &out.inventoryDestination} {
 		if *o == (pulumi.StringOutput{}) {
 			*o = empty
 		}
@@ -138,8 +163,8 @@ func (c *BackupBucket) set(ctx *pulumi.Context, out outputs) error {
 	c.BucketName, c.BucketID, c.BucketURL = out.name, out.id, out.url
 	c.ReplicaLocation, c.ReplicaName = out.replicaLocation, out.replicaName
 	c.OffsiteLocation, c.OffsiteName = out.offsiteLocation, out.offsiteName
-	c.InventoryDestination = out.inventoryDestination
-	return ctx.RegisterResourceOutputs(c, pulumi.Map{
+	c.InventoryDestination, c.OffsiteSignerClientID = out.inventoryDestination, out.offsiteSigner
+	for k, v := range map[string]pulumi.StringOutput{
 		"bucketName":           c.BucketName,
 		"bucketId":             c.BucketID,
 		"bucketUrl":            c.BucketURL,
@@ -148,7 +173,10 @@ func (c *BackupBucket) set(ctx *pulumi.Context, out outputs) error {
 		"offsiteLocation":      c.OffsiteLocation,
 		"offsiteName":          c.OffsiteName,
 		"inventoryDestination": c.InventoryDestination,
-	})
+	} {
+		registered[k] = v
+	}
+	return ctx.RegisterResourceOutputs(c, registered)
 }
 
 // builder is the validated, cloud-neutral description every cloud builds.
@@ -165,10 +193,16 @@ type builder struct {
 	drKey   *core.Key
 	offsite *core.Site // nil: no offsite copy
 	offKey  *core.Key
-	alerts  *core.AlertTarget
-	adopt   *Adoption
-	live    bool
-	logs    pulumi.StringOutput
+	// offCredential, offSigner and offAlerts: the offsite copy from Azure.
+	offCredential     pulumi.StringOutput
+	offSigner         *Federation
+	offRotator        pulumi.StringOutput
+	offAlerts         *core.AlertTarget
+	offSignerClientID pulumi.StringOutput
+	alerts            *core.AlertTarget
+	adopt             *Adoption
+	live              bool
+	logs              pulumi.StringOutput
 }
 
 func newBuilder(ctx *pulumi.Context, name string, a BackupBucketArgs, c *BackupBucket) *builder {
@@ -182,6 +216,7 @@ func newBuilder(ctx *pulumi.Context, name string, a BackupBucketArgs, c *BackupB
 	}
 	if a.Settings.Offsite != nil {
 		b.offsite, b.offKey = dep.Offsite, a.OffsiteKey
+		b.offCredential, b.offSigner, b.offRotator, b.offAlerts = a.OffsiteCredential, a.OffsiteSigner, a.OffsiteRotator, a.OffsiteAlerts
 	}
 	return b
 }
@@ -256,9 +291,26 @@ func (a *BackupBucketArgs) validate() error {
 		default:
 			checkKey(p, "OffsiteKey", a.OffsiteKey, *dep.Offsite)
 		}
+		if dep.Primary.Cloud == core.Azure {
+			a.checkBlobOffsite(p)
+		}
 	}
 	a.Adopt.check(p, dep.Primary.Cloud)
 	return p.Err()
+}
+
+// checkBlobOffsite records what an offsite copy from Azure lacks: the
+// secret holding its SAS and the workload that rotates it.
+func (a *BackupBucketArgs) checkBlobOffsite(p *core.Problems) {
+	if a.OffsiteCredential == (pulumi.StringOutput{}) {
+		p.Missing("OffsiteCredential", "the Secret Manager secret (projects/P/secrets/S) at the offsite site that holds the read SAS of the container")
+	}
+	if f := a.OffsiteSigner; f == nil || f.Issuer == "" || f.Subject == "" {
+		p.Missing("OffsiteSigner", "the OIDC issuer and subject of the workflow that rotates the SAS (wedsync:ci.repository)")
+	}
+	if a.OffsiteRotator == (pulumi.StringOutput{}) {
+		p.Missing("OffsiteRotator", "the GCP IAM member of the workflow that rotates the SAS (NewOffsiteRotation)")
+	}
 }
 
 // check records what is wrong with adopting d (nil: nothing to adopt) on cloud.

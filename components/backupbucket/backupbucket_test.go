@@ -80,7 +80,7 @@ func TestValidationReportsEveryProblemAtOnce(t *testing.T) {
 func TestSettingsValidationForCloud(t *testing.T) {
 	s := Settings{Offsite: &Offsite{Cloud: core.GCP, Region: "europe-west2"}}
 	s.ApplyDefaults(core.Prod)
-	for cloud, refused := range map[core.Cloud]bool{"": false, core.AWS: false, core.GCP: true, core.Azure: true} {
+	for cloud, refused := range map[core.Cloud]bool{"": false, core.AWS: false, core.GCP: true, core.Azure: false} {
 		err := s.Validate(core.Prod, cloud)
 		if got := hasProblem(err, "offsite.cloud"); got != refused {
 			t.Errorf("primary on %q: offsite to gcp refused = %v, want %v (%v)", cloud, got, refused, err)
@@ -143,11 +143,16 @@ func TestArgsValidation(t *testing.T) {
 		{"offsite_needs_its_site", fixture{cloud: core.AWS, env: core.Prod}, func(a *BackupBucketArgs) {
 			a.Settings.Offsite = &Offsite{Cloud: core.GCP, Region: "europe-west2"}
 		}, "Deployment.Offsite"},
-		{"offsite_from_azure_is_unsupported", fixture{cloud: core.Azure, env: core.Prod}, func(a *BackupBucketArgs) {
+		{"offsite_from_azure_to_aws_is_unsupported", fixture{cloud: core.Azure, env: core.Prod}, func(a *BackupBucketArgs) {
+			a.Settings.Offsite = &Offsite{Cloud: core.AWS, Region: "eu-west-2"}
+			a.Deployment.Offsite = &core.Site{Cloud: core.AWS, Region: "eu-west-2"}
+			a.OffsiteKey = key(core.AWS, "eu-west-2")
+		}, "wedsync:backup.offsite.cloud"},
+		{"offsite_from_azure_needs_its_sas_secret", fixture{cloud: core.Azure, env: core.Prod}, func(a *BackupBucketArgs) {
 			a.Settings.Offsite = &Offsite{Cloud: core.GCP, Region: "europe-west2"}
 			a.Deployment.Offsite = &core.Site{Cloud: core.GCP, Region: "europe-west2"}
 			a.OffsiteKey = key(core.GCP, "europe-west2")
-		}, "wedsync:backup.offsite.cloud"},
+		}, "OffsiteCredential"},
 		{"azure_key_needs_its_vault", fixture{cloud: core.Azure, env: core.Dev}, func(a *BackupBucketArgs) {
 			a.Key = core.KeyID(core.BackupKey, "uksouth", "https://v.vault.azure.net/keys/backup")
 		}, "Key.VaultID"},

@@ -259,8 +259,13 @@ func (b *builder) gcsTransferGrants(name string, site core.Site, member string, 
 // primary, the nightly backup did not arrive; for a copy, the transfer
 // stopped. Missing data counts as no writes.
 func (b *builder) gcsFreshnessAlert(name, what string, bucket *storage.Bucket) error {
-	site := b.dep.Primary
-	t := b.alerts.Limits()
+	return b.gcsFreshnessAlertAt(b.dep.Primary, b.alerts, name, what, bucket)
+}
+
+// gcsFreshnessAlertAt is gcsFreshnessAlert in site's project, notifying
+// target (the offsite copy's alarms live at the offsite site).
+func (b *builder) gcsFreshnessAlertAt(site core.Site, target *core.AlertTarget, name, what string, bucket *storage.Bucket) error {
+	t := target.Limits()
 	filter := pulumi.Sprintf(`resource.type = "gcs_bucket" AND resource.labels.bucket_name = "%s" AND `+
 		`metric.type = "storage.googleapis.com/api/request_count" AND `+
 		`metric.labels.method = one_of("WriteObject", "RewriteObject", "ComposeObject")`, bucket.Name)
@@ -285,7 +290,7 @@ func (b *builder) gcsFreshnessAlert(name, what string, bucket *storage.Bucket) e
 			},
 		}},
 		Documentation:        &monitoring.AlertPolicyDocumentationArgs{Content: pulumi.String(b.alarmDescription(alarmFreshness, t)), MimeType: pulumi.String("text/markdown")},
-		NotificationChannels: b.alerts.IDs,
+		NotificationChannels: target.IDs,
 	}, b.opts(site)...)
 	return err
 }

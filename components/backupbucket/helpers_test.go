@@ -18,12 +18,19 @@ type fixture struct {
 	cloud    core.Cloud
 	env      core.Environment
 	noDR     bool
-	offsite  bool // AWS primary with a GCP offsite site
+	offsite  bool // a GCP offsite site (from AWS or Azure)
 	alerts   bool
 	adopt    string // an existing bucket the primary adopts
 	logs     string // Azure: the access log workspace
 	settings Settings
 }
+
+// The Azure offsite copy's SAS secret and the rotation job's subject.
+const (
+	testOffsiteSecret = "projects/" + testkit.GCPProject + "/secrets/wedsync-prod-backup-db-exports-offsite-sas"
+	testSignerSubject = "repo:wedsync/wedsync-infra:environment:offsite-sas"
+	testRotator       = "principal://iam.googleapis.com/projects/1/locations/global/workloadIdentityPools/p/subject/" + testSignerSubject
+)
 
 // regions are the test sites' regions (primary, DR), as testkit makes them.
 var regions = map[core.Cloud][2]string{
@@ -71,6 +78,14 @@ func (f fixture) program(ctx *pulumi.Context) error {
 		}
 		args.Deployment.Offsite, args.OffsiteKey = &off, key(core.GCP, "europe-west2")
 		args.Settings.Offsite = &Offsite{Cloud: core.GCP, Region: "europe-west2"}
+		if f.cloud == core.Azure {
+			args.OffsiteCredential = pulumi.String(testOffsiteSecret).ToStringOutput()
+			args.OffsiteSigner = &Federation{Issuer: GitHubIssuer, Subject: testSignerSubject}
+			args.OffsiteRotator = pulumi.String(testRotator).ToStringOutput()
+		}
+		if f.alerts {
+			args.OffsiteAlerts = &core.AlertTarget{IDs: pulumi.ToStringArray([]string{"projects/" + testkit.GCPProject + "/notificationChannels/1"}).ToStringArrayOutput()}
+		}
 	}
 	if f.adopt != "" {
 		args.Adopt = &Adoption{Bucket: f.adopt}

@@ -38,6 +38,10 @@ func (b *builder) offsiteFromS3(src *s3.BucketV2) (pulumi.StringOutput, pulumi.S
 	if err != nil {
 		return none, none, err
 	}
+	notify, err := b.offsiteNotifications(name, off, sts.Member)
+	if err != nil {
+		return none, none, err
+	}
 	_, err = storage.NewTransferJob(b.ctx, name, &storage.TransferJobArgs{
 		Description: pulumi.String(fmt.Sprintf("%s %s backups from S3 %s, offsite", b.dep.Stack, b.purpose, primary.Region)),
 		Project:     pulumi.StringPtrFromPtr(project(off)),
@@ -50,15 +54,13 @@ func (b *builder) offsiteFromS3(src *s3.BucketV2) (pulumi.StringOutput, pulumi.S
 			GcsDataSink:     &storage.TransferJobTransferSpecGcsDataSinkArgs{BucketName: dst.Name},
 			TransferOptions: immutableCopy(),
 		},
-		Schedule: &storage.TransferJobScheduleArgs{
-			ScheduleStartDate: transferStart,
-			StartTimeOfDay: &storage.TransferJobScheduleStartTimeOfDayArgs{
-				Hours: pulumi.Int(offsiteStartHourUTC), Minutes: pulumi.Int(0), Seconds: pulumi.Int(0), Nanos: pulumi.Int(0),
-			},
-			RepeatInterval: pulumi.String("86400s"),
-		},
-	}, b.opts(off, pulumi.DependsOn(append(ready, readPolicy)))...)
+		NotificationConfig: notify.config,
+		Schedule:           offsiteSchedule(),
+	}, b.opts(off, pulumi.DependsOn(append(append(ready, readPolicy), notify.ready...)))...)
 	if err != nil {
+		return none, none, err
+	}
+	if err := b.offsiteAlarms(dst, notify.topic); err != nil {
 		return none, none, err
 	}
 	return pulumi.Sprintf("%s:%s", off.Cloud, off.Region), dst.Name, nil

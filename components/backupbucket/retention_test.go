@@ -6,6 +6,7 @@ import (
 	"testing"
 
 	"github.com/wedsync/wedsync-infra/components/core"
+	"github.com/wedsync/wedsync-infra/internal/plan"
 )
 
 // writeTimes are times of day a backup is written (days into day 0): at
@@ -59,23 +60,41 @@ func TestS3LifetimeEqualsRetention(t *testing.T) {
 func TestGCSLifetimeEqualsRetention(t *testing.T) {
 	for _, c := range retentions {
 		r := fixture{cloud: core.GCP, env: c.env, noDR: c.env == core.Dev, settings: Settings{RetentionDays: c.days}}.run(t)
-		b := r.one(gcsBucketT, "db-exports")
-		rules := gcsRules{
-			retentionDays:  get(t, b, "retentionPolicy", "retentionPeriod").(float64) / 86400,
-			softDeleteDays: get(t, b, "softDeletePolicy", "retentionDurationSeconds").(float64) / 86400,
+		gcsWithinADay(t, fmt.Sprintf("GCS %s", c.env), c.days, r.one(gcsBucketT, "db-exports"))
+	}
+}
+
+// TestOffsiteLifetimeEqualsRetention runs the GCS simulator over the
+// offsite buckets, fed from S3 and from Azure Blob: the offsite copy ends
+// when the stated retention does, like every other tier.
+func TestOffsiteLifetimeEqualsRetention(t *testing.T) {
+	for _, cloud := range []core.Cloud{core.AWS, core.Azure} {
+		for _, c := range retentions[1:] {
+			r := fixture{cloud: cloud, env: c.env, offsite: true, settings: Settings{RetentionDays: c.days}}.run(t)
+			gcsWithinADay(t, fmt.Sprintf("offsite from %s, %s", cloud, c.env), c.days, r.one(gcsBucketT, "db-exports-offsite"))
 		}
-		for _, rule := range get(t, b, "lifecycleRules").([]any) {
-			m := rule.(map[string]any)
-			if m["action"].(map[string]any)["type"] == "Delete" {
-				if age, ok := m["condition"].(map[string]any)["age"].(float64); ok && !rules.hasDeleteAction {
-					rules.deleteAgeDays, rules.hasDeleteAction = int(age), true
-				}
+	}
+}
+
+// gcsWithinADay reads the rules of the planned bucket b and checks its
+// lifetime with GCS acting at once and a full day late.
+func gcsWithinADay(t *testing.T, what string, days int, b plan.Resource) {
+	t.Helper()
+	rules := gcsRules{
+		retentionDays:  get(t, b, "retentionPolicy", "retentionPeriod").(float64) / 86400,
+		softDeleteDays: get(t, b, "softDeletePolicy", "retentionDurationSeconds").(float64) / 86400,
+	}
+	for _, rule := range get(t, b, "lifecycleRules").([]any) {
+		m := rule.(map[string]any)
+		if m["action"].(map[string]any)["type"] == "Delete" {
+			if age, ok := m["condition"].(map[string]any)["age"].(float64); ok && !rules.hasDeleteAction {
+				rules.deleteAgeDays, rules.hasDeleteAction = int(age), true
 			}
 		}
-		for _, lag := range []float64{0, 1} {
-			rules.actionLagDays = lag
-			withinADay(t, fmt.Sprintf("GCS %s %+v", c.env, rules), c.days, func(w float64) float64 { return simulateGCS(rules, w) })
-		}
+	}
+	for _, lag := range []float64{0, 1} {
+		rules.actionLagDays = lag
+		withinADay(t, fmt.Sprintf("%s %+v", what, rules), days, func(w float64) float64 { return simulateGCS(rules, w) })
 	}
 }
 

@@ -137,16 +137,19 @@ func (s Settings) Validate(env core.Environment, cloud core.Cloud) error {
 			p.Add("offsite.region", o.Region, "not a region of %s", o.Cloud.Title())
 		}
 		if cloud != "" && !offsiteSupported(cloud, o.Cloud) {
-			p.Add("offsite.cloud", string(o.Cloud), "an offsite copy from %s is not supported; supported: aws to gcp (a Storage Transfer job reading S3 through a federated role)", cloud)
+			p.Add("offsite.cloud", string(o.Cloud), "an offsite copy from %s is not supported; supported: aws to gcp (a Storage Transfer job reading S3 through a federated role), azure to gcp (a Storage Transfer job reading Blob with a rotated SAS)", cloud)
 		}
 	}
 	return p.Err()
 }
 
-// offsiteSupported lists the offsite copies the component can feed without
-// long-lived credentials: Storage Transfer reads S3 through a web-identity
-// role; it has no such path from Azure, and nothing writes GCS to S3 or Blob.
-func offsiteSupported(from, to core.Cloud) bool { return from == core.AWS && to == core.GCP }
+// offsiteSupported lists the offsite copies the component can feed, all by
+// Storage Transfer into GCS: from S3 through a web-identity role (no
+// secret), from Azure Blob with a short-lived, rotated user delegation SAS
+// (offsite_blob.go says why a SAS).
+func offsiteSupported(from, to core.Cloud) bool {
+	return to == core.GCP && (from == core.AWS || from == core.Azure)
+}
 
 // within drops the tiers a backup kept retention days would not stay in for
 // the class's minimum, so a shorter retention alone still gets valid defaults.

@@ -77,8 +77,9 @@ func Status(cfg stacks.Config) []Tier {
 		add(Tier{Data: "backups", Copy: "no replica outside " + cfg.Region, RPO: "total loss with the region", Basis: "wedsync:drRegion unset or wedsync:backup.replicateToDR off"})
 	}
 	if o := bk.Offsite; o != nil {
-		add(Tier{Data: "backups", Copy: "offsite copy (Storage Transfer, daily)", Where: fmt.Sprintf("%s %s", o.Cloud.Title(), o.Region), Replicated: true,
-			RPO: "24 h", Basis: "wedsync:backup.offsite; the job repeats daily"})
+		how, basis := offsiteCopy(cfg)
+		add(Tier{Data: "backups", Copy: "offsite copy (" + how + ", daily)", Where: fmt.Sprintf("%s %s", o.Cloud.Title(), o.Region), Replicated: true,
+			RPO: "24 h", Basis: "wedsync:backup.offsite; the job repeats daily; " + basis})
 	}
 
 	if dr != "" && on(sec.ReplicateToDR) {
@@ -123,12 +124,22 @@ func databaseCopies(cfg stacks.Config) []Tier {
 	out = append(out, Tier{Data: "database", Copy: "bucket: " + export + " into db-exports", Where: cfg.Region, Replicated: false,
 		RPO: pick(cfg.Cloud == core.Azure, "on request", daily+" plus the export's duration"), Basis: "replicated with the backups below; " + kept})
 	if o := cfg.Backup.Offsite; o != nil {
-		out = append(out, Tier{Data: "database", Copy: "offsite: db-exports carried by the offsite transfer", Where: fmt.Sprintf("%s %s", o.Cloud.Title(), o.Region), Replicated: true,
-			RPO: "24 h after the export (transfer at 04:00 UTC)", Basis: "wedsync:backup.offsite"})
+		how, basis := offsiteCopy(cfg)
+		out = append(out, Tier{Data: "database", Copy: "offsite: db-exports carried by " + how, Where: fmt.Sprintf("%s %s", o.Cloud.Title(), o.Region), Replicated: true,
+			RPO: "24 h after the export (transfer at 04:00 UTC)", Basis: "wedsync:backup.offsite; " + basis})
 	} else {
 		out = append(out, Tier{Data: "database", Copy: "offsite: none", RPO: "lost with the cloud account", Basis: "wedsync:backup.offsite unset"})
 	}
 	return out
+}
+
+// offsiteCopy is how cfg's backups reach the offsite tier, and what the
+// copy reads them with (components/backupbucket).
+func offsiteCopy(cfg stacks.Config) (how, basis string) {
+	if cfg.Cloud == core.Azure {
+		return "Storage Transfer from Azure Blob", "read with a read-and-list user delegation SAS (valid 7 days, rotated twice a day by .github/workflows/offsite-sas.yml) from the offsite Secret Manager"
+	}
+	return "Storage Transfer from S3", "read through an AWS role federated to the transfer service agent (no stored key)"
 }
 
 func pick(cond bool, yes, no string) string {

@@ -46,6 +46,21 @@ func TestStatusListsTheFourDatabaseTiersWithTheirRPO(t *testing.T) {
 	}
 }
 
+// TestShippedProdStacksListTheirOffsiteTier: dr status lists the offsite
+// tier, with its RPO and how it is read, for every prod stack that has one.
+func TestShippedProdStacksListTheirOffsiteTier(t *testing.T) {
+	for stack, how := range map[string]string{"prod": "from S3", "prod-azure": "from Azure Blob"} {
+		o := databaseTiers(planOf(t, stack).Config)["offsite"]
+		if !strings.Contains(o.Where, "GCP") || !strings.Contains(o.Copy, how) || !strings.HasPrefix(o.RPO, "24 h") {
+			t.Errorf("%s offsite tier %+v: want GCP, a copy %s and a 24 h RPO", stack, o, how)
+		}
+	}
+	// Broken variant: a stack without wedsync:backup.offsite lists none.
+	if o := databaseTiers(planOf(t, "prod-azure-dr").Config)["offsite"]; o.Where != "" {
+		t.Errorf("prod-azure-dr reports an offsite tier: %+v", o)
+	}
+}
+
 // dr status says where each shipped prod stack's hostname points: the AWS
 // pair by failover routing, the GCP and Azure DR stacks as standbys that
 // take it by the runbook.

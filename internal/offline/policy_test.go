@@ -269,10 +269,10 @@ func plannedBreakings() map[[2]string]struct {
 		{rules.PolicyDatabaseLockedCopy, sql}:      {"prod-gcp", dropAll("gcp:workflows/workflow:Workflow")},
 		{rules.PolicyDatabaseLockedCopy, pgServer}: {"prod-azure", dropAll("azure-native:dataprotection:BackupInstance")},
 		{rules.PolicyDatabaseOffsiteCopy, rds}:     {"prod", dropAll("gcp:storage/transferJob:TransferJob")},
-		// prod-gcp and prod-azure have no offsite tier yet (the rule is
-		// advisory until they do): as planned, the rule already fires.
+		// prod-gcp has no offsite tier yet (the rule is advisory until it
+		// does): as planned, the rule already fires. prod-azure's is on GCP.
 		{rules.PolicyDatabaseOffsiteCopy, sql}:                  {"prod-gcp", dropAll()},
-		{rules.PolicyDatabaseOffsiteCopy, pgServer}:             {"prod-azure", dropAll()},
+		{rules.PolicyDatabaseOffsiteCopy, pgServer}:             {"prod-azure", dropAll("gcp:storage/transferJob:TransferJob")},
 		{rules.PolicyBackupVaultLock, "aws:backup/vault:Vault"}: {"prod", dropAll("aws:backup/vaultLockConfiguration:VaultLockConfiguration")},
 		{rules.PolicyBackupVaultLock, "azure-native:dataprotection:BackupVault"}: {"prod-azure",
 			setAll("azure-native:dataprotection:BackupVault", "properties.securitySettings.immutabilitySettings.state", "Unlocked")},

@@ -222,6 +222,9 @@ func gcpState(module, typ, name string, in resource.PropertyMap, w where, set se
 		id = phys
 	case module == "secretmanager" && typ == "Secret":
 		id = fmt.Sprintf("projects/%s/secrets/%s", w.project, phys)
+	case module == "pubsub" && typ == "Topic":
+		// A transfer job's notificationConfig.pubsubTopic takes this form.
+		id = fmt.Sprintf("projects/%s/topics/%s", w.project, phys)
 	case module == "serviceaccount" && typ == "Account":
 		email := fmt.Sprintf("%s@%s.iam.gserviceaccount.com", phys, w.project)
 		id = fmt.Sprintf("projects/%s/serviceAccounts/%s", w.project, email)

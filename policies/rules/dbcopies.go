@@ -5,7 +5,7 @@ import (
 )
 
 // Database copies and backup lifetimes (issue 16): a prod database has a
-// copy in a locked tier and (advisory until every cloud has one) an
+// copy in a locked tier and (advisory until prod-gcp has one too) an
 // offsite tier; backup vaults are locked in prod; and no backup outlives
 // its stated retention by more than a day, because GDPR erasure promises
 // depend on it.
@@ -43,8 +43,8 @@ func databaseCopyPolicies() []*Policy {
 		},
 		{
 			Name: PolicyDatabaseOffsiteCopy,
-			Description: "In prod, the database's copies reach an offsite tier on another cloud (a Storage Transfer job reading S3, or " +
-				"another cloud's copy of the export bucket). Advisory until prod-gcp and prod-azure have one.",
+			Description: "In prod, the database's copies reach an offsite tier on another cloud (a Storage Transfer job reading S3 or " +
+				"Azure Blob, or another cloud's copy of the export bucket). Advisory until prod-gcp has one (prod and prod-azure do).",
 			Level:    Advisory,
 			ProdOnly: true,
 			Stack:    offsiteCopyStack,

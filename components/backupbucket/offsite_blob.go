@@ -1,0 +1,262 @@
+package backupbucket
+
+import (
+	"fmt"
+	"regexp"
+
+	"github.com/pulumi/pulumi-azure-native-sdk/authorization/v2"
+	"github.com/pulumi/pulumi-azure-native-sdk/managedidentity/v2"
+	azstorage "github.com/pulumi/pulumi-azure-native-sdk/storage/v2"
+	"github.com/pulumi/pulumi-gcp/sdk/v7/go/gcp/pubsub"
+	"github.com/pulumi/pulumi-gcp/sdk/v7/go/gcp/secretmanager"
+	"github.com/pulumi/pulumi-gcp/sdk/v7/go/gcp/storage"
+	"github.com/pulumi/pulumi/sdk/v3/go/pulumi"
+
+	"github.com/wedsync/wedsync-infra/components/core"
+)
+
+// The offsite copy of an Azure backup account, on GCP.
+//
+// Storage Transfer Service reads Azure Blob, but in pulumi-gcp v7.38.0 its
+// Azure source takes only a SAS: inline (azureCredentials.sasToken, which
+// would sit in the job's inputs and the Pulumi state) or by reference
+// (credentialsSecret, a Secret Manager secret the transfer service agent
+// reads at run time). The API's federatedIdentityConfig (no secret at all)
+// is not in this SDK version. So the SAS is unavoidable, and it is made as
+// small as Azure allows:
+//   - a user delegation SAS, signed with an Entra ID identity's delegation
+//     key: the account keeps shared-key access off, so no account key exists
+//     to sign with or to leak;
+//   - on the one container, read and list only, HTTPS only;
+//   - valid sasValidDays (Azure's limit for a user delegation SAS is 7);
+//   - kept in the offsite secrets store (Secret Manager, encrypted with the
+//     offsite secrets key), readable by the transfer service agent alone;
+//   - rotated twice a day by .github/workflows/offsite-sas.yml, signed by
+//     the signer identity made here (it can only make delegation keys on
+//     this account and read this container), and alarmed on its age.
+//
+// When the provider offers federatedIdentityConfig (an Entra app trusting
+// the transfer service agent), it replaces the SAS, the secret and the
+// rotation.
+//
+// Not solved here: the account's firewall denies every network but Azure's
+// trusted services (azure.go), and neither Storage Transfer's workers nor
+// the rotation runner is one; both are refused until the account admits
+// their published address ranges. The runbook says how, and the failure
+// and freshness alarms fire until then.
+//
+// https://cloud.google.com/storage-transfer/docs/source-microsoft-azure
+// https://learn.microsoft.com/rest/api/storageservices/create-user-delegation-sas
+
+// sasValidDays is how long each SAS is valid: Azure's limit for a user
+// delegation SAS, so a stalled rotation leaves days to notice.
+const sasValidDays = 7
+
+// Built-in Azure roles of the SAS signer.
+const (
+	storageBlobDelegator  = "db58b8e5-c6ad-4a2a-8342-4190687cbf4a" // generate user delegation keys
+	storageBlobDataReader = "2a2b9908-6ea1-4ae2-8e65-a410df84e7d1" // read and list blobs
+)
+
+// githubAudience is the audience azure/login asks GitHub's OIDC for.
+const githubAudience = "api://AzureADTokenExchange"
+
+// Federation is an external workload (GitHub Actions) an identity trusts.
+type Federation struct {
+	Issuer  string
+	Subject string
+}
+
+// offsiteTransferEvents are the Storage Transfer notifications that page:
+// an operation that failed or was aborted (an expired SAS fails it).
+var offsiteTransferEvents = []string{"TRANSFER_OPERATION_FAILED", "TRANSFER_OPERATION_ABORTED"}
+
+// offsiteFromBlob copies the container of account nightly to a GCS bucket
+// at the offsite site: encrypted with the offsite key and retention-locked
+// like the rest. It returns the copy's "cloud:region" and bucket name.
+func (b *builder) offsiteFromBlob(account *azstorage.StorageAccount, container *azstorage.BlobContainer) (pulumi.StringOutput, pulumi.StringOutput, error) {
+	off, name := *b.offsite, b.name+"-offsite"
+	var none pulumi.StringOutput
+	if err := b.offsiteSigner(account, container); err != nil {
+		return none, none, err
+	}
+	sts, err := storage.GetTransferProjectServiceAccount(b.ctx, &storage.GetTransferProjectServiceAccountArgs{Project: project(off)}, pulumi.Provider(off.Provider))
+	if err != nil {
+		return none, none, err
+	}
+	dst, err := b.gcsBucket(name, off, b.bucketName(off, "offsite"), b.offKey)
+	if err != nil {
+		return none, none, err
+	}
+	ready, err := b.gcsTransferGrants(name, off, sts.Member, nil, dst)
+	if err != nil {
+		return none, none, err
+	}
+	reader, err := b.offsiteSecretGrants(name, off, sts.Member)
+	if err != nil {
+		return none, none, err
+	}
+	notify, err := b.offsiteNotifications(name, off, sts.Member)
+	if err != nil {
+		return none, none, err
+	}
+	_, err = storage.NewTransferJob(b.ctx, name, &storage.TransferJobArgs{
+		Description: pulumi.String(fmt.Sprintf("%s %s backups from Azure Blob %s, offsite", b.dep.Stack, b.purpose, b.dep.Primary.Region)),
+		Project:     pulumi.StringPtrFromPtr(project(off)),
+		Status:      pulumi.String("ENABLED"),
+		TransferSpec: &storage.TransferJobTransferSpecArgs{
+			AzureBlobStorageDataSource: &storage.TransferJobTransferSpecAzureBlobStorageDataSourceArgs{
+				StorageAccount:    account.Name,
+				Container:         pulumi.String(AzureContainer),
+				CredentialsSecret: b.offCredential.ToStringPtrOutput(),
+			},
+			GcsDataSink:     &storage.TransferJobTransferSpecGcsDataSinkArgs{BucketName: dst.Name},
+			TransferOptions: immutableCopy(),
+		},
+		NotificationConfig: notify.config,
+		Schedule:           offsiteSchedule(),
+	}, b.opts(off, pulumi.DependsOn(append(append(ready, reader, container), notify.ready...)))...)
+	if err != nil {
+		return none, none, err
+	}
+	if err := b.offsiteAlarms(dst, notify.topic); err != nil {
+		return none, none, err
+	}
+	return pulumi.Sprintf("%s:%s", off.Cloud, off.Region), dst.Name, nil
+}
+
+// offsiteSecretGrants let the transfer service agent (member) read the SAS
+// secret and the rotation job add and destroy its versions (without
+// reading them: secretVersionManager has no access); it returns the read
+// grant, which the job must wait for.
+func (b *builder) offsiteSecretGrants(name string, off core.Site, member string) (pulumi.Resource, error) {
+	reader, err := secretmanager.NewSecretIamMember(b.ctx, name+"-sas-reader", &secretmanager.SecretIamMemberArgs{
+		Project:  pulumi.StringPtrFromPtr(project(off)),
+		SecretId: b.offCredential,
+		Role:     pulumi.String("roles/secretmanager.secretAccessor"),
+		Member:   pulumi.String(member),
+	}, b.opts(off)...)
+	if err != nil {
+		return nil, err
+	}
+	_, err = secretmanager.NewSecretIamMember(b.ctx, name+"-sas-rotator", &secretmanager.SecretIamMemberArgs{
+		Project:  pulumi.StringPtrFromPtr(project(off)),
+		SecretId: b.offCredential,
+		Role:     pulumi.String("roles/secretmanager.secretVersionManager"),
+		Member:   b.offRotator,
+	}, b.opts(off)...)
+	return reader, err
+}
+
+// offsiteSchedule runs the copy daily at offsiteStartHourUTC.
+func offsiteSchedule() *storage.TransferJobScheduleArgs {
+	return &storage.TransferJobScheduleArgs{
+		ScheduleStartDate: transferStart,
+		StartTimeOfDay: &storage.TransferJobScheduleStartTimeOfDayArgs{
+			Hours: pulumi.Int(offsiteStartHourUTC), Minutes: pulumi.Int(0), Seconds: pulumi.Int(0), Nanos: pulumi.Int(0),
+		},
+		RepeatInterval: pulumi.String("86400s"),
+	}
+}
+
+// offsiteNotice is how a transfer job reports a failed or aborted run:
+// the job's notification config, its topic, and what the job must wait
+// for (none when the copy has no alarms).
+type offsiteNotice struct {
+	config *storage.TransferJobNotificationConfigArgs
+	topic  *pubsub.Topic
+	ready  []pulumi.Resource
+}
+
+// offsiteNotifications is where the transfer job reports a failed or
+// aborted run, when the copy has alarms, and the grant that lets the
+// transfer service agent (member) publish there. Its messages name the job
+// and operation, never backup data; they stay in the offsite region.
+func (b *builder) offsiteNotifications(name string, off core.Site, member string) (offsiteNotice, error) {
+	if b.offAlerts == nil {
+		return offsiteNotice{}, nil
+	}
+	topic, err := pubsub.NewTopic(b.ctx, name+"-failures", &pubsub.TopicArgs{
+		Name:                 pulumi.String(b.dep.Name("backup", b.purpose, "offsite-failures")),
+		Project:              pulumi.StringPtrFromPtr(project(off)),
+		MessageStoragePolicy: &pubsub.TopicMessageStoragePolicyArgs{AllowedPersistenceRegions: pulumi.ToStringArray([]string{off.Region})},
+	}, b.opts(off)...)
+	if err != nil {
+		return offsiteNotice{}, err
+	}
+	publisher, err := pubsub.NewTopicIAMMember(b.ctx, name+"-failures-publisher", &pubsub.TopicIAMMemberArgs{
+		Project: pulumi.StringPtrFromPtr(project(off)),
+		Topic:   topic.Name,
+		Role:    pulumi.String("roles/pubsub.publisher"),
+		Member:  pulumi.String(member),
+	}, b.opts(off)...)
+	return offsiteNotice{
+		config: &storage.TransferJobNotificationConfigArgs{
+			PubsubTopic:   topic.ID(),
+			EventTypes:    pulumi.ToStringArray(offsiteTransferEvents),
+			PayloadFormat: pulumi.String("JSON"),
+		},
+		topic: topic,
+		ready: []pulumi.Resource{publisher},
+	}, err
+}
+
+// offsiteSigner is the identity the rotation workflow signs each SAS with:
+// it may make user delegation keys on this account and read and list this
+// container, nothing else, and only the workflow's GitHub job can sign in
+// as it.
+func (b *builder) offsiteSigner(account *azstorage.StorageAccount, container *azstorage.BlobContainer) error {
+	site := b.dep.Primary
+	signer, err := managedidentity.NewUserAssignedIdentity(b.ctx, b.name+"-offsite-signer", &managedidentity.UserAssignedIdentityArgs{
+		ResourceName:      pulumi.String(b.dep.Name("backup", b.purpose, "offsite-signer")),
+		ResourceGroupName: site.AzureResourceGroup,
+		Location:          pulumi.String(site.Region),
+		Tags:              b.dep.Tags.For(core.Azure),
+	}, b.opts(site)...)
+	if err != nil {
+		return err
+	}
+	b.offSignerClientID = signer.ClientId
+	if _, err := managedidentity.NewFederatedIdentityCredential(b.ctx, b.name+"-offsite-signer-github", &managedidentity.FederatedIdentityCredentialArgs{
+		FederatedIdentityCredentialResourceName: pulumi.String("github-offsite-sas"),
+		ResourceName:                            signer.Name,
+		ResourceGroupName:                       site.AzureResourceGroup,
+		Issuer:                                  pulumi.String(b.offSigner.Issuer),
+		Subject:                                 pulumi.String(b.offSigner.Subject),
+		Audiences:                               pulumi.StringArray{pulumi.String(githubAudience)},
+	}, b.opts(site)...); err != nil {
+		return err
+	}
+	for _, g := range []struct {
+		suffix, role string
+		scope        pulumi.StringOutput
+	}{
+		{"delegator", storageBlobDelegator, account.ID().ToStringOutput()},
+		{"reader", storageBlobDataReader, container.ID().ToStringOutput()},
+	} {
+		if _, err := authorization.NewRoleAssignment(b.ctx, b.name+"-offsite-signer-"+g.suffix, &authorization.RoleAssignmentArgs{
+			RoleAssignmentName: pulumi.String(guid(b.dep.Name("backup", b.purpose, "offsite-signer", g.suffix))),
+			Scope:              g.scope,
+			RoleDefinitionId: g.scope.ApplyT(func(id string) string {
+				return subscriptionOf(id) + "/providers/Microsoft.Authorization/roleDefinitions/" + g.role
+			}).(pulumi.StringOutput),
+			PrincipalId:   signer.PrincipalId,
+			PrincipalType: pulumi.String("ServicePrincipal"),
+			Description:   pulumi.String("signs the offsite copy's read-and-list SAS on the " + b.purpose + " container"),
+		}, b.opts(site)...); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// secretIDPattern is a Secret Manager secret's full resource name.
+var secretIDPattern = regexp.MustCompile(`^projects/[^/]+/secrets/([^/]+)$`)
+
+// secretName is the secret id of a full resource name ("" if it is not one).
+func secretName(id string) string {
+	if m := secretIDPattern.FindStringSubmatch(id); m != nil {
+		return m[1]
+	}
+	return ""
+}
