@@ -57,8 +57,8 @@ type dataProtection struct{ pulumi.CustomResourceState }
 // region) and immutable, locked in prod, with soft delete always on. The
 // export path is the vault's restore-as-files into the db-exports account,
 // which the vault's identity may write: Azure Backup writes the server's
-// dump files there on request (see docs/runbooks/alarms/backups.md); Azure
-// has no scheduler for it that needs no server of ours.
+// dump files there every day when the export Logic App asks
+// (azure_export.go).
 func (b *builder) azure() (outputs, error) {
 	site := b.dep.Primary
 	vault, err := b.azureVault()
@@ -83,8 +83,10 @@ func (b *builder) azure() (outputs, error) {
 	}, policy, b.opts(site)...); err != nil {
 		return outputs{}, err
 	}
+	instanceName := b.dep.Name("db")
+	instance := &dataProtection{}
 	if err := b.ctx.RegisterResource(BackupInstanceType, b.name, pulumi.Map{
-		"backupInstanceName": pulumi.String(b.dep.Name("db")),
+		"backupInstanceName": pulumi.String(instanceName),
 		"vaultName":          vault.Name,
 		"resourceGroupName":  site.AzureResourceGroup,
 		"properties": pulumi.Map{
@@ -93,7 +95,10 @@ func (b *builder) azure() (outputs, error) {
 			"dataSourceInfo": b.azureDatasource(),
 			"policyInfo":     pulumi.Map{"policyId": policy.ID()},
 		},
-	}, &dataProtection{}, b.opts(site, pulumi.DependsOn(grants))...); err != nil {
+	}, instance, b.opts(site, pulumi.DependsOn(grants))...); err != nil {
+		return outputs{}, err
+	}
+	if _, err := b.azureExport(vault, instance, instanceName); err != nil {
 		return outputs{}, err
 	}
 	if b.a.Alerts != nil {
@@ -202,7 +207,7 @@ func (b *builder) azureDatasource() pulumi.Map {
 
 // azureGrants give the vault's identity exactly what Azure Backup needs:
 // the LTR backup role on the server, Reader on its resource group, and
-// blob write on the db-exports account for restore-as-files.
+// blob write on the db-exports container (only) for restore-as-files.
 func (b *builder) azureGrants(principal pulumi.StringOutput) ([]pulumi.Resource, error) {
 	site := b.dep.Primary
 	group := b.a.Database.ApplyT(func(id string) string {
@@ -217,7 +222,7 @@ func (b *builder) azureGrants(principal pulumi.StringOutput) ([]pulumi.Resource,
 	}{
 		{"backs-up-server", roleLTRBackup, b.a.Database},
 		{"reads-group", roleReader, group},
-		{"writes-exports", roleBlobDataContributor, b.a.Export.ID},
+		{"writes-exports", roleBlobDataContributor, pulumi.Sprintf("%s/blobServices/default/containers/%s", b.a.Export.ID, exportContainer)},
 	}
 	var out []pulumi.Resource
 	for _, g := range grants {
