@@ -41,7 +41,7 @@ func newBackupCmd() *cobra.Command {
 		Short: "Prove the backups: verify every copy against its manifest, the compliance report, an emergency backup",
 		Args:  cobra.NoArgs,
 	}
-	cmd.AddCommand(newBackupVerifyCmd(), newBackupReportCmd(), newBackupNowCmd())
+	cmd.AddCommand(newBackupVerifyCmd(), newBackupReportCmd(), newBackupNowCmd(), newBackupSealCmd())
 	return cmd
 }
 
