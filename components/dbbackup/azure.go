@@ -25,14 +25,26 @@ const (
 )
 
 // Built-in roles the vault's identity needs: the two Azure Backup asks for
-// to protect a flexible server, and write access to the export account for
-// restore-as-files.
+// to protect a flexible server, and write access to the export container
+// for restore-as-files.
 // https://learn.microsoft.com/azure/backup/backup-azure-database-postgresql-flex-overview
+// Each ID checked against the built-in roles reference
+// (MicrosoftDocs/azure-docs articles/role-based-access-control/built-in-roles.md).
 const (
-	roleLTRBackup           = "c088a766-074b-43ba-90d4-1fb21feae531" // PostgreSQL Flexible Server Long Term Retention Backup Role
-	roleReader              = "acdd72a7-3385-48ef-bd42-f606fba81ae7" // Reader
+	// https://learn.microsoft.com/azure/role-based-access-control/built-in-roles/databases#postgresql-flexible-server-long-term-retention-backup-role
+	roleLTRBackup = "c088a766-074b-43ba-90d4-1fb21feae531" // PostgreSQL Flexible Server Long Term Retention Backup Role
+	// https://learn.microsoft.com/azure/role-based-access-control/built-in-roles/general#reader
+	roleReader = "acdd72a7-3385-48ef-bd42-f606fba81ae7" // Reader
+	// https://learn.microsoft.com/azure/role-based-access-control/built-in-roles/storage#storage-blob-data-contributor
 	roleBlobDataContributor = "ba92f5b4-2d11-453d-a403-e96b0029c9fe" // Storage Blob Data Contributor
 )
+
+// unhealthy are the BackupHealthEvent healthStatus values of a failed job:
+// Unhealthy for service errors, Degraded for user errors (a lost role
+// assignment, a deleted key), each Transient then Persistent when it
+// repeats. Only "Healthy" is a success.
+// https://learn.microsoft.com/azure/backup/metrics-overview
+var unhealthy = []string{"Transient Unhealthy", "Persistent Unhealthy", "Transient Degraded", "Persistent Degraded"}
 
 // pgFlexible is the datasource type of a PostgreSQL flexible server.
 const pgFlexible = "Microsoft.DBforPostgreSQL/flexibleServers"
@@ -245,7 +257,11 @@ func (b *builder) azureGrants(principal pulumi.StringOutput) ([]pulumi.Resource,
 }
 
 // azureAlarm raises on the vault's own backup health events: a backup
-// instance whose jobs fail turns unhealthy.
+// instance whose jobs fail turns unhealthy or degraded. The metric and its
+// healthStatus dimension are the vault's
+// (https://learn.microsoft.com/azure/azure-monitor/reference/supported-metrics/microsoft-dataprotection-backupvaults-metrics);
+// the vault's built-in Azure Monitor alerts for every job failure
+// (alertsForAllJobFailures) back it up.
 // https://learn.microsoft.com/azure/backup/metrics-overview
 func (b *builder) azureAlarm(vault *backupVault) error {
 	return azuremetric.New(b.ctx, b.name+"-"+alarmBackupFailed, b.dep, b.a.Alerts, azuremetric.Alert{
@@ -256,7 +272,7 @@ func (b *builder) azureAlarm(vault *backupVault) error {
 		Scope:       vault.ID(),
 		Namespace:   "Microsoft.DataProtection/backupVaults",
 		Metric:      "BackupHealthEvent",
-		Dimensions:  map[string][]string{"healthStatus": {"Persistent Unhealthy", "Transient Unhealthy"}},
+		Dimensions:  map[string][]string{"healthStatus": unhealthy},
 		Operator:    "GreaterThan",
 		Threshold:   0,
 		Aggregation: "Count",

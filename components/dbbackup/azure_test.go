@@ -86,4 +86,22 @@ func TestAzure(t *testing.T) {
 		writes := named(t, prod, "azure-native:authorization:RoleAssignment", "main-writes-exports")
 		want(t, writes, "scope", exports[core.Azure][1]+"/blobServices/default/containers/backups")
 	})
+	t.Run("job_failure_alarm_counts_user_errors_too", func(t *testing.T) {
+		a := named(t, prod, "azure-native:insights:MetricAlert", "main-"+alarmBackupFailed)
+		want(t, a, "criteria.allOf.0.metricName", "BackupHealthEvent")
+		values := fmt.Sprint(testkit.Get(a, "criteria.allOf.0.dimensions.0.values"))
+		for _, v := range []string{"Persistent Degraded", "Transient Degraded", "Persistent Unhealthy", "Transient Unhealthy"} {
+			if !strings.Contains(values, v) {
+				t.Errorf("backup failure alarm ignores healthStatus %q: %s", v, values)
+			}
+		}
+		if strings.Contains(values, "[Healthy") || strings.Contains(values, " Healthy") {
+			t.Errorf("backup failure alarm counts healthy jobs: %s", values)
+		}
+	})
+	t.Run("export_failure_alarm_watches_the_logic_app's_failed_runs", func(t *testing.T) {
+		a := named(t, prod, "azure-native:insights:MetricAlert", "main-"+alarmExportFailed)
+		want(t, a, "criteria.allOf.0.metricName", "RunsFailed")
+		want(t, a, "criteria.allOf.0.metricNamespace", "Microsoft.Logic/workflows")
+	})
 }
