@@ -234,7 +234,10 @@ func (b *builder) azureGrants(principal pulumi.StringOutput) ([]pulumi.Resource,
 	}{
 		{"backs-up-server", roleLTRBackup, b.a.Database},
 		{"reads-group", roleReader, group},
-		{"writes-exports", roleBlobDataContributor, pulumi.Sprintf("%s/blobServices/default/containers/%s", b.a.Export.ID, exportContainer)},
+		// A new name for the container-scoped grant (it was the account's):
+		// a changed scope replaces an assignment, and the old and new ones
+		// must not share a name while both exist.
+		{"writes-export-container", roleBlobDataContributor, pulumi.Sprintf("%s/blobServices/default/containers/%s", b.a.Export.ID, exportContainer)},
 	}
 	var out []pulumi.Resource
 	for _, g := range grants {

@@ -83,7 +83,7 @@ func TestAzure(t *testing.T) {
 		if s := fmt.Sprint(testkit.Get(restores, "scope")); !strings.HasSuffix(s, "/backupInstances/wedsync-prod-db") {
 			t.Errorf("export identity is granted at %s, want the backup instance", s)
 		}
-		writes := named(t, prod, "azure-native:authorization:RoleAssignment", "main-writes-exports")
+		writes := named(t, prod, "azure-native:authorization:RoleAssignment", "main-writes-export-container")
 		want(t, writes, "scope", exports[core.Azure][1]+"/blobServices/default/containers/backups")
 	})
 	t.Run("job_failure_alarm_counts_user_errors_too", func(t *testing.T) {
