@@ -36,8 +36,8 @@ var exportActions = []string{
 // every day, scheduled by Azure alone: a Logic App (Consumption) whose
 // Recurrence trigger fires two hours after the vault's daily backup and
 // whose HTTP actions, authenticated as a user-assigned identity, list the
-// backup instance's recovery points of the last day and trigger a restore
-// of the newest as files (RestoreFilesTargetInfo, AzureBlobs) under
+// backup instance's recovery points and trigger a restore of the newest
+// as files (RestoreFilesTargetInfo, AzureBlobs) under
 // database/ in the container. The vault's own identity writes the files,
 // with Storage Blob Data Contributor on that container only.
 //
@@ -134,6 +134,7 @@ func (b *builder) azureExportHour() int { return (b.hour() + 2) % 24 }
 // instance's recovery points, restore the newest (by recoveryPointTime) as
 // files named by the run's date under database/.
 // https://learn.microsoft.com/azure/logic-apps/logic-apps-workflow-actions-triggers
+// https://learn.microsoft.com/azure/logic-apps/workflow-definition-language-functions-reference
 func (b *builder) azureExportDefinition(identity pulumi.IDOutput, vault pulumi.IDOutput, instance string) pulumi.MapOutput {
 	container := pulumi.Sprintf("https://%s.blob.core.windows.net/%s", b.a.Export.Name, exportContainer)
 	server := b.a.Database.ApplyT(func(id string) string { return id[strings.LastIndex(id, "/")+1:] }).(pulumi.StringOutput)
@@ -154,17 +155,22 @@ func (b *builder) azureExportDefinition(identity pulumi.IDOutput, vault pulumi.I
 					"method": "GET", "uri": "https://management.azure.com" + base + "/recoveryPoints?api-version=" + exportAPIVersion,
 					"authentication": auth, "retryPolicy": retry,
 				}},
-				"Points": map[string]any{"type": "Select", "runAfter": map[string]any{"RecoveryPoints": []string{"Succeeded"}}, "inputs": map[string]any{
-					"from":   "@body('RecoveryPoints')?['value']",
-					"select": map[string]any{"name": "@item()?['name']", "time": "@item()?['properties']?['recoveryPointTime']"},
+				// The newest point: the largest ticks() of recoveryPointTime
+				// (Select to numbers, max, then Query for the point).
+				"Ticks": map[string]any{"type": "Select", "runAfter": map[string]any{"RecoveryPoints": []string{"Succeeded"}}, "inputs": map[string]any{
+					"from": "@body('RecoveryPoints')?['value']", "select": "@ticks(item()?['properties']?['recoveryPointTime'])",
 				}},
-				"Restore": map[string]any{"type": "Http", "runAfter": map[string]any{"Points": []string{"Succeeded"}}, "inputs": map[string]any{
+				"Newest": map[string]any{"type": "Query", "runAfter": map[string]any{"Ticks": []string{"Succeeded"}}, "inputs": map[string]any{
+					"from":  "@body('RecoveryPoints')?['value']",
+					"where": "@equals(ticks(item()?['properties']?['recoveryPointTime']), max(body('Ticks')))",
+				}},
+				"Restore": map[string]any{"type": "Http", "runAfter": map[string]any{"Newest": []string{"Succeeded"}}, "inputs": map[string]any{
 					"method": "POST", "uri": "https://management.azure.com" + base + "/restore?api-version=" + exportAPIVersion,
 					"authentication": auth, "retryPolicy": retry,
 					"body": map[string]any{
 						"objectType":          "AzureBackupRecoveryPointBasedRestoreRequest",
 						"sourceDataStoreType": "VaultStore",
-						"recoveryPointId":     "@{last(sort(body('Points'), 'time'))?['name']}",
+						"recoveryPointId":     "@{first(body('Newest'))?['name']}",
 						"restoreTargetInfo": map[string]any{
 							"objectType": "RestoreFilesTargetInfo", "recoveryOption": "FailIfExists", "restoreLocation": region,
 							"targetDetails": map[string]any{

@@ -63,6 +63,8 @@ func TestAzure(t *testing.T) {
 			t.Errorf("restore calls %s, want the backup instance's restore", uri)
 		}
 		want(t, flow, "definition.actions.Restore.inputs.authentication.type", "ManagedServiceIdentity")
+		want(t, flow, "definition.actions.Restore.inputs.body.recoveryPointId", "@{first(body('Newest'))?['name']}")
+		want(t, flow, "definition.actions.Newest.inputs.where", "@equals(ticks(item()?['properties']?['recoveryPointTime']), max(body('Ticks')))")
 		id := testkit.Get(flow, "definition.actions.Restore.inputs.authentication.identity")
 		if ids, _ := testkit.Get(flow, "identity.userAssignedIdentities").(map[string]any); len(ids) != 1 || ids[fmt.Sprint(id)] == nil {
 			t.Errorf("the Logic App authenticates as %v but carries identities %v", id, ids)
