@@ -38,6 +38,10 @@ func (b *build) dbBackup() error {
 		"jobIdentity": backup.JobIdentity,
 		"exportPath":  backup.ExportPath,
 		"lockMode":    backup.LockMode,
+		// AWS prod: the restore testing plan `backup report` reads, and
+		// the bucket of Backup Audit Manager's job reports.
+		"restoreTests": backup.RestoreTests,
+		"reports":      backup.Reports,
 		// What `backup now` starts an on-demand backup of: the RDS
 		// instance ARN, the Cloud SQL instance, the flexible server's id.
 		"target":  b.db.BackupTarget,

@@ -18,6 +18,7 @@ import (
 
 // keyVaultCryptoServiceEncryptionUser is the built-in role that lets a
 // service wrap and unwrap its data key with a Key Vault key, and nothing else.
+// https://learn.microsoft.com/azure/role-based-access-control/built-in-roles/security#key-vault-crypto-service-encryption-user
 const keyVaultCryptoServiceEncryptionUser = "e147488a-f6f5-4113-8e2d-b22465e65bf6"
 
 // AzureContainer is the one container of a backup account.
@@ -304,6 +305,7 @@ func (b *builder) azureFreshnessAlert(account *storage.StorageAccount) error {
 		Severity:    1,
 		Scope:       account.ID(),
 		Namespace:   "Microsoft.Storage/storageAccounts",
+		// Transactions by ApiName: https://learn.microsoft.com/azure/azure-monitor/reference/supported-metrics/microsoft-storage-storageaccounts-metrics
 		Metric:      "Transactions",
 		Dimensions:  map[string][]string{"ApiName": {"PutBlob", "PutBlockList", "CopyBlob"}},
 		Operator:    "LessThan",

@@ -51,6 +51,17 @@ func (b *builder) aws() (outputs, error) {
 	if err := b.awsPlan(vault, drVault, role); err != nil {
 		return out, err
 	}
+	if b.dep.IsProd() {
+		plan, err := b.awsRestoreTesting(vault, role)
+		if err != nil {
+			return out, err
+		}
+		reports, err := b.awsReports()
+		if err != nil {
+			return out, err
+		}
+		out.restoreTests, out.reports = plan.Arn, reports.Bucket
+	}
 	machine, err := b.awsExport(vault)
 	if err != nil {
 		return out, err

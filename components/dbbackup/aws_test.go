@@ -1,6 +1,7 @@
 package dbbackup
 
 import (
+	"fmt"
 	"strings"
 	"testing"
 
@@ -84,6 +85,41 @@ func TestAWS(t *testing.T) {
 	t.Run("job_failures_alarm", func(t *testing.T) {
 		if n := len(testkit.OfType(prod, alarmT)); n != len(alarmKeys) {
 			t.Errorf("%d alarms, want %d", n, len(alarmKeys))
+		}
+	})
+	t.Run("prod_restore_tests_the_newest_snapshot_weekly_away_from_weddings", func(t *testing.T) {
+		plan := testkit.One(t, prod, "aws:backup/restoreTestingPlan:RestoreTestingPlan")
+		want(t, plan, "scheduleExpression", "cron(0 5 ? * WED *)")
+		want(t, plan, "recoveryPointSelection.algorithm", "LATEST_WITHIN_WINDOW")
+		if v := fmt.Sprint(testkit.Get(plan, "recoveryPointSelection.includeVaults")); !strings.Contains(v, ":eu-west-2:") || !strings.HasSuffix(v, ":vault/wedsync-prod-db-euw2]") {
+			t.Errorf("restore tests pick recovery points of %s, want only the primary vault", v)
+		}
+		sel := testkit.One(t, prod, "aws:backup/restoreTestingSelection:RestoreTestingSelection")
+		want(t, sel, "protectedResourceType", "RDS")
+		want(t, sel, "protectedResourceArns.0", databases[core.AWS])
+		want(t, sel, "validationWindowHours", restoreValidationHours)
+		if n := len(testkit.OfType(staging, "aws:backup/restoreTestingPlan:RestoreTestingPlan")); n != 0 {
+			t.Errorf("staging has %d restore testing plans: restore tests are prod's", n)
+		}
+	})
+	t.Run("prod_job_reports_land_in_a_private_encrypted_tls_only_bucket", func(t *testing.T) {
+		templates := map[string]bool{}
+		for _, r := range testkit.OfType(prod, "aws:backup/reportPlan:ReportPlan") {
+			templates[fmt.Sprint(testkit.Get(r, "reportSetting.reportTemplate"))] = true
+			want(t, r, "reportDeliveryChannel.s3BucketName", testkit.Get(named(t, prod, "aws:s3/bucketV2:BucketV2", "main-reports"), "bucket"))
+		}
+		if !templates["RESTORE_JOB_REPORT"] || !templates["BACKUP_JOB_REPORT"] {
+			t.Errorf("report templates %v, want the restore and backup job reports", templates)
+		}
+		want(t, named(t, prod, "aws:s3/bucketServerSideEncryptionConfigurationV2:BucketServerSideEncryptionConfigurationV2", "main-reports"),
+			"rules.0.applyServerSideEncryptionByDefault.kmsMasterKeyId", key)
+		pol := testkit.Get(named(t, prod, "aws:s3/bucketPolicy:BucketPolicy", "main-reports"), "policy").(string)
+		if !strings.Contains(pol, "aws:SecureTransport") || !strings.Contains(pol, "AWSServiceRoleForBackupReports") || strings.Contains(pol, `"Principal":"*","Action":"s3:PutObject"`) {
+			t.Errorf("report bucket policy: %s", pol)
+		}
+		grant := testkit.One(t, prod, "aws:kms/grant:Grant")
+		if g := fmt.Sprint(testkit.Get(grant, "granteePrincipal")); !strings.HasSuffix(g, ":123456789012:role/aws-service-role/reports.backup.amazonaws.com/AWSServiceRoleForBackupReports") {
+			t.Errorf("the backup key is granted to %s", g)
 		}
 	})
 }

@@ -25,14 +25,26 @@ const (
 )
 
 // Built-in roles the vault's identity needs: the two Azure Backup asks for
-// to protect a flexible server, and write access to the export account for
-// restore-as-files.
+// to protect a flexible server, and write access to the export container
+// for restore-as-files.
 // https://learn.microsoft.com/azure/backup/backup-azure-database-postgresql-flex-overview
+// Each ID checked against the built-in roles reference
+// (MicrosoftDocs/azure-docs articles/role-based-access-control/built-in-roles.md).
 const (
-	roleLTRBackup           = "c088a766-074b-43ba-90d4-1fb21feae531" // PostgreSQL Flexible Server Long Term Retention Backup Role
-	roleReader              = "acdd72a7-3385-48ef-bd42-f606fba81ae7" // Reader
+	// https://learn.microsoft.com/azure/role-based-access-control/built-in-roles/databases#postgresql-flexible-server-long-term-retention-backup-role
+	roleLTRBackup = "c088a766-074b-43ba-90d4-1fb21feae531" // PostgreSQL Flexible Server Long Term Retention Backup Role
+	// https://learn.microsoft.com/azure/role-based-access-control/built-in-roles/general#reader
+	roleReader = "acdd72a7-3385-48ef-bd42-f606fba81ae7" // Reader
+	// https://learn.microsoft.com/azure/role-based-access-control/built-in-roles/storage#storage-blob-data-contributor
 	roleBlobDataContributor = "ba92f5b4-2d11-453d-a403-e96b0029c9fe" // Storage Blob Data Contributor
 )
+
+// unhealthy are the BackupHealthEvent healthStatus values of a failed job:
+// Unhealthy for service errors, Degraded for user errors (a lost role
+// assignment, a deleted key), each Transient then Persistent when it
+// repeats. Only "Healthy" is a success.
+// https://learn.microsoft.com/azure/backup/metrics-overview
+var unhealthy = []string{"Transient Unhealthy", "Persistent Unhealthy", "Transient Degraded", "Persistent Degraded"}
 
 // pgFlexible is the datasource type of a PostgreSQL flexible server.
 const pgFlexible = "Microsoft.DBforPostgreSQL/flexibleServers"
@@ -57,8 +69,8 @@ type dataProtection struct{ pulumi.CustomResourceState }
 // region) and immutable, locked in prod, with soft delete always on. The
 // export path is the vault's restore-as-files into the db-exports account,
 // which the vault's identity may write: Azure Backup writes the server's
-// dump files there on request (see docs/runbooks/alarms/backups.md); Azure
-// has no scheduler for it that needs no server of ours.
+// dump files there every day when the export Logic App asks
+// (azure_export.go).
 func (b *builder) azure() (outputs, error) {
 	site := b.dep.Primary
 	vault, err := b.azureVault()
@@ -83,8 +95,10 @@ func (b *builder) azure() (outputs, error) {
 	}, policy, b.opts(site)...); err != nil {
 		return outputs{}, err
 	}
+	instanceName := b.dep.Name("db")
+	instance := &dataProtection{}
 	if err := b.ctx.RegisterResource(BackupInstanceType, b.name, pulumi.Map{
-		"backupInstanceName": pulumi.String(b.dep.Name("db")),
+		"backupInstanceName": pulumi.String(instanceName),
 		"vaultName":          vault.Name,
 		"resourceGroupName":  site.AzureResourceGroup,
 		"properties": pulumi.Map{
@@ -93,7 +107,10 @@ func (b *builder) azure() (outputs, error) {
 			"dataSourceInfo": b.azureDatasource(),
 			"policyInfo":     pulumi.Map{"policyId": policy.ID()},
 		},
-	}, &dataProtection{}, b.opts(site, pulumi.DependsOn(grants))...); err != nil {
+	}, instance, b.opts(site, pulumi.DependsOn(grants))...); err != nil {
+		return outputs{}, err
+	}
+	if _, err := b.azureExport(vault, instance, instanceName); err != nil {
 		return outputs{}, err
 	}
 	if b.a.Alerts != nil {
@@ -202,7 +219,7 @@ func (b *builder) azureDatasource() pulumi.Map {
 
 // azureGrants give the vault's identity exactly what Azure Backup needs:
 // the LTR backup role on the server, Reader on its resource group, and
-// blob write on the db-exports account for restore-as-files.
+// blob write on the db-exports container (only) for restore-as-files.
 func (b *builder) azureGrants(principal pulumi.StringOutput) ([]pulumi.Resource, error) {
 	site := b.dep.Primary
 	group := b.a.Database.ApplyT(func(id string) string {
@@ -217,7 +234,10 @@ func (b *builder) azureGrants(principal pulumi.StringOutput) ([]pulumi.Resource,
 	}{
 		{"backs-up-server", roleLTRBackup, b.a.Database},
 		{"reads-group", roleReader, group},
-		{"writes-exports", roleBlobDataContributor, b.a.Export.ID},
+		// A new name for the container-scoped grant (it was the account's):
+		// a changed scope replaces an assignment, and the old and new ones
+		// must not share a name while both exist.
+		{"writes-export-container", roleBlobDataContributor, pulumi.Sprintf("%s/blobServices/default/containers/%s", b.a.Export.ID, exportContainer)},
 	}
 	var out []pulumi.Resource
 	for _, g := range grants {
@@ -240,7 +260,11 @@ func (b *builder) azureGrants(principal pulumi.StringOutput) ([]pulumi.Resource,
 }
 
 // azureAlarm raises on the vault's own backup health events: a backup
-// instance whose jobs fail turns unhealthy.
+// instance whose jobs fail turns unhealthy or degraded. The metric and its
+// healthStatus dimension are the vault's
+// (https://learn.microsoft.com/azure/azure-monitor/reference/supported-metrics/microsoft-dataprotection-backupvaults-metrics);
+// the vault's built-in Azure Monitor alerts for every job failure
+// (alertsForAllJobFailures) back it up.
 // https://learn.microsoft.com/azure/backup/metrics-overview
 func (b *builder) azureAlarm(vault *backupVault) error {
 	return azuremetric.New(b.ctx, b.name+"-"+alarmBackupFailed, b.dep, b.a.Alerts, azuremetric.Alert{
@@ -251,7 +275,7 @@ func (b *builder) azureAlarm(vault *backupVault) error {
 		Scope:       vault.ID(),
 		Namespace:   "Microsoft.DataProtection/backupVaults",
 		Metric:      "BackupHealthEvent",
-		Dimensions:  map[string][]string{"healthStatus": {"Persistent Unhealthy", "Transient Unhealthy"}},
+		Dimensions:  map[string][]string{"healthStatus": unhealthy},
 		Operator:    "GreaterThan",
 		Threshold:   0,
 		Aggregation: "Count",

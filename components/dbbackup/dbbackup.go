@@ -74,11 +74,18 @@ type DatabaseBackup struct {
 	ExportPath pulumi.StringOutput
 	// LockMode is "compliance" (prod) or "governance".
 	LockMode pulumi.StringOutput
+	// RestoreTests is the AWS Backup restore testing plan's ARN (AWS prod;
+	// "" elsewhere): `backup report` lists its restore jobs.
+	RestoreTests pulumi.StringOutput
+	// Reports is the bucket Backup Audit Manager delivers the daily job
+	// reports into (AWS prod; "" elsewhere).
+	Reports pulumi.StringOutput
 }
 
 // outputs is what each cloud's implementation returns; unset fields are "".
 type outputs struct {
 	vault, drVault, schedule, jobIdentity, exportPath pulumi.StringOutput
+	restoreTests, reports                             pulumi.StringOutput
 }
 
 // NewDatabaseBackup creates the database's daily copies. It applies defaults
@@ -117,21 +124,24 @@ func NewDatabaseBackup(ctx *pulumi.Context, name string, args *DatabaseBackupArg
 // set copies out onto the component, "" for what the cloud left unset, and
 // registers the outputs.
 func (c *DatabaseBackup) set(ctx *pulumi.Context, out outputs, env core.Environment) error {
-	for _, o := range []*pulumi.StringOutput{&out.vault, &out.drVault, &out.schedule, &out.jobIdentity, &out.exportPath} {
+	for _, o := range []*pulumi.StringOutput{&out.vault, &out.drVault, &out.schedule, &out.jobIdentity, &out.exportPath, &out.restoreTests, &out.reports} {
 		if *o == (pulumi.StringOutput{}) {
 			*o = pulumi.String("").ToStringOutput()
 		}
 	}
 	c.Vault, c.DRVault, c.Schedule = out.vault, out.drVault, out.schedule
 	c.JobIdentity, c.ExportPath = out.jobIdentity, out.exportPath
+	c.RestoreTests, c.Reports = out.restoreTests, out.reports
 	c.LockMode = pulumi.String(lockMode(env)).ToStringOutput()
 	return ctx.RegisterResourceOutputs(c, pulumi.Map{
-		"vault":       c.Vault,
-		"drVault":     c.DRVault,
-		"schedule":    c.Schedule,
-		"jobIdentity": c.JobIdentity,
-		"exportPath":  c.ExportPath,
-		"lockMode":    c.LockMode,
+		"vault":        c.Vault,
+		"drVault":      c.DRVault,
+		"schedule":     c.Schedule,
+		"jobIdentity":  c.JobIdentity,
+		"exportPath":   c.ExportPath,
+		"lockMode":     c.LockMode,
+		"restoreTests": c.RestoreTests,
+		"reports":      c.Reports,
 	})
 }
 

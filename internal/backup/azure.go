@@ -1,13 +1,19 @@
 package backup
 
 import (
+	"bytes"
 	"context"
+	"crypto/md5"
 	"encoding/base64"
 	"errors"
 	"io"
 
+	"github.com/Azure/azure-sdk-for-go/sdk/azcore"
+	"github.com/Azure/azure-sdk-for-go/sdk/azcore/streaming"
 	"github.com/Azure/azure-sdk-for-go/sdk/azcore/to"
+	"github.com/Azure/azure-sdk-for-go/sdk/storage/azblob/blob"
 	"github.com/Azure/azure-sdk-for-go/sdk/storage/azblob/bloberror"
+	"github.com/Azure/azure-sdk-for-go/sdk/storage/azblob/blockblob"
 	"github.com/Azure/azure-sdk-for-go/sdk/storage/azblob/container"
 )
 
@@ -88,4 +94,24 @@ func deref[T any](p *T) T {
 		return zero
 	}
 	return *p
+}
+
+// Create writes key once (If-None-Match "*": an existing blob is refused)
+// with its Content-MD5, which Blob Storage checks on upload
+// (transactional MD5) and keeps as the blob's property
+// (https://learn.microsoft.com/rest/api/storageservices/put-blob). The
+// container's immutability policy applies.
+func (a *AzureStore) Create(ctx context.Context, key string, data []byte) error {
+	sum := md5.Sum(data)
+	_, err := a.Client.NewBlockBlobClient(key).Upload(ctx, streaming.NopCloser(bytes.NewReader(data)), &blockblob.UploadOptions{
+		HTTPHeaders:             &blob.HTTPHeaders{BlobContentMD5: sum[:], BlobContentType: to.Ptr("application/json")},
+		TransactionalValidation: blob.TransferValidationTypeMD5(sum[:]),
+		AccessConditions: &blob.AccessConditions{ModifiedAccessConditions: &blob.ModifiedAccessConditions{
+			IfNoneMatch: to.Ptr(azcore.ETagAny),
+		}},
+	})
+	if bloberror.HasCode(err, bloberror.BlobAlreadyExists, bloberror.ConditionNotMet) {
+		return errors.Join(ErrExists, err)
+	}
+	return err
 }

@@ -41,6 +41,9 @@ type Compliance struct {
 	Good     int           `json:"good"`
 	Rate     float64       `json:"rate"`
 	Met      bool          `json:"met"`
+	// RestoreTests, when the stack has them (AWS prod), are the window's
+	// AWS Backup restore tests.
+	RestoreTests *RestoreTests `json:"restoreTests,omitempty"`
 }
 
 // Score counts, per series, the schedule slots of the window (the last

@@ -2,13 +2,17 @@ package backup
 
 import (
 	"context"
+	"crypto/md5"
 	"encoding/base64"
 	"encoding/binary"
 	"errors"
+	"hash/crc32"
 	"io"
+	"net/http"
 	"strings"
 
 	"cloud.google.com/go/storage"
+	"google.golang.org/api/googleapi"
 	"google.golang.org/api/iterator"
 )
 
@@ -77,4 +81,28 @@ func (g *GCSStore) Open(ctx context.Context, key string) (io.ReadCloser, error) 
 		return nil, errors.Join(ErrNotFound, err)
 	}
 	return r, err
+}
+
+// Create writes key once (precondition ifGenerationMatch=0, so an existing
+// object is refused) and sends its CRC32C and MD5, which GCS checks on
+// upload and keeps with the object
+// (https://cloud.google.com/storage/docs/request-preconditions,
+// https://cloud.google.com/storage/docs/data-validation). The bucket's
+// default CMEK and retention policy apply.
+func (g *GCSStore) Create(ctx context.Context, key string, data []byte) error {
+	w := g.Client.Bucket(g.Bucket).Object(key).If(storage.Conditions{DoesNotExist: true}).NewWriter(ctx)
+	w.ContentType = "application/json"
+	w.CRC32C, w.SendCRC32C = crc32.Checksum(data, crc32.MakeTable(crc32.Castagnoli)), true
+	sum := md5.Sum(data)
+	w.MD5 = sum[:]
+	if _, err := w.Write(data); err != nil {
+		_ = w.Close() // the write error is the one to report
+		return err
+	}
+	err := w.Close()
+	var api *googleapi.Error
+	if errors.As(err, &api) && api.Code == http.StatusPreconditionFailed {
+		return errors.Join(ErrExists, err)
+	}
+	return err
 }

@@ -1,6 +1,7 @@
 package backup
 
 import (
+	"bytes"
 	"context"
 	"errors"
 	"io"
@@ -75,6 +76,27 @@ func s3NotFound(err error) error {
 	var api smithy.APIError
 	if errors.As(err, &api) && (api.ErrorCode() == "NotFound" || api.ErrorCode() == "NoSuchKey") {
 		return errors.Join(ErrNotFound, err)
+	}
+	return err
+}
+
+// Create writes key once: If-None-Match "*" refuses an existing key (S3
+// conditional writes,
+// https://docs.aws.amazon.com/AmazonS3/latest/userguide/conditional-writes.html),
+// and ChecksumAlgorithm SHA256 makes S3 verify and keep the object's
+// SHA-256 as its additional checksum
+// (https://docs.aws.amazon.com/AmazonS3/latest/userguide/checking-object-integrity.html).
+// The bucket's default encryption and Object Lock retention apply.
+func (s *S3Store) Create(ctx context.Context, key string, data []byte) error {
+	_, err := s.Client.PutObject(ctx, &s3.PutObjectInput{
+		Bucket: &s.Bucket, Key: &key, Body: bytes.NewReader(data),
+		ContentType:       aws.String("application/json"),
+		ChecksumAlgorithm: types.ChecksumAlgorithmSha256,
+		IfNoneMatch:       aws.String("*"),
+	})
+	var api smithy.APIError
+	if errors.As(err, &api) && api.ErrorCode() == "PreconditionFailed" {
+		return errors.Join(ErrExists, err)
 	}
 	return err
 }

@@ -41,7 +41,7 @@ func newBackupCmd() *cobra.Command {
 		Short: "Prove the backups: verify every copy against its manifest, the compliance report, an emergency backup",
 		Args:  cobra.NoArgs,
 	}
-	cmd.AddCommand(newBackupVerifyCmd(), newBackupReportCmd(), newBackupNowCmd())
+	cmd.AddCommand(newBackupVerifyCmd(), newBackupReportCmd(), newBackupNowCmd(), newBackupSealCmd())
 	return cmd
 }
 
@@ -54,6 +54,8 @@ type backupFlags struct {
 	parallel                                       int
 	// retentionSet: --retention was given (0 then turns the lock check off).
 	retentionSet bool
+	// read are the stack's outputs once read (report reads them twice).
+	read map[string]any
 }
 
 func (f *backupFlags) register(cmd *cobra.Command) {
@@ -142,6 +144,15 @@ func (f *backupFlags) tiers(cmd *cobra.Command) ([]backup.Tier, []string, error)
 // stackOutputs are the stack's outputs from --outputs, the offline plan or
 // the pulumi CLI.
 func (f *backupFlags) stackOutputs(cmd *cobra.Command) (map[string]any, error) {
+	if f.read != nil {
+		return f.read, nil
+	}
+	out, err := f.readOutputs(cmd)
+	f.read = out
+	return out, err
+}
+
+func (f *backupFlags) readOutputs(cmd *cobra.Command) (map[string]any, error) {
 	var data []byte
 	var err error
 	switch {

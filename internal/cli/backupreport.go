@@ -29,6 +29,11 @@ copy) against the 99.9% target, a chart of each tier's copy age against the
 RPO (gonum/plot), and a row per tier and purpose. Open it in a browser:
 report --format html > backups.html.
 
+On AWS prod it also lists the weekly AWS Backup restore tests of the
+window (the stack's restoreTests output, read with ListRestoreJobs): each
+restore's time against the 4-hour target and its validation; a failed,
+aborted, unvalidated-by-failure or slow one is a finding (exit 1).
+
 ` + backupTierSources + `
 
 ` + backupExitCodes,
@@ -41,15 +46,28 @@ report --format html > backups.html.
 			if err != nil {
 				return err
 			}
+			rt, more, err := restoreTests(cmd, &f, window)
+			if err != nil {
+				return invalid(err)
+			}
+			notes = append(notes, more...)
 			if format == "html" {
-				err = compliance(f, runs, window, schedule).WriteHTML(cmd.OutOrStdout(), allFindings(runs), allNotes(runs, notes))
+				c := compliance(f, runs, window, schedule)
+				c.RestoreTests = rt
+				err = c.WriteHTML(cmd.OutOrStdout(), append(allFindings(runs), restoreFindings(rt)...), allNotes(runs, notes))
 			} else {
-				err = writeBackupReport(cmd.OutOrStdout(), f, runs, notes, format)
+				err = writeBackupReport(cmd.OutOrStdout(), f, runs, rt, notes, format)
 			}
 			if err != nil {
 				return err
 			}
-			return runsExit(runs)
+			if err := runsExit(runs); err != nil {
+				return err
+			}
+			if failed := restoreFindings(rt); len(failed) > 0 {
+				return &exitError{code: ExitViolation, err: fmt.Errorf("%d restore tests failed", len(failed))}
+			}
+			return nil
 		},
 	}
 	f.register(cmd)
@@ -109,16 +127,18 @@ func allNotes(runs []tierRun, notes []string) []string {
 	return out
 }
 
-func writeBackupReport(w io.Writer, f backupFlags, runs []tierRun, notes []string, format string) error {
+func writeBackupReport(w io.Writer, f backupFlags, runs []tierRun, rt *backup.RestoreTests, notes []string, format string) error {
 	if format == "json" {
 		enc := json.NewEncoder(w)
 		enc.SetIndent("", "  ")
 		return enc.Encode(struct {
-			Stack string    `json:"stack"`
-			Tiers []tierRun `json:"tiers"`
-			Notes []string  `json:"notes,omitempty"`
-		}{f.stack, runs, notes})
+			Stack        string               `json:"stack"`
+			Tiers        []tierRun            `json:"tiers"`
+			RestoreTests *backup.RestoreTests `json:"restoreTests,omitempty"`
+			Notes        []string             `json:"notes,omitempty"`
+		}{f.stack, runs, rt, notes})
 	}
+	defer writeRestoreTests(w, rt)
 	fmt.Fprintf(w, "Backups of %s\n", f.stack)
 	for _, r := range runs {
 		t := r.Tier
