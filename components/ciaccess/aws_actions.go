@@ -82,6 +82,15 @@ var awsTable = map[string]awsRow{
 
 	"aws:backup/plan:Plan": {Actions: []string{"backup:CreateBackupPlan", "backup:GetBackupPlan", "backup:UpdateBackupPlan", "backup:DeleteBackupPlan",
 		"backup:ListTags", "backup:TagResource", "backup:UntagResource"}},
+	// Restore testing and Audit Manager report plans (Service Authorization
+	// Reference, AWS Backup): their definitions only; AWS Backup runs the
+	// restore tests and writes the reports as itself.
+	"aws:backup/reportPlan:ReportPlan": {Actions: []string{"backup:CreateReportPlan", "backup:DescribeReportPlan", "backup:UpdateReportPlan",
+		"backup:DeleteReportPlan", "backup:ListTags", "backup:TagResource", "backup:UntagResource"}},
+	"aws:backup/restoreTestingPlan:RestoreTestingPlan": {Actions: []string{"backup:CreateRestoreTestingPlan", "backup:GetRestoreTestingPlan",
+		"backup:UpdateRestoreTestingPlan", "backup:DeleteRestoreTestingPlan", "backup:ListTags", "backup:TagResource", "backup:UntagResource"}},
+	"aws:backup/restoreTestingSelection:RestoreTestingSelection": {Actions: []string{"backup:CreateRestoreTestingSelection",
+		"backup:GetRestoreTestingSelection", "backup:UpdateRestoreTestingSelection", "backup:DeleteRestoreTestingSelection"}},
 	"aws:backup/selection:Selection": {Actions: []string{"backup:CreateBackupSelection", "backup:GetBackupSelection", "backup:DeleteBackupSelection"}},
 	"aws:backup/vault:Vault": {Actions: []string{"backup:CreateBackupVault", "backup:DescribeBackupVault", "backup:DeleteBackupVault",
 		"backup:ListTags", "backup:TagResource", "backup:UntagResource", "backup-storage:MountCapsule", "kms:DescribeKey"}},

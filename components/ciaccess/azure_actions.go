@@ -119,6 +119,8 @@ var azureTable = map[string]azureRow{
 	// network it records and writes into the stack's own flow-log account.
 	"azure-native:network/v20240301:FlowLog": {Actions: join(crud("Microsoft.Network/networkWatchers/flowLogs"),
 		[]string{"Microsoft.Network/networkWatchers/read", "Microsoft.Network/virtualNetworks/read", "Microsoft.Storage/storageAccounts/read"})},
+	// The daily export's Logic App runs as its own user-assigned identity.
+	"azure-native:logic:Workflow":               {Actions: join(crud("Microsoft.Logic/workflows"), []string{azIdentityUse})},
 	"azure-native:network:NatGateway":           {Actions: join(crud("Microsoft.Network/natGateways"), []string{azPublicIPJoin, "Microsoft.Network/natGateways/join/action"})},
 	"azure-native:network:NetworkSecurityGroup": {Actions: join(crud("Microsoft.Network/networkSecurityGroups"), []string{"Microsoft.Network/networkSecurityGroups/join/action"})},
 	"azure-native:network:PrivateDnsZoneGroup": {Actions: join(crud("Microsoft.Network/privateEndpoints/privateDnsZoneGroups"),

@@ -137,7 +137,11 @@ var gcpTable = map[string]gcpRow{
 	"gcp:sql/database:Database": {Permissions: []string{"cloudsql.databases.create", "cloudsql.databases.get", "cloudsql.databases.update", "cloudsql.databases.delete"}},
 	"gcp:sql/databaseInstance:DatabaseInstance": {Permissions: []string{"cloudsql.instances.create", "cloudsql.instances.get", "cloudsql.instances.update",
 		"cloudsql.instances.delete", "cloudsql.instances.list"}},
-	"gcp:sql/user:User": {Permissions: []string{"cloudsql.users.create", "cloudsql.users.list", "cloudsql.users.update", "cloudsql.users.delete"}},
+	// The offsite transfers' notification topics; who may publish is an
+	// administrator's grant, like a bucket's.
+	"gcp:pubsub/topic:Topic":                   {Permissions: []string{"pubsub.topics.create", "pubsub.topics.get", "pubsub.topics.update", "pubsub.topics.delete"}},
+	"gcp:pubsub/topicIAMMember:TopicIAMMember": {Permissions: []string{"pubsub.topics.getIamPolicy"}, Admin: gcpAdminGrant},
+	"gcp:sql/user:User":                        {Permissions: []string{"cloudsql.users.create", "cloudsql.users.list", "cloudsql.users.update", "cloudsql.users.delete"}},
 
 	// Buckets: settings only, never objects.
 	"gcp:storage/bucket:Bucket": {Permissions: []string{"storage.buckets.create", "storage.buckets.get", "storage.buckets.update", "storage.buckets.delete",

@@ -355,7 +355,25 @@ var notInDR = map[string]string{
 	"restore-drill-missing":        drillIsTheSources,
 }
 
+// whyNotInDR is the reason a source's alarm is not in its DR stack, or "".
+func whyNotInDR(alarm string) string {
+	if why := notInDR[alarm]; why != "" {
+		return why
+	}
+	for _, suffix := range []string{"-offsite-failed", "-offsite-freshness", "-offsite-sas-age"} {
+		if strings.HasSuffix(alarm, suffix) {
+			return offsiteGap
+		}
+	}
+	return ""
+}
+
 const (
+	// Not yet (a known gap): the offsite copy (in another cloud, with its
+	// own alert target there) reads the source's buckets; a rebuilt region
+	// does not feed it yet, so the DR stack has neither the transfer nor
+	// its alarms.
+	offsiteGap        = "gap: the offsite copy reads only the source's buckets"
 	keyAlarmGap       = "gap: nothing in the DR region watches the adopted keys"
 	freshnessGap      = "gap: the adopted Azure backup accounts have no freshness alarm"
 	drillIsTheSources = "choice: the restore drill and its alarm belong to the source stack"
@@ -367,10 +385,15 @@ func TestEveryDRStackIsACompletePlatform(t *testing.T) {
 	for _, st := range drStacks {
 		t.Run(st.stack, func(t *testing.T) {
 			dr, src := asJSON(t, planOf(t, st.stack)), asJSON(t, planOf(t, st.source))
-			for _, typ := range []string{"wedsync:ingress:Ingress", "wedsync:appaccess:AppAccess", "wedsync:alerting:Budget", "wedsync:alerting:AlertTarget", "wedsync:autoscaling:AutoscalingGroup", "wedsync:database:Database"} {
+			for _, typ := range []string{"wedsync:ingress:Ingress", "wedsync:appaccess:AppAccess", "wedsync:alerting:Budget", "wedsync:autoscaling:AutoscalingGroup", "wedsync:database:Database"} {
 				if len(all(dr, typ)) != len(all(src, typ)) {
 					t.Errorf("%d %s, its source %d", len(all(dr, typ)), typ, len(all(src, typ)))
 				}
+			}
+			// The source may have a second alert target, in its offsite
+			// tier's cloud (offsiteGap); the DR stack pages through its own.
+			if len(all(dr, "wedsync:alerting:AlertTarget")) == 0 {
+				t.Error("no alert target")
 			}
 			if s(dr.Outputs, "database", "poolerEndpoint") == "" {
 				t.Error("no pooler endpoint")
@@ -404,7 +427,7 @@ func missingAlarms(dr, src jsonPlan) []string {
 	var out []string
 	for _, typ := range alarmTypes {
 		for _, r := range all(src, typ) {
-			if !have[typ+" "+r.Name] && notInDR[r.Name] == "" {
+			if !have[typ+" "+r.Name] && whyNotInDR(r.Name) == "" {
 				out = append(out, typ+" "+r.Name)
 			}
 		}
