@@ -9,6 +9,9 @@ const (
 	alarmFreshness          = "freshness"
 	alarmReplicationFailed  = "replication-failed"
 	alarmReplicationLatency = "replication-latency"
+	// alarmLedgerUnavailable (Azure ledger): requests to the erasure
+	// ledger failed, so an erasure may not have been recorded.
+	alarmLedgerUnavailable = "ledger-unavailable"
 )
 
 // alarmDescription says what a backup alarm means to on-call, with its runbook.
@@ -19,6 +22,8 @@ func (b *builder) alarmDescription(key string, t core.Thresholds) string {
 			b.purpose, b.dep.Stack, b.purpose, t.BackupMaxAgeHours)
 	case alarmReplicationFailed:
 		return core.AlarmDescription("alarms/backups.md#replication-failed", "%s backups failed to replicate to the DR region", b.purpose)
+	case alarmLedgerUnavailable:
+		return core.AlarmDescription("alarms/backups.md#ledger-unavailable", "Requests to the %s store of %s failed: an erasure may not have been recorded", b.purpose, b.dep.Stack)
 	default:
 		return core.AlarmDescription("alarms/backups.md#replication-latency", "%s backups take over %d minutes to reach the DR region (the 15-minute RPO)", b.purpose, t.BackupReplicationMinutes)
 	}
