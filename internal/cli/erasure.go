@@ -13,6 +13,7 @@ import (
 
 	"github.com/wedsync/wedsync-infra/internal/audit"
 	"github.com/wedsync/wedsync-infra/internal/backup"
+	"github.com/wedsync/wedsync-infra/internal/dr"
 	"github.com/wedsync/wedsync-infra/internal/drill"
 	"github.com/wedsync/wedsync-infra/internal/erasure"
 	"github.com/wedsync/wedsync-infra/internal/project"
@@ -348,4 +349,87 @@ func replayCounts(o *erasure.Outcome) string {
 		return "unreachable: " + o.Error
 	}
 	return fmt.Sprintf("%d applied, %d already absent, %d failed, %d malformed", o.Counts[erasure.Applied], o.Counts[erasure.Absent], o.Counts[erasure.Failed], o.Counts[erasure.Malformed])
+}
+
+// rebuildReplay is dr rebuild's erasure replay, between the deploy and the
+// traffic switch.
+type rebuildReplay struct {
+	cmd         *cobra.Command
+	databaseURL string
+	endpoints   []string
+	accept      dr.Acceptance
+}
+
+func (f *rebuildReplay) register(cmd *cobra.Command) {
+	fl := cmd.Flags()
+	fl.StringVar(&f.databaseURL, "database-url", "", "the restored database, for the erasure replay before traffic: postgres://USER@HOST:PORT/DB")
+	fl.StringArrayVar(&f.endpoints, "endpoint", nil, "storage endpoint replacing the cloud's for the ledger: cloud=URL (repeatable)")
+	fl.BoolVar(&f.accept.Accept, "accept-unreplayed", false, "go on to the traffic switch though the erasure replay failed or could not run (needs --reason; recorded, alarmed)")
+	fl.StringVar(&f.accept.Reason, "reason", "", "why --accept-unreplayed")
+}
+
+// validate checks the flags. --database-url is not required up front: the
+// restored database exists only after the deploy; without it the rebuild
+// stops before the switch and says how to replay.
+func (f *rebuildReplay) validate() error {
+	var problems []error
+	if err := f.accept.Validate(); err != nil {
+		problems = append(problems, err)
+	}
+	if _, err := backup.ParseEndpoints(f.endpoints); err != nil {
+		problems = append(problems, err)
+	}
+	return errors.Join(problems...)
+}
+
+// afterDeploy replays the DR stack's ledger copy (its erasureLedger
+// output) into the restored database and refuses the switch unless every
+// entry applied or was already absent, or on-call accepted it with a
+// reason (recorded as an erasure-unreplayed record and printed as an alarm).
+func (f *rebuildReplay) afterDeploy(p *project.Project, r *dr.Rebuild, outputs map[string]any) error {
+	cmd, w := f.cmd, f.cmd.OutOrStdout()
+	restore := fmt.Sprintf("dr rebuild of %s in %s at %s", r.From, r.Region, r.Point)
+	fmt.Fprintf(w, "\nErasure replay into the restored database (before traffic):\n")
+	out, err := f.replay(cmd, p, r, outputs)
+	if out != nil {
+		writeReplay(w, out)
+		if rerr := recordReplay(p, r.Stack, restore, out); rerr != nil {
+			return invalid(rerr)
+		}
+	}
+	ok, unreachable, problem := dr.Gate(out, err)
+	if ok {
+		return nil
+	}
+	if f.accept.Accept {
+		rec := audit.Record{Kind: audit.KindUnreplayed, At: time.Now().UTC(), Who: audit.Who(p.Dir), Stack: r.Stack, Reason: f.accept.Reason,
+			Detail: map[string]any{"restore": restore, "problem": problem}}
+		if err := audit.HistoryOf(p).Append(rec); err != nil {
+			return invalid(fmt.Errorf("the audit history could not be written: %w", err))
+		}
+		fmt.Fprintf(cmd.ErrOrStderr(), "ALARM: %s goes on to the traffic switch unreplayed (%s): %s. Recorded in the audit history; replay as soon as possible: wedsync-infra erasure replay --stack %s --database-url URL\n",
+			r.Stack, f.accept.Reason, problem, r.Stack)
+		return nil
+	}
+	err = fmt.Errorf("%s; the rebuild stops before the traffic switch: fix it and run `wedsync-infra erasure replay --stack %s --database-url URL` (idempotent), then switch traffic; or accept with --accept-unreplayed --reason", problem, r.Stack)
+	if unreachable {
+		return invalid(err)
+	}
+	return &exitError{code: ExitViolation, err: err}
+}
+
+func (f *rebuildReplay) replay(cmd *cobra.Command, p *project.Project, r *dr.Rebuild, outputs map[string]any) (*erasure.Outcome, error) {
+	if f.databaseURL == "" {
+		return nil, errors.New("no --database-url was given (the restored database: postgres://USER@HOST:PORT/DB)")
+	}
+	l, err := erasure.FromOutputs(outputs)
+	if err != nil {
+		return nil, fmt.Errorf("the DR stack %s: %w", r.Stack, err)
+	}
+	ep, _ := backup.ParseEndpoints(f.endpoints)
+	req := erasure.Request{Ledger: l, Endpoints: ep, DatabaseURL: f.databaseURL, ProjectDir: p.Dir, BatchSize: 100, Progress: cmd.ErrOrStderr()}
+	if t, err := time.Parse(time.RFC3339, r.Point); err == nil {
+		req.RestoredAt = t
+	}
+	return erasure.Run(commandContext(cmd), req)
 }

@@ -15,6 +15,7 @@ import (
 	"github.com/wedsync/wedsync-infra/internal/audit"
 	"github.com/wedsync/wedsync-infra/internal/backup"
 	"github.com/wedsync/wedsync-infra/internal/backup/backuptest"
+	"github.com/wedsync/wedsync-infra/internal/deploy"
 	"github.com/wedsync/wedsync-infra/internal/drill"
 	"github.com/wedsync/wedsync-infra/internal/erasure"
 )
@@ -163,5 +164,70 @@ func TestDRDrillReplaysTheLedger(t *testing.T) {
 		if c.code == ExitOK && !strings.Contains(out, "ok   erasure replay: 1 applied") {
 			t.Errorf("the drill did not erase the guest again:\n%s", out)
 		}
+	}
+}
+
+// TestDRRebuildReplaysBeforeTheTrafficSwitch: after the deploy, the DR
+// stack's ledger copy is replayed into the restored database before the
+// rebuild says to switch traffic; a ledger out of reach stops it there
+// (exit 2) unless accepted with a reason, which is recorded.
+func TestDRRebuildReplaysBeforeTheTrafficSwitch(t *testing.T) {
+	pg := startPostgres(t)
+	ctx := context.Background()
+	schema, err := os.ReadFile("../erasure/testdata/schema.sql")
+	must(t, err)
+	must(t, pg.Exec(ctx, "postgres", "CREATE DATABASE dr;"))
+	must(t, pg.Exec(ctx, "dr", string(schema)+`
+INSERT INTO couples VALUES ('c1', 'A', 'a@example.com');
+INSERT INTO weddings VALUES ('w1', 'c1', '2027-06-12');
+INSERT INTO guests VALUES ('g1', 'w1', 'Gail', NULL), ('g2', 'w1', 'Hal', NULL);
+INSERT INTO seats VALUES ('g1', 3);`))
+	url := fmt.Sprintf("postgres://%s@%s:%d/dr?sslmode=disable", pg.User, pg.Host, pg.Port)
+	s := backuptest.StartS3(t)
+	s.Env(t)
+	s.Bucket(t, "ledger-replica")
+	e := erasure.Entry{SubjectID: "g1", Kind: "guest", RequestedAt: time.Date(2026, 11, 25, 11, 30, 0, 0, time.UTC), DoneAt: time.Date(2026, 11, 25, 11, 31, 0, 0, time.UTC), RequestID: "req-1"}
+	body, _ := e.Marshal()
+	s.Put(t, "ledger-replica", e.Key(), backuptest.Object{Data: body})
+	sql, err := filepath.Abs("../erasure/testdata/erasure.sql")
+	must(t, err)
+	for _, c := range []struct {
+		bucket string
+		extra  []string
+		code   int
+		want   string
+	}{
+		{"gone", nil, ExitInvalid, "stops before the traffic switch"},
+		{"gone", []string{"--accept-unreplayed", "--reason", "ledger region down too"}, ExitOK, "ALARM: prod-dr goes on to the traffic switch unreplayed"},
+		{"ledger-replica", nil, ExitOK, "1 applied, 0 already absent"},
+	} {
+		t.Run(c.bucket+fmt.Sprint(len(c.extra)), func(t *testing.T) {
+			dir := t.TempDir()
+			must(t, os.MkdirAll(dir+"/stacks", 0o755))
+			for _, f := range []string{"Pulumi.yaml", "stacks/Pulumi.prod.yaml", "stacks/Pulumi.prod-dr.yaml"} {
+				data, err := os.ReadFile("../../" + f)
+				must(t, err)
+				must(t, os.WriteFile(dir+"/"+f, data, 0o644))
+			}
+			must(t, os.CopyFS(dir+"/environments", os.DirFS("../../environments")))
+			withRunner(t, &fakeRunner{result: deploy.Result{Changes: map[string]int{"create": 3}, Outputs: map[string]any{"erasureLedger": map[string]any{
+				"cloud": "aws", "region": "eu-west-1", "bucket": c.bucket, "retentionDays": 366, "sqlFile": sql, "replayMarginMinutes": 60}}}})
+			args := append([]string{"dr", "rebuild", "--from", "prod", "--region", "eu-west-1", "--restore-point", "2026-11-25T11:00:00Z", "--project-dir", dir,
+				"--now", "2026-11-25T12:00:00Z", "--database-url", url, "--endpoint", "aws=" + s.URL}, c.extra...)
+			code, out, errOut := run(t, args...)
+			if code != c.code || !strings.Contains(out+errOut, c.want) {
+				t.Fatalf("exit %d, want %d with %q\nstdout: %s\nstderr: %s", code, c.code, c.want, out, errOut)
+			}
+			if switched := strings.Contains(out, "then switch traffic"); switched != (code == ExitOK) {
+				t.Errorf("told to switch traffic: %v, exit %d", switched, code)
+			}
+		})
+	}
+	guests, err := pg.Query(ctx, "dr", "SELECT string_agg(id, ',' ORDER BY id) FROM guests")
+	must(t, err)
+	seats, err := pg.Query(ctx, "dr", "SELECT count(*) FROM seats")
+	must(t, err)
+	if guests != "g2" || seats != "0" {
+		t.Errorf("after the rebuild: guests %s, seats %s; want g2 and no seat of g1", guests, seats)
 	}
 }
