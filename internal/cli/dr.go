@@ -28,16 +28,8 @@ func newDRCmd() *cobra.Command {
 	return cmd
 }
 
-func newDRRebuildCmd() *cobra.Command {
-	var req dr.Request
-	var outputsFile string
-	var at *instant
-	var dryRun bool
-	var rf rebuildReplay
-	cmd := &cobra.Command{
-		Use:   "rebuild --from STACK --region REGION [--restore-point T] [--database-url URL] [--dry-run]",
-		Short: "Rebuild a stack in its DR region from what it replicated there",
-		Long: `rebuild checks the prerequisites of rebuilding --from in --region and says
+// drRebuildLong is dr rebuild's help.
+const drRebuildLong = `rebuild checks the prerequisites of rebuilding --from in --region and says
 exactly what is missing: the region must be the stack's DR region (where its
 database, backups and keys are replicated) and not its primary; the restore
 point must be within the backup retention; a wedding-day freeze needs an
@@ -68,8 +60,19 @@ Exit codes: 0 ready (dry run) or deployed and replayed; 1 a mandatory policy
 rule fails, the update failed or an erasure entry failed; 2 a prerequisite
 is missing, bad arguments or setup (no pulumi CLI, no backend), or the
 replay could not reach the ledger or the database; 3 frozen (override
-needed).`,
-		Args: cobra.NoArgs,
+needed).`
+
+func newDRRebuildCmd() *cobra.Command {
+	var req dr.Request
+	var outputsFile string
+	var at *instant
+	var dryRun bool
+	var rf rebuildReplay
+	cmd := &cobra.Command{
+		Use:   "rebuild --from STACK --region REGION [--restore-point T] [--database-url URL] [--dry-run]",
+		Short: "Rebuild a stack in its DR region from what it replicated there",
+		Long:  drRebuildLong,
+		Args:  cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
 			now, err := at.At()
 			if err != nil {
