@@ -14,6 +14,7 @@ import (
 	"github.com/wedsync/wedsync-infra/components/ciaccess"
 	"github.com/wedsync/wedsync-infra/components/core"
 	"github.com/wedsync/wedsync-infra/components/database"
+	"github.com/wedsync/wedsync-infra/components/erasureledger"
 	"github.com/wedsync/wedsync-infra/components/ingress"
 	"github.com/wedsync/wedsync-infra/components/release"
 	"github.com/wedsync/wedsync-infra/components/secretsstore"
@@ -57,6 +58,9 @@ type Config struct {
 	SecretValues map[string]string
 	// Backup is the backup buckets' settings: retention, tiers, the offsite copy.
 	Backup backupbucket.Settings
+	// Erasure is the GDPR erasure ledger's settings: whether the stack has
+	// one (prod always), the app's erasure SQL, replay's safety margin.
+	Erasure erasureledger.Settings
 	// Database is the database's settings: size, storage, retention, HA,
 	// administrators. Its engine version comes from Release.
 	Database database.Settings
@@ -130,6 +134,7 @@ var settings = []setting{
 	{"secrets", "the secrets store: keyRotationDays, deletionWindowDays, secrets, grants, ...", object(func(c *Config) any { return &c.Secrets })},
 	{"secretValues", "values of declared secrets; set only with `pulumi config set --secret --path`", object(func(c *Config) any { return &c.SecretValues })},
 	{"backup", "the backup buckets: retentionDays, tiers, replicateToDR, offsite {cloud, region}", object(func(c *Config) any { return &c.Backup })},
+	{"erasure", "the GDPR erasure ledger: enabled (prod always), sqlFile (the app's erasure SQL, $1 subject id, $2 kind), replayMarginMinutes", object(func(c *Config) any { return &c.Erasure })},
 	{"database", "the database: size, storageGb, maxStorageGb, backupRetentionDays, highAvailability, administrators, ...", object(func(c *Config) any { return &c.Database })},
 	{"compute", "the autoscaling group: size, healthCheckPath, cpuTargetPercent, minHealthyPercent, maxCapacityReason, adminSshPublicKey", object(func(c *Config) any { return &c.Compute })},
 	{"ingress", "the public entry point: hostname (default app.wedsync.co.uk in prod), dnsZone, tlsPolicy, wafMode, rateLimit, accessLogs, failover (none | standby; AWS also primary | secondary)", object(func(c *Config) any { return &c.Ingress })},
@@ -200,6 +205,7 @@ func (c *Config) ApplyDefaults() {
 	}
 	c.Secrets.ApplyDefaults(c.Environment)
 	c.Backup.ApplyDefaults(c.Environment)
+	c.Erasure.ApplyDefaults(c.Environment)
 	// The release decides versions; a stack's own setting wins, so one
 	// stack can trial a version before the release carries it.
 	if c.Database.Version == "" {
@@ -273,6 +279,7 @@ func (c Config) Validate() error {
 func (c Config) validateComponents(p *core.Problems) {
 	p.Include("secrets.", c.Secrets.Validate(c.Environment, c.Cloud))
 	p.Include("backup.", c.Backup.Validate(c.Environment, c.Cloud))
+	p.Include("erasure.", c.Erasure.Validate(c.Environment, c.Cloud))
 	p.Include("database.", c.Database.Validate(c.Environment, c.Cloud))
 	p.Include("compute.", c.Compute.Validate(c.Environment, c.Cloud))
 	// The group launches in the stack's region (a DR stack's too): a

@@ -16,7 +16,7 @@ func (b *build) dbBackup() error {
 	dep := b.dep
 	args := &dbbackup.DatabaseBackupArgs{
 		Deployment:       dep,
-		Settings:         dbbackup.Settings{RetentionDays: b.cfg.Backup.RetentionDays},
+		Settings:         b.dbBackupSettings(),
 		Database:         b.db.BackupTarget,
 		DatabaseIdentity: b.db.ExportIdentity,
 		DatabaseName:     b.db.DatabaseName,
@@ -31,6 +31,7 @@ func (b *build) dbBackup() error {
 	if err != nil {
 		return err
 	}
+	b.restoreIdentity = backup.JobIdentity
 	b.ctx.Export("databaseBackup", pulumi.Map{
 		"vault":       backup.Vault,
 		"drVault":     backup.DRVault,
@@ -48,6 +49,12 @@ func (b *build) dbBackup() error {
 		"project": pulumi.String(dep.Primary.GCPProject),
 	})
 	return nil
+}
+
+// dbBackupSettings are the database copies' settings: kept as long as
+// every other backup tier.
+func (b *build) dbBackupSettings() dbbackup.Settings {
+	return dbbackup.Settings{RetentionDays: b.cfg.Backup.RetentionDays}
 }
 
 // exportBucket is the db-exports bucket the daily export lands in: the

@@ -88,7 +88,7 @@ func ProgramFor(cfg Config, now time.Time) pulumi.RunFunc {
 // each step reads what the steps before it made.
 func Deploy(ctx *pulumi.Context, cfg Config, now time.Time) error {
 	b := &build{ctx: ctx, cfg: cfg, now: now}
-	for _, step := range []func() error{b.record, b.sites, b.alerting, b.network, b.secrets, b.flowLogs, b.backups, b.serve, b.database, b.dbBackup, b.appConfig, b.grants, b.dashboard, b.budget, b.restoreDrillAlarm, b.ci, b.exports} {
+	for _, step := range []func() error{b.record, b.sites, b.alerting, b.network, b.secrets, b.flowLogs, b.backups, b.serve, b.database, b.dbBackup, b.appConfig, b.grants, b.erasureLedger, b.dashboard, b.budget, b.restoreDrillAlarm, b.ci, b.exports} {
 		if err := step(); err != nil {
 			return err
 		}
@@ -127,6 +127,9 @@ type build struct {
 	// dbExports is the db-exports bucket (nil on an Azure recovery, which
 	// names the source's accounts instead).
 	dbExports *backupbucket.BackupBucket
+	// restoreIdentity runs the database's copies and restores; it reads
+	// the erasure ledger to replay it after a restore.
+	restoreIdentity pulumi.StringOutput
 }
 
 func (b *build) sites() (err error) {

@@ -58,6 +58,9 @@ type SourceOutputs struct {
 	// BackupBuckets are the backup buckets by purpose.
 	BackupBuckets SourceBuckets   `json:"backupBuckets,omitempty"`
 	Database      *SourceDatabase `json:"database,omitempty"`
+	// ErasureLedger is the source's erasure ledger and its copy here, which
+	// replay reads after the restore (stacks/erasure.go).
+	ErasureLedger *SourceLedger `json:"erasureLedger,omitempty"`
 }
 
 // SourceKeys are key ids by "role.purpose"; a key not among them is a typo
@@ -112,7 +115,7 @@ type SourceDatabase struct {
 
 // sourceOutputNames are the outputs a recovery reads, in SourceOutputs'
 // JSON names.
-var sourceOutputNames = []string{"cloud", "region", "drRegion", "keys", "keyVaults", "backupBuckets", "database"}
+var sourceOutputNames = []string{"cloud", "region", "drRegion", "keys", "keyVaults", "backupBuckets", "database", "erasureLedger"}
 
 // recoveredKeyPurposes are the keys a recovery needs from its source: the
 // data and backup keys here (to read what was replicated) and in the
@@ -244,6 +247,7 @@ func (o SourceOutputs) check(c Config, p *core.Problems, prefix string, complete
 	if o.Database == nil || o.Database.SourceID == "" {
 		missing("database.sourceId", "the source's database.sourceId output (what the restore reads)")
 	}
+	o.ErasureLedger.check(c, missing)
 }
 
 // knownRegion reports whether region is one of cloud's (core.Regions, from
@@ -400,6 +404,8 @@ func outputField(o *SourceOutputs, name string) any {
 		return &o.BackupBuckets
 	case "database":
 		return &o.Database
+	case "erasureLedger":
+		return &o.ErasureLedger
 	}
 	panic("unknown source output " + name)
 }

@@ -13,6 +13,9 @@ const (
 	// was aborted, and (Azure) a read SAS that was not rotated.
 	alarmOffsiteFailed = "offsite-failed"
 	alarmOffsiteSASAge = "offsite-sas-age"
+	// alarmLedgerUnavailable (Azure ledger): requests to the erasure
+	// ledger failed, so an erasure may not have been recorded.
+	alarmLedgerUnavailable = "ledger-unavailable"
 )
 
 // alarmDescription says what a backup alarm means to on-call, with its runbook.
@@ -29,6 +32,8 @@ func (b *builder) alarmDescription(key string, t core.Thresholds) string {
 	case alarmOffsiteSASAge:
 		return core.AlarmDescription("alarms/backups.md#offsite-sas-age", "The SAS the offsite copy of %s %s backups reads with was not rotated in %d hours; it expires %d days after it was signed",
 			b.dep.Stack, b.purpose, t.BackupMaxAgeHours, sasValidDays)
+	case alarmLedgerUnavailable:
+		return core.AlarmDescription("alarms/backups.md#ledger-unavailable", "Requests to the %s store of %s failed: an erasure may not have been recorded", b.purpose, b.dep.Stack)
 	default:
 		return core.AlarmDescription("alarms/backups.md#replication-latency", "%s backups take over %d minutes to reach the DR region (the 15-minute RPO)", b.purpose, t.BackupReplicationMinutes)
 	}

@@ -470,13 +470,6 @@ func (b *builder) s3Alarms(bucket *s3.BucketV2) error {
 	primary := b.dep.Primary
 	actions := b.alerts.Actions()
 	t := b.alerts.Limits()
-	metric, err := s3.NewBucketMetric(b.ctx, name, &s3.BucketMetricArgs{
-		Bucket: bucket.ID(),
-		Name:   pulumi.String("all-requests"),
-	}, b.opts(primary)...)
-	if err != nil {
-		return err
-	}
 	alarm := func(suffix, description string, args *cloudwatch.MetricAlarmArgs) error {
 		args.Name = pulumi.String(b.dep.NameWithin(255, "backup", b.purpose, suffix))
 		args.AlarmDescription = pulumi.String(description)
@@ -486,17 +479,27 @@ func (b *builder) s3Alarms(bucket *s3.BucketV2) error {
 		_, err := cloudwatch.NewMetricAlarm(b.ctx, name+"-"+suffix, args, b.opts(primary)...)
 		return err
 	}
-	if err := alarm(alarmFreshness, b.alarmDescription(alarmFreshness, t), &cloudwatch.MetricAlarmArgs{
-		MetricName:         pulumi.String("PutRequests"),
-		Dimensions:         pulumi.StringMap{"BucketName": bucket.Bucket, "FilterId": metric.Name},
-		Statistic:          pulumi.String("Sum"),
-		Period:             pulumi.Int(t.BackupMaxAgeHours * 3600),
-		EvaluationPeriods:  pulumi.Int(1),
-		Threshold:          pulumi.Float64(1),
-		ComparisonOperator: pulumi.String("LessThanThreshold"),
-		TreatMissingData:   pulumi.String("breaching"),
-	}); err != nil {
-		return err
+	// A ledger is written when someone is erased, not daily: no freshness.
+	if !b.ledger {
+		metric, err := s3.NewBucketMetric(b.ctx, name, &s3.BucketMetricArgs{
+			Bucket: bucket.ID(),
+			Name:   pulumi.String("all-requests"),
+		}, b.opts(primary)...)
+		if err != nil {
+			return err
+		}
+		if err := alarm(alarmFreshness, b.alarmDescription(alarmFreshness, t), &cloudwatch.MetricAlarmArgs{
+			MetricName:         pulumi.String("PutRequests"),
+			Dimensions:         pulumi.StringMap{"BucketName": bucket.Bucket, "FilterId": metric.Name},
+			Statistic:          pulumi.String("Sum"),
+			Period:             pulumi.Int(t.BackupMaxAgeHours * 3600),
+			EvaluationPeriods:  pulumi.Int(1),
+			Threshold:          pulumi.Float64(1),
+			ComparisonOperator: pulumi.String("LessThanThreshold"),
+			TreatMissingData:   pulumi.String("breaching"),
+		}); err != nil {
+			return err
+		}
 	}
 	if b.dr == nil {
 		return nil

@@ -48,8 +48,13 @@ func (b *builder) azure() (outputs, error) {
 			return outputs{}, err
 		}
 	}
-	if b.alerts != nil {
+	if b.alerts != nil && !b.ledger {
 		if err := b.azureFreshnessAlert(account); err != nil {
+			return outputs{}, err
+		}
+	}
+	if b.alerts != nil && b.ledger {
+		if err := b.azureLedgerAlert(account); err != nil {
 			return outputs{}, err
 		}
 	}
@@ -331,4 +336,27 @@ func (b *builder) azureAccessLogs(account *storage.StorageAccount) error {
 		Logs:        logs,
 	}, b.opts(b.dep.Primary)...)
 	return err
+}
+
+// azureLedgerAlert raises when the ledger account answers under 99.9% of
+// requests in an hour: an erasure may not have been recorded, or replay
+// could not read. Its DR copy is geo-replication, which has no alarm
+// (see azureFreshnessAlert); a ledger is written only when someone is
+// erased, so "nothing written" says nothing.
+func (b *builder) azureLedgerAlert(account *storage.StorageAccount) error {
+	t := b.alerts.Limits()
+	return azuremetric.New(b.ctx, b.name+"-"+alarmLedgerUnavailable, b.dep, b.alerts, azuremetric.Alert{
+		Key:         "availability",
+		RuleName:    b.dep.Name("backup", b.purpose, alarmLedgerUnavailable),
+		Description: b.alarmDescription(alarmLedgerUnavailable, t),
+		Severity:    1,
+		Scope:       account.ID(),
+		Namespace:   "Microsoft.Storage/storageAccounts",
+		Metric:      "Availability",
+		Operator:    "LessThan",
+		Threshold:   99.9,
+		Aggregation: "Average",
+		Frequency:   "PT15M",
+		Window:      "PT1H",
+	}, b.opts(b.dep.Primary)...)
 }

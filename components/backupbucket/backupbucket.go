@@ -74,6 +74,13 @@ type BackupBucketArgs struct {
 	// bucket is versioned with soft delete instead of retention-locked
 	// (a locked retention policy refuses every overwrite).
 	Live bool
+	// Ledger says the bucket is an append-only record that is read back
+	// after every restore (components/erasureledger), not a backup: its
+	// objects stay in the standard class (an archived entry could not be
+	// read when a restore needs it, so Tiers are ignored) and no "backup
+	// arrived" alarm is raised (erasures do not come daily). Locking,
+	// encryption, privacy, replication and its alarms are the backups'.
+	Ledger bool
 }
 
 // Adoption names the existing bucket that becomes the primary. It is
@@ -202,6 +209,7 @@ type builder struct {
 	alerts            *core.AlertTarget
 	adopt             *Adoption
 	live              bool
+	ledger            bool
 	logs              pulumi.StringOutput
 }
 
@@ -210,6 +218,10 @@ func newBuilder(ctx *pulumi.Context, name string, a BackupBucketArgs, c *BackupB
 	b := &builder{
 		ctx: ctx, name: name, c: c, dep: dep, s: a.Settings, purpose: a.Purpose,
 		mode: ImmutabilityFor(dep.Environment), key: a.Key, alerts: a.Alerts, adopt: a.Adopt, live: a.Live, logs: a.AccessLogWorkspace,
+		ledger: a.Ledger,
+	}
+	if a.Ledger {
+		b.s.Tiers = Tiers{}
 	}
 	if dep.DR != nil && *a.Settings.ReplicateToDR {
 		b.dr, b.drKey = dep.DR, a.DRKey

@@ -61,7 +61,12 @@ func (b *builder) gcp() (outputs, error) {
 		out.replicaLocation = pulumi.String(b.dr.Region).ToStringOutput()
 		out.replicaName = replica.Name
 	}
-	if b.alerts != nil {
+	if b.alerts != nil && b.ledger && replica != nil {
+		if err := b.gcsLedgerCopyAlert(main, replica); err != nil {
+			return out, err
+		}
+	}
+	if b.alerts != nil && !b.ledger {
 		if err := b.gcsFreshnessAlert(b.name, "primary bucket", main); err != nil {
 			return out, err
 		}
@@ -291,6 +296,33 @@ func (b *builder) gcsFreshnessAlertAt(site core.Site, target *core.AlertTarget, 
 		}},
 		Documentation:        &monitoring.AlertPolicyDocumentationArgs{Content: pulumi.String(b.alarmDescription(alarmFreshness, t)), MimeType: pulumi.String("text/markdown")},
 		NotificationChannels: target.IDs,
+	}, b.opts(site)...)
+	return err
+}
+
+// gcsLedgerCopyAlert raises when the ledger's replica holds fewer entries
+// than the primary for a day: the hourly transfer stopped copying. A
+// ledger is written only when someone is erased, so "nothing written"
+// says nothing; the two buckets' object counts (sampled daily,
+// cloud.google.com/monitoring/api/metrics_gcp#gcp-storage) must agree.
+func (b *builder) gcsLedgerCopyAlert(main, replica *storage.Bucket) error {
+	site := b.dep.Primary
+	query := pulumi.Sprintf(`sum(storage_googleapis_com:storage_object_count{bucket_name="%s"}) - `+
+		`sum(storage_googleapis_com:storage_object_count{bucket_name="%s"}) > 0`, main.Name, replica.Name)
+	_, err := monitoring.NewAlertPolicy(b.ctx, b.name+"-"+alarmReplicationFailed, &monitoring.AlertPolicyArgs{
+		DisplayName: pulumi.String(fmt.Sprintf("%s: the %s replica in %s is missing entries", b.dep.Stack, b.purpose, b.dr.Region)),
+		Project:     pulumi.StringPtrFromPtr(project(site)),
+		Combiner:    pulumi.String("OR"),
+		Severity:    pulumi.String("ERROR"),
+		Conditions: monitoring.AlertPolicyConditionArray{&monitoring.AlertPolicyConditionArgs{
+			DisplayName: pulumi.String("primary entries - replica entries > 0 for a day"),
+			ConditionPrometheusQueryLanguage: &monitoring.AlertPolicyConditionConditionPrometheusQueryLanguageArgs{
+				Query:    query,
+				Duration: pulumi.String("86400s"),
+			},
+		}},
+		Documentation:        &monitoring.AlertPolicyDocumentationArgs{Content: pulumi.String(b.alarmDescription(alarmReplicationFailed, b.alerts.Limits())), MimeType: pulumi.String("text/markdown")},
+		NotificationChannels: b.alerts.IDs,
 	}, b.opts(site)...)
 	return err
 }

@@ -42,6 +42,12 @@ const (
 	KindConfigChange    = "config-change"
 	KindEmergencyBackup = "emergency-backup" // backup now: the jobs started, who and why
 	KindDrill           = "restore-drill"    // dr drill: the copy restored, checks, time against the RTO
+	// KindErasureReplay is an erasure replay after a restore: which
+	// restore, the ledger read, the counts (erasure replay, dr rebuild, dr drill).
+	KindErasureReplay = "erasure-replay"
+	// KindUnreplayed is a rebuild let through without a complete replay
+	// (--accept-unreplayed): who and why.
+	KindUnreplayed = "erasure-unreplayed"
 )
 
 // Record is one line of the audit history.

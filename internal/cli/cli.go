@@ -96,6 +96,7 @@ func newRoot(stdout, stderr io.Writer) *cobra.Command {
 	root.AddCommand(newAffectedCmd())
 	root.AddCommand(newCostCmd())
 	root.AddCommand(newBackupCmd())
+	root.AddCommand(newErasureCmd())
 	finish(root)
 	return root
 }

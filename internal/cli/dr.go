@@ -28,15 +28,8 @@ func newDRCmd() *cobra.Command {
 	return cmd
 }
 
-func newDRRebuildCmd() *cobra.Command {
-	var req dr.Request
-	var outputsFile string
-	var at *instant
-	var dryRun bool
-	cmd := &cobra.Command{
-		Use:   "rebuild --from STACK --region REGION [--restore-point T] [--dry-run]",
-		Short: "Rebuild a stack in its DR region from what it replicated there",
-		Long: `rebuild checks the prerequisites of rebuilding --from in --region and says
+// drRebuildLong is dr rebuild's help.
+const drRebuildLong = `rebuild checks the prerequisites of rebuilding --from in --region and says
 exactly what is missing: the region must be the stack's DR region (where its
 database, backups and keys are replicated) and not its primary; the release
 must name a machine image in that region (the group boots its region's image);
@@ -56,10 +49,31 @@ when the source's state backend is unreachable.
 file it would write and its plan. Rehearse with it (runbook:
 docs/runbooks/dr-region-rebuild.md).
 
-Exit codes: 0 ready (dry run) or deployed; 1 a mandatory policy rule fails
-or the update failed; 2 a prerequisite is missing, bad arguments or setup
-(no pulumi CLI, no backend); 3 frozen (override needed).`,
-		Args: cobra.NoArgs,
+After the deploy and before traffic is switched, the erasure ledger's copy
+in this region is replayed into the restored database (--database-url, as
+'erasure replay'; the DR stack's erasureLedger output says where the ledger
+is): nobody erased comes back with the restore. A replay that fails or
+cannot reach the ledger or the database stops the rebuild before the switch
+and says what to do, unless --accept-unreplayed --reason "..." is given:
+that is recorded in the audit history and printed as an alarm.
+
+Exit codes: 0 ready (dry run) or deployed and replayed; 1 a mandatory policy
+rule fails, the update failed or an erasure entry failed; 2 a prerequisite
+is missing, bad arguments or setup (no pulumi CLI, no backend), or the
+replay could not reach the ledger or the database; 3 frozen (override
+needed).`
+
+func newDRRebuildCmd() *cobra.Command {
+	var req dr.Request
+	var outputsFile string
+	var at *instant
+	var dryRun bool
+	var rf rebuildReplay
+	cmd := &cobra.Command{
+		Use:   "rebuild --from STACK --region REGION [--restore-point T] [--database-url URL] [--dry-run]",
+		Short: "Rebuild a stack in its DR region from what it replicated there",
+		Long:  drRebuildLong,
+		Args:  cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
 			now, err := at.At()
 			if err != nil {
@@ -75,11 +89,15 @@ or the update failed; 2 a prerequisite is missing, bad arguments or setup
 			if err != nil {
 				return fail(err)
 			}
+			if err := rf.validate(); err != nil {
+				return invalid(err)
+			}
 			r, err := dr.Prepare(commandContext(cmd), p, req)
 			if err != nil {
 				return err
 			}
-			return runRebuild(cmd, p, r, dryRun)
+			rf.cmd = cmd
+			return runRebuild(cmd, p, r, dryRun, rf.afterDeploy)
 		},
 	}
 	f := cmd.Flags()
@@ -91,13 +109,16 @@ or the update failed; 2 a prerequisite is missing, bad arguments or setup
 	at = nowFlag(cmd)
 	_ = cmd.MarkFlagRequired("from")
 	f.BoolVar(&dryRun, "dry-run", false, "check, show the DR stack and its plan; write and deploy nothing")
+	rf.register(cmd)
 	return cmd
 }
 
 // runRebuild reports a prepared rebuild and carries it out: the DR stack
 // is deployed through the same path as `up` (environment, freeze check,
 // the policy pack, the deploy record).
-func runRebuild(cmd *cobra.Command, p *project.Project, r *dr.Rebuild, dryRun bool) error {
+// afterDeploy runs between the deploy and the traffic switch (the erasure
+// replay); an error stops the rebuild before the switch.
+func runRebuild(cmd *cobra.Command, p *project.Project, r *dr.Rebuild, dryRun bool, afterDeploy func(*project.Project, *dr.Rebuild, map[string]any) error) error {
 	out := cmd.OutOrStdout()
 	mode := ""
 	if dryRun {
@@ -159,6 +180,9 @@ func runRebuild(cmd *cobra.Command, p *project.Project, r *dr.Rebuild, dryRun bo
 	})
 	if err != nil {
 		return deployExit(err)
+	}
+	if err := afterDeploy(p, r, done.Result.Outputs); err != nil {
+		return err
 	}
 	fmt.Fprintf(out, "rebuild of %s as %s done: %s\nNext: verify, then switch traffic (docs/runbooks/dr-region-rebuild.md). Commit %s.\n", r.From, r.Stack, describeChanges(done.Result), r.Path)
 	return nil

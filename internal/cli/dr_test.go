@@ -65,7 +65,10 @@ func TestDRRebuildWritesTheDRStackAndDeploysItLikeUp(t *testing.T) {
 	// A rebuild at a new restore point rewrites the DR stack file.
 	r := &fakeRunner{result: deploy.Result{Changes: map[string]int{"create": 3}}}
 	withRunner(t, r)
-	code, out, errOut := run(t, "dr", "rebuild", "--from", "prod", "--region", "eu-west-1", "--restore-point", "2026-11-25T11:00:00Z", "--project-dir", dir, "--now", "2026-11-25T12:00:00Z")
+	// No database to replay the erasure ledger into here: accepted, with a
+	// reason (internal/cli/erasure_test.go tests the replay itself).
+	code, out, errOut := run(t, "dr", "rebuild", "--from", "prod", "--region", "eu-west-1", "--restore-point", "2026-11-25T11:00:00Z", "--project-dir", dir, "--now", "2026-11-25T12:00:00Z",
+		"--accept-unreplayed", "--reason", "test: no restored database")
 	if code != ExitOK {
 		t.Fatalf("exit %d\n%s\n%s", code, out, errOut)
 	}

@@ -115,7 +115,11 @@ func (f *drillFlags) run(cmd *cobra.Command) error {
 	if err != nil {
 		return invalid(fmt.Errorf("%s credentials: %w", tier.Cloud, err))
 	}
-	rep := drill.Run(ctx, drill.Options{Stack: f.stack, Tier: tier, Store: st, Server: f.postgres, Checks: f.checks, RTO: f.rto})
+	replay, err := erasureAfterRestore(cmd, p, &f.backupFlags, ep)
+	if err != nil {
+		return invalid(err)
+	}
+	rep := drill.Run(ctx, drill.Options{Stack: f.stack, Tier: tier, Store: st, Server: f.postgres, Checks: f.checks, RTO: f.rto, AfterRestore: replay})
 	return f.finish(cmd, p, rep)
 }
 

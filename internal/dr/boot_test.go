@@ -350,6 +350,12 @@ var notInDR = map[string]string{
 	// A choice: the weekly drill restores the source's copies and its
 	// alarm lives with the source; a standby carrying it would page every
 	// 8 days, since nothing drills a standby.
+	// A choice: the ledger replicates from the source into the DR region,
+	// where the DR stack reads the replica; its replication and availability
+	// alarms belong to the source.
+	"erasure-replication-failed":   ledgerIsTheSources,
+	"erasure-replication-latency":  ledgerIsTheSources,
+	"erasure-ledger-unavailable":   ledgerIsTheSources,
 	"restore-drill":                drillIsTheSources,
 	"restore-drill-failed-or-slow": drillIsTheSources,
 	"restore-drill-missing":        drillIsTheSources,
@@ -373,10 +379,11 @@ const (
 	// own alert target there) reads the source's buckets; a rebuilt region
 	// does not feed it yet, so the DR stack has neither the transfer nor
 	// its alarms.
-	offsiteGap        = "gap: the offsite copy reads only the source's buckets"
-	keyAlarmGap       = "gap: nothing in the DR region watches the adopted keys"
-	freshnessGap      = "gap: the adopted Azure backup accounts have no freshness alarm"
-	drillIsTheSources = "choice: the restore drill and its alarm belong to the source stack"
+	offsiteGap         = "gap: the offsite copy reads only the source's buckets"
+	keyAlarmGap        = "gap: nothing in the DR region watches the adopted keys"
+	freshnessGap       = "gap: the adopted Azure backup accounts have no freshness alarm"
+	ledgerIsTheSources = "choice: the erasure ledger and its replication belong to the source stack"
+	drillIsTheSources  = "choice: the restore drill and its alarm belong to the source stack"
 )
 
 // A DR stack is a complete platform: ingress, pooler, the app's grants,

@@ -278,6 +278,10 @@ func TestADRStackModifiesNoResourceOfItsSource(t *testing.T) {
 					adopted[b.Replica] = true
 				}
 			}
+			// The source's erasure ledger copy here, which it only reads.
+			if l := res.Config.Recovery.SourceOutputs.ErasureLedger; l != nil && l.Replica != "" {
+				adopted[l.Replica] = true
+			}
 			sourceNames := map[string]string{}
 			for _, r := range src.Plan.Resources {
 				if n := physical(r); n != "" && r.Custom && !strings.HasPrefix(r.Type, "pulumi:") {

@@ -53,6 +53,11 @@ type Options struct {
 	Checks Checks
 	RTO    time.Duration
 	Now    func() time.Time
+	// AfterRestore, when set, runs on the restored database before the
+	// checks, as a rebuild's erasure replay does before traffic: its
+	// checks join the report's (the ledger's subjects are gone).
+	// databaseURL reaches the scratch database; copyTime is the copy's.
+	AfterRestore func(ctx context.Context, databaseURL string, copyTime time.Time) []Check
 
 	pg Postgres
 }
@@ -159,7 +164,10 @@ func (o *Options) run(ctx context.Context, rep *Report, now time.Time) error {
 	if err := o.restore(ctx, db, dump); err != nil {
 		return err
 	}
-	rep.Checks = o.check(ctx, db, m)
+	if o.AfterRestore != nil {
+		rep.Checks = append(rep.Checks, o.AfterRestore(ctx, o.pg.URL(db), m.CreatedAt)...)
+	}
+	rep.Checks = append(rep.Checks, o.check(ctx, db, m)...)
 	return nil
 }
 

@@ -154,6 +154,11 @@ func (p Postgres) client(ctx context.Context, prog, db string, in []byte, args .
 	return strings.TrimSpace(out.String()), nil
 }
 
+// URL is the connection URL of database db on the server.
+func (p Postgres) URL(db string) string {
+	return fmt.Sprintf("postgres://%s@%s/%s?sslmode=disable", p.User, net.JoinHostPort(p.Host, strconv.Itoa(p.Port)), db)
+}
+
 // Query runs one SQL statement in db and returns its first column of the
 // first row, unaligned.
 func (p Postgres) Query(ctx context.Context, db, sql string) (string, error) {

@@ -13,6 +13,7 @@ import (
 	"github.com/wedsync/wedsync-infra/components/appconfig"
 	"github.com/wedsync/wedsync-infra/components/core"
 	"github.com/wedsync/wedsync-infra/components/database"
+	"github.com/wedsync/wedsync-infra/components/erasureledger"
 	"github.com/wedsync/wedsync-infra/internal/plan"
 )
 
@@ -115,7 +116,7 @@ func appGrants(t *testing.T, p *plan.Plan, res *Result) []string {
 				continue
 			}
 			var scope []string
-			for _, k := range []string{"project", "cryptoKeyId", "secretId"} {
+			for _, k := range []string{"project", "cryptoKeyId", "secretId", "bucket"} {
 				if v, ok := r.Inputs[k]; ok {
 					scope = append(scope, fmt.Sprint(v))
 				}
@@ -182,6 +183,33 @@ func awsStatements(t *testing.T, policy string) []string {
 // wantGrants is least privilege for the stack, from its config: which
 // stack's secrets, which keys, which database user.
 func wantGrants(t *testing.T, res *Result) []string {
+	t.Helper()
+	return append(wantAppGrants(t, res), wantLedgerGrants(res)...)
+}
+
+// wantLedgerGrants are the app's grants on the erasure ledger: create
+// entries only (none on a recovery, which only reads its source's copy).
+func wantLedgerGrants(res *Result) []string {
+	cfg, p := res.Config, res.Plan
+	if cfg.Recovery != nil || !*cfg.Erasure.Enabled {
+		return nil
+	}
+	bucket := fmt.Sprint(find(p, map[core.Cloud]string{core.AWS: "aws:s3/bucketV2:BucketV2", core.GCP: "gcp:storage/bucket:Bucket", core.Azure: "azure-native:storage:StorageAccount"}[cfg.Cloud], "erasure").Inputs[map[core.Cloud]string{core.AWS: "bucket", core.GCP: "name", core.Azure: "accountName"}[cfg.Cloud]])
+	switch cfg.Cloud {
+	case core.AWS:
+		key := fmt.Sprintf("arn:aws:kms:%s:%s:key/%s", cfg.Region, plan.MockAWSAccount, find(p, "aws:kms/key:Key", "main-key-backup").ID)
+		return []string{
+			fmt.Sprintf(`Allow s3:PutObject on arn:aws:s3:::%s/* if {"Null":{"s3:if-none-match":"false"}}`, bucket),
+			"Allow kms:Encrypt,kms:GenerateDataKey on " + key,
+		}
+	case core.GCP:
+		return []string{erasureledger.GCPWriterRole + " on " + bucket}
+	}
+	return []string{erasureledger.AzureWriterRole + " on " + find(p, "azure-native:storage:StorageAccount", "erasure").ID + "/blobServices/default/containers/backups"}
+}
+
+// wantAppGrants are the app's grants beside the ledger's.
+func wantAppGrants(t *testing.T, res *Result) []string {
 	t.Helper()
 	cfg, p := res.Config, res.Plan
 	src, keyOf := cfg.Stack, func(purpose core.KeyPurpose) string {

@@ -370,6 +370,11 @@ func ingressBreakings() map[[2]string]struct {
 		{rules.PolicyLBAccessLogs, backend}:  {"prod-gcp", setAll(backend, "logConfig.enable", false)},
 		{rules.PolicyLBHealthCheck, backend}: {"prod-gcp", setAll(backend, "healthChecks", nil)},
 		{rules.PolicyPublicEntry, firewall}:  {"prod-gcp", setAll(firewall, "sourceRanges", []any{"0.0.0.0/0"})},
+		// The erasure ledger (issue 27): locked shorter than the backups,
+		// unlocked, not copied to the DR region.
+		{rules.PolicyErasureLedger, s3}:      {"prod", setAll("aws:s3/bucketObjectLockConfigurationV2:BucketObjectLockConfigurationV2", "rule.defaultRetention.days", 30.0)},
+		{rules.PolicyErasureLedger, gcs}:     {"prod-gcp", setAll(gcs, "retentionPolicy.isLocked", false)},
+		{rules.PolicyErasureLedger, account}: {"prod-azure", setAll(account, "sku.name", "Standard_LRS")},
 	}
 }
 

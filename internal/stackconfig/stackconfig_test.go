@@ -105,7 +105,7 @@ var brokenFiles = []brokenFile{
 	{"secure_with_a_sibling", "stacks/Pulumi.dev.yaml", "dev", "  wedsync:ci:", "  wedsync:secretValues:\n    stripe: {secure: AAAA, plain: x}\n  wedsync:ci:",
 		[]string{"config.wedsync:secretValues.stripe", "alone"}},
 	{"email_of_10000_characters", "stacks/Pulumi.prod-azure.yaml", "prod-azure", "platform-oncall@wedsync.co.uk", strings.Repeat("a", 10000) + "@wedsync.co.uk",
-		[]string{"stacks/Pulumi.prod-azure.yaml:31:40: wedsync:alerting.receivers[0].email", "10014 octets", "rfc5321"}},
+		[]string{"stacks/Pulumi.prod-azure.yaml:40:40: wedsync:alerting.receivers[0].email", "10014 octets", "rfc5321"}},
 	{"control_character_in_owner", "environments/base.yaml", "prod", "  owner: platform", "  owner: \"plat\\u0007form\"",
 		[]string{"environments/base.yaml:18:20: wedsync:owner", "control character U+0007"}},
 	{"non_ascii_gcp_project", "stacks/Pulumi.prod-gcp.yaml", "prod-gcp", "wedsync:gcpProject: wedsync-prod", "wedsync:gcpProject: wédsync-prod",

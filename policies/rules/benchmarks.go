@@ -25,6 +25,10 @@ func ctl(f Framework, id string, types ...string) Control {
 }
 
 var ruleControls = map[string][]Control{
+	// The erasure ledger goes beyond every benchmark: it serves the right
+	// to erasure across restores and keeps no entry longer than the copies
+	// it protects against.
+	PolicyErasureLedger: {ctl(GDPR, "Art. 17"), ctl(GDPR, "Art. 5(1)(e)")},
 	// CI's identities: no admin-wide or wildcard grants (CIS AWS 1.16, FSBP
 	// IAM.1/IAM.21), no admin or act-as-anyone roles on GCP service accounts
 	// (CIS GCP 1.5, 1.6), no custom subscription-owner roles (CIS Azure 2.23), no decrypt on every key (FSBP KMS.1).

@@ -47,6 +47,7 @@ var levels = map[string]struct{ prod, other Level }{
 	PolicyLBHealthCheck:       {Mandatory, Mandatory},
 	PolicyPublicEntry:         {Mandatory, Mandatory},
 	PolicyConfigNoCredentials: {Mandatory, Mandatory},
+	PolicyErasureLedger:       {Mandatory, Mandatory},
 }
 
 func TestEnforcementLevelsArePinned(t *testing.T) {
@@ -125,6 +126,12 @@ func TestEveryDeclaredTypeHasAViolatingAndACompliantRow(t *testing.T) {
 	for _, f := range check("prod", awsFixtures(), Config{}, saturday) {
 		if f.Policy == PolicyFreeze && f.URN == stackURN {
 			violating[pair{PolicyFreeze, pulumiStackType}] = true
+		}
+	}
+	// A prod stack without an erasure ledger breaks the rule on the stack.
+	for _, f := range check("prod", with(awsFixtures(), "ledger", "", nil), Config{}, wednesday) {
+		if f.Policy == PolicyErasureLedger && f.URN == stackURN {
+			violating[pair{PolicyErasureLedger, pulumiStackType}] = true
 		}
 	}
 	for _, fixtures := range clouds() {

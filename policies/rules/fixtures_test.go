@@ -76,7 +76,7 @@ const (
 // 2) the way the generator writes it: dated season actions and wedding-day
 // opening and closing recurrences bounded to their season.
 func awsFixtures() []fixture {
-	return []fixture{
+	return append([]fixture{
 		{typ: "pulumi:providers:aws", name: "aws-primary", inputs: obj("region", "eu-west-2")},
 		{typ: awsKMSKey, name: "data-key", inputs: obj("enableKeyRotation", true)},
 		{typ: backupComponent, name: "backups", inputs: obj()},
@@ -117,7 +117,7 @@ func awsFixtures() []fixture {
 		{typ: awsBackupSelection, name: "db-selection", inputs: obj("resources", arr("arn:aws:rds:eu-west-2:123456789012:db:wedsync-db"))},
 		{typ: gcpTransferJob, name: "backup-offsite", inputs: obj("status", "ENABLED", "transferSpec", obj("awsS3DataSource", obj("bucketName", "wedsync-backup"), "gcsDataSink", obj("bucketName", "wedsync-offsite")))},
 		{typ: awsAppConfigVersion, name: "app-config", inputs: obj("contentType", "application/json", "content", appConfigDocument)},
-	}
+	}, ledgerFixtures("aws")...)
 }
 
 // appConfigDocument is a compliant configuration document: credentials by
@@ -126,7 +126,7 @@ const appConfigDocument = `{"stack":{"database":{"endpoint":"db.internal","crede
 	`"settings":{"smtp":{"host":"smtp.example","password":"projects/p/secrets/smtp"},"sessionTokenTtlSeconds":300}}`
 
 func gcpFixtures() []fixture {
-	return []fixture{
+	return append([]fixture{
 		{typ: "pulumi:providers:gcp", name: "gcp-primary", inputs: obj("region", "europe-west2", "project", "wedsync-prod")},
 		{typ: gcpCryptoKey, name: "data-key", inputs: obj("keyRing", "projects/p/locations/europe-west2/keyRings/r", "rotationPeriod", "7776000s")},
 		{typ: backupComponent, name: "backups", inputs: obj()},
@@ -164,7 +164,7 @@ func gcpFixtures() []fixture {
 		{typ: gcpSecretVersion, name: "app-config", in: "app", inputs: obj("secret", "projects/p/secrets/appconfig-wedsync-prod", "secretData", appConfigDocument)},
 		// A secret's version outside the component may hold a credential.
 		{typ: gcpSecretVersion, name: "smtp-password", inputs: obj("secret", "projects/p/secrets/wedsync-prod-smtp", "secretData", `{"password":"hunter2"}`)},
-	}
+	}, ledgerFixtures("gcp")...)
 }
 
 // azureWeek is a weekly Azure autoscale profile starting at hour on day.
@@ -176,7 +176,7 @@ func azureWeek(name, day string, hour, minimum float64) map[string]any {
 const azVNetID = "/subscriptions/0/resourceGroups/rg/providers/Microsoft.Network/virtualNetworks/wedsync-vnet"
 
 func azureFixtures() []fixture {
-	return []fixture{
+	return append([]fixture{
 		{typ: "pulumi:providers:azure-native", name: "azure-primary", inputs: obj("location", "uksouth")},
 		{typ: backupComponent, name: "backups", inputs: obj()},
 		{typ: azStorageAccount, name: "backup", in: "backups", id: "/subscriptions/0/resourceGroups/rg/providers/Microsoft.Storage/storageAccounts/wsbackupuks", protect: true, inputs: obj(
@@ -220,7 +220,7 @@ func azureFixtures() []fixture {
 		{typ: azAppConfigKeyValue, name: "app-document", inputs: obj("configStoreName", "wedsync-prod-appconfig", "keyValueName", "wedsync:document$prod", "contentType", "application/json", "value", appConfigDocument)},
 		{typ: azAppConfigKeyValue, name: "app-smtp-password", inputs: obj("configStoreName", "wedsync-prod-appconfig", "keyValueName", "wedsync:secrets:smtpPassword$prod",
 			"contentType", keyVaultRefContentType+";charset=utf-8", "value", `{"uri":"https://wskv.vault.azure.net/secrets/smtp-password"}`)},
-	}
+	}, ledgerFixtures("azure")...)
 }
 
 // moreFixtures is a compliant prod stack of the types the shipped
@@ -300,7 +300,7 @@ func clouds() map[string][]fixture {
 		"aws":   append(awsFixtures(), awsIngressFixtures()...),
 		"gcp":   append(gcpFixtures(), gcpIngressFixtures()...),
 		"azure": append(azureFixtures(), azureIngressFixtures()...),
-		"more":  append(moreFixtures(), ciFixtures()...),
+		"more":  append(append(moreFixtures(), ciFixtures()...), ledgerFixtures("more")...),
 	}
 }
 
