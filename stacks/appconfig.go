@@ -53,6 +53,8 @@ func (b *build) appConfig() (err error) {
 		Database: appconfig.Database{
 			Endpoint: b.db.Endpoint, Port: b.db.Port, PoolerEndpoint: b.db.PoolerEndpoint, PoolerPort: b.db.PoolerPort,
 			Name: b.db.DatabaseName, Users: b.db.AppUsers,
+			// The read path (prod's read replicas).
+			ReplicaEndpoints: b.db.ReplicaEndpoints,
 		},
 		SecretsLocation: b.secretsLocation(),
 		Secrets:         b.secretRefs(),
