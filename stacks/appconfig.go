@@ -12,7 +12,6 @@ import (
 	"github.com/wedsync/wedsync-infra/components/appconfig"
 	"github.com/wedsync/wedsync-infra/components/autoscaling"
 	"github.com/wedsync/wedsync-infra/components/core"
-	"github.com/wedsync/wedsync-infra/components/secretsstore"
 )
 
 // appSettings are the app's own settings, one file per environment, and
@@ -70,9 +69,7 @@ func (b *build) appConfig() (err error) {
 		DRKey:   b.store.Key(core.DR, core.SecretsKey),
 		Network: b.net.Network,
 	}
-	if store, ok := b.store.(*secretsstore.SecretsStore); ok && b.cfg.Cloud == core.Azure {
-		args.AuditLog = store.AuditLog
-	}
+	args.AuditLog = b.logWorkspace()
 	if b.cfg.Cloud == core.AWS {
 		// The instances' health alarm; the ingress's error-rate and latency
 		// alarms join it when the stack has an ingress (issue 15).

@@ -46,9 +46,7 @@ func (b *build) backups() error {
 			OffsiteKey: offsiteKey,
 			Alerts:     b.alerts.Target,
 		}
-		if store, ok := store.(*secretsstore.SecretsStore); ok && cfg.Cloud == core.Azure {
-			args.AccessLogWorkspace = store.AuditLog
-		}
+		args.AccessLogWorkspace = b.logWorkspace()
 		if b.src != nil {
 			// Recovery: the bucket is the replica the source wrote to here;
 			// its own replica goes back to the source's region.

@@ -188,7 +188,9 @@ type builder struct {
 	args SecretsStoreArgs
 	dep  core.Deployment
 	set  Settings
-	c    *SecretsStore
+	// c is the component every child is parented to: the store, or an
+	// adopted store (adopted.go).
+	c    pulumi.Resource
 	out  outputs
 	// azureSubscription is the subscription the Azure provider deploys to.
 	azureSubscription string

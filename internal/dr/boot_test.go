@@ -335,13 +335,6 @@ var alarmTypes = []string{
 // alarm of the source is in the DR stack too, or here with its reason;
 // the ones here today are gaps to close, not choices.
 var notInDR = map[string]string{
-	// Not yet (a known gap): the DR stack adopts the source's replica keys
-	// and creates no secrets store, so nothing in the DR region watches
-	// them for deletion or denied access; the source's alarms were in the
-	// lost region. Needs the store's alarms over adopted keys.
-	"main-key-deletion":     keyAlarmGap,
-	"main-access-denied":    keyAlarmGap,
-	"main-access-denied-dr": keyAlarmGap,
 	// Not yet (a known gap), Azure: the DR stack adopts the source's
 	// failed-over backup accounts and alarms on none of their freshness.
 	"config-freshness":     freshnessGap,
@@ -350,7 +343,6 @@ var notInDR = map[string]string{
 }
 
 const (
-	keyAlarmGap  = "gap: nothing in the DR region watches the adopted keys"
 	freshnessGap = "gap: the adopted Azure backup accounts have no freshness alarm"
 )
 

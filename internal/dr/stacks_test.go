@@ -157,7 +157,8 @@ func TestTheDRDatabaseIsRestoredNeverCreatedEmpty(t *testing.T) {
 		res := planOf(t, "prod-azure-dr")
 		var db plan.Resource
 		for _, r := range res.Plan.Resources {
-			if strings.HasPrefix(r.Type, "azure-native:dbforpostgresql") && strings.HasSuffix(r.Type, ":Server") {
+			// The primary (its read replica is a Server too, created as a replica).
+			if strings.HasPrefix(r.Type, "azure-native:dbforpostgresql") && strings.HasSuffix(r.Type, ":Server") && r.Name == "main" {
 				db = r
 			}
 		}
