@@ -190,8 +190,8 @@ type builder struct {
 	set  Settings
 	// c is the component every child is parented to: the store, or an
 	// adopted store (adopted.go).
-	c    pulumi.Resource
-	out  outputs
+	c   pulumi.Resource
+	out outputs
 	// azureSubscription is the subscription the Azure provider deploys to.
 	azureSubscription string
 }
