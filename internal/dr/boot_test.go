@@ -332,19 +332,11 @@ var alarmTypes = []string{
 }
 
 // notInDR are the source's alarms a DR stack does without, and why. A new
-// alarm of the source is in the DR stack too, or here with its reason;
-// the ones here today are gaps to close, not choices.
-var notInDR = map[string]string{
-	// Not yet (a known gap), Azure: the DR stack adopts the source's
-	// failed-over backup accounts and alarms on none of their freshness.
-	"config-freshness":     freshnessGap,
-	"db-exports-freshness": freshnessGap,
-	"media-freshness":      freshnessGap,
-}
-
-const (
-	freshnessGap = "gap: the adopted Azure backup accounts have no freshness alarm"
-)
+// alarm of the source is in the DR stack too, or here with its reason.
+// None today: the adopted keys and Azure's failed-over backup accounts are
+// watched from the DR region (secretsstore.AdoptedStore,
+// backupbucket.FailedOverAccount).
+var notInDR = map[string]string{}
 
 // A DR stack is a complete platform: ingress, pooler, the app's grants,
 // its budget and the source's alarms (but those listed in notInDR).
