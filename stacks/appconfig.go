@@ -12,7 +12,6 @@ import (
 	"github.com/wedsync/wedsync-infra/components/appconfig"
 	"github.com/wedsync/wedsync-infra/components/autoscaling"
 	"github.com/wedsync/wedsync-infra/components/core"
-	"github.com/wedsync/wedsync-infra/components/secretsstore"
 )
 
 // appSettings are the app's own settings, one file per environment, and
@@ -53,6 +52,8 @@ func (b *build) appConfig() (err error) {
 		Database: appconfig.Database{
 			Endpoint: b.db.Endpoint, Port: b.db.Port, PoolerEndpoint: b.db.PoolerEndpoint, PoolerPort: b.db.PoolerPort,
 			Name: b.db.DatabaseName, Users: b.db.AppUsers,
+			// The read path (prod's read replicas).
+			ReplicaEndpoints: b.db.ReplicaEndpoints,
 		},
 		SecretsLocation: b.secretsLocation(),
 		Secrets:         b.secretRefs(),
@@ -68,9 +69,7 @@ func (b *build) appConfig() (err error) {
 		DRKey:   b.store.Key(core.DR, core.SecretsKey),
 		Network: b.net.Network,
 	}
-	if store, ok := b.store.(*secretsstore.SecretsStore); ok && b.cfg.Cloud == core.Azure {
-		args.AuditLog = store.AuditLog
-	}
+	args.AuditLog = b.logWorkspace()
 	if b.cfg.Cloud == core.AWS {
 		// The instances' health alarm; the ingress's error-rate and latency
 		// alarms join it when the stack has an ingress (issue 15).

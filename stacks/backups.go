@@ -60,9 +60,7 @@ func (b *build) backups() error {
 			OffsiteAlerts: offsiteAlerts,
 		}
 		fromBlob.wire(args)
-		if store, ok := store.(*secretsstore.SecretsStore); ok && cfg.Cloud == core.Azure {
-			args.AccessLogWorkspace = store.AuditLog
-		}
+		args.AccessLogWorkspace = b.logWorkspace()
 		if b.src != nil {
 			// Recovery: the bucket is the replica the source wrote to here;
 			// its own replica goes back to the source's region.
@@ -94,12 +92,21 @@ func (b *build) backups() error {
 // copy is its geo-secondary, which Azure turns into the primary with
 // `az storage account failover`). The source stack keeps managing them;
 // this stack names them, so nothing empty is created in their place.
+// Each is watched from this region as the source watched it (its
+// freshness alarm, its access logs into this stack's workspace).
 // After the failover an account is locally redundant; geo-replication back
 // to the old region is switched on again when that region returns (see
 // docs/runbooks/dr-region-rebuild.md).
 func (b *build) recoveredAccounts() error {
 	out := pulumi.Map{}
 	for _, purpose := range backupPurposes {
+		// Watched from here: the source's alarms and logs were in the lost region.
+		if _, err := backupbucket.NewFailedOverAccount(b.ctx, purpose, &backupbucket.FailedOverAccountArgs{
+			Deployment: b.dep, Purpose: purpose, Alerts: b.alerts.Target, AccessLogWorkspace: b.logWorkspace(),
+			AccountID: pulumi.String(b.recoveredAccountID(b.src.BackupBuckets[purpose].Bucket)).ToStringOutput(),
+		}); err != nil {
+			return err
+		}
 		out[purpose] = pulumi.Map{
 			"bucket":          pulumi.String(b.src.BackupBuckets[purpose].Bucket),
 			"replica":         pulumi.String(""),

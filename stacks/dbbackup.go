@@ -65,16 +65,23 @@ func (b *build) exportBucket() dbbackup.Bucket {
 		return dbbackup.Bucket{Name: bucket.BucketName, ID: bucket.BucketID, URL: bucket.BucketURL}
 	}
 	name := b.src.BackupBuckets["db-exports"].Bucket
+	str := func(s string) pulumi.StringOutput { return pulumi.String(s).ToStringOutput() }
+	return dbbackup.Bucket{
+		Name: str(name),
+		ID:   str(b.recoveredAccountID(name)),
+		URL:  str("https://" + name + ".blob.core.windows.net/backups"),
+	}
+}
+
+// recoveredAccountID is the resource id of the source's failed-over
+// storage account name, in the source's resource group beside its
+// database (an Azure recovery).
+func (b *build) recoveredAccountID(name string) string {
 	group := ""
 	if db := b.src.Database; db != nil {
 		if i := strings.Index(strings.ToLower(db.SourceID), "/providers/"); i > 0 {
 			group = db.SourceID[:i]
 		}
 	}
-	str := func(s string) pulumi.StringOutput { return pulumi.String(s).ToStringOutput() }
-	return dbbackup.Bucket{
-		Name: str(name),
-		ID:   str(group + "/providers/Microsoft.Storage/storageAccounts/" + name),
-		URL:  str("https://" + name + ".blob.core.windows.net/backups"),
-	}
+	return group + "/providers/Microsoft.Storage/storageAccounts/" + name
 }

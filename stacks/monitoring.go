@@ -39,6 +39,7 @@ func (b *build) dashboard() error {
 	d, err := alerting.NewDashboard(b.ctx, "main", &alerting.DashboardArgs{
 		Deployment: b.dep,
 		Database:   b.db.MetricsID,
+		Replicas:   b.db.ReplicaMetricsIDs,
 		Group:      b.group.GroupName,
 		Buckets:    buckets.ToStringArrayOutput(),
 		// The ingress's traffic panels: requests, 5xx, p99, error budget.

@@ -21,7 +21,6 @@ import (
 	"github.com/wedsync/wedsync-infra/components/database"
 	"github.com/wedsync/wedsync-infra/components/ingress"
 	"github.com/wedsync/wedsync-infra/components/network"
-	"github.com/wedsync/wedsync-infra/components/secretsstore"
 )
 
 // Program is the program `pulumi up` runs (main.go hands it to pulumi.Run).
@@ -183,10 +182,8 @@ func (b *build) database() (err error) {
 		// The application signs in with its identity (stacks/grants.go).
 		AppPrincipals: b.appPrincipals(),
 	}
-	if store, ok := b.store.(*secretsstore.SecretsStore); ok && b.cfg.Cloud == core.Azure {
-		// The server's logs go where the vault's audit log goes.
-		args.LogWorkspace = store.AuditLog
-	}
+	// The servers' logs go where the vault's audit log goes (Azure).
+	args.LogWorkspace = b.logWorkspace()
 	if b.src != nil {
 		// Recovery: restored from what the source replicated here, never
 		// created empty.

@@ -14,6 +14,7 @@ import (
 
 	"github.com/wedsync/wedsync-infra/components/core"
 	"github.com/wedsync/wedsync-infra/components/database"
+	"github.com/wedsync/wedsync-infra/components/secretsstore"
 )
 
 // Recovery is `wedsync:recovery`: the stack is the same program in recovery
@@ -449,7 +450,15 @@ func (b *build) recoveryKeys() error {
 			keys[role][purpose] = k
 		}
 	}
-	b.store = keys
+	// The store's alarms watch the adopted keys from this region (the
+	// source's were in the region that was lost); on Azure its audit
+	// workspace here is where the stack's resource logs go.
+	b.store, err = secretsstore.NewAdoptedStore(b.ctx, "main", &secretsstore.AdoptedStoreArgs{
+		Deployment: b.dep, Settings: b.cfg.Secrets, Keys: keys, Alerts: b.alerts.Target,
+	})
+	if err != nil {
+		return err
+	}
 	return b.recordRecovery()
 }
 

@@ -67,3 +67,19 @@ func keyIDs(dep core.Deployment, store keySource) pulumi.StringMap {
 	}
 	return out
 }
+
+// logWorkspace (Azure) is the Log Analytics workspace the stack's resource
+// logs go to (database, backup accounts, app configuration): the store's
+// audit workspace, or a recovery's own in its region. Unset elsewhere.
+func (b *build) logWorkspace() pulumi.StringOutput {
+	if b.cfg.Cloud != core.Azure {
+		return pulumi.StringOutput{}
+	}
+	switch s := b.store.(type) {
+	case *secretsstore.SecretsStore:
+		return s.AuditLog
+	case *secretsstore.AdoptedStore:
+		return s.AuditLog
+	}
+	return pulumi.StringOutput{}
+}

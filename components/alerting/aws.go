@@ -187,9 +187,14 @@ func awsDashboard(dep core.Deployment, w watched) map[string]any {
 	metrics := map[panel][]any{
 		dbSaturation:  {db("CPUUtilization"), db("FreeStorageSpace")},
 		dbTraffic:     {db("DatabaseConnections")},
-		dbLatency:     {db("OldestReplicationSlotLag"), db("ReadLatency"), db("WriteLatency")},
+		dbLatency:     {db("ReadLatency"), db("WriteLatency")},
 		groupCapacity: {asg("AWS/AutoScaling", "GroupDesiredCapacity"), asg("AWS/AutoScaling", "GroupInServiceInstances"), asg("AWS/AutoScaling", "GroupMaxSize")},
 		groupCPU:      {asg("AWS/EC2", "CPUUtilization")},
+	}
+	// Each read replica's ReplicaLag, what its lag alarm reads (a Multi-AZ
+	// standby publishes no lag metric).
+	for _, r := range w.replicas {
+		metrics[dbLatency] = append(metrics[dbLatency], []any{"AWS/RDS", "ReplicaLag", "DBInstanceIdentifier", r})
 	}
 	for _, b := range w.buckets {
 		metrics[backupWrites] = append(metrics[backupWrites], []any{"AWS/S3", "PutRequests", "BucketName", b, "FilterId", "all-requests"})

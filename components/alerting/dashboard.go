@@ -23,6 +23,9 @@ type DashboardArgs struct {
 	Deployment core.Deployment
 	// Database is the database's MetricsID.
 	Database pulumi.StringOutput
+	// Replicas are the database's ReplicaMetricsIDs, whose lag the
+	// replication panel charts (AWS, GCP); unset charts none.
+	Replicas pulumi.StringArrayOutput
 	// Group is the app group's name (ASG, managed instance group or scale
 	// set name).
 	Group pulumi.StringOutput
@@ -76,7 +79,7 @@ func (w watched) shown() []panel {
 // watched are the resolved names the dashboard is drawn from.
 type watched struct {
 	database, group, lb string
-	buckets             []string
+	buckets, replicas   []string
 }
 
 // NewDashboard creates the stack's dashboard at the primary site.
@@ -124,8 +127,12 @@ func (b *dashboardBuilder) body(buckets pulumi.StringArrayOutput, draw func(watc
 	if lb.OutputState == nil {
 		lb = pulumi.String("").ToStringOutput()
 	}
-	return pulumi.All(b.a.Database, b.a.Group, buckets, lb).ApplyT(func(vs []any) (string, error) {
-		doc, err := json.Marshal(draw(watched{database: vs[0].(string), group: vs[1].(string), buckets: vs[2].([]string), lb: vs[3].(string)}))
+	replicas := b.a.Replicas
+	if replicas == (pulumi.StringArrayOutput{}) {
+		replicas = pulumi.StringArray{}.ToStringArrayOutput()
+	}
+	return pulumi.All(b.a.Database, b.a.Group, buckets, lb, replicas).ApplyT(func(vs []any) (string, error) {
+		doc, err := json.Marshal(draw(watched{database: vs[0].(string), group: vs[1].(string), buckets: vs[2].([]string), lb: vs[3].(string), replicas: vs[4].([]string)}))
 		return string(doc), err
 	}).(pulumi.StringOutput)
 }

@@ -94,9 +94,13 @@ func gcpDashboard(dep core.Deployment, w watched) map[string]any {
 	filters := map[panel][]string{
 		dbSaturation:  {db("cpu/utilization"), db("disk/utilization")},
 		dbTraffic:     {db("postgresql/num_backends")},
-		dbLatency:     {db("replication/replica_lag")},
+		dbLatency:     {},
 		groupCapacity: {group("compute.googleapis.com/instance_group/size")},
 		groupCPU:      {fmt.Sprintf(`resource.type="gce_instance" AND metadata.system_labels.instance_group="%s" AND metric.type="compute.googleapis.com/instance/cpu/utilization"`, w.group)},
+	}
+	// replica_lag is reported by each replica, not by the primary.
+	for _, r := range w.replicas {
+		filters[dbLatency] = append(filters[dbLatency], fmt.Sprintf(`resource.type="cloudsql_database" AND resource.labels.database_id="%s" AND metric.type="cloudsql.googleapis.com/database/replication/replica_lag"`, r))
 	}
 	for _, b := range w.buckets {
 		filters[backupWrites] = append(filters[backupWrites], fmt.Sprintf(`resource.type="gcs_bucket" AND resource.labels.bucket_name="%s" AND metric.type="storage.googleapis.com/api/request_count" AND metric.labels.method="WriteObject"`, b))

@@ -283,3 +283,65 @@ func TestSettingsDefaultsAndProdLimits(t *testing.T) {
 		t.Errorf("dev may roll out at once: %v", err)
 	}
 }
+
+// The app finds its read path in the document: every read replica's host
+// the database gives, and an empty list (never a missing field) without
+// replicas. Broken variant: the replicas not passed, the document lacks them.
+func TestTheDocumentNamesTheReadReplicas(t *testing.T) {
+	replicas := []string{"wedsync-prod-main-read1.abc.eu-west-2.rds.amazonaws.com", "wedsync-prod-main-read2.abc.eu-west-2.rds.amazonaws.com"}
+	withReplicas := func(a *AppConfigArgs) {
+		a.Facts.Database.ReplicaEndpoints = pulumi.ToStringArray(replicas).ToStringArrayOutput()
+	}
+	readPath := func(doc string) []string {
+		var d struct {
+			Stack struct {
+				Database struct {
+					ReplicaEndpoints *[]string
+				}
+			}
+		}
+		if err := json.Unmarshal([]byte(doc), &d); err != nil || d.Stack.Database.ReplicaEndpoints == nil {
+			return nil
+		}
+		return *d.Stack.Database.ReplicaEndpoints
+	}
+	for _, cloud := range core.Clouds {
+		t.Run(string(cloud), func(t *testing.T) {
+			_, doc := planCloud(t, cloud, core.Prod, withReplicas)
+			if got := readPath(doc); strings.Join(got, ",") != strings.Join(replicas, ",") {
+				t.Errorf("stack.database.replicaEndpoints = %v, want %v", got, replicas)
+			}
+			_, none := planCloud(t, cloud, core.Prod, nil)
+			if got := readPath(none); got == nil || len(got) != 0 {
+				t.Errorf("without replicas, stack.database.replicaEndpoints = %v, want an empty list", got)
+			}
+			if strings.Contains(none, replicas[0]) {
+				t.Error("a document without replicas names one (broken variant passes)")
+			}
+		})
+	}
+}
+
+// The schema holds the read path: a document without it, or with an empty
+// host, is refused before AppConfig sees it.
+func TestTheSchemaRequiresTheReadPath(t *testing.T) {
+	schema, err := DocumentSchema(shippedSchema(t))
+	if err != nil {
+		t.Fatal(err)
+	}
+	_, doc := planCloud(t, core.AWS, core.Prod, nil)
+	if err := validateDocument([]byte(doc), schema); err != nil {
+		t.Fatalf("the document breaks its schema: %v", err)
+	}
+	for name, broken := range map[string]string{
+		"no replicaEndpoints": strings.Replace(doc, `"replicaEndpoints": []`, `"replicaHosts": []`, 1),
+		"an empty host":       strings.Replace(doc, `"replicaEndpoints": []`, `"replicaEndpoints": [""]`, 1),
+	} {
+		if broken == doc {
+			t.Fatalf("%s: the document has no empty replicaEndpoints to break: %s", name, doc)
+		}
+		if err := validateDocument([]byte(broken), schema); err == nil || !strings.Contains(err.Error(), "replicaEndpoints") {
+			t.Errorf("%s: schema check = %v, want a problem naming replicaEndpoints", name, err)
+		}
+	}
+}

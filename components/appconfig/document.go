@@ -44,6 +44,10 @@ type Database struct {
 	Port, PoolerPort               pulumi.IntOutput
 	// Users are the PostgreSQL users the app signs in as.
 	Users pulumi.StringArrayOutput
+	// ReplicaEndpoints are the read replicas' hosts (database.Database's),
+	// the app's read path; none outside prod. Unset writes an empty list,
+	// so the app never mistakes a missing field for a broken document.
+	ReplicaEndpoints pulumi.StringArrayOutput
 }
 
 // stackPart is the document's "stack" object, as pulumi inputs.
@@ -57,6 +61,10 @@ func (b *builder) stackPart() pulumi.Map {
 		}
 		return out
 	}
+	replicas := f.Database.ReplicaEndpoints
+	if replicas == (pulumi.StringArrayOutput{}) {
+		replicas = pulumi.StringArray{}.ToStringArrayOutput()
+	}
 	return pulumi.Map{
 		"name":        pulumi.String(a.Deployment.Stack),
 		"environment": pulumi.String(string(a.Deployment.Environment)),
@@ -67,6 +75,7 @@ func (b *builder) stackPart() pulumi.Map {
 			"endpoint": f.Database.Endpoint, "port": f.Database.Port,
 			"poolerEndpoint": f.Database.PoolerEndpoint, "poolerPort": f.Database.PoolerPort,
 			"name": f.Database.Name, "users": f.Database.Users,
+			"replicaEndpoints": replicas,
 		},
 		"secretsLocation": f.SecretsLocation,
 		"secrets":         strs(f.Secrets),
@@ -154,11 +163,13 @@ func DocumentSchema(appSchema []byte) (string, error) {
 					"cloud":       map[string]any{"enum": core.Clouds},
 					"siteRole":    map[string]any{"enum": []core.Role{core.Primary, core.DR}},
 					"database": map[string]any{
-						"type": "object", "required": []string{"endpoint", "port", "poolerEndpoint", "poolerPort", "name"},
+						"type": "object", "required": []string{"endpoint", "port", "poolerEndpoint", "poolerPort", "name", "replicaEndpoints"},
 						"properties": map[string]any{
 							"endpoint": map[string]any{"type": "string", "minLength": 1}, "port": port,
 							"poolerEndpoint": map[string]any{"type": "string", "minLength": 1}, "poolerPort": port,
 							"name": str, "users": map[string]any{"type": "array", "items": str},
+							// The read path: each replica's host, on port (AWS, GCP) or poolerPort (Azure).
+							"replicaEndpoints": map[string]any{"type": "array", "items": map[string]any{"type": "string", "minLength": 1}},
 						},
 					},
 					"secrets": strMap, "keys": strMap, "buckets": strMap,

@@ -44,12 +44,12 @@ func (b *builder) azure() (outputs, error) {
 		return outputs{}, err
 	}
 	if b.logs != (pulumi.StringOutput{}) {
-		if err := b.azureAccessLogs(account); err != nil {
+		if err := b.azureAccessLogs(account.ID().ToStringOutput(), accessLogSetting); err != nil {
 			return outputs{}, err
 		}
 	}
 	if b.alerts != nil && !b.ledger {
-		if err := b.azureFreshnessAlert(account); err != nil {
+		if err := b.azureFreshnessAlert(account.ID().ToStringOutput()); err != nil {
 			return outputs{}, err
 		}
 	}
@@ -301,14 +301,14 @@ func guid(s string) string {
 // property, read in the backups runbook). Azure Monitor also evaluates a
 // metric with no data as no alert, so an account that sees no write at all
 // stays silent until its first write; the dashboard's write chart shows it.
-func (b *builder) azureFreshnessAlert(account *storage.StorageAccount) error {
+func (b *builder) azureFreshnessAlert(account pulumi.StringOutput) error {
 	t := b.alerts.Limits()
 	return azuremetric.New(b.ctx, b.name+"-"+alarmFreshness, b.dep, b.alerts, azuremetric.Alert{
 		Key:         "blob-writes",
 		RuleName:    b.dep.Name("backup", b.purpose, alarmFreshness),
 		Description: b.alarmDescription(alarmFreshness, t),
 		Severity:    1,
-		Scope:       account.ID(),
+		Scope:       account,
 		Namespace:   "Microsoft.Storage/storageAccounts",
 		// Transactions by ApiName: https://learn.microsoft.com/azure/azure-monitor/reference/supported-metrics/microsoft-storage-storageaccounts-metrics
 		Metric:      "Transactions",
@@ -321,17 +321,22 @@ func (b *builder) azureFreshnessAlert(account *storage.StorageAccount) error {
 	}, b.opts(b.dep.Primary)...)
 }
 
+// accessLogSetting is the name of the account's access-log diagnostic setting.
+const accessLogSetting = "backup-access-to-log-analytics"
+
 // azureAccessLogs sends the account's blob read, write and delete logs to
 // the audit workspace: who read or wrote a backup is recorded.
 // https://learn.microsoft.com/azure/storage/blobs/monitor-blob-storage-reference#resource-logs
-func (b *builder) azureAccessLogs(account *storage.StorageAccount) error {
+// setting names the diagnostic setting: an account keeps up to five, each
+// by its own name.
+func (b *builder) azureAccessLogs(account pulumi.StringOutput, setting string) error {
 	var logs insights.LogSettingsArray
 	for _, c := range []string{"StorageRead", "StorageWrite", "StorageDelete"} {
 		logs = append(logs, insights.LogSettingsArgs{Category: pulumi.String(c), Enabled: pulumi.Bool(true)})
 	}
 	_, err := insights.NewDiagnosticSetting(b.ctx, b.name+"-access", &insights.DiagnosticSettingArgs{
-		Name:        pulumi.String("backup-access-to-log-analytics"),
-		ResourceUri: pulumi.Sprintf("%s/blobServices/default", account.ID()),
+		Name:        pulumi.String(setting),
+		ResourceUri: pulumi.Sprintf("%s/blobServices/default", account),
 		WorkspaceId: b.logs,
 		Logs:        logs,
 	}, b.opts(b.dep.Primary)...)

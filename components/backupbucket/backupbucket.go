@@ -190,7 +190,7 @@ func (c *BackupBucket) set(ctx *pulumi.Context, out outputs) error {
 type builder struct {
 	ctx     *pulumi.Context
 	name    string
-	c       *BackupBucket
+	c       pulumi.Resource // the parent of every child: a BackupBucket or a FailedOverAccount
 	dep     core.Deployment
 	s       Settings
 	purpose string

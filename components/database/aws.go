@@ -64,9 +64,10 @@ func (b *builder) aws() (outputs, error) {
 	}
 	// The application signs in to the proxy (prx-...) to write and to the
 	// replicas (db-...) to read, never to the instance directly.
-	readers := pulumi.StringArray{}
+	readers, metrics := pulumi.StringArray{}, pulumi.StringArray{}
 	for _, r := range replicas {
 		readers = append(readers, r.ResourceId)
+		metrics = append(metrics, r.Identifier)
 	}
 	return outputs{
 		endpoint:          inst.Address,
@@ -80,11 +81,12 @@ func (b *builder) aws() (outputs, error) {
 			_, id, _ := strings.Cut(arn, ":db-proxy:")
 			return awsConnectPolicy(arn, id, AWSAppUser, v[1].([]string)...)
 		}).(pulumi.StringOutput),
-		replicaEndpoints: awsReplicaEndpoints(replicas),
-		sourceID:         sourceID,
-		metricsID:        inst.Identifier,
-		backupTarget:     inst.Arn,
-		exportIdentity:   empty(),
+		replicaEndpoints:  awsReplicaEndpoints(replicas),
+		sourceID:          sourceID,
+		metricsID:         inst.Identifier,
+		replicaMetricsIDs: metrics.ToStringArrayOutput(),
+		backupTarget:      inst.Arn,
+		exportIdentity:    empty(),
 	}, nil
 }
 

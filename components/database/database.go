@@ -101,6 +101,11 @@ type Database struct {
 	// instance identifier, the Cloud SQL database_id (project:instance),
 	// the flexible server's resource id. Dashboards read it.
 	MetricsID pulumi.StringOutput
+	// ReplicaMetricsIDs are what the metrics key each replica by, whose lag
+	// dashboards chart: the read replicas' RDS identifiers (AWS), the read
+	// and cross-region replicas' database_ids (GCP); none on Azure, whose
+	// primary reports its replicas' lag (max_physical_replication_lag).
+	ReplicaMetricsIDs pulumi.StringArrayOutput
 	// BackupTarget is what the cloud's backup service protects the
 	// database by: the RDS instance ARN, the Cloud SQL instance name, the
 	// flexible server's resource id (components/dbbackup reads it).
@@ -158,7 +163,10 @@ func NewDatabase(ctx *pulumi.Context, name string, args *DatabaseArgs, opts ...p
 	c.AppUsers, c.ConnectPolicy = out.appUsers, out.connectPolicy
 	c.SourceID, c.MetricsID = out.sourceID, out.metricsID
 	c.BackupTarget, c.ExportIdentity = out.backupTarget, out.exportIdentity
-	c.ReplicaEndpoints = out.replicaEndpoints
+	c.ReplicaEndpoints, c.ReplicaMetricsIDs = out.replicaEndpoints, out.replicaMetricsIDs
+	if c.ReplicaMetricsIDs == (pulumi.StringArrayOutput{}) {
+		c.ReplicaMetricsIDs = pulumi.StringArray{}.ToStringArrayOutput()
+	}
 	c.KeyID = a.Key.ID
 	c.DatabaseName = pulumi.String(a.Settings.DatabaseName).ToStringOutput()
 	return c, ctx.RegisterResourceOutputs(c, pulumi.Map{
@@ -176,6 +184,7 @@ func NewDatabase(ctx *pulumi.Context, name string, args *DatabaseArgs, opts ...p
 		"backupTarget":      c.BackupTarget,
 		"exportIdentity":    c.ExportIdentity,
 		"replicaEndpoints":  c.ReplicaEndpoints,
+		"replicaMetricsIds": c.ReplicaMetricsIDs,
 	})
 }
 
@@ -272,6 +281,7 @@ type outputs struct {
 	poolerPort                                                      pulumi.IntOutput
 	appUsers                                                        pulumi.StringArrayOutput
 	replicaEndpoints                                                pulumi.StringArrayOutput
+	replicaMetricsIDs                                               pulumi.StringArrayOutput
 }
 
 // opts are a child's options at site: parented to the database and on the

@@ -94,6 +94,11 @@ func (b *builder) gcp() (outputs, error) {
 		instances = append(instances, dep.Name(b.name, replicaLabel(i)))
 		endpoints = append(endpoints, r.PrivateIpAddress)
 	}
+	// Every replica (cross-region and read) reports its own replica_lag.
+	metrics := pulumi.StringArray{}
+	for _, name := range instances[1:] {
+		metrics = append(metrics, pulumi.String(site.GCPProject+":"+name))
+	}
 	appUsers, err := b.gcpPrincipals(inst, instances)
 	if err != nil {
 		return outputs{}, err
@@ -116,6 +121,7 @@ func (b *builder) gcp() (outputs, error) {
 		backupTarget:      inst.Name,
 		exportIdentity:    inst.ServiceAccountEmailAddress,
 		replicaEndpoints:  endpoints.ToStringArrayOutput(),
+		replicaMetricsIDs: metrics.ToStringArrayOutput(),
 	}, nil
 }
 

@@ -246,19 +246,9 @@ func (b *builder) azureAudit(site core.Site, vault *keyvault.Vault) error {
 	if !*b.set.AuditLogs {
 		return nil
 	}
-	ws, err := operationalinsights.NewWorkspace(b.ctx, b.resourceName(site.Role, "audit"), &operationalinsights.WorkspaceArgs{
-		WorkspaceName:     pulumi.String(b.dep.Name("secrets-audit", site.Short())),
-		ResourceGroupName: site.AzureResourceGroup,
-		Location:          pulumi.String(site.Region),
-		Sku:               operationalinsights.WorkspaceSkuArgs{Name: pulumi.String("PerGB2018")},
-		RetentionInDays:   pulumi.Int(b.set.AuditRetentionDays),
-		Tags:              b.dep.Tags.For(core.Azure),
-	}, b.opts(site)...)
+	ws, err := b.azureAuditWorkspace(site)
 	if err != nil {
 		return err
-	}
-	if site.Role == core.Primary {
-		b.out.auditLog = ws.ID().ToStringOutput()
 	}
 	_, err = insights.NewDiagnosticSetting(b.ctx, b.resourceName(site.Role, "vault-audit"), &insights.DiagnosticSettingArgs{
 		Name:                        pulumi.String("audit-to-log-analytics"),
@@ -270,6 +260,24 @@ func (b *builder) azureAudit(site core.Site, vault *keyvault.Vault) error {
 		},
 	}, site.With(pulumi.Parent(vault))...)
 	return err
+}
+
+// azureAuditWorkspace is the Log Analytics workspace at site that keeps
+// the audit records for the settings' retention; the primary's is the
+// store's AuditLog, where the stack's other resource logs go too.
+func (b *builder) azureAuditWorkspace(site core.Site) (*operationalinsights.Workspace, error) {
+	ws, err := operationalinsights.NewWorkspace(b.ctx, b.resourceName(site.Role, "audit"), &operationalinsights.WorkspaceArgs{
+		WorkspaceName:     pulumi.String(b.dep.Name("secrets-audit", site.Short())),
+		ResourceGroupName: site.AzureResourceGroup,
+		Location:          pulumi.String(site.Region),
+		Sku:               operationalinsights.WorkspaceSkuArgs{Name: pulumi.String("PerGB2018")},
+		RetentionInDays:   pulumi.Int(b.set.AuditRetentionDays),
+		Tags:              b.dep.Tags.For(core.Azure),
+	}, b.opts(site)...)
+	if err == nil && site.Role == core.Primary {
+		b.out.auditLog = ws.ID().ToStringOutput()
+	}
+	return ws, err
 }
 
 // azureAlarms: an activity log alert when a vault of the stack is deleted

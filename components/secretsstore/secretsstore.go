@@ -188,8 +188,10 @@ type builder struct {
 	args SecretsStoreArgs
 	dep  core.Deployment
 	set  Settings
-	c    *SecretsStore
-	out  outputs
+	// c is the component every child is parented to: the store, or an
+	// adopted store (adopted.go).
+	c   pulumi.Resource
+	out outputs
 	// azureSubscription is the subscription the Azure provider deploys to.
 	azureSubscription string
 }

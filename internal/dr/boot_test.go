@@ -333,29 +333,19 @@ var alarmTypes = []string{
 
 // notInDR are the source's alarms a DR stack does without, and why. A new
 // alarm of the source is in the DR stack too, or here with its reason:
-// a gap to close, or a choice with its why.
+// a gap to close, or a choice with its why. The adopted keys and Azure's
+// failed-over backup accounts are watched from the DR region
+// (secretsstore.AdoptedStore, backupbucket.FailedOverAccount).
 var notInDR = map[string]string{
-	// Not yet (a known gap): the DR stack adopts the source's replica keys
-	// and creates no secrets store, so nothing in the DR region watches
-	// them for deletion or denied access; the source's alarms were in the
-	// lost region. Needs the store's alarms over adopted keys.
-	"main-key-deletion":     keyAlarmGap,
-	"main-access-denied":    keyAlarmGap,
-	"main-access-denied-dr": keyAlarmGap,
-	// Not yet (a known gap), Azure: the DR stack adopts the source's
-	// failed-over backup accounts and alarms on none of their freshness.
-	"config-freshness":     freshnessGap,
-	"db-exports-freshness": freshnessGap,
-	"media-freshness":      freshnessGap,
-	// A choice: the weekly drill restores the source's copies and its
-	// alarm lives with the source; a standby carrying it would page every
-	// 8 days, since nothing drills a standby.
 	// A choice: the ledger replicates from the source into the DR region,
 	// where the DR stack reads the replica; its replication and availability
 	// alarms belong to the source.
-	"erasure-replication-failed":   ledgerIsTheSources,
-	"erasure-replication-latency":  ledgerIsTheSources,
-	"erasure-ledger-unavailable":   ledgerIsTheSources,
+	"erasure-replication-failed":  ledgerIsTheSources,
+	"erasure-replication-latency": ledgerIsTheSources,
+	"erasure-ledger-unavailable":  ledgerIsTheSources,
+	// A choice: the weekly drill restores the source's copies and its
+	// alarm lives with the source; a standby carrying it would page every
+	// 8 days, since nothing drills a standby.
 	"restore-drill":                drillIsTheSources,
 	"restore-drill-failed-or-slow": drillIsTheSources,
 	"restore-drill-missing":        drillIsTheSources,
@@ -380,8 +370,6 @@ const (
 	// does not feed it yet, so the DR stack has neither the transfer nor
 	// its alarms.
 	offsiteGap         = "gap: the offsite copy reads only the source's buckets"
-	keyAlarmGap        = "gap: nothing in the DR region watches the adopted keys"
-	freshnessGap       = "gap: the adopted Azure backup accounts have no freshness alarm"
 	ledgerIsTheSources = "choice: the erasure ledger and its replication belong to the source stack"
 	drillIsTheSources  = "choice: the restore drill and its alarm belong to the source stack"
 )

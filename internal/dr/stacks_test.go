@@ -157,8 +157,8 @@ func TestTheDRDatabaseIsRestoredNeverCreatedEmpty(t *testing.T) {
 		res := planOf(t, "prod-azure-dr")
 		var db plan.Resource
 		for _, r := range res.Plan.Resources {
-			// The primary, not its read replicas (createMode Replica).
-			if strings.HasPrefix(r.Type, "azure-native:dbforpostgresql") && strings.HasSuffix(r.Type, ":Server") && strings.HasSuffix(r.URN, "::main") {
+			// The primary (its read replica is a Server too, created as a replica).
+			if strings.HasPrefix(r.Type, "azure-native:dbforpostgresql") && strings.HasSuffix(r.Type, ":Server") && r.Name == "main" {
 				db = r
 			}
 		}
