@@ -210,7 +210,7 @@ func ciRoleProblems(p *plan.Plan, stack string) []string {
 				continue
 			}
 			conditioned := r.Inputs["condition"] != nil
-			if slices.Contains(ciaccess.GCPBroadRoles, role) && !(role == "roles/resourcemanager.projectIamAdmin" && conditioned) {
+			if slices.Contains(ciaccess.GCPBroadRoles, role) && (role != "roles/resourcemanager.projectIamAdmin" || !conditioned) {
 				out = append(out, fmt.Sprintf("%s: %s holds %s", stack, r.Name, role))
 			}
 			if role == "roles/iam.serviceAccountUser" {
