@@ -37,7 +37,13 @@ func row(t *testing.T, d *policyreport.Doc, framework, id string) policyreport.R
 // prodPlanFile writes prod's offline plan document, edited by edit.
 func prodPlanFile(t *testing.T, edit func(r map[string]any)) string {
 	t.Helper()
-	code, out, errOut := run(t, "plan", "--stack", "prod", "--json")
+	return planFile(t, "prod", edit)
+}
+
+// planFile is a stack's plan JSON, each resource passed through edit.
+func planFile(t *testing.T, stack string, edit func(r map[string]any)) string {
+	t.Helper()
+	code, out, errOut := run(t, "plan", "--stack", stack, "--json")
 	if code != ExitOK {
 		t.Fatalf("plan: exit %d: %s", code, errOut)
 	}
@@ -48,7 +54,7 @@ func prodPlanFile(t *testing.T, edit func(r map[string]any)) string {
 	}
 	data, err := json.Marshal(doc)
 	must(t, err)
-	path := filepath.Join(t.TempDir(), "prod.json")
+	path := filepath.Join(t.TempDir(), stack+".json")
 	must(t, os.WriteFile(path, data, 0o600))
 	return path
 }
@@ -93,7 +99,8 @@ func TestPolicyReportOfAStack(t *testing.T) {
 func TestPolicyReportShowsAFailedControl(t *testing.T) {
 	var urn string
 	broken := prodPlanFile(t, func(r map[string]any) {
-		if r["type"] == "aws:rds/instance:Instance" {
+		// The primary only: its read replica keeps its own encryption.
+		if r["type"] == "aws:rds/instance:Instance" && strings.HasSuffix(r["urn"].(string), "::main") {
 			urn = r["urn"].(string)
 			in := r["inputs"].(map[string]any)
 			delete(in, "storageEncrypted")
@@ -139,16 +146,31 @@ func TestPolicyReportFormats(t *testing.T) {
 	}
 }
 
-// An advisory rule's failure is a warning, not a failed control: prod-azure
-// has no offsite database copy yet (database-offsite-copy is advisory).
+// An advisory rule's failure is a warning, not a failed control: staging's
+// launch template allowing IMDSv1 (instance-metadata-v2 is advisory outside
+// prod) warns and names it; the same plan untouched has no warning.
 func TestPolicyReportWarnsOnAdvisoryRules(t *testing.T) {
-	d := reportOf(t, "--stack", "prod-azure")
+	var urn string
+	optional := planFile(t, "staging", func(r map[string]any) {
+		if r["type"] == "aws:ec2/launchTemplate:LaunchTemplate" {
+			urn = r["urn"].(string)
+			r["inputs"].(map[string]any)["metadataOptions"] = map[string]any{"httpTokens": "optional"}
+		}
+	})
+	warned := false
+	d := reportOf(t, optional)
 	for _, r := range d.Controls {
-		if r.Rule == "database-offsite-copy" && (r.Status != "warn" || r.Failed != 1) {
-			t.Errorf("%+v, want a warning", r)
+		if r.Rule == "instance-metadata-v2" && r.Checked > 0 {
+			warned = true
+			if r.Status != "warn" || r.Failed != 1 || len(r.FailedResources) != 1 || r.FailedResources[0] != urn {
+				t.Errorf("%+v, want a warning naming %s", r, urn)
+			}
 		}
 	}
-	if d.Summary.Failed != 0 || d.Summary.Warned == 0 {
-		t.Errorf("summary %+v", d.Summary)
+	if !warned || d.Summary.Warned == 0 {
+		t.Errorf("summary %+v (instance-metadata-v2 judged: %v)", d.Summary, warned)
+	}
+	if d := reportOf(t, planFile(t, "staging", func(map[string]any) {})); d.Summary.Warned != 0 {
+		t.Errorf("untouched staging plan warns: %+v", d.Summary)
 	}
 }

@@ -259,12 +259,24 @@ func hasIDToken(p *actionlint.Permissions) bool {
 	return ok && s.Value != nil && s.Value.Value == "write"
 }
 
+// signInAction says whether a step's action exchanges the job's OIDC token
+// for cloud credentials: the repository's own sign-in actions, or the
+// clouds' official ones used directly (the offsite SAS rotation).
+func signInAction(action string) bool {
+	for _, a := range []string{"cloud-login", "drill-login", "google-github-actions/auth", "aws-actions/configure-aws-credentials", "azure/login"} {
+		if strings.Contains(action, a) {
+			return true
+		}
+	}
+	return false
+}
+
 func TestJobsThatSignInAskForAnOIDCToken(t *testing.T) {
 	for file, w := range workflows(t) {
 		for id, j := range w.Jobs {
 			signsIn := false
 			for _, s := range j.Steps {
-				signsIn = signsIn || strings.Contains(uses(s), "cloud-login")
+				signsIn = signsIn || signInAction(uses(s))
 			}
 			if signsIn && !hasIDToken(j.Permissions) && !hasIDToken(w.Permissions) {
 				t.Errorf("%s job %s signs in to a cloud without permissions: id-token: write", file, id)
