@@ -59,7 +59,7 @@ func TestBackendPassesThePack(t *testing.T) {
 	for _, cloud := range core.Clouds {
 		t.Run(string(cloud), func(t *testing.T) {
 			p := planOf(t, cloud, bootstrap.Program)
-			for _, v := range mandatory(plan.Evaluate(p, bootstrap.PolicyConfig(), now)) {
+			for _, v := range mandatory(plan.Evaluate(p, bootstrap.PolicyConfig(string(cloud)), now)) {
 				t.Errorf("%s: %s: %s", v.Policy, v.URN, v.Message)
 			}
 		})
@@ -197,7 +197,7 @@ func TestBrokenBackendFailsThePack(t *testing.T) {
 			if !broke {
 				t.Fatal("found nothing to break: the test would prove nothing")
 			}
-			if len(mandatory(plan.Evaluate(p, bootstrap.PolicyConfig(), now))) == 0 {
+			if len(mandatory(plan.Evaluate(p, bootstrap.PolicyConfig(string(cloud)), now))) == 0 {
 				t.Error("the pack passed a state bucket with its protection removed")
 			}
 		})

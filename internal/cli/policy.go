@@ -18,7 +18,7 @@ func newPolicyCmd() *cobra.Command {
 		Short: "Judge plans against the policy pack's rules",
 		Args:  cobra.NoArgs,
 	}
-	cmd.AddCommand(newPolicyCheckCmd(), newPolicyReportCmd())
+	cmd.AddCommand(newPolicyCheckCmd(), newPolicyReportCmd(), newPolicyConfigCmd())
 	return cmd
 }
 

@@ -238,6 +238,9 @@ func (e *estimator) price(res plan.Resource) {
 		e.unpriced(res.Type, region, fmt.Sprintf("no price file pricing/%s-%s.yaml", cloud, region))
 		return
 	}
+	if _, ok := rp.NotPriced[res.Type]; ok {
+		return
+	}
 	tp, ok := rp.Types[res.Type]
 	if !ok {
 		e.unpriced(res.Type, region, fmt.Sprintf("neither in pricing/%s nor in pricing/free.yaml", rp.file))

@@ -35,7 +35,10 @@ type RegionPrices struct {
 	Read       string               `yaml:"read"`
 	Commitment Commitment           `yaml:"commitment"`
 	Types      map[string]TypePrice `yaml:"types"`
-	file       string
+	// NotPriced are types priced elsewhere whose price in this region is
+	// not known: each reason names the page to read it from.
+	NotPriced map[string]string `yaml:"notPriced"`
+	file      string
 }
 
 // Commitment is the documented discount for committing to a level of
@@ -130,6 +133,11 @@ func (rp *RegionPrices) check() []string {
 	var out []string
 	if rp.Cloud == "" || rp.Region == "" || rp.Read == "" || rp.Currency != "USD" {
 		out = append(out, fmt.Sprintf("%s: needs cloud, region, read (the date) and currency USD", rp.file))
+	}
+	for typ, why := range rp.NotPriced {
+		if _, priced := rp.Types[typ]; priced || !strings.Contains(why, "https://") {
+			out = append(out, fmt.Sprintf("%s: notPriced %s: want a type without a price here, and the page its price is on (https://...) in the reason", rp.file, typ))
+		}
 	}
 	for typ, tp := range rp.Types {
 		if !contains(Categories, tp.Category) {

@@ -84,8 +84,8 @@ func (a Automation) Preview(ctx context.Context, s *Stack) (Result, error) {
 	if s.PolicyPack != "" {
 		opts = append(opts, optpreview.PolicyPacks(s.PolicyPack))
 	}
-	if s.PolicyPack != "" && s.FreezeAdvisory {
-		path, err := freezeAdvisoryConfig()
+	if s.PolicyPack != "" {
+		path, err := s.policyConfigFile(s.FreezeAdvisory)
 		if err != nil {
 			return Result{}, err
 		}
@@ -112,7 +112,12 @@ func (a Automation) Up(ctx context.Context, s *Stack) (Result, error) {
 	defer done()
 	opts := []optup.Option{optup.ProgressStreams(s.Stdout), optup.ErrorProgressStreams(s.Stderr)}
 	if s.PolicyPack != "" {
-		opts = append(opts, optup.PolicyPacks(s.PolicyPack))
+		path, err := s.policyConfigFile(false)
+		if err != nil {
+			return Result{}, err
+		}
+		defer func() { _ = os.Remove(path) }()
+		opts = append(opts, optup.PolicyPacks(s.PolicyPack), optup.PolicyPackConfigs(path))
 	}
 	res, err := st.Up(ctx, opts...)
 	if err != nil {
@@ -232,18 +237,41 @@ func analyzer(ctx context.Context, projectDir, dir string) (string, error) {
 	return binDir, nil
 }
 
-// freezeAdvisoryConfig writes a policy pack config that lowers the freeze
-// rule to advisory (an enforcement level set in the pack's config applies
-// to stack policies too: policyx's AnalyzeStack reads it), for a preview
-// inside a freeze.
-func freezeAdvisoryConfig() (string, error) {
+// policyConfigFile writes the pack's config for s as `--policy-pack-config`
+// reads it (rules.StackPackConfigFile, the file a plain `pulumi` run is
+// given too), the freeze rule lowered to advisory when freezeAdvisory (an
+// enforcement level set in the pack's config applies to stack policies
+// too: policyx's AnalyzeStack reads it), for a preview inside a freeze.
+// The caller removes the file.
+func (s *Stack) policyConfigFile(freezeAdvisory bool) (string, error) {
+	var advisory []string
+	if freezeAdvisory {
+		advisory = append(advisory, rules.PolicyFreeze)
+	}
+	data, err := rules.StackPackConfigFile(s.configValues(), advisory...)
+	if err != nil {
+		return "", fmt.Errorf("stack %s: %w", s.Name, err)
+	}
 	f, err := os.CreateTemp("", "wedsync-policy-config-*.json")
 	if err != nil {
 		return "", err
 	}
-	_, err = fmt.Fprintf(f, `{%q: {"enforcementLevel": "advisory"}}`, rules.PolicyFreeze)
+	_, err = f.Write(data)
 	if cerr := f.Close(); err == nil {
 		err = cerr
 	}
 	return f.Name(), err
+}
+
+// configValues are the stack's merged config values: as read by Prepare,
+// else (a Stack built by hand) its Config.
+func (s *Stack) configValues() map[string]string {
+	if s.values != nil {
+		return s.values
+	}
+	out := make(map[string]string, len(s.Config))
+	for k, v := range s.Config {
+		out[k] = v.Value
+	}
+	return out
 }

@@ -216,6 +216,13 @@ func stackConfigAt(t *testing.T, stack string, clock time.Time) *project.StackCo
 	if err != nil {
 		t.Fatalf("stack %s config: %v", stack, err)
 	}
+	return withFreezeOverride(t, stack, sc, clock)
+}
+
+// withFreezeOverride is sc with the emergency override the freeze rule
+// asks for when the pack's clock reads clock inside the stack's freeze.
+func withFreezeOverride(t *testing.T, stack string, sc *project.StackConfig, clock time.Time) *project.StackConfig {
+	t.Helper()
 	target, err := freeze.TargetFromConfig(stack, sc.Values)
 	if err != nil {
 		t.Fatalf("stack %s: %v", stack, err)
@@ -266,6 +273,13 @@ func newStack(t *testing.T, name string, sc *project.StackConfig) auto.Stack {
 // from the stack's config keys.
 func newStackRunning(t *testing.T, name string, sc *project.StackConfig, program func(keys []string) pulumi.RunFunc) auto.Stack {
 	t.Helper()
+	return newProjectStack(t, env.repo.Name, name, sc, program)
+}
+
+// newProjectStack is newStackRunning in the Pulumi project projectName
+// (the bootstrap program's is its own).
+func newProjectStack(t *testing.T, projectName, name string, sc *project.StackConfig, program func(keys []string) pulumi.RunFunc) auto.Stack {
+	t.Helper()
 	ctx := context.Background()
 	keys := make([]string, 0, len(sc.Values))
 	cfg := auto.ConfigMap{}
@@ -279,7 +293,7 @@ func newStackRunning(t *testing.T, name string, sc *project.StackConfig, program
 	}
 	sort.Strings(keys)
 	proj := workspace.Project{
-		Name:    tokens.PackageName(env.repo.Name),
+		Name:    tokens.PackageName(projectName),
 		Runtime: workspace.NewProjectRuntimeInfo("go", nil),
 		Backend: &workspace.ProjectBackend{URL: env.backend},
 	}
@@ -287,7 +301,7 @@ func newStackRunning(t *testing.T, name string, sc *project.StackConfig, program
 	if err := os.MkdirAll(work, 0o755); err != nil {
 		t.Fatal(err)
 	}
-	s, err := auto.UpsertStackInlineSource(ctx, name, env.repo.Name, program(keys),
+	s, err := auto.UpsertStackInlineSource(ctx, name, projectName, program(keys),
 		auto.Project(proj), auto.Pulumi(env.cli), auto.PulumiHome(env.home), auto.WorkDir(work))
 	if err != nil {
 		t.Fatalf("create stack %s: %v", name, err)

@@ -13,6 +13,7 @@ import (
 
 	"github.com/pulumi/pulumi/sdk/v3/go/common/apitype"
 
+	"github.com/wedsync/wedsync-infra/policies/rules"
 	"github.com/wedsync/wedsync-infra/test/engine/langhost"
 )
 
@@ -75,9 +76,19 @@ func testPlain(t *testing.T, pe plainEnv, stack string) {
 		addToStackFile(t, pe.dir, stack, "wedsync:emergencyOverride", o)
 	}
 	pack := filepath.Join(pe.dir, "policies")
+	// The pack's config file as the README has a team make it (wedsync-infra
+	// policy config): the one the deploy path passes too.
+	packConfig, err := rules.StackPackConfigFile(sc.Values)
+	if err != nil {
+		t.Fatal(err)
+	}
+	cfgFile := filepath.Join(pe.dir, "policy-config-"+stack+".json")
+	if err := os.WriteFile(cfgFile, packConfig, 0o600); err != nil {
+		t.Fatal(err)
+	}
 	pe.run(t, "stack", "init", stack)
 
-	out := pe.run(t, "preview", "--stack", stack, "--policy-pack", pack, "--json")
+	out := pe.run(t, "preview", "--stack", stack, "--policy-pack", pack, "--policy-pack-config", cfgFile, "--json")
 	var preview struct {
 		ChangeSummary map[string]int `json:"changeSummary"`
 	}
@@ -89,7 +100,7 @@ func testPlain(t *testing.T, pe plainEnv, stack string) {
 	}
 	watch.lap("preview")
 
-	pe.run(t, "up", "--stack", stack, "--policy-pack", pack, "--yes", "--skip-preview")
+	pe.run(t, "up", "--stack", stack, "--policy-pack", pack, "--policy-pack-config", cfgFile, "--yes", "--skip-preview")
 	watch.lap("up")
 	var exported apitype.UntypedDeployment
 	if err := json.Unmarshal(pe.run(t, "stack", "export", "--stack", stack), &exported); err != nil {
@@ -105,7 +116,7 @@ func testPlain(t *testing.T, pe plainEnv, stack string) {
 
 	// What was deployed is what the program plans again: no drift between
 	// how the program resolves its environments in one run and the next.
-	pe.run(t, "preview", "--stack", stack, "--policy-pack", pack, "--expect-no-changes")
+	pe.run(t, "preview", "--stack", stack, "--policy-pack", pack, "--policy-pack-config", cfgFile, "--expect-no-changes")
 	watch.lap("preview again")
 	watch.record("plain "+stack, len(want))
 }
