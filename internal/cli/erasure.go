@@ -407,8 +407,8 @@ func (f *rebuildReplay) afterDeploy(p *project.Project, r *dr.Rebuild, outputs m
 		if err := audit.HistoryOf(p).Append(rec); err != nil {
 			return invalid(fmt.Errorf("the audit history could not be written: %w", err))
 		}
-		fmt.Fprintf(cmd.ErrOrStderr(), "ALARM: %s goes on to the traffic switch unreplayed (%s): %s. Recorded in the audit history; replay as soon as possible: wedsync-infra erasure replay --stack %s --database-url URL\n",
-			r.Stack, f.accept.Reason, problem, r.Stack)
+		fmt.Fprintf(cmd.ErrOrStderr(), "ALARM: %s goes on to the traffic switch unreplayed (%s): %s. Recorded in the audit history; replay as soon as possible: wedsync-infra erasure replay --stack %s --database-url URL --restore %q\n",
+			r.Stack, f.accept.Reason, problem, r.Stack, restore)
 		return nil
 	}
 	err = fmt.Errorf("%s; the rebuild stops before the traffic switch: fix it and run `wedsync-infra erasure replay --stack %s --database-url URL` (idempotent), then switch traffic; or accept with --accept-unreplayed --reason", problem, r.Stack)
