@@ -1,4 +1,4 @@
-package erasure
+package erasure_test
 
 import (
 	"context"
@@ -9,6 +9,8 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/wedsync/wedsync-infra/internal/erasure"
 
 	"github.com/jackc/pgx/v5"
 
@@ -115,9 +117,9 @@ func dump(t *testing.T, db string) string {
 	return string(data)
 }
 
-func referenceSQL(t *testing.T) SQL {
+func referenceSQL(t *testing.T) erasure.SQL {
 	t.Helper()
-	sql, err := LoadSQL("testdata/erasure.sql")
+	sql, err := erasure.LoadSQL("testdata/erasure.sql")
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -140,12 +142,12 @@ func without(listing string, ids ...string) string {
 }
 
 // s3Ledger is an empty ledger on gofakes3.
-func s3Ledger(t *testing.T) *Ledger {
+func s3Ledger(t *testing.T) *erasure.Ledger {
 	t.Helper()
 	s := backuptest.StartS3(t)
 	s.Env(t)
 	s.Bucket(t, "ledger")
-	l, err := Open(context.Background(), Location{Cloud: "aws", Region: "eu-west-2", Bucket: "ledger"}, backup.Endpoints{"aws": s.URL})
+	l, err := erasure.Open(context.Background(), erasure.Location{Cloud: "aws", Region: "eu-west-2", Bucket: "ledger"}, backup.Endpoints{"aws": s.URL})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -170,9 +172,9 @@ func TestRestoreThenReplayErasesTheGuestAgain(t *testing.T) {
 	// The app erases g1 with its SQL and records the erasure.
 	ledger := s3Ledger(t)
 	done := time.Date(2027, 1, 5, 10, 0, 0, 0, time.UTC)
-	entry := Entry{SubjectID: "g1", Kind: "guest", RequestedAt: done.Add(-time.Hour), DoneAt: done, RequestID: "req-1"}
+	entry := erasure.Entry{SubjectID: "g1", Kind: "guest", RequestedAt: done.Add(-time.Hour), DoneAt: done, RequestID: "req-1"}
 	sql := referenceSQL(t)
-	if rep, err := Replay(ctx, connect(t, "live"), []Read{{Key: entry.Key(), Entry: entry}}, Options{SQL: sql}); err != nil || rep.Counts[Applied] != 1 {
+	if rep, err := erasure.Replay(ctx, connect(t, "live"), []erasure.Read{{Key: entry.Key(), Entry: entry}}, erasure.Options{SQL: sql}); err != nil || rep.Counts[erasure.Applied] != 1 {
 		t.Fatalf("erasing g1 in the live database: %+v %v", rep, err)
 	}
 	if err := ledger.Append(ctx, entry); err != nil {
@@ -192,16 +194,16 @@ func TestRestoreThenReplayErasesTheGuestAgain(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	rep, err := Replay(ctx, connect(t, "restored"), reads, Options{SQL: sql, BatchSize: 10})
-	if err != nil || !rep.OK() || rep.Counts[Applied] != 1 {
+	rep, err := erasure.Replay(ctx, connect(t, "restored"), reads, erasure.Options{SQL: sql, BatchSize: 10})
+	if err != nil || !rep.OK() || rep.Counts[erasure.Applied] != 1 {
 		t.Fatalf("replay: %+v %v", rep, err)
 	}
 	if got := rows(t, "restored"); got != want {
 		t.Errorf("after replay:\n got %s\nwant %s", got, want)
 	}
 	// A second replay changes nothing.
-	rep, err = Replay(ctx, connect(t, "restored"), reads, Options{SQL: sql})
-	if err != nil || rep.Counts[Absent] != 1 || rep.Counts[Applied] != 0 {
+	rep, err = erasure.Replay(ctx, connect(t, "restored"), reads, erasure.Options{SQL: sql})
+	if err != nil || rep.Counts[erasure.Absent] != 1 || rep.Counts[erasure.Applied] != 0 {
 		t.Errorf("second replay: %+v %v", rep, err)
 	}
 	if got := rows(t, "restored"); got != want {
@@ -209,8 +211,8 @@ func TestRestoreThenReplayErasesTheGuestAgain(t *testing.T) {
 	}
 	// A copy taken after the erasure has nothing to erase.
 	newDatabase(t, "later", dump(t, "live"))
-	rep, err = Replay(ctx, connect(t, "later"), reads, Options{SQL: sql})
-	if err != nil || rep.Results[0].Outcome != Absent {
+	rep, err = erasure.Replay(ctx, connect(t, "later"), reads, erasure.Options{SQL: sql})
+	if err != nil || rep.Results[0].Outcome != erasure.Absent {
 		t.Errorf("replay on a copy taken after the erasure: %+v %v", rep, err)
 	}
 }
@@ -221,9 +223,9 @@ func TestDryRunChangesNothing(t *testing.T) {
 	schema, _ := os.ReadFile("testdata/schema.sql")
 	newDatabase(t, "dry", string(schema)+seedSQL)
 	before := rows(t, "dry")
-	e := Entry{SubjectID: "c1", Kind: "couple", RequestedAt: time.Unix(0, 0).UTC(), DoneAt: time.Unix(60, 0).UTC(), RequestID: "r"}
-	rep, err := Replay(context.Background(), connect(t, "dry"), []Read{{Key: e.Key(), Entry: e}}, Options{SQL: referenceSQL(t), DryRun: true})
-	if err != nil || rep.Counts[Applied] != 1 {
+	e := erasure.Entry{SubjectID: "c1", Kind: "couple", RequestedAt: time.Unix(0, 0).UTC(), DoneAt: time.Unix(60, 0).UTC(), RequestID: "r"}
+	rep, err := erasure.Replay(context.Background(), connect(t, "dry"), []erasure.Read{{Key: e.Key(), Entry: e}}, erasure.Options{SQL: referenceSQL(t), DryRun: true})
+	if err != nil || rep.Counts[erasure.Applied] != 1 {
 		t.Fatalf("dry run: %+v %v", rep, err)
 	}
 	if rows(t, "dry") != before {
@@ -236,20 +238,20 @@ func TestAFailingEntryIsNamedAndTheOthersApply(t *testing.T) {
 	needPostgres(t)
 	schema, _ := os.ReadFile("testdata/schema.sql")
 	newDatabase(t, "partial", string(schema)+seedSQL)
-	bad := SQL{File: "broken.sql", Statements: []string{"DELETE FROM no_such_table WHERE id = $1"}}
+	bad := erasure.SQL{File: "broken.sql", Statements: []string{"DELETE FROM no_such_table WHERE id = $1"}}
 	ok := referenceSQL(t)
 	// The broken SQL for one entry: run it as a batch of its own beside a
 	// good batch, in one replay of two batches.
-	e1 := Entry{SubjectID: "g2", Kind: "guest", RequestedAt: time.Unix(0, 0).UTC(), DoneAt: time.Unix(1, 0).UTC(), RequestID: "a"}
+	e1 := erasure.Entry{SubjectID: "g2", Kind: "guest", RequestedAt: time.Unix(0, 0).UTC(), DoneAt: time.Unix(1, 0).UTC(), RequestID: "a"}
 	conn := connect(t, "partial")
-	rep, err := Replay(context.Background(), conn, []Read{{Key: e1.Key(), Entry: e1}}, Options{SQL: bad})
-	if err != nil || rep.Counts[Failed] != 1 || !strings.Contains(rep.Results[0].Error, "broken.sql statement 1") {
+	rep, err := erasure.Replay(context.Background(), conn, []erasure.Read{{Key: e1.Key(), Entry: e1}}, erasure.Options{SQL: bad})
+	if err != nil || rep.Counts[erasure.Failed] != 1 || !strings.Contains(rep.Results[0].Error, "broken.sql statement 1") {
 		t.Fatalf("broken SQL: %+v %v", rep, err)
 	}
-	e2 := Entry{SubjectID: "g3", Kind: "guest", RequestedAt: time.Unix(0, 0).UTC(), DoneAt: time.Unix(2, 0).UTC(), RequestID: "b"}
-	malformed := Read{Key: Prefix + "1970/01/01/x.json", Err: errors.New("not an entry")}
-	rep, err = Replay(context.Background(), conn, []Read{malformed, {Key: e2.Key(), Entry: e2}}, Options{SQL: ok, BatchSize: 2})
-	if err != nil || rep.Counts[Malformed] != 1 || rep.Counts[Applied] != 1 {
+	e2 := erasure.Entry{SubjectID: "g3", Kind: "guest", RequestedAt: time.Unix(0, 0).UTC(), DoneAt: time.Unix(2, 0).UTC(), RequestID: "b"}
+	malformed := erasure.Read{Key: erasure.Prefix + "1970/01/01/x.json", Err: errors.New("not an entry")}
+	rep, err = erasure.Replay(context.Background(), conn, []erasure.Read{malformed, {Key: e2.Key(), Entry: e2}}, erasure.Options{SQL: ok, BatchSize: 2})
+	if err != nil || rep.Counts[erasure.Malformed] != 1 || rep.Counts[erasure.Applied] != 1 {
 		t.Errorf("malformed beside a good entry: %+v %v", rep, err)
 	}
 }
@@ -269,28 +271,28 @@ func TestLedgerOnThreeClouds(t *testing.T) {
 	az.Env(t)
 	az.Bucket(t, "backups")
 	for _, c := range []struct {
-		loc Location
+		loc erasure.Location
 		ep  backup.Endpoints
 		put func(key string, data []byte)
 	}{
-		{Location{Cloud: "aws", Bucket: "ledger"}, backup.Endpoints{"aws": s3e.URL}, func(k string, d []byte) { s3e.Put(t, "ledger", k, backuptest.Object{Data: d}) }},
-		{Location{Cloud: "gcp", Bucket: "ledger"}, backup.Endpoints{}, func(k string, d []byte) { gcs.Put(t, "ledger", k, backuptest.Object{Data: d}) }},
-		{Location{Cloud: "azure", Bucket: "devstoreaccount1"}, backup.Endpoints{"azure": az.URL}, func(k string, d []byte) { az.Put(t, "backups", k, backuptest.Object{Data: d}) }},
+		{erasure.Location{Cloud: "aws", Bucket: "ledger"}, backup.Endpoints{"aws": s3e.URL}, func(k string, d []byte) { s3e.Put(t, "ledger", k, backuptest.Object{Data: d}) }},
+		{erasure.Location{Cloud: "gcp", Bucket: "ledger"}, backup.Endpoints{}, func(k string, d []byte) { gcs.Put(t, "ledger", k, backuptest.Object{Data: d}) }},
+		{erasure.Location{Cloud: "azure", Bucket: "devstoreaccount1"}, backup.Endpoints{"azure": az.URL}, func(k string, d []byte) { az.Put(t, "backups", k, backuptest.Object{Data: d}) }},
 	} {
 		t.Run(c.loc.Cloud, func(t *testing.T) {
-			l, err := Open(ctx, c.loc, c.ep)
+			l, err := erasure.Open(ctx, c.loc, c.ep)
 			if err != nil {
 				t.Fatal(err)
 			}
 			base := time.Date(2027, 3, 1, 9, 0, 0, 0, time.UTC)
 			for i, id := range []string{"g3", "g1", "g2"} {
-				e := Entry{SubjectID: id, Kind: "guest", RequestedAt: base, DoneAt: base.Add(time.Duration(i) * time.Hour), RequestID: "req-" + id}
+				e := erasure.Entry{SubjectID: id, Kind: "guest", RequestedAt: base, DoneAt: base.Add(time.Duration(i) * time.Hour), RequestID: "req-" + id}
 				if err := l.Append(ctx, e); err != nil {
 					t.Fatal(err)
 				}
 			}
 			// A body that names the person: refused, by its key.
-			bad := Entry{SubjectID: "g9", Kind: "guest", RequestedAt: base, DoneAt: base.Add(90 * time.Minute), RequestID: "req-g9"}
+			bad := erasure.Entry{SubjectID: "g9", Kind: "guest", RequestedAt: base, DoneAt: base.Add(90 * time.Minute), RequestID: "req-g9"}
 			c.put(bad.Key(), []byte(`{"subjectId":"g9","kind":"guest","email":"g9@example.com"}`))
 			reads, err := l.Entries(ctx, base.Add(30*time.Minute))
 			if err != nil {
@@ -310,7 +312,7 @@ func TestLedgerOnThreeClouds(t *testing.T) {
 		})
 	}
 	t.Run("unreachable", func(t *testing.T) {
-		l, err := Open(ctx, Location{Cloud: "aws", Bucket: "ledger"}, backup.Endpoints{"aws": "http://127.0.0.1:1"})
+		l, err := erasure.Open(ctx, erasure.Location{Cloud: "aws", Bucket: "ledger"}, backup.Endpoints{"aws": "http://127.0.0.1:1"})
 		if err == nil {
 			_, err = l.Entries(ctx, time.Time{})
 		}
@@ -324,15 +326,15 @@ func TestLedgerOnThreeClouds(t *testing.T) {
 // The name sorts by time and carries no more than the request id; a body
 // under another name is refused.
 func TestEntryFormat(t *testing.T) {
-	e := Entry{SubjectID: "9f1c", Kind: "couple", RequestedAt: time.Date(2027, 1, 1, 0, 0, 0, 0, time.UTC), DoneAt: time.Date(2027, 1, 2, 3, 4, 5, 6, time.UTC), RequestID: "r-1"}
+	e := erasure.Entry{SubjectID: "9f1c", Kind: "couple", RequestedAt: time.Date(2027, 1, 1, 0, 0, 0, 0, time.UTC), DoneAt: time.Date(2027, 1, 2, 3, 4, 5, 6, time.UTC), RequestID: "r-1"}
 	if got, want := e.Key(), "erasures/2027/01/02/20270102T030405.000000006Z-r-1.json"; got != want {
 		t.Errorf("key %s, want %s", got, want)
 	}
 	body, _ := e.Marshal()
-	if _, err := Parse(strings.Replace(e.Key(), "030405", "030406", 1), body); err == nil {
+	if _, err := erasure.Parse(strings.Replace(e.Key(), "030405", "030406", 1), body); err == nil {
 		t.Error("a body under another time's name was accepted")
 	}
-	for _, bad := range []Entry{{SubjectID: "ada@example.com", Kind: "guest", RequestedAt: e.RequestedAt, DoneAt: e.DoneAt, RequestID: "r"}, {SubjectID: "x", Kind: "pet", RequestedAt: e.RequestedAt, DoneAt: e.DoneAt, RequestID: "r"}} {
+	for _, bad := range []erasure.Entry{{SubjectID: "ada@example.com", Kind: "guest", RequestedAt: e.RequestedAt, DoneAt: e.DoneAt, RequestID: "r"}, {SubjectID: "x", Kind: "pet", RequestedAt: e.RequestedAt, DoneAt: e.DoneAt, RequestID: "r"}} {
 		if bad.Validate() == nil {
 			t.Errorf("%+v was accepted", bad)
 		}
