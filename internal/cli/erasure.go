@@ -203,6 +203,9 @@ func writeReplay(w io.Writer, out *erasure.Outcome) {
 	if out.Error != "" {
 		fmt.Fprintf(w, "  ERROR %s\n", out.Error)
 	}
+	for _, warning := range out.Warnings {
+		fmt.Fprintf(w, "  WARNING %s\n", warning)
+	}
 }
 
 func newErasureStatusCmd() *cobra.Command {
@@ -327,6 +330,9 @@ func erasureAfterRestore(cmd *cobra.Command, p *project.Project, f *backupFlags,
 			return []drill.Check{{Name: "erasure replay", Got: err.Error(), Want: "the ledger replayed", OK: false}}
 		}
 		restore := "dr drill of the copy of " + copyTime.UTC().Format(time.RFC3339)
+		if copyTime.IsZero() {
+			restore = "dr drill of the latest copy (every ledger entry)"
+		}
 		_ = recordReplay(p, f.stack, restore, first)
 		replayed := drill.Check{Name: "erasure replay", Got: replayCounts(first), Want: "ledger reachable; none failed or malformed",
 			OK: !first.Unreachable && first.OK(), Detail: first.Error}
