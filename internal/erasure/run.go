@@ -91,21 +91,24 @@ type Outcome struct {
 // ledger has two buckets, the primary and its DR replica, and during a
 // regional outage the DR stack's app appends to the replica (its region's
 // copy). Neither cloud's replication copies those entries back:
-//   - S3 replication is one-way: "objects that are replicas of other
-//     objects" and objects written to the destination are not replicated
-//     to the source unless a second rule replicates back
-//     (docs.aws.amazon.com/AmazonS3/latest/userguide/replication-what-is-isnot-replicated.html);
-//     the ledger has no such rule, so the replica's own entries stay there;
+//   - S3 replication is configured on the source bucket and copies its new
+//     objects to the destination; nothing written into the destination goes
+//     back unless the destination has a replication rule of its own
+//     (docs.aws.amazon.com/AmazonS3/latest/userguide/replication-how-setup.html,
+//     replication-what-is-isnot-replicated.html); the ledger's replica has
+//     none, so the DR app's entries stay in the replica;
 //   - the GCS replica is a Storage Transfer job from the primary to the
 //     replica with deleteObjectsUniqueInSink false
 //     (cloud.google.com/storage-transfer/docs/reference/rest/v1/TransferOptions):
 //     entries only in the replica are neither copied back nor deleted.
 //
 // So replay reads both and merges them by entry name. Azure has one
-// account: GZRS with a customer-managed failover makes the secondary region
-// the primary under the same name
-// (learn.microsoft.com/azure/storage/common/storage-disaster-recovery-guidance),
-// so the DR app appends to the same ledger and there is nothing to merge.
+// account: a customer-managed (unplanned) failover makes the secondary
+// cluster the primary under the same name and converts the account to LRS
+// (learn.microsoft.com/rest/api/storagerp/storageaccounts/failover,
+// learn.microsoft.com/azure/storage/common/storage-disaster-recovery-guidance),
+// so the DR app appends to the same ledger and there is nothing to merge;
+// re-enable geo-redundancy after the failover to copy the ledger again.
 func (l StackLedger) otherCopy(replica bool) (Location, bool) {
 	if l.Cloud == "azure" || l.Replica == "" {
 		return Location{}, false
