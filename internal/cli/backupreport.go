@@ -77,16 +77,7 @@ erasure replay --restore NAME completes.
 			if err != nil {
 				return err
 			}
-			if err := runsExit(runs); err != nil {
-				return err
-			}
-			if failed := restoreFindings(rt); len(failed) > 0 {
-				return &exitError{code: ExitViolation, err: fmt.Errorf("%d restore tests failed", len(failed))}
-			}
-			if bad := restores.Unreplayed(); len(bad) > 0 {
-				return &exitError{code: ExitViolation, err: fmt.Errorf("%d restores of %s were not replayed from the erasure ledger: run `wedsync-infra erasure replay --stack %s --database-url URL --restore NAME` against each database still serving", len(bad), f.stack, f.stack)}
-			}
-			return nil
+			return reportExit(f.stack, runs, rt, restores)
 		},
 	}
 	f.register(cmd)
@@ -144,6 +135,24 @@ func allNotes(runs []tierRun, notes []string) []string {
 		}
 	}
 	return out
+}
+
+// reportExit is the report's exit: a tier finding, a failed restore test
+// or a restore not replayed from the erasure ledger is exit 1.
+func reportExit(stack string, runs []tierRun, rt *backup.RestoreTests, restores *audit.Restores) error {
+	if err := runsExit(runs); err != nil {
+		return err
+	}
+	if failed := restoreFindings(rt); len(failed) > 0 {
+		return &exitError{code: ExitViolation, err: fmt.Errorf("%d restore tests failed", len(failed))}
+	}
+	if restores == nil {
+		return nil
+	}
+	if bad := restores.Unreplayed(); len(bad) > 0 {
+		return &exitError{code: ExitViolation, err: fmt.Errorf("%d restores of %s were not replayed from the erasure ledger: run `wedsync-infra erasure replay --stack %s --database-url URL --restore NAME` against each database still serving", len(bad), stack, stack)}
+	}
+	return nil
 }
 
 // backupExtras is what the report adds to verify's runs: the AWS Backup
