@@ -153,7 +153,7 @@ func (l *Ledger) read(ctx context.Context, key string) (Entry, error) {
 	if err != nil {
 		return Entry{}, err
 	}
-	defer rc.Close()
+	defer func() { _ = rc.Close() }()
 	data, err := io.ReadAll(io.LimitReader(rc, maxEntryBytes))
 	if err != nil {
 		return Entry{}, err
