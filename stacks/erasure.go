@@ -45,7 +45,8 @@ func (l *SourceLedger) existing(cloud core.Cloud) *erasureledger.Existing {
 // longest-lived copy of the data, the app its only writer, the restore
 // identity its reader. A recovery makes no ledger of its own: it grants
 // read on the source's copy in its region, which replay reads after the
-// restore. The outputs name it for `erasure replay` and the DR stacks.
+// restore, and append to its own app, which records there the erasures it
+// does while the source's region is lost. The outputs name it for `erasure replay` and the DR stacks.
 func (b *build) erasureLedger() error {
 	cfg := b.cfg
 	if !*cfg.Erasure.Enabled {

@@ -32,7 +32,7 @@ type awsStatement struct {
 func (b *builder) aws() (outputs, error) {
 	arn := b.c.Bucket.ApplyT(func(name string) string { return "arn:aws:s3:::" + name }).(pulumi.StringOutput)
 	key := b.a.Key.ID
-	if b.a.Existing == nil {
+	if b.a.Writer != (pulumi.StringOutput{}) { // a DR stack's app too: see Writer
 		policy := pulumi.All(arn, key).ApplyT(func(v []any) (string, error) {
 			bucket, key := v[0].(string), v[1].(string)
 			return awsPolicy(

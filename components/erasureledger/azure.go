@@ -38,7 +38,7 @@ func (b *builder) azure() (outputs, error) {
 		}, b.opts()...)
 		return err
 	}
-	if b.a.Existing == nil {
+	if b.a.Writer != (pulumi.StringOutput{}) { // a DR stack's app too: see Writer
 		if err := grant("writer", AzureWriterRole, "the app appends an entry per erasure", b.a.Writer); err != nil {
 			return outputs{}, err
 		}

@@ -41,13 +41,18 @@ type ErasureLedgerArgs struct {
 	// AccessLogWorkspace (Azure): who read or wrote an entry is recorded.
 	AccessLogWorkspace pulumi.StringOutput
 	// Writer is the app's identity (role ARN, service account email,
-	// principal id): it may create entries and nothing else.
+	// principal id): it may create entries and nothing else. On a DR stack
+	// (Existing) it is the DR stack's app, granted on the copy in its
+	// region: during a regional outage the app runs there and records its
+	// erasures in that copy (the primary is lost), which replay reads
+	// besides the primary (internal/erasure, StackLedger.otherCopy, says
+	// why replication never copies them back). Optional on a DR stack.
 	Writer pulumi.StringOutput
 	// Readers are the identities that replay after a restore (the restore
 	// and drill job identity, in the same forms): read only.
 	Readers []pulumi.StringOutput
 	// Existing, on a DR stack, is the source's ledger replica in this
-	// region: no store is made, its readers are granted on it.
+	// region: no store is made, its readers and its writer are granted on it.
 	Existing *Existing
 }
 

@@ -29,7 +29,7 @@ func (b *builder) gcp() (outputs, error) {
 		}, b.opts()...)
 		return err
 	}
-	if b.a.Existing == nil {
+	if b.a.Writer != (pulumi.StringOutput{}) { // a DR stack's app too: see Writer
 		if err := grant("writer", GCPWriterRole, b.a.Writer); err != nil {
 			return outputs{}, err
 		}

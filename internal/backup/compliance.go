@@ -3,6 +3,8 @@ package backup
 import (
 	"sort"
 	"time"
+
+	"github.com/wedsync/wedsync-infra/internal/audit"
 )
 
 // SuccessTarget is the seeds' backup success rate: below 99.9% of the
@@ -44,6 +46,9 @@ type Compliance struct {
 	// RestoreTests, when the stack has them (AWS prod), are the window's
 	// AWS Backup restore tests.
 	RestoreTests *RestoreTests `json:"restoreTests,omitempty"`
+	// Restores are the restores of the window from the audit history and
+	// whether the erasure ledger was replayed into each (issue 27).
+	Restores *audit.Restores `json:"restores,omitempty"`
 }
 
 // Score counts, per series, the schedule slots of the window (the last

@@ -110,6 +110,11 @@ code{font-size:12px}
 <table><tr><th>started</th><th>recovery point</th><th>status</th><th>validation</th><th>took</th><th>why it failed</th></tr>
 {{range .Tests}}<tr><td>{{when .Created}}</td><td><code>{{.RecoveryPoint}}</code></td><td>{{.Status}}</td><td>{{.Validation}}</td><td>{{.Duration}}</td><td class="bad">{{.Failed}}</td></tr>{{end}}
 </table>{{end}}
+{{with .C.Restores}}<h2>Restores and erasure replay</h2>
+<p class="{{if .Unreplayed}}bad{{else}}good{{end}}">{{.Summary}}</p>
+{{if .Restores}}<table><tr><th>restore</th><th>when</th><th>erasure ledger replayed</th></tr>
+{{range .Restores}}<tr><td>{{.Name}}</td><td>{{when .At}}</td>{{if .Replayed}}<td class="good">yes</td>{{else}}<td class="bad">NO: {{.Why}}</td>{{end}}</tr>{{end}}
+</table>{{end}}{{end}}
 {{if .Findings}}<h2>Findings</h2><ul>{{range .Findings}}<li><code>{{.}}</code></li>{{end}}</ul>{{end}}
 {{if .Notes}}<h2>Not checked</h2><ul>{{range .Notes}}<li>{{.}}</li>{{end}}</ul>{{end}}
 </body></html>

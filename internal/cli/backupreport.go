@@ -10,7 +10,9 @@ import (
 
 	"github.com/spf13/cobra"
 
+	"github.com/wedsync/wedsync-infra/internal/audit"
 	"github.com/wedsync/wedsync-infra/internal/backup"
+	"github.com/wedsync/wedsync-infra/internal/project"
 )
 
 func newBackupReportCmd() *cobra.Command {
@@ -34,6 +36,13 @@ window (the stack's restoreTests output, read with ListRestoreJobs): each
 restore's time against the 4-hour target and its validation; a failed,
 aborted, unvalidated-by-failure or slow one is a finding (exit 1).
 
+From the audit history (environments/history.jsonl) it lists the restores
+of the stack in --window (dr drill, dr rebuild, erasure replay --restore)
+and whether the erasure ledger was replayed into each: "restores since X:
+all replayed", or the restores that were not, each a finding (exit 1). A
+rebuild let through with --accept-unreplayed counts as unreplayed until
+erasure replay --restore NAME completes.
+
 ` + backupTierSources + `
 
 ` + backupExitCodes,
@@ -51,23 +60,24 @@ aborted, unvalidated-by-failure or slow one is a finding (exit 1).
 				return invalid(err)
 			}
 			notes = append(notes, more...)
+			restores, err := restoresOf(cmd, f.stack, time.Now().Add(-window))
+			if err != nil {
+				return invalid(err)
+			}
+			if restores == nil {
+				notes = append(notes, "restores and their erasure replays not checked: no project (Pulumi.yaml) here; pass --project-dir")
+			}
 			if format == "html" {
 				c := compliance(f, runs, window, schedule)
-				c.RestoreTests = rt
+				c.RestoreTests, c.Restores = rt, restores
 				err = c.WriteHTML(cmd.OutOrStdout(), append(allFindings(runs), restoreFindings(rt)...), allNotes(runs, notes))
 			} else {
-				err = writeBackupReport(cmd.OutOrStdout(), f, runs, rt, notes, format)
+				err = writeBackupReport(cmd.OutOrStdout(), f, runs, backupExtras{rt, restores}, notes, format)
 			}
 			if err != nil {
 				return err
 			}
-			if err := runsExit(runs); err != nil {
-				return err
-			}
-			if failed := restoreFindings(rt); len(failed) > 0 {
-				return &exitError{code: ExitViolation, err: fmt.Errorf("%d restore tests failed", len(failed))}
-			}
-			return nil
+			return reportExit(f.stack, runs, rt, restores)
 		},
 	}
 	f.register(cmd)
@@ -127,7 +137,48 @@ func allNotes(runs []tierRun, notes []string) []string {
 	return out
 }
 
-func writeBackupReport(w io.Writer, f backupFlags, runs []tierRun, rt *backup.RestoreTests, notes []string, format string) error {
+// reportExit is the report's exit: a tier finding, a failed restore test
+// or a restore not replayed from the erasure ledger is exit 1.
+func reportExit(stack string, runs []tierRun, rt *backup.RestoreTests, restores *audit.Restores) error {
+	if err := runsExit(runs); err != nil {
+		return err
+	}
+	if failed := restoreFindings(rt); len(failed) > 0 {
+		return &exitError{code: ExitViolation, err: fmt.Errorf("%d restore tests failed", len(failed))}
+	}
+	if restores == nil {
+		return nil
+	}
+	if bad := restores.Unreplayed(); len(bad) > 0 {
+		return &exitError{code: ExitViolation, err: fmt.Errorf("%d restores of %s were not replayed from the erasure ledger: run `wedsync-infra erasure replay --stack %s --database-url URL --restore NAME` against each database still serving", len(bad), stack, stack)}
+	}
+	return nil
+}
+
+// backupExtras is what the report adds to verify's runs: the AWS Backup
+// restore tests and the restores of the audit history.
+type backupExtras struct {
+	tests    *backup.RestoreTests
+	restores *audit.Restores
+}
+
+// restoresOf reads the stack's restores since `since` from the audit
+// history; nil when there is no project to hold one.
+func restoresOf(cmd *cobra.Command, stack string, since time.Time) (*audit.Restores, error) {
+	p, err := project.Find(projectDir(cmd))
+	if err != nil {
+		return nil, nil //nolint:nilerr // no project: the report notes it
+	}
+	records, err := audit.HistoryOf(p).Records()
+	if err != nil {
+		return nil, err
+	}
+	r := audit.RestoresOf(records, stack, since)
+	return &r, nil
+}
+
+func writeBackupReport(w io.Writer, f backupFlags, runs []tierRun, x backupExtras, notes []string, format string) error {
+	rt := x.tests
 	if format == "json" {
 		enc := json.NewEncoder(w)
 		enc.SetIndent("", "  ")
@@ -135,11 +186,15 @@ func writeBackupReport(w io.Writer, f backupFlags, runs []tierRun, rt *backup.Re
 			Stack        string               `json:"stack"`
 			Tiers        []tierRun            `json:"tiers"`
 			RestoreTests *backup.RestoreTests `json:"restoreTests,omitempty"`
+			Restores     *audit.Restores      `json:"restores,omitempty"`
 			Notes        []string             `json:"notes,omitempty"`
-		}{f.stack, runs, rt, notes})
+		}{f.stack, runs, rt, x.restores, notes})
 	}
 	defer writeRestoreTests(w, rt)
 	fmt.Fprintf(w, "Backups of %s\n", f.stack)
+	if x.restores != nil {
+		fmt.Fprintln(w, x.restores.Summary())
+	}
 	for _, r := range runs {
 		t := r.Tier
 		fmt.Fprintf(w, "%s: %s, retention %d days, lock %s, key %s\n", t.Name(), t.Bucket, t.RetentionDays, orNone(t.LockMode), orNone(t.KeyID))

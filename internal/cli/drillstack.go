@@ -14,6 +14,7 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/wedsync/wedsync-infra/internal/audit"
+	"github.com/wedsync/wedsync-infra/internal/backup"
 	"github.com/wedsync/wedsync-infra/internal/deploy"
 	"github.com/wedsync/wedsync-infra/internal/drill"
 	"github.com/wedsync/wedsync-infra/internal/project"
@@ -66,9 +67,19 @@ func (f *drillFlags) runStack(cmd *cobra.Command) error {
 	if err != nil {
 		return invalid(err)
 	}
+	// The source's erasure ledger is replayed into the restored database
+	// before the verify SQL, as dr rebuild does before traffic.
+	ep, err := backup.ParseEndpoints(f.endpoints)
+	if err != nil {
+		return invalid(err)
+	}
+	replay, err := erasureAfterRestore(cmd, p, &f.backupFlags, ep)
+	if err != nil {
+		return invalid(fmt.Errorf("the erasure ledger of %s: %w", f.stack, err))
+	}
 	fmt.Fprintf(cmd.OutOrStdout(), "restore drill of %s through the scratch recovery stack %s in %s\n", s.Source, s.Name, s.Region)
 	rep := drill.RunRecovery(ctx, drill.RecoveryOptions{
-		Scratch: s, Stacks: newRecoveryStacks(p, cmd.ErrOrStderr()), Checks: f.checks, RTO: f.rto,
+		Scratch: s, Stacks: newRecoveryStacks(p, cmd.ErrOrStderr()), Checks: f.checks, RTO: f.rto, AfterRestore: replay,
 		Connect: func(_ context.Context, outputs map[string]any) (drill.Restored, error) {
 			return f.restored(bin, outputs)
 		},

@@ -203,6 +203,9 @@ func writeReplay(w io.Writer, out *erasure.Outcome) {
 	if out.Error != "" {
 		fmt.Fprintf(w, "  ERROR %s\n", out.Error)
 	}
+	for _, warning := range out.Warnings {
+		fmt.Fprintf(w, "  WARNING %s\n", warning)
+	}
 }
 
 func newErasureStatusCmd() *cobra.Command {
@@ -327,6 +330,9 @@ func erasureAfterRestore(cmd *cobra.Command, p *project.Project, f *backupFlags,
 			return []drill.Check{{Name: "erasure replay", Got: err.Error(), Want: "the ledger replayed", OK: false}}
 		}
 		restore := "dr drill of the copy of " + copyTime.UTC().Format(time.RFC3339)
+		if copyTime.IsZero() {
+			restore = "dr drill of the latest copy (every ledger entry)"
+		}
 		_ = recordReplay(p, f.stack, restore, first)
 		replayed := drill.Check{Name: "erasure replay", Got: replayCounts(first), Want: "ledger reachable; none failed or malformed",
 			OK: !first.Unreachable && first.OK(), Detail: first.Error}
@@ -407,8 +413,8 @@ func (f *rebuildReplay) afterDeploy(p *project.Project, r *dr.Rebuild, outputs m
 		if err := audit.HistoryOf(p).Append(rec); err != nil {
 			return invalid(fmt.Errorf("the audit history could not be written: %w", err))
 		}
-		fmt.Fprintf(cmd.ErrOrStderr(), "ALARM: %s goes on to the traffic switch unreplayed (%s): %s. Recorded in the audit history; replay as soon as possible: wedsync-infra erasure replay --stack %s --database-url URL\n",
-			r.Stack, f.accept.Reason, problem, r.Stack)
+		fmt.Fprintf(cmd.ErrOrStderr(), "ALARM: %s goes on to the traffic switch unreplayed (%s): %s. Recorded in the audit history; replay as soon as possible: wedsync-infra erasure replay --stack %s --database-url URL --restore %q\n",
+			r.Stack, f.accept.Reason, problem, r.Stack, restore)
 		return nil
 	}
 	err = fmt.Errorf("%s; the rebuild stops before the traffic switch: fix it and run `wedsync-infra erasure replay --stack %s --database-url URL` (idempotent), then switch traffic; or accept with --accept-unreplayed --reason", problem, r.Stack)

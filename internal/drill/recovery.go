@@ -52,6 +52,10 @@ type RecoveryOptions struct {
 	Connect func(ctx context.Context, outputs map[string]any) (Restored, error)
 	Checks  Checks
 	RTO     time.Duration
+	// AfterRestore, when set, runs on the restored database before the
+	// verify SQL and before anything could send it traffic: the erasure
+	// replay (the copy's time is unknown here, so zero: every entry).
+	AfterRestore func(ctx context.Context, databaseURL string, copyTime time.Time) []Check
 }
 
 // RecoveryReport is what a drill through a scratch recovery stack did.
@@ -115,7 +119,10 @@ func (o *RecoveryOptions) restoreAndVerify(ctx context.Context, rep *RecoveryRep
 	if db.Done != nil {
 		defer db.Done()
 	}
-	rep.Checks = VerifyDatabase(ctx, db, o.Checks)
+	if o.AfterRestore != nil {
+		rep.Checks = append(rep.Checks, o.AfterRestore(ctx, db.URL(db.Database), time.Time{})...)
+	}
+	rep.Checks = append(rep.Checks, VerifyDatabase(ctx, db, o.Checks)...)
 	if !allOK(rep.Checks) {
 		return errors.New("the restored database fails the runbook's checks")
 	}

@@ -7,6 +7,8 @@ import (
 	"fmt"
 	"io"
 	"path/filepath"
+	"slices"
+	"sort"
 	"time"
 
 	"github.com/jackc/pgx/v5"
@@ -80,6 +82,69 @@ type Outcome struct {
 	// Error says what to check.
 	Unreachable bool   `json:"unreachable,omitempty"`
 	Error       string `json:"error,omitempty"`
+	// Warnings name a ledger copy that could not be read though the
+	// replay went on (the other copy of a two-copy ledger).
+	Warnings []string `json:"warnings,omitempty"`
+}
+
+// otherCopy is the copy a replay reads besides loc: on AWS and GCP the
+// ledger has two buckets, the primary and its DR replica, and during a
+// regional outage the DR stack's app appends to the replica (its region's
+// copy). Neither cloud's replication copies those entries back:
+//   - S3 replication is configured on the source bucket and copies its new
+//     objects to the destination; nothing written into the destination goes
+//     back unless the destination has a replication rule of its own
+//     (docs.aws.amazon.com/AmazonS3/latest/userguide/replication-how-setup.html,
+//     replication-what-is-isnot-replicated.html); the ledger's replica has
+//     none, so the DR app's entries stay in the replica;
+//   - the GCS replica is a Storage Transfer job from the primary to the
+//     replica with deleteObjectsUniqueInSink false
+//     (cloud.google.com/storage-transfer/docs/reference/rest/v1/TransferOptions):
+//     entries only in the replica are neither copied back nor deleted.
+//
+// So replay reads both and merges them by entry name. Azure has one
+// account: a customer-managed (unplanned) failover makes the secondary
+// cluster the primary under the same name and converts the account to LRS
+// (learn.microsoft.com/rest/api/storagerp/storageaccounts/failover,
+// learn.microsoft.com/azure/storage/common/storage-disaster-recovery-guidance),
+// so the DR app appends to the same ledger and there is nothing to merge;
+// re-enable geo-redundancy after the failover to copy the ledger again.
+func (l StackLedger) otherCopy(replica bool) (Location, bool) {
+	if l.Cloud == "azure" || l.Replica == "" {
+		return Location{}, false
+	}
+	if replica {
+		return Location{Cloud: l.Cloud, Region: l.Region, Bucket: l.Bucket}, true
+	}
+	return Location{Cloud: l.Cloud, Region: l.ReplicaLocation, Bucket: l.Replica, Replica: true}, true
+}
+
+// readLedger opens the copy at loc and reads its entries since since.
+func readLedger(ctx context.Context, loc Location, ep backup.Endpoints, since time.Time) ([]Read, error) {
+	l, err := Open(ctx, loc, ep)
+	if err != nil {
+		return nil, err
+	}
+	return l.Entries(ctx, since)
+}
+
+// Merge is the entries of two ledger copies, each once, by entry name
+// (the names sort by time, so the result is oldest first). An entry read
+// well from either copy wins over a malformed or unreadable read of it.
+func Merge(a, b []Read) []Read {
+	byKey := map[string]Read{}
+	for _, r := range append(slices.Clone(a), b...) {
+		if prev, ok := byKey[r.Key]; ok && prev.Err == nil {
+			continue
+		}
+		byKey[r.Key] = r
+	}
+	out := make([]Read, 0, len(byKey))
+	for _, r := range byKey {
+		out = append(out, r)
+	}
+	sort.Slice(out, func(i, j int) bool { return out[i].Key < out[j].Key })
+	return out
 }
 
 // Since is where a replay of a copy restored at restoredAt starts.
@@ -114,13 +179,20 @@ func Run(ctx context.Context, r Request) (*Outcome, error) {
 		out.Unreachable, out.Error = true, fmt.Sprintf("%s: %v", what, err)
 		return out, nil
 	}
-	l, err := Open(ctx, loc, r.Endpoints)
-	if err != nil {
-		return unreachable("the ledger", err)
-	}
-	reads, err := l.Entries(ctx, r.Since())
+	reads, err := readLedger(ctx, loc, r.Endpoints, r.Since())
 	if err != nil {
 		return unreachable("the ledger "+loc.String()+" (try --replica when the primary region is lost)", err)
+	}
+	if other, ok := r.Ledger.otherCopy(r.Replica); ok {
+		// The DR stack's app appends to the copy in its region during a
+		// failover, and replication copies nothing back: read both.
+		more, err := readLedger(ctx, other, r.Endpoints, r.Since())
+		if err != nil {
+			out.Warnings = append(out.Warnings, fmt.Sprintf("the ledger's %s could not be read (%v): erasures recorded there while the app ran in that region are not replayed; replay again when it is back", other, err))
+		} else {
+			out.Ledger += " + " + other.String()
+			reads = Merge(reads, more)
+		}
 	}
 	conn, err := pgx.Connect(ctx, r.DatabaseURL)
 	if err != nil {

@@ -188,16 +188,41 @@ func wantGrants(t *testing.T, res *Result) []string {
 }
 
 // wantLedgerGrants are the app's grants on the erasure ledger: create
-// entries only (none on a recovery, which only reads its source's copy).
+// entries only. On a recovery, on the source's copy in its region (the
+// replica; Azure's failed-over account): during a regional outage the app
+// records its erasures there.
 func wantLedgerGrants(res *Result) []string {
 	cfg, p := res.Config, res.Plan
-	if cfg.Recovery != nil || !*cfg.Erasure.Enabled {
+	if !*cfg.Erasure.Enabled {
 		return nil
 	}
+	if cfg.Recovery != nil {
+		return wantRecoveryLedgerGrants(res)
+	}
 	bucket := fmt.Sprint(find(p, map[core.Cloud]string{core.AWS: "aws:s3/bucketV2:BucketV2", core.GCP: "gcp:storage/bucket:Bucket", core.Azure: "azure-native:storage:StorageAccount"}[cfg.Cloud], "erasure").Inputs[map[core.Cloud]string{core.AWS: "bucket", core.GCP: "name", core.Azure: "accountName"}[cfg.Cloud]])
+	key, account := "", ""
 	switch cfg.Cloud {
 	case core.AWS:
-		key := fmt.Sprintf("arn:aws:kms:%s:%s:key/%s", cfg.Region, plan.MockAWSAccount, find(p, "aws:kms/key:Key", "main-key-backup").ID)
+		key = fmt.Sprintf("arn:aws:kms:%s:%s:key/%s", cfg.Region, plan.MockAWSAccount, find(p, "aws:kms/key:Key", "main-key-backup").ID)
+	case core.Azure:
+		account = find(p, "azure-native:storage:StorageAccount", "erasure").ID
+	}
+	return ledgerWriter(cfg.Cloud, bucket, key, account)
+}
+
+// wantRecoveryLedgerGrants: the source's ledger copy in the recovery's
+// region, encrypted with the source's DR backup key.
+func wantRecoveryLedgerGrants(res *Result) []string {
+	cfg := res.Config
+	l := cfg.Recovery.SourceOutputs.ErasureLedger
+	return ledgerWriter(cfg.Cloud, l.Replica, cfg.Recovery.SourceOutputs.Keys["dr."+string(core.BackupKey)], l.ID)
+}
+
+// ledgerWriter is the create-only grant on a ledger copy: bucket (AWS,
+// GCP) with its key (AWS), or the account's ID (Azure).
+func ledgerWriter(cloud core.Cloud, bucket, key, account string) []string {
+	switch cloud {
+	case core.AWS:
 		return []string{
 			fmt.Sprintf(`Allow s3:PutObject on arn:aws:s3:::%s/* if {"Null":{"s3:if-none-match":"false"}}`, bucket),
 			"Allow kms:Encrypt,kms:GenerateDataKey on " + key,
@@ -205,7 +230,7 @@ func wantLedgerGrants(res *Result) []string {
 	case core.GCP:
 		return []string{erasureledger.GCPWriterRole + " on " + bucket}
 	}
-	return []string{erasureledger.AzureWriterRole + " on " + find(p, "azure-native:storage:StorageAccount", "erasure").ID + "/blobServices/default/containers/backups"}
+	return []string{erasureledger.AzureWriterRole + " on " + account + "/blobServices/default/containers/backups"}
 }
 
 // wantAppGrants are the app's grants beside the ledger's.
