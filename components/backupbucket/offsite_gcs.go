@@ -70,13 +70,15 @@ func OffsiteHMACSecret(purpose string) string { return "backup-" + purpose + "-o
 
 // atOffsite is the builder of the offsite container: the Azure backup
 // account of azure.go, at the offsite site, under the offsite key, with
-// the offsite alert target and no replica.
+// the offsite alert target; in prod geo-redundant (RA-GZRS, so no archive
+// tier: azureLifecycle maps it to cold) like every prod backup account.
 func (b *builder) atOffsite() *builder {
 	at := *b
 	at.dep.Primary, at.dep.DR, at.dep.Offsite = *b.offsite, nil, nil
 	at.name = b.name + "-offsite"
 	at.key, at.dr, at.drKey, at.offsite = b.offKey, nil, nil, nil
 	at.alerts, at.logs, at.adopt = b.offAlerts, pulumi.StringOutput{}, nil
+	at.offsiteCopy = b.dep.IsProd()
 	return &at
 }
 

@@ -68,6 +68,7 @@ func TestGCPOffsiteCopyOnAzure(t *testing.T) {
 		equal(t, a, false, "allowBlobPublicAccess")
 		equal(t, a, false, "allowSharedKeyAccess")
 		equal(t, a, "uksouth", "location")
+		equal(t, a, "Standard_RAGZRS", "sku", "name")
 		if !a.Protect {
 			t.Error("the prod offsite account is not protected")
 		}
