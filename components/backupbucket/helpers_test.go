@@ -82,7 +82,11 @@ func (f fixture) program(ctx *pulumi.Context) error {
 			return err
 		}
 		args.Deployment.Offsite, args.OffsiteKey = &off, key(offCloud, offRegion)
-		args.Settings.Offsite = &Offsite{Cloud: offCloud, Region: offRegion}
+		gen := 0
+		if f.settings.Offsite != nil {
+			gen = f.settings.Offsite.KeyGeneration
+		}
+		args.Settings.Offsite = &Offsite{Cloud: offCloud, Region: offRegion, KeyGeneration: gen}
 		if f.cloud == core.Azure {
 			args.OffsiteCredential = pulumi.String(testOffsiteSecret).ToStringOutput()
 			args.OffsiteSigner = &Federation{Issuer: GitHubIssuer, Subject: testSignerSubject}

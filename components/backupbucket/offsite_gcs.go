@@ -30,8 +30,9 @@ import (
 //     the vault secret and never holds it (the pipeline has no credential);
 //   - it is in the Pulumi state too (the HMAC key resource returns it once),
 //     marked secret, so it is encrypted with the stack's secrets provider;
-//   - it is rotated by `wedsync-infra`'s documented step (replace the key:
-//     docs/offsite-tiers.md), and the runbook says when.
+//   - it is rotated by raising wedsync:backup.offsite.keyGeneration and
+//     `wedsync-infra up` (docs/offsite-tiers.md says when), which makes a
+//     new key and deletes the old one after the linked service has moved.
 //
 // The Data Factory types are registered by token: the proxy does not serve
 // github.com/pulumi/pulumi-azure-native-sdk/datafactory/v2@v2.92.0 (403), so
@@ -147,7 +148,13 @@ func (b *builder) offsiteGCSReader(src *storage.Bucket) (*storage.HmacKey, error
 	if err != nil {
 		return nil, err
 	}
-	return storage.NewHmacKey(b.ctx, name, &storage.HmacKeyArgs{
+	// Each generation is a new key: deployed, it replaces the old one
+	// everywhere before the old one is deleted (docs/offsite-tiers.md).
+	keyName := name
+	if g := b.s.Offsite.KeyGeneration; g > 0 {
+		keyName = fmt.Sprintf("%s-g%d", name, g)
+	}
+	return storage.NewHmacKey(b.ctx, keyName, &storage.HmacKeyArgs{
 		ServiceAccountEmail: sa.Email,
 		Project:             pulumi.StringPtrFromPtr(project(site)),
 	}, b.opts(site, pulumi.DependsOn([]pulumi.Resource{viewer}), pulumi.AdditionalSecretOutputs([]string{"secret"}))...)

@@ -89,6 +89,16 @@ func TestGCPOffsiteCopyOnAzure(t *testing.T) {
 			}
 		}
 	})
+	t.Run("raising_the_key_generation_makes_a_new_key", func(t *testing.T) {
+		f := fixture{cloud: core.GCP, env: core.Prod, offsite: true}
+		f.settings.Offsite = &Offsite{KeyGeneration: 2}
+		rotated := f.run(t)
+		rotated.one("gcp:storage/hmacKey:HmacKey", "db-exports-offsite-reader-g2")
+		if err := (Settings{RetentionDays: 365, Offsite: &Offsite{Cloud: core.Azure, Region: "uksouth", KeyGeneration: -1}}).Validate(core.Prod, core.GCP); err == nil ||
+			!strings.Contains(err.Error(), "offsite.keyGeneration") {
+			t.Errorf("a negative key generation passes: %v", err)
+		}
+	})
 	t.Run("without_alert_targets_no_alarms", func(t *testing.T) {
 		quiet := fixture{cloud: core.GCP, env: core.Prod, offsite: true}.run(t)
 		if got := quiet.all("azure-native:insights:MetricAlert"); len(got) != 0 {

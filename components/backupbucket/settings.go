@@ -59,6 +59,10 @@ type Tiers struct {
 type Offsite struct {
 	Cloud  core.Cloud `json:"cloud"`
 	Region string     `json:"region"`
+	// KeyGeneration (a copy from GCP) numbers the HMAC key the copy reads
+	// with: raising it and deploying rotates the key (a new key, its
+	// secret written to Key Vault, the old key deleted). docs/offsite-tiers.md.
+	KeyGeneration int `json:"keyGeneration,omitempty"`
 }
 
 // Immutability is how firmly backups are locked for the retention period.
@@ -135,6 +139,9 @@ func (s Settings) Validate(env core.Environment, cloud core.Cloud) error {
 			p.Missing("offsite.region", "a region of %s", o.Cloud.Title())
 		case !core.ValidRegion(o.Cloud, o.Region):
 			p.Add("offsite.region", o.Region, "not a region of %s", o.Cloud.Title())
+		}
+		if o.KeyGeneration < 0 {
+			p.Add("offsite.keyGeneration", o.KeyGeneration, "0 or more; raise it by one to rotate the offsite HMAC key")
 		}
 		if cloud != "" && !offsiteSupported(cloud, o.Cloud) {
 			p.Add("offsite.cloud", string(o.Cloud), "an offsite copy from %s is not supported; supported: aws to gcp (a Storage Transfer job reading S3 through a federated role), azure to gcp (a Storage Transfer job reading Blob with a rotated SAS), gcp to azure (a Data Factory pipeline reading GCS with an HMAC key held in Key Vault)", cloud)
