@@ -136,6 +136,8 @@ func (b *builder) offsiteGCSReader(src *storage.Bucket) (*storage.HmacKey, error
 		AccountId:   pulumi.String(b.dep.NameWithin(30, "bk", b.purpose, "offsite")),
 		Project:     pulumi.StringPtrFromPtr(project(site)),
 		DisplayName: pulumi.String("Azure Data Factory reads " + b.purpose + " backups for the offsite copy"),
+		// Nothing runs as it, so CI's deploy identity never acts as it.
+		Description: pulumi.String(core.CredentialOnly + "its HMAC key is how Azure Data Factory reads the " + b.purpose + " bucket"),
 	}, b.opts(site)...)
 	if err != nil {
 		return nil, err
