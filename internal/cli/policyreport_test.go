@@ -139,10 +139,11 @@ func TestPolicyReportFormats(t *testing.T) {
 	}
 }
 
-// An advisory rule's failure is a warning, not a failed control: prod-azure
-// has no offsite database copy yet (database-offsite-copy is advisory).
+// An advisory rule's failure is a warning, not a failed control: the
+// recovery stack prod-azure-dr has no offsite database copy
+// (database-offsite-copy is advisory).
 func TestPolicyReportWarnsOnAdvisoryRules(t *testing.T) {
-	d := reportOf(t, "--stack", "prod-azure")
+	d := reportOf(t, "--stack", "prod-azure-dr")
 	for _, r := range d.Controls {
 		if r.Rule == "database-offsite-copy" && (r.Status != "warn" || r.Failed != 1) {
 			t.Errorf("%+v, want a warning", r)
