@@ -133,7 +133,7 @@ var settings = []setting{
 	{"season", "the season calendar: peakMonths, weddingDays, extraDates, capacity, freeze", stackSetting(func(c *Config) any { return &c.Season })},
 	{"secrets", "the secrets store: keyRotationDays, deletionWindowDays, secrets, grants, ...", object(func(c *Config) any { return &c.Secrets })},
 	{"secretValues", "values of declared secrets; set only with `pulumi config set --secret --path`", object(func(c *Config) any { return &c.SecretValues })},
-	{"backup", "the backup buckets: retentionDays, tiers, replicateToDR, offsite {cloud, region}", object(func(c *Config) any { return &c.Backup })},
+	{"backup", "the backup buckets: retentionDays, tiers, replicateToDR, offsite {cloud, region, keyGeneration}", object(func(c *Config) any { return &c.Backup })},
 	{"erasure", "the GDPR erasure ledger: enabled (prod always), sqlFile (the app's erasure SQL, $1 subject id, $2 kind), replayMarginMinutes", object(func(c *Config) any { return &c.Erasure })},
 	{"database", "the database: size, storageGb, maxStorageGb, backupRetentionDays, highAvailability, administrators, ...", object(func(c *Config) any { return &c.Database })},
 	{"compute", "the autoscaling group: size, healthCheckPath, cpuTargetPercent, minHealthyPercent, maxCapacityReason, adminSshPublicKey", object(func(c *Config) any { return &c.Compute })},

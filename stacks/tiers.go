@@ -45,8 +45,11 @@ func (b *build) tierOutputs(purpose string, bucket *backupbucket.BackupBucket, o
 			bucket: azureOr(dep.Primary.Cloud, bucket.ReplicaName), url: azureURL(dep.Primary.Cloud, bucket.BucketURL, "-secondary"), key: key.ID})
 	}
 	if dep.Offsite != nil && offsiteKey != nil {
+		// An offsite copy on Azure (prod-gcp's) is a container of the
+		// offsite account, named by its URL like every Azure tier.
+		url := pulumi.Sprintf("https://%s.blob.core.windows.net/%s", bucket.OffsiteName, backupbucket.AzureContainer)
 		b.addTier(tierEntry{tier: TierOffsite, purpose: purpose, cloud: string(dep.Offsite.Cloud), region: dep.Offsite.Region,
-			bucket: bucket.OffsiteName, url: empty(), key: offsiteKey.ID})
+			bucket: azureOr(dep.Offsite.Cloud, bucket.OffsiteName), url: azureURL(dep.Offsite.Cloud, url, ""), key: offsiteKey.ID})
 	}
 }
 

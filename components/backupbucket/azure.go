@@ -214,9 +214,10 @@ func (b *builder) azureBlobs(account *storage.StorageAccount) (*storage.BlobCont
 }
 
 // azureSku is read-access geo-zone-redundant wherever there is a DR region
-// (always in prod), locally redundant in dev.
+// (always in prod) and for an offsite copy (a prod backup account is
+// geo-redundant, whatever tier it is), locally redundant in dev.
 func (b *builder) azureSku() string {
-	if b.dr != nil {
+	if b.dr != nil || b.offsiteCopy {
 		return "Standard_RAGZRS"
 	}
 	return "Standard_LRS"

@@ -211,6 +211,9 @@ type builder struct {
 	live              bool
 	ledger            bool
 	logs              pulumi.StringOutput
+	// offsiteCopy: this builder makes the offsite copy's Azure account
+	// (atOffsite), geo-redundant like every prod backup account.
+	offsiteCopy bool
 }
 
 func newBuilder(ctx *pulumi.Context, name string, a BackupBucketArgs, c *BackupBucket) *builder {

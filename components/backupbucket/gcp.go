@@ -76,6 +76,11 @@ func (b *builder) gcp() (outputs, error) {
 			}
 		}
 	}
+	if b.offsite != nil {
+		if out.offsiteLocation, out.offsiteName, err = b.offsiteFromGCS(main); err != nil {
+			return out, err
+		}
+	}
 	return out, nil
 }
 

@@ -18,7 +18,7 @@ type fixture struct {
 	cloud    core.Cloud
 	env      core.Environment
 	noDR     bool
-	offsite  bool // a GCP offsite site (from AWS or Azure)
+	offsite  bool // a GCP offsite site (from AWS or Azure), an Azure one from GCP
 	alerts   bool
 	adopt    string // an existing bucket the primary adopts
 	logs     string // Azure: the access log workspace
@@ -72,12 +72,21 @@ func (f fixture) program(ctx *pulumi.Context) error {
 		args.Deployment.DR, args.DRKey = &dr, key(f.cloud, r[1])
 	}
 	if f.offsite {
-		off, err := testkit.Site(ctx, core.GCP, core.Offsite)
+		offCloud := core.GCP
+		if f.cloud == core.GCP {
+			offCloud = core.Azure
+		}
+		offRegion := testkit.Regions[offCloud][core.Offsite]
+		off, err := testkit.Site(ctx, offCloud, core.Offsite)
 		if err != nil {
 			return err
 		}
-		args.Deployment.Offsite, args.OffsiteKey = &off, key(core.GCP, "europe-west2")
-		args.Settings.Offsite = &Offsite{Cloud: core.GCP, Region: "europe-west2"}
+		args.Deployment.Offsite, args.OffsiteKey = &off, key(offCloud, offRegion)
+		gen := 0
+		if f.settings.Offsite != nil {
+			gen = f.settings.Offsite.KeyGeneration
+		}
+		args.Settings.Offsite = &Offsite{Cloud: offCloud, Region: offRegion, KeyGeneration: gen}
 		if f.cloud == core.Azure {
 			args.OffsiteCredential = pulumi.String(testOffsiteSecret).ToStringOutput()
 			args.OffsiteSigner = &Federation{Issuer: GitHubIssuer, Subject: testSignerSubject}
@@ -85,6 +94,9 @@ func (f fixture) program(ctx *pulumi.Context) error {
 		}
 		if f.alerts {
 			args.OffsiteAlerts = &core.AlertTarget{IDs: pulumi.ToStringArray([]string{"projects/" + testkit.GCPProject + "/notificationChannels/1"}).ToStringArrayOutput()}
+			if offCloud == core.Azure {
+				args.OffsiteAlerts = &core.AlertTarget{IDs: pulumi.ToStringArray([]string{"/subscriptions/s/resourceGroups/rg/providers/Microsoft.Insights/actionGroups/offsite"}).ToStringArrayOutput()}
+			}
 		}
 	}
 	if f.adopt != "" {

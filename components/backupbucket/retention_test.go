@@ -103,19 +103,35 @@ func gcsWithinADay(t *testing.T, what string, days int, b plan.Resource) {
 func TestAzureLifetimeEqualsRetention(t *testing.T) {
 	for _, c := range retentions {
 		r := fixture{cloud: core.Azure, env: c.env, noDR: c.env == core.Dev, settings: Settings{RetentionDays: c.days}}.run(t)
-		actions := []string{"policy", "rules", "0", "definition", "actions"}
-		rules := azureRules{
-			baseDeleteAfter:    intAt(t, r, azLifecycle, "db-exports", append(actions, "baseBlob", "delete", "daysAfterCreationGreaterThan")...),
-			versionDeleteAfter: intAt(t, r, azLifecycle, "db-exports", append(actions, "version", "delete", "daysAfterCreationGreaterThan")...),
-			immutableDays:      intAt(t, r, azAccount, "db-exports", "immutableStorageWithVersioning", "immutabilityPolicy", "immutabilityPeriodSinceCreationInDays"),
-		}
-		if on, _ := get(t, r.one(azBlobProps, "db-exports"), "deleteRetentionPolicy", "enabled").(bool); on {
-			rules.softDeleteDays = intAt(t, r, azBlobProps, "db-exports", "deleteRetentionPolicy", "days")
-		}
-		for _, offset := range []float64{0, 0.5, 0.99} {
-			rules.runOffset = offset
-			withinADay(t, fmt.Sprintf("Azure %s %+v", c.env, rules), c.days, func(w float64) float64 { return simulateAzure(rules, w) })
-		}
+		azureWithinADay(t, fmt.Sprintf("Azure %s", c.env), c.days, r, "db-exports")
+	}
+}
+
+// TestOffsiteOnAzureLifetimeEqualsRetention runs the Azure simulator over
+// prod-gcp's offsite container (fed by Data Factory from GCS).
+func TestOffsiteOnAzureLifetimeEqualsRetention(t *testing.T) {
+	for _, c := range retentions[1:] {
+		r := fixture{cloud: core.GCP, env: c.env, offsite: true, settings: Settings{RetentionDays: c.days}}.run(t)
+		azureWithinADay(t, fmt.Sprintf("offsite from gcp, %s", c.env), c.days, r, "db-exports-offsite")
+	}
+}
+
+// azureWithinADay reads the rules of the planned account name and checks
+// its lifetime with the daily policy run at any time of day.
+func azureWithinADay(t *testing.T, what string, days int, r result, name string) {
+	t.Helper()
+	actions := []string{"policy", "rules", "0", "definition", "actions"}
+	rules := azureRules{
+		baseDeleteAfter:    intAt(t, r, azLifecycle, name, append(actions, "baseBlob", "delete", "daysAfterCreationGreaterThan")...),
+		versionDeleteAfter: intAt(t, r, azLifecycle, name, append(actions, "version", "delete", "daysAfterCreationGreaterThan")...),
+		immutableDays:      intAt(t, r, azAccount, name, "immutableStorageWithVersioning", "immutabilityPolicy", "immutabilityPeriodSinceCreationInDays"),
+	}
+	if on, _ := get(t, r.one(azBlobProps, name), "deleteRetentionPolicy", "enabled").(bool); on {
+		rules.softDeleteDays = intAt(t, r, azBlobProps, name, "deleteRetentionPolicy", "days")
+	}
+	for _, offset := range []float64{0, 0.5, 0.99} {
+		rules.runOffset = offset
+		withinADay(t, fmt.Sprintf("%s %+v", what, rules), days, func(w float64) float64 { return simulateAzure(rules, w) })
 	}
 }
 

@@ -59,6 +59,10 @@ type Tiers struct {
 type Offsite struct {
 	Cloud  core.Cloud `json:"cloud"`
 	Region string     `json:"region"`
+	// KeyGeneration (a copy from GCP) numbers the HMAC key the copy reads
+	// with: raising it and deploying rotates the key (a new key, its
+	// secret written to Key Vault, the old key deleted). docs/offsite-tiers.md.
+	KeyGeneration int `json:"keyGeneration,omitempty"`
 }
 
 // Immutability is how firmly backups are locked for the retention period.
@@ -136,19 +140,23 @@ func (s Settings) Validate(env core.Environment, cloud core.Cloud) error {
 		case !core.ValidRegion(o.Cloud, o.Region):
 			p.Add("offsite.region", o.Region, "not a region of %s", o.Cloud.Title())
 		}
+		if o.KeyGeneration < 0 {
+			p.Add("offsite.keyGeneration", o.KeyGeneration, "0 or more; raise it by one to rotate the offsite HMAC key")
+		}
 		if cloud != "" && !offsiteSupported(cloud, o.Cloud) {
-			p.Add("offsite.cloud", string(o.Cloud), "an offsite copy from %s is not supported; supported: aws to gcp (a Storage Transfer job reading S3 through a federated role), azure to gcp (a Storage Transfer job reading Blob with a rotated SAS)", cloud)
+			p.Add("offsite.cloud", string(o.Cloud), "an offsite copy from %s is not supported; supported: aws to gcp (a Storage Transfer job reading S3 through a federated role), azure to gcp (a Storage Transfer job reading Blob with a rotated SAS), gcp to azure (a Data Factory pipeline reading GCS with an HMAC key held in Key Vault)", cloud)
 		}
 	}
 	return p.Err()
 }
 
-// offsiteSupported lists the offsite copies the component can feed, all by
-// Storage Transfer into GCS: from S3 through a web-identity role (no
+// offsiteSupported lists the offsite copies the component can feed: by
+// Storage Transfer into GCS from S3 through a web-identity role (no
 // secret), from Azure Blob with a short-lived, rotated user delegation SAS
-// (offsite_blob.go says why a SAS).
+// (offsite_blob.go says why a SAS); and by Azure Data Factory from GCS into
+// Azure Blob with an HMAC key held in Key Vault (offsite_gcs.go says why).
 func offsiteSupported(from, to core.Cloud) bool {
-	return to == core.GCP && (from == core.AWS || from == core.Azure)
+	return (to == core.GCP && (from == core.AWS || from == core.Azure)) || (from == core.GCP && to == core.Azure)
 }
 
 // within drops the tiers a backup kept retention days would not stay in for

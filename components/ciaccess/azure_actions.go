@@ -85,8 +85,16 @@ var azureTable = map[string]azureRow{
 	// Backups: configured by CI, never restored by it (no restore action).
 	"azure-native:dataprotection:BackupInstance": {Actions: join(crud("Microsoft.DataProtection/backupVaults/backupInstances"),
 		[]string{"Microsoft.DataProtection/backupVaults/validateForBackup/action"})},
-	"azure-native:dataprotection:BackupPolicy":             {Actions: crud("Microsoft.DataProtection/backupVaults/backupPolicies")},
-	"azure-native:dataprotection:BackupVault":              {Actions: join(crud("Microsoft.DataProtection/backupVaults"), []string{azIdentityUse})},
+	"azure-native:dataprotection:BackupPolicy": {Actions: crud("Microsoft.DataProtection/backupVaults/backupPolicies")},
+	"azure-native:dataprotection:BackupVault":  {Actions: join(crud("Microsoft.DataProtection/backupVaults"), []string{azIdentityUse})},
+	// prod-gcp's offsite copy (backupbucket/offsite_gcs.go): the factory runs
+	// as its own system identity; CI never runs a pipeline.
+	// https://learn.microsoft.com/azure/role-based-access-control/permissions/integration#microsoftdatafactory
+	"azure-native:datafactory:Dataset":                     {Actions: crud("Microsoft.DataFactory/factories/datasets")},
+	"azure-native:datafactory:Factory":                     {Actions: crud("Microsoft.DataFactory/factories")},
+	"azure-native:datafactory:LinkedService":               {Actions: crud("Microsoft.DataFactory/factories/linkedservices")},
+	"azure-native:datafactory:Pipeline":                    {Actions: crud("Microsoft.DataFactory/factories/pipelines")},
+	"azure-native:datafactory:Trigger":                     {Actions: crud("Microsoft.DataFactory/factories/triggers")},
 	"azure-native:dbforpostgresql/v20240801:Administrator": {Actions: crud("Microsoft.DBforPostgreSQL/flexibleServers/administrators")},
 	"azure-native:dbforpostgresql/v20240801:Configuration": {Actions: crud("Microsoft.DBforPostgreSQL/flexibleServers/configurations", "read", "write")},
 	"azure-native:dbforpostgresql/v20240801:Database":      {Actions: crud("Microsoft.DBforPostgreSQL/flexibleServers/databases")},
@@ -105,6 +113,10 @@ var azureTable = map[string]azureRow{
 	// actions) and never access policies (the vaults use RBAC).
 	"azure-native:keyvault:Key":   {Actions: crud("Microsoft.KeyVault/vaults/keys", "read", "write")},
 	"azure-native:keyvault:Vault": {Actions: crud("Microsoft.KeyVault/vaults")},
+	// The offsite HMAC secret: writing it sets a credential that reads
+	// prod-gcp's backups, so it is an administrator's.
+	"azure-native:keyvault:Secret": {Actions: []string{"Microsoft.KeyVault/vaults/secrets/read"},
+		Admin: "it writes the offsite copy's HMAC secret, a credential that reads the backups"},
 	// Identities: made by CI; federated credentials only read.
 	"azure-native:managedidentity:FederatedIdentityCredential": {Actions: []string{"Microsoft.ManagedIdentity/userAssignedIdentities/federatedIdentityCredentials/read"},
 		Admin: "it decides which tokens become an identity; CI could add its own"},

@@ -147,6 +147,10 @@ var gcpTable = map[string]gcpRow{
 	"gcp:storage/bucket:Bucket": {Permissions: []string{"storage.buckets.create", "storage.buckets.get", "storage.buckets.update", "storage.buckets.delete",
 		"storage.buckets.list", "storage.buckets.getIamPolicy"}},
 	"gcp:storage/bucketIAMMember:BucketIAMMember": {Permissions: []string{"storage.buckets.getIamPolicy"}, Admin: gcpAdminGrant},
+	// The offsite reader's HMAC key: whoever creates one holds a credential
+	// that reads the backups, so it is an administrator's.
+	"gcp:storage/hmacKey:HmacKey": {Permissions: []string{"storage.hmacKeys.get", "storage.hmacKeys.list"},
+		Admin: "an HMAC key is a credential that reads the backups: CI could mint one for itself"},
 	"gcp:storage/transferJob:TransferJob": {Permissions: []string{"storagetransfer.jobs.create", "storagetransfer.jobs.get", "storagetransfer.jobs.update",
 		"storagetransfer.jobs.delete", "storagetransfer.projects.getServiceAccount"}},
 }

@@ -36,10 +36,24 @@ func (r *Recorder) Record(args *pulumi.ResourceTransformationArgs) *pulumi.Resou
 		return nil
 	}
 	r.types[args.Type] = true
-	if sa, ok := args.Resource.(*serviceaccount.Account); ok {
+	if sa, ok := args.Resource.(*serviceaccount.Account); ok && !credentialOnly(args.Props) {
 		r.accounts = append(r.accounts, sa)
 	}
 	return nil
+}
+
+// credentialOnly says a service account's args mark it core.CredentialOnly:
+// nothing runs as it, so the deploy identity never acts as it.
+func credentialOnly(props pulumi.Input) bool {
+	var desc pulumi.StringPtrInput
+	switch a := props.(type) {
+	case *serviceaccount.AccountArgs:
+		desc = a.Description
+	case serviceaccount.AccountArgs:
+		desc = a.Description
+	}
+	d, ok := desc.(pulumi.String)
+	return ok && core.IsCredentialOnly(string(d))
 }
 
 // Managed is what was recorded until now; recording stops.

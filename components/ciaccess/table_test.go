@@ -3,6 +3,7 @@ package ciaccess
 import (
 	"encoding/json"
 	"fmt"
+	"github.com/pulumi/pulumi-gcp/sdk/v7/go/gcp/serviceaccount"
 	"maps"
 	"slices"
 	"strings"
@@ -213,6 +214,28 @@ func TestRecorderSeesWhatTheProgramRegisters(t *testing.T) {
 	}
 	if slices.Contains(got.Types, "aws:sns/topicPolicy:TopicPolicy") {
 		t.Errorf("recorded %v: a type registered after Managed", got.Types)
+	}
+}
+
+// The deploy identity acts as the service accounts resources run as, and
+// never as one that only holds a credential (the offsite reader).
+func TestRecorderSkipsCredentialOnlyAccounts(t *testing.T) {
+	var got Managed
+	testkit.Plan(t, core.Dev, func(ctx *pulumi.Context) error {
+		rec := NewRecorder()
+		if err := ctx.RegisterStackTransformation(rec.Record); err != nil {
+			return err
+		}
+		for id, desc := range map[string]string{"runs-app": "the app runs as it", "reader": core.CredentialOnly + "an HMAC key"} {
+			if _, err := serviceaccount.NewAccount(ctx, id, &serviceaccount.AccountArgs{AccountId: pulumi.String(id), Description: pulumi.String(desc)}); err != nil {
+				return err
+			}
+		}
+		got = rec.Managed()
+		return nil
+	})
+	if len(got.GCPServiceAccounts) != 1 {
+		t.Errorf("recorded %d service accounts to act as, want the app's only", len(got.GCPServiceAccounts))
 	}
 }
 

@@ -136,8 +136,11 @@ func databaseCopies(cfg stacks.Config) []Tier {
 // offsiteCopy is how cfg's backups reach the offsite tier, and what the
 // copy reads them with (components/backupbucket).
 func offsiteCopy(cfg stacks.Config) (how, basis string) {
-	if cfg.Cloud == core.Azure {
+	switch cfg.Cloud {
+	case core.Azure:
 		return "Storage Transfer from Azure Blob", "read with a read-and-list user delegation SAS (valid 7 days, rotated twice a day by .github/workflows/offsite-sas.yml) from the offsite Secret Manager"
+	case core.GCP:
+		return "Azure Data Factory from GCS", "read with the HMAC key of a service account that may only view the bucket, its secret in the offsite Key Vault (rotated as docs/offsite-tiers.md says)"
 	}
 	return "Storage Transfer from S3", "read through an AWS role federated to the transfer service agent (no stored key)"
 }

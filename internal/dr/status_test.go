@@ -49,10 +49,10 @@ func TestStatusListsTheFourDatabaseTiersWithTheirRPO(t *testing.T) {
 // TestShippedProdStacksListTheirOffsiteTier: dr status lists the offsite
 // tier, with its RPO and how it is read, for every prod stack that has one.
 func TestShippedProdStacksListTheirOffsiteTier(t *testing.T) {
-	for stack, how := range map[string]string{"prod": "from S3", "prod-azure": "from Azure Blob"} {
+	for stack, want := range map[string][2]string{"prod": {"GCP", "from S3"}, "prod-azure": {"GCP", "from Azure Blob"}, "prod-gcp": {"Azure", "Data Factory from GCS"}} {
 		o := databaseTiers(planOf(t, stack).Config)["offsite"]
-		if !strings.Contains(o.Where, "GCP") || !strings.Contains(o.Copy, how) || !strings.HasPrefix(o.RPO, "24 h") {
-			t.Errorf("%s offsite tier %+v: want GCP, a copy %s and a 24 h RPO", stack, o, how)
+		if !strings.Contains(o.Where, want[0]) || !strings.Contains(o.Copy, want[1]) || !strings.HasPrefix(o.RPO, "24 h") {
+			t.Errorf("%s offsite tier %+v: want %s, a copy %s and a 24 h RPO", stack, o, want[0], want[1])
 		}
 	}
 	// Broken variant: a stack without wedsync:backup.offsite lists none.

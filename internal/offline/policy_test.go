@@ -269,9 +269,8 @@ func plannedBreakings() map[[2]string]struct {
 		{rules.PolicyDatabaseLockedCopy, sql}:      {"prod-gcp", dropAll("gcp:workflows/workflow:Workflow")},
 		{rules.PolicyDatabaseLockedCopy, pgServer}: {"prod-azure", dropAll("azure-native:dataprotection:BackupInstance")},
 		{rules.PolicyDatabaseOffsiteCopy, rds}:     {"prod", dropAll("gcp:storage/transferJob:TransferJob")},
-		// prod-gcp has no offsite tier yet (the rule is advisory until it
-		// does): as planned, the rule already fires. prod-azure's is on GCP.
-		{rules.PolicyDatabaseOffsiteCopy, sql}:                  {"prod-gcp", dropAll()},
+		// prod-gcp's offsite tier is an Azure Data Factory copy; prod-azure's is on GCP.
+		{rules.PolicyDatabaseOffsiteCopy, sql}:                  {"prod-gcp", dropAll("azure-native:datafactory:Pipeline")},
 		{rules.PolicyDatabaseOffsiteCopy, pgServer}:             {"prod-azure", dropAll("gcp:storage/transferJob:TransferJob")},
 		{rules.PolicyBackupVaultLock, "aws:backup/vault:Vault"}: {"prod", dropAll("aws:backup/vaultLockConfiguration:VaultLockConfiguration")},
 		{rules.PolicyBackupVaultLock, "azure-native:dataprotection:BackupVault"}: {"prod-azure",

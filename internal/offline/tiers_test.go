@@ -49,7 +49,7 @@ func plannedKeys(p *plan.Plan) map[string]string {
 func TestBackupTiersNameThePlannedStoresAndTheirKeys(t *testing.T) {
 	want := map[string]string{ // tiers per purpose
 		"dev": "bucket", "staging": "bucket,replica", "prod": "bucket,replica,offsite", "prod-dr": "bucket,replica",
-		"prod-gcp": "bucket,replica", "prod-gcp-dr": "bucket,replica", "prod-azure": "bucket,replica,offsite", "prod-azure-dr": "bucket",
+		"prod-gcp": "bucket,replica,offsite", "prod-gcp-dr": "bucket,replica", "prod-azure": "bucket,replica,offsite", "prod-azure-dr": "bucket",
 	}
 	for _, stack := range shippedStacks(t) {
 		t.Run(stack, func(t *testing.T) {

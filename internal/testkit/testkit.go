@@ -24,7 +24,7 @@ const GCPProject = "wedsync-prod"
 var Regions = map[core.Cloud]map[core.Role]string{
 	core.AWS:   {core.Primary: "eu-west-2", core.DR: "eu-west-1"},
 	core.GCP:   {core.Primary: "europe-west2", core.DR: "europe-west1", core.Offsite: "europe-west2"},
-	core.Azure: {core.Primary: "uksouth", core.DR: "ukwest"},
+	core.Azure: {core.Primary: "uksouth", core.DR: "ukwest", core.Offsite: "uksouth"},
 }
 
 // Str is a known string output.

@@ -2,11 +2,13 @@ package rules
 
 import (
 	"strings"
+
+	"github.com/pulumi/pulumi/sdk/v3/go/property"
 )
 
 // Database copies and backup lifetimes (issue 16): a prod database has a
-// copy in a locked tier and (advisory until prod-gcp has one too) an
-// offsite tier; backup vaults are locked in prod; and no backup outlives
+// copy in a locked tier and (advisory until the recovery stacks have one
+// too) an offsite tier; backup vaults are locked in prod; and no backup outlives
 // its stated retention by more than a day, because GDPR erasure promises
 // depend on it.
 const (
@@ -44,7 +46,8 @@ func databaseCopyPolicies() []*Policy {
 		{
 			Name: PolicyDatabaseOffsiteCopy,
 			Description: "In prod, the database's copies reach an offsite tier on another cloud (a Storage Transfer job reading S3 or " +
-				"Azure Blob, or another cloud's copy of the export bucket). Advisory until prod-gcp has one (prod and prod-azure do).",
+				"Azure Blob, or an Azure Data Factory pipeline copying from Google Cloud Storage). prod, prod-gcp and prod-azure have one; " +
+				"advisory until the recovery stacks (prod-dr, prod-gcp-dr, prod-azure-dr) have one too.",
 			Level:    Advisory,
 			ProdOnly: true,
 			Stack:    offsiteCopyStack,
@@ -222,6 +225,11 @@ func offsiteCopyStack(s *Stack, _ *Env) []Finding {
 			offsite = true
 		}
 	}
+	for _, p := range s.OfType(azDataFactoryPipeline) {
+		// An activity not known until deploy may be the copy: not judged.
+		yes, undecided := copiesFromGCS(p.Props)
+		offsite = offsite || yes || undecided
+	}
 	if offsite {
 		return nil
 	}
@@ -237,6 +245,35 @@ func offsiteCopyStack(s *Stack, _ *Env) []Finding {
 			"set wedsync:backup.offsite so the export bucket is copied to another cloud", db.displayName())})
 	}
 	return out
+}
+
+// copiesFromGCS says whether a Data Factory pipeline has a Copy activity
+// reading Google Cloud Storage (prod-gcp's offsite copy on Azure), or
+// cannot say yet (undecided: a value unknown until deploy).
+func copiesFromGCS(props property.Map) (yes, undecided bool) {
+	acts, st := lookup(props, "activities")
+	if st == unknown {
+		return false, true
+	}
+	if st != known || !acts.IsArray() {
+		return false, false
+	}
+	for _, a := range acts.AsArray().All {
+		if a.IsComputed() {
+			undecided = true
+			continue
+		}
+		if !a.IsMap() {
+			continue
+		}
+		switch v, st := lookup(a.AsMap(), "source", "storeSettings", "type"); {
+		case st == unknown:
+			undecided = true
+		case st == known && v.IsString() && v.AsString() == "GoogleCloudStorageReadSettings":
+			return true, false
+		}
+	}
+	return false, undecided
 }
 
 func vaultLockStack(s *Stack, _ *Env) []Finding {

@@ -80,7 +80,7 @@ var breakings = []breaking{
 	{"azure_backup_vault_unlocked", "azure", "db-vault", "properties.securitySettings.immutabilitySettings.state", "Unlocked", PolicyBackupVaultLock, ""},
 	{"azure_backup_of_another_server", "azure", "db-backup", "properties.dataSourceInfo.resourceID", "/subscriptions/0/resourceGroups/rg/providers/Microsoft.DBforPostgreSQL/flexibleServers/another", PolicyDatabaseLockedCopy, "db"},
 	{"aws_database_copies_reach_no_other_cloud", "aws", "backup-offsite", "transferSpec.awsS3DataSource", remove, PolicyDatabaseOffsiteCopy, "db"},
-	{"gcp_database_copies_reach_no_other_cloud", "gcp", "backup-offsite", "transferSpec.azureBlobStorageDataSource", remove, PolicyDatabaseOffsiteCopy, "db"},
+	{"gcp_database_copies_reach_no_other_cloud", "gcp", "backup-offsite", "activities.0.source.storeSettings.type", "AzureBlobStorageReadSettings", PolicyDatabaseOffsiteCopy, "db"},
 	{"azure_database_copies_reach_no_other_cloud", "azure", "backup-offsite", "transferSpec.azureBlobStorageDataSource", remove, PolicyDatabaseOffsiteCopy, "db"},
 	{"azure_blob_soft_delete_past_retention", "azure", "backup-blob", "deleteRetentionPolicy", map[string]any{"enabled": true, "days": 30.0}, PolicyBackupLifetime, ""},
 	// encryption, AWS

@@ -60,6 +60,7 @@ const (
 	awsS3Inventory        = "aws:s3/inventory:Inventory"
 	awsS3LoggingV2        = "aws:s3/bucketLoggingV2:BucketLoggingV2"
 	gcpTransferJob        = "gcp:storage/transferJob:TransferJob"
+	azDataFactoryPipeline = "azure-native:datafactory:Pipeline"
 	awsRDSInstance        = "aws:rds/instance:Instance"
 	awsRDSCluster         = "aws:rds/cluster:Cluster"
 	awsRDSParameterGroup  = "aws:rds/parameterGroup:ParameterGroup"
