@@ -48,7 +48,8 @@ func (l *SourceLedger) existing(cloud core.Cloud) *erasureledger.Existing {
 // restore. The outputs name it for `erasure replay` and the DR stacks.
 func (b *build) erasureLedger() error {
 	cfg := b.cfg
-	if !*cfg.Erasure.Enabled {
+	if !*cfg.Erasure.Enabled || cfg.drilling() {
+		// A drill grants nothing on the source's ledger (Recovery.Drill).
 		return nil
 	}
 	args := &erasureledger.ErasureLedgerArgs{
