@@ -61,7 +61,10 @@ type Recovery struct {
 	//     vault could not be destroyed with the scratch stack.
 	//   - the erasure ledger: a rebuild grants its restore identity read on
 	//     the source's ledger replica (a grant on prod's store).
-	//   - the hostname: ingress.failover must be standby (no DNS record).
+	//   - the hostname: ingress.failover must be standby (no record for the
+	//     hostname) and the hostname the drill's own (<stack>.…), so the
+	//     certificate's validation record is not the one the source's
+	//     certificate renews with.
 	// Key policies are never written by a recovery (the keys are referenced
 	// by id, secretsstore.NewAdoptedStore), in a drill neither.
 	Drill bool `json:"drill,omitempty"`
@@ -209,6 +212,9 @@ func (r Recovery) validate(c Config) error {
 	if r.Drill {
 		if !strings.HasPrefix(c.Stack, DrillStackPrefix) {
 			p.Add("drill", "true", "only a restore drill's scratch stack (named %s*, `dr drill --recovery-stack`) is a drill; %s is not", DrillStackPrefix, c.Stack)
+		}
+		if !strings.HasPrefix(c.Ingress.Hostname, c.Stack+".") {
+			p.Add("drill", "true", "a drill's DNS records are its own: set wedsync:ingress hostname to a name under %s. (it is %q)", c.Stack, c.Ingress.Hostname)
 		}
 		if c.Ingress.Failover != ingress.FailoverStandby {
 			p.Add("drill", "true", "a drill publishes no DNS record: set wedsync:ingress failover: %s (it is %q)", ingress.FailoverStandby, c.Ingress.Failover)

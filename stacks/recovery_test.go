@@ -54,6 +54,7 @@ func TestRecoveryValidation(t *testing.T) {
 		{"a_drill_is_a_scratch_stack", drCfg, func(r *Recovery) { r.Drill = true }, "drill", "only a restore drill's scratch stack"},
 		{"a_drill_publishes_no_record", drillCfg(drCfg, "secondary"), func(r *Recovery) { r.Drill = true }, "drill", "publishes no DNS record"},
 		{"a_standby_scratch_stack_may_drill", drillCfg(drCfg, "standby"), func(r *Recovery) { r.Drill = true }, "", ""},
+		{"a_drill_has_its_own_hostname", func() Config { c := drillCfg(drCfg, "standby"); c.Ingress.Hostname = "app.wedsync.co.uk"; return c }(), func(r *Recovery) { r.Drill = true }, "drill", "DNS records are its own"},
 		{"outputs_of_another_cloud", drCfg, func(r *Recovery) { r.SourceOutputs.Cloud = "gcp" }, "sourceOutputs.cloud", "another cloud"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
@@ -126,5 +127,6 @@ func TestEachCloudRestoresFromWhatItReplicated(t *testing.T) {
 func drillCfg(c Config, failover string) Config {
 	c.Stack = DrillStackPrefix + "prod-202606100900"
 	c.Ingress.Failover = failover
+	c.Ingress.Hostname = c.Stack + ".drill.wedsync.co.uk"
 	return c
 }

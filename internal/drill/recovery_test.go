@@ -144,8 +144,8 @@ func TestTheScratchStackGoesWhateverHappened(t *testing.T) {
 
 // A drill's scratch stack adopts, creates and configures nothing of its
 // source's data stores (stacks.Recovery.Drill): no resource of its plan
-// names one of the source's backup buckets, their replicas or its erasure
-// ledger, on any cloud. The broken variant, the same scratch stack with
+// names one of the source's backup buckets, their replicas, its erasure
+// ledger or its hostname (a DNS record), on any cloud. The broken variant, the same scratch stack with
 // drill mode off, is a rebuild: it adopts the replicas, and the check
 // finds them.
 func TestADrillTouchesNoneOfTheSourcesStores(t *testing.T) {
@@ -198,6 +198,13 @@ func sourceStoresTouched(t *testing.T, p *project.Project, s *Scratch, deployabl
 		stores = append(stores, l.Bucket, l.Replica)
 	}
 	stores = slices.DeleteFunc(stores, func(s string) bool { return s == "" })
+	// The source's hostname: its DNS records (the certificate's validation
+	// record among them).
+	src, err := offline.Plan(p, res.Config.Recovery.SourceStack, wednesday)
+	if err != nil {
+		t.Fatal(err)
+	}
+	stores = append(stores, src.Config.Ingress.Hostname)
 	for _, r := range res.Plan.Resources {
 		for _, store := range stores {
 			if r.ID == store || names(r.Inputs, store) {

@@ -105,6 +105,11 @@ func PrepareScratch(ctx context.Context, p *project.Project, source string, now 
 		}
 		cfg.Values[key] = v
 	}
+	// Its own hostname: the certificate's DNS validation record is then the
+	// scratch stack's, not the one the source's certificate renews with.
+	if cfg.Values[ingressKey], err = withFields(cfg.Values[ingressKey], map[string]any{"hostname": s.Name + "." + ScratchZone}); err != nil {
+		return nil, fmt.Errorf("%s: %w", ingressKey, err)
+	}
 	if cfg.Values[policyKey], err = withExemptions(cfg.Values[policyKey], src.Config.Cloud); err != nil {
 		return nil, fmt.Errorf("%s: %w", policyKey, err)
 	}
@@ -132,7 +137,15 @@ func withFields(raw string, fields map[string]any) (string, error) {
 	return string(out), err
 }
 
-const policyKey = stacks.Namespace + ":policy"
+const (
+	policyKey  = stacks.Namespace + ":policy"
+	ingressKey = stacks.Namespace + ":ingress"
+)
+
+// ScratchZone is the domain under which a scratch stack names its
+// hostname (in the default DNS zone wedsync.co.uk), so nothing it makes
+// in the zone is a record of a real stack's.
+const ScratchZone = "drill.wedsync.co.uk"
 
 // scratchDatabase is the scratch stack's database by its URN's tail, per
 // cloud (the type as components/database registers it).
