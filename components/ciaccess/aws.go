@@ -53,8 +53,11 @@ func (b *builder) aws() (outputs, error) {
 		if out.drill, err = b.awsDrill(providerARN); err != nil {
 			return outputs{}, err
 		}
-		if out.seal, err = b.awsSeal(providerARN); err != nil {
-			return outputs{}, err
+		// The exports are on the primary site's cloud.
+		if b.site.Cloud == b.dep.Primary.Cloud {
+			if out.seal, err = b.awsSeal(providerARN); err != nil {
+				return outputs{}, err
+			}
 		}
 	}
 	return out, nil

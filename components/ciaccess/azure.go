@@ -61,8 +61,11 @@ func (b *builder) azure() (outputs, error) {
 		if out.drill, err = b.azureDrill(subscription, sub); err != nil {
 			return outputs{}, err
 		}
-		if out.seal, err = b.azureSeal(sub); err != nil {
-			return outputs{}, err
+		// The exports are on the primary site's cloud.
+		if b.site.Cloud == b.dep.Primary.Cloud {
+			if out.seal, err = b.azureSeal(sub); err != nil {
+				return outputs{}, err
+			}
 		}
 	}
 	return out, nil

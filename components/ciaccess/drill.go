@@ -59,6 +59,13 @@ func ScratchPrefix(dep core.Deployment) string {
 	return scratch.Name() + "-"
 }
 
+// scratchHere reports whether the drill's scratch stacks are built on this
+// cloud: the primary site's, of a stack with a DR path (its offsite
+// cloud hosts none).
+func (b *builder) scratchHere() bool {
+	return b.dep.DR != nil && b.site.Cloud == b.dep.Primary.Cloud
+}
+
 // drillScope is the deploy scope moved onto the scratch stacks' names.
 func (b *builder) drillScope() awsScope {
 	scope := b.awsScope()
@@ -71,6 +78,9 @@ func (b *builder) drillScope() awsScope {
 // on the scratch names) to the drill role, in managed policies of the
 // stack's own as the deploy role's are.
 func (b *builder) awsDrillScratch(drill *iam.Role) error {
+	if !b.scratchHere() {
+		return nil
+	}
 	scope := b.drillScope()
 	grants := documents(scope.statements(awsRows(DrillTypes[core.AWS])))
 	for i, doc := range grants {
@@ -130,6 +140,9 @@ func (b *builder) gcpDrill(pool *gcpiam.WorkloadIdentityPool) (pulumi.StringOutp
 // bound under the scratch names' condition as the deploy role is under
 // the stack's.
 func (b *builder) gcpDrillScratch(member pulumi.StringOutput) error {
+	if !b.scratchHere() {
+		return nil
+	}
 	prefix := ScratchPrefix(b.dep)
 	role, err := projects.NewIAMCustomRole(b.ctx, b.name+"-drill-scratch", &projects.IAMCustomRoleArgs{
 		Project:     pulumi.String(b.site.GCPProject),

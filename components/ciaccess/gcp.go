@@ -67,8 +67,11 @@ func (b *builder) gcp() (outputs, error) {
 		if out.drill, err = b.gcpDrill(pool); err != nil {
 			return outputs{}, err
 		}
-		if out.seal, err = b.gcpSeal(pool); err != nil {
-			return outputs{}, err
+		// The exports are on the primary site's cloud.
+		if b.site.Cloud == b.dep.Primary.Cloud {
+			if out.seal, err = b.gcpSeal(pool); err != nil {
+				return outputs{}, err
+			}
 		}
 	}
 	return out, nil
