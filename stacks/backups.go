@@ -16,6 +16,9 @@ var backupPurposes = []string{"db-exports", "media", "config"}
 // where the stack has an offsite copy, and records what the DR stack needs:
 // each bucket's name and its replica's.
 func (b *build) backups() error {
+	if b.cfg.drilling() {
+		return b.drillBackups()
+	}
 	if b.src != nil && b.cfg.Cloud == core.Azure {
 		return b.recoveredAccounts()
 	}
@@ -114,6 +117,20 @@ func (b *build) recoveredAccounts() error {
 			"offsite":         pulumi.String(""),
 		}
 		b.recoveredTiers(purpose, b.src.BackupBuckets[purpose].Bucket)
+	}
+	b.buckets = out
+	return nil
+}
+
+// drillBackups are a drill's backup buckets: none. The source's replicas
+// (its failed-over accounts on Azure) are neither adopted nor watched, so
+// the drill changes nothing of them (Recovery.Drill); the outputs name no
+// bucket and the stack has no backup tiers.
+func (b *build) drillBackups() error {
+	none := pulumi.String("")
+	out := pulumi.Map{}
+	for _, purpose := range backupPurposes {
+		out[purpose] = pulumi.Map{"bucket": none, "replica": none, "replicaLocation": none, "offsite": none}
 	}
 	b.buckets = out
 	return nil

@@ -38,7 +38,7 @@ func (b *build) ci() error {
 	}
 	out := pulumi.Map{}
 	for cloud, id := range access.Identities {
-		out[string(cloud)] = pulumi.Map{"deploy": id.Deploy, "preview": id.Preview, "drill": id.Drill, "federation": id.Federation}
+		out[string(cloud)] = pulumi.Map{"deploy": id.Deploy, "preview": id.Preview, "drill": id.Drill, "seal": id.Seal, "federation": id.Federation}
 	}
 	b.ctx.Export("ci", out)
 	return nil

@@ -13,6 +13,9 @@ import (
 // the db-exports bucket (components/dbbackup), kept as long as every other
 // backup tier (wedsync:backup retentionDays).
 func (b *build) dbBackup() error {
+	if b.cfg.drilling() {
+		return nil // a drill writes no copies (Recovery.Drill)
+	}
 	dep := b.dep
 	args := &dbbackup.DatabaseBackupArgs{
 		Deployment:       dep,

@@ -49,7 +49,8 @@ func (l *SourceLedger) existing(cloud core.Cloud) *erasureledger.Existing {
 // does while the source's region is lost. The outputs name it for `erasure replay` and the DR stacks.
 func (b *build) erasureLedger() error {
 	cfg := b.cfg
-	if !*cfg.Erasure.Enabled {
+	if !*cfg.Erasure.Enabled || cfg.drilling() {
+		// A drill grants nothing on the source's ledger (Recovery.Drill).
 		return nil
 	}
 	args := &erasureledger.ErasureLedgerArgs{

@@ -14,6 +14,7 @@ import (
 
 	"github.com/wedsync/wedsync-infra/components/core"
 	"github.com/wedsync/wedsync-infra/components/database"
+	"github.com/wedsync/wedsync-infra/components/ingress"
 	"github.com/wedsync/wedsync-infra/components/secretsstore"
 )
 
@@ -43,7 +44,39 @@ type Recovery struct {
 	// SourceOutputs are the source's outputs as config: the fallback for
 	// every output the stack reference does not give.
 	SourceOutputs *SourceOutputs `json:"sourceOutputs,omitempty"`
+	// Drill makes the stack a restore drill's scratch copy (`dr drill
+	// --recovery-stack` sets it; the stack's name must start with
+	// DrillStackPrefix): it reads the backups it restores (the database's
+	// restore source and the source's key replicas that decrypt them) and
+	// adopts, creates or configures nothing of the source's, so a drill
+	// cannot change prod's data stores and its destroy leaves them as
+	// they are. Left out, against a rebuild (each step checks drilling()):
+	//   - the backup buckets: a rebuild adopts the source's replica
+	//     buckets (AWS, GCP) and applies its policy, lock, replication and
+	//     alarms to them; Azure's watches the failed-over accounts with
+	//     diagnostic settings on them. A drill has no backup buckets, and
+	//     no backup tiers in its outputs.
+	//   - the daily database copies (vault, export schedule): they would
+	//     write into the source's db-exports store, and a compliance-locked
+	//     vault could not be destroyed with the scratch stack.
+	//   - the erasure ledger: a rebuild grants its restore identity read on
+	//     the source's ledger replica (a grant on prod's store).
+	//   - the hostname: ingress.failover must be standby (no record for the
+	//     hostname) and the hostname the drill's own (<stack>.…), so the
+	//     certificate's validation record is not the one the source's
+	//     certificate renews with.
+	// Key policies are never written by a recovery (the keys are referenced
+	// by id, secretsstore.NewAdoptedStore), in a drill neither.
+	Drill bool `json:"drill,omitempty"`
 }
+
+// DrillStackPrefix starts the name of every restore drill's scratch stack
+// (internal/drill names them), and so the names of everything it creates:
+// the drill identity may create only resources under it (components/ciaccess).
+const DrillStackPrefix = "drill-"
+
+// drilling reports whether the stack is a restore drill's scratch copy.
+func (c Config) drilling() bool { return c.Recovery != nil && c.Recovery.Drill }
 
 // SourceOutputs are what a recovery needs from its source stack, under the
 // names the source exports them (`pulumi stack output --stack prod`).
@@ -174,6 +207,17 @@ func (r Recovery) validate(c Config) error {
 			p.Add("backupRunId", r.BackupRunID, "only Cloud SQL (GCP) restores by backup run; remove it")
 		} else if !isDigits(r.BackupRunID, len(r.BackupRunID)) {
 			p.Add("backupRunId", r.BackupRunID, "a Cloud SQL backup run id is a number (gcloud sql backups list)")
+		}
+	}
+	if r.Drill {
+		if !strings.HasPrefix(c.Stack, DrillStackPrefix) {
+			p.Add("drill", "true", "only a restore drill's scratch stack (named %s*, `dr drill --recovery-stack`) is a drill; %s is not", DrillStackPrefix, c.Stack)
+		}
+		if !strings.HasPrefix(c.Ingress.Hostname, c.Stack+".") {
+			p.Add("drill", "true", "a drill's DNS records are its own: set wedsync:ingress hostname to a name under %s. (it is %q)", c.Stack, c.Ingress.Hostname)
+		}
+		if c.Ingress.Failover != ingress.FailoverStandby {
+			p.Add("drill", "true", "a drill publishes no DNS record: set wedsync:ingress failover: %s (it is %q)", ingress.FailoverStandby, c.Ingress.Failover)
 		}
 	}
 	if r.ReadSourceStack != nil && !*r.ReadSourceStack && r.SourceOutputs == nil {
@@ -492,6 +536,9 @@ func (b *build) recordRecovery() error {
 		bucketsKey = "backupAccountsFailedOver"
 	}
 	for _, purpose := range slices.Sorted(maps.Keys(src.BackupBuckets)) {
+		if r.Drill {
+			break // a drill adopts none (Recovery.Drill)
+		}
 		bk := src.BackupBuckets[purpose]
 		buckets[purpose] = pulumi.String(map[bool]string{true: bk.Bucket, false: bk.Replica}[b.cfg.Cloud == core.Azure])
 	}
@@ -506,6 +553,9 @@ func (b *build) recordRecovery() error {
 		"restoreTime":           pulumi.String(point),
 		bucketsKey:              buckets,
 		"replicateBackToRegion": pulumi.String(b.cfg.DRRegion),
+	}
+	if r.Drill {
+		props["drill"] = pulumi.Bool(true)
 	}
 	_ = b.ctx.Log.Info(fmt.Sprintf("recovery of %s: outputs from %s", r.SourceStack, src.describe(r.SourceStack)), nil)
 	c := &recoveryRecord{}

@@ -51,6 +51,10 @@ func TestRecoveryValidation(t *testing.T) {
 		{"outputs_of_another_source_region", drCfg, func(r *Recovery) { r.SourceOutputs.Region = "eu-west-3" }, "sourceOutputs.region", "replicates back to wedsync:drRegion = eu-west-2"},
 		{"key_outside_the_region", drCfg, func(r *Recovery) { r.SourceOutputs.Keys["dr.data"] = "arn:aws:kms:eu-west-2:1:key/x" }, "sourceOutputs.keys.dr.data", "must be a key in eu-west-1"},
 		{"bucket_without_a_replica", drCfg, func(r *Recovery) { r.SourceOutputs.BackupBuckets["media"] = SourceBucket{Bucket: "b"} }, "sourceOutputs.backupBuckets.media.replica", "nothing to recover"},
+		{"a_drill_is_a_scratch_stack", drCfg, func(r *Recovery) { r.Drill = true }, "drill", "only a restore drill's scratch stack"},
+		{"a_drill_publishes_no_record", drillCfg(drCfg, "secondary"), func(r *Recovery) { r.Drill = true }, "drill", "publishes no DNS record"},
+		{"a_standby_scratch_stack_may_drill", drillCfg(drCfg, "standby"), func(r *Recovery) { r.Drill = true }, "", ""},
+		{"a_drill_has_its_own_hostname", func() Config { c := drillCfg(drCfg, "standby"); c.Ingress.Hostname = "app.wedsync.co.uk"; return c }(), func(r *Recovery) { r.Drill = true }, "drill", "DNS records are its own"},
 		{"outputs_of_another_cloud", drCfg, func(r *Recovery) { r.SourceOutputs.Cloud = "gcp" }, "sourceOutputs.cloud", "another cloud"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
@@ -117,4 +121,12 @@ func TestEachCloudRestoresFromWhatItReplicated(t *testing.T) {
 			}
 		})
 	}
+}
+
+// drillCfg is c as a drill's scratch stack with the ingress failover role.
+func drillCfg(c Config, failover string) Config {
+	c.Stack = DrillStackPrefix + "prod-202606100900"
+	c.Ingress.Failover = failover
+	c.Ingress.Hostname = c.Stack + ".drill.wedsync.co.uk"
+	return c
 }

@@ -37,7 +37,7 @@ func (b *builder) aws() (outputs, error) {
 	if err != nil {
 		return outputs{}, err
 	}
-	out := outputs{deploy: deploy.Arn, preview: empty(), drill: empty(), federation: providerARN}
+	out := outputs{deploy: deploy.Arn, preview: empty(), drill: empty(), seal: empty(), federation: providerARN}
 	if b.preview() {
 		preview, err := b.awsRole("preview", providerARN, b.s.PreviewSubjects(), "pull requests and the drift check read "+b.dep.Stack+" (read-only)", nil)
 		if err != nil {
@@ -52,6 +52,12 @@ func (b *builder) aws() (outputs, error) {
 		out.preview = preview.Arn
 		if out.drill, err = b.awsDrill(providerARN); err != nil {
 			return outputs{}, err
+		}
+		// The exports are on the primary site's cloud.
+		if b.site.Cloud == b.dep.Primary.Cloud {
+			if out.seal, err = b.awsSeal(providerARN); err != nil {
+				return outputs{}, err
+			}
 		}
 	}
 	return out, nil

@@ -48,7 +48,7 @@ func (b *builder) azure() (outputs, error) {
 	if err := b.azureDeployGrants(deploy, subscription, sub); err != nil {
 		return outputs{}, err
 	}
-	out := outputs{deploy: deploy.ClientId, preview: empty(), drill: empty(), federation: deploy.TenantId}
+	out := outputs{deploy: deploy.ClientId, preview: empty(), drill: empty(), seal: empty(), federation: deploy.TenantId}
 	if b.preview() {
 		preview, err := b.azureIdentity("preview", b.s.PreviewSubjects()...)
 		if err != nil {
@@ -60,6 +60,12 @@ func (b *builder) azure() (outputs, error) {
 		out.preview = preview.ClientId
 		if out.drill, err = b.azureDrill(subscription, sub); err != nil {
 			return outputs{}, err
+		}
+		// The exports are on the primary site's cloud.
+		if b.site.Cloud == b.dep.Primary.Cloud {
+			if out.seal, err = b.azureSeal(sub); err != nil {
+				return outputs{}, err
+			}
 		}
 	}
 	return out, nil

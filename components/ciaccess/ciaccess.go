@@ -73,6 +73,9 @@ type Identity struct {
 	// Drill is the restore drill's identity (read-only, plus the database
 	// copies it restores), made with the preview identity.
 	Drill pulumi.StringOutput
+	// Seal is the manifest writer's identity (reads the database copies,
+	// adds objects beside them; seal.go), made with the preview identity.
+	Seal pulumi.StringOutput
 	// Federation is what the sign-in action needs beside the identity: the
 	// AWS OIDC provider's ARN, the GCP workload identity provider's full
 	// name, the Azure tenant id.
@@ -90,7 +93,7 @@ type Access struct {
 // outputs is what each cloud's implementation returns: one cloud's
 // identities.
 type outputs struct {
-	deploy, preview, drill, federation pulumi.StringOutput
+	deploy, preview, drill, seal, federation pulumi.StringOutput
 }
 
 // NewAccess creates CI's identities for the stack, on each cloud it has a
@@ -116,7 +119,7 @@ func NewAccess(ctx *pulumi.Context, name string, args *AccessArgs, opts ...pulum
 		if err != nil {
 			return nil, fmt.Errorf("ciaccess %s on %s: %w", name, site.Cloud.Title(), err)
 		}
-		c.Identities[site.Cloud] = Identity{Deploy: out.deploy, Preview: out.preview, Drill: out.drill, Federation: out.federation}
+		c.Identities[site.Cloud] = Identity{Deploy: out.deploy, Preview: out.preview, Drill: out.drill, Seal: out.seal, Federation: out.federation}
 	}
 	return c, c.set(ctx)
 }
@@ -125,7 +128,7 @@ func NewAccess(ctx *pulumi.Context, name string, args *AccessArgs, opts ...pulum
 func (c *Access) set(ctx *pulumi.Context) error {
 	out := pulumi.Map{}
 	for cloud, id := range c.Identities {
-		out[string(cloud)] = pulumi.Map{"deploy": id.Deploy, "preview": id.Preview, "drill": id.Drill, "federation": id.Federation}
+		out[string(cloud)] = pulumi.Map{"deploy": id.Deploy, "preview": id.Preview, "drill": id.Drill, "seal": id.Seal, "federation": id.Federation}
 	}
 	return ctx.RegisterResourceOutputs(c, out)
 }

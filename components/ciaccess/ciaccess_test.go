@@ -157,7 +157,12 @@ func TestAWSAccess(t *testing.T) {
 			}
 			for _, st := range pol.Statement {
 				if st.Effect == "Allow" && writesIAM(st.Action) && r.Name != "ci-aws-deploy-boundary" {
-					if res := fmt.Sprint(st.Resource); strings.Contains(res, "role/*") || !strings.Contains(res, "wedsync-prod-") {
+					// The drill's scratch grants are on the scratch stacks' names only.
+					names := "wedsync-prod-"
+					if strings.Contains(r.Name, "drill-scratch") {
+						names = "wedsync-drill-prod-"
+					}
+					if res := fmt.Sprint(st.Resource); strings.Contains(res, "role/*") || !strings.Contains(res, names) {
 						t.Errorf("%s: IAM is not limited to the stack's names: %v", r.Name, res)
 					}
 				}
@@ -214,13 +219,14 @@ func TestGCPAccess(t *testing.T) {
 			"ci-gcp-preview-federation":   "/subject/repo:wedsync/wedsync-infra:pull_request",
 			"ci-gcp-preview-federation-2": "/subject/repo:wedsync/wedsync-infra:environment:drift",
 			"ci-gcp-drill-federation":     "/subject/repo:wedsync/wedsync-infra:environment:drill",
+			"ci-gcp-seal-federation":      "/subject/repo:wedsync/wedsync-infra:environment:seal",
 		} {
 			if m := str(t, byName(t, prod, "gcp:serviceaccount/iAMMember:IAMMember", name), "member"); !strings.HasSuffix(m, want) {
 				t.Errorf("%s: member %q", name, m)
 			}
 		}
-		if n := len(testkit.OfType(prod, "gcp:serviceaccount/iAMMember:IAMMember")); n != 4 {
-			t.Errorf("%d impersonation bindings, want the deploy one, the preview's two and the drill's", n)
+		if n := len(testkit.OfType(prod, "gcp:serviceaccount/iAMMember:IAMMember")); n != 5 {
+			t.Errorf("%d impersonation bindings, want the deploy one, the preview's two, the drill's and the seal's", n)
 		}
 	})
 	t.Run("dev_deploy_account_is_impersonated_only_from_main", func(t *testing.T) {
@@ -231,7 +237,7 @@ func TestGCPAccess(t *testing.T) {
 	})
 	t.Run("the_provider_admits_only_this_repository_on_main_and_its_pull_requests", func(t *testing.T) {
 		cond := str(t, testkit.One(t, prod, "gcp:iam/workloadIdentityPoolProvider:WorkloadIdentityPoolProvider"), "attributeCondition")
-		want := "assertion.repository == 'wedsync/wedsync-infra' && ((assertion.sub == 'repo:wedsync/wedsync-infra:environment:prod' && assertion.ref == 'refs/heads/main') || assertion.sub == 'repo:wedsync/wedsync-infra:pull_request' || assertion.sub == 'repo:wedsync/wedsync-infra:environment:drift' || assertion.sub == 'repo:wedsync/wedsync-infra:environment:drill')"
+		want := "assertion.repository == 'wedsync/wedsync-infra' && ((assertion.sub == 'repo:wedsync/wedsync-infra:environment:prod' && assertion.ref == 'refs/heads/main') || assertion.sub == 'repo:wedsync/wedsync-infra:pull_request' || assertion.sub == 'repo:wedsync/wedsync-infra:environment:drift' || assertion.sub == 'repo:wedsync/wedsync-infra:environment:drill' || assertion.sub == 'repo:wedsync/wedsync-infra:environment:seal')"
 		if cond != want {
 			t.Errorf("condition\n%s\nwant\n%s", cond, want)
 		}
@@ -349,11 +355,11 @@ func TestEveryCloudOfTheStackGetsIdentities(t *testing.T) {
 		_, err = NewAccess(ctx, "ci", &AccessArgs{Deployment: dep, Settings: Settings{Repository: repo}})
 		return err
 	})
-	if n := len(testkit.OfType(p, "aws:iam/role:Role")); n != 3 {
-		t.Errorf("%d AWS roles, want deploy, preview and drill", n)
+	if n := len(testkit.OfType(p, "aws:iam/role:Role")); n != 4 {
+		t.Errorf("%d AWS roles, want deploy, preview, drill and seal", n)
 	}
 	if n := len(testkit.OfType(p, "gcp:serviceaccount/account:Account")); n != 3 {
-		t.Errorf("%d GCP service accounts, want deploy, preview and drill (the offsite copy is on GCP)", n)
+		t.Errorf("%d GCP service accounts, want deploy, preview and drill (the offsite copy is on GCP; the seal is the primary cloud's)", n)
 	}
 	for _, r := range p.Resources {
 		if r.Custom && !strings.HasPrefix(r.Type, "pulumi:providers:") && r.Provider == "" {
@@ -413,4 +419,81 @@ func TestValidate(t *testing.T) {
 			t.Errorf("staging subject %q", s.DeploySubject())
 		}
 	})
+}
+
+// The seal identity reads the db-exports buckets and adds objects to them
+// only where none is: S3 PutObject only with If-None-Match, no delete, no
+// other bucket; GCS objectCreator (no delete, so no overwrite) on the
+// exports only. Broken variant: the same policy without the condition is
+// refused by the check.
+func TestSealCreatesOnlyNewExportObjects(t *testing.T) {
+	prod := planAccess(t, core.AWS, core.Prod, Settings{Repository: repo})
+	pol := str(t, byName(t, prod, "aws:iam/rolePolicy:RolePolicy", "ci-aws-seal-exports"), "policy")
+	if problems := sealProblems(t, pol); len(problems) > 0 {
+		t.Errorf("the seal policy: %v\n%s", problems, pol)
+	}
+	if len(sealProblems(t, strings.Replace(pol, `"s3:if-none-match"`, `"s3:x"`, 1))) == 0 {
+		t.Error("a PutObject without the If-None-Match condition passes the check: it cannot fail")
+	}
+	gcp := planAccess(t, core.GCP, core.Prod, Settings{Repository: repo})
+	seen := 0
+	for _, r := range testkit.OfType(gcp, "gcp:projects/iAMMember:IAMMember") {
+		if !strings.Contains(r.Name, "-seal-") {
+			continue
+		}
+		seen++
+		role := str(t, r, "role")
+		expr, _ := testkit.Get(r, "condition.expression").(string)
+		if (role != "roles/storage.objectViewer" && role != "roles/storage.objectCreator") || !strings.Contains(expr, "db-exports-") {
+			t.Errorf("%s: %s under %q, want object read or create on the db-exports buckets only", r.Name, role, expr)
+		}
+	}
+	if seen != 2 {
+		t.Errorf("%d GCP seal bindings, want object read and object create", seen)
+	}
+}
+
+// sealProblems are what the AWS seal policy allows beyond reading the
+// exports and creating new objects in them.
+func sealProblems(t *testing.T, policy string) []string {
+	t.Helper()
+	var doc awsDocument
+	if err := json.Unmarshal([]byte(policy), &doc); err != nil {
+		t.Fatal(err)
+	}
+	var out []string
+	for _, st := range doc.Statement {
+		for _, a := range asStrings(st.Action) {
+			switch {
+			case a == "s3:PutObject":
+				null, _ := st.Condition["Null"].(map[string]any)
+				if null["s3:if-none-match"] != "false" {
+					out = append(out, "PutObject without If-None-Match")
+				}
+			case a == "s3:GetObject" || a == "s3:ListBucket" || a == "kms:Decrypt" || a == "kms:GenerateDataKey":
+			default:
+				out = append(out, a)
+			}
+		}
+		if !strings.Contains(fmt.Sprint(st.Resource), "db-exports-") && st.Resource != "*" {
+			out = append(out, fmt.Sprint(st.Resource))
+		}
+	}
+	return out
+}
+
+func asStrings(v any) []string {
+	switch v := v.(type) {
+	case string:
+		return []string{v}
+	case []string:
+		return v
+	case []any:
+		var out []string
+		for _, e := range v {
+			out = append(out, fmt.Sprint(e))
+		}
+		return out
+	}
+	return nil
 }

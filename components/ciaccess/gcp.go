@@ -54,7 +54,7 @@ func (b *builder) gcp() (outputs, error) {
 	if err := b.gcpDeployGrants(pulumi.Sprintf("serviceAccount:%s", deploy.Email)); err != nil {
 		return outputs{}, err
 	}
-	out := outputs{deploy: deploy.Email, preview: empty(), drill: empty(), federation: provider.Name}
+	out := outputs{deploy: deploy.Email, preview: empty(), drill: empty(), seal: empty(), federation: provider.Name}
 	if b.preview() {
 		preview, err := b.gcpAccount("preview", pool, b.s.PreviewSubjects()...)
 		if err != nil {
@@ -66,6 +66,12 @@ func (b *builder) gcp() (outputs, error) {
 		out.preview = preview.Email
 		if out.drill, err = b.gcpDrill(pool); err != nil {
 			return outputs{}, err
+		}
+		// The exports are on the primary site's cloud.
+		if b.site.Cloud == b.dep.Primary.Cloud {
+			if out.seal, err = b.gcpSeal(pool); err != nil {
+				return outputs{}, err
+			}
 		}
 	}
 	return out, nil
@@ -169,7 +175,7 @@ func (b *builder) gcpCondition() string {
 	deploy := fmt.Sprintf("(assertion.sub == %s && assertion.ref == %s)", celString(b.s.DeploySubject()), celString(b.s.DeployRef()))
 	subjects := deploy
 	if b.preview() {
-		for _, sub := range append(b.s.PreviewSubjects(), b.s.DrillSubject()) {
+		for _, sub := range append(b.s.PreviewSubjects(), b.s.DrillSubject(), b.s.SealSubject()) {
 			subjects += " || assertion.sub == " + celString(sub)
 		}
 		subjects = "(" + subjects + ")"

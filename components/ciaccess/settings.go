@@ -119,6 +119,12 @@ func (s Settings) DrillSubject() string {
 	return fmt.Sprintf("repo:%s:environment:%s", s.Repository, DrillEnvironment)
 }
 
+// SealSubject is the exact `sub` claim of the manifest writer's job
+// (.github/workflows/backup-seal.yml runs in the GitHub environment seal).
+func (s Settings) SealSubject() string {
+	return fmt.Sprintf("repo:%s:environment:%s", s.Repository, SealEnvironment)
+}
+
 // DeployRef is the git ref a deploy job runs on: GCP checks it beside the
 // subject, so an environment's deploy also comes only from the branch.
 func (s Settings) DeployRef() string { return "refs/heads/" + s.Branch }

@@ -46,7 +46,8 @@ func TestBackupDrillRunsWeeklyOffWeddingDays(t *testing.T) {
 
 // The stack's freeze check decides before anything signs in or drills: a
 // frozen stack (exit 3) skips every later step but the bookkeeping, and
-// the scratch stack is made with the drill identity, never the deploy one.
+// the scratch stack is made with the drill identity (cloud-login's
+// identity drill, the one sign-in of the job), never the deploy one.
 func TestTheDrillAsksTheFreezeAndUsesTheDrillIdentity(t *testing.T) {
 	w := workflows(t)["backup-drill.yml"]
 	if w == nil || w.Jobs["drill"] == nil {
@@ -74,9 +75,13 @@ func TestTheDrillAsksTheFreezeAndUsesTheDrillIdentity(t *testing.T) {
 			t.Errorf("step %d (%s) does not wait for the freeze check's verdict", i, s.Name.Value)
 		}
 		if strings.Contains(uses(s), "drill-login") {
-			drillLogin = i
-			if got := stepInput(s, "aws-role"); got != "${{ vars.WEDSYNC_DRILL_ROLE }}" {
-				t.Errorf("the drill identity is %q, want the repository variable WEDSYNC_DRILL_ROLE", got)
+			t.Errorf("step %d (%s) signs in through a second path: the drill identity is cloud-login's identity drill", i, s.Name.Value)
+		}
+		if strings.Contains(uses(s), "cloud-login") {
+			if got := stepInput(s, "identity"); got != "drill" {
+				t.Errorf("step %d (%s) signs in as %q, want the drill identity (identity: drill)", i, s.Name.Value, got)
+			} else {
+				drillLogin = i
 			}
 		}
 		if strings.Contains(r, "--recovery-stack") && (drillLogin < 0 || drillLogin > i) {

@@ -4,7 +4,9 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
+	"maps"
 	"os"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -62,7 +64,7 @@ func TestScratchIsTheDRPathSmallAndNamedForTheDrill(t *testing.T) {
 		t.Fatal(err)
 	}
 	if n := res.Plan.MandatoryViolations(); n > 0 {
-		t.Errorf("the scratch stack's plan has %d mandatory violations", n)
+		t.Errorf("the scratch stack's plan has %d mandatory violations: %+v", n, res.Plan.Violations)
 	}
 	if res.Config.Recovery == nil || res.Config.Database.Size != "small" {
 		t.Errorf("the program does not plan the scratch stack as a small recovery: %+v", res.Config.Recovery)
@@ -138,4 +140,98 @@ func TestTheScratchStackGoesWhateverHappened(t *testing.T) {
 			}
 		})
 	}
+}
+
+// A drill's scratch stack adopts, creates and configures nothing of its
+// source's data stores (stacks.Recovery.Drill): no resource of its plan
+// names one of the source's backup buckets, their replicas, its erasure
+// ledger or its hostname (a DNS record), on any cloud. The broken variant, the same scratch stack with
+// drill mode off, is a rebuild: it adopts the replicas, and the check
+// finds them.
+func TestADrillTouchesNoneOfTheSourcesStores(t *testing.T) {
+	p := repo(t)
+	for _, source := range []string{"prod", "prod-gcp", "prod-azure"} {
+		t.Run(source, func(t *testing.T) {
+			s, err := PrepareScratch(context.Background(), p, source, wednesday)
+			if err != nil {
+				t.Fatal(err)
+			}
+			drilled, stores := sourceStoresTouched(t, p, s, true)
+			if len(stores) < 3 {
+				t.Fatalf("only %d stores of %s in the scratch config (%v): the check would prove nothing", len(stores), source, stores)
+			}
+			if len(drilled) > 0 {
+				t.Errorf("the drill of %s touches its stores:\n%s", source, strings.Join(drilled, "\n"))
+			}
+			off := *s.Config
+			off.Values = maps.Clone(s.Config.Values)
+			v, err := withFields(off.Values["wedsync:recovery"], map[string]any{"drill": false})
+			if err != nil {
+				t.Fatal(err)
+			}
+			off.Values["wedsync:recovery"] = v
+			rebuilt, _ := sourceStoresTouched(t, p, &Scratch{Name: s.Name, Config: &off}, false)
+			if len(rebuilt) == 0 {
+				t.Errorf("with drill mode off the scratch stack of %s adopts nothing either: the check cannot fail", source)
+			}
+		})
+	}
+}
+
+// sourceStoresTouched plans s and returns each resource (URN: store) whose
+// id or inputs name one of the source's stores, and those stores; with
+// deployable, the plan must pass the pack.
+func sourceStoresTouched(t *testing.T, p *project.Project, s *Scratch, deployable bool) (touched, stores []string) {
+	t.Helper()
+	res, err := offline.PlanConfig(p.Name, s.Name, s.Config, wednesday)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if n := res.Plan.MandatoryViolations(); deployable && n > 0 {
+		t.Errorf("the plan of %s has %d mandatory violations: %+v", s.Name, n, res.Plan.Violations)
+	}
+	out := res.Config.Recovery.SourceOutputs
+	for _, b := range out.BackupBuckets {
+		stores = append(stores, b.Bucket, b.Replica)
+	}
+	if l := out.ErasureLedger; l != nil {
+		stores = append(stores, l.Bucket, l.Replica)
+	}
+	stores = slices.DeleteFunc(stores, func(s string) bool { return s == "" })
+	// The source's hostname: its DNS records (the certificate's validation
+	// record among them).
+	src, err := offline.Plan(p, res.Config.Recovery.SourceStack, wednesday)
+	if err != nil {
+		t.Fatal(err)
+	}
+	stores = append(stores, src.Config.Ingress.Hostname)
+	for _, r := range res.Plan.Resources {
+		for _, store := range stores {
+			if r.ID == store || names(r.Inputs, store) {
+				touched = append(touched, r.URN+": "+store)
+			}
+		}
+	}
+	return touched, stores
+}
+
+// names reports whether any string in v contains store.
+func names(v any, store string) bool {
+	switch v := v.(type) {
+	case string:
+		return strings.Contains(v, store)
+	case map[string]any:
+		for _, e := range v {
+			if names(e, store) {
+				return true
+			}
+		}
+	case []any:
+		for _, e := range v {
+			if names(e, store) {
+				return true
+			}
+		}
+	}
+	return false
 }

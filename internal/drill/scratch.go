@@ -9,16 +9,18 @@ import (
 	"strings"
 	"time"
 
+	"github.com/wedsync/wedsync-infra/components/core"
 	"github.com/wedsync/wedsync-infra/internal/dr"
 	"github.com/wedsync/wedsync-infra/internal/project"
 	"github.com/wedsync/wedsync-infra/internal/stackconfig"
+	"github.com/wedsync/wedsync-infra/policies/rules"
 	"github.com/wedsync/wedsync-infra/stacks"
 )
 
 // ScratchPrefix starts the name of every scratch recovery stack, so a
 // leftover one is recognisable (and the drill identity may create only
 // stacks and resources under it).
-const ScratchPrefix = "drill-"
+const ScratchPrefix = stacks.DrillStackPrefix
 
 // ScratchName is the throwaway recovery stack of a drill of source started
 // at: "drill-prod-202612081500" (UTC, to the minute).
@@ -44,11 +46,14 @@ type Scratch struct {
 	Now time.Time
 }
 
-// scratchOverrides are what makes a recovery stack a drill's: the smallest
-// sizes prod accepts (components/database and autoscaling refuse burstable
-// classes in prod), and the hostname left to the stack that has it
-// (failover standby publishes no record).
+// scratchOverrides are what makes a recovery stack a drill's: drill mode
+// (it adopts, creates and configures nothing of the source's: see
+// stacks.Recovery.Drill), the smallest sizes prod accepts
+// (components/database and autoscaling refuse burstable classes in prod),
+// and the hostname left to the stack that has it (failover standby
+// publishes no record).
 var scratchOverrides = map[string]map[string]any{
+	stacks.Namespace + ":recovery": {"drill": true},
 	stacks.Namespace + ":database": {"size": "small"},
 	stacks.Namespace + ":compute":  {"size": "small"},
 	stacks.Namespace + ":ingress":  {"failover": "standby"},
@@ -100,6 +105,14 @@ func PrepareScratch(ctx context.Context, p *project.Project, source string, now 
 		}
 		cfg.Values[key] = v
 	}
+	// Its own hostname: the certificate's DNS validation record is then the
+	// scratch stack's, not the one the source's certificate renews with.
+	if cfg.Values[ingressKey], err = withFields(cfg.Values[ingressKey], map[string]any{"hostname": s.Name + "." + ScratchZone}); err != nil {
+		return nil, fmt.Errorf("%s: %w", ingressKey, err)
+	}
+	if cfg.Values[policyKey], err = withExemptions(cfg.Values[policyKey], src.Config.Cloud); err != nil {
+		return nil, fmt.Errorf("%s: %w", policyKey, err)
+	}
 	if _, err := stackconfig.Validate(p.Name, s.Name, cfg.Values); err != nil {
 		var ce *stackconfig.ConfigError
 		if errors.As(err, &ce) {
@@ -120,6 +133,48 @@ func withFields(raw string, fields map[string]any) (string, error) {
 		}
 	}
 	maps.Copy(obj, fields)
+	out, err := json.Marshal(obj)
+	return string(out), err
+}
+
+const (
+	policyKey  = stacks.Namespace + ":policy"
+	ingressKey = stacks.Namespace + ":ingress"
+)
+
+// ScratchZone is the domain under which a scratch stack names its
+// hostname (in the default DNS zone wedsync.co.uk), so nothing it makes
+// in the zone is a record of a real stack's.
+const ScratchZone = "drill.wedsync.co.uk"
+
+// scratchDatabase is the scratch stack's database by its URN's tail, per
+// cloud (the type as components/database registers it).
+var scratchDatabase = map[core.Cloud]string{
+	core.AWS:   "wedsync:database:Database$aws:rds/instance:Instance::main",
+	core.GCP:   "wedsync:database:Database$gcp:sql/databaseInstance:DatabaseInstance::main",
+	core.Azure: "wedsync:database:Database$azure-native:dbforpostgresql/v20240801:Server::main",
+}
+
+// drillExemptions are the pack's rules a drill's restored database does
+// not meet by design: it makes no copies of its own (no vault, no export;
+// stacks.Recovery.Drill), being a copy destroyed within hours.
+var drillExemptions = []string{rules.PolicyDatabaseLockedCopy, rules.PolicyDatabaseOffsiteCopy}
+
+// withExemptions is the policy config raw with the drill's exemptions for
+// the scratch database on cloud added to its own.
+func withExemptions(raw string, cloud core.Cloud) (string, error) {
+	obj := map[string]any{}
+	if raw != "" {
+		if err := json.Unmarshal([]byte(raw), &obj); err != nil {
+			return "", fmt.Errorf("not a JSON object: %w", err)
+		}
+	}
+	list, _ := obj["exemptions"].([]any)
+	for _, policy := range drillExemptions {
+		list = append(list, map[string]any{"urn": scratchDatabase[cloud], "policy": policy,
+			"reason": "a restore drill's scratch copy makes no copies of its own and is destroyed within hours"})
+	}
+	obj["exemptions"] = list
 	out, err := json.Marshal(obj)
 	return string(out), err
 }

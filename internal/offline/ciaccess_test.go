@@ -206,7 +206,9 @@ func ciRoleProblems(p *plan.Plan, stack string) []string {
 		role := fmt.Sprint(r.Inputs["role"])
 		switch r.Type {
 		case "gcp:projects/iAMMember:IAMMember":
-			if !strings.HasPrefix(r.Name, "ci-gcp-") || strings.HasPrefix(r.Name, "ci-gcp-drill") {
+			// The drill and seal identities read the database exports
+			// (objectViewer, conditioned on the exports: components/ciaccess).
+			if !strings.HasPrefix(r.Name, "ci-gcp-") || strings.HasPrefix(r.Name, "ci-gcp-drill") || strings.HasPrefix(r.Name, "ci-gcp-seal") {
 				continue
 			}
 			conditioned := r.Inputs["condition"] != nil

@@ -106,14 +106,11 @@ func TestTheRestoreDrillUnderTheRealEngine(t *testing.T) {
 			if rep.Scratch != scratch.Name || rep.CreateSeconds <= 0 || len(rep.Checks) == 0 {
 				t.Errorf("the report does not show %s deployed and checked: %s", scratch.Name, data)
 			}
-			if len(rep.Teardown.Forgotten) == 0 {
-				t.Error("nothing adopted from prod was left to it: the scratch stack must adopt prod's replicas and never delete them")
+			// Drill mode (stacks.Recovery.Drill): the scratch stack adopts
+			// nothing of prod's, so its teardown has nothing to leave behind.
+			if len(rep.Teardown.Forgotten) > 0 {
+				t.Errorf("the drill adopted %d of prod's resources (left to prod on destroy): %v", len(rep.Teardown.Forgotten), rep.Teardown.Forgotten)
 			}
-			kinds := map[string]int{}
-			for _, urn := range rep.Teardown.Forgotten {
-				kinds[urn[strings.LastIndex(urn[:strings.LastIndex(urn, "::")], "$")+1:strings.LastIndex(urn, "::")]]++
-			}
-			t.Logf("left to prod (adopted, or configuring what was adopted), by type: %v", kinds)
 			if stackExists(t, scratch.Name) {
 				t.Errorf("the scratch stack %s is still in the backend after the drill", scratch.Name)
 			}
