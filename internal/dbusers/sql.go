@@ -1,32 +1,34 @@
 package dbusers
 
+import "github.com/wedsync/wedsync-infra/components/database"
+
 // The SQL, per cloud and per kind of user, in one place. Every statement
 // is run by an administrator of the database (see the package comment);
 // every step first asks the catalog whether it is already done, so a
 // second run changes nothing. Names are quoted with quoteIdent and
 // literals with quoteLiteral: utility statements take no parameters.
 
-// SignIn is how an application user signs in; it decides how the user is
-// created.
-type SignIn string
+// SignIn is how an application user signs in (components/database).
+type SignIn = database.SignIn
 
+// How each kind of user is created:
 const (
 	// Password (AWS writer): RDS Proxy signs in to the instance with the
 	// user's password from the proxy's secret; the application presents IAM
 	// tokens to the proxy only (components/database/pooler.go). No rds_iam:
 	// a member of rds_iam can no longer sign in with a password.
 	// docs.aws.amazon.com/AmazonRDS/latest/UserGuide/rds-proxy-secrets-arns.html
-	Password SignIn = "password"
+	Password = database.SignInPassword
 	// RDSIAM (AWS readers): the application signs in to the read replicas
 	// directly with IAM tokens, which RDS accepts for members of rds_iam.
 	// The user is created on the primary and replicates.
 	// docs.aws.amazon.com/AmazonRDS/latest/UserGuide/UsingWithRDS.IAMDBAuth.DBAccounts.html
-	RDSIAM SignIn = "rds_iam"
+	RDSIAM = database.SignInRDSIAM
 	// CloudSQLIAM (GCP): the stack creates the IAM database user
 	// (gcp:sql/user, components/database/gcp.go); here it only gets its
 	// grants. An IAM user starts with no privileges.
 	// cloud.google.com/sql/docs/postgres/add-manage-iam-users
-	CloudSQLIAM SignIn = "cloudsql_iam"
+	CloudSQLIAM = database.SignInCloudSQLIAM
 	// Entra (Azure): the application's managed identity as a non-admin
 	// Microsoft Entra principal. ARM can only create Entra administrators,
 	// so an Entra administrator creates it in SQL with
@@ -37,21 +39,21 @@ const (
 	// form binds the role to the identity's object id (the stack's
 	// app.identity output), so no directory look-up of the name is needed.
 	// learn.microsoft.com/azure/postgresql/flexible-server/how-to-manage-azure-ad-users
-	Entra SignIn = "entra"
+	Entra = database.SignInEntra
 )
 
 // SignIns are the known ways in.
 var SignIns = []SignIn{Password, RDSIAM, CloudSQLIAM, Entra}
 
 // Access is what the application does with its tables.
-type Access string
+type Access = database.Access
 
 const (
 	// ReadWrite: the writer's DML (no TRUNCATE, REFERENCES or TRIGGER; no
 	// CREATE anywhere: the migrations own the schema).
-	ReadWrite Access = "readwrite"
+	ReadWrite = database.AccessReadWrite
 	// Read: the read replicas' user, SELECT only.
-	Read Access = "read"
+	Read = database.AccessRead
 )
 
 // createSQL creates the role, by sign-in (%s is the quoted name; Password
