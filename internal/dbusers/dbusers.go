@@ -15,6 +15,7 @@
 package dbusers
 
 import (
+	"encoding/json"
 	"errors"
 	"fmt"
 	"slices"
@@ -52,21 +53,29 @@ func FromOutputs(stack string, outputs map[string]any) (Plan, error) {
 	p.Cloud, _ = outputs["cloud"].(string)
 	p.Host, _ = db["endpoint"].(string)
 	p.Database, _ = db["name"].(string)
-	if port, ok := db["port"].(float64); ok {
+	switch port := db["port"].(type) {
+	case float64:
 		p.Port = int(port)
+	case int:
+		p.Port = port
 	}
-	raw, ok := db["appUsers"].([]any)
-	if !ok {
+	raw, ok := db["appUsers"]
+	if !ok || raw == nil {
 		return Plan{}, errors.New("the database output has no appUsers: the stack predates them, run up with this version first")
 	}
-	for i, r := range raw {
-		m, _ := r.(map[string]any)
-		str := func(k string) string { s, _ := m[k].(string); return s }
-		u := User{Name: str("name"), Access: Access(str("access")), SignIn: SignIn(str("signIn")), ObjectID: str("objectId")}
+	// Through JSON: 'pulumi stack output' gives []any, the offline plan
+	// typed slices.
+	data, err := json.Marshal(raw)
+	if err == nil {
+		err = json.Unmarshal(data, &p.Users)
+	}
+	if err != nil {
+		return Plan{}, fmt.Errorf("database.appUsers: %w", err)
+	}
+	for i, u := range p.Users {
 		if u.Name == "" {
 			return Plan{}, fmt.Errorf("database.appUsers[%d] has no name", i)
 		}
-		p.Users = append(p.Users, u)
 	}
 	return p, p.Validate()
 }
