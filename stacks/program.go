@@ -218,6 +218,8 @@ func (b *build) exports() error {
 		"sourceId":          b.db.SourceID,
 		// The application's read path: the read replicas (prod).
 		"replicaEndpoints": b.db.ReplicaEndpoints,
+		// The users `wedsync-infra db users` makes after up (internal/dbusers).
+		"appUsers": b.appUsers(),
 	})
 	ctx.Export("app", pulumi.Map{
 		"group":               b.group.GroupName,

@@ -23,7 +23,7 @@ const (
 // vault holding the secrets and Key Vault Crypto User on the field key
 // alone. Database sign-in is an Entra principal on the server, which the
 // API can only create as an administrator: the application's non-admin
-// role is made after deploy (see database.AppPrincipals).
+// role is made after every up by `wedsync-infra db users` (internal/dbusers).
 func (b *builder) azure() (outputs, error) {
 	a := b.a
 	vault := a.SecretsKey.VaultID

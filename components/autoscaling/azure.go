@@ -46,7 +46,7 @@ func (b *builder) azure() (outputs, error) {
 		return outputs{}, err
 	}
 	identity, err := managedidentity.NewUserAssignedIdentity(b.ctx, b.name, &managedidentity.UserAssignedIdentityArgs{
-		ResourceGroupName: b.site.AzureResourceGroup, ResourceName: pulumi.String(b.dep.Name("app", b.site.Short())),
+		ResourceGroupName: b.site.AzureResourceGroup, ResourceName: pulumi.String(AzureIdentityName(b.dep)),
 		Location: pulumi.String(b.site.Region), Tags: b.dep.Tags.For(core.Azure),
 	}, b.opts()...)
 	if err != nil {
@@ -349,3 +349,8 @@ func azureWindow(minutes int) string {
 	}
 	return "P1D"
 }
+
+// AzureIdentityName is the name of the instances' user-assigned identity,
+// which is also the application's PostgreSQL role on Azure (an Entra
+// principal is named after its identity).
+func AzureIdentityName(dep core.Deployment) string { return dep.Name("app", dep.Primary.Short()) }

@@ -45,12 +45,12 @@ type DatabaseArgs struct {
 	// short-lived tokens instead of a password. GCP: service account emails,
 	// made Cloud SQL IAM users with login rights on this instance only.
 	// Azure: the managed identity (Name its name, ID its principal id);
-	// Azure's API has no resource for a non-administrator Entra role, so an
-	// administrator creates it once in the database:
-	//   SELECT pgaadauth_create_principal_with_oid('NAME', 'ID', 'service', false, false);
+	// Azure's API has no resource for a non-administrator Entra role, so
+	// `wedsync-infra db users` creates it after every up (internal/dbusers).
 	// AWS ignores them: the application's IAM role gets ConnectPolicy.
-	// On every cloud the application's table privileges come from its
-	// migrations (GRANT ...), never from the infrastructure.
+	// On every cloud the application users' grants (CONNECT, USAGE, DML
+	// on the app's tables) come from `wedsync-infra db users`, run by the
+	// deploy path after up; the migrations own the schema.
 	AppPrincipals []Principal
 }
 
@@ -120,18 +120,16 @@ const adminLogin = "wedsync_admin"
 
 // AWSAppUser is the database user the application signs in as on AWS, with
 // IAM tokens presented to RDS Proxy, which signs in to the instance with
-// the user's password from its own secret (pooler.go). The application's
-// first migration creates it, as the master user, with that password:
-// CREATE USER wedsync_app PASSWORD '...'; (no rds_iam: the proxy uses the
-// password).
+// the user's password from its own secret (pooler.go). `wedsync-infra db
+// users`, run by the deploy path after up, creates it with that password
+// (not in rds_iam: the proxy uses the password).
 const AWSAppUser = "wedsync_app"
 
 // AWSReadUser is the database user the application reads from the
 // replicas as on AWS, with IAM tokens (RDS Proxy fronts only the writer, so
-// the replicas are reached directly). The application's first migration
-// creates it on the primary, whence it replicates:
-// CREATE USER wedsync_reader; GRANT rds_iam TO wedsync_reader; (and SELECT
-// on its tables).
+// the replicas are reached directly). `wedsync-infra db users` creates it
+// on the primary, whence it replicates: a member of rds_iam, with SELECT on
+// the app's tables.
 const AWSReadUser = "wedsync_reader"
 
 // defaultPort is the port every cloud serves PostgreSQL on.

@@ -294,8 +294,8 @@ func gcpRestore(args *sql.DatabaseInstanceArgs, r *Restore, project string) {
 // granted on the database's instances only. It returns the application's
 // user names.
 //
-// An IAM user starts without privileges: the application's come from its
-// migrations; an administrator group is given cloudsqlsuperuser once with
+// An IAM user starts without privileges: the application's come from
+// `wedsync-infra db users` after up (internal/dbusers); an administrator group is given cloudsqlsuperuser once with
 // `gcloud sql users assign-roles GROUP --instance=INSTANCE --type=CLOUD_IAM_GROUP --database-roles=cloudsqlsuperuser`
 // (the pinned provider cannot set database roles).
 func (b *builder) gcpPrincipals(inst *sql.DatabaseInstance, instances []string) ([]string, error) {

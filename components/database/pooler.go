@@ -18,10 +18,10 @@ import (
 //     required. The pinned provider (pulumi-aws v6.83.4) has no end-to-end
 //     IAM scheme for the proxy's own sign-in, so the proxy signs in to the
 //     instance as AWSAppUser with the password in the secret it reads
-//     (ProxySecret): the application's first migration creates the user
-//     with that password (CREATE USER wedsync_app PASSWORD ...) and writes it
-//     there (`aws secretsmanager put-secret-value`); the application itself
-//     only ever presents IAM tokens, to the proxy.
+//     (ProxySecret): the deploy path writes a generated password there on
+//     the first deploy and `wedsync-infra db users` creates the user with it
+//     (.github/actions/db-users); the application itself only ever
+//     presents IAM tokens, to the proxy.
 //   - Azure: the flexible server's built-in PgBouncer (pgbouncer.enabled),
 //     on the server's name at port 6432; not offered on Burstable sizes,
 //     where the application connects to the server directly.
@@ -51,7 +51,7 @@ func (b *builder) awsPooler(inst *rds.Instance) (*rds.Proxy, error) {
 		// Outside the application's secrets (PROJECT/STACK/*): only the
 		// proxy reads it.
 		Name:        pulumi.String("rds-proxy/" + dep.Project + "/" + dep.Stack + "/" + AWSAppUser),
-		Description: pulumi.String("password RDS Proxy signs in to the database with as " + AWSAppUser + "; written by the migration that creates the user"),
+		Description: pulumi.String("password RDS Proxy signs in to the database with as " + AWSAppUser + "; written on the first deploy by the deploy path (.github/actions/db-users), which creates the user with it"),
 		KmsKeyId:    a.SecretsKey.ID,
 	}, b.opts(site, dep.Protect())...)
 	if err != nil {

@@ -97,6 +97,7 @@ func newRoot(stdout, stderr io.Writer) *cobra.Command {
 	root.AddCommand(newCostCmd())
 	root.AddCommand(newBackupCmd())
 	root.AddCommand(newErasureCmd())
+	root.AddCommand(newDBCmd())
 	finish(root)
 	return root
 }
