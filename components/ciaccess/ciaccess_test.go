@@ -464,13 +464,13 @@ func sealProblems(t *testing.T, policy string) []string {
 	var out []string
 	for _, st := range doc.Statement {
 		for _, a := range asStrings(st.Action) {
-			switch {
-			case a == "s3:PutObject":
+			switch a {
+			case "s3:PutObject":
 				null, _ := st.Condition["Null"].(map[string]any)
 				if null["s3:if-none-match"] != "false" {
 					out = append(out, "PutObject without If-None-Match")
 				}
-			case a == "s3:GetObject" || a == "s3:ListBucket" || a == "kms:Decrypt" || a == "kms:GenerateDataKey":
+			case "s3:GetObject", "s3:ListBucket", "kms:Decrypt", "kms:GenerateDataKey":
 			default:
 				out = append(out, a)
 			}
