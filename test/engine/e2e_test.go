@@ -250,6 +250,27 @@ func withValue(sc *project.StackConfig, key, value string) *project.StackConfig 
 	return &out
 }
 
+// releaseWithImage is the release block (JSON) with region's AWS image set
+// to the one from.
+func releaseWithImage(t *testing.T, release, region, from string) string {
+	t.Helper()
+	var r map[string]any
+	if err := json.Unmarshal([]byte(release), &r); err != nil {
+		t.Fatalf("wedsync:release: %v", err)
+	}
+	images, _ := r["images"].(map[string]any)
+	aws, _ := images["aws"].(map[string]any)
+	if aws[from] == nil {
+		t.Fatalf("the release names no AWS image in %s: %s", from, release)
+	}
+	aws[region] = aws[from]
+	out, err := json.Marshal(r)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return string(out)
+}
+
 // offlinePlan is what the offline plan says the stack creates.
 func offlinePlan(t *testing.T, stack string, sc *project.StackConfig) *offline.Result {
 	t.Helper()
@@ -692,6 +713,9 @@ func TestThePackBlocksANonCompliantVariant(t *testing.T) {
 	setup(t)
 	const base, name = "dev", "dev-us"
 	sc := withValue(stackConfig(t, base), "wedsync:region", "us-east-1")
+	// The release names an image per region; give us-east-1 dev's, so the
+	// program plans the variant and the pack, not the image check, refuses it.
+	sc = withValue(sc, "wedsync:release", releaseWithImage(t, sc.Values["wedsync:release"], "us-east-1", "eu-west-2"))
 	offlineRes := offlinePlan(t, name, sc)
 	want := mandatory(planViolations(offlineRes.Plan))
 	if len(want) == 0 {
