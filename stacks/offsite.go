@@ -85,27 +85,59 @@ func (o *blobOffsite) wire(args *backupbucket.BackupBucketArgs) {
 	if o == nil {
 		return
 	}
-	signer := o.rotation.Signer
-	args.OffsiteCredential = o.secrets[offsiteSASSecret(args.Purpose)]
-	args.OffsiteSigner = &signer
-	args.OffsiteRotator = o.rotation.Member
+	args.OffsiteCredential, args.OffsiteSigner, args.OffsiteRotator = o.of(args.Purpose)
 }
 
-// export is the output offsiteSAS: what the rotation workflow needs, per
-// purpose (account, container, secret, signer) and the provider it signs in
-// to GCP with. Nothing when there is no copy from Azure.
+// of is the SAS secret of purpose, the workload that signs it and the
+// rotation job's member.
+func (o *blobOffsite) of(purpose string) (pulumi.StringOutput, *backupbucket.Federation, pulumi.StringOutput) {
+	signer := o.rotation.Signer
+	return o.secrets[offsiteSASSecret(purpose)], &signer, o.rotation.Member
+}
+
+// wireFailedOver sets what one purpose's failed-over account needs for
+// its copy (an Azure recovery), as wire does for a bucket.
+func (o *blobOffsite) wireFailedOver(args *backupbucket.FailedOverAccountArgs) {
+	if o == nil {
+		return
+	}
+	args.OffsiteCredential, args.OffsiteSigner, args.OffsiteRotator = o.of(args.Purpose)
+}
+
+// sasAccount is what the rotation workflow signs for, per purpose: the
+// account's name and the client id of its signer identity.
+type sasAccount struct{ name, signer pulumi.StringOutput }
+
+// export is the output offsiteSAS of the stack's own buckets.
 func (o *blobOffsite) export(ctx *pulumi.Context, buckets map[string]*backupbucket.BackupBucket) {
+	o.exportAccounts(ctx, func(purpose string) sasAccount {
+		return sasAccount{buckets[purpose].BucketName, buckets[purpose].OffsiteSignerClientID}
+	})
+}
+
+// exportFailedOver is the output offsiteSAS of an Azure recovery's
+// failed-over accounts (the source's names).
+func (o *blobOffsite) exportFailedOver(ctx *pulumi.Context, accounts map[string]*backupbucket.FailedOverAccount) {
+	o.exportAccounts(ctx, func(purpose string) sasAccount {
+		return sasAccount{accounts[purpose].AccountName, accounts[purpose].OffsiteSignerClientID}
+	})
+}
+
+// exportAccounts is the output offsiteSAS: what the rotation workflow
+// needs, per purpose (account, container, secret, signer) and the
+// provider it signs in to GCP with. Nothing when there is no copy from Azure.
+func (o *blobOffsite) exportAccounts(ctx *pulumi.Context, account func(purpose string) sasAccount) {
 	if o == nil {
 		return
 	}
 	per := pulumi.Map{}
 	for _, purpose := range backupPurposes {
-		bucket := buckets[purpose]
+		a := account(purpose)
 		per[purpose] = pulumi.Map{
-			"account":   bucket.BucketName,
+			"account":   a.name,
 			"container": pulumi.String(backupbucket.AzureContainer),
 			"secret":    o.secrets[offsiteSASSecret(purpose)],
-			"signer":    bucket.OffsiteSignerClientID,
+			"signer":    a.signer,
 		}
 	}
 	ctx.Export("offsiteSAS", pulumi.Map{"workloadIdentityProvider": o.rotation.Provider, "purposes": per})

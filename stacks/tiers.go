@@ -44,20 +44,28 @@ func (b *build) tierOutputs(purpose string, bucket *backupbucket.BackupBucket, o
 		b.addTier(tierEntry{tier: TierReplica, purpose: purpose, cloud: string(dep.DR.Cloud), region: dep.DR.Region,
 			bucket: azureOr(dep.Primary.Cloud, bucket.ReplicaName), url: azureURL(dep.Primary.Cloud, bucket.BucketURL, "-secondary"), key: key.ID})
 	}
-	if dep.Offsite != nil && offsiteKey != nil {
-		// An offsite copy on Azure (prod-gcp's) is a container of the
-		// offsite account, named by its URL like every Azure tier.
-		url := pulumi.Sprintf("https://%s.blob.core.windows.net/%s", bucket.OffsiteName, backupbucket.AzureContainer)
-		b.addTier(tierEntry{tier: TierOffsite, purpose: purpose, cloud: string(dep.Offsite.Cloud), region: dep.Offsite.Region,
-			bucket: azureOr(dep.Offsite.Cloud, bucket.OffsiteName), url: azureURL(dep.Offsite.Cloud, url, ""), key: offsiteKey.ID})
+	b.offsiteTierOutput(purpose, bucket.OffsiteName, offsiteKey)
+}
+
+// offsiteTierOutput adds the offsite tier of one purpose, named name, when
+// the stack has one.
+func (b *build) offsiteTierOutput(purpose string, name pulumi.StringOutput, offsiteKey *core.Key) {
+	dep := b.dep
+	if dep.Offsite == nil || offsiteKey == nil {
+		return
 	}
+	// An offsite copy on Azure (prod-gcp's) is a container of the
+	// offsite account, named by its URL like every Azure tier.
+	url := pulumi.Sprintf("https://%s.blob.core.windows.net/%s", name, backupbucket.AzureContainer)
+	b.addTier(tierEntry{tier: TierOffsite, purpose: purpose, cloud: string(dep.Offsite.Cloud), region: dep.Offsite.Region,
+		bucket: azureOr(dep.Offsite.Cloud, name), url: azureURL(dep.Offsite.Cloud, url, ""), key: offsiteKey.ID})
 }
 
 // recoveredTiers are an Azure recovery's tiers: the source's failed-over
-// accounts, now locally redundant, so the bucket tier alone. A failover
-// keeps an account's encryption settings, so the key is the source's own
-// backup key.
-func (b *build) recoveredTiers(purpose, account string) {
+// accounts, now locally redundant, so no replica tier, and this stack's
+// offsite copy of them. A failover keeps an account's encryption settings,
+// so the key is the source's own backup key.
+func (b *build) recoveredTiers(purpose, account string, failedOver *backupbucket.FailedOverAccount, offsiteKey *core.Key) {
 	url := pulumi.Sprintf("https://%s.blob.core.windows.net/%s", account, backupbucket.AzureContainer)
 	key := b.store.Key(core.Primary, core.BackupKey).ID
 	if id := b.src.Keys[string(core.Primary)+"."+string(core.BackupKey)]; id != "" {
@@ -65,6 +73,7 @@ func (b *build) recoveredTiers(purpose, account string) {
 	}
 	b.addTier(tierEntry{tier: TierBucket, purpose: purpose, cloud: string(b.dep.Primary.Cloud), region: b.dep.Primary.Region,
 		bucket: pulumi.String(backupbucket.AzureContainer).ToStringOutput(), url: url, key: key})
+	b.offsiteTierOutput(purpose, failedOver.OffsiteName, offsiteKey)
 }
 
 func (b *build) addTier(t tierEntry) {

@@ -68,7 +68,8 @@ func (b *builder) azure() (outputs, error) {
 		out.replicaName = pulumi.Sprintf("%s-secondary", account.Name)
 	}
 	if b.offsite != nil {
-		if out.offsiteLocation, out.offsiteName, err = b.offsiteFromBlob(account, container); err != nil {
+		src := blobSource{name: account.Name, id: account.ID().ToStringOutput(), containerID: container.ID().ToStringOutput(), ready: []pulumi.Resource{container}}
+		if out.offsiteLocation, out.offsiteName, err = b.offsiteFromBlob(src); err != nil {
 			return out, err
 		}
 		out.offsiteSigner = b.offSignerClientID

@@ -214,6 +214,10 @@ type builder struct {
 	// offsiteCopy: this builder makes the offsite copy's Azure account
 	// (atOffsite), geo-redundant like every prod backup account.
 	offsiteCopy bool
+	// recovery: the source is a recovery's adopted replica or failed-over
+	// account, which already holds the lost region's history
+	// (offsiteConditions).
+	recovery bool
 }
 
 func newBuilder(ctx *pulumi.Context, name string, a BackupBucketArgs, c *BackupBucket) *builder {
@@ -221,7 +225,7 @@ func newBuilder(ctx *pulumi.Context, name string, a BackupBucketArgs, c *BackupB
 	b := &builder{
 		ctx: ctx, name: name, c: c, dep: dep, s: a.Settings, purpose: a.Purpose,
 		mode: ImmutabilityFor(dep.Environment), key: a.Key, alerts: a.Alerts, adopt: a.Adopt, live: a.Live, logs: a.AccessLogWorkspace,
-		ledger: a.Ledger,
+		ledger: a.Ledger, recovery: a.Adopt != nil,
 	}
 	if a.Ledger {
 		b.s.Tiers = Tiers{}
@@ -298,20 +302,26 @@ func (a *BackupBucketArgs) validate() error {
 		}
 	}
 	if o := a.Settings.Offsite; o != nil {
-		switch {
-		case dep.Offsite == nil:
-			p.Missing("Deployment.Offsite", "%s.offsite asks for a copy in %s %s; the stack must create that site", ConfigKey, o.Cloud, o.Region)
-		case dep.Offsite.Cloud != o.Cloud || dep.Offsite.Region != o.Region:
-			p.Add("Deployment.Offsite", fmt.Sprintf("%s %s", dep.Offsite.Cloud, dep.Offsite.Region), "must be the site %s.offsite names (%s %s)", ConfigKey, o.Cloud, o.Region)
-		default:
-			checkKey(p, "OffsiteKey", a.OffsiteKey, *dep.Offsite)
-		}
+		checkOffsiteSite(p, dep, *o, a.OffsiteKey)
 		if dep.Primary.Cloud == core.Azure {
 			a.checkBlobOffsite(p)
 		}
 	}
 	a.Adopt.check(p, dep.Primary.Cloud)
 	return p.Err()
+}
+
+// checkOffsiteSite records what is wrong with dep's offsite site for the
+// copy o asks for, and with its key.
+func checkOffsiteSite(p *core.Problems, dep core.Deployment, o Offsite, key *core.Key) {
+	switch {
+	case dep.Offsite == nil:
+		p.Missing("Deployment.Offsite", "%s.offsite asks for a copy in %s %s; the stack must create that site", ConfigKey, o.Cloud, o.Region)
+	case dep.Offsite.Cloud != o.Cloud || dep.Offsite.Region != o.Region:
+		p.Add("Deployment.Offsite", fmt.Sprintf("%s %s", dep.Offsite.Cloud, dep.Offsite.Region), "must be the site %s.offsite names (%s %s)", ConfigKey, o.Cloud, o.Region)
+	default:
+		checkKey(p, "OffsiteKey", key, *dep.Offsite)
+	}
 }
 
 // checkBlobOffsite records what an offsite copy from Azure lacks: the

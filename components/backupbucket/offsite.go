@@ -51,8 +51,9 @@ func (b *builder) offsiteFromS3(src *s3.BucketV2) (pulumi.StringOutput, pulumi.S
 				BucketName: src.Bucket,
 				RoleArn:    role.Arn,
 			},
-			GcsDataSink:     &storage.TransferJobTransferSpecGcsDataSinkArgs{BucketName: dst.Name},
-			TransferOptions: immutableCopy(),
+			GcsDataSink:      &storage.TransferJobTransferSpecGcsDataSinkArgs{BucketName: dst.Name},
+			TransferOptions:  immutableCopy(),
+			ObjectConditions: b.offsiteConditions(),
 		},
 		NotificationConfig: notify.config,
 		Schedule:           offsiteSchedule(),
@@ -64,6 +65,31 @@ func (b *builder) offsiteFromS3(src *s3.BucketV2) (pulumi.StringOutput, pulumi.S
 		return none, none, err
 	}
 	return pulumi.Sprintf("%s:%s", off.Cloud, off.Region), dst.Name, nil
+}
+
+// offsiteRecoveryWindowHours is how far back a recovery's offsite copy
+// reaches: the source's own offsite copy carried everything until its
+// last nightly run before the loss, so two days cover what was written
+// after that run and a rebuild that spans a night, and no more.
+const offsiteRecoveryWindowHours = 48
+
+// offsiteConditions are what a transfer job copies: everything new in the
+// source, but in a recovery only what was written in the last
+// offsiteRecoveryWindowHours. The adopted replica (or failed-over account)
+// holds the source's whole history, which the source's offsite bucket
+// already has (it stays, locked): copied again into this stack's new
+// bucket it would be paid for twice and, relocked from the day of the
+// copy, outlive its stated retention by up to the retention itself.
+// Storage Transfer compares the objects' last modification time with the
+// start of each run:
+// https://cloud.google.com/storage-transfer/docs/reference/rest/v1/TransferSpec#ObjectConditions
+func (b *builder) offsiteConditions() storage.TransferJobTransferSpecObjectConditionsPtrInput {
+	if !b.recovery {
+		return nil
+	}
+	return &storage.TransferJobTransferSpecObjectConditionsArgs{
+		MaxTimeElapsedSinceLastModification: pulumi.String(fmt.Sprintf("%ds", offsiteRecoveryWindowHours*3600)),
+	}
 }
 
 // offsiteReader is the AWS role the transfer service account (Google

@@ -6,7 +6,6 @@ import (
 
 	"github.com/pulumi/pulumi-azure-native-sdk/authorization/v2"
 	"github.com/pulumi/pulumi-azure-native-sdk/managedidentity/v2"
-	azstorage "github.com/pulumi/pulumi-azure-native-sdk/storage/v2"
 	"github.com/pulumi/pulumi-gcp/sdk/v7/go/gcp/pubsub"
 	"github.com/pulumi/pulumi-gcp/sdk/v7/go/gcp/secretmanager"
 	"github.com/pulumi/pulumi-gcp/sdk/v7/go/gcp/storage"
@@ -71,13 +70,22 @@ type Federation struct {
 // an operation that failed or was aborted (an expired SAS fails it).
 var offsiteTransferEvents = []string{"TRANSFER_OPERATION_FAILED", "TRANSFER_OPERATION_ABORTED"}
 
+// blobSource is the account an offsite copy from Azure reads: the
+// stack's own (azure.go) or, in a recovery, the source's account failed
+// over to this region (failedover.go), by name and id; ready is what the
+// job waits for (the container, when the stack makes it).
+type blobSource struct {
+	name, id, containerID pulumi.StringOutput
+	ready                 []pulumi.Resource
+}
+
 // offsiteFromBlob copies the container of account nightly to a GCS bucket
 // at the offsite site: encrypted with the offsite key and retention-locked
 // like the rest. It returns the copy's "cloud:region" and bucket name.
-func (b *builder) offsiteFromBlob(account *azstorage.StorageAccount, container *azstorage.BlobContainer) (pulumi.StringOutput, pulumi.StringOutput, error) {
+func (b *builder) offsiteFromBlob(account blobSource) (pulumi.StringOutput, pulumi.StringOutput, error) {
 	off, name := *b.offsite, b.name+"-offsite"
 	var none pulumi.StringOutput
-	if err := b.offsiteSigner(account, container); err != nil {
+	if err := b.offsiteSigner(account); err != nil {
 		return none, none, err
 	}
 	sts, err := storage.GetTransferProjectServiceAccount(b.ctx, &storage.GetTransferProjectServiceAccountArgs{Project: project(off)}, pulumi.Provider(off.Provider))
@@ -106,16 +114,17 @@ func (b *builder) offsiteFromBlob(account *azstorage.StorageAccount, container *
 		Status:      pulumi.String("ENABLED"),
 		TransferSpec: &storage.TransferJobTransferSpecArgs{
 			AzureBlobStorageDataSource: &storage.TransferJobTransferSpecAzureBlobStorageDataSourceArgs{
-				StorageAccount:    account.Name,
+				StorageAccount:    account.name,
 				Container:         pulumi.String(AzureContainer),
 				CredentialsSecret: b.offCredential.ToStringPtrOutput(),
 			},
-			GcsDataSink:     &storage.TransferJobTransferSpecGcsDataSinkArgs{BucketName: dst.Name},
-			TransferOptions: immutableCopy(),
+			GcsDataSink:      &storage.TransferJobTransferSpecGcsDataSinkArgs{BucketName: dst.Name},
+			TransferOptions:  immutableCopy(),
+			ObjectConditions: b.offsiteConditions(),
 		},
 		NotificationConfig: notify.config,
 		Schedule:           offsiteSchedule(),
-	}, b.opts(off, pulumi.DependsOn(append(append(ready, reader, container), notify.ready...)))...)
+	}, b.opts(off, pulumi.DependsOn(append(append(append(ready, reader), account.ready...), notify.ready...)))...)
 	if err != nil {
 		return none, none, err
 	}
@@ -205,7 +214,7 @@ func (b *builder) offsiteNotifications(name string, off core.Site, member string
 // it may make user delegation keys on this account and read and list this
 // container, nothing else, and only the workflow's GitHub job can sign in
 // as it.
-func (b *builder) offsiteSigner(account *azstorage.StorageAccount, container *azstorage.BlobContainer) error {
+func (b *builder) offsiteSigner(account blobSource) error {
 	site := b.dep.Primary
 	signer, err := managedidentity.NewUserAssignedIdentity(b.ctx, b.name+"-offsite-signer", &managedidentity.UserAssignedIdentityArgs{
 		ResourceName:      pulumi.String(b.dep.Name("backup", b.purpose, "offsite-signer")),
@@ -231,8 +240,8 @@ func (b *builder) offsiteSigner(account *azstorage.StorageAccount, container *az
 		suffix, role string
 		scope        pulumi.StringOutput
 	}{
-		{"delegator", storageBlobDelegator, account.ID().ToStringOutput()},
-		{"reader", storageBlobDataReader, container.ID().ToStringOutput()},
+		{"delegator", storageBlobDelegator, account.id},
+		{"reader", storageBlobDataReader, account.containerID},
 	} {
 		if _, err := authorization.NewRoleAssignment(b.ctx, b.name+"-offsite-signer-"+g.suffix, &authorization.RoleAssignmentArgs{
 			RoleAssignmentName: pulumi.String(guid(b.dep.Name("backup", b.purpose, "offsite-signer", g.suffix))),

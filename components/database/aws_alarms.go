@@ -29,8 +29,13 @@ var (
 	// disabled, which also ends the replicated automated backups in the DR
 	// region. RDS publishes no metric for the cross-region backup
 	// replication (its restorable window is only read with
-	// describe-db-instance-automated-backups), and the events table lists no
-	// backup-replication event, so the runbook checks the window by hand.
+	// describe-db-instance-automated-backups), and no event: the events
+	// table's backup category for DB instances is 0001, 0002 and 0086, and
+	// "Troubleshooting stopped cross-Region automated backups"
+	// (https://docs.aws.amazon.com/AmazonRDS/latest/UserGuide/AutomatedXREGBackups.Troubleshooting.html)
+	// says RDS stops the replication (a disabled key, a suspended account)
+	// without naming one. So the runbook checks the window by hand
+	// (docs/runbooks/alarms/database.md, "Cross-region automated backups").
 	awsReplicationEvents = []string{"RDS-EVENT-0028", "RDS-EVENT-0045", "RDS-EVENT-0057", "RDS-EVENT-0062", "RDS-EVENT-0063", "RDS-EVENT-0202"}
 )
 

@@ -352,24 +352,14 @@ var notInDR = map[string]string{
 }
 
 // whyNotInDR is the reason a source's alarm is not in its DR stack, or "".
+// The offsite copy's alarms are not excused: a DR stack copies its own
+// region's backups to the source's offsite site and watches that copy
+// (failed runs, freshness, and from Azure the SAS's age) as the source does.
 func whyNotInDR(alarm string) string {
-	if why := notInDR[alarm]; why != "" {
-		return why
-	}
-	for _, suffix := range []string{"-offsite-failed", "-offsite-freshness", "-offsite-sas-age"} {
-		if strings.HasSuffix(alarm, suffix) {
-			return offsiteGap
-		}
-	}
-	return ""
+	return notInDR[alarm]
 }
 
 const (
-	// Not yet (a known gap): the offsite copy (in another cloud, with its
-	// own alert target there) reads the source's buckets; a rebuilt region
-	// does not feed it yet, so the DR stack has neither the transfer nor
-	// its alarms.
-	offsiteGap         = "gap: the offsite copy reads only the source's buckets"
 	ledgerIsTheSources = "choice: the erasure ledger and its replication belong to the source stack"
 	drillIsTheSources  = "choice: the restore drill and its alarm belong to the source stack"
 )
@@ -380,15 +370,15 @@ func TestEveryDRStackIsACompletePlatform(t *testing.T) {
 	for _, st := range drStacks {
 		t.Run(st.stack, func(t *testing.T) {
 			dr, src := asJSON(t, planOf(t, st.stack)), asJSON(t, planOf(t, st.source))
-			for _, typ := range []string{"wedsync:ingress:Ingress", "wedsync:appaccess:AppAccess", "wedsync:alerting:Budget", "wedsync:autoscaling:AutoscalingGroup", "wedsync:database:Database"} {
+			// The alert targets: the stack's own and its offsite site's
+			// (the offsite copy's alarms page on that cloud).
+			for _, typ := range []string{"wedsync:ingress:Ingress", "wedsync:appaccess:AppAccess", "wedsync:alerting:Budget", "wedsync:autoscaling:AutoscalingGroup", "wedsync:database:Database", "wedsync:alerting:AlertTarget"} {
 				if len(all(dr, typ)) != len(all(src, typ)) {
 					t.Errorf("%d %s, its source %d", len(all(dr, typ)), typ, len(all(src, typ)))
 				}
 			}
-			// The source may have a second alert target, in its offsite
-			// tier's cloud (offsiteGap); the DR stack pages through its own.
-			if len(all(dr, "wedsync:alerting:AlertTarget")) == 0 {
-				t.Error("no alert target")
+			if len(offsiteAlarms(dr)) == 0 || !slices.Equal(offsiteAlarms(dr), offsiteAlarms(src)) {
+				t.Errorf("offsite alarms %v, its source's %v", offsiteAlarms(dr), offsiteAlarms(src))
 			}
 			if s(dr.Outputs, "database", "poolerEndpoint") == "" {
 				t.Error("no pooler endpoint")
@@ -406,8 +396,33 @@ func TestEveryDRStackIsACompletePlatform(t *testing.T) {
 			if len(missingAlarms(dr, src)) == 0 {
 				t.Error("a DR plan missing an alarm passes")
 			}
+			// Broken variant: a DR plan without its offsite copy's alarms
+			// (as before the DR stacks fed the offsite tier).
+			dr.Resources = slices.DeleteFunc(dr.Resources, func(r jsonResource) bool { return isOffsiteAlarm(r.Name) })
+			if len(missingAlarms(dr, src)) == 0 {
+				t.Error("a DR plan without the offsite copy's alarms passes")
+			}
 		})
 	}
+}
+
+// isOffsiteAlarm says whether an alarm watches the offsite copy.
+func isOffsiteAlarm(name string) bool {
+	return strings.Contains(name, "-offsite-")
+}
+
+// offsiteAlarms are the names of a plan's offsite copy alarms.
+func offsiteAlarms(p jsonPlan) []string {
+	var out []string
+	for _, typ := range alarmTypes {
+		for _, r := range all(p, typ) {
+			if isOffsiteAlarm(r.Name) {
+				out = append(out, r.Name)
+			}
+		}
+	}
+	slices.Sort(out)
+	return out
 }
 
 // missingAlarms are the source's alarms the DR plan lacks, but those

@@ -308,11 +308,11 @@ var (
 	keyDRRegion = []string{"config", stacks.Namespace + ":drRegion"}
 	keyRecovery = []string{"config", stacks.Namespace + ":recovery"}
 	// Keys of the source's file a new DR stack does not inherit: an
-	// override is for one stack and one incident; the offsite tier keeps
-	// the source's copies, the rebuild adds none.
+	// override is for one stack and one incident. The offsite tier is
+	// inherited: the DR stack copies its own region's backups to the
+	// source's offsite site, into buckets of its own.
 	notInherited = [][]string{
 		{"config", stacks.Namespace + ":emergencyOverride"},
-		{"config", stacks.Namespace + ":backup", "offsite"},
 	}
 )
 

@@ -101,6 +101,15 @@ func TestEveryResourceOfADRStackIsInTheDRRegion(t *testing.T) {
 				t.Fatalf("%s runs in %s with DR %s; want %s's DR region %s, replicating back to %s", s.stack, cfg.Region, cfg.DRRegion, s.source, src.DRRegion, src.Region)
 			}
 			regions := providers(res.Plan)
+			// The offsite tier is on another cloud, which did not lose the
+			// region: the source's offsite site.
+			offsite := false
+			if o := src.Backup.Offsite; o != nil && o.Cloud != cfg.Cloud {
+				offsite = true
+				if c := cfg.Backup.Offsite; c == nil || c.Cloud != o.Cloud || c.Region != o.Region {
+					t.Errorf("%s's offsite site is %v, its source's %v", s.stack, c, o)
+				}
+			}
 			back := 0
 			for _, r := range res.Plan.Resources {
 				if !r.Custom || strings.HasPrefix(r.Type, "pulumi:") {
@@ -110,6 +119,7 @@ func TestEveryResourceOfADRStackIsInTheDRRegion(t *testing.T) {
 				case r.Provider == "":
 					t.Errorf("%s has no explicit provider: it would land in the ambient default region", r.URN)
 				case region == cfg.Region:
+				case offsite && atOffsite(r):
 				case region == cfg.DRRegion && replicatesBack(r):
 					back++
 				default:
@@ -240,7 +250,9 @@ func TestDRDataStoresAreProtectedAndEncryptedWithTheDRRegionKeys(t *testing.T) {
 				t.Fatal("no data store in the DR region")
 			}
 			for _, r := range res.Plan.Resources {
-				if r.Type == "aws:kms/key:Key" && r.Name != "alerts" || r.Type == "gcp:kms/cryptoKey:CryptoKey" || r.Type == "azure-native:keyvault:Key" {
+				// The offsite site's keys are new: they encrypt this stack's
+				// new offsite copies, no data the source encrypted.
+				if (r.Type == "aws:kms/key:Key" && r.Name != "alerts" || r.Type == "gcp:kms/cryptoKey:CryptoKey" || r.Type == "azure-native:keyvault:Key") && !atOffsite(r) {
 					t.Errorf("%s: a recovery creates no key for data the source already encrypted", r.URN)
 				}
 			}
@@ -249,17 +261,26 @@ func TestDRDataStoresAreProtectedAndEncryptedWithTheDRRegionKeys(t *testing.T) {
 }
 
 // physical is the cloud-side name a resource takes, for the types whose
-// names are global or per region.
+// names are global or per region (a Cloud KMS key's within its key ring).
 func physical(r plan.Resource) string {
 	for _, k := range []string{"bucket", "identifier", "accountName", "serverName", "vaultName"} {
 		if s := str(r.Inputs, k); s != "" {
 			return s
 		}
 	}
+	if r.Type == "gcp:kms/cryptoKey:CryptoKey" {
+		return str(r.Inputs, "keyRing") + "/cryptoKeys/" + str(r.Inputs, "name")
+	}
 	if strings.HasPrefix(r.Type, "gcp:") {
 		return str(r.Inputs, "name")
 	}
 	return ""
+}
+
+// atOffsite says whether r is at the stack's offsite site (its provider
+// is the offsite one, stacks/sites.go).
+func atOffsite(r plan.Resource) bool {
+	return strings.HasSuffix(r.Provider, "-offsite")
 }
 
 func TestADRStackModifiesNoResourceOfItsSource(t *testing.T) {

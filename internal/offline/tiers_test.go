@@ -48,8 +48,8 @@ func plannedKeys(p *plan.Plan) map[string]string {
 // tiers its config asks for.
 func TestBackupTiersNameThePlannedStoresAndTheirKeys(t *testing.T) {
 	want := map[string]string{ // tiers per purpose
-		"dev": "bucket", "staging": "bucket,replica", "prod": "bucket,replica,offsite", "prod-dr": "bucket,replica",
-		"prod-gcp": "bucket,replica,offsite", "prod-gcp-dr": "bucket,replica", "prod-azure": "bucket,replica,offsite", "prod-azure-dr": "bucket",
+		"dev": "bucket", "staging": "bucket,replica", "prod": "bucket,replica,offsite", "prod-dr": "bucket,replica,offsite",
+		"prod-gcp": "bucket,replica,offsite", "prod-gcp-dr": "bucket,replica,offsite", "prod-azure": "bucket,replica,offsite", "prod-azure-dr": "bucket,offsite",
 	}
 	for _, stack := range shippedStacks(t) {
 		t.Run(stack, func(t *testing.T) {
@@ -72,7 +72,7 @@ func TestBackupTiersNameThePlannedStoresAndTheirKeys(t *testing.T) {
 				case !planned && stack == "prod-dr" && tr.Tier == "bucket":
 					// The recovery's bucket is the adopted replica: imported, its
 					// encryption managed by the source stack.
-				case !planned && stack == "prod-azure-dr":
+				case !planned && stack == "prod-azure-dr" && tr.Tier == "bucket":
 					// The source's failed-over accounts, still the source's.
 					src := planOf(t, "prod-azure").Plan
 					if k := plannedKeys(src)["azure:"+store]; k == "" || k != tr.KeyID {

@@ -37,7 +37,7 @@ var levels = map[string]struct{ prod, other Level }{
 	// Prod-only policies pass other environments' resources; their level
 	// there is still the policy's own.
 	PolicyDatabaseLockedCopy:  {Mandatory, Mandatory},
-	PolicyDatabaseOffsiteCopy: {Advisory, Advisory},
+	PolicyDatabaseOffsiteCopy: {Mandatory, Mandatory},
 	PolicyBackupVaultLock:     {Mandatory, Mandatory},
 	PolicyBackupLifetime:      {Mandatory, Mandatory},
 	PolicyLBTLS:               {Mandatory, Mandatory},

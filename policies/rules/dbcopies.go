@@ -7,8 +7,9 @@ import (
 )
 
 // Database copies and backup lifetimes (issue 16): a prod database has a
-// copy in a locked tier and (advisory until the recovery stacks have one
-// too) an offsite tier; backup vaults are locked in prod; and no backup outlives
+// copy in a locked tier and an offsite tier (a recovery stack too: it
+// copies its own region's backups offsite); backup vaults are locked in
+// prod; and no backup outlives
 // its stated retention by more than a day, because GDPR erasure promises
 // depend on it.
 const (
@@ -46,9 +47,9 @@ func databaseCopyPolicies() []*Policy {
 		{
 			Name: PolicyDatabaseOffsiteCopy,
 			Description: "In prod, the database's copies reach an offsite tier on another cloud (a Storage Transfer job reading S3 or " +
-				"Azure Blob, or an Azure Data Factory pipeline copying from Google Cloud Storage). prod, prod-gcp and prod-azure have one; " +
-				"advisory until the recovery stacks (prod-dr, prod-gcp-dr, prod-azure-dr) have one too.",
-			Level:    Advisory,
+				"Azure Blob, or an Azure Data Factory pipeline copying from Google Cloud Storage), recovery stacks included: a rebuilt region " +
+				"copies its own backups offsite.",
+			Level:    Mandatory,
 			ProdOnly: true,
 			Stack:    offsiteCopyStack,
 			Judges:   []string{awsRDSInstance, gcpSQLInstance, azPGServer},
