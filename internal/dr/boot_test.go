@@ -356,7 +356,7 @@ func whyNotInDR(alarm string) string {
 	if why := notInDR[alarm]; why != "" {
 		return why
 	}
-	for _, suffix := range []string{"-offsite-failed", "-offsite-freshness", "-offsite-sas-age"} {
+	for _, suffix := range []string{"-offsite-failed", "-offsite-freshness", "-offsite-sas-age", "-offsite-start-failed", "-offsite-key-age"} {
 		if strings.HasSuffix(alarm, suffix) {
 			return offsiteGap
 		}
