@@ -133,9 +133,12 @@ func (b *builder) azureAccount(identity *managedidentity.UserAssignedIdentity, g
 		// because "Disabled" would refuse the trusted services too
 		// (learn.microsoft.com/azure/storage/common/storage-network-security#grant-access-to-trusted-azure-services).
 		PublicNetworkAccess: pulumi.String("Enabled"),
+		// An account the offsite transfer reads also admits Storage
+		// Transfer's workers (offsite_blob.go).
 		NetworkRuleSet: &storage.NetworkRuleSetArgs{
 			DefaultAction: storage.DefaultActionDeny,
 			Bypass:        pulumi.String("AzureServices"),
+			IpRules:       b.offsiteSourceRules(),
 		},
 		Identity: &storage.IdentityArgs{
 			Type:                   pulumi.String("UserAssigned"),

@@ -2,7 +2,9 @@ package backupbucket
 
 import (
 	"fmt"
+	"net/netip"
 	"regexp"
+	"strings"
 
 	"github.com/pulumi/pulumi-azure-native-sdk/authorization/v2"
 	"github.com/pulumi/pulumi-azure-native-sdk/managedidentity/v2"
@@ -39,11 +41,16 @@ import (
 // the transfer service agent), it replaces the SAS, the secret and the
 // rotation.
 //
-// Not solved here: the account's firewall denies every network but Azure's
-// trusted services (azure.go), and neither Storage Transfer's workers nor
-// the rotation runner is one; both are refused until the account admits
-// their published address ranges. The runbook says how, and the failure
-// and freshness alarms fire until then.
+// The account's firewall denies every network but Azure's trusted services
+// (azure.go), and Storage Transfer's workers are not one: Google publishes
+// their ranges at https://www.gstatic.com/storage-transfer-service/ipranges.json
+// and asks that an Azure source's firewall admit them ("IP restrictions"
+// in the page below). They are stack config
+// (wedsync:backup.offsite.sourceRanges): the accounts the transfer reads
+// admit them as IP rules, .github/workflows/offsite-ranges.yml compares
+// them weekly with Google's list, and the pack rule offsite-source-firewall
+// flags an account the transfer reads that admits none. Not solved here:
+// the rotation runner (GitHub-hosted) is refused by the same firewall.
 //
 // https://cloud.google.com/storage-transfer/docs/source-microsoft-azure
 // https://learn.microsoft.com/rest/api/storageservices/create-user-delegation-sas
@@ -257,6 +264,75 @@ var secretIDPattern = regexp.MustCompile(`^projects/[^/]+/secrets/([^/]+)$`)
 func secretName(id string) string {
 	if m := secretIDPattern.FindStringSubmatch(id); m != nil {
 		return m[1]
+	}
+	return ""
+}
+
+// offsiteSourceRules are the IP rules that admit Storage Transfer's
+// workers to an account the offsite transfer reads; none on any other
+// account (no offsite copy, or the offsite copy's own account).
+func (b *builder) offsiteSourceRules() azstorage.IPRuleArrayInput {
+	if b.offsite == nil || b.s.Offsite == nil || len(b.s.Offsite.SourceRanges) == 0 {
+		return nil // no input at all, not an empty list: other plans keep theirs
+	}
+	var out azstorage.IPRuleArray
+	for _, r := range b.s.Offsite.SourceRanges {
+		out = append(out, azstorage.IPRuleArgs{IPAddressOrRange: pulumi.String(r), Action: azstorage.ActionAllow})
+	}
+	return out
+}
+
+// maxIPRules is Azure Storage's limit of IP rules per account.
+// https://learn.microsoft.com/azure/storage/common/storage-network-security-limitations
+const maxIPRules = 400
+
+// validateSourceRanges records what Azure Storage would refuse in ranges,
+// each as its own problem, and ranges given for a copy not from Azure.
+// Azure takes public IPv4 only, and /31 and /32 only as plain addresses
+// (https://learn.microsoft.com/azure/storage/common/storage-network-security-limitations).
+func validateSourceRanges(p *core.Problems, ranges []string, cloud core.Cloud) {
+	if len(ranges) == 0 {
+		return
+	}
+	if cloud != "" && cloud != core.Azure {
+		p.Add("offsite.sourceRanges", strings.Join(ranges, ","), "only an offsite copy from Azure reads through a firewall; remove it on %s", cloud)
+	}
+	if len(ranges) > maxIPRules {
+		p.Add("offsite.sourceRanges", len(ranges), "an Azure storage account takes at most %d IP rules", maxIPRules)
+	}
+	seen := map[string]bool{}
+	for i, r := range ranges {
+		field := fmt.Sprintf("offsite.sourceRanges[%d]", i)
+		if seen[r] {
+			p.Add(field, r, "listed twice")
+		}
+		seen[r] = true
+		if why := sourceRangeProblem(r); why != "" {
+			p.Add(field, r, "%s", why)
+		}
+	}
+}
+
+// sourceRangeProblem is why Azure Storage would refuse r as an IP rule, or "".
+func sourceRangeProblem(r string) string {
+	prefix, err := netip.ParsePrefix(r)
+	if err != nil {
+		addr, aerr := netip.ParseAddr(r)
+		if aerr != nil {
+			return "not an IPv4 CIDR (a.b.c.d/n) or address"
+		}
+		prefix = netip.PrefixFrom(addr, addr.BitLen())
+	}
+	addr := prefix.Addr()
+	switch {
+	case !addr.Is4():
+		return "Azure Storage IP rules take IPv4 only; leave IPv6 ranges out"
+	case addr.IsPrivate() || addr.IsLoopback() || addr.IsLinkLocalUnicast() || addr.IsUnspecified() || addr.IsMulticast():
+		return "not a public address; Azure Storage IP rules take public ranges only"
+	case prefix.Masked() != prefix:
+		return fmt.Sprintf("has host bits set; write %s", prefix.Masked())
+	case strings.Contains(r, "/") && prefix.Bits() > 30:
+		return fmt.Sprintf("Azure Storage refuses /31 and /32; write each address alone (%s...)", addr)
 	}
 	return ""
 }
