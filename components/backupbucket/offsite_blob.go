@@ -6,7 +6,6 @@ import (
 	"regexp"
 	"strings"
 
-	"github.com/pulumi/pulumi-azure-native-sdk/authorization/v2"
 	"github.com/pulumi/pulumi-azure-native-sdk/managedidentity/v2"
 	azstorage "github.com/pulumi/pulumi-azure-native-sdk/storage/v2"
 	"github.com/pulumi/pulumi-gcp/sdk/v7/go/gcp/pubsub"
@@ -82,54 +81,26 @@ var offsiteTransferEvents = []string{"TRANSFER_OPERATION_FAILED", "TRANSFER_OPER
 // at the offsite site: encrypted with the offsite key and retention-locked
 // like the rest. It returns the copy's "cloud:region" and bucket name.
 func (b *builder) offsiteFromBlob(account *azstorage.StorageAccount, container *azstorage.BlobContainer) (pulumi.StringOutput, pulumi.StringOutput, error) {
-	off, name := *b.offsite, b.name+"-offsite"
 	var none pulumi.StringOutput
 	if err := b.offsiteSigner(account, container); err != nil {
 		return none, none, err
 	}
-	sts, err := storage.GetTransferProjectServiceAccount(b.ctx, &storage.GetTransferProjectServiceAccountArgs{Project: project(off)}, pulumi.Provider(off.Provider))
+	sts, err := storage.GetTransferProjectServiceAccount(b.ctx, &storage.GetTransferProjectServiceAccountArgs{Project: project(*b.offsite)}, pulumi.Provider(b.offsite.Provider))
 	if err != nil {
 		return none, none, err
 	}
-	dst, err := b.gcsBucket(name, off, b.bucketName(off, "offsite"), b.offKey)
-	if err != nil {
-		return none, none, err
-	}
-	ready, err := b.gcsTransferGrants(name, off, sts.Member, nil, dst)
-	if err != nil {
-		return none, none, err
-	}
-	reader, err := b.offsiteSecretGrants(name, off, sts.Member)
-	if err != nil {
-		return none, none, err
-	}
-	notify, err := b.offsiteNotifications(name, off, sts.Member)
-	if err != nil {
-		return none, none, err
-	}
-	_, err = storage.NewTransferJob(b.ctx, name, &storage.TransferJobArgs{
-		Description: pulumi.String(fmt.Sprintf("%s %s backups from Azure Blob %s, offsite", b.dep.Stack, b.purpose, b.dep.Primary.Region)),
-		Project:     pulumi.StringPtrFromPtr(project(off)),
-		Status:      pulumi.String("ENABLED"),
-		TransferSpec: &storage.TransferJobTransferSpecArgs{
-			AzureBlobStorageDataSource: &storage.TransferJobTransferSpecAzureBlobStorageDataSourceArgs{
+	return b.offsiteTransfer(sts, offsiteSource{
+		from: "Azure Blob",
+		spec: func(spec *storage.TransferJobTransferSpecArgs) {
+			spec.AzureBlobStorageDataSource = &storage.TransferJobTransferSpecAzureBlobStorageDataSourceArgs{
 				StorageAccount:    account.Name,
 				Container:         pulumi.String(AzureContainer),
 				CredentialsSecret: b.offCredential.ToStringPtrOutput(),
-			},
-			GcsDataSink:     &storage.TransferJobTransferSpecGcsDataSinkArgs{BucketName: dst.Name},
-			TransferOptions: immutableCopy(),
+			}
 		},
-		NotificationConfig: notify.config,
-		Schedule:           offsiteSchedule(),
-	}, b.opts(off, pulumi.DependsOn(append(append(ready, reader, container), notify.ready...)))...)
-	if err != nil {
-		return none, none, err
-	}
-	if err := b.offsiteAlarms(dst, notify.topic); err != nil {
-		return none, none, err
-	}
-	return pulumi.Sprintf("%s:%s", off.Cloud, off.Region), dst.Name, nil
+		grants: b.offsiteSecretGrants,
+		after:  []pulumi.Resource{container},
+	})
 }
 
 // offsiteSecretGrants let the transfer service agent (member) read the SAS
@@ -214,12 +185,7 @@ func (b *builder) offsiteNotifications(name string, off core.Site, member string
 // as it.
 func (b *builder) offsiteSigner(account *azstorage.StorageAccount, container *azstorage.BlobContainer) error {
 	site := b.dep.Primary
-	signer, err := managedidentity.NewUserAssignedIdentity(b.ctx, b.name+"-offsite-signer", &managedidentity.UserAssignedIdentityArgs{
-		ResourceName:      pulumi.String(b.dep.Name("backup", b.purpose, "offsite-signer")),
-		ResourceGroupName: site.AzureResourceGroup,
-		Location:          pulumi.String(site.Region),
-		Tags:              b.dep.Tags.For(core.Azure),
-	}, b.opts(site)...)
+	signer, err := b.userIdentity(b.name+"-offsite-signer", site, "backup", b.purpose, "offsite-signer")
 	if err != nil {
 		return err
 	}
@@ -234,27 +200,13 @@ func (b *builder) offsiteSigner(account *azstorage.StorageAccount, container *az
 	}, b.opts(site)...); err != nil {
 		return err
 	}
-	for _, g := range []struct {
-		suffix, role string
-		scope        pulumi.StringOutput
-	}{
-		{"delegator", storageBlobDelegator, account.ID().ToStringOutput()},
-		{"reader", storageBlobDataReader, container.ID().ToStringOutput()},
-	} {
-		if _, err := authorization.NewRoleAssignment(b.ctx, b.name+"-offsite-signer-"+g.suffix, &authorization.RoleAssignmentArgs{
-			RoleAssignmentName: pulumi.String(guid(b.dep.Name("backup", b.purpose, "offsite-signer", g.suffix))),
-			Scope:              g.scope,
-			RoleDefinitionId: g.scope.ApplyT(func(id string) string {
-				return subscriptionOf(id) + "/providers/Microsoft.Authorization/roleDefinitions/" + g.role
-			}).(pulumi.StringOutput),
-			PrincipalId:   signer.PrincipalId,
-			PrincipalType: pulumi.String("ServicePrincipal"),
-			Description:   pulumi.String("signs the offsite copy's read-and-list SAS on the " + b.purpose + " container"),
-		}, b.opts(site)...); err != nil {
-			return err
-		}
-	}
-	return nil
+	why := "signs the offsite copy's read-and-list SAS on the " + b.purpose + " container"
+	onAccount, read := account.ID().ToStringOutput(), container.ID().ToStringOutput()
+	_, err = b.grantRoles(site, b.name+"-offsite-signer", "offsite-signer", signer.PrincipalId, []roleGrant{
+		{"delegator", builtInRole(onAccount, storageBlobDelegator), onAccount, why},
+		{"reader", builtInRole(read, storageBlobDataReader), read, why},
+	})
+	return err
 }
 
 // secretIDPattern is a Secret Manager secret's full resource name.

@@ -4,7 +4,6 @@ import (
 	"fmt"
 	"strings"
 
-	"github.com/pulumi/pulumi-azure-native-sdk/authorization/v2"
 	"github.com/pulumi/pulumi-azure-native-sdk/keyvault/v2"
 	azstorage "github.com/pulumi/pulumi-azure-native-sdk/storage/v2"
 	"github.com/pulumi/pulumi-gcp/sdk/v7/go/gcp/serviceaccount"
@@ -201,25 +200,13 @@ func (b *builder) offsiteFactory(container *azstorage.BlobContainer, secret *key
 		id, _ := m["principalId"].(string)
 		return id
 	}).(pulumi.StringOutput)
-	for _, g := range []struct {
-		suffix, role string
-		scope        pulumi.StringOutput
-	}{
-		{"writes", storageBlobDataContributor, container.ID().ToStringOutput()},
-		{"reads-hmac", keyVaultSecretsUser, secret.ID().ToStringOutput()},
-	} {
-		if _, err := authorization.NewRoleAssignment(b.ctx, b.name+"-factory-"+g.suffix, &authorization.RoleAssignmentArgs{
-			RoleAssignmentName: pulumi.String(guid(b.dep.Name("backup", b.purpose, "offsite-factory", g.suffix))),
-			Scope:              g.scope,
-			RoleDefinitionId: g.scope.ApplyT(func(id string) string {
-				return subscriptionOf(id) + "/providers/Microsoft.Authorization/roleDefinitions/" + g.role
-			}).(pulumi.StringOutput),
-			PrincipalId:   principal,
-			PrincipalType: pulumi.String("ServicePrincipal"),
-			Description:   pulumi.String("the offsite copy of " + b.purpose + " backups"),
-		}, b.opts(site)...); err != nil {
-			return nil, err
-		}
+	why := "the offsite copy of " + b.purpose + " backups"
+	writes, reads := container.ID().ToStringOutput(), secret.ID().ToStringOutput()
+	if _, err := b.grantRoles(site, b.name+"-factory", "offsite-factory", principal, []roleGrant{
+		{"writes", builtInRole(writes, storageBlobDataContributor), writes, why},
+		{"reads-hmac", builtInRole(reads, keyVaultSecretsUser), reads, why},
+	}); err != nil {
+		return nil, err
 	}
 	return factory, nil
 }

@@ -85,12 +85,7 @@ func hmacExpiry(created string) *int {
 // (with alerts) an alarm on each one's failed runs.
 func (b *builder) offsiteScheduler(factory *adfResource, secret *keyvault.Secret) error {
 	site := b.dep.Primary
-	identity, err := managedidentity.NewUserAssignedIdentity(b.ctx, b.name+"-scheduler", &managedidentity.UserAssignedIdentityArgs{
-		ResourceName:      pulumi.String(b.dep.Name("backup", b.purpose, "offsite-scheduler")),
-		ResourceGroupName: site.AzureResourceGroup,
-		Location:          pulumi.String(site.Region),
-		Tags:              b.dep.Tags.For(core.Azure),
-	}, b.opts(site)...)
+	identity, err := b.userIdentity(b.name+"-scheduler", site, "backup", b.purpose, "offsite-scheduler")
 	if err != nil {
 		return err
 	}
@@ -149,28 +144,11 @@ func (b *builder) offsiteSchedulerGrants(identity *managedidentity.UserAssignedI
 	if err != nil {
 		return nil, err
 	}
-	var out []pulumi.Resource
-	for _, g := range []struct {
-		suffix, why string
-		scope       pulumi.StringOutput
-	}{
-		{"starts-copy", "starts the daily offsite copy of " + b.purpose + " backups", factory},
-		{"reads-expiry", "checks the expiry of the offsite HMAC secret of " + b.purpose + " backups", secret},
-	} {
-		a, err := authorization.NewRoleAssignment(b.ctx, b.name+"-scheduler-"+g.suffix, &authorization.RoleAssignmentArgs{
-			RoleAssignmentName: pulumi.String(guid(b.dep.Name("backup", b.purpose, "offsite-scheduler", g.suffix))),
-			Scope:              g.scope,
-			RoleDefinitionId:   role.ID().ToStringOutput(),
-			PrincipalId:        identity.PrincipalId,
-			PrincipalType:      pulumi.String("ServicePrincipal"),
-			Description:        pulumi.String(g.why),
-		}, b.opts(site)...)
-		if err != nil {
-			return nil, err
-		}
-		out = append(out, a)
-	}
-	return out, nil
+	id := role.ID().ToStringOutput()
+	return b.grantRoles(site, b.name+"-scheduler", "offsite-scheduler", identity.PrincipalId, []roleGrant{
+		{"starts-copy", id, factory, "starts the daily offsite copy of " + b.purpose + " backups"},
+		{"reads-expiry", id, secret, "checks the expiry of the offsite HMAC secret of " + b.purpose + " backups"},
+	})
 }
 
 // logicSchema is the Logic Apps workflow definition schema.
