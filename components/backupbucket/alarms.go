@@ -13,6 +13,10 @@ const (
 	// was aborted, and (Azure) a read SAS that was not rotated.
 	alarmOffsiteFailed = "offsite-failed"
 	alarmOffsiteSASAge = "offsite-sas-age"
+	// The offsite copy from GCP (Azure Logic Apps): the daily start of the
+	// copy pipeline failed, and the HMAC key is near its age limit.
+	alarmOffsiteStartFailed = "offsite-start-failed"
+	alarmOffsiteKeyAge      = "offsite-key-age"
 	// alarmLedgerUnavailable (Azure ledger): requests to the erasure
 	// ledger failed, so an erasure may not have been recorded.
 	alarmLedgerUnavailable = "ledger-unavailable"
@@ -32,6 +36,12 @@ func (b *builder) alarmDescription(key string, t core.Thresholds) string {
 	case alarmOffsiteSASAge:
 		return core.AlarmDescription("alarms/backups.md#offsite-sas-age", "The SAS the offsite copy of %s %s backups reads with was not rotated in %d hours; it expires %d days after it was signed",
 			b.dep.Stack, b.purpose, t.BackupMaxAgeHours, sasValidDays)
+	case alarmOffsiteStartFailed:
+		return core.AlarmDescription("alarms/backups.md#offsite-start-failed", "The daily start of the offsite copy of %s %s backups failed: no copy runs until it starts again",
+			b.dep.Stack, b.purpose)
+	case alarmOffsiteKeyAge:
+		return core.AlarmDescription("alarms/backups.md#offsite-key-age", "The HMAC key the offsite copy of %s %s backups reads with expires within %d days (its age limit is %d days): raise wedsync:backup.offsite.keyGeneration and deploy",
+			b.dep.Stack, b.purpose, hmacWarnDays, hmacMaxAgeDays)
 	case alarmLedgerUnavailable:
 		return core.AlarmDescription("alarms/backups.md#ledger-unavailable", "Requests to the %s store of %s failed: an erasure may not have been recorded", b.purpose, b.dep.Stack)
 	default:

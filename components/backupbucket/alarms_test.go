@@ -57,7 +57,7 @@ func TestEveryBackupAlarmHasItsRunbookSection(t *testing.T) {
 		t.Fatal(err)
 	}
 	b := &builder{dep: core.Deployment{Stack: "prod"}, purpose: "db-exports"}
-	for _, key := range []string{alarmFreshness, alarmReplicationFailed, alarmReplicationLatency, alarmOffsiteFailed, alarmOffsiteSASAge} {
+	for _, key := range []string{alarmFreshness, alarmReplicationFailed, alarmReplicationLatency, alarmOffsiteFailed, alarmOffsiteSASAge, alarmOffsiteStartFailed, alarmOffsiteKeyAge} {
 		desc := b.alarmDescription(key, core.AlarmThresholds(false))
 		_, anchor, ok := strings.Cut(desc, "backups.md#")
 		if !ok || !strings.Contains(string(doc), "\n## "+anchor+"\n") {

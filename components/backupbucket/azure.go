@@ -82,12 +82,7 @@ func (b *builder) azure() (outputs, error) {
 // key; the account cannot be created with a key it cannot reach.
 func (b *builder) azureKeyIdentity() (*managedidentity.UserAssignedIdentity, pulumi.Resource, error) {
 	site := b.dep.Primary
-	identity, err := managedidentity.NewUserAssignedIdentity(b.ctx, b.name, &managedidentity.UserAssignedIdentityArgs{
-		ResourceName:      pulumi.String(b.dep.Name("backup", b.purpose, site.Short())),
-		ResourceGroupName: site.AzureResourceGroup,
-		Location:          pulumi.String(site.Region),
-		Tags:              b.dep.Tags.For(core.Azure),
-	}, b.opts(site)...)
+	identity, err := b.userIdentity(b.name, site, "backup", b.purpose, site.Short())
 	if err != nil {
 		return nil, nil, err
 	}
@@ -134,9 +129,12 @@ func (b *builder) azureAccount(identity *managedidentity.UserAssignedIdentity, g
 		// because "Disabled" would refuse the trusted services too
 		// (learn.microsoft.com/azure/storage/common/storage-network-security#grant-access-to-trusted-azure-services).
 		PublicNetworkAccess: pulumi.String("Enabled"),
+		// An account the offsite transfer reads also admits Storage
+		// Transfer's workers (offsite_blob.go).
 		NetworkRuleSet: &storage.NetworkRuleSetArgs{
 			DefaultAction: storage.DefaultActionDeny,
 			Bypass:        pulumi.String("AzureServices"),
+			IpRules:       b.offsiteSourceRules(),
 		},
 		Identity: &storage.IdentityArgs{
 			Type:                   pulumi.String("UserAssigned"),
@@ -284,6 +282,54 @@ func subscriptionOf(id string) string {
 		return "/subscriptions/" + parts[1]
 	}
 	return ""
+}
+
+// roleGrant is a role (its full definition id) a service principal holds
+// on one scope, and why.
+type roleGrant struct {
+	suffix string
+	role   pulumi.StringOutput
+	scope  pulumi.StringOutput
+	why    string
+}
+
+// builtInRole is the full id of the built-in role id in scope's subscription.
+func builtInRole(scope pulumi.StringOutput, id string) pulumi.StringOutput {
+	return scope.ApplyT(func(s string) string {
+		return subscriptionOf(s) + "/providers/Microsoft.Authorization/roleDefinitions/" + id
+	}).(pulumi.StringOutput)
+}
+
+// grantRoles assigns each grant to principal at site, as
+// logical-<suffix>, named by a GUID of the stack's name of key and suffix.
+func (b *builder) grantRoles(site core.Site, logical, key string, principal pulumi.StringInput, grants []roleGrant) ([]pulumi.Resource, error) {
+	var out []pulumi.Resource
+	for _, g := range grants {
+		a, err := authorization.NewRoleAssignment(b.ctx, logical+"-"+g.suffix, &authorization.RoleAssignmentArgs{
+			RoleAssignmentName: pulumi.String(guid(b.dep.Name("backup", b.purpose, key, g.suffix))),
+			Scope:              g.scope,
+			RoleDefinitionId:   g.role,
+			PrincipalId:        principal,
+			PrincipalType:      pulumi.String("ServicePrincipal"),
+			Description:        pulumi.String(g.why),
+		}, b.opts(site)...)
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, a)
+	}
+	return out, nil
+}
+
+// userIdentity is a user-assigned managed identity at site named by the
+// stack's name of parts.
+func (b *builder) userIdentity(logical string, site core.Site, parts ...string) (*managedidentity.UserAssignedIdentity, error) {
+	return managedidentity.NewUserAssignedIdentity(b.ctx, logical, &managedidentity.UserAssignedIdentityArgs{
+		ResourceName:      pulumi.String(b.dep.Name(parts...)),
+		ResourceGroupName: site.AzureResourceGroup,
+		Location:          pulumi.String(site.Region),
+		Tags:              b.dep.Tags.For(core.Azure),
+	}, b.opts(site)...)
 }
 
 // guid is a stable UUID derived from s: role assignment names must be GUIDs,

@@ -82,11 +82,11 @@ func (f fixture) program(ctx *pulumi.Context) error {
 			return err
 		}
 		args.Deployment.Offsite, args.OffsiteKey = &off, key(offCloud, offRegion)
-		gen := 0
+		gen, ranges := 0, []string(nil)
 		if f.settings.Offsite != nil {
-			gen = f.settings.Offsite.KeyGeneration
+			gen, ranges = f.settings.Offsite.KeyGeneration, f.settings.Offsite.SourceRanges
 		}
-		args.Settings.Offsite = &Offsite{Cloud: offCloud, Region: offRegion, KeyGeneration: gen}
+		args.Settings.Offsite = &Offsite{Cloud: offCloud, Region: offRegion, KeyGeneration: gen, SourceRanges: ranges}
 		if f.cloud == core.Azure {
 			args.OffsiteCredential = pulumi.String(testOffsiteSecret).ToStringOutput()
 			args.OffsiteSigner = &Federation{Issuer: GitHubIssuer, Subject: testSignerSubject}

@@ -7,6 +7,8 @@ import (
 	"github.com/pulumi/pulumi-aws/sdk/v6/go/aws/s3"
 	"github.com/pulumi/pulumi-gcp/sdk/v7/go/gcp/storage"
 	"github.com/pulumi/pulumi/sdk/v3/go/pulumi"
+
+	"github.com/wedsync/wedsync-infra/components/core"
 )
 
 // offsiteStartHourUTC is when the nightly offsite copy runs: after the
@@ -20,9 +22,8 @@ const offsiteStartHourUTC = 4
 // (AssumeRoleWithWebIdentity): there is no access key to leak or rotate.
 // It returns the copy's "cloud:region" and bucket name.
 func (b *builder) offsiteFromS3(src *s3.BucketV2) (pulumi.StringOutput, pulumi.StringOutput, error) {
-	primary, off, name := b.dep.Primary, *b.offsite, b.name+"-offsite"
 	var none pulumi.StringOutput
-	sts, err := storage.GetTransferProjectServiceAccount(b.ctx, &storage.GetTransferProjectServiceAccountArgs{Project: project(off)}, pulumi.Provider(off.Provider))
+	sts, err := storage.GetTransferProjectServiceAccount(b.ctx, &storage.GetTransferProjectServiceAccountArgs{Project: project(*b.offsite)}, pulumi.Provider(b.offsite.Provider))
 	if err != nil {
 		return none, none, err
 	}
@@ -30,34 +31,67 @@ func (b *builder) offsiteFromS3(src *s3.BucketV2) (pulumi.StringOutput, pulumi.S
 	if err != nil {
 		return none, none, err
 	}
+	return b.offsiteTransfer(sts, offsiteSource{
+		from: "S3",
+		spec: func(spec *storage.TransferJobTransferSpecArgs) {
+			spec.AwsS3DataSource = &storage.TransferJobTransferSpecAwsS3DataSourceArgs{BucketName: src.Bucket, RoleArn: role.Arn}
+		},
+		after: []pulumi.Resource{readPolicy},
+	})
+}
+
+// offsiteSource is what a Storage Transfer copy into the offsite bucket
+// reads: the source named in the job's description, its data source, the
+// source-side grants it makes once the offsite bucket exists (optional),
+// and what else the job waits for.
+type offsiteSource struct {
+	from   string
+	spec   func(*storage.TransferJobTransferSpecArgs)
+	grants func(name string, off core.Site, member string) (pulumi.Resource, error)
+	after  []pulumi.Resource
+}
+
+// offsiteTransfer is the skeleton every Storage Transfer copy shares: the
+// locked offsite bucket, the transfer service agent's grants on it, the
+// source's grants, the failure notifications, the nightly job that
+// copies src into the bucket without ever overwriting, and its alarms. It
+// returns the copy's "cloud:region" and bucket name.
+func (b *builder) offsiteTransfer(sts *storage.GetTransferProjectServiceAccountResult, src offsiteSource) (pulumi.StringOutput, pulumi.StringOutput, error) {
+	off, name := *b.offsite, b.name+"-offsite"
+	var none pulumi.StringOutput
 	dst, err := b.gcsBucket(name, off, b.bucketName(off, "offsite"), b.offKey)
 	if err != nil {
 		return none, none, err
 	}
-	ready, err := b.gcsTransferGrants(name, off, sts.Member, nil, dst)
+	deps, err := b.gcsTransferGrants(name, off, sts.Member, nil, dst)
 	if err != nil {
 		return none, none, err
+	}
+	if src.grants != nil {
+		g, err := src.grants(name, off, sts.Member)
+		if err != nil {
+			return none, none, err
+		}
+		deps = append(deps, g)
 	}
 	notify, err := b.offsiteNotifications(name, off, sts.Member)
 	if err != nil {
 		return none, none, err
 	}
+	spec := &storage.TransferJobTransferSpecArgs{
+		GcsDataSink:      &storage.TransferJobTransferSpecGcsDataSinkArgs{BucketName: dst.Name},
+		TransferOptions:  immutableCopy(),
+		ObjectConditions: b.offsiteConditions(),
+	}
+	src.spec(spec)
 	_, err = storage.NewTransferJob(b.ctx, name, &storage.TransferJobArgs{
-		Description: pulumi.String(fmt.Sprintf("%s %s backups from S3 %s, offsite", b.dep.Stack, b.purpose, primary.Region)),
-		Project:     pulumi.StringPtrFromPtr(project(off)),
-		Status:      pulumi.String("ENABLED"),
-		TransferSpec: &storage.TransferJobTransferSpecArgs{
-			AwsS3DataSource: &storage.TransferJobTransferSpecAwsS3DataSourceArgs{
-				BucketName: src.Bucket,
-				RoleArn:    role.Arn,
-			},
-			GcsDataSink:      &storage.TransferJobTransferSpecGcsDataSinkArgs{BucketName: dst.Name},
-			TransferOptions:  immutableCopy(),
-			ObjectConditions: b.offsiteConditions(),
-		},
+		Description:        pulumi.String(fmt.Sprintf("%s %s backups from %s %s, offsite", b.dep.Stack, b.purpose, src.from, b.dep.Primary.Region)),
+		Project:            pulumi.StringPtrFromPtr(project(off)),
+		Status:             pulumi.String("ENABLED"),
+		TransferSpec:       spec,
 		NotificationConfig: notify.config,
 		Schedule:           offsiteSchedule(),
-	}, b.opts(off, pulumi.DependsOn(append(append(ready, readPolicy), notify.ready...)))...)
+	}, b.opts(off, pulumi.DependsOn(append(append(deps, src.after...), notify.ready...)))...)
 	if err != nil {
 		return none, none, err
 	}

@@ -2,10 +2,12 @@ package backupbucket
 
 import (
 	"fmt"
+	"net/netip"
 	"regexp"
+	"strings"
 
-	"github.com/pulumi/pulumi-azure-native-sdk/authorization/v2"
 	"github.com/pulumi/pulumi-azure-native-sdk/managedidentity/v2"
+	azstorage "github.com/pulumi/pulumi-azure-native-sdk/storage/v2"
 	"github.com/pulumi/pulumi-gcp/sdk/v7/go/gcp/pubsub"
 	"github.com/pulumi/pulumi-gcp/sdk/v7/go/gcp/secretmanager"
 	"github.com/pulumi/pulumi-gcp/sdk/v7/go/gcp/storage"
@@ -38,11 +40,16 @@ import (
 // the transfer service agent), it replaces the SAS, the secret and the
 // rotation.
 //
-// Not solved here: the account's firewall denies every network but Azure's
-// trusted services (azure.go), and neither Storage Transfer's workers nor
-// the rotation runner is one; both are refused until the account admits
-// their published address ranges. The runbook says how, and the failure
-// and freshness alarms fire until then.
+// The account's firewall denies every network but Azure's trusted services
+// (azure.go), and Storage Transfer's workers are not one: Google publishes
+// their ranges at https://www.gstatic.com/storage-transfer-service/ipranges.json
+// and asks that an Azure source's firewall admit them ("IP restrictions"
+// in the page below). They are stack config
+// (wedsync:backup.offsite.sourceRanges): the accounts the transfer reads
+// admit them as IP rules, .github/workflows/offsite-ranges.yml compares
+// them weekly with Google's list, and the pack rule offsite-source-firewall
+// flags an account the transfer reads that admits none. Not solved here:
+// the rotation runner (GitHub-hosted) is refused by the same firewall.
 //
 // https://cloud.google.com/storage-transfer/docs/source-microsoft-azure
 // https://learn.microsoft.com/rest/api/storageservices/create-user-delegation-sas
@@ -83,55 +90,26 @@ type blobSource struct {
 // at the offsite site: encrypted with the offsite key and retention-locked
 // like the rest. It returns the copy's "cloud:region" and bucket name.
 func (b *builder) offsiteFromBlob(account blobSource) (pulumi.StringOutput, pulumi.StringOutput, error) {
-	off, name := *b.offsite, b.name+"-offsite"
 	var none pulumi.StringOutput
 	if err := b.offsiteSigner(account); err != nil {
 		return none, none, err
 	}
-	sts, err := storage.GetTransferProjectServiceAccount(b.ctx, &storage.GetTransferProjectServiceAccountArgs{Project: project(off)}, pulumi.Provider(off.Provider))
+	sts, err := storage.GetTransferProjectServiceAccount(b.ctx, &storage.GetTransferProjectServiceAccountArgs{Project: project(*b.offsite)}, pulumi.Provider(b.offsite.Provider))
 	if err != nil {
 		return none, none, err
 	}
-	dst, err := b.gcsBucket(name, off, b.bucketName(off, "offsite"), b.offKey)
-	if err != nil {
-		return none, none, err
-	}
-	ready, err := b.gcsTransferGrants(name, off, sts.Member, nil, dst)
-	if err != nil {
-		return none, none, err
-	}
-	reader, err := b.offsiteSecretGrants(name, off, sts.Member)
-	if err != nil {
-		return none, none, err
-	}
-	notify, err := b.offsiteNotifications(name, off, sts.Member)
-	if err != nil {
-		return none, none, err
-	}
-	_, err = storage.NewTransferJob(b.ctx, name, &storage.TransferJobArgs{
-		Description: pulumi.String(fmt.Sprintf("%s %s backups from Azure Blob %s, offsite", b.dep.Stack, b.purpose, b.dep.Primary.Region)),
-		Project:     pulumi.StringPtrFromPtr(project(off)),
-		Status:      pulumi.String("ENABLED"),
-		TransferSpec: &storage.TransferJobTransferSpecArgs{
-			AzureBlobStorageDataSource: &storage.TransferJobTransferSpecAzureBlobStorageDataSourceArgs{
+	return b.offsiteTransfer(sts, offsiteSource{
+		from: "Azure Blob",
+		spec: func(spec *storage.TransferJobTransferSpecArgs) {
+			spec.AzureBlobStorageDataSource = &storage.TransferJobTransferSpecAzureBlobStorageDataSourceArgs{
 				StorageAccount:    account.name,
 				Container:         pulumi.String(AzureContainer),
 				CredentialsSecret: b.offCredential.ToStringPtrOutput(),
-			},
-			GcsDataSink:      &storage.TransferJobTransferSpecGcsDataSinkArgs{BucketName: dst.Name},
-			TransferOptions:  immutableCopy(),
-			ObjectConditions: b.offsiteConditions(),
+			}
 		},
-		NotificationConfig: notify.config,
-		Schedule:           offsiteSchedule(),
-	}, b.opts(off, pulumi.DependsOn(append(append(append(ready, reader), account.ready...), notify.ready...)))...)
-	if err != nil {
-		return none, none, err
-	}
-	if err := b.offsiteAlarms(dst, notify.topic); err != nil {
-		return none, none, err
-	}
-	return pulumi.Sprintf("%s:%s", off.Cloud, off.Region), dst.Name, nil
+		grants: b.offsiteSecretGrants,
+		after:  account.ready,
+	})
 }
 
 // offsiteSecretGrants let the transfer service agent (member) read the SAS
@@ -216,12 +194,7 @@ func (b *builder) offsiteNotifications(name string, off core.Site, member string
 // as it.
 func (b *builder) offsiteSigner(account blobSource) error {
 	site := b.dep.Primary
-	signer, err := managedidentity.NewUserAssignedIdentity(b.ctx, b.name+"-offsite-signer", &managedidentity.UserAssignedIdentityArgs{
-		ResourceName:      pulumi.String(b.dep.Name("backup", b.purpose, "offsite-signer")),
-		ResourceGroupName: site.AzureResourceGroup,
-		Location:          pulumi.String(site.Region),
-		Tags:              b.dep.Tags.For(core.Azure),
-	}, b.opts(site)...)
+	signer, err := b.userIdentity(b.name+"-offsite-signer", site, "backup", b.purpose, "offsite-signer")
 	if err != nil {
 		return err
 	}
@@ -236,27 +209,12 @@ func (b *builder) offsiteSigner(account blobSource) error {
 	}, b.opts(site)...); err != nil {
 		return err
 	}
-	for _, g := range []struct {
-		suffix, role string
-		scope        pulumi.StringOutput
-	}{
-		{"delegator", storageBlobDelegator, account.id},
-		{"reader", storageBlobDataReader, account.containerID},
-	} {
-		if _, err := authorization.NewRoleAssignment(b.ctx, b.name+"-offsite-signer-"+g.suffix, &authorization.RoleAssignmentArgs{
-			RoleAssignmentName: pulumi.String(guid(b.dep.Name("backup", b.purpose, "offsite-signer", g.suffix))),
-			Scope:              g.scope,
-			RoleDefinitionId: g.scope.ApplyT(func(id string) string {
-				return subscriptionOf(id) + "/providers/Microsoft.Authorization/roleDefinitions/" + g.role
-			}).(pulumi.StringOutput),
-			PrincipalId:   signer.PrincipalId,
-			PrincipalType: pulumi.String("ServicePrincipal"),
-			Description:   pulumi.String("signs the offsite copy's read-and-list SAS on the " + b.purpose + " container"),
-		}, b.opts(site)...); err != nil {
-			return err
-		}
-	}
-	return nil
+	why := "signs the offsite copy's read-and-list SAS on the " + b.purpose + " container"
+	_, err = b.grantRoles(site, b.name+"-offsite-signer", "offsite-signer", signer.PrincipalId, []roleGrant{
+		{"delegator", builtInRole(account.id, storageBlobDelegator), account.id, why},
+		{"reader", builtInRole(account.containerID, storageBlobDataReader), account.containerID, why},
+	})
+	return err
 }
 
 // secretIDPattern is a Secret Manager secret's full resource name.
@@ -266,6 +224,75 @@ var secretIDPattern = regexp.MustCompile(`^projects/[^/]+/secrets/([^/]+)$`)
 func secretName(id string) string {
 	if m := secretIDPattern.FindStringSubmatch(id); m != nil {
 		return m[1]
+	}
+	return ""
+}
+
+// offsiteSourceRules are the IP rules that admit Storage Transfer's
+// workers to an account the offsite transfer reads; none on any other
+// account (no offsite copy, or the offsite copy's own account).
+func (b *builder) offsiteSourceRules() azstorage.IPRuleArrayInput {
+	if b.offsite == nil || b.s.Offsite == nil || len(b.s.Offsite.SourceRanges) == 0 {
+		return nil // no input at all, not an empty list: other plans keep theirs
+	}
+	var out azstorage.IPRuleArray
+	for _, r := range b.s.Offsite.SourceRanges {
+		out = append(out, azstorage.IPRuleArgs{IPAddressOrRange: pulumi.String(r), Action: azstorage.ActionAllow})
+	}
+	return out
+}
+
+// maxIPRules is Azure Storage's limit of IP rules per account.
+// https://learn.microsoft.com/azure/storage/common/storage-network-security-limitations
+const maxIPRules = 400
+
+// validateSourceRanges records what Azure Storage would refuse in ranges,
+// each as its own problem, and ranges given for a copy not from Azure.
+// Azure takes public IPv4 only, and /31 and /32 only as plain addresses
+// (https://learn.microsoft.com/azure/storage/common/storage-network-security-limitations).
+func validateSourceRanges(p *core.Problems, ranges []string, cloud core.Cloud) {
+	if len(ranges) == 0 {
+		return
+	}
+	if cloud != "" && cloud != core.Azure {
+		p.Add("offsite.sourceRanges", strings.Join(ranges, ","), "only an offsite copy from Azure reads through a firewall; remove it on %s", cloud)
+	}
+	if len(ranges) > maxIPRules {
+		p.Add("offsite.sourceRanges", len(ranges), "an Azure storage account takes at most %d IP rules", maxIPRules)
+	}
+	seen := map[string]bool{}
+	for i, r := range ranges {
+		field := fmt.Sprintf("offsite.sourceRanges[%d]", i)
+		if seen[r] {
+			p.Add(field, r, "listed twice")
+		}
+		seen[r] = true
+		if why := sourceRangeProblem(r); why != "" {
+			p.Add(field, r, "%s", why)
+		}
+	}
+}
+
+// sourceRangeProblem is why Azure Storage would refuse r as an IP rule, or "".
+func sourceRangeProblem(r string) string {
+	prefix, err := netip.ParsePrefix(r)
+	if err != nil {
+		addr, aerr := netip.ParseAddr(r)
+		if aerr != nil {
+			return "not an IPv4 CIDR (a.b.c.d/n) or address"
+		}
+		prefix = netip.PrefixFrom(addr, addr.BitLen())
+	}
+	addr := prefix.Addr()
+	switch {
+	case !addr.Is4():
+		return "Azure Storage IP rules take IPv4 only; leave IPv6 ranges out"
+	case addr.IsPrivate() || addr.IsLoopback() || addr.IsLinkLocalUnicast() || addr.IsUnspecified() || addr.IsMulticast():
+		return "not a public address; Azure Storage IP rules take public ranges only"
+	case prefix.Masked() != prefix:
+		return fmt.Sprintf("has host bits set; write %s", prefix.Masked())
+	case strings.Contains(r, "/") && prefix.Bits() > 30:
+		return fmt.Sprintf("Azure Storage refuses /31 and /32; write each address alone (%s...)", addr)
 	}
 	return ""
 }

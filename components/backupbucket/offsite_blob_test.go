@@ -1,6 +1,7 @@
 package backupbucket
 
 import (
+	"fmt"
 	"strings"
 	"testing"
 
@@ -193,5 +194,82 @@ func TestS3OffsiteCopyIsAlarmed(t *testing.T) {
 	quiet := fixture{cloud: core.AWS, env: core.Prod, offsite: true}.run(t)
 	if n := len(quiet.all(gcpAlertPolicy)); n != 0 {
 		t.Errorf("%d offsite alarms without an offsite alert target", n)
+	}
+}
+
+// Documentation addresses (RFC 5737), not Google's: the tests need only
+// public IPv4 ranges.
+var testRanges = []string{"192.0.2.0/24", "198.51.100.0/25", "203.0.113.7"}
+
+func TestStorageTransferWorkersPassTheFirewallOfTheAccountsItReads(t *testing.T) {
+	f := fixture{cloud: core.Azure, env: core.Prod, offsite: true}
+	f.settings.Offsite = &Offsite{SourceRanges: testRanges}
+	read := f.run(t).one(azAccount, "db-exports")
+	equal(t, read, "Deny", "networkRuleSet", "defaultAction")
+	rules, _ := get(t, read, "networkRuleSet", "ipRules").([]any)
+	var got []string
+	for _, r := range rules {
+		m := r.(map[string]any)
+		if m["action"] != "Allow" {
+			t.Errorf("IP rule %v does not allow", m)
+		}
+		got = append(got, toString(m["iPAddressOrRange"]))
+	}
+	if strings.Join(got, ",") != strings.Join(testRanges, ",") {
+		t.Errorf("the read account admits %v, want the configured ranges %v", got, testRanges)
+	}
+	// No offsite copy: nothing reads the account from outside, so no rule.
+	alone := fixture{cloud: core.Azure, env: core.Prod}
+	alone.settings.Offsite = nil
+	if v, ok := lookup(alone.run(t).one(azAccount, "db-exports"), "networkRuleSet", "ipRules"); ok {
+		t.Errorf("an account no transfer reads admits %v", v)
+	}
+	// The offsite copy's own account (from GCP) is written by Data
+	// Factory, a trusted service: it admits no worker ranges.
+	g := fixture{cloud: core.GCP, env: core.Prod, offsite: true}
+	if v, ok := lookup(g.run(t).one(azAccount, "db-exports-offsite"), "networkRuleSet", "ipRules"); ok {
+		t.Errorf("the offsite account of a copy from GCP admits %v", v)
+	}
+}
+
+func TestSourceRangesAreWhatAzureStorageTakes(t *testing.T) {
+	valid := Settings{RetentionDays: 365, Offsite: &Offsite{Cloud: core.GCP, Region: "europe-west2", SourceRanges: testRanges}}
+	if err := valid.Validate(core.Prod, core.Azure); err != nil {
+		t.Fatalf("public IPv4 ranges are refused: %v", err)
+	}
+	bad := map[string]string{
+		"10.0.0.0/8":        "not a public address",
+		"2600:1900::/35":    "IPv4 only",
+		"192.0.2.1/24":      "write 192.0.2.0/24",
+		"198.51.100.8/31":   "/31 and /32",
+		"203.0.113.9/32":    "/31 and /32",
+		"34.0.0.0/33":       "not an IPv4 CIDR",
+		"storage-transfer":  "not an IPv4 CIDR",
+		"192.0.2.0/24 ":     "not an IPv4 CIDR",
+		"198.51.100.0/25\n": "not an IPv4 CIDR",
+	}
+	var ranges []string
+	for r := range bad {
+		ranges = append(ranges, r)
+	}
+	ranges = append(ranges, testRanges[0], testRanges[0])
+	s := Settings{RetentionDays: 365, Offsite: &Offsite{Cloud: core.GCP, Region: "europe-west2", SourceRanges: ranges}}
+	err := s.Validate(core.Prod, core.Azure)
+	if err == nil {
+		t.Fatal("bad ranges pass")
+	}
+	for i, r := range ranges[:len(bad)] {
+		want := fmt.Sprintf("offsite.sourceRanges[%d]", i)
+		if !strings.Contains(err.Error(), want) || !strings.Contains(err.Error(), bad[r]) {
+			t.Errorf("%q is not reported as %s (%s): %v", r, want, bad[r], err)
+		}
+	}
+	if !strings.Contains(err.Error(), "listed twice") {
+		t.Errorf("a duplicate range is not reported: %v", err)
+	}
+	// Ranges on a copy that reads through no firewall are a mistake.
+	fromGCP := Settings{RetentionDays: 365, Offsite: &Offsite{Cloud: core.Azure, Region: "uksouth", SourceRanges: testRanges}}
+	if err := fromGCP.Validate(core.Prod, core.GCP); err == nil || !strings.Contains(err.Error(), "offsite.sourceRanges") {
+		t.Errorf("worker ranges on a copy from GCP pass: %v", err)
 	}
 }

@@ -4,7 +4,6 @@ import (
 	"fmt"
 	"strings"
 
-	"github.com/pulumi/pulumi-azure-native-sdk/authorization/v2"
 	"github.com/pulumi/pulumi-azure-native-sdk/keyvault/v2"
 	azstorage "github.com/pulumi/pulumi-azure-native-sdk/storage/v2"
 	"github.com/pulumi/pulumi-gcp/sdk/v7/go/gcp/serviceaccount"
@@ -45,7 +44,6 @@ const (
 	LinkedServiceType = "azure-native:datafactory:LinkedService"
 	DatasetType       = "azure-native:datafactory:Dataset"
 	PipelineType      = "azure-native:datafactory:Pipeline"
-	TriggerType       = "azure-native:datafactory:Trigger"
 )
 
 // Built-in roles of the factory's identity.
@@ -115,6 +113,9 @@ func (b *builder) offsiteFromGCS(src *storage.Bucket) (pulumi.StringOutput, pulu
 	if err := at.offsitePipeline(factory, src, hmac, account); err != nil {
 		return none, none, err
 	}
+	if err := at.offsiteScheduler(factory, secret); err != nil {
+		return none, none, err
+	}
 	if at.alerts != nil {
 		if err := at.azureFreshnessAlert(account.ID().ToStringOutput()); err != nil {
 			return none, none, err
@@ -163,7 +164,9 @@ func (b *builder) offsiteGCSReader(src *storage.Bucket) (*storage.HmacKey, error
 }
 
 // offsiteHMACSecret keeps the HMAC secret in the offsite Key Vault (the
-// vault of the offsite key), where the linked service reads it.
+// vault of the offsite key), where the linked service reads it. It expires
+// hmacMaxAgeDays after GCS made the key (its timeCreated, in the state):
+// the key-age check pages before then.
 func (b *builder) offsiteHMACSecret(hmac *storage.HmacKey) (*keyvault.Secret, error) {
 	off := *b.offsite
 	return keyvault.NewSecret(b.ctx, b.name+"-offsite-hmac", &keyvault.SecretArgs{
@@ -173,6 +176,7 @@ func (b *builder) offsiteHMACSecret(hmac *storage.HmacKey) (*keyvault.Secret, er
 		Properties: keyvault.SecretPropertiesArgs{
 			Value:       pulumi.ToSecret(hmac.Secret).(pulumi.StringOutput),
 			ContentType: pulumi.String("GCS HMAC secret of " + b.purpose + " offsite reader"),
+			Attributes:  keyvault.SecretAttributesArgs{Expires: hmac.TimeCreated.ApplyT(hmacExpiry).(pulumi.IntPtrOutput)},
 		},
 		Tags: b.dep.Tags.For(core.Azure),
 	}, b.opts(off)...)
@@ -196,25 +200,13 @@ func (b *builder) offsiteFactory(container *azstorage.BlobContainer, secret *key
 		id, _ := m["principalId"].(string)
 		return id
 	}).(pulumi.StringOutput)
-	for _, g := range []struct {
-		suffix, role string
-		scope        pulumi.StringOutput
-	}{
-		{"writes", storageBlobDataContributor, container.ID().ToStringOutput()},
-		{"reads-hmac", keyVaultSecretsUser, secret.ID().ToStringOutput()},
-	} {
-		if _, err := authorization.NewRoleAssignment(b.ctx, b.name+"-factory-"+g.suffix, &authorization.RoleAssignmentArgs{
-			RoleAssignmentName: pulumi.String(guid(b.dep.Name("backup", b.purpose, "offsite-factory", g.suffix))),
-			Scope:              g.scope,
-			RoleDefinitionId: g.scope.ApplyT(func(id string) string {
-				return subscriptionOf(id) + "/providers/Microsoft.Authorization/roleDefinitions/" + g.role
-			}).(pulumi.StringOutput),
-			PrincipalId:   principal,
-			PrincipalType: pulumi.String("ServicePrincipal"),
-			Description:   pulumi.String("the offsite copy of " + b.purpose + " backups"),
-		}, b.opts(site)...); err != nil {
-			return nil, err
-		}
+	why := "the offsite copy of " + b.purpose + " backups"
+	writes, reads := container.ID().ToStringOutput(), secret.ID().ToStringOutput()
+	if _, err := b.grantRoles(site, b.name+"-factory", "offsite-factory", principal, []roleGrant{
+		{"writes", builtInRole(writes, storageBlobDataContributor), writes, why},
+		{"reads-hmac", builtInRole(reads, keyVaultSecretsUser), reads, why},
+	}); err != nil {
+		return nil, err
 	}
 	return factory, nil
 }
@@ -282,8 +274,8 @@ func (b *builder) offsiteFactoryAlarm(factory *adfResource) error {
 // object (a repeat would be a new, separately locked version).
 const offsiteWindowHours = 24
 
-// offsitePipeline declares the linked services, datasets, copy pipeline
-// and daily trigger.
+// offsitePipeline declares the linked services, datasets and copy
+// pipeline.
 func (b *builder) offsitePipeline(factory *adfResource, src *storage.Bucket, hmac *storage.HmacKey, account *azstorage.StorageAccount) error {
 	vault, gcs, blob, from, to := "offsite-vault", "gcs-"+b.purpose, "offsite-"+b.purpose, "gcs-"+b.purpose, "offsite-"+b.purpose
 	if err := b.adf(LinkedServiceType, b.name+"-vault", pulumi.Map{
@@ -332,24 +324,9 @@ func (b *builder) offsitePipeline(factory *adfResource, src *storage.Bucket, hma
 	}, factory); err != nil {
 		return err
 	}
-	if err := b.adf(PipelineType, b.name+"-copy", b.copyPipeline(from, to), factory); err != nil {
-		return err
-	}
-	return b.adf(TriggerType, b.name+"-daily", pulumi.Map{
-		"triggerName": pulumi.String("daily"),
-		"properties": pulumi.Map{
-			"type": pulumi.String("ScheduleTrigger"),
-			"recurrence": pulumi.Map{
-				"frequency": pulumi.String("Day"), "interval": pulumi.Int(1), "timeZone": pulumi.String("UTC"),
-				"startTime": pulumi.String(fmt.Sprintf("2026-01-01T%02d:00:00Z", offsiteStartHourUTC)),
-				"schedule":  pulumi.Map{"hours": pulumi.IntArray{pulumi.Int(offsiteStartHourUTC)}, "minutes": pulumi.IntArray{pulumi.Int(0)}},
-			},
-			"pipelines": pulumi.Array{pulumi.Map{
-				"pipelineReference": ref("PipelineReference", pulumi.String("offsite-"+b.purpose)),
-				"parameters":        pulumi.Map{"windowEnd": pulumi.String("@trigger().scheduledTime")},
-			}},
-		},
-	}, factory)
+	// Started daily by the scheduler's Logic App (offsite_gcs_schedule.go),
+	// which passes windowEnd: no trigger to start by hand.
+	return b.adf(PipelineType, b.name+"-copy", b.copyPipeline(from, to), factory)
 }
 
 // copyPipeline copies the objects written in the day before windowEnd,

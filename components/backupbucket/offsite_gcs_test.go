@@ -1,8 +1,10 @@
 package backupbucket
 
 import (
+	"fmt"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/wedsync/wedsync-infra/components/core"
 )
@@ -33,7 +35,7 @@ func TestGCPOffsiteCopyOnAzure(t *testing.T) {
 		sec := prod.one("azure-native:keyvault:Secret", "db-exports-offsite-hmac")
 		equal(t, sec, OffsiteHMACSecret("db-exports"), "secretName")
 		equal(t, sec, "wedsync-uksouth", "vaultName")
-		for _, typ := range []string{PipelineType, DatasetType, TriggerType} {
+		for _, typ := range []string{PipelineType, DatasetType, LogicWorkflowType} {
 			for _, r := range prod.all(typ) {
 				if s := toJSON(r.Inputs); strings.Contains(strings.ToLower(s), "secretaccesskey") {
 					t.Errorf("%s %s carries a credential: %s", typ, r.Name, s)
@@ -74,15 +76,75 @@ func TestGCPOffsiteCopyOnAzure(t *testing.T) {
 		}
 	})
 	t.Run("the_copy_runs_daily_over_the_day_before_and_verifies", func(t *testing.T) {
-		tr := prod.one(TriggerType, "db-exports-offsite-daily")
-		equal(t, tr, "Day", "properties", "recurrence", "frequency")
-		equal(t, tr, offsiteStartHourUTC, "properties", "recurrence", "schedule", "hours", "0")
 		p := prod.one(PipelineType, "db-exports-offsite-copy")
 		equal(t, p, true, "activities", "0", "validateDataConsistency")
 		equal(t, p, "@addHours(pipeline().parameters.windowEnd, -24)", "activities", "0", "source", "storeSettings", "modifiedDatetimeStart", "value")
 	})
+	t.Run("an_enabled_logic_app_starts_the_copy_with_no_hand_step", func(t *testing.T) {
+		// A Data Factory trigger is created stopped: none may be declared.
+		if got := prod.all("azure-native:datafactory:Trigger"); len(got) != 0 {
+			t.Errorf("a Data Factory trigger (created stopped, started by hand) is declared: %v", names(got))
+		}
+		start := prod.one(LogicWorkflowType, "db-exports-offsite-start")
+		equal(t, start, "Enabled", "state")
+		equal(t, start, "Day", "definition", "triggers", "Daily", "recurrence", "frequency")
+		equal(t, start, offsiteStartHourUTC, "definition", "triggers", "Daily", "recurrence", "schedule", "hours", "0")
+		equal(t, start, "POST", "definition", "actions", "CreateRun", "inputs", "method")
+		uri := toString(get(t, start, "definition", "actions", "CreateRun", "inputs", "uri"))
+		if !strings.HasPrefix(uri, "https://management.azure.com/subscriptions/") ||
+			!strings.HasSuffix(uri, "/pipelines/offsite-db-exports/createRun?api-version="+dataFactoryAPIVersion) {
+			t.Errorf("the start calls %s, want the copy pipeline's createRun", uri)
+		}
+		equal(t, start, "@{startOfHour(utcNow(), 'yyyy-MM-ddTHH:mm:ssZ')}", "definition", "actions", "CreateRun", "inputs", "body", "windowEnd")
+		equal(t, start, "ManagedServiceIdentity", "definition", "actions", "CreateRun", "inputs", "authentication", "type")
+	})
+	t.Run("the_scheduler_may_only_start_pipelines_and_read_the_secret_expiry", func(t *testing.T) {
+		role := prod.one("azure-native:authorization:RoleDefinition", "db-exports-offsite-scheduler")
+		actions := get(t, role, "permissions", "0", "actions")
+		if toJSON(actions) != toJSON(offsiteSchedulerActions) {
+			t.Errorf("scheduler role actions %v, want %v", actions, offsiteSchedulerActions)
+		}
+		if _, ok := lookup(role, "permissions", "0", "dataActions"); ok {
+			t.Error("the scheduler role has data actions (it could read the secret's value)")
+		}
+		scopes := map[string]string{}
+		for _, a := range prod.all(azRoleAssignment) {
+			if strings.Contains(a.Name, "-scheduler-") {
+				scopes[a.Name] = toString(get(t, a, "scope"))
+			}
+		}
+		if len(scopes) != 2 || !strings.Contains(strings.ToLower(scopes["db-exports-offsite-scheduler-starts-copy"]), "/providers/microsoft.datafactory/factories/") ||
+			!strings.HasSuffix(scopes["db-exports-offsite-scheduler-reads-expiry"], "/secrets/"+OffsiteHMACSecret("db-exports")) {
+			t.Errorf("scheduler grants %v: want the factory and the one secret", scopes)
+		}
+	})
+	t.Run("the_key_age_check_fails_its_run_when_the_secret_nears_expiry", func(t *testing.T) {
+		check := prod.one(LogicWorkflowType, "db-exports-offsite-key-age")
+		equal(t, check, "Enabled", "state")
+		equal(t, check, "GET", "definition", "actions", "Secret", "inputs", "method")
+		if uri := toString(get(t, check, "definition", "actions", "Secret", "inputs", "uri")); !strings.HasPrefix(uri, "https://management.azure.com/subscriptions/") ||
+			!strings.Contains(uri, "/secrets/"+OffsiteHMACSecret("db-exports")+"?api-version=") {
+			t.Errorf("the check reads %s, want the HMAC secret's ARM properties", uri)
+		}
+		cond := toJSON(get(t, check, "definition", "actions", "Expiring", "expression"))
+		if !strings.Contains(cond, "['exp']") || !strings.Contains(cond, fmt.Sprintf("addDays(utcNow(), %d)", hmacWarnDays)) {
+			t.Errorf("the check's condition %s does not compare the expiry with now + %d days", cond, hmacWarnDays)
+		}
+		equal(t, check, "Failed", "definition", "actions", "Expiring", "actions", "Rotate", "inputs", "runStatus")
+	})
+	t.Run("the_hmac_secret_expires_at_the_age_limit_after_the_key_was_made", func(t *testing.T) {
+		made := "2026-03-01T10:00:00Z"
+		got := hmacExpiry(made)
+		want := time.Date(2026, 5, 30, 10, 0, 0, 0, time.UTC).Unix() // 90 days later
+		if got == nil || int64(*got) != want {
+			t.Errorf("expiry of a key made %s = %v, want %d", made, got, want)
+		}
+		if hmacExpiry("") != nil {
+			t.Error("an unknown creation time gives an expiry")
+		}
+	})
 	t.Run("failure_and_freshness_page_with_runbooks", func(t *testing.T) {
-		for _, name := range []string{"db-exports-offsite-freshness", "db-exports-offsite-failed"} {
+		for _, name := range []string{"db-exports-offsite-freshness", "db-exports-offsite-failed", "db-exports-offsite-start-failed", "db-exports-offsite-key-age"} {
 			a := prod.one("azure-native:insights:MetricAlert", name)
 			if d, _ := get(t, a, "description").(string); !strings.Contains(d, core.Runbook("alarms/backups.md#")) {
 				t.Errorf("%s has no runbook: %q", name, d)

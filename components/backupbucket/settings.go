@@ -63,6 +63,12 @@ type Offsite struct {
 	// with: raising it and deploying rotates the key (a new key, its
 	// secret written to Key Vault, the old key deleted). docs/offsite-tiers.md.
 	KeyGeneration int `json:"keyGeneration,omitempty"`
+	// SourceRanges (a copy from Azure) are Storage Transfer Service's
+	// worker ranges, IPv4 CIDRs as Google publishes them: the backup
+	// accounts the transfer reads admit them through their firewall.
+	// .github/workflows/offsite-ranges.yml compares them weekly with
+	// Google's list (offsite_blob.go says why).
+	SourceRanges []string `json:"sourceRanges,omitempty"`
 }
 
 // Immutability is how firmly backups are locked for the retention period.
@@ -143,6 +149,7 @@ func (s Settings) Validate(env core.Environment, cloud core.Cloud) error {
 		if o.KeyGeneration < 0 {
 			p.Add("offsite.keyGeneration", o.KeyGeneration, "0 or more; raise it by one to rotate the offsite HMAC key")
 		}
+		validateSourceRanges(p, o.SourceRanges, cloud)
 		if cloud != "" && !offsiteSupported(cloud, o.Cloud) {
 			p.Add("offsite.cloud", string(o.Cloud), "an offsite copy from %s is not supported; supported: aws to gcp (a Storage Transfer job reading S3 through a federated role), azure to gcp (a Storage Transfer job reading Blob with a rotated SAS), gcp to azure (a Data Factory pipeline reading GCS with an HMAC key held in Key Vault)", cloud)
 		}

@@ -286,6 +286,9 @@ func plannedBreakings() map[[2]string]struct {
 		{rules.PolicyVersioning, s3}:              {"prod", dropAll("aws:s3/bucketVersioningV2:BucketVersioningV2")},
 		{rules.PolicyVersioning, account}:         {"prod-azure", setAll(blobService, "isVersioningEnabled", false)},
 		{rules.PolicyVersioning, gcs}:             {"prod-gcp", both(setAll(gcs, "versioning.enabled", false), setAll(gcs, "retentionPolicy", nil))},
+
+		// The accounts prod-azure's transfer reads, admitting no worker range.
+		{rules.PolicyOffsiteSourceFirewall, account}: {"prod-azure", setAll(account, "networkRuleSet.ipRules", nil)},
 	}
 	for key, r := range ciBreakings() {
 		out[key] = r

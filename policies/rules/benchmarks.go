@@ -104,6 +104,9 @@ var ruleControls = map[string][]Control{
 		ctl(CISAzure, "5.2.3"), ctl(CISAzure, "5.2.6"), ctl(CISAzure, "5.2.7"),
 		ctl(GDPR, "Art. 33"), ctl(GDPR, "Art. 32(1)(b)"),
 	},
+
+	// Availability of the offsite copy: its reads pass the source's firewall.
+	PolicyOffsiteSourceFirewall: {ctl(GDPR, "Art. 32(1)(c)")},
 }
 
 // prowlerTypes maps a planned (canonical) type to the Prowler resource

@@ -82,6 +82,7 @@ var breakings = []breaking{
 	{"aws_database_copies_reach_no_other_cloud", "aws", "backup-offsite", "transferSpec.awsS3DataSource", remove, PolicyDatabaseOffsiteCopy, "db"},
 	{"gcp_database_copies_reach_no_other_cloud", "gcp", "backup-offsite", "activities.0.source.storeSettings.type", "AzureBlobStorageReadSettings", PolicyDatabaseOffsiteCopy, "db"},
 	{"azure_database_copies_reach_no_other_cloud", "azure", "backup-offsite", "transferSpec.azureBlobStorageDataSource", remove, PolicyDatabaseOffsiteCopy, "db"},
+	{"azure_transfer_source_admits_no_workers", "azure", "backup", "networkRuleSet", map[string]any{"defaultAction": "Deny", "bypass": "AzureServices"}, PolicyOffsiteSourceFirewall, ""},
 	{"azure_blob_soft_delete_past_retention", "azure", "backup-blob", "deleteRetentionPolicy", map[string]any{"enabled": true, "days": 30.0}, PolicyBackupLifetime, ""},
 	// encryption, AWS
 	{"s3_bucket_without_encryption_configuration", "aws", "backup-sse", "", nil, PolicyS3Encryption, "backup"},
