@@ -77,14 +77,20 @@ func TestDBUsersCommand(t *testing.T) {
 func TestDBUsersFailsFastWhenTheDatabaseIsOutOfReach(t *testing.T) {
 	silent, err := net.Listen("tcp", "127.0.0.1:0")
 	must(t, err)
-	defer silent.Close()
+	defer func() { _ = silent.Close() }()
 	go func() {
+		var held []net.Conn // open, never answered
+		defer func() {
+			for _, c := range held {
+				_ = c.Close()
+			}
+		}()
 		for {
 			c, err := silent.Accept()
 			if err != nil {
 				return
 			}
-			defer c.Close() // held open, never answered
+			held = append(held, c)
 		}
 	}()
 	refused, err := net.Listen("tcp", "127.0.0.1:0")
