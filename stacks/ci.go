@@ -32,13 +32,14 @@ func (b *build) ci() error {
 	access, err := ciaccess.NewAccess(b.ctx, "ci", &ciaccess.AccessArgs{
 		Deployment: b.dep, Settings: *b.cfg.CI, Managed: b.managed.Managed(),
 		AzureScopes: b.azureExtraScopes(), AzureDrillSources: b.azureDrillSources(),
+		DBUsers: b.dbUsersTarget(),
 	})
 	if err != nil {
 		return err
 	}
 	out := pulumi.Map{}
 	for cloud, id := range access.Identities {
-		out[string(cloud)] = pulumi.Map{"deploy": id.Deploy, "preview": id.Preview, "drill": id.Drill, "seal": id.Seal, "federation": id.Federation}
+		out[string(cloud)] = id.Map()
 	}
 	b.ctx.Export("ci", out)
 	return nil
@@ -69,4 +70,20 @@ func (b *build) azureDrillSources() []pulumi.StringOutput {
 		return nil
 	}
 	return []pulumi.StringOutput{b.dbExports.BucketID}
+}
+
+// dbUsersTarget is the database `db users` signs in to after up, for CI's
+// db-users identity: its server, and on AWS the master secret, RDS
+// Proxy's secret and the keys that encrypt them (the data key the master
+// secret, components/database/aws.go; the secrets key the proxy's,
+// pooler.go).
+func (b *build) dbUsersTarget() *ciaccess.DBUsersTarget {
+	return &ciaccess.DBUsersTarget{
+		Server:       b.db.ServerName,
+		MasterSecret: b.db.CredentialsSecret,
+		ProxySecret:  b.db.ProxySecret,
+		MasterKey:    b.db.KeyID,
+		ProxyKey:     b.store.Key(core.Primary, core.SecretsKey).ID,
+		After:        b.db,
+	}
 }

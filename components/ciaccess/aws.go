@@ -38,6 +38,13 @@ func (b *builder) aws() (outputs, error) {
 		return outputs{}, err
 	}
 	out := outputs{deploy: deploy.Arn, preview: empty(), drill: empty(), seal: empty(), federation: providerARN}
+	if b.dbUsersHere() {
+		// The master secret names the role it signs in as.
+		if out.dbUsers, err = b.awsDBUsers(providerARN); err != nil {
+			return outputs{}, err
+		}
+		out.dbUsersRole = empty()
+	}
 	if b.preview() {
 		preview, err := b.awsRole("preview", providerARN, b.s.PreviewSubjects(), "pull requests and the drift check read "+b.dep.Stack+" (read-only)", nil)
 		if err != nil {

@@ -49,6 +49,11 @@ func (b *builder) azure() (outputs, error) {
 		return outputs{}, err
 	}
 	out := outputs{deploy: deploy.ClientId, preview: empty(), drill: empty(), seal: empty(), federation: deploy.TenantId}
+	if b.dbUsersHere() {
+		if out.dbUsers, out.dbUsersRole, err = b.azureDBUsers(); err != nil {
+			return outputs{}, err
+		}
+	}
 	if b.preview() {
 		preview, err := b.azureIdentity("preview", b.s.PreviewSubjects()...)
 		if err != nil {

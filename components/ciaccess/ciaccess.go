@@ -60,6 +60,9 @@ type AccessArgs struct {
 	// copies the restore drill reads (on Azure their names are not
 	// derived from the stack's prefix).
 	AzureDrillSources []pulumi.StringOutput
+	// DBUsers is the database the db-users identity signs in to
+	// (dbusers.go); nil makes no such identity.
+	DBUsers *DBUsersTarget
 }
 
 // Identity is what a workflow needs to sign in to one cloud.
@@ -76,6 +79,11 @@ type Identity struct {
 	// Seal is the manifest writer's identity (reads the database copies,
 	// adds objects beside them; seal.go), made with the preview identity.
 	Seal pulumi.StringOutput
+	// DBUsers is the database users' identity (dbusers.go), on the
+	// database's cloud; DBUsersRole the PostgreSQL role it signs in as
+	// (Azure: its Entra administrator's name; GCP: its IAM user; AWS: empty,
+	// the master secret names it).
+	DBUsers, DBUsersRole pulumi.StringOutput
 	// Federation is what the sign-in action needs beside the identity: the
 	// AWS OIDC provider's ARN, the GCP workload identity provider's full
 	// name, the Azure tenant id.
@@ -94,6 +102,7 @@ type Access struct {
 // identities.
 type outputs struct {
 	deploy, preview, drill, seal, federation pulumi.StringOutput
+	dbUsers, dbUsersRole                     pulumi.StringOutput
 }
 
 // NewAccess creates CI's identities for the stack, on each cloud it has a
@@ -114,12 +123,16 @@ func NewAccess(ctx *pulumi.Context, name string, args *AccessArgs, opts ...pulum
 	warnUncovered(ctx, a.Managed)
 	for _, site := range sitesByCloud(a.Deployment) {
 		b := &builder{ctx: ctx, c: c, name: name + "-" + string(site.Cloud), dep: a.Deployment, site: site, s: a.Settings,
-			managed: a.Managed, azureExtra: a.AzureScopes, drillSources: a.AzureDrillSources}
+			managed: a.Managed, azureExtra: a.AzureScopes, drillSources: a.AzureDrillSources, dbUsers: a.DBUsers}
 		out, err := core.Implementations[outputs]{AWS: b.aws, GCP: b.gcp, Azure: b.azure}.Build(site.Cloud)
 		if err != nil {
 			return nil, fmt.Errorf("ciaccess %s on %s: %w", name, site.Cloud.Title(), err)
 		}
-		c.Identities[site.Cloud] = Identity{Deploy: out.deploy, Preview: out.preview, Drill: out.drill, Seal: out.seal, Federation: out.federation}
+		if out.dbUsers == (pulumi.StringOutput{}) {
+			out.dbUsers, out.dbUsersRole = empty(), empty()
+		}
+		c.Identities[site.Cloud] = Identity{Deploy: out.deploy, Preview: out.preview, Drill: out.drill, Seal: out.seal,
+			DBUsers: out.dbUsers, DBUsersRole: out.dbUsersRole, Federation: out.federation}
 	}
 	return c, c.set(ctx)
 }
@@ -128,9 +141,17 @@ func NewAccess(ctx *pulumi.Context, name string, args *AccessArgs, opts ...pulum
 func (c *Access) set(ctx *pulumi.Context) error {
 	out := pulumi.Map{}
 	for cloud, id := range c.Identities {
-		out[string(cloud)] = pulumi.Map{"deploy": id.Deploy, "preview": id.Preview, "drill": id.Drill, "seal": id.Seal, "federation": id.Federation}
+		out[string(cloud)] = id.Map()
 	}
 	return ctx.RegisterResourceOutputs(c, out)
+}
+
+// Map is the identity as the workflows read it (CI_IDENTITIES, the
+// stack's `ci` output): each kind under the name cloud-login's `identity`
+// input takes.
+func (id Identity) Map() pulumi.Map {
+	return pulumi.Map{"deploy": id.Deploy, "preview": id.Preview, "drill": id.Drill, "seal": id.Seal,
+		DBUsersKind: id.DBUsers, DBUsersKind + "-role": id.DBUsersRole, "federation": id.Federation}
 }
 
 // validate checks args, after defaults.
@@ -174,6 +195,7 @@ type builder struct {
 	managed      Managed
 	azureExtra   []string
 	drillSources []pulumi.StringOutput
+	dbUsers      *DBUsersTarget
 }
 
 // opts are the options of a child: the site's provider and the component

@@ -55,6 +55,11 @@ func (b *builder) gcp() (outputs, error) {
 		return outputs{}, err
 	}
 	out := outputs{deploy: deploy.Email, preview: empty(), drill: empty(), seal: empty(), federation: provider.Name}
+	if b.dbUsersHere() {
+		if out.dbUsers, out.dbUsersRole, err = b.gcpDBUsers(pool); err != nil {
+			return outputs{}, err
+		}
+	}
 	if b.preview() {
 		preview, err := b.gcpAccount("preview", pool, b.s.PreviewSubjects()...)
 		if err != nil {

@@ -58,7 +58,7 @@ func (b *builder) aws() (outputs, error) {
 			return outputs{}, err
 		}
 	}
-	proxy, err := b.awsPooler(inst)
+	proxy, proxySecret, err := b.awsPooler(inst)
 	if err != nil {
 		return outputs{}, err
 	}
@@ -75,6 +75,8 @@ func (b *builder) aws() (outputs, error) {
 		poolerEndpoint:    proxy.Endpoint,
 		poolerPort:        pulumi.Int(defaultPort).ToIntOutput(),
 		credentialsSecret: inst.MasterUserSecrets.Index(pulumi.Int(0)).SecretArn().Elem(),
+		proxySecret:       proxySecret.Arn,
+		serverName:        inst.Identifier,
 		appUsers:          pulumi.ToStringArray([]string{AWSAppUser}).ToStringArrayOutput(),
 		connectPolicy: pulumi.All(proxy.Arn, readers).ApplyT(func(v []any) (string, error) {
 			arn := v[0].(string)

@@ -95,6 +95,8 @@ func (b *builder) azure() (outputs, error) {
 		poolerEndpoint:    server.FullyQualifiedDomainName,
 		poolerPort:        poolerPort.ToIntOutput(),
 		credentialsSecret: empty(),
+		proxySecret:       empty(),
+		serverName:        server.Name,
 		appUsers:          pulumi.ToStringArray(appUsers).ToStringArrayOutput(),
 		connectPolicy:     empty(),
 		sourceID:          server.ID().ToStringOutput(),

@@ -80,6 +80,13 @@ type Database struct {
 	// Azure: everyone signs in with a cloud identity there, so there is no
 	// password to hold.
 	CredentialsSecret pulumi.StringOutput
+	// ProxySecret is the Secrets Manager ARN of the password RDS Proxy
+	// signs in as AWSAppUser with (AWS; pooler.go); empty elsewhere. CI's
+	// db-users identity reads and writes it (components/ciaccess).
+	ProxySecret pulumi.StringOutput
+	// ServerName is the primary server's name: the RDS instance
+	// identifier, the Cloud SQL instance name, the flexible server's name.
+	ServerName pulumi.StringOutput
 	// AppUsers are the PostgreSQL user names the application signs in as:
 	// AWSAppUser on AWS, each app principal's IAM user on GCP (the email,
 	// less ".gserviceaccount.com" for service accounts), each app
@@ -157,6 +164,7 @@ func NewDatabase(ctx *pulumi.Context, name string, args *DatabaseArgs, opts ...p
 		return nil, err
 	}
 	c.Endpoint, c.Port, c.CredentialsSecret = out.endpoint, out.port, out.credentialsSecret
+	c.ProxySecret, c.ServerName = out.proxySecret, out.serverName
 	c.PoolerEndpoint, c.PoolerPort = out.poolerEndpoint, out.poolerPort
 	c.AppUsers, c.ConnectPolicy = out.appUsers, out.connectPolicy
 	c.SourceID, c.MetricsID = out.sourceID, out.metricsID
@@ -174,6 +182,8 @@ func NewDatabase(ctx *pulumi.Context, name string, args *DatabaseArgs, opts ...p
 		"poolerPort":        c.PoolerPort,
 		"databaseName":      c.DatabaseName,
 		"credentialsSecret": c.CredentialsSecret,
+		"proxySecret":       c.ProxySecret,
+		"serverName":        c.ServerName,
 		"appUsers":          c.AppUsers,
 		"connectPolicy":     c.ConnectPolicy,
 		"keyId":             c.KeyID,
@@ -273,6 +283,7 @@ type builder struct {
 // and Azure, no IAM policy outside AWS) returns an empty string.
 type outputs struct {
 	endpoint, credentialsSecret, connectPolicy, sourceID, metricsID pulumi.StringOutput
+	proxySecret, serverName                                         pulumi.StringOutput
 	backupTarget, exportIdentity                                    pulumi.StringOutput
 	port                                                            pulumi.IntOutput
 	poolerEndpoint                                                  pulumi.StringOutput

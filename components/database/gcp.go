@@ -114,6 +114,8 @@ func (b *builder) gcp() (outputs, error) {
 		poolerEndpoint:    pulumi.String(GCPPoolerHost).ToStringOutput(),
 		poolerPort:        pulumi.Int(PgBouncerPort).ToIntOutput(),
 		credentialsSecret: empty(),
+		proxySecret:       empty(),
+		serverName:        inst.Name,
 		appUsers:          pulumi.ToStringArray(appUsers).ToStringArrayOutput(),
 		connectPolicy:     empty(),
 		sourceID:          inst.Name,

@@ -44,7 +44,7 @@ const (
 
 // awsPooler is the RDS Proxy in front of inst, in the database subnets and
 // security group (which admits the app, and the proxy to the instance).
-func (b *builder) awsPooler(inst *rds.Instance) (*rds.Proxy, error) {
+func (b *builder) awsPooler(inst *rds.Instance) (*rds.Proxy, *secretsmanager.Secret, error) {
 	name, a, dep, site := b.name, b.a, b.a.Deployment, b.a.Deployment.Primary
 	opts := b.opts(site)
 	secret, err := secretsmanager.NewSecret(b.ctx, name+"-proxy-user", &secretsmanager.SecretArgs{
@@ -55,7 +55,7 @@ func (b *builder) awsPooler(inst *rds.Instance) (*rds.Proxy, error) {
 		KmsKeyId:    a.SecretsKey.ID,
 	}, b.opts(site, dep.Protect())...)
 	if err != nil {
-		return nil, err
+		return nil, nil, err
 	}
 	role, err := iam.NewRole(b.ctx, name+"-proxy", &iam.RoleArgs{
 		Name:             pulumi.String(dep.NameWithin(64, name, "proxy", site.Short())),
@@ -63,7 +63,7 @@ func (b *builder) awsPooler(inst *rds.Instance) (*rds.Proxy, error) {
 		AssumeRolePolicy: pulumi.String(`{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Principal":{"Service":"rds.amazonaws.com"},"Action":"sts:AssumeRole"}]}`),
 	}, opts...)
 	if err != nil {
-		return nil, err
+		return nil, nil, err
 	}
 	access, err := iam.NewRolePolicy(b.ctx, name+"-proxy", &iam.RolePolicyArgs{
 		Role: role.Name,
@@ -72,7 +72,7 @@ func (b *builder) awsPooler(inst *rds.Instance) (*rds.Proxy, error) {
 		}).(pulumi.StringOutput),
 	}, opts...)
 	if err != nil {
-		return nil, err
+		return nil, nil, err
 	}
 	proxy, err := rds.NewProxy(b.ctx, name, &rds.ProxyArgs{
 		Name:         pulumi.String(dep.NameWithin(60, name)),
@@ -89,7 +89,7 @@ func (b *builder) awsPooler(inst *rds.Instance) (*rds.Proxy, error) {
 		Tags:                dep.Tags.For(site.Cloud),
 	}, b.opts(site, pulumi.DependsOn([]pulumi.Resource{access}))...)
 	if err != nil {
-		return nil, err
+		return nil, nil, err
 	}
 	group, err := rds.NewProxyDefaultTargetGroup(b.ctx, name, &rds.ProxyDefaultTargetGroupArgs{
 		DbProxyName: proxy.Name,
@@ -98,13 +98,13 @@ func (b *builder) awsPooler(inst *rds.Instance) (*rds.Proxy, error) {
 		},
 	}, opts...)
 	if err != nil {
-		return nil, err
+		return nil, nil, err
 	}
 	// A proxy has one target group, named "default".
 	_, err = rds.NewProxyTarget(b.ctx, name, &rds.ProxyTargetArgs{
 		DbProxyName: proxy.Name, TargetGroupName: pulumi.String("default"), DbInstanceIdentifier: inst.Identifier,
 	}, b.opts(site, pulumi.DependsOn([]pulumi.Resource{group}))...)
-	return proxy, err
+	return proxy, secret, err
 }
 
 // proxyPolicy lets the proxy read its one secret, decrypting through

@@ -1,6 +1,7 @@
 package cli
 
 import (
+	"context"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -10,8 +11,10 @@ import (
 	"os"
 	"strconv"
 	"strings"
+	"time"
 
 	"github.com/jackc/pgx/v5"
+	"github.com/jackc/pgx/v5/pgconn"
 	"github.com/spf13/cobra"
 
 	"github.com/wedsync/wedsync-infra/internal/dbusers"
@@ -52,9 +55,11 @@ func newDBUsersCmd() *cobra.Command {
 		Long: `users reads the stack's database output (endpoint, port, name, appUsers) and
 makes exactly the users it names, in one transaction (internal/dbusers has
 the SQL and the documents it follows):
-  AWS    the writer RDS Proxy signs in as (password from $` + AppPasswordEnv + `,
-         the password in the proxy's secret; needed only to create it), and,
-         with read replicas, the replicas' IAM user, a member of rds_iam;
+  AWS    the writer RDS Proxy signs in as, with the password from
+         $` + AppPasswordEnv + ` (the one in the proxy's secret), set on every
+         run (a database restored from another stack keeps that stack's),
+         sent as a SCRAM verifier, never as text; and, with read replicas,
+         the replicas' IAM user, a member of rds_iam;
   Azure  the scale set's managed identity as a non-admin Entra principal
          (pgaadauth_create_principal_with_oid, objectType service);
   GCP    none: the stack creates the IAM users; here they get their grants.
@@ -71,13 +76,17 @@ Sign in as an administrator of the database:
          RDS-managed secret (the stack's database.credentialsSecret), read
          with 'aws secretsmanager get-secret-value' (this binary has no
          Secrets Manager client);
-  Azure  a member of the Entra administrators group: PGUSER the group's
-         name, PGPASSWORD=$(az account get-access-token --resource-type
-         oss-rdbms --query accessToken -o tsv);
-  GCP    an administrator's IAM user, PGPASSWORD=$(gcloud auth
-         print-access-token).
+  Azure  an Entra administrator: PGUSER its name (CI's db-users identity:
+         the stack's ci.azure["db-users-role"]; a person: the
+         administrators group's name), PGPASSWORD=$(az account
+         get-access-token --resource-type oss-rdbms --query accessToken
+         -o tsv);
+  GCP    an administrator's IAM user (CI's db-users service account's, or
+         a person's), PGPASSWORD=$(gcloud auth print-access-token).
 --database-url defaults to postgres://ENDPOINT:PORT/NAME?sslmode=require
-with PGUSER and PGPASSWORD; the runner must reach the private endpoint.
+with PGUSER and PGPASSWORD. The runner must reach the private endpoint (a
+runner in the stack's network): after 15 s without an answer it stops,
+naming the host and port (exit 2).
 
 ` + dbUsersExitCodes,
 		Args: cobra.NoArgs,
@@ -110,9 +119,9 @@ func (f *dbUsersFlags) run(cmd *cobra.Command) error {
 		return invalid(err)
 	}
 	ctx := commandContext(cmd)
-	conn, err := pgx.Connect(ctx, target)
+	conn, err := connectAdmin(ctx, f.stack, target)
 	if err != nil {
-		return invalid(fmt.Errorf("the database of %s cannot be reached as an administrator: %w; check PGUSER/PGPASSWORD (see --help) and that this runner reaches %s", f.stack, err, plan.Host))
+		return invalid(err)
 	}
 	defer func() { _ = conn.Close(ctx) }()
 	rep, err := dbusers.Apply(ctx, conn, plan, dbusers.Options{DryRun: f.dryRun, Password: os.Getenv(AppPasswordEnv)})
@@ -129,6 +138,42 @@ func (f *dbUsersFlags) run(cmd *cobra.Command) error {
 		return &exitError{code: ExitViolation, err: fmt.Errorf("db users of %s: the users above need attention; nothing was committed", f.stack)}
 	}
 	return nil
+}
+
+// dbConnectTimeout is how long `db users` waits for the database before
+// saying it cannot reach it: a runner outside the stack's network waits
+// for nothing else (a private endpoint drops, not refuses, its packets).
+var dbConnectTimeout = 15 * time.Second
+
+// runnerRequirement is what a failed connection names: where db users must
+// run, and where that is set up.
+const runnerRequirement = "db users must run where the database's private endpoint is reachable: on a runner in the stack's network " +
+	"(in the deploy workflows, the self-hosted runner the repository variable DB_RUNNERS names for the stack; README, \"The application's database users: db users\")"
+
+// connectAdmin signs in to target, giving up after dbConnectTimeout, and
+// says which of the two usual causes it is: the endpoint is out of reach
+// (host, port and the runner requirement), or it answered and refused the
+// administrator.
+func connectAdmin(ctx context.Context, stack, target string) (*pgx.Conn, error) {
+	cfg, err := pgx.ParseConfig(target)
+	if err != nil {
+		return nil, fmt.Errorf("the database URL: %w", err)
+	}
+	if cfg.ConnectTimeout == 0 || cfg.ConnectTimeout > dbConnectTimeout {
+		cfg.ConnectTimeout = dbConnectTimeout
+	}
+	conn, err := pgx.ConnectConfig(ctx, cfg)
+	if err == nil {
+		return conn, nil
+	}
+	where := net.JoinHostPort(cfg.Host, strconv.Itoa(int(cfg.Port)))
+	var op *net.OpError
+	var dns *net.DNSError
+	if pgconn.Timeout(err) || errors.As(err, &op) || errors.As(err, &dns) {
+		return nil, fmt.Errorf("the database of %s at %s (host %s, port %d) cannot be reached within %s: %w; %s",
+			stack, where, cfg.Host, cfg.Port, cfg.ConnectTimeout, err, runnerRequirement)
+	}
+	return nil, fmt.Errorf("the database of %s at %s answered but refused the administrator: %w; check PGUSER/PGPASSWORD (see --help)", stack, where, err)
 }
 
 // target is the URL to sign in with: --database-url, which must name the
@@ -165,6 +210,12 @@ func writeDBUsers(w io.Writer, rep dbusers.Report) {
 		fmt.Fprintf(w, "  %s (%s, %s): %s\n", u.Name, u.Access, u.SignIn, u.Status)
 		for _, a := range u.Applied {
 			fmt.Fprintf(w, "    + %s\n", a)
+		}
+		switch {
+		case u.PasswordSet:
+			fmt.Fprintln(w, "    = password set to RDS Proxy's (every run)")
+		case u.SignIn == dbusers.Password && u.Status == dbusers.Present:
+			fmt.Fprintf(w, "    ! password left as it was: $%s is empty\n", AppPasswordEnv)
 		}
 		for _, p := range u.Problems {
 			fmt.Fprintf(w, "    PROBLEM %s\n", p)

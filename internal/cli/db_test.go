@@ -4,10 +4,12 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"net"
 	"os"
 	"path/filepath"
 	"strings"
 	"testing"
+	"time"
 )
 
 // usersOutputs writes a stack outputs file whose database names users.
@@ -64,4 +66,77 @@ func TestDBUsersCommand(t *testing.T) {
 	if code, out, errOut := run(t, "db", "users", "--stack", "prod", "--outputs", bare); code != ExitInvalid || !strings.Contains(out+errOut, "no appUsers") {
 		t.Errorf("no appUsers: exit %d\n%s%s", code, out, errOut)
 	}
+}
+
+// A runner outside the stack's network gets no answer from the private
+// endpoint: db users stops after its connect timeout (shortened here from
+// 15 s) with exit 2, naming the host, the port and the runner it needs,
+// whether the packets are dropped (a listener that never answers) or
+// refused (nothing listening). A database that answers and refuses the
+// administrator is not blamed on the runner.
+func TestDBUsersFailsFastWhenTheDatabaseIsOutOfReach(t *testing.T) {
+	silent, err := net.Listen("tcp", "127.0.0.1:0")
+	must(t, err)
+	defer func() { _ = silent.Close() }()
+	go func() {
+		var held []net.Conn // open, never answered
+		defer func() {
+			for _, c := range held {
+				_ = c.Close()
+			}
+		}()
+		for {
+			c, err := silent.Accept()
+			if err != nil {
+				return
+			}
+			held = append(held, c)
+		}
+	}()
+	refused, err := net.Listen("tcp", "127.0.0.1:0")
+	must(t, err)
+	closedPort := refused.Addr().(*net.TCPAddr).Port
+	must(t, refused.Close())
+	defer func(d time.Duration) { dbConnectTimeout = d }(dbConnectTimeout)
+	dbConnectTimeout = 500 * time.Millisecond
+	t.Setenv("PGUSER", "wedsync_admin")
+	for name, port := range map[string]int{"dropped": silent.Addr().(*net.TCPAddr).Port, "refused": closedPort} {
+		t.Run(name, func(t *testing.T) {
+			outputs := usersOutputs(t, port, map[string]string{"name": "wedsync_app", "access": "readwrite", "signIn": "password"})
+			start := time.Now()
+			type result struct {
+				code     int
+				out, err string
+			}
+			done := make(chan result, 1)
+			go func() {
+				code, out, errOut := run(t, "db", "users", "--stack", "prod", "--outputs", outputs)
+				done <- result{code, out, errOut}
+			}()
+			var r result
+			select {
+			case r = <-done:
+			case <-time.After(5 * time.Second):
+				t.Fatal("db users still waits after 5 s: no connect timeout")
+			}
+			code, took, msg := r.code, time.Since(start), r.out+r.err
+			for _, want := range []string{fmt.Sprintf("127.0.0.1:%d", port), fmt.Sprintf("port %d", port), "runner in the stack's network", "DB_RUNNERS", "README"} {
+				if !strings.Contains(msg, want) {
+					t.Errorf("the message does not name %q:\n%s", want, msg)
+				}
+			}
+			if code != ExitInvalid || took > 5*time.Second {
+				t.Errorf("exit %d after %s: want 2 within the timeout", code, took)
+			}
+		})
+	}
+	t.Run("answered_and_refused", func(t *testing.T) {
+		pg := startPostgres(t)
+		outputs := usersOutputs(t, pg.Port, map[string]string{"name": "wedsync_app", "access": "readwrite", "signIn": "password"})
+		url := fmt.Sprintf("postgres://nobody@%s:%d/app?sslmode=disable", pg.Host, pg.Port)
+		code, out, errOut := run(t, "db", "users", "--stack", "prod", "--outputs", outputs, "--database-url", url)
+		if msg := out + errOut; code != ExitInvalid || strings.Contains(msg, "DB_RUNNERS") || !strings.Contains(msg, "refused the administrator") {
+			t.Errorf("exit %d: want the administrator refused, not the runner blamed:\n%s", code, msg)
+		}
+	})
 }

@@ -14,7 +14,8 @@ type Options struct {
 	// DryRun does everything in a transaction and rolls it back.
 	DryRun bool
 	// Password is the password of the Password user (AWS), the one in RDS
-	// Proxy's secret; needed only to create the user.
+	// Proxy's secret: the user is created with it, or has it set, on every
+	// run (setPassword). Empty leaves an existing user's password as it is.
 	Password string
 }
 
@@ -73,7 +74,11 @@ func applyUser(ctx context.Context, tx pgx.Tx, database string, u User, opts Opt
 		var stmt string
 		switch u.SignIn {
 		case Password:
-			stmt = fmt.Sprintf(create, quoteIdent(u.Name), quoteLiteral(opts.Password))
+			verifier, err := scramVerifier(opts.Password)
+			if err != nil {
+				return failed(res, "create the role", err)
+			}
+			stmt = fmt.Sprintf(create, quoteIdent(u.Name), quoteLiteral(verifier))
 		case Entra:
 			stmt = fmt.Sprintf(create, quoteLiteral(u.Name), quoteLiteral(u.ObjectID))
 		default:
@@ -83,6 +88,12 @@ func applyUser(ctx context.Context, tx pgx.Tx, database string, u User, opts Opt
 			return failed(res, "create the role", err)
 		}
 		res.Status, res.Applied = Created, append(res.Applied, "create the role")
+		res.PasswordSet = u.SignIn == Password
+	} else if u.SignIn == Password && opts.Password != "" {
+		if err := setPassword(ctx, tx, u.Name, opts.Password); err != nil {
+			return failed(res, "set the password to RDS Proxy's", err)
+		}
+		res.PasswordSet = true
 	}
 	for _, s := range steps(u, database) {
 		done, err := check(ctx, tx, s.check, s.args...)
@@ -105,6 +116,20 @@ func applyUser(ctx context.Context, tx pgx.Tx, database string, u User, opts Opt
 		res.Problems = append(res.Problems, "holds more than "+string(u.Access)+": "+x+" (revoke it)")
 	}
 	return res
+}
+
+// setPassword sets the writer's password to RDS Proxy's on every run, as a
+// verifier: a database restored from another stack's (DR) keeps that
+// stack's password, and the proxy signs in with its own secret's. There is
+// no asking whether it already matches (an administrator cannot read
+// pg_authid on RDS), so the run sets it each time: the same password, a
+// new salt, the same effect.
+func setPassword(ctx context.Context, tx pgx.Tx, name, password string) error {
+	verifier, err := scramVerifier(password)
+	if err != nil {
+		return err
+	}
+	return step(ctx, tx, fmt.Sprintf("ALTER ROLE %s PASSWORD %s", quoteIdent(name), quoteLiteral(verifier)))
 }
 
 // grantStep is one idempotent step: apply unless check says it is done.

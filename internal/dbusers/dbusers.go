@@ -121,6 +121,9 @@ type Result struct {
 	// Problems are what is wrong: a failed step, or what the user holds
 	// beyond its access.
 	Problems []string `json:"problems,omitempty"`
+	// PasswordSet (the Password user): its password is now RDS Proxy's,
+	// set on every run; not a change Applied counts.
+	PasswordSet bool `json:"passwordSet,omitempty"`
 }
 
 // Report is a run's outcome.

@@ -121,12 +121,14 @@ func apply(t *testing.T, plan dbusers.Plan, opts dbusers.Options) dbusers.Report
 	return rep
 }
 
-// state is every role, membership and grant in db, and the passwords:
-// what a second run must leave as it was.
+// state is every role, membership and grant in db, and whether each has a
+// password: what a second run must leave as it was. The writer's password
+// is set again every run (a new salt, the same password: the test of
+// TestTheWriterEndsWithTheProxysPassword).
 func state(t *testing.T, db string) string {
 	t.Helper()
 	out, err := pg.Query(context.Background(), db, `SELECT concat_ws(E'\n',
-  (SELECT string_agg(concat_ws(' ', rolname, rolsuper, rolcreaterole, rolcreatedb, rolcanlogin, rolpassword), ',' ORDER BY rolname) FROM pg_authid),
+  (SELECT string_agg(concat_ws(' ', rolname, rolsuper, rolcreaterole, rolcreatedb, rolcanlogin, rolpassword IS NOT NULL), ',' ORDER BY rolname) FROM pg_authid),
   (SELECT string_agg(roleid::regrole || '>' || member::regrole, ',' ORDER BY 1) FROM pg_auth_members),
   (SELECT datacl::text FROM pg_database WHERE datname = current_database()),
   (SELECT nspacl::text FROM pg_namespace WHERE nspname = 'public'),
@@ -172,7 +174,7 @@ func TestTheFirstRunCreatesThePlansUsersTheSecondChangesNothing(t *testing.T) {
 				}
 			}
 			before := state(t, plan.Database)
-			second := apply(t, plan, dbusers.Options{Password: "another-password"})
+			second := apply(t, plan, dbusers.Options{Password: "s3cret-from-the-proxy"})
 			for _, u := range second.Users {
 				if u.Status != dbusers.Present || len(u.Applied) > 0 || len(u.Problems) > 0 {
 					t.Errorf("second run: %s %s, applied %v, problems %v; want already present, nothing applied", u.Name, u.Status, u.Applied, u.Problems)
@@ -330,4 +332,80 @@ func TestWhatIsWrongIsReportedAndNothingIsHalfDone(t *testing.T) {
 			t.Errorf("a dry run created %q", got)
 		}
 	})
+}
+
+// requirePassword makes role sign in over TCP with SCRAM (the rest of the
+// cluster stays on trust) until the test ends.
+func requirePassword(t *testing.T, role string) {
+	t.Helper()
+	ctx := context.Background()
+	hba, err := pg.Query(ctx, "postgres", "SHOW hba_file")
+	if err != nil {
+		t.Fatal(err)
+	}
+	write := func(lines ...string) {
+		rows := make([]string, len(lines))
+		for i, l := range lines {
+			rows[i] = "('" + l + "')"
+		}
+		if err := pg.Exec(ctx, "postgres", "COPY (VALUES "+strings.Join(rows, ", ")+") TO '"+hba+"'; SELECT pg_reload_conf();"); err != nil {
+			t.Fatal(err)
+		}
+	}
+	trust := []string{"local all all trust", "host all all 127.0.0.1/32 trust", "host all all ::1/128 trust"}
+	write(append([]string{"host all " + role + " 127.0.0.1/32 scram-sha-256"}, trust...)...)
+	t.Cleanup(func() { write(trust...) })
+}
+
+// signsIn reports whether role signs in to db with password.
+func signsIn(db, role, password string) error {
+	url := strings.Replace(pg.URL(db), "//"+pg.User+"@", "//"+role+":"+password+"@", 1)
+	c, err := pgx.Connect(context.Background(), url)
+	if err == nil {
+		_ = c.Close(context.Background())
+	}
+	return err
+}
+
+// A database restored from another stack (the AWS DR rebuild) keeps that
+// stack's writer with its password; RDS Proxy signs in with its own
+// secret's. Every run sets the writer's password to the proxy's, so the
+// writer ends with the new one and signs in with it, and the old one no
+// longer works. Without a password (the broken variant) it stays as it was.
+func TestTheWriterEndsWithTheProxysPassword(t *testing.T) {
+	needPostgres(t)
+	ctx := context.Background()
+	const db, role, old, fresh = "app_pw", "pw_app", "the-source-stacks-password", "0123abcd-the-dr-proxy-secret"
+	plan := dbusers.Plan{Stack: "prod-dr", Cloud: "aws", Database: db, Users: []dbusers.User{{Name: role, Access: dbusers.ReadWrite, SignIn: dbusers.Password}}}
+	appDatabase(t, db)
+	if err := pg.Exec(ctx, "postgres", "DROP ROLE IF EXISTS "+role+"; CREATE ROLE "+role+" LOGIN PASSWORD '"+old+"';"); err != nil {
+		t.Fatal(err)
+	}
+	requirePassword(t, role)
+	if err := signsIn(db, role, old); err != nil {
+		t.Fatalf("the restored writer does not sign in with its old password: %v", err)
+	}
+	t.Run("without_a_password_it_stays", func(t *testing.T) {
+		rep := apply(t, plan, dbusers.Options{})
+		if rep.Users[0].PasswordSet || signsIn(db, role, fresh) == nil || signsIn(db, role, old) != nil {
+			t.Errorf("%+v: want the old password kept", rep.Users[0])
+		}
+	})
+	for run := 1; run <= 2; run++ {
+		rep := apply(t, plan, dbusers.Options{Password: fresh})
+		u := rep.Users[0]
+		if !rep.OK() || u.Status != dbusers.Present || !u.PasswordSet || len(u.Applied) > 0 {
+			t.Errorf("run %d: %+v: want already present, the password set, nothing else applied", run, u)
+		}
+		if err := signsIn(db, role, fresh); err != nil {
+			t.Errorf("run %d: the writer does not sign in with the proxy's password: %v", run, err)
+		}
+		if signsIn(db, role, old) == nil {
+			t.Errorf("run %d: the writer still signs in with the source's password", run)
+		}
+	}
+	stored, err := pg.Query(ctx, "postgres", "SELECT rolpassword FROM pg_authid WHERE rolname = '"+role+"'")
+	if err != nil || !strings.HasPrefix(stored, "SCRAM-SHA-256$4096:") || strings.Contains(stored, fresh) {
+		t.Errorf("stored %q (%v): want a SCRAM verifier, never the text", stored, err)
+	}
 }
