@@ -48,6 +48,9 @@ func (b *builder) azure() (outputs, error) {
 	if err := b.azureDeployGrants(deploy, subscription, sub); err != nil {
 		return outputs{}, err
 	}
+	if err := b.azureStateKey("deploy", deploy, sub); err != nil {
+		return outputs{}, err
+	}
 	out := outputs{deploy: deploy.ClientId, preview: empty(), drill: empty(), seal: empty(), federation: deploy.TenantId}
 	if b.preview() {
 		preview, err := b.azureIdentity("preview", b.s.PreviewSubjects()...)
@@ -55,6 +58,9 @@ func (b *builder) azure() (outputs, error) {
 			return outputs{}, err
 		}
 		if err := b.azureAssign("preview-reader", preview, sub, builtIn(subscription, azureReader)); err != nil {
+			return outputs{}, err
+		}
+		if err := b.azureStateKey("preview", preview, sub); err != nil {
 			return outputs{}, err
 		}
 		out.preview = preview.ClientId

@@ -30,6 +30,7 @@ package ciaccess
 import (
 	"fmt"
 
+	"github.com/pulumi/pulumi-azure-native-sdk/authorization/v2"
 	"github.com/pulumi/pulumi/sdk/v3/go/pulumi"
 
 	"github.com/wedsync/wedsync-infra/components/core"
@@ -60,6 +61,10 @@ type AccessArgs struct {
 	// copies the restore drill reads (on Azure their names are not
 	// derived from the stack's prefix).
 	AzureDrillSources []pulumi.StringOutput
+	// StateKey is the stack's secrets-provider key (its stack file's
+	// `secretsprovider:`, ParseStateKey): the identities on its cloud may
+	// use it, and no other key (statekey.go).
+	StateKey StateKey
 }
 
 // Identity is what a workflow needs to sign in to one cloud.
@@ -115,6 +120,7 @@ func NewAccess(ctx *pulumi.Context, name string, args *AccessArgs, opts ...pulum
 	for _, site := range sitesByCloud(a.Deployment) {
 		b := &builder{ctx: ctx, c: c, name: name + "-" + string(site.Cloud), dep: a.Deployment, site: site, s: a.Settings,
 			managed: a.Managed, azureExtra: a.AzureScopes, drillSources: a.AzureDrillSources}
+		b.state = a.StateKey
 		out, err := core.Implementations[outputs]{AWS: b.aws, GCP: b.gcp, Azure: b.azure}.Build(site.Cloud)
 		if err != nil {
 			return nil, fmt.Errorf("ciaccess %s on %s: %w", name, site.Cloud.Title(), err)
@@ -174,6 +180,11 @@ type builder struct {
 	managed      Managed
 	azureExtra   []string
 	drillSources []pulumi.StringOutput
+
+	// state is the stack's state key; azureStateRoles the custom roles of
+	// its uses made so far (statekey.go).
+	state           StateKey
+	azureStateRoles map[bool]*authorization.RoleDefinition
 }
 
 // opts are the options of a child: the site's provider and the component
