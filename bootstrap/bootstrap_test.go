@@ -10,6 +10,7 @@ import (
 	"github.com/pulumi/pulumi/sdk/v3/go/pulumi"
 
 	"github.com/wedsync/wedsync-infra/bootstrap"
+	"github.com/wedsync/wedsync-infra/components/ciaccess"
 	"github.com/wedsync/wedsync-infra/components/core"
 	"github.com/wedsync/wedsync-infra/internal/plan"
 	"github.com/wedsync/wedsync-infra/internal/replacements"
@@ -156,8 +157,29 @@ func TestBackendKeepsStateSafe(t *testing.T) {
 				if url := providers[stack]; !strings.HasPrefix(url, scheme[cloud]) || !strings.Contains(url, stack) {
 					t.Errorf("secrets provider of %s is %q, want %s... naming the stack", stack, url, scheme[cloud])
 				}
+				checkStateKey(t, p, cloud, providers[stack])
 			}
 		})
+	}
+}
+
+// checkStateKey: the stacks' ciaccess reads the provider URL as a key of
+// its cloud (and grants CI its use); on Azure the resource group it
+// derives from the vault's name (the URL names none) is the vault's.
+func checkStateKey(t *testing.T, p *plan.Plan, cloud core.Cloud, url string) {
+	t.Helper()
+	key, err := ciaccess.ParseStateKey(url)
+	if err != nil || key.Cloud != cloud {
+		t.Errorf("secrets provider %q: read as a %q key, %v", url, key.Cloud, err)
+		return
+	}
+	if cloud != core.Azure {
+		return
+	}
+	vault := testkit.One(t, p, "azure-native:keyvault:Vault")
+	if vault.Inputs["vaultName"] != key.AzureVault || vault.Inputs["resourceGroupName"] != key.AzureResourceGroup {
+		t.Errorf("secrets provider %q: ciaccess reads vault %s in %s; bootstrap makes %v in %v", url, key.AzureVault, key.AzureResourceGroup,
+			vault.Inputs["vaultName"], vault.Inputs["resourceGroupName"])
 	}
 }
 

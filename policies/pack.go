@@ -2,6 +2,9 @@ package main
 
 import (
 	"context"
+	"maps"
+	"slices"
+	"sync"
 	"time"
 
 	"github.com/blang/semver"
@@ -18,11 +21,18 @@ var PackVersion = semver.MustParse("0.1.0")
 
 // Pack turns every rule into a policyx policy for a stack of environment
 // env. cfg is the stack's policy config; each resource policy's own Pulumi
-// policy config (--policy-pack-config) is read over it. Stack policies get
-// no policy config from policyx, so they use cfg alone (the stack config key
-// wedsync:policy). clock is read once per evaluation.
+// policy config (--policy-pack-config) is read over it. policyx hands stack
+// policies no policy config, but the engine configures the pack process
+// once and validates every resource (Analyze) before it validates the
+// stack (AnalyzeStack, at the end of a preview or update, in the same
+// process: pulumi/pulumi pkg/resource/deploy step_generator.go,
+// AnalyzeResources), so the stack policies judge with what the resource
+// policies were handed (seen, rules.Config.ForStackPolicies): an
+// exemption in the --policy-pack-config file holds for a stack policy too.
+// clock is read once per evaluation.
 func Pack(cfg rules.Config, env string, clock func() time.Time) (policyx.PolicyPack, error) {
 	var policies []policyx.Policy
+	seen := &givenConfigs{by: map[string]rules.Config{}}
 	for _, p := range rules.Policies() {
 		if p.IsStack() {
 			policies = append(policies, policyx.NewStackValidationPolicy(p.Name, policyx.StackValidationPolicyArgs{
@@ -33,7 +43,7 @@ func Pack(cfg rules.Config, env string, clock func() time.Time) (policyx.PolicyP
 					for _, r := range args.Resources {
 						resources = append(resources, fromAnalyzer(r))
 					}
-					e := &rules.Env{Environment: env, Config: cfg, Now: clock()}
+					e := &rules.Env{Environment: env, Config: cfg.ForStackPolicies(seen.all()...), Now: clock()}
 					for _, f := range p.Evaluate(rules.NewStack(resources), e) {
 						args.Manager.ReportViolation(f.Message, f.URN)
 					}
@@ -51,6 +61,7 @@ func Pack(cfg rules.Config, env string, clock func() time.Time) (policyx.PolicyP
 				if err := c.DecodeMap(args.Config); err != nil {
 					return err
 				}
+				seen.record(p.Name, c)
 				e := &rules.Env{Environment: env, Config: c, Now: clock()}
 				for _, f := range p.CheckResource(fromAnalyzer(args.Resource), e) {
 					args.Manager.ReportViolation(f.Message, "")
@@ -60,6 +71,30 @@ func Pack(cfg rules.Config, env string, clock func() time.Time) (policyx.PolicyP
 		}))
 	}
 	return policyx.NewPolicyPack(PackName, PackVersion, policyx.EnforcementLevelMandatory, policies)
+}
+
+// givenConfigs are the configs the resource policies were handed, by
+// policy: the engine may validate resources concurrently.
+type givenConfigs struct {
+	mu sync.Mutex
+	by map[string]rules.Config
+}
+
+func (g *givenConfigs) record(policy string, c rules.Config) {
+	g.mu.Lock()
+	defer g.mu.Unlock()
+	g.by[policy] = c
+}
+
+// all are the configs given, in policy order.
+func (g *givenConfigs) all() []rules.Config {
+	g.mu.Lock()
+	defer g.mu.Unlock()
+	out := make([]rules.Config, 0, len(g.by))
+	for _, name := range slices.Sorted(maps.Keys(g.by)) {
+		out = append(out, g.by[name])
+	}
+	return out
 }
 
 func level(l rules.Level) policyx.EnforcementLevel {

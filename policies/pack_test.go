@@ -3,6 +3,7 @@ package main
 import (
 	"bufio"
 	"context"
+	"encoding/json"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -16,6 +17,7 @@ import (
 	"google.golang.org/grpc"
 	"google.golang.org/grpc/credentials/insecure"
 	"google.golang.org/protobuf/types/known/emptypb"
+	"google.golang.org/protobuf/types/known/structpb"
 
 	"github.com/wedsync/wedsync-infra/policies/rules"
 )
@@ -167,6 +169,60 @@ func TestPackOverTheWire(t *testing.T) {
 			t.Errorf("the encryption configuration depends on the bucket: want no %s, got %v", rules.PolicyS3Encryption, resp.GetDiagnostics())
 		}
 	})
+
+	// Last: it configures the pack. A stack policy's exemption given only
+	// in the --policy-pack-config file (as `wedsync-infra policy config`
+	// writes it: under every resource policy) holds once the engine has
+	// validated a resource, as it does every resource before the stack.
+	// The broken variant is the same stack before the file's config.
+	t.Run("a_stack_policys_exemption_in_the_pack_config_file_holds", func(t *testing.T) {
+		bucketURN := "urn:pulumi:prod::wedsync::aws:s3/bucketV2:BucketV2::uploads"
+		bucket := marshal(t, map[string]any{"bucket": "guest-uploads"})
+		bucket.Type, bucket.Name, bucket.Urn = "aws:s3/bucketV2:BucketV2", "uploads", bucketURN
+		bucket.Options = &pulumirpc.AnalyzerResourceOptions{Protect: true}
+		stack := func() *pulumirpc.AnalyzeResponse {
+			resp, err := client.AnalyzeStack(ctx, &pulumirpc.AnalyzeStackRequest{Resources: []*pulumirpc.AnalyzerResource{bucket}})
+			if err != nil {
+				t.Fatal(err)
+			}
+			return resp
+		}
+		if !hasDiagnostic(stack(), rules.PolicyS3Encryption, pulumirpc.EnforcementLevel_MANDATORY) {
+			t.Fatalf("before the config file: want %s on the bucket", rules.PolicyS3Encryption)
+		}
+		file, err := rules.PackConfigFile(rules.Config{Exemptions: []rules.Exemption{{URN: bucketURN, Policy: rules.PolicyS3Encryption, Reason: "a test"}}})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if _, err := client.Configure(ctx, &pulumirpc.ConfigureAnalyzerRequest{PolicyConfig: policyConfig(t, file)}); err != nil {
+			t.Fatalf("Configure: %v", err)
+		}
+		if _, err := client.Analyze(ctx, &pulumirpc.AnalyzeRequest{Type: bucket.Type, Name: bucket.Name, Urn: bucketURN, Properties: bucket.Properties, Options: bucket.Options}); err != nil {
+			t.Fatal(err)
+		}
+		if resp := stack(); hasDiagnostic(resp, rules.PolicyS3Encryption, pulumirpc.EnforcementLevel_MANDATORY) {
+			t.Errorf("exempted in the pack's config file: want no %s, got %v", rules.PolicyS3Encryption, resp.GetDiagnostics())
+		}
+	})
+}
+
+// policyConfig is a --policy-pack-config file as the engine hands it to
+// Configure.
+func policyConfig(t *testing.T, file []byte) map[string]*pulumirpc.PolicyConfig {
+	t.Helper()
+	var entries map[string]map[string]any
+	if err := json.Unmarshal(file, &entries); err != nil {
+		t.Fatal(err)
+	}
+	out := map[string]*pulumirpc.PolicyConfig{}
+	for name, props := range entries {
+		st, err := structpb.NewStruct(props)
+		if err != nil {
+			t.Fatal(err)
+		}
+		out[name] = &pulumirpc.PolicyConfig{EnforcementLevel: pulumirpc.EnforcementLevel_MANDATORY, Properties: st}
+	}
+	return out
 }
 
 func hasDiagnostic(resp *pulumirpc.AnalyzeResponse, policy string, level pulumirpc.EnforcementLevel) bool {

@@ -29,10 +29,17 @@ func (b *build) ci() error {
 	if b.cfg.CI == nil || b.src != nil {
 		return nil
 	}
+	// The stack's own KMS key, as its stack file names it: CI's
+	// identities on its cloud may use it (decrypt; deploy also encrypt).
+	stateKey, err := ciaccess.ParseStateKey(b.cfg.SecretsProvider)
+	if err != nil {
+		return fmt.Errorf("stack %s: its stack file's %w", b.cfg.Stack, err)
+	}
 	access, err := ciaccess.NewAccess(b.ctx, "ci", &ciaccess.AccessArgs{
 		Deployment: b.dep, Settings: *b.cfg.CI, Managed: b.managed.Managed(),
 		AzureScopes: b.azureExtraScopes(), AzureDrillSources: b.azureDrillSources(),
-		DBUsers: b.dbUsersTarget(),
+		DBUsers:  b.dbUsersTarget(),
+		StateKey: stateKey,
 	})
 	if err != nil {
 		return err

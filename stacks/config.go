@@ -86,6 +86,11 @@ type Config struct {
 	// CI is who may deploy the stack from GitHub Actions, through OIDC
 	// federation (stacks/ci.go); nil makes no CI identities.
 	CI *ciaccess.Settings
+	// SecretsProvider is not a config key: the stack file's
+	// `secretsprovider:` (its own KMS key, made by bootstrap/), read with
+	// the file (internal/stackconfig) and handed down, whose use CI's
+	// identities are granted (stacks/ci.go). Empty: no KMS key.
+	SecretsProvider string
 	// AppSettingsDir is not a config key: the directory the app's settings
 	// are read from (the project's stacks/appsettings, so an offline plan
 	// shows what is in the working tree). Empty reads the copy built into

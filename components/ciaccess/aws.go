@@ -53,7 +53,7 @@ func (b *builder) aws() (outputs, error) {
 		if err := b.awsAttach("preview-viewonly", preview, pulumi.String(awsViewOnly).ToStringOutput()); err != nil {
 			return outputs{}, err
 		}
-		if _, err := iamRolePolicy(b, "preview-stack-secrets", preview.Name, b.awsScope().stackSecrets().String()); err != nil {
+		if err := b.awsStateKey("preview", preview.Name); err != nil {
 			return outputs{}, err
 		}
 		out.preview = preview.Arn
@@ -79,7 +79,7 @@ func (b *builder) awsScope() awsScope {
 			regions = append(regions, s.Region)
 		}
 	}
-	return awsScope{prefix: b.dep.Name() + "-", ci: b.dep.Name("ci"), regions: regions, secrets: StateSecretsAlias(b.dep.Stack)}
+	return awsScope{prefix: b.dep.Name() + "-", ci: b.dep.Name("ci"), regions: regions, secrets: b.state.AWSAlias}
 }
 
 // awsDeploy is the deploy role: the planned types' actions in managed
@@ -115,7 +115,7 @@ func (b *builder) awsDeploy(providerARN pulumi.StringOutput) (*iam.Role, error) 
 			return nil, err
 		}
 	}
-	if _, err := iamRolePolicy(b, "deploy-stack-secrets", deploy.Name, scope.stackSecrets().String()); err != nil {
+	if err := b.awsStateKey("deploy", deploy.Name); err != nil {
 		return nil, err
 	}
 	_, err = iam.NewRolePolicy(b.ctx, b.name+"-deploy-guards", &iam.RolePolicyArgs{

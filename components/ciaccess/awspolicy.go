@@ -17,21 +17,20 @@ type awsScope struct {
 	prefix, ci string
 	regions    []string
 	// secrets is the alias of the stack's secrets-provider key
-	// (bootstrap/, the stack file's secretsprovider).
+	// (bootstrap/, the stack file's secretsprovider); empty when that key
+	// is not on AWS.
 	secrets string
 }
-
-// StateSecretsAlias is the alias of a stack's secrets-provider key, made by
-// bootstrap/ and named by the stack file's `secretsprovider: awskms://...`.
-func StateSecretsAlias(stack string) string { return "alias/wedsync-state-" + stack }
 
 // stackSecrets lets a CI identity use the stack's own secrets-provider key,
 // and no other key: the Pulumi CLI encrypts and decrypts the stack's config
 // secrets with it (kms:ResourceAliases,
 // https://docs.aws.amazon.com/kms/latest/developerguide/conditions-kms.html#conditions-kms-resource-aliases).
-func (s awsScope) stackSecrets() awsDocument {
+// encrypt adds kms:Encrypt (a new data key: statekey.go); reading the
+// stack needs kms:Decrypt only.
+func (s awsScope) stackSecrets(encrypt bool) awsDocument {
 	return awsDocument{Version: "2012-10-17", Statement: []awsStatement{{
-		Sid: "StackSecrets", Effect: "Allow", Action: []string{"kms:Decrypt", "kms:Encrypt", "kms:GenerateDataKey"}, Resource: "arn:aws:kms:*:*:key/*",
+		Sid: "StackSecrets", Effect: "Allow", Action: AWSStateKeyActions[encrypt], Resource: "arn:aws:kms:*:*:key/*",
 		Condition: map[string]any{"ForAnyValue:StringEquals": map[string]any{"kms:ResourceAliases": []string{s.secrets}}},
 	}}}
 }
@@ -192,14 +191,23 @@ func (s awsScope) guards() []awsStatement {
 		{Sid: "NotCIItself", Effect: "Deny", NotAction: []string{"iam:Get*", "iam:List*"}, Resource: []string{
 			"arn:aws:iam::*:role/" + s.ci + "-*", "arn:aws:iam::*:policy/" + s.ci + "-*", "arn:aws:iam::*:oidc-provider/*"}},
 		{Sid: "NoData", Effect: "Deny", Action: data, Resource: "*"},
-		{Sid: "NoDirectKeyUse", Effect: "Deny", Action: keys, Resource: "*",
-			Condition: map[string]any{"Null": map[string]any{"kms:ViaService": "true"},
-				"ForAllValues:StringNotEquals": map[string]any{"kms:ResourceAliases": []string{s.secrets}}}},
+		{Sid: "NoDirectKeyUse", Effect: "Deny", Action: keys, Resource: "*", Condition: s.directKeyUse()},
 		{Sid: "NoOtherRoles", Effect: "Deny", Action: []string{"sts:AssumeRole"}, Resource: "*"},
 		{Sid: "NoBroadPolicies", Effect: "Deny", Action: []string{"iam:AttachRolePolicy", "iam:PutRolePermissionsBoundary"}, Resource: "*",
 			Condition: map[string]any{"ArnLike": map[string]any{"iam:PolicyARN": []string{
 				"arn:aws:iam::aws:policy/AdministratorAccess", "arn:aws:iam::aws:policy/PowerUserAccess", "arn:aws:iam::aws:policy/IAMFullAccess"}}}},
 	}
+}
+
+// directKeyUse is when NoDirectKeyUse denies: a key used directly (not
+// through a service), unless it is the stack's own secrets-provider key
+// (when that is on AWS).
+func (s awsScope) directKeyUse() map[string]any {
+	cond := map[string]any{"Null": map[string]any{"kms:ViaService": "true"}}
+	if s.secrets != "" {
+		cond["ForAllValues:StringNotEquals"] = map[string]any{"kms:ResourceAliases": []string{s.secrets}}
+	}
+	return cond
 }
 
 // boundary is the deploy role's permissions boundary: the services its

@@ -48,9 +48,12 @@ func (b *builder) azure() (outputs, error) {
 	if err := b.azureDeployGrants(deploy, subscription, sub); err != nil {
 		return outputs{}, err
 	}
+	if err := b.azureStateKey("deploy", deploy, sub); err != nil {
+		return outputs{}, err
+	}
 	out := outputs{deploy: deploy.ClientId, preview: empty(), drill: empty(), seal: empty(), federation: deploy.TenantId}
 	if b.dbUsersHere() {
-		if out.dbUsers, out.dbUsersRole, err = b.azureDBUsers(); err != nil {
+		if out.dbUsers, out.dbUsersRole, err = b.azureDBUsers(sub); err != nil {
 			return outputs{}, err
 		}
 	}
@@ -60,6 +63,9 @@ func (b *builder) azure() (outputs, error) {
 			return outputs{}, err
 		}
 		if err := b.azureAssign("preview-reader", preview, sub, builtIn(subscription, azureReader)); err != nil {
+			return outputs{}, err
+		}
+		if err := b.azureStateKey("preview", preview, sub); err != nil {
 			return outputs{}, err
 		}
 		out.preview = preview.ClientId

@@ -30,6 +30,7 @@ package ciaccess
 import (
 	"fmt"
 
+	"github.com/pulumi/pulumi-azure-native-sdk/authorization/v2"
 	"github.com/pulumi/pulumi/sdk/v3/go/pulumi"
 
 	"github.com/wedsync/wedsync-infra/components/core"
@@ -63,6 +64,10 @@ type AccessArgs struct {
 	// DBUsers is the database the db-users identity signs in to
 	// (dbusers.go); nil makes no such identity.
 	DBUsers *DBUsersTarget
+	// StateKey is the stack's secrets-provider key (its stack file's
+	// `secretsprovider:`, ParseStateKey): the identities on its cloud may
+	// use it, and no other key (statekey.go).
+	StateKey StateKey
 }
 
 // Identity is what a workflow needs to sign in to one cloud.
@@ -124,6 +129,7 @@ func NewAccess(ctx *pulumi.Context, name string, args *AccessArgs, opts ...pulum
 	for _, site := range sitesByCloud(a.Deployment) {
 		b := &builder{ctx: ctx, c: c, name: name + "-" + string(site.Cloud), dep: a.Deployment, site: site, s: a.Settings,
 			managed: a.Managed, azureExtra: a.AzureScopes, drillSources: a.AzureDrillSources, dbUsers: a.DBUsers}
+		b.state = a.StateKey
 		out, err := core.Implementations[outputs]{AWS: b.aws, GCP: b.gcp, Azure: b.azure}.Build(site.Cloud)
 		if err != nil {
 			return nil, fmt.Errorf("ciaccess %s on %s: %w", name, site.Cloud.Title(), err)
@@ -196,6 +202,11 @@ type builder struct {
 	azureExtra   []string
 	drillSources []pulumi.StringOutput
 	dbUsers      *DBUsersTarget
+
+	// state is the stack's state key; azureStateRoles the custom roles of
+	// its uses made so far (statekey.go).
+	state           StateKey
+	azureStateRoles map[bool]*authorization.RoleDefinition
 }
 
 // opts are the options of a child: the site's provider and the component

@@ -67,7 +67,7 @@ func (b *builder) awsDBUsers(providerARN pulumi.StringOutput) (pulumi.StringOutp
 	if err != nil {
 		return pulumi.StringOutput{}, err
 	}
-	if _, err := iamRolePolicy(b, DBUsersKind+"-stack-secrets", role.Name, b.awsScope().stackSecrets().String()); err != nil {
+	if err := b.awsStateKey(DBUsersKind, role.Name); err != nil {
 		return pulumi.StringOutput{}, err
 	}
 	t, region := b.dbUsers, b.site.Region
@@ -126,6 +126,9 @@ func (b *builder) gcpDBUsers(pool *gcpiam.WorkloadIdentityPool) (email, user pul
 		}).(pulumi.StringOutput),
 	}
 	member := pulumi.Sprintf("serviceAccount:%s", sa.Email)
+	if err := b.gcpStateKey(DBUsersKind, member); err != nil {
+		return email, user, err
+	}
 	for _, role := range gcpGrantableRoles {
 		if err := b.gcpBind(DBUsersKind+"-"+strings.TrimPrefix(role, "roles/cloudsql."), role, member, only); err != nil {
 			return email, user, err
@@ -136,9 +139,12 @@ func (b *builder) gcpDBUsers(pool *gcpiam.WorkloadIdentityPool) (email, user pul
 
 // azureDBUsers returns the identity's client id and the Entra
 // administrator's name it signs in to PostgreSQL as.
-func (b *builder) azureDBUsers() (client, role pulumi.StringOutput, err error) {
+func (b *builder) azureDBUsers(sub pulumi.StringOutput) (client, role pulumi.StringOutput, err error) {
 	id, err := b.azureIdentity(DBUsersKind, b.s.DeploySubject())
 	if err != nil {
+		return client, role, err
+	}
+	if err := b.azureStateKey(DBUsersKind, id, sub); err != nil {
 		return client, role, err
 	}
 	opts := b.opts()

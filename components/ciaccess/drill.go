@@ -41,7 +41,7 @@ func (b *builder) awsDrill(providerARN pulumi.StringOutput) (pulumi.StringOutput
 	if err := b.awsAttach("drill-viewonly", drill, pulumi.String(awsViewOnly).ToStringOutput()); err != nil {
 		return pulumi.StringOutput{}, err
 	}
-	if _, err := iamRolePolicy(b, "drill-stack-secrets", drill.Name, b.awsScope().stackSecrets().String()); err != nil {
+	if err := b.awsStateKey("drill", drill.Name); err != nil {
 		return pulumi.StringOutput{}, err
 	}
 	if _, err = iamRolePolicy(b, "drill-restore-reads", drill.Name, b.awsDrillPolicy()); err != nil {
@@ -126,6 +126,9 @@ func (b *builder) gcpDrill(pool *gcpiam.WorkloadIdentityPool) (pulumi.StringOutp
 	if err := b.gcpBind("drill-viewer", gcpPreviewRole, member, nil); err != nil {
 		return pulumi.StringOutput{}, err
 	}
+	if err := b.gcpStateKey("drill", member); err != nil {
+		return pulumi.StringOutput{}, err
+	}
 	if err := b.gcpBind("drill-exports", "roles/storage.objectViewer", member, &projects.IAMMemberConditionArgs{
 		Title:       pulumi.String("only the database exports"),
 		Description: pulumi.String("objects of buckets named " + b.exportsPrefix() + "*"),
@@ -167,6 +170,9 @@ func (b *builder) azureDrill(subscription, sub pulumi.StringOutput) (pulumi.Stri
 		return pulumi.StringOutput{}, err
 	}
 	if err := b.azureAssign("drill-reader", drill, sub, builtIn(subscription, azureReader)); err != nil {
+		return pulumi.StringOutput{}, err
+	}
+	if err := b.azureStateKey("drill", drill, sub); err != nil {
 		return pulumi.StringOutput{}, err
 	}
 	for i, source := range b.drillSources {

@@ -2,6 +2,7 @@ package ciaccess
 
 import (
 	"fmt"
+	"slices"
 	"strings"
 
 	"github.com/pulumi/pulumi-gcp/sdk/v7/go/gcp/iam"
@@ -54,6 +55,9 @@ func (b *builder) gcp() (outputs, error) {
 	if err := b.gcpDeployGrants(pulumi.Sprintf("serviceAccount:%s", deploy.Email)); err != nil {
 		return outputs{}, err
 	}
+	if err := b.gcpStateKey("deploy", pulumi.Sprintf("serviceAccount:%s", deploy.Email)); err != nil {
+		return outputs{}, err
+	}
 	out := outputs{deploy: deploy.Email, preview: empty(), drill: empty(), seal: empty(), federation: provider.Name}
 	if b.dbUsersHere() {
 		if out.dbUsers, out.dbUsersRole, err = b.gcpDBUsers(pool); err != nil {
@@ -66,6 +70,9 @@ func (b *builder) gcp() (outputs, error) {
 			return outputs{}, err
 		}
 		if err := b.gcpBind("preview-viewer", gcpPreviewRole, pulumi.Sprintf("serviceAccount:%s", preview.Email), nil); err != nil {
+			return outputs{}, err
+		}
+		if err := b.gcpStateKey("preview", pulumi.Sprintf("serviceAccount:%s", preview.Email)); err != nil {
 			return outputs{}, err
 		}
 		out.preview = preview.Email
@@ -142,6 +149,11 @@ func (b *builder) gcpBind(label, role string, member pulumi.StringOutput, condit
 // pool may impersonate (a principal:// member names one subject, no set:
 // one binding per subject).
 func (b *builder) gcpAccount(kind string, pool *iam.WorkloadIdentityPool, subjects ...string) (*serviceaccount.Account, error) {
+	for _, subject := range subjects {
+		if !slices.Contains(b.gcpSubjects(), subject) {
+			return nil, fmt.Errorf("the %s account's subject %s is not admitted by the pool's provider: add it to gcpSubjects", kind, subject)
+		}
+	}
 	sa, err := serviceaccount.NewAccount(b.ctx, b.name+"-"+kind, &serviceaccount.AccountArgs{
 		Project:     pulumi.String(b.site.GCPProject),
 		AccountId:   pulumi.String(b.dep.NameWithin(30, "ci", kind)),
@@ -173,19 +185,35 @@ func nth(i int) string {
 }
 
 // gcpCondition admits only this repository's deploy job on the deploy
-// branch, its pull requests and drift check, and its restore drill: every
-// other token is refused at the provider, before any service account is
-// considered.
+// branch, and the subjects of the other identities made on this cloud
+// (gcpSubjects): every other token is refused at the provider, before any
+// service account is considered.
 func (b *builder) gcpCondition() string {
 	deploy := fmt.Sprintf("(assertion.sub == %s && assertion.ref == %s)", celString(b.s.DeploySubject()), celString(b.s.DeployRef()))
 	subjects := deploy
-	if b.preview() {
-		for _, sub := range append(b.s.PreviewSubjects(), b.s.DrillSubject(), b.s.SealSubject()) {
+	if others := b.gcpSubjects()[1:]; len(others) > 0 {
+		for _, sub := range others {
 			subjects += " || assertion.sub == " + celString(sub)
 		}
 		subjects = "(" + subjects + ")"
 	}
 	return fmt.Sprintf("assertion.repository == %s && %s", celString(b.s.Repository), subjects)
+}
+
+// gcpSubjects are the subjects of the service accounts this cloud's pool
+// federates, the deploy subject first: the preview account's and the
+// drill's with previews, the seal's only where the seal account is made
+// (the primary site's cloud). gcpAccount refuses a subject not listed, so
+// an identity added later cannot be forgotten here.
+func (b *builder) gcpSubjects() []string {
+	out := []string{b.s.DeploySubject()}
+	if b.preview() {
+		out = append(append(out, b.s.PreviewSubjects()...), b.s.DrillSubject())
+		if b.site.Cloud == b.dep.Primary.Cloud {
+			out = append(out, b.s.SealSubject())
+		}
+	}
+	return out
 }
 
 func gcpGrantCondition() string {

@@ -38,7 +38,7 @@ func (b *builder) awsSeal(providerARN pulumi.StringOutput) (pulumi.StringOutput,
 	if err != nil {
 		return pulumi.StringOutput{}, err
 	}
-	if _, err := iamRolePolicy(b, "seal-stack-secrets", seal.Name, b.awsScope().stackSecrets().String()); err != nil {
+	if err := b.awsStateKey("seal", seal.Name); err != nil {
 		return pulumi.StringOutput{}, err
 	}
 	_, err = iamRolePolicy(b, "seal-exports", seal.Name, b.awsSealPolicy())
@@ -69,6 +69,9 @@ func (b *builder) gcpSeal(pool *gcpiam.WorkloadIdentityPool) (pulumi.StringOutpu
 		return pulumi.StringOutput{}, err
 	}
 	member := pulumi.Sprintf("serviceAccount:%s", seal.Email)
+	if err := b.gcpStateKey("seal", member); err != nil {
+		return pulumi.StringOutput{}, err
+	}
 	for _, role := range []string{"roles/storage.objectViewer", "roles/storage.objectCreator"} {
 		if err := b.gcpBind("seal-"+role[len("roles/storage.object"):], role, member, &projects.IAMMemberConditionArgs{
 			Title:       pulumi.String("only the database exports"),
@@ -84,6 +87,9 @@ func (b *builder) gcpSeal(pool *gcpiam.WorkloadIdentityPool) (pulumi.StringOutpu
 func (b *builder) azureSeal(sub pulumi.StringOutput) (pulumi.StringOutput, error) {
 	seal, err := b.azureIdentity("seal", b.s.SealSubject())
 	if err != nil {
+		return pulumi.StringOutput{}, err
+	}
+	if err := b.azureStateKey("seal", seal, sub); err != nil {
 		return pulumi.StringOutput{}, err
 	}
 	if len(b.drillSources) == 0 {

@@ -32,7 +32,9 @@ func newPolicyCheckCmd() *cobra.Command {
 		Long: `check reads a plan document (from 'plan --json', another tool, or written by
 hand; "-" reads stdin), runs every rule of the policy pack over its resources
 and prints the violations. Prod-only rules apply when the document's
-"environment" is prod. --config reads the policy config (policies/README.md);
+"environment" is prod. The policy config is the one the document carries
+("policy": the stack's, in a plan made by 'plan --json'), or --config's
+(policies/README.md), which replaces it;
 --now (RFC 3339; default $WEDSYNC_NOW, else the clock) evaluates the
 freeze at another instant.
 
@@ -44,8 +46,12 @@ Exit codes: 0 no mandatory violation, 1 a mandatory policy rule fails,
 			if err != nil {
 				return invalid(err)
 			}
-			var cfg rules.Config
+			cfg, err := planPolicy(p, args[0])
+			if err != nil {
+				return err
+			}
 			if configFile != "" {
+				cfg = rules.Config{}
 				data, err := os.ReadFile(configFile)
 				if err != nil {
 					return invalid(err)
@@ -99,6 +105,18 @@ func readPlan(stdin io.Reader, path string) (*plan.Plan, error) {
 		return nil, errors.New(path + ": the plan has no \"environment\"; set it (dev, staging or prod) so prod rules apply where they should")
 	}
 	return p, nil
+}
+
+// planPolicy is the policy config a plan document carries (its "policy",
+// docs/plan-format.md), or the defaults when it has none.
+func planPolicy(p *plan.Plan, path string) (rules.Config, error) {
+	if p.Policy == nil {
+		return rules.Config{}, nil
+	}
+	if err := p.Policy.Validate(); err != nil {
+		return rules.Config{}, invalid(fmt.Errorf("%s: its \"policy\": %w", path, err))
+	}
+	return *p.Policy, nil
 }
 
 func writeViolations(w io.Writer, p *plan.Plan) {

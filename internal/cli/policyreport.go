@@ -61,14 +61,16 @@ exit code), 2 bad arguments, invalid config or an unreadable plan.`,
 }
 
 // reportPlan is the plan the report judges and its policy config: the
-// stack's offline plan, or a plan document (default policy config).
+// stack's offline plan, or a plan document with the policy config it
+// carries (planPolicy).
 func reportPlan(cmd *cobra.Command, stack string, args []string, at *instant) (*plan.Plan, rules.Config, error) {
 	if len(args) == 1 {
 		p, err := readPlan(cmd.InOrStdin(), args[0])
 		if err != nil {
 			return nil, rules.Config{}, invalid(err)
 		}
-		return p, rules.Config{}, nil
+		cfg, err := planPolicy(p, args[0])
+		return p, cfg, err
 	}
 	proj, now, err := projectAndNow(cmd, at)
 	if err != nil {

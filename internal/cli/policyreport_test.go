@@ -174,3 +174,33 @@ func TestPolicyReportWarnsOnAdvisoryRules(t *testing.T) {
 		t.Errorf("untouched staging plan warns: %+v", d.Summary)
 	}
 }
+
+// The prod plan document carries prod's policy config, so its report
+// honours prod's exemption (the web-logs bucket, ALB logs support only
+// SSE-S3) as the report of --stack prod does. The broken variant: the
+// same document without its "policy" fails that control on the bucket.
+func TestPolicyReportOfAPlanHonoursTheStacksExemptions(t *testing.T) {
+	const framework, id = "AWS FSBP", "S3.17"
+	byStack := row(t, reportOf(t, "--stack", "prod"), framework, id)
+	doc := prodPlanFile(t, func(map[string]any) {})
+	byPlan := row(t, reportOf(t, doc), framework, id)
+	if byStack.Status != "pass" || byPlan.Status != byStack.Status || byPlan.Failed != byStack.Failed || byPlan.Checked != byStack.Checked {
+		t.Errorf("%s %s: --stack prod %+v, the prod plan %+v; want the same pass", framework, id, byStack, byPlan)
+	}
+	data, err := os.ReadFile(doc)
+	must(t, err)
+	var m map[string]any
+	must(t, json.Unmarshal(data, &m))
+	if m["policy"] == nil {
+		t.Fatal("the plan document carries no policy config")
+	}
+	delete(m, "policy")
+	data, err = json.Marshal(m)
+	must(t, err)
+	bare := filepath.Join(t.TempDir(), "prod-without-policy.json")
+	must(t, os.WriteFile(bare, data, 0o600))
+	r := row(t, reportOf(t, bare), framework, id)
+	if r.Status != "fail" || len(r.FailedResources) != 1 || !strings.HasSuffix(r.FailedResources[0], "::web-logs") {
+		t.Errorf("without its policy config the plan's %s %s: %+v, want web-logs failed", framework, id, r)
+	}
+}

@@ -193,7 +193,7 @@ func (a Automation) stack(ctx context.Context, s *Stack) (auto.Stack, func(), er
 	if program == nil {
 		// The one validator of every command, the clouds' limits included.
 		program = func(keys []string, now time.Time) pulumi.RunFunc {
-			return stacks.ProgramWithLoader(keys, now, stackconfig.Loader)
+			return stacks.ProgramWithLoader(keys, now, stackconfig.LoaderOf(s.SecretsProvider))
 		}
 	}
 	opts := []auto.LocalWorkspaceOption{auto.WorkDir(work), auto.Project(proj), auto.Pulumi(cli), auto.EnvVars(env)}

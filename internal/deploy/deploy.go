@@ -53,6 +53,10 @@ type Stack struct {
 	// which the CLI decrypts with the stack's own secrets provider. Empty
 	// when the stack file has neither.
 	StackFile []byte
+	// SecretsProvider is the stack file's `secretsprovider:` as written
+	// (not the override of SecretsProviderEnv): the key whose use the
+	// program grants CI's identities.
+	SecretsProvider string
 	// PolicyPack is the policy pack's directory; empty runs without it.
 	PolicyPack string
 	// FreezeAdvisory makes the pack's freeze rule advisory: a preview
@@ -248,14 +252,15 @@ func Prepare(ctx context.Context, p *project.Project, stack string) (*Stack, err
 		secret[k] = true
 	}
 	s := &Stack{
-		Project:     p.Name,
-		Name:        stack,
-		Environment: env,
-		Dir:         p.Dir,
-		Config:      auto.ConfigMap{},
-		StackFile:   settings,
-		PolicyPack:  filepath.Join(p.Dir, PolicyPackDir),
-		values:      merged.Values,
+		Project:         p.Name,
+		Name:            stack,
+		Environment:     env,
+		Dir:             p.Dir,
+		Config:          auto.ConfigMap{},
+		StackFile:       settings,
+		SecretsProvider: sc.SecretsProvider,
+		PolicyPack:      filepath.Join(p.Dir, PolicyPackDir),
+		values:          merged.Values,
 	}
 	var envSecrets []string
 	for k, v := range merged.Values {

@@ -30,7 +30,8 @@ func Merge(ctx context.Context, s Store, projectName, stack string, sc *project.
 	if len(sc.Environment) == 0 {
 		return sc, nil
 	}
-	out := &project.StackConfig{Values: map[string]string{}, Environment: append([]string(nil), sc.Environment...), Positions: project.Positions{}}
+	out := &project.StackConfig{Values: map[string]string{}, Environment: append([]string(nil), sc.Environment...), Positions: project.Positions{},
+		SecretsProvider: sc.SecretsProvider}
 	secret := map[string]bool{}
 	for _, name := range sc.Environment {
 		env, err := s.Evaluate(ctx, projectName, name)

@@ -86,6 +86,11 @@ func planLoaded(projectName, stack string, sc *project.StackConfig, cfg stacks.C
 	// program planned for.
 	policyCfg := cfg.PackConfig()
 	pl.Violations = plan.Evaluate(pl, policyCfg, now)
+	// The document carries what it was judged with (its exemptions), so
+	// `policy report PLAN.json` and `policy check PLAN.json` judge it alike.
+	written := policyCfg
+	written.ApplyDefaults(string(cfg.Environment))
+	pl.Policy = &written
 	// The freeze is a status of a deploy, not a violation of the plan:
 	// reading a plan is never frozen; up and the pack in a real deploy refuse.
 	d := freeze.Check(freeze.Target{Stack: stack, Environment: cfg.Environment, Season: cfg.Season, Override: cfg.EmergencyOverride}, now)

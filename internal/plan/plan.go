@@ -22,6 +22,7 @@ import (
 
 	"github.com/wedsync/wedsync-infra/components/core"
 	"github.com/wedsync/wedsync-infra/internal/limits"
+	"github.com/wedsync/wedsync-infra/policies/rules"
 )
 
 // Plan is what a stack would create: the documented JSON plan format.
@@ -34,9 +35,15 @@ type Plan struct {
 	PlannedAt *Instant `json:"plannedAt,omitempty"`
 	// Freeze is the wedding-day freeze at that instant: a status of the
 	// deploy, not a violation of the plan.
-	Freeze     *Freeze     `json:"freeze,omitempty"`
-	Resources  []Resource  `json:"resources"`
-	Violations []Violation `json:"violations"`
+	Freeze *Freeze `json:"freeze,omitempty"`
+	// Policy is the policy config the violations were judged with (the
+	// stack's wedsync:policy with its defaults: retention, regions,
+	// exemptions), so a reader of the document (policy check, policy
+	// report) judges it as the plan did. Absent in a document made
+	// elsewhere: the defaults.
+	Policy     *rules.Config `json:"policy,omitempty"`
+	Resources  []Resource    `json:"resources"`
+	Violations []Violation   `json:"violations"`
 	// Limits are the values a cloud would refuse at deploy (internal/limits).
 	Limits []limits.Breach `json:"limits"`
 	// Outputs are the stack's outputs as the program exports them (what

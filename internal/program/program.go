@@ -83,7 +83,7 @@ func For(p *project.Project, engine map[string]string, now time.Time) pulumi.Run
 		if err != nil {
 			return err
 		}
-		cfg, err := stackconfig.Loader(ctx.Project(), ctx.Stack(), raw)
+		cfg, err := stackconfig.LoaderOf(file.SecretsProvider)(ctx.Project(), ctx.Stack(), raw)
 		if err != nil {
 			return err
 		}

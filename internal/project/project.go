@@ -116,6 +116,9 @@ type StackConfig struct {
 	// Positions are where each value is written (the stack file, or the
 	// environment that gave it), for problems to point at.
 	Positions Positions
+	// SecretsProvider is the file's `secretsprovider:` as written (its
+	// KMS key, made by bootstrap/): CI's identities are granted its use.
+	SecretsProvider string
 }
 
 // EnvironmentsKey is the config key, in the project's namespace
@@ -128,8 +131,9 @@ type StackConfig struct {
 const EnvironmentsKey = "environments"
 
 type stackFile struct {
-	Config      map[string]any `yaml:"config"`
-	Environment any            `yaml:"environment"`
+	Config          map[string]any `yaml:"config"`
+	Environment     any            `yaml:"environment"`
+	SecretsProvider string         `yaml:"secretsprovider"`
 }
 
 // ErrNoStack is returned for a stack with no config file.
@@ -173,7 +177,7 @@ func ParseStack(data []byte, projectName string) (*StackConfig, error) {
 	if err := yaml.Unmarshal(data, &sf); err != nil {
 		return nil, fmt.Errorf("stack file is not valid YAML: %w", err)
 	}
-	sc := &StackConfig{Values: map[string]string{}}
+	sc := &StackConfig{Values: map[string]string{}, SecretsProvider: sf.SecretsProvider}
 	sc.Environment = importList(sf.Environment)
 	for key, v := range sf.Config {
 		full := key

@@ -122,6 +122,7 @@ func Validate(projectName, stack string, values map[string]string) (stacks.Confi
 // environment that gave it): file, line and column.
 func ValidateStack(projectName, stack string, sc *project.StackConfig) (stacks.Config, error) {
 	cfg, err := Validate(projectName, stack, sc.Values)
+	cfg.SecretsProvider = sc.SecretsProvider
 	var ce *ConfigError
 	if errors.As(err, &ce) {
 		for _, e := range core.Flatten(ce.Err) {
@@ -146,6 +147,18 @@ func Loader(projectName, stack string, values map[string]string) (stacks.Config,
 		return cfg, ce.Err
 	}
 	return cfg, err
+}
+
+// LoaderOf is Loader for a stack whose file names secretsProvider: the
+// program's config comes through the engine, which does not pass the
+// file's `secretsprovider:`, so the command that read the file hands it
+// down.
+func LoaderOf(secretsProvider string) stacks.Loader {
+	return func(projectName, stack string, values map[string]string) (stacks.Config, error) {
+		cfg, err := Loader(projectName, stack, values)
+		cfg.SecretsProvider = secretsProvider
+		return cfg, err
+	}
 }
 
 // Check is `env check`: every environment definition evaluates, and every

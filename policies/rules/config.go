@@ -148,3 +148,34 @@ func (c *Config) DecodeMap(m map[string]any) error {
 	}
 	return c.Decode(data)
 }
+
+// ForStackPolicies is the config the pack's stack policies judge with,
+// given the configs its resource policies were handed by the engine (the
+// --policy-pack-config file, each decoded over c). policyx hands a stack
+// policy no config of its own (its StackValidationArgs has none), so the
+// stack policies read the resource policies': every exemption given to any
+// of them (each names the policy it excuses), the longest minRetentionDays
+// given (the strictest, where entries differ), and allowedRegions when
+// every entry agrees (else c's). With none given, c.
+func (c Config) ForStackPolicies(given ...Config) Config {
+	if len(given) == 0 {
+		return c
+	}
+	out := c
+	out.Exemptions = slices.Clone(c.Exemptions)
+	out.MinRetentionDays = 0
+	regions, agree := given[0].AllowedRegions, true
+	for _, g := range given {
+		for _, e := range g.Exemptions {
+			if !slices.Contains(out.Exemptions, e) {
+				out.Exemptions = append(out.Exemptions, e)
+			}
+		}
+		out.MinRetentionDays = max(out.MinRetentionDays, g.MinRetentionDays)
+		agree = agree && slices.Equal(g.AllowedRegions, regions)
+	}
+	if agree {
+		out.AllowedRegions = regions
+	}
+	return out
+}

@@ -38,7 +38,8 @@ func PackConfigFile(c Config, advisory ...string) ([]byte, error) {
 		known[p.Name] = true
 		entry := map[string]any{}
 		if !p.IsStack() {
-			// policyx hands stack policies no config: only the level.
+			// policyx hands stack policies no config, only the level:
+			// they read the resource policies' (policies/pack.go).
 			for k, v := range settings {
 				entry[k] = v
 			}

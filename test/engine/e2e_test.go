@@ -286,7 +286,13 @@ func offlinePlan(t *testing.T, stack string, sc *project.StackConfig) *offline.R
 func newStack(t *testing.T, name string, sc *project.StackConfig) auto.Stack {
 	t.Helper()
 	return newStackRunning(t, name, sc, func(keys []string) pulumi.RunFunc {
-		return stacks.ProgramWithConfigKeys(keys, programNow(t))
+		// The stack file's secretsprovider, which the engine does not pass
+		// the program, handed down as wedsync-infra's commands do.
+		return stacks.ProgramWithLoader(keys, programNow(t), func(project, stack string, raw map[string]string) (stacks.Config, error) {
+			cfg, err := stacks.Load(project, stack, raw)
+			cfg.SecretsProvider = sc.SecretsProvider
+			return cfg, err
+		})
 	})
 }
 

@@ -58,6 +58,7 @@ func TestASettingsChangeDeploysANewVersionAndReplacesNoInstance(t *testing.T) {
 		return stacks.ProgramWithLoader(keys, programNow(t), func(project, stack string, raw map[string]string) (stacks.Config, error) {
 			cfg, err := stacks.Load(project, stack, raw)
 			cfg.AppSettingsDir = dir
+			cfg.SecretsProvider = sc.SecretsProvider
 			return cfg, err
 		})
 	})
