@@ -18,25 +18,14 @@ import (
 	"github.com/wedsync/wedsync-infra/internal/deploy"
 	"github.com/wedsync/wedsync-infra/internal/drill"
 	"github.com/wedsync/wedsync-infra/internal/erasure"
+	"github.com/wedsync/wedsync-infra/internal/pgtest"
 )
 
 // startPostgres starts a throwaway cluster from Debian's package for the
 // test, skipping (failing under make test) without one.
 func startPostgres(t *testing.T) *drill.Cluster {
 	t.Helper()
-	bin, err := drill.FindBinDir("")
-	if err == nil {
-		var c *drill.Cluster
-		if c, err = drill.StartCluster(context.Background(), bin); err == nil {
-			t.Cleanup(func() { _ = c.Stop() })
-			return c
-		}
-	}
-	if backuptest.Required() {
-		t.Fatal(err)
-	}
-	t.Skip(err)
-	return nil
+	return pgtest.Start(t, drill.StartFoundCluster)
 }
 
 // ledgerOutputs writes a stack outputs file whose erasureLedger is bucket.
@@ -119,10 +108,7 @@ INSERT INTO rsvps VALUES ('g1', true), ('g2', true);`))
 // unreachable the drill fails.
 func TestDRDrillReplaysTheLedger(t *testing.T) {
 	if _, err := drill.FindBinDir(""); err != nil {
-		if backuptest.Required() {
-			t.Fatal(err)
-		}
-		t.Skip(err)
+		pgtest.Missing(t, err)
 	}
 	base, err := os.ReadFile("testdata/drill-wedsync.sql")
 	must(t, err)
