@@ -31,13 +31,10 @@ func startPostgres(t *testing.T) *drill.Cluster {
 // ledgerOutputs writes a stack outputs file whose erasureLedger is bucket.
 func ledgerOutputs(t *testing.T, bucket string) string {
 	t.Helper()
-	data, _ := json.Marshal(map[string]any{"erasureLedger": map[string]any{
+	return outputsFile(t, map[string]any{"erasureLedger": map[string]any{
 		"cloud": "aws", "region": "eu-west-2", "bucket": bucket, "replica": bucket + "-replica", "replicaLocation": "eu-west-1",
 		"retentionDays": 366, "sqlFile": "internal/erasure/testdata/erasure.sql", "replayMarginMinutes": 60,
 	}})
-	path := filepath.Join(t.TempDir(), "outputs.json")
-	must(t, os.WriteFile(path, data, 0o644))
-	return path
 }
 
 // TestErasureReplayCommand: the restored database gets the erased guest
@@ -55,7 +52,7 @@ INSERT INTO couples VALUES ('c1', 'A', 'a@example.com');
 INSERT INTO weddings VALUES ('w1', 'c1', '2027-06-12');
 INSERT INTO guests VALUES ('g1', 'w1', 'Gail', NULL), ('g2', 'w1', 'Hal', NULL);
 INSERT INTO rsvps VALUES ('g1', true), ('g2', true);`))
-	url := fmt.Sprintf("postgres://%s@%s:%d/restored?sslmode=disable", pg.User, pg.Host, pg.Port)
+	url := pg.URL("restored")
 	sql, err := filepath.Abs("../erasure/testdata/erasure.sql")
 	must(t, err)
 
@@ -137,12 +134,10 @@ func TestDRDrillReplaysTheLedger(t *testing.T) {
 		{"ledger", ExitOK, "ok   erased subjects absent: 0 applied, 1 already absent"},
 		{"gone", ExitViolation, "FAIL erasure replay: unreachable"},
 	} {
-		data, _ := json.Marshal(map[string]any{
+		outputs := outputsFile(t, map[string]any{
 			"backupTiers":   []backup.Tier{{Tier: "bucket", Purpose: "db-exports", Cloud: "aws", Region: "eu-west-2", Bucket: "exports"}},
 			"erasureLedger": map[string]any{"cloud": "aws", "region": "eu-west-2", "bucket": c.ledger, "retentionDays": 366, "sqlFile": sqlFile, "replayMarginMinutes": 60},
 		})
-		outputs := filepath.Join(t.TempDir(), "outputs.json")
-		must(t, os.WriteFile(outputs, data, 0o644))
 		code, out, errOut := run(t, "dr", "drill", "--stack", "dev", "--outputs", outputs, "--endpoint", "aws="+s.URL, "--project-dir", dir)
 		if code != c.code || !strings.Contains(out, c.want) {
 			t.Errorf("ledger %s: exit %d, want %d with %q\nstdout: %s\nstderr: %s", c.ledger, code, c.code, c.want, out, errOut)
@@ -168,7 +163,7 @@ INSERT INTO couples VALUES ('c1', 'A', 'a@example.com');
 INSERT INTO weddings VALUES ('w1', 'c1', '2027-06-12');
 INSERT INTO guests VALUES ('g1', 'w1', 'Gail', NULL), ('g2', 'w1', 'Hal', NULL);
 INSERT INTO seats VALUES ('g1', 3);`))
-	url := fmt.Sprintf("postgres://%s@%s:%d/dr?sslmode=disable", pg.User, pg.Host, pg.Port)
+	url := pg.URL("dr")
 	s := backuptest.StartS3(t)
 	s.Env(t)
 	s.Bucket(t, "ledger-replica")

@@ -63,7 +63,7 @@ func newDatabase(t *testing.T, name, sql string) {
 
 func connect(t *testing.T, db string) *pgx.Conn {
 	t.Helper()
-	conn, err := pgx.Connect(context.Background(), fmt.Sprintf("postgres://%s@%s:%d/%s?sslmode=disable", pg.User, pg.Host, pg.Port, db))
+	conn, err := pgx.Connect(context.Background(), pg.URL(db))
 	if err != nil {
 		t.Fatal(err)
 	}
