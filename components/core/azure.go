@@ -4,6 +4,8 @@ import (
 	"crypto/sha256"
 	"encoding/hex"
 	"strings"
+
+	"github.com/pulumi/pulumi/sdk/v3/go/pulumi"
 )
 
 // AzureSubscriptionOf is "/subscriptions/ID" of an Azure resource id, ""
@@ -22,4 +24,12 @@ func StableGUID(s string) string {
 	sum := sha256.Sum256([]byte(s))
 	h := hex.EncodeToString(sum[:16])
 	return h[0:8] + "-" + h[8:12] + "-" + h[12:16] + "-" + h[16:20] + "-" + h[20:32]
+}
+
+// AzureRoleDefinition is the id of the built-in role in the subscription
+// of scope (a resource id): what a role assignment at scope names.
+func AzureRoleDefinition(scope pulumi.StringOutput, role string) pulumi.StringOutput {
+	return scope.ApplyT(func(id string) string {
+		return AzureSubscriptionOf(id) + "/providers/Microsoft.Authorization/roleDefinitions/" + role
+	}).(pulumi.StringOutput)
 }

@@ -50,12 +50,10 @@ func KeyIdentity(ctx *pulumi.Context, name string, a KeyIdentityArgs, opts ...pu
 	grant, err := authorization.NewRoleAssignment(ctx, name+"-uses-key", &authorization.RoleAssignmentArgs{
 		RoleAssignmentName: pulumi.String(core.StableGUID(dep.Name(append(a.Name[:len(a.Name):len(a.Name)], "key")...))),
 		Scope:              a.Key.VaultID,
-		RoleDefinitionId: a.Key.VaultID.ApplyT(func(vault string) string {
-			return core.AzureSubscriptionOf(vault) + "/providers/Microsoft.Authorization/roleDefinitions/" + CryptoServiceEncryptionUser
-		}).(pulumi.StringOutput),
-		PrincipalId:   identity.PrincipalId,
-		PrincipalType: pulumi.String("ServicePrincipal"),
-		Description:   pulumi.String(a.Description),
+		RoleDefinitionId:   core.AzureRoleDefinition(a.Key.VaultID, CryptoServiceEncryptionUser),
+		PrincipalId:        identity.PrincipalId,
+		PrincipalType:      pulumi.String("ServicePrincipal"),
+		Description:        pulumi.String(a.Description),
 	}, opts...)
 	return identity, grant, err
 }
