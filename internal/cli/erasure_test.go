@@ -28,6 +28,18 @@ func startPostgres(t *testing.T) *drill.Cluster {
 	return pgtest.Start(t, drill.StartFoundCluster)
 }
 
+// erasureDatabase is a database db with the erasure tests' schema and
+// rows on a cluster of its own, and its URL.
+func erasureDatabase(t *testing.T, db, rows string) (*drill.Cluster, string) {
+	t.Helper()
+	pg := startPostgres(t)
+	schema, err := os.ReadFile("../erasure/testdata/schema.sql")
+	must(t, err)
+	must(t, pg.Exec(context.Background(), "postgres", "CREATE DATABASE "+db+";"))
+	must(t, pg.Exec(context.Background(), db, string(schema)+rows))
+	return pg, pg.URL(db)
+}
+
 // ledgerOutputs writes a stack outputs file whose erasureLedger is bucket.
 func ledgerOutputs(t *testing.T, bucket string) string {
 	t.Helper()
@@ -42,17 +54,12 @@ func ledgerOutputs(t *testing.T, bucket string) string {
 // malformed entry is named with exit 1 while the others apply, an
 // unreachable ledger is exit 2, and every replay is in the audit history.
 func TestErasureReplayCommand(t *testing.T) {
-	pg := startPostgres(t)
 	ctx := context.Background()
-	schema, err := os.ReadFile("../erasure/testdata/schema.sql")
-	must(t, err)
-	must(t, pg.Exec(ctx, "postgres", "CREATE DATABASE restored;"))
-	must(t, pg.Exec(ctx, "restored", string(schema)+`
+	pg, url := erasureDatabase(t, "restored", `
 INSERT INTO couples VALUES ('c1', 'A', 'a@example.com');
 INSERT INTO weddings VALUES ('w1', 'c1', '2027-06-12');
 INSERT INTO guests VALUES ('g1', 'w1', 'Gail', NULL), ('g2', 'w1', 'Hal', NULL);
-INSERT INTO rsvps VALUES ('g1', true), ('g2', true);`))
-	url := pg.URL("restored")
+INSERT INTO rsvps VALUES ('g1', true), ('g2', true);`)
 	sql, err := filepath.Abs("../erasure/testdata/erasure.sql")
 	must(t, err)
 
@@ -153,17 +160,12 @@ func TestDRDrillReplaysTheLedger(t *testing.T) {
 // rebuild says to switch traffic; a ledger out of reach stops it there
 // (exit 2) unless accepted with a reason, which is recorded.
 func TestDRRebuildReplaysBeforeTheTrafficSwitch(t *testing.T) {
-	pg := startPostgres(t)
 	ctx := context.Background()
-	schema, err := os.ReadFile("../erasure/testdata/schema.sql")
-	must(t, err)
-	must(t, pg.Exec(ctx, "postgres", "CREATE DATABASE dr;"))
-	must(t, pg.Exec(ctx, "dr", string(schema)+`
+	pg, url := erasureDatabase(t, "dr", `
 INSERT INTO couples VALUES ('c1', 'A', 'a@example.com');
 INSERT INTO weddings VALUES ('w1', 'c1', '2027-06-12');
 INSERT INTO guests VALUES ('g1', 'w1', 'Gail', NULL), ('g2', 'w1', 'Hal', NULL);
-INSERT INTO seats VALUES ('g1', 3);`))
-	url := pg.URL("dr")
+INSERT INTO seats VALUES ('g1', 3);`)
 	s := backuptest.StartS3(t)
 	s.Env(t)
 	s.Bucket(t, "ledger-replica")
