@@ -1,13 +1,12 @@
 package appaccess
 
 import (
-	"strings"
-
 	"github.com/pulumi/pulumi-azure-native-sdk/authorization/v2"
 	"github.com/pulumi/pulumi-azure-native-sdk/network/v2"
 	"github.com/pulumi/pulumi/sdk/v3/go/pulumi"
 
 	"github.com/wedsync/wedsync-infra/components/appconfig"
+	"github.com/wedsync/wedsync-infra/components/core"
 )
 
 // Azure built-in roles the application holds
@@ -38,13 +37,11 @@ func (b *builder) azure() (outputs, error) {
 	} {
 		role := g.role
 		if _, err := authorization.NewRoleAssignment(b.ctx, b.name+"-"+g.suffix, &authorization.RoleAssignmentArgs{
-			Scope: g.scope,
-			RoleDefinitionId: g.scope.ApplyT(func(scope string) string {
-				return subscriptionOf(scope) + "/providers/Microsoft.Authorization/roleDefinitions/" + role
-			}).(pulumi.StringOutput),
-			PrincipalId:   a.Identity,
-			PrincipalType: pulumi.String("ServicePrincipal"),
-			Description:   pulumi.String(g.why),
+			Scope:            g.scope,
+			RoleDefinitionId: core.AzureRoleDefinition(g.scope, role),
+			PrincipalId:      a.Identity,
+			PrincipalType:    pulumi.String("ServicePrincipal"),
+			Description:      pulumi.String(g.why),
 		}, b.opts()...); err != nil {
 			return outputs{}, err
 		}
@@ -90,13 +87,4 @@ func (b *builder) azureVaultEndpoint() error {
 		}},
 	}, b.opts()...)
 	return err
-}
-
-// subscriptionOf is the "/subscriptions/ID" prefix of an ARM resource id.
-func subscriptionOf(id string) string {
-	parts := strings.SplitN(id, "/", 4)
-	if len(parts) < 3 {
-		return id
-	}
-	return "/" + parts[1] + "/" + parts[2]
 }

@@ -1,10 +1,7 @@
 package backupbucket
 
 import (
-	"crypto/sha256"
-	"encoding/hex"
 	"fmt"
-	"strings"
 
 	"github.com/pulumi/pulumi-azure-native-sdk/authorization/v2"
 	"github.com/pulumi/pulumi-azure-native-sdk/insights/v2"
@@ -14,12 +11,8 @@ import (
 
 	"github.com/wedsync/wedsync-infra/components/core"
 	"github.com/wedsync/wedsync-infra/components/core/azuremetric"
+	"github.com/wedsync/wedsync-infra/components/core/azurestorage"
 )
-
-// keyVaultCryptoServiceEncryptionUser is the built-in role that lets a
-// service wrap and unwrap its data key with a Key Vault key, and nothing else.
-// https://learn.microsoft.com/azure/role-based-access-control/built-in-roles/security#key-vault-crypto-service-encryption-user
-const keyVaultCryptoServiceEncryptionUser = "e147488a-f6f5-4113-8e2d-b22465e65bf6"
 
 // AzureContainer is the one container of a backup account.
 const AzureContainer = "backups"
@@ -82,81 +75,34 @@ func (b *builder) azure() (outputs, error) {
 // key; the account cannot be created with a key it cannot reach.
 func (b *builder) azureKeyIdentity() (*managedidentity.UserAssignedIdentity, pulumi.Resource, error) {
 	site := b.dep.Primary
-	identity, err := b.userIdentity(b.name, site, "backup", b.purpose, site.Short())
-	if err != nil {
-		return nil, nil, err
-	}
-	grant, err := authorization.NewRoleAssignment(b.ctx, b.name+"-uses-key", &authorization.RoleAssignmentArgs{
-		RoleAssignmentName: pulumi.String(guid(b.dep.Name("backup", b.purpose, site.Short(), "key"))),
-		Scope:              b.key.VaultID,
-		RoleDefinitionId: b.key.VaultID.ApplyT(func(vault string) string {
-			return subscriptionOf(vault) + "/providers/Microsoft.Authorization/roleDefinitions/" + keyVaultCryptoServiceEncryptionUser
-		}).(pulumi.StringOutput),
-		PrincipalId:   identity.PrincipalId,
-		PrincipalType: pulumi.String("ServicePrincipal"),
-		Description:   pulumi.String("backup storage account " + b.purpose + " encrypts with the backup key"),
+	return azurestorage.KeyIdentity(b.ctx, b.name, azurestorage.KeyIdentityArgs{
+		Deployment: b.dep, Site: site, Key: b.key, Name: []string{"backup", b.purpose, site.Short()},
+		Description: "backup storage account " + b.purpose + " encrypts with the backup key",
 	}, b.opts(site)...)
-	return identity, grant, err
 }
 
-// azureAccount is the backup storage account: Entra ID only, private,
-// TLS 1.2, encrypted with the backup key through identity (after grant),
-// and immutable for the retention period.
+// azureAccount is the backup storage account, locked down as every account
+// is (azurestorage), encrypted with the backup key through identity (after
+// grant) and a second, infrastructure layer, and immutable for the
+// retention period.
 func (b *builder) azureAccount(identity *managedidentity.UserAssignedIdentity, grant pulumi.Resource) (*storage.StorageAccount, error) {
 	site := b.dep.Primary
 	immutability := "Unlocked"
 	if b.mode == Compliance {
 		immutability = "Locked"
 	}
-	return storage.NewStorageAccount(b.ctx, b.name, &storage.StorageAccountArgs{
-		AccountName:       pulumi.String(b.dep.CompactName(24, "bk", b.purpose, site.Short())),
-		ResourceGroupName: site.AzureResourceGroup,
-		Location:          pulumi.String(site.Region),
-		Kind:              pulumi.String("StorageV2"),
-		Sku:               &storage.SkuArgs{Name: pulumi.String(b.azureSku())},
-		AccessTier:        storage.AccessTierHot,
-		// Entra ID only: no account keys, no SAS signed with them.
-		AllowSharedKeyAccess:         pulumi.Bool(false),
-		DefaultToOAuthAuthentication: pulumi.Bool(true),
-		AllowBlobPublicAccess:        pulumi.Bool(false),
-		AllowCrossTenantReplication:  pulumi.Bool(false),
-		EnableHttpsTrafficOnly:       pulumi.Bool(true),
-		MinimumTlsVersion:            pulumi.String("TLS1_2"),
-		// Closed to every network: no IP or virtual-network rule admits
-		// anyone, and only Azure's trusted services (Azure Backup writing
-		// the vault's restore files, the platform's replication) pass, as
-		// the bypass lets them. Public network access stays "Enabled"
-		// because "Disabled" would refuse the trusted services too
-		// (learn.microsoft.com/azure/storage/common/storage-network-security#grant-access-to-trusted-azure-services).
-		PublicNetworkAccess: pulumi.String("Enabled"),
+	return azurestorage.NewAccount(b.ctx, b.name, azurestorage.AccountArgs{
+		Deployment: b.dep, Site: site, Key: b.key, Identity: identity,
+		Name: b.dep.CompactName(24, "bk", b.purpose, site.Short()), Sku: b.azureSku(),
+		InfrastructureEncryption: true,
 		// An account the offsite transfer reads also admits Storage
 		// Transfer's workers (offsite_blob.go).
-		NetworkRuleSet: &storage.NetworkRuleSetArgs{
-			DefaultAction: storage.DefaultActionDeny,
-			Bypass:        pulumi.String("AzureServices"),
-			IpRules:       b.offsiteSourceRules(),
-		},
-		Identity: &storage.IdentityArgs{
-			Type:                   pulumi.String("UserAssigned"),
-			UserAssignedIdentities: pulumi.StringArray{identity.ID()},
-		},
-		Encryption: &storage.EncryptionArgs{
-			KeySource: pulumi.String("Microsoft.Keyvault"),
-			KeyVaultProperties: &storage.KeyVaultPropertiesArgs{
-				KeyName:     b.key.Name,
-				KeyVaultUri: b.key.VaultURI,
-			},
-			EncryptionIdentity:              &storage.EncryptionIdentityArgs{EncryptionUserAssignedIdentity: identity.ID()},
-			RequireInfrastructureEncryption: pulumi.Bool(true),
-			Services: &storage.EncryptionServicesArgs{
-				Blob: &storage.EncryptionServiceArgs{Enabled: pulumi.Bool(true), KeyType: pulumi.String("Account")},
-			},
-		},
+		IPRules: b.offsiteSourceRules(),
 		// Version-level WORM for the whole account: every blob version is
 		// immutable for the retention period. It works with versioning (a
 		// container-level policy does not), and unlike a container policy
 		// its lock is a declarative state rather than a separate API call.
-		ImmutableStorageWithVersioning: &storage.ImmutableStorageAccountArgs{
+		Immutability: &storage.ImmutableStorageAccountArgs{
 			Enabled: pulumi.Bool(true),
 			ImmutabilityPolicy: &storage.AccountImmutabilityPolicyPropertiesArgs{
 				ImmutabilityPeriodSinceCreationInDays: pulumi.Int(b.s.RetentionDays),
@@ -164,7 +110,6 @@ func (b *builder) azureAccount(identity *managedidentity.UserAssignedIdentity, g
 				AllowProtectedAppendWrites:            pulumi.Bool(false),
 			},
 		},
-		Tags: b.dep.Tags.For(core.Azure),
 	}, b.opts(site, b.dep.Protect(), pulumi.DependsOn([]pulumi.Resource{grant}))...)
 }
 
@@ -275,14 +220,9 @@ func (b *builder) azureLifecycle() storage.ManagementPolicyRuleArray {
 	}}
 }
 
-// subscriptionOf returns "/subscriptions/ID" from an ARM resource id.
-func subscriptionOf(id string) string {
-	parts := strings.Split(strings.TrimPrefix(id, "/"), "/")
-	if len(parts) >= 2 && strings.EqualFold(parts[0], "subscriptions") {
-		return "/subscriptions/" + parts[1]
-	}
-	return ""
-}
+// subscriptionOf and guid are core's, by the names the offsite files use.
+func subscriptionOf(id string) string { return core.AzureSubscriptionOf(id) }
+func guid(s string) string            { return core.StableGUID(s) }
 
 // roleGrant is a role (its full definition id) a service principal holds
 // on one scope, and why.
@@ -330,14 +270,6 @@ func (b *builder) userIdentity(logical string, site core.Site, parts ...string) 
 		Location:          pulumi.String(site.Region),
 		Tags:              b.dep.Tags.For(core.Azure),
 	}, b.opts(site)...)
-}
-
-// guid is a stable UUID derived from s: role assignment names must be GUIDs,
-// and the same one on every run.
-func guid(s string) string {
-	sum := sha256.Sum256([]byte(s))
-	h := hex.EncodeToString(sum[:16])
-	return h[0:8] + "-" + h[8:12] + "-" + h[12:16] + "-" + h[16:20] + "-" + h[20:32]
 }
 
 // azureFreshnessAlert raises when no blob was written to the account in

@@ -132,13 +132,11 @@ func (b *builder) azureEncryption() (azureKeys, error) {
 	}
 	grant := func(suffix string, key *core.Key) (pulumi.Resource, error) {
 		return authorization.NewRoleAssignment(b.ctx, name+suffix, &authorization.RoleAssignmentArgs{
-			Scope: key.VaultID,
-			RoleDefinitionId: key.VaultID.ApplyT(func(vault string) string {
-				return subscriptionOf(vault) + "/providers/Microsoft.Authorization/roleDefinitions/" + keyVaultCryptoServiceEncryptionUser
-			}).(pulumi.StringOutput),
-			PrincipalId:   identity.PrincipalId,
-			PrincipalType: pulumi.String("ServicePrincipal"),
-			Description:   pulumi.String("lets the database wrap its data key"),
+			Scope:            key.VaultID,
+			RoleDefinitionId: core.AzureRoleDefinition(key.VaultID, keyVaultCryptoServiceEncryptionUser),
+			PrincipalId:      identity.PrincipalId,
+			PrincipalType:    pulumi.String("ServicePrincipal"),
+			Description:      pulumi.String("lets the database wrap its data key"),
 		}, opts...)
 	}
 	keyAccess, err := grant("-key", a.Key)
@@ -420,13 +418,4 @@ func (b *builder) azureLogs(servers []*postgres.Server) error {
 		}
 	}
 	return nil
-}
-
-// subscriptionOf is the "/subscriptions/ID" prefix of an ARM resource id.
-func subscriptionOf(id string) string {
-	parts := strings.SplitN(strings.TrimPrefix(id, "/"), "/", 3)
-	if len(parts) < 2 {
-		return ""
-	}
-	return "/" + parts[0] + "/" + parts[1]
 }

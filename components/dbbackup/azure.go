@@ -1,8 +1,6 @@
 package dbbackup
 
 import (
-	"crypto/sha256"
-	"encoding/hex"
 	"fmt"
 	"strings"
 
@@ -242,14 +240,12 @@ func (b *builder) azureGrants(principal pulumi.StringOutput) ([]pulumi.Resource,
 	var out []pulumi.Resource
 	for _, g := range grants {
 		r, err := authorization.NewRoleAssignment(b.ctx, b.name+"-"+g.suffix, &authorization.RoleAssignmentArgs{
-			RoleAssignmentName: pulumi.String(guid(b.dep.Name("db", "backup", g.suffix))),
+			RoleAssignmentName: pulumi.String(core.StableGUID(b.dep.Name("db", "backup", g.suffix))),
 			Scope:              g.scope,
-			RoleDefinitionId: g.scope.ApplyT(func(scope string) string {
-				return subscriptionOf(scope) + "/providers/Microsoft.Authorization/roleDefinitions/" + g.role
-			}).(pulumi.StringOutput),
-			PrincipalId:   principal,
-			PrincipalType: pulumi.String("ServicePrincipal"),
-			Description:   pulumi.String("the database's Backup vault: " + g.suffix),
+			RoleDefinitionId:   core.AzureRoleDefinition(g.scope, g.role),
+			PrincipalId:        principal,
+			PrincipalType:      pulumi.String("ServicePrincipal"),
+			Description:        pulumi.String("the database's Backup vault: " + g.suffix),
 		}, b.opts(site)...)
 		if err != nil {
 			return nil, err
@@ -282,20 +278,4 @@ func (b *builder) azureAlarm(vault *backupVault) error {
 		Frequency:   "PT1H",
 		Window:      "PT6H",
 	}, b.opts(b.dep.Primary)...)
-}
-
-// subscriptionOf returns "/subscriptions/ID" from an ARM resource id.
-func subscriptionOf(id string) string {
-	parts := strings.Split(strings.TrimPrefix(id, "/"), "/")
-	if len(parts) >= 2 && strings.EqualFold(parts[0], "subscriptions") {
-		return "/subscriptions/" + parts[1]
-	}
-	return ""
-}
-
-// guid is a stable UUID derived from s: role assignment names are GUIDs.
-func guid(s string) string {
-	sum := sha256.Sum256([]byte(s))
-	h := hex.EncodeToString(sum[:16])
-	return h[0:8] + "-" + h[8:12] + "-" + h[12:16] + "-" + h[16:20] + "-" + h[20:32]
 }

@@ -91,9 +91,9 @@ func (b *builder) azureExport(vault *backupVault, instance *dataProtection, inst
 // protection and start backups).
 func (b *builder) azureExportGrant(identity *managedidentity.UserAssignedIdentity, instance *dataProtection) error {
 	site := b.dep.Primary
-	group := b.a.Database.ApplyT(func(id string) string { return subscriptionOf(id) + "/resourceGroups/" + groupName(id) }).(pulumi.StringOutput)
+	group := b.a.Database.ApplyT(func(id string) string { return core.AzureSubscriptionOf(id) + "/resourceGroups/" + groupName(id) }).(pulumi.StringOutput)
 	role, err := authorization.NewRoleDefinition(b.ctx, b.name+"-export", &authorization.RoleDefinitionArgs{
-		RoleDefinitionId: pulumi.String(guid(b.dep.Name("db", "export", "role"))),
+		RoleDefinitionId: pulumi.String(core.StableGUID(b.dep.Name("db", "export", "role"))),
 		RoleName:         pulumi.String(b.dep.Name("db", "export")),
 		Description:      pulumi.String("Restore the database's newest vault backup as files into db-exports; nothing else"),
 		RoleType:         pulumi.String("CustomRole"),
@@ -105,7 +105,7 @@ func (b *builder) azureExportGrant(identity *managedidentity.UserAssignedIdentit
 		return err
 	}
 	_, err = authorization.NewRoleAssignment(b.ctx, b.name+"-export-restores", &authorization.RoleAssignmentArgs{
-		RoleAssignmentName: pulumi.String(guid(b.dep.Name("db", "export", "restores"))),
+		RoleAssignmentName: pulumi.String(core.StableGUID(b.dep.Name("db", "export", "restores"))),
 		Scope:              instance.ID().ToStringOutput(),
 		RoleDefinitionId:   role.ID().ToStringOutput(),
 		PrincipalId:        identity.PrincipalId,

@@ -2,12 +2,12 @@ package erasureledger
 
 import (
 	"fmt"
-	"strings"
 
 	"github.com/pulumi/pulumi-azure-native-sdk/authorization/v2"
 	"github.com/pulumi/pulumi/sdk/v3/go/pulumi"
 
 	"github.com/wedsync/wedsync-infra/components/backupbucket"
+	"github.com/wedsync/wedsync-infra/components/core"
 )
 
 // Azure built-in roles on the ledger's container
@@ -28,13 +28,11 @@ func (b *builder) azure() (outputs, error) {
 	}).(pulumi.StringOutput)
 	grant := func(suffix, role, why string, principal pulumi.StringOutput) error {
 		_, err := authorization.NewRoleAssignment(b.ctx, b.name+"-"+suffix, &authorization.RoleAssignmentArgs{
-			Scope: scope,
-			RoleDefinitionId: scope.ApplyT(func(s string) string {
-				return subscriptionOf(s) + "/providers/Microsoft.Authorization/roleDefinitions/" + role
-			}).(pulumi.StringOutput),
-			PrincipalId:   principal,
-			PrincipalType: pulumi.String("ServicePrincipal"),
-			Description:   pulumi.String(why),
+			Scope:            scope,
+			RoleDefinitionId: core.AzureRoleDefinition(scope, role),
+			PrincipalId:      principal,
+			PrincipalType:    pulumi.String("ServicePrincipal"),
+			Description:      pulumi.String(why),
 		}, b.opts()...)
 		return err
 	}
@@ -49,13 +47,4 @@ func (b *builder) azure() (outputs, error) {
 		}
 	}
 	return outputs{grants: []string{"app: Storage Blob Data Contributor (the lock forbids deletes)", "readers: Storage Blob Data Reader"}}, nil
-}
-
-// subscriptionOf is "/subscriptions/ID" of a resource id.
-func subscriptionOf(id string) string {
-	parts := strings.SplitN(strings.TrimPrefix(id, "/"), "/", 3)
-	if len(parts) < 2 {
-		return ""
-	}
-	return "/" + parts[0] + "/" + parts[1]
 }

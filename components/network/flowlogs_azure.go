@@ -3,17 +3,12 @@ package network
 import (
 	"fmt"
 
-	"crypto/sha256"
-	"encoding/hex"
-	"strings"
-
-	"github.com/pulumi/pulumi-azure-native-sdk/authorization/v2"
-	"github.com/pulumi/pulumi-azure-native-sdk/managedidentity/v2"
 	netv "github.com/pulumi/pulumi-azure-native-sdk/network/v2/v20240301"
 	"github.com/pulumi/pulumi-azure-native-sdk/storage/v2"
 	"github.com/pulumi/pulumi/sdk/v3/go/pulumi"
 
 	"github.com/wedsync/wedsync-infra/components/core"
+	"github.com/wedsync/wedsync-infra/components/core/azurestorage"
 )
 
 // On Azure a network's flows are recorded by a virtual-network flow log.
@@ -36,12 +31,7 @@ import (
 // it is billed per GB processed on top of the workspace's ingestion, and
 // the records in the account already answer "who talked to what"; CIS
 // Azure 6.1.5 stays in the policy report's "not covered" list until then.
-const (
-	azureWatcherGroup = "NetworkWatcherRG"
-	// keyVaultCryptoServiceEncryptionUser is the built-in role that lets
-	// a storage account wrap its data key with a Key Vault key.
-	keyVaultCryptoServiceEncryptionUser = "e147488a-f6f5-4113-8e2d-b22465e65bf6"
-)
+const azureWatcherGroup = "NetworkWatcherRG"
 
 func azureWatcherName(region string) string { return "NetworkWatcher_" + region }
 
@@ -84,53 +74,16 @@ func (b *flowBuilder) azure() (struct{}, error) {
 // versions gone after a day and records after the retention.
 func (b *flowBuilder) azureAccount() (*storage.StorageAccount, error) {
 	dep, site := b.a.Deployment, b.a.Site
-	identity, err := managedidentity.NewUserAssignedIdentity(b.ctx, b.name, &managedidentity.UserAssignedIdentityArgs{
-		ResourceName:      pulumi.String(dep.Name("flow-logs", site.Short())),
-		ResourceGroupName: site.AzureResourceGroup,
-		Location:          pulumi.String(site.Region),
-		Tags:              dep.Tags.For(core.Azure),
+	identity, grant, err := azurestorage.KeyIdentity(b.ctx, b.name, azurestorage.KeyIdentityArgs{
+		Deployment: dep, Site: site, Key: b.a.Key, Name: []string{"flow-logs", site.Short()},
+		Description: "flow log storage account encrypts with the stack's data key",
 	}, b.opts()...)
 	if err != nil {
 		return nil, err
 	}
-	grant, err := authorization.NewRoleAssignment(b.ctx, b.name+"-uses-key", &authorization.RoleAssignmentArgs{
-		RoleAssignmentName: pulumi.String(roleGUID(dep.Name("flow-logs", site.Short(), "key"))),
-		Scope:              b.a.Key.VaultID,
-		RoleDefinitionId: b.a.Key.VaultID.ApplyT(func(vault string) string {
-			return subscriptionOf(vault) + "/providers/Microsoft.Authorization/roleDefinitions/" + keyVaultCryptoServiceEncryptionUser
-		}).(pulumi.StringOutput),
-		PrincipalId:   identity.PrincipalId,
-		PrincipalType: pulumi.String("ServicePrincipal"),
-		Description:   pulumi.String("flow log storage account encrypts with the stack's data key"),
-	}, b.opts()...)
-	if err != nil {
-		return nil, err
-	}
-	account, err := storage.NewStorageAccount(b.ctx, b.name, &storage.StorageAccountArgs{
-		AccountName:                  pulumi.String(dep.CompactName(24, "fl", site.Short())),
-		ResourceGroupName:            site.AzureResourceGroup,
-		Location:                     pulumi.String(site.Region),
-		Kind:                         pulumi.String("StorageV2"),
-		Sku:                          &storage.SkuArgs{Name: pulumi.String("Standard_LRS")},
-		AccessTier:                   storage.AccessTierHot,
-		AllowSharedKeyAccess:         pulumi.Bool(false),
-		DefaultToOAuthAuthentication: pulumi.Bool(true),
-		AllowBlobPublicAccess:        pulumi.Bool(false),
-		AllowCrossTenantReplication:  pulumi.Bool(false),
-		EnableHttpsTrafficOnly:       pulumi.Bool(true),
-		MinimumTlsVersion:            pulumi.String("TLS1_2"),
-		// "Disabled" would refuse the trusted services too, Network
-		// Watcher among them: deny by default and let them bypass.
-		PublicNetworkAccess: pulumi.String("Enabled"),
-		NetworkRuleSet:      &storage.NetworkRuleSetArgs{DefaultAction: storage.DefaultActionDeny, Bypass: pulumi.String("AzureServices")},
-		Identity:            &storage.IdentityArgs{Type: pulumi.String("UserAssigned"), UserAssignedIdentities: pulumi.StringArray{identity.ID()}},
-		Encryption: &storage.EncryptionArgs{
-			KeySource:          pulumi.String("Microsoft.Keyvault"),
-			KeyVaultProperties: &storage.KeyVaultPropertiesArgs{KeyName: b.a.Key.Name, KeyVaultUri: b.a.Key.VaultURI},
-			EncryptionIdentity: &storage.EncryptionIdentityArgs{EncryptionUserAssignedIdentity: identity.ID()},
-			Services:           &storage.EncryptionServicesArgs{Blob: &storage.EncryptionServiceArgs{Enabled: pulumi.Bool(true), KeyType: pulumi.String("Account")}},
-		},
-		Tags: dep.Tags.For(core.Azure),
+	account, err := azurestorage.NewAccount(b.ctx, b.name, azurestorage.AccountArgs{
+		Deployment: dep, Site: site, Key: b.a.Key, Identity: identity,
+		Name: dep.CompactName(24, "fl", site.Short()), Sku: "Standard_LRS",
 	}, b.opts(dep.Protect(), pulumi.DependsOn([]pulumi.Resource{grant}))...)
 	if err != nil {
 		return nil, err
@@ -169,20 +122,4 @@ func (b *flowBuilder) azureLifecycle(account *storage.StorageAccount) error {
 		}}},
 	}, b.opts(pulumi.DependsOn([]pulumi.Resource{props}))...)
 	return err
-}
-
-// subscriptionOf is "/subscriptions/ID" of an Azure resource id.
-func subscriptionOf(id string) string {
-	parts := strings.Split(strings.TrimPrefix(id, "/"), "/")
-	if len(parts) >= 2 && strings.EqualFold(parts[0], "subscriptions") {
-		return "/subscriptions/" + parts[1]
-	}
-	return ""
-}
-
-// roleGUID is a stable role assignment name (a GUID) derived from s.
-func roleGUID(s string) string {
-	sum := sha256.Sum256([]byte(s))
-	h := hex.EncodeToString(sum[:16])
-	return h[0:8] + "-" + h[8:12] + "-" + h[12:16] + "-" + h[16:20] + "-" + h[20:32]
 }

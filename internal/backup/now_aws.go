@@ -26,17 +26,9 @@ import (
 // (StartExportTask) needs the snapshot this job makes, so it is not started
 // here: the daily export picks it up.
 func startAWS(ctx context.Context, d Database, o NowOptions) ([]Job, error) {
-	cfg, err := config.LoadDefaultConfig(ctx, config.WithRegion(d.Region))
+	creds, base, err := awsBackupAPI(ctx, d.Region, o)
 	if err != nil {
 		return nil, err
-	}
-	creds, err := cfg.Credentials.Retrieve(ctx)
-	if err != nil {
-		return nil, fmt.Errorf("aws credentials: %w", err)
-	}
-	base := o.Endpoints["aws"]
-	if base == "" {
-		base = "https://backup." + d.Region + ".amazonaws.com"
 	}
 	body := map[string]any{
 		"BackupVaultName":  d.Vault,
@@ -64,6 +56,24 @@ func startAWS(ctx context.Context, d Database, o NowOptions) ([]Job, error) {
 		})
 	}
 	return []Job{j}, err
+}
+
+// awsBackupAPI is the credentials (the default chain) and base URL of AWS
+// Backup's REST API in region (o's "aws" endpoint when given, for tests).
+func awsBackupAPI(ctx context.Context, region string, o NowOptions) (aws.Credentials, string, error) {
+	cfg, err := config.LoadDefaultConfig(ctx, config.WithRegion(region))
+	if err != nil {
+		return aws.Credentials{}, "", err
+	}
+	creds, err := cfg.Credentials.Retrieve(ctx)
+	if err != nil {
+		return aws.Credentials{}, "", fmt.Errorf("aws credentials: %w", err)
+	}
+	base := o.Endpoints["aws"]
+	if base == "" {
+		base = "https://backup." + region + ".amazonaws.com"
+	}
+	return creds, base, nil
 }
 
 // awsCall sends one SigV4-signed JSON request to the AWS Backup API.

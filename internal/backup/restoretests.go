@@ -8,8 +8,6 @@ import (
 	"net/url"
 	"sort"
 	"time"
-
-	"github.com/aws/aws-sdk-go-v2/config"
 )
 
 // RestoreTarget is the seeds' recovery target: a restore that takes longer
@@ -69,17 +67,9 @@ type RestoreTests struct {
 // restoreTestingPlanArn, paged), signed with the default credential chain
 // as `backup now` is. It only reads.
 func ListRestoreTests(ctx context.Context, region, plan string, since time.Time, o NowOptions) (*RestoreTests, error) {
-	cfg, err := config.LoadDefaultConfig(ctx, config.WithRegion(region))
+	creds, base, err := awsBackupAPI(ctx, region, o)
 	if err != nil {
 		return nil, err
-	}
-	creds, err := cfg.Credentials.Retrieve(ctx)
-	if err != nil {
-		return nil, fmt.Errorf("aws credentials: %w", err)
-	}
-	base := o.Endpoints["aws"]
-	if base == "" {
-		base = "https://backup." + region + ".amazonaws.com"
 	}
 	out := &RestoreTests{Plan: plan}
 	next := ""

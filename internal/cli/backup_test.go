@@ -7,7 +7,6 @@ import (
 	"encoding/json"
 	"fmt"
 	"os"
-	"path/filepath"
 	"strings"
 	"testing"
 	"time"
@@ -117,13 +116,7 @@ func TestBackupVerifyTiersOnThreeClouds(t *testing.T) {
 }
 
 func writeOutputs(t *testing.T, tiers []backup.Tier) string {
-	data, err := json.Marshal(map[string]any{"backupTiers": tiers})
-	if err != nil {
-		t.Fatal(err)
-	}
-	path := filepath.Join(t.TempDir(), "outputs.json")
-	must(t, os.WriteFile(path, data, 0o644))
-	return path
+	return outputsFile(t, map[string]any{"backupTiers": tiers})
 }
 
 // TestBackupVerifyFromThePlan takes prod's bucket tiers from the offline

@@ -1,14 +1,11 @@
 package cli
 
 import (
-	"encoding/json"
 	"fmt"
 	"io"
 	"net/http"
 	"net/http/httptest"
 	"net/url"
-	"os"
-	"path/filepath"
 	"strings"
 	"testing"
 	"time"
@@ -59,13 +56,11 @@ func TestBackupReportReadsTheRestoreTests(t *testing.T) {
 			_, _ = io.Copy(w, resp.Body)
 		}))
 		t.Cleanup(proxy.Close)
-		data, _ := json.Marshal(map[string]any{
+		outputs := outputsFile(t, map[string]any{
 			"region":         "eu-west-2",
 			"backupTiers":    []backup.Tier{{Tier: "bucket", Purpose: "db-exports", Cloud: "aws", Region: "eu-west-2", Bucket: "backups"}},
 			"databaseBackup": map[string]any{"restoreTests": plan},
 		})
-		outputs := filepath.Join(t.TempDir(), "outputs.json")
-		must(t, os.WriteFile(outputs, data, 0o644))
 		code, out, errOut := run(t, "backup", "report", "--stack", "prod", "--outputs", outputs, "--endpoint", "aws="+proxy.URL)
 		want, wantCode := "last passed", ExitOK
 		if failed {

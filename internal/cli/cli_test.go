@@ -33,6 +33,16 @@ func must(t *testing.T, err error) {
 	}
 }
 
+// outputsFile writes v as a stack's outputs file, what --outputs reads.
+func outputsFile(t *testing.T, v map[string]any) string {
+	t.Helper()
+	data, err := json.Marshal(v)
+	must(t, err)
+	path := filepath.Join(t.TempDir(), "outputs.json")
+	must(t, os.WriteFile(path, data, 0o644))
+	return path
+}
+
 func TestPlanOfAShippedStackPrintsTheTree(t *testing.T) {
 	code, out, errOut := run(t, "plan", "--stack", "prod", "--project-dir", "../..")
 	if code != ExitOK {

@@ -15,11 +15,8 @@ import (
 // usersOutputs writes a stack outputs file whose database names users.
 func usersOutputs(t *testing.T, port int, users ...map[string]string) string {
 	t.Helper()
-	data, _ := json.Marshal(map[string]any{"cloud": "aws", "database": map[string]any{
+	return outputsFile(t, map[string]any{"cloud": "aws", "database": map[string]any{
 		"endpoint": "127.0.0.1", "port": port, "name": "app", "appUsers": users}})
-	path := filepath.Join(t.TempDir(), "outputs.json")
-	must(t, os.WriteFile(path, data, 0o644))
-	return path
 }
 
 // TestDBUsersCommand: the first run creates the stack's users (exit 0),
@@ -31,7 +28,7 @@ func TestDBUsersCommand(t *testing.T) {
 	ctx := context.Background()
 	must(t, pg.Exec(ctx, "postgres", "CREATE ROLE rds_iam NOLOGIN; CREATE DATABASE app;"))
 	must(t, pg.Exec(ctx, "app", "CREATE TABLE weddings (id serial PRIMARY KEY);"))
-	url := fmt.Sprintf("postgres://%s@%s:%d/app?sslmode=disable", pg.User, pg.Host, pg.Port)
+	url := pg.URL("app")
 	outputs := usersOutputs(t, pg.Port,
 		map[string]string{"name": "wedsync_app", "access": "readwrite", "signIn": "password"},
 		map[string]string{"name": "wedsync_reader", "access": "read", "signIn": "rds_iam"})

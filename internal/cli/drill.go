@@ -150,16 +150,10 @@ func (f *drillFlags) postgres(ctx context.Context) (drill.Postgres, func(), erro
 
 func (f *drillFlags) finish(cmd *cobra.Command, p *project.Project, rep *drill.Report) error {
 	writeDrill(cmd.OutOrStdout(), rep)
-	if f.report != "" {
-		data, _ := json.MarshalIndent(rep, "", "  ")
-		if err := os.WriteFile(f.report, append(data, '\n'), 0o644); err != nil {
-			return invalid(fmt.Errorf("--report: %w", err))
-		}
-	}
 	rec := audit.Record{Kind: audit.KindDrill, At: rep.Started, Who: audit.Who(p.Dir), Stack: f.stack,
 		Detail: map[string]any{"tier": rep.Tier, "copy": rep.Manifest, "ok": rep.OK, "seconds": rep.Seconds, "withinRto": rep.WithinRTO, "error": rep.Error}}
-	if err := audit.HistoryOf(p).Append(rec); err != nil {
-		return invalid(fmt.Errorf("the audit history could not be written: %w", err))
+	if err := f.record(p, rep, rec); err != nil {
+		return err
 	}
 	if rep.Unreachable {
 		return invalid(fmt.Errorf("the restore drill of %s could not read its tier: %s", f.stack, rep.Error))
@@ -178,19 +172,43 @@ func writeDrill(w io.Writer, rep *drill.Report) {
 	for _, fd := range rep.Findings {
 		fmt.Fprintf(w, "  FINDING %s\n", fd)
 	}
-	for _, c := range rep.Checks {
+	writeChecks(w, rep.Checks, rep.Error)
+	fmt.Fprintf(w, "  %s in %.1fs (RTO %s, within: %v)\n", verdict(rep.OK), rep.Seconds, rep.RTO, rep.WithinRTO)
+}
+
+// writeChecks prints a drill's checks, then its error if any.
+func writeChecks(w io.Writer, checks []drill.Check, errText string) {
+	for _, c := range checks {
 		status := "ok  "
 		if !c.OK {
 			status = "FAIL"
 		}
 		fmt.Fprintf(w, "  %s %s: %s (want %s) %s\n", status, c.Name, c.Got, c.Want, c.Detail)
 	}
-	if rep.Error != "" {
-		fmt.Fprintf(w, "  ERROR %s\n", rep.Error)
+	if errText != "" {
+		fmt.Fprintf(w, "  ERROR %s\n", errText)
 	}
-	verdict := "PASSED"
-	if !rep.OK {
-		verdict = "FAILED"
+}
+
+// verdict is a drill's outcome in its last line.
+func verdict(ok bool) string {
+	if ok {
+		return "PASSED"
 	}
-	fmt.Fprintf(w, "  %s in %.1fs (RTO %s, within: %v)\n", verdict, rep.Seconds, rep.RTO, rep.WithinRTO)
+	return "FAILED"
+}
+
+// record writes a drill's report to --report, if given, and rec to the
+// audit history.
+func (f *drillFlags) record(p *project.Project, rep any, rec audit.Record) error {
+	if f.report != "" {
+		data, _ := json.MarshalIndent(rep, "", "  ")
+		if err := os.WriteFile(f.report, append(data, '\n'), 0o644); err != nil {
+			return invalid(fmt.Errorf("--report: %w", err))
+		}
+	}
+	if err := audit.HistoryOf(p).Append(rec); err != nil {
+		return invalid(fmt.Errorf("the audit history could not be written: %w", err))
+	}
+	return nil
 }

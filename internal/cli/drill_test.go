@@ -16,6 +16,7 @@ import (
 	"github.com/wedsync/wedsync-infra/internal/backup"
 	"github.com/wedsync/wedsync-infra/internal/backup/backuptest"
 	"github.com/wedsync/wedsync-infra/internal/drill"
+	"github.com/wedsync/wedsync-infra/internal/pgtest"
 )
 
 // TestDRDrillCommand runs the command as the weekly workflow does: the tier
@@ -26,10 +27,7 @@ import (
 // is not there is exit 2.
 func TestDRDrillCommand(t *testing.T) {
 	if _, err := drill.FindBinDir(""); err != nil {
-		if backuptest.Required() {
-			t.Fatal(err)
-		}
-		t.Skip(err)
+		pgtest.Missing(t, err)
 	}
 	sql, err := os.ReadFile("testdata/drill-wedsync.sql")
 	must(t, err)

@@ -2,11 +2,9 @@ package cli
 
 import (
 	"context"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
-	"os"
 	"path/filepath"
 	"time"
 
@@ -156,18 +154,12 @@ func (f *drillFlags) restored(bin string, outputs map[string]any) (drill.Restore
 
 func (f *drillFlags) finishStack(cmd *cobra.Command, p *project.Project, rep *drill.RecoveryReport) error {
 	writeStackDrill(cmd.OutOrStdout(), rep)
-	if f.report != "" {
-		data, _ := json.MarshalIndent(rep, "", "  ")
-		if err := os.WriteFile(f.report, append(data, '\n'), 0o644); err != nil {
-			return invalid(fmt.Errorf("--report: %w", err))
-		}
-	}
 	rec := audit.Record{Kind: audit.KindDrill, At: rep.Started, Who: audit.Who(p.Dir), Stack: f.stack,
 		Detail: map[string]any{"mode": "recovery-stack", "scratchStack": rep.Scratch, "region": rep.Region, "ok": rep.OK,
 			"restoreSeconds": rep.RestoreSeconds, "rto": rep.RTO, "withinRto": rep.WithinRTO,
 			"scratchRemoved": rep.Teardown.Removed, "error": rep.Error, "destroyError": rep.DestroyError}}
-	if err := audit.HistoryOf(p).Append(rec); err != nil {
-		return invalid(fmt.Errorf("the audit history could not be written: %w", err))
+	if err := f.record(p, rep, rec); err != nil {
+		return err
 	}
 	if !rep.OK {
 		return &exitError{code: ExitViolation, err: fmt.Errorf("the restore drill of %s failed", f.stack)}
@@ -177,24 +169,11 @@ func (f *drillFlags) finishStack(cmd *cobra.Command, p *project.Project, rep *dr
 
 func writeStackDrill(w io.Writer, rep *drill.RecoveryReport) {
 	fmt.Fprintf(w, "  scratch stack %s deployed in %.1fs\n", rep.Scratch, rep.CreateSeconds)
-	for _, c := range rep.Checks {
-		status := "ok  "
-		if !c.OK {
-			status = "FAIL"
-		}
-		fmt.Fprintf(w, "  %s %s: %s (want %s) %s\n", status, c.Name, c.Got, c.Want, c.Detail)
-	}
-	if rep.Error != "" {
-		fmt.Fprintf(w, "  ERROR %s\n", rep.Error)
-	}
+	writeChecks(w, rep.Checks, rep.Error)
 	removed := "removed"
 	if !rep.Teardown.Removed {
 		removed = "NOT removed: " + rep.DestroyError
 	}
 	fmt.Fprintf(w, "  scratch stack %s %s (%d adopted resources left to the source)\n", rep.Scratch, removed, len(rep.Teardown.Forgotten))
-	verdict := "PASSED"
-	if !rep.OK {
-		verdict = "FAILED"
-	}
-	fmt.Fprintf(w, "  %s: restored and verified in %.1fs (RTO %s, within: %v)\n", verdict, rep.RestoreSeconds, rep.RTO, rep.WithinRTO)
+	fmt.Fprintf(w, "  %s: restored and verified in %.1fs (RTO %s, within: %v)\n", verdict(rep.OK), rep.RestoreSeconds, rep.RTO, rep.WithinRTO)
 }

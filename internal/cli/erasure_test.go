@@ -18,37 +18,35 @@ import (
 	"github.com/wedsync/wedsync-infra/internal/deploy"
 	"github.com/wedsync/wedsync-infra/internal/drill"
 	"github.com/wedsync/wedsync-infra/internal/erasure"
+	"github.com/wedsync/wedsync-infra/internal/pgtest"
 )
 
 // startPostgres starts a throwaway cluster from Debian's package for the
 // test, skipping (failing under make test) without one.
 func startPostgres(t *testing.T) *drill.Cluster {
 	t.Helper()
-	bin, err := drill.FindBinDir("")
-	if err == nil {
-		var c *drill.Cluster
-		if c, err = drill.StartCluster(context.Background(), bin); err == nil {
-			t.Cleanup(func() { _ = c.Stop() })
-			return c
-		}
-	}
-	if backuptest.Required() {
-		t.Fatal(err)
-	}
-	t.Skip(err)
-	return nil
+	return pgtest.Start(t, drill.StartFoundCluster)
+}
+
+// erasureDatabase is a database db with the erasure tests' schema and
+// rows on a cluster of its own, and its URL.
+func erasureDatabase(t *testing.T, db, rows string) (*drill.Cluster, string) {
+	t.Helper()
+	pg := startPostgres(t)
+	schema, err := os.ReadFile("../erasure/testdata/schema.sql")
+	must(t, err)
+	must(t, pg.Exec(context.Background(), "postgres", "CREATE DATABASE "+db+";"))
+	must(t, pg.Exec(context.Background(), db, string(schema)+rows))
+	return pg, pg.URL(db)
 }
 
 // ledgerOutputs writes a stack outputs file whose erasureLedger is bucket.
 func ledgerOutputs(t *testing.T, bucket string) string {
 	t.Helper()
-	data, _ := json.Marshal(map[string]any{"erasureLedger": map[string]any{
+	return outputsFile(t, map[string]any{"erasureLedger": map[string]any{
 		"cloud": "aws", "region": "eu-west-2", "bucket": bucket, "replica": bucket + "-replica", "replicaLocation": "eu-west-1",
 		"retentionDays": 366, "sqlFile": "internal/erasure/testdata/erasure.sql", "replayMarginMinutes": 60,
 	}})
-	path := filepath.Join(t.TempDir(), "outputs.json")
-	must(t, os.WriteFile(path, data, 0o644))
-	return path
 }
 
 // TestErasureReplayCommand: the restored database gets the erased guest
@@ -56,17 +54,12 @@ func ledgerOutputs(t *testing.T, bucket string) string {
 // malformed entry is named with exit 1 while the others apply, an
 // unreachable ledger is exit 2, and every replay is in the audit history.
 func TestErasureReplayCommand(t *testing.T) {
-	pg := startPostgres(t)
 	ctx := context.Background()
-	schema, err := os.ReadFile("../erasure/testdata/schema.sql")
-	must(t, err)
-	must(t, pg.Exec(ctx, "postgres", "CREATE DATABASE restored;"))
-	must(t, pg.Exec(ctx, "restored", string(schema)+`
+	pg, url := erasureDatabase(t, "restored", `
 INSERT INTO couples VALUES ('c1', 'A', 'a@example.com');
 INSERT INTO weddings VALUES ('w1', 'c1', '2027-06-12');
 INSERT INTO guests VALUES ('g1', 'w1', 'Gail', NULL), ('g2', 'w1', 'Hal', NULL);
-INSERT INTO rsvps VALUES ('g1', true), ('g2', true);`))
-	url := fmt.Sprintf("postgres://%s@%s:%d/restored?sslmode=disable", pg.User, pg.Host, pg.Port)
+INSERT INTO rsvps VALUES ('g1', true), ('g2', true);`)
 	sql, err := filepath.Abs("../erasure/testdata/erasure.sql")
 	must(t, err)
 
@@ -119,10 +112,7 @@ INSERT INTO rsvps VALUES ('g1', true), ('g2', true);`))
 // unreachable the drill fails.
 func TestDRDrillReplaysTheLedger(t *testing.T) {
 	if _, err := drill.FindBinDir(""); err != nil {
-		if backuptest.Required() {
-			t.Fatal(err)
-		}
-		t.Skip(err)
+		pgtest.Missing(t, err)
 	}
 	base, err := os.ReadFile("testdata/drill-wedsync.sql")
 	must(t, err)
@@ -151,12 +141,10 @@ func TestDRDrillReplaysTheLedger(t *testing.T) {
 		{"ledger", ExitOK, "ok   erased subjects absent: 0 applied, 1 already absent"},
 		{"gone", ExitViolation, "FAIL erasure replay: unreachable"},
 	} {
-		data, _ := json.Marshal(map[string]any{
+		outputs := outputsFile(t, map[string]any{
 			"backupTiers":   []backup.Tier{{Tier: "bucket", Purpose: "db-exports", Cloud: "aws", Region: "eu-west-2", Bucket: "exports"}},
 			"erasureLedger": map[string]any{"cloud": "aws", "region": "eu-west-2", "bucket": c.ledger, "retentionDays": 366, "sqlFile": sqlFile, "replayMarginMinutes": 60},
 		})
-		outputs := filepath.Join(t.TempDir(), "outputs.json")
-		must(t, os.WriteFile(outputs, data, 0o644))
 		code, out, errOut := run(t, "dr", "drill", "--stack", "dev", "--outputs", outputs, "--endpoint", "aws="+s.URL, "--project-dir", dir)
 		if code != c.code || !strings.Contains(out, c.want) {
 			t.Errorf("ledger %s: exit %d, want %d with %q\nstdout: %s\nstderr: %s", c.ledger, code, c.code, c.want, out, errOut)
@@ -172,17 +160,12 @@ func TestDRDrillReplaysTheLedger(t *testing.T) {
 // rebuild says to switch traffic; a ledger out of reach stops it there
 // (exit 2) unless accepted with a reason, which is recorded.
 func TestDRRebuildReplaysBeforeTheTrafficSwitch(t *testing.T) {
-	pg := startPostgres(t)
 	ctx := context.Background()
-	schema, err := os.ReadFile("../erasure/testdata/schema.sql")
-	must(t, err)
-	must(t, pg.Exec(ctx, "postgres", "CREATE DATABASE dr;"))
-	must(t, pg.Exec(ctx, "dr", string(schema)+`
+	pg, url := erasureDatabase(t, "dr", `
 INSERT INTO couples VALUES ('c1', 'A', 'a@example.com');
 INSERT INTO weddings VALUES ('w1', 'c1', '2027-06-12');
 INSERT INTO guests VALUES ('g1', 'w1', 'Gail', NULL), ('g2', 'w1', 'Hal', NULL);
-INSERT INTO seats VALUES ('g1', 3);`))
-	url := fmt.Sprintf("postgres://%s@%s:%d/dr?sslmode=disable", pg.User, pg.Host, pg.Port)
+INSERT INTO seats VALUES ('g1', 3);`)
 	s := backuptest.StartS3(t)
 	s.Env(t)
 	s.Bucket(t, "ledger-replica")

@@ -2,41 +2,29 @@ package dbusers_test
 
 import (
 	"context"
-	"os"
 	"slices"
 	"strings"
 	"testing"
 
 	"github.com/jackc/pgx/v5"
 
-	"github.com/wedsync/wedsync-infra/internal/backup/backuptest"
 	"github.com/wedsync/wedsync-infra/internal/dbusers"
 	"github.com/wedsync/wedsync-infra/internal/drill"
+	"github.com/wedsync/wedsync-infra/internal/pgtest"
 )
 
-var (
-	pg      *drill.Cluster
-	pgError error
-)
+var pg *drill.Cluster
 
-func TestMain(m *testing.M) {
-	code := func() int {
-		bin, err := drill.FindBinDir("")
-		if err != nil {
-			pgError = err
-			return m.Run()
-		}
-		if pg, pgError = drill.StartCluster(context.Background(), bin); pgError == nil {
-			defer func() { _ = pg.Stop() }()
-			// Roles are the cluster's; the function and its table go to
-			// template1, whence every test database copies them.
-			if pgError = pg.Exec(context.Background(), "postgres", clusterSQL); pgError == nil {
-				pgError = pg.Exec(context.Background(), "template1", azureSQL)
-			}
-		}
-		return m.Run()
-	}()
-	os.Exit(code)
+func TestMain(m *testing.M) { pgtest.Main(m, &pg, drill.StartFoundCluster, prepare) }
+
+// prepare gives the cluster what the clouds provide. Roles are the
+// cluster's; the function and its table go to template1, whence every
+// test database copies them.
+func prepare(ctx context.Context, pg *drill.Cluster) error {
+	if err := pg.Exec(ctx, "postgres", clusterSQL); err != nil {
+		return err
+	}
+	return pg.Exec(ctx, "template1", azureSQL)
 }
 
 // clusterSQL stands in for what the clouds provide, as their documents
@@ -75,16 +63,8 @@ END $f$;
 GRANT EXECUTE ON FUNCTION pgaadauth_create_principal_with_oid(text, text, text, boolean, boolean) TO wedsync_admin;
 `
 
-func needPostgres(t *testing.T) {
-	t.Helper()
-	if pgError == nil {
-		return
-	}
-	if backuptest.Required() {
-		t.Fatalf("PostgreSQL: %v (make postgresql installs Debian's package)", pgError)
-	}
-	t.Skipf("PostgreSQL: %v", pgError)
-}
+// needPostgres fails (under make test) or skips when there is none.
+var needPostgres = pgtest.Need
 
 // appDatabase is a fresh app database owned by the administrator, with
 // the migrations' first tables already there (created by the

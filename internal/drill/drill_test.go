@@ -23,14 +23,14 @@ import (
 
 	"github.com/wedsync/wedsync-infra/internal/backup"
 	"github.com/wedsync/wedsync-infra/internal/backup/backuptest"
+	"github.com/wedsync/wedsync-infra/internal/pgtest"
 )
 
 // One PostgreSQL cluster for the package's tests (initdb and a start cost
 // seconds): each drill restores into its own scratch database on it.
 var (
-	pg      *Cluster
-	pgError error
-	seeded  struct {
+	pg     *Cluster
+	seeded struct {
 		dump   []byte // pg_dump's custom format
 		sqlGz  []byte // plain SQL, gzip-compressed, as Cloud SQL exports
 		checks backup.DatabaseChecks
@@ -38,32 +38,11 @@ var (
 )
 
 func TestMain(m *testing.M) {
-	code := func() int {
-		bin, err := FindBinDir("")
-		if err != nil {
-			pgError = err
-			return m.Run()
-		}
-		if pg, pgError = StartCluster(context.Background(), bin); pgError == nil {
-			defer func() { _ = pg.Stop() }()
-			pgError = seed(context.Background())
-		}
-		return m.Run()
-	}()
-	os.Exit(code)
+	pgtest.Main(m, &pg, StartFoundCluster, func(ctx context.Context, _ *Cluster) error { return seed(ctx) })
 }
 
 // needPostgres fails (under make test) or skips when there is none.
-func needPostgres(t *testing.T) {
-	t.Helper()
-	if pgError == nil {
-		return
-	}
-	if backuptest.Required() {
-		t.Fatalf("PostgreSQL: %v (make postgresql installs Debian's package)", pgError)
-	}
-	t.Skipf("PostgreSQL: %v", pgError)
-}
+var needPostgres = pgtest.Need
 
 // seed makes the source database, its custom-format dump and the figures
 // the manifest writer records.

@@ -94,6 +94,17 @@ func StartCluster(ctx context.Context, binDir string) (*Cluster, error) {
 	return c, nil
 }
 
+// StartFoundCluster starts a throwaway cluster from the PostgreSQL
+// FindBinDir finds ($WEDSYNC_PG_BIN, else Debian's newest): what the
+// tests that need a database share.
+func StartFoundCluster(ctx context.Context) (*Cluster, error) {
+	bin, err := FindBinDir("")
+	if err != nil {
+		return nil, err
+	}
+	return StartCluster(ctx, bin)
+}
+
 // Stop stops the cluster and removes its files.
 func (c *Cluster) Stop() error {
 	err := c.server(context.Background(), "pg_ctl", "-D", filepath.Join(c.dir, "data"), "-m", "immediate", "-w", "stop")

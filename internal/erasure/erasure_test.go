@@ -17,39 +17,15 @@ import (
 	"github.com/wedsync/wedsync-infra/internal/backup"
 	"github.com/wedsync/wedsync-infra/internal/backup/backuptest"
 	"github.com/wedsync/wedsync-infra/internal/drill"
+	"github.com/wedsync/wedsync-infra/internal/pgtest"
 )
 
-var (
-	pg      *drill.Cluster
-	pgError error
-)
+var pg *drill.Cluster
 
-func TestMain(m *testing.M) {
-	code := func() int {
-		bin, err := drill.FindBinDir("")
-		if err != nil {
-			pgError = err
-			return m.Run()
-		}
-		if pg, pgError = drill.StartCluster(context.Background(), bin); pgError == nil {
-			defer func() { _ = pg.Stop() }()
-		}
-		return m.Run()
-	}()
-	os.Exit(code)
-}
+func TestMain(m *testing.M) { pgtest.Main(m, &pg, drill.StartFoundCluster, nil) }
 
 // needPostgres fails (under make test) or skips when there is none.
-func needPostgres(t *testing.T) {
-	t.Helper()
-	if pgError == nil {
-		return
-	}
-	if backuptest.Required() {
-		t.Fatalf("PostgreSQL: %v (make postgresql installs Debian's package)", pgError)
-	}
-	t.Skipf("PostgreSQL: %v", pgError)
-}
+var needPostgres = pgtest.Need
 
 // seedSQL is the reference data: two weddings, four guests with their
 // dependent rows, two suppliers.
@@ -87,7 +63,7 @@ func newDatabase(t *testing.T, name, sql string) {
 
 func connect(t *testing.T, db string) *pgx.Conn {
 	t.Helper()
-	conn, err := pgx.Connect(context.Background(), fmt.Sprintf("postgres://%s@%s:%d/%s?sslmode=disable", pg.User, pg.Host, pg.Port, db))
+	conn, err := pgx.Connect(context.Background(), pg.URL(db))
 	if err != nil {
 		t.Fatal(err)
 	}
