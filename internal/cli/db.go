@@ -27,7 +27,8 @@ const AppPasswordEnv = "WEDSYNC_APP_DB_PASSWORD"
 const dbUsersExitCodes = `Exit codes: 0 every user is there with its access (created now or already
 present; --dry-run: would be); 1 a user failed, is missing (GCP: the stack
 creates it, run up) or holds more than its access (each named, with what to
-revoke); nothing is committed then; 2 bad arguments, no database.appUsers
+revoke), or the signed-in role is not a member of the migrations' role
+(with the GRANT to run once); nothing is committed then; 2 bad arguments, no database.appUsers
 output, or the database cannot be reached (the message says what to check).`
 
 func newDBCmd() *cobra.Command {
@@ -66,7 +67,7 @@ the SQL and the documents it follows):
 Each gets CONNECT on the app database, USAGE on schema public, and on its
 tables and sequences SELECT, INSERT, UPDATE, DELETE and USAGE (readers:
 SELECT), on those there now and, through default privileges of the
-signed-in administrator (the migrations' role), on those created later.
+migrations' role (the owner of schema public), on those created later.
 Never SUPERUSER, CREATEROLE, CREATEDB or CREATE: a user holding more is
 reported. A second run changes nothing and says "already present". Run by
 the deploy path after every up (.github/actions/db-users).
@@ -83,6 +84,10 @@ Sign in as an administrator of the database:
          -o tsv);
   GCP    an administrator's IAM user (CI's db-users service account's, or
          a person's), PGPASSWORD=$(gcloud auth print-access-token).
+The signed-in role must be a member of the schema's owner (default
+privileges are the creating role's): on AWS the master user is the owner;
+on GCP and Azure grant it once, as an administrator: GRANT "OWNER" TO
+"DB_USERS_ROLE" (else exit 1, naming both).
 --database-url defaults to postgres://ENDPOINT:PORT/NAME?sslmode=require
 with PGUSER and PGPASSWORD. The runner must reach the private endpoint (a
 runner in the stack's network): after 15 s without an answer it stops,
@@ -206,6 +211,12 @@ func writeDBUsers(w io.Writer, rep dbusers.Report) {
 		dry = " (dry run: rolled back)"
 	}
 	fmt.Fprintf(w, "database users of %s in %s%s\n", rep.Stack, rep.Database, dry)
+	if rep.MigrationsRole != "" {
+		fmt.Fprintf(w, "  tables the migrations create later: through the default privileges of %s (owner of schema %s)\n", rep.MigrationsRole, dbusers.Schema)
+	}
+	for _, p := range rep.Problems {
+		fmt.Fprintf(w, "  PROBLEM %s\n", p)
+	}
 	for _, u := range rep.Users {
 		fmt.Fprintf(w, "  %s (%s, %s): %s\n", u.Name, u.Access, u.SignIn, u.Status)
 		for _, a := range u.Applied {
@@ -221,7 +232,7 @@ func writeDBUsers(w io.Writer, rep dbusers.Report) {
 			fmt.Fprintf(w, "    PROBLEM %s\n", p)
 		}
 	}
-	if len(rep.Users) == 0 {
+	if len(rep.Users) == 0 && len(rep.Problems) == 0 {
 		fmt.Fprintln(w, "  the stack names no users")
 	}
 }

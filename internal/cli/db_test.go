@@ -58,6 +58,13 @@ func TestDBUsersCommand(t *testing.T) {
 	if code, out := users("--database-url", strings.Replace(url, "/app?", "/postgres?", 1)); code != ExitInvalid || !strings.Contains(out, `the stack's app database is "app"`) {
 		t.Errorf("another database: exit %d\n%s", code, out)
 	}
+	// Signed in as a role that is not the migrations' (the schema's owner,
+	// here the database's): exit 1, naming the GRANT to run once.
+	must(t, pg.Exec(ctx, "postgres", "CREATE ROLE ci_other LOGIN CREATEROLE;"))
+	other := strings.Replace(url, "//"+pg.User+"@", "//ci_other@", 1)
+	if code, out := users("--database-url", other); code != ExitViolation || !strings.Contains(out, "PROBLEM not a member of the migrations' role") || !strings.Contains(out, `GRANT "`+pg.User+`" TO "ci_other"`) {
+		t.Errorf("not the migrations' role: exit %d\n%s", code, out)
+	}
 	bare := filepath.Join(t.TempDir(), "bare.json")
 	must(t, os.WriteFile(bare, []byte(`{"database": {"name": "app", "endpoint": "x"}}`), 0o644))
 	if code, out, errOut := run(t, "db", "users", "--stack", "prod", "--outputs", bare); code != ExitInvalid || !strings.Contains(out+errOut, "no appUsers") {

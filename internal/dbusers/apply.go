@@ -34,8 +34,19 @@ func Apply(ctx context.Context, conn *pgx.Conn, plan Plan, opts Options) (Report
 		return rep, err
 	}
 	defer func() { _ = tx.Rollback(ctx) }()
+	owner, problem, err := migrationsRole(ctx, tx)
+	if err != nil {
+		return rep, err
+	}
+	rep.MigrationsRole = owner
+	if problem != "" {
+		// Before any user: without it the users would lack every table
+		// the next migration creates.
+		rep.Problems = append(rep.Problems, problem)
+		return rep, tx.Rollback(ctx)
+	}
 	for _, u := range plan.Users {
-		rep.Users = append(rep.Users, applyUser(ctx, tx, plan.Database, u, opts))
+		rep.Users = append(rep.Users, applyUser(ctx, tx, plan.Database, owner, u, opts))
 	}
 	if opts.DryRun {
 		return rep, tx.Rollback(ctx)
@@ -53,9 +64,36 @@ func Apply(ctx context.Context, conn *pgx.Conn, plan Plan, opts Options) (Report
 	return rep, tx.Commit(ctx)
 }
 
+// NotMigrationsRoleMember starts the problem of a run signed in as a role
+// that may not set the migrations' role's default privileges.
+const NotMigrationsRoleMember = "not a member of the migrations' role"
+
+// migrationsRole is the role whose default privileges give the users what
+// the migrations create later (migrationsRoleSQL), and the problem, if
+// the signed-in role may not set them: on AWS the master user owns the
+// schema and signs in, elsewhere db users signs in as its own CI identity
+// (components/ciaccess/dbusers.go), which needs that role granted once.
+func migrationsRole(ctx context.Context, tx pgx.Tx) (owner, problem string, err error) {
+	var member bool
+	var current string
+	if err := tx.QueryRow(ctx, migrationsRoleSQL, Schema).Scan(&owner, &member, &current); err != nil {
+		if errors.Is(err, pgx.ErrNoRows) {
+			err = fmt.Errorf("schema %s is not in the database", Schema)
+		}
+		return "", "", fmt.Errorf("the owner of schema %s (the migrations' role): %w", Schema, err)
+	}
+	if member {
+		return owner, "", nil
+	}
+	return owner, fmt.Sprintf("%s: the signed-in role %s is not a member of %s, the owner of schema %s, as whom the migrations create its tables, "+
+		"so it cannot give the app's users the tables they create later (ALTER DEFAULT PRIVILEGES FOR ROLE %s needs membership). "+
+		"Once, as an administrator: GRANT %s TO %s; then run this again (README, \"The application's database users\")",
+		NotMigrationsRoleMember, quoteIdent(current), quoteIdent(owner), Schema, quoteIdent(owner), quoteIdent(owner), quoteIdent(current)), nil
+}
+
 // applyUser runs a user's steps, each in a savepoint so a failure is
-// reported and the rest still checked.
-func applyUser(ctx context.Context, tx pgx.Tx, database string, u User, opts Options) Result {
+// reported and the rest still checked. owner is the migrations' role.
+func applyUser(ctx context.Context, tx pgx.Tx, database, owner string, u User, opts Options) Result {
 	res := Result{User: u, Status: Present}
 	exists, err := check(ctx, tx, roleExists, u.Name)
 	if err != nil {
@@ -95,7 +133,7 @@ func applyUser(ctx context.Context, tx pgx.Tx, database string, u User, opts Opt
 		}
 		res.PasswordSet = true
 	}
-	for _, s := range steps(u, database) {
+	for _, s := range steps(u, database, owner) {
 		done, err := check(ctx, tx, s.check, s.args...)
 		if err != nil {
 			return failed(res, s.what, err)
@@ -138,9 +176,13 @@ type grantStep struct {
 	args               []any
 }
 
-// steps are the memberships and grants of u, in order.
-func steps(u User, database string) []grantStep {
+// steps are the memberships and grants of u, in order. What the
+// migrations create later comes from owner's default privileges: they
+// apply to objects owner creates, whoever signed in here (on AWS the
+// same role).
+func steps(u User, database, owner string) []grantStep {
 	name, t, s := quoteIdent(u.Name), tablePrivileges[u.Access], sequencePrivileges[u.Access]
+	defaultsFor := fmt.Sprintf("ALTER DEFAULT PRIVILEGES FOR ROLE %s IN SCHEMA %s GRANT", quoteIdent(owner), quoteIdent(Schema))
 	var out []grantStep
 	for _, g := range memberships[u.SignIn] {
 		out = append(out, grantStep{"member of " + g, isMember, fmt.Sprintf("GRANT %s TO %s", quoteIdent(g), name), []any{u.Name, g}})
@@ -152,8 +194,8 @@ func steps(u User, database string) []grantStep {
 		grantStep{"USAGE on schema " + Schema, hasUsage, fmt.Sprintf("GRANT USAGE ON SCHEMA %s TO %s", schema, name), []any{u.Name, Schema}},
 		grantStep{list(t) + " on the schema's tables", allTables, fmt.Sprintf("GRANT %s ON ALL TABLES IN SCHEMA %s TO %s", list(t), schema, name), []any{u.Name, Schema, t}},
 		grantStep{list(s) + " on the schema's sequences", allSequences, fmt.Sprintf("GRANT %s ON ALL SEQUENCES IN SCHEMA %s TO %s", list(s), schema, name), []any{u.Name, Schema, s}},
-		grantStep{list(t) + " on tables the migrations create", defaults, fmt.Sprintf("ALTER DEFAULT PRIVILEGES IN SCHEMA %s GRANT %s ON TABLES TO %s", schema, list(t), name), []any{u.Name, Schema, t, "r"}},
-		grantStep{list(s) + " on sequences the migrations create", defaults, fmt.Sprintf("ALTER DEFAULT PRIVILEGES IN SCHEMA %s GRANT %s ON SEQUENCES TO %s", schema, list(s), name), []any{u.Name, Schema, s, "S"}},
+		grantStep{list(t) + " on tables the migrations create", defaults, fmt.Sprintf("%s %s ON TABLES TO %s", defaultsFor, list(t), name), []any{u.Name, Schema, t, "r", owner}},
+		grantStep{list(s) + " on sequences the migrations create", defaults, fmt.Sprintf("%s %s ON SEQUENCES TO %s", defaultsFor, list(s), name), []any{u.Name, Schema, s, "S", owner}},
 	)
 }
 

@@ -7,7 +7,8 @@
 // app database, USAGE on its schema, DML (readers: SELECT) on its tables
 // and sequences now and, through the migrations' role's default
 // privileges, on those the migrations create later. The migrations' role
-// is the administrator that runs this (it owns the schema); the users
+// is the schema's owner (on AWS the master user, who runs this; on GCP and
+// Azure this runs as its own CI identity, a member of it); the users
 // never get CREATE, TRUNCATE, REFERENCES, TRIGGER, SUPERUSER, CREATEROLE
 // or CREATEDB, and a user that holds any of them is reported.
 //
@@ -132,10 +133,19 @@ type Report struct {
 	Database string   `json:"database"`
 	DryRun   bool     `json:"dryRun"`
 	Users    []Result `json:"users"`
+
+	// MigrationsRole is the role whose default privileges give the users
+	// the tables the migrations create later: the schema's owner.
+	MigrationsRole string `json:"migrationsRole,omitempty"`
+	// Problems are the run's, before any user (NotMigrationsRoleMember).
+	Problems []string `json:"problems,omitempty"`
 }
 
 // OK reports whether every user is there with exactly its access.
 func (r Report) OK() bool {
+	if len(r.Problems) > 0 {
+		return false
+	}
 	for _, u := range r.Users {
 		if u.Status == Failed || u.Status == Missing || len(u.Problems) > 0 {
 			return false

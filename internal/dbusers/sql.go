@@ -99,13 +99,29 @@ const (
   WHERE n.nspname = $2 AND c.relkind IN ('r','p','v','m') AND NOT has_table_privilege($1, c.oid, p))`
 	allSequences = `SELECT NOT EXISTS (SELECT 1 FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace, unnest($3::text[]) p
   WHERE n.nspname = $2 AND c.relkind = 'S' AND NOT has_sequence_privilege($1, c.oid, p))`
-	// The current user's default privileges in the schema for objects of
-	// kind $4 ('r' tables, 'S' sequences) give the user every privilege in $3.
+	// The migrations' role's ($5) default privileges in the schema for
+	// objects of kind $4 ('r' tables, 'S' sequences) give the user every
+	// privilege in $3.
 	defaults = `SELECT count(DISTINCT a.privilege_type) = cardinality($3::text[]) FROM pg_default_acl d, aclexplode(d.defaclacl) a
-  WHERE d.defaclrole = (SELECT oid FROM pg_roles WHERE rolname = current_user)
+  WHERE d.defaclrole = (SELECT oid FROM pg_roles WHERE rolname = $5)
     AND d.defaclnamespace = (SELECT oid FROM pg_namespace WHERE nspname = $2) AND d.defaclobjtype = $4
     AND a.grantee = (SELECT oid FROM pg_roles WHERE rolname = $1) AND a.privilege_type = ANY($3::text[])`
 )
+
+// migrationsRoleSQL names the role whose default privileges give the users
+// what the migrations create later, and says whether the signed-in role may
+// set them. PostgreSQL applies default privileges per creating role, and
+// the migrations create the schema's objects as its owner; a schema owned
+// by pg_database_owner (PostgreSQL 15's public, as RDS leaves it) stands
+// for the database's owner, who then creates them. ALTER DEFAULT
+// PRIVILEGES FOR ROLE needs membership of that role (pg_has_role MEMBER:
+// what PostgreSQL checks; a superuser is a member of every role).
+// www.postgresql.org/docs/15/sql-alterdefaultprivileges.html,
+// www.postgresql.org/docs/15/predefined-roles.html
+const migrationsRoleSQL = `SELECT r.rolname, pg_has_role(current_user, r.oid, 'MEMBER'), current_user
+  FROM pg_namespace n, pg_database d, pg_roles r
+  WHERE n.nspname = $1 AND d.datname = current_database()
+    AND r.oid = CASE WHEN n.nspowner = (SELECT oid FROM pg_roles WHERE rolname = 'pg_database_owner') THEN d.datdba ELSE n.nspowner END`
 
 // excessSQL lists what the user holds beyond its access, one line each:
 // role attributes, memberships not in $3, database and schema privileges
