@@ -52,6 +52,7 @@ func (b *builder) aws() (outputs, error) {
 		id:   main.bucket.ID().ToStringOutput(),
 		url:  main.bucket.Arn,
 	}
+	recorded := []*s3.BucketV2{main.bucket}
 	if b.dr != nil {
 		replica, err := b.s3Bucket(b.name+"-replica", *b.dr, b.bucketName(*b.dr, "replica"), b.drKey, true, nil)
 		if err != nil {
@@ -62,11 +63,12 @@ func (b *builder) aws() (outputs, error) {
 		}
 		out.replicaLocation = pulumi.String(b.dr.Region).ToStringOutput()
 		out.replicaName = replica.bucket.Bucket
+		recorded = append(recorded, replica.bucket)
 	}
 	if out.inventoryDestination, err = b.s3Inventory(main.bucket); err != nil {
 		return out, err
 	}
-	if err := b.s3AccessRecords(main.bucket); err != nil {
+	if err := b.s3AccessRecords(recorded); err != nil {
 		return out, err
 	}
 	if b.offsite != nil {
@@ -531,10 +533,18 @@ func (b *builder) s3Alarms(bucket *s3.BucketV2) error {
 }
 
 // s3AccessRecords records who read, wrote or deleted a backup: S3 data
-// events of the bucket's objects in a CloudTrail Lake event data store,
-// encrypted with the backup key (whose policy lets CloudTrail use it for
-// event data stores) and kept as long as the backups themselves.
-func (b *builder) s3AccessRecords(bucket *s3.BucketV2) error {
+// events of the objects of every bucket given (the primary and its DR
+// replica, which holds the same guest data) in a CloudTrail Lake event data
+// store, encrypted with the backup key (whose policy lets CloudTrail use it
+// for event data stores in the primary region) and kept as long as the
+// backups themselves. A store records only its own region's events unless
+// multiRegionEnabled, so a store with a replica in the DR region is
+// multi-region; one selector lists every bucket's objects (resources.ARN
+// startsWith takes several values), and data events are priced per event,
+// so covering the replica adds only its own reads and writes
+// (docs.aws.amazon.com/awscloudtrail/latest/userguide/query-event-data-store.html,
+// docs.aws.amazon.com/awscloudtrail/latest/APIReference/API_AdvancedFieldSelector.html).
+func (b *builder) s3AccessRecords(buckets []*s3.BucketV2) error {
 	field := func(name string, op string, values pulumi.StringArrayInput) cloudtrail.EventDataStoreAdvancedEventSelectorFieldSelectorArgs {
 		f := cloudtrail.EventDataStoreAdvancedEventSelectorFieldSelectorArgs{Field: pulumi.String(name)}
 		if op == "startsWith" {
@@ -544,9 +554,13 @@ func (b *builder) s3AccessRecords(bucket *s3.BucketV2) error {
 		}
 		return f
 	}
+	objects := pulumi.StringArray{}
+	for _, bucket := range buckets {
+		objects = append(objects, pulumi.Sprintf("%s/", bucket.Arn))
+	}
 	_, err := cloudtrail.NewEventDataStore(b.ctx, b.name+"-access", &cloudtrail.EventDataStoreArgs{
 		Name:                         pulumi.String(b.dep.Name("backup", b.purpose, "access")),
-		MultiRegionEnabled:           pulumi.Bool(false),
+		MultiRegionEnabled:           pulumi.Bool(len(buckets) > 1),
 		OrganizationEnabled:          pulumi.Bool(false),
 		RetentionPeriod:              pulumi.Int(max(b.s.RetentionDays, 7)),
 		TerminationProtectionEnabled: pulumi.Bool(b.dep.IsProd()),
@@ -557,7 +571,7 @@ func (b *builder) s3AccessRecords(bucket *s3.BucketV2) error {
 				FieldSelectors: cloudtrail.EventDataStoreAdvancedEventSelectorFieldSelectorArray{
 					field("eventCategory", "equals", pulumi.StringArray{pulumi.String("Data")}),
 					field("resources.type", "equals", pulumi.StringArray{pulumi.String("AWS::S3::Object")}),
-					field("resources.ARN", "startsWith", pulumi.StringArray{pulumi.Sprintf("%s/", bucket.Arn)}),
+					field("resources.ARN", "startsWith", objects),
 				},
 			},
 		},

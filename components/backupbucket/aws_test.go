@@ -41,11 +41,17 @@ func TestAWS(t *testing.T) {
 		store := prod.one("aws:cloudtrail/eventDataStore:EventDataStore", "db-exports-access")
 		equal(t, store, primaryKey, "kmsKeyId")
 		sel := toJSON(get(t, store, "advancedEventSelectors"))
-		for _, want := range []string{`"Data"`, `"AWS::S3::Object"`, `"arn:aws:s3:::wedsync-prod-backup-db-exports-euw2/"`} {
+		// The DR replica holds the same guest data: its reads are recorded too,
+		// which a store only sees from another region when multi-region.
+		for _, want := range []string{`"Data"`, `"AWS::S3::Object"`, `"arn:aws:s3:::wedsync-prod-backup-db-exports-euw2/"`,
+			`"arn:aws:s3:::wedsync-prod-backup-db-exports-replica-euw1/"`} {
 			if !strings.Contains(sel, want) {
 				t.Errorf("access records select %s, want %s", sel, want)
 			}
 		}
+		equal(t, store, true, "multiRegionEnabled")
+		// Without a replica the store stays in its region.
+		equal(t, dev.one("aws:cloudtrail/eventDataStore:EventDataStore", "db-exports-access"), false, "multiRegionEnabled")
 	})
 	t.Run("prod_bucket_is_versioned_and_protected", func(t *testing.T) {
 		equal(t, prod.one(s3Versioning, "db-exports"), "Enabled", "versioningConfiguration", "status")

@@ -137,3 +137,29 @@ func TestProdRefusesNoLedger(t *testing.T) {
 		t.Errorf("dev without a ledger: %v", err)
 	}
 }
+
+// Who read an erasure entry is recorded in the DR region too: the ledger's
+// access records select the replica's objects (finding F2), from a
+// multi-region store.
+func TestReadsOfTheLedgerReplicaAreRecorded(t *testing.T) {
+	p := testkit.Plan(t, core.Prod, program(core.AWS, Copies{}))
+	buckets := map[string]bool{}
+	for _, b := range testkit.OfType(p, "aws:s3/bucketV2:BucketV2") {
+		if name, _ := testkit.Get(b, "bucket").(string); !strings.Contains(name, "inventory") {
+			buckets[name] = true
+		}
+	}
+	stores := testkit.OfType(p, "aws:cloudtrail/eventDataStore:EventDataStore")
+	if len(buckets) != 2 || len(stores) != 1 {
+		t.Fatalf("want the ledger, its replica and one store, got buckets %v and %d stores", buckets, len(stores))
+	}
+	if testkit.Get(stores[0], "multiRegionEnabled") != true {
+		t.Error("the ledger's store is single-region: reads of the replica in the DR region go unrecorded")
+	}
+	prefixes := fmt.Sprint(testkit.Get(stores[0], "advancedEventSelectors"))
+	for name := range buckets {
+		if !strings.Contains(prefixes, "arn:aws:s3:::"+name+"/") {
+			t.Errorf("bucket %s is not selected by the ledger's access records: %s", name, prefixes)
+		}
+	}
+}

@@ -377,6 +377,9 @@ func ingressBreakings() map[[2]string]struct {
 		{rules.PolicyErasureLedger, s3}:      {"prod", setAll("aws:s3/bucketObjectLockConfigurationV2:BucketObjectLockConfigurationV2", "rule.defaultRetention.days", 30.0)},
 		{rules.PolicyErasureLedger, gcs}:     {"prod-gcp", setAll(gcs, "retentionPolicy.isLocked", false)},
 		{rules.PolicyErasureLedger, account}: {"prod-azure", setAll(account, "sku.name", "Standard_LRS")},
+		// Who read a backup (issue 16): a single-region store cannot see the
+		// DR replicas' reads.
+		{rules.PolicyBackupAccessRecords, s3}: {"prod", setAll("aws:cloudtrail/eventDataStore:EventDataStore", "multiRegionEnabled", false)},
 	}
 }
 

@@ -49,6 +49,10 @@ func renamed(v any, suffix string) any {
 			if strings.HasSuffix(x, name) {
 				return x + suffix
 			}
+			// An object prefix (a data-event selector) ends in a slash.
+			if strings.HasSuffix(x, name+"/") {
+				return strings.TrimSuffix(x, "/") + suffix + "/"
+			}
 			// A monitoring filter quotes the name.
 			if strings.Contains(x, name+`"`) {
 				return strings.ReplaceAll(x, name+`"`, name+suffix+`"`)

@@ -29,6 +29,11 @@ var ruleControls = map[string][]Control{
 	// to erasure across restores and keeps no entry longer than the copies
 	// it protects against.
 	PolicyErasureLedger: {ctl(GDPR, "Art. 17"), ctl(GDPR, "Art. 5(1)(e)")},
+	// Who read or wrote a backup (replicas included): CIS AWS 3.0 3.8/3.9
+	// (object-level write/read logging); confidentiality and, after a
+	// breach, what was taken (GDPR Art. 32(1)(b), Art. 33). Security Hub's
+	// S3.22/S3.23 map to the same CIS ids but are not FSBP controls.
+	PolicyBackupAccessRecords: {ctl(CISAWS, "3.8"), ctl(CISAWS, "3.9"), ctl(GDPR, "Art. 32(1)(b)"), ctl(GDPR, "Art. 33")},
 	// CI's identities: no admin-wide or wildcard grants (CIS AWS 1.16, FSBP
 	// IAM.1/IAM.21), no admin or act-as-anyone roles on GCP service accounts
 	// (CIS GCP 1.5, 1.6), no custom subscription-owner roles (CIS Azure 2.23), no decrypt on every key (FSBP KMS.1).

@@ -48,6 +48,7 @@ var levels = map[string]struct{ prod, other Level }{
 	PolicyPublicEntry:         {Mandatory, Mandatory},
 	PolicyConfigNoCredentials: {Mandatory, Mandatory},
 	PolicyErasureLedger:       {Mandatory, Mandatory},
+	PolicyBackupAccessRecords: {Mandatory, Mandatory},
 
 	// Advisory until prod-azure carries Storage Transfer's worker ranges.
 	PolicyOffsiteSourceFirewall: {Advisory, Advisory},

@@ -29,6 +29,7 @@ func ledgerFixtures(cloud string) []fixture {
 			fixture{typ: awsS3ObjectLockV2, name: "ledger-lock", in: in, inputs: obj("bucket", b, "rule", obj("defaultRetention", obj("mode", "COMPLIANCE", "days", 366.0)))},
 			fixture{typ: awsS3Replication, name: "ledger-replication", in: in, inputs: obj("bucket", b, "rules", arr(obj("status", "Enabled")))},
 			fixture{typ: awsS3AclV2, name: "ledger-acl", in: in, inputs: obj("bucket", b, "acl", "private")},
+			accessStore("ledger-access", in, "arn:aws:s3:::"+b+"/"),
 			fixture{typ: awsS3LifecycleV2, name: "ledger-lifecycle", in: in, inputs: obj("bucket", b, "rules", arr(obj("expiration", obj("days", 365.0), "noncurrentVersionExpiration", obj("noncurrentDays", 1.0))))},
 			fixture{typ: awsMetricAlarm, name: "ledger-replication-failed", in: in, inputs: obj("alarmActions", arr(snsTopic), "dimensions", obj("SourceBucket", b))},
 		)

@@ -88,6 +88,7 @@ func awsFixtures() []fixture {
 		{typ: awsS3ObjectLockV2, name: "backup-lock", in: "backups", inputs: obj("bucket", "wedsync-backup", "rule", obj("defaultRetention", obj("mode", "COMPLIANCE", "days", 35.0)))},
 		{typ: awsS3Replication, name: "backup-replication", in: "backups", inputs: obj("bucket", "wedsync-backup", "rules", arr(obj("status", "Enabled")))},
 		{typ: awsS3AclV2, name: "backup-acl", in: "backups", inputs: obj("bucket", "wedsync-backup", "acl", "private")},
+		accessStore("backup-access", "backups", "arn:aws:s3:::wedsync-backup/"),
 		{typ: awsRDSInstance, name: "db", id: "wedsync-db", protect: true, inputs: obj("identifier", "wedsync-db", "engine", "postgres", "engineVersion", "16.4",
 			"storageEncrypted", true, "kmsKeyId", awsKey, "publiclyAccessible", false, "deletionProtection", true, "backupRetentionPeriod", 35.0, "parameterGroupName", "wedsync-pg")},
 		{typ: awsRDSParameterGroup, name: "db-params", id: "wedsync-pg", inputs: obj("name", "wedsync-pg", "family", "postgres16", "parameters", arr(obj("name", "rds.force_ssl", "value", "1"),
@@ -118,6 +119,17 @@ func awsFixtures() []fixture {
 		{typ: gcpTransferJob, name: "backup-offsite", inputs: obj("status", "ENABLED", "transferSpec", obj("awsS3DataSource", obj("bucketName", "wedsync-backup"), "gcsDataSink", obj("bucketName", "wedsync-offsite")))},
 		{typ: awsAppConfigVersion, name: "app-config", inputs: obj("contentType", "application/json", "content", appConfigDocument)},
 	}, ledgerFixtures("aws")...)
+}
+
+// accessStore is the backup component's event data store recording the
+// data events of the objects under prefixes, as the offline plan writes it.
+func accessStore(name, in string, prefixes ...any) fixture {
+	return fixture{typ: awsEventDataStore, name: name, in: in, inputs: obj("multiRegionEnabled", true, "kmsKeyId", awsKey,
+		"advancedEventSelectors", arr(obj("fieldSelectors", arr(
+			obj("field", "eventCategory", "equals", arr("Data")),
+			obj("field", "resources.type", "equals", arr("AWS::S3::Object")),
+			obj("field", "resources.ARN", "startsWiths", arr(prefixes...)),
+		))))}
 }
 
 // appConfigDocument is a compliant configuration document: credentials by
@@ -240,6 +252,7 @@ func moreFixtures() []fixture {
 			"versioning", obj("enabled", true), "policy", legacyPolicy,
 			"objectLockConfiguration", obj("objectLockEnabled", "Enabled", "rule", obj("defaultRetention", obj("mode", "COMPLIANCE", "days", 35.0))),
 			"replicationConfiguration", obj("rules", arr(obj("status", "Enabled"))))},
+		accessStore("archive-access", "archive", "arn:aws:s3:::wedsync-archive/"),
 		{typ: awsS3PublicAccess, name: "archive-pab", in: "archive", inputs: obj("bucket", "wedsync-archive", "blockPublicAcls", true, "blockPublicPolicy", true, "ignorePublicAcls", true, "restrictPublicBuckets", true)},
 		{typ: awsRDSCluster, name: "aurora", id: "wedsync-aurora", protect: true, inputs: obj("clusterIdentifier", "wedsync-aurora", "engine", "aurora-postgresql", "engineVersion", "16.4",
 			"storageEncrypted", true, "kmsKeyId", awsKey, "deletionProtection", true, "backupRetentionPeriod", 35.0,

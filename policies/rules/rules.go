@@ -104,7 +104,7 @@ func (p *Policy) LevelIn(env string) Level {
 // Policies returns every policy of the pack, in a stable order.
 func Policies() []*Policy {
 	var all []*Policy
-	for _, group := range [][]*Policy{encryptionPolicies(), exposurePolicies(), dataProtectionPolicies(), capacityPolicies(), freezePolicies(), monitoringPolicies(), databaseCopyPolicies(), offsiteFirewallPolicies(), ingressPolicies(), configPolicies(), networkPolicies(), ciAccessPolicies(), erasurePolicies()} {
+	for _, group := range [][]*Policy{encryptionPolicies(), exposurePolicies(), dataProtectionPolicies(), capacityPolicies(), freezePolicies(), monitoringPolicies(), databaseCopyPolicies(), offsiteFirewallPolicies(), ingressPolicies(), configPolicies(), networkPolicies(), ciAccessPolicies(), accessRecordPolicies(), erasurePolicies()} {
 		all = append(all, group...)
 	}
 	return all
