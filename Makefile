@@ -142,7 +142,7 @@ e2e-deploy:
 # builds with GOEXPERIMENT=jsonv2 (its ARM parser uses encoding/json/v2).
 SCAN_STACKS := dev staging prod prod-dr prod-gcp prod-gcp-dr prod-azure prod-azure-dr
 SCAN := $(BIN)/wedsync-scan
-SCAN_SOURCES := $(wildcard tools/scan/*.go) tools/scan/go.mod tools/scan/go.sum
+SCAN_SOURCES := $(filter-out %_test.go,$(wildcard tools/scan/*.go)) tools/scan/go.mod tools/scan/go.sum
 .PHONY: scan
 scan: $(WEDSYNC_INFRA) $(SCAN)
 	@tmp=$$(mktemp -d); trap 'rm -rf "$$tmp"' EXIT; \
