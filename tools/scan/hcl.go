@@ -55,7 +55,11 @@ func toTerraform(p *plan, file string) ([]byte, []span) {
 		labels := strings.SplitN(n.addr, ".", 2)
 		block := f.Body().AppendNewBlock("resource", labels)
 		conv.self = n.addr
-		conv.body(block.Body(), n.spec, "", n.r.Inputs)
+		if n.r.Type == awsRolePolicy {
+			rolePolicyAsManaged(f.Body(), block, "inline_"+labels[1], n.r.Inputs)
+		} else {
+			conv.body(block.Body(), n.spec, "", n.r.Inputs)
+		}
 		text := f.Bytes()
 		lines := bytes.Count(text, []byte("\n"))
 		spans = append(spans, span{File: file, Start: line, End: line + lines - 1, Resource: n.r})
@@ -237,4 +241,30 @@ func contains(list []string, s string) bool {
 		}
 	}
 	return false
+}
+
+const awsRolePolicy = "aws:iam/rolePolicy:RolePolicy"
+
+// rolePolicyAsManaged writes an inline role policy (aws_iam_role_policy) in
+// its equivalent form, the same document as a policy attached to the same
+// role. Trivy v0.74 links only the first aws_iam_role_policy of a role to
+// it (applyForDependentResource in adapters/terraform/aws/iam returns the
+// first match) and checks no other; every aws_iam_policy it checks.
+func rolePolicyAsManaged(file *hclwrite.Body, block *hclwrite.Block, label string, inputs map[string]any) {
+	block.SetLabels([]string{"aws_iam_policy", label})
+	for _, k := range []string{"name", "policy"} {
+		if v, ok := inputs[k]; ok {
+			if m, isMap := v.(map[string]any); isMap {
+				doc, _ := json.Marshal(m)
+				v = string(doc)
+			}
+			block.Body().SetAttributeValue(k, ctyValue(v))
+		}
+	}
+	attach := file.AppendNewBlock("resource", []string{"aws_iam_role_policy_attachment", label + "_attachment"})
+	if role, ok := inputs["role"]; ok {
+		attach.Body().SetAttributeValue("role", ctyValue(role))
+	}
+	attach.Body().SetAttributeTraversal("policy_arn", hcl.Traversal{
+		hcl.TraverseRoot{Name: "aws_iam_policy"}, hcl.TraverseAttr{Name: label}, hcl.TraverseAttr{Name: "arn"}})
 }

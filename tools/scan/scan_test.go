@@ -72,6 +72,7 @@ const (
 	s3Bucket  = "aws:s3/bucketV2:BucketV2::media"
 	s3SSE     = "aws:s3/bucketServerSideEncryptionConfigurationV2:BucketServerSideEncryptionConfigurationV2::media"
 	rds       = "aws:rds/instance:Instance::main"
+	appPolicy = "aws:iam/rolePolicy:RolePolicy::erasure-writer"
 	sg        = "aws:ec2/securityGroup:SecurityGroup::primary-database"
 	gcsBucket = "gcp:storage/bucket:Bucket::config"
 	gcsMember = "gcp:storage/bucketIAMMember:BucketIAMMember::config-offsite-reader"
@@ -110,6 +111,13 @@ var cases = []struct {
 		edit(sg, func(in map[string]any) {
 			in["ingress"] = []any{map[string]any{"protocol": "tcp", "fromPort": 22, "toPort": 22,
 				"cidrBlocks": []any{"0.0.0.0/0"}, "description": "everyone"}}
+		})},
+	// The app role has four inline policies; Trivy would link only the
+	// first to the role, so each is converted to its equivalent attached
+	// policy (rolePolicyAsManaged), and the last one's s3:* is seen.
+	{"a role's last inline policy allowing s3:*", "aws.json", "AWS-0345", appPolicy,
+		edit(appPolicy, func(in map[string]any) {
+			in["policy"] = `{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"s3:*","Resource":"*"}]}`
 		})},
 	{"GCS bucket without uniform bucket-level access", "gcp.json", "GCP-0002", gcsBucket,
 		edit(gcsBucket, func(in map[string]any) { in["uniformBucketLevelAccess"] = false })},
