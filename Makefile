@@ -137,6 +137,8 @@ e2e-deploy:
 ## IaC checks on it, embedded in the trivy-checks module tools/scan/go.sum
 ## pins (offline). Fails on a finding not triaged in scan/accepted.yaml and
 ## on an entry there that no longer matches (docs/scan-findings.md).
+## SCANFLAGS="-json findings.json" also writes them as JSON; -coverage lists
+## the plan types scanned and not; -dump DIR keeps the generated Terraform/ARM.
 # The scanner is its own module, so its dependencies (Trivy's tree) never
 # enter the main module's; it is rebuilt when its sources change. Trivy
 # builds with GOEXPERIMENT=jsonv2 (its ARM parser uses encoding/json/v2).
