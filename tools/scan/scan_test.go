@@ -77,6 +77,7 @@ const (
 	gcsBucket = "gcp:storage/bucket:Bucket::config"
 	gcsMember = "gcp:storage/bucketIAMMember:BucketIAMMember::config-offsite-reader"
 	cloudSQL  = "gcp:sql/databaseInstance:DatabaseInstance::main"
+	firewall  = "gcp:compute/firewall:Firewall::primary-health-checks"
 	azAccount = "azure-native:storage:StorageAccount::config"
 	azVault   = "azure-native:keyvault:Vault::main-vault"
 	azNSG     = "azure-native:network:NetworkSecurityGroup::primary-app"
@@ -123,6 +124,9 @@ var cases = []struct {
 		edit(gcsBucket, func(in map[string]any) { in["uniformBucketLevelAccess"] = false })},
 	{"GCS bucket readable by allUsers", "gcp.json", "GCP-0001", gcsMember,
 		edit(gcsMember, func(in map[string]any) { in["member"] = "allUsers" })},
+	// Trivy lets a rule limited to tagged targets pass (trivy-checks google0027).
+	{"firewall rule open to any address", "gcp.json", "GCP-0027", firewall,
+		edit(firewall, func(in map[string]any) { in["sourceRanges"] = []any{"0.0.0.0/0"}; delete(in, "targetTags") })},
 	{"Cloud SQL reachable from any address", "gcp.json", "GCP-0017", cloudSQL,
 		edit(cloudSQL, func(in map[string]any) {
 			ip := obj(in, "settings", "ipConfiguration")
