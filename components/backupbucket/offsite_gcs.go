@@ -192,7 +192,12 @@ func (b *builder) offsiteFactory(container *azstorage.BlobContainer, secret *key
 		"resourceGroupName": site.AzureResourceGroup,
 		"location":          pulumi.String(site.Region),
 		"identity":          pulumi.Map{"type": pulumi.String("SystemAssigned")},
-		"tags":              b.dep.Tags.For(core.Azure),
+		// Closed: the copy runs on the Azure integration runtime, which
+		// this setting does not touch (it governs self-hosted runtimes and
+		// the authoring endpoint), and the start is an ARM call
+		// (learn.microsoft.com/azure/data-factory/data-movement-security-considerations#hybrid-scenarios).
+		"publicNetworkAccess": pulumi.String("Disabled"),
+		"tags":                b.dep.Tags.For(core.Azure),
 	}, factory, b.opts(site)...); err != nil {
 		return nil, err
 	}

@@ -75,6 +75,9 @@ func TestGCPOffsiteCopyOnAzure(t *testing.T) {
 			t.Error("the prod offsite account is not protected")
 		}
 	})
+	t.Run("the_factory_takes_no_public_network_access", func(t *testing.T) {
+		equal(t, prod.one(DataFactoryType, "db-exports-offsite"), "Disabled", "publicNetworkAccess")
+	})
 	t.Run("the_copy_runs_daily_over_the_day_before_and_verifies", func(t *testing.T) {
 		p := prod.one(PipelineType, "db-exports-offsite-copy")
 		equal(t, p, true, "activities", "0", "validateDataConsistency")
