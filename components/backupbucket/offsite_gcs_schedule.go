@@ -219,22 +219,8 @@ func (b *builder) offsiteKeyAgeDefinition(secret pulumi.IDOutput, auth pulumi.Ma
 	}).(pulumi.MapOutput)
 }
 
-// logicRunsFailedAlarm raises key when a run of flow fails
-// (Microsoft.Logic/workflows metric RunsFailed).
-// https://learn.microsoft.com/azure/azure-monitor/reference/supported-metrics/microsoft-logic-workflows-metrics
+// logicRunsFailedAlarm raises key when a run of flow fails.
 func (b *builder) logicRunsFailedAlarm(name, key string, flow *logicWorkflow) error {
-	return azuremetric.New(b.ctx, name, b.dep, b.alerts, azuremetric.Alert{
-		Key:         "runs-failed",
-		RuleName:    b.dep.Name("backup", b.purpose, key),
-		Description: b.alarmDescription(key, b.alerts.Limits()),
-		Severity:    1,
-		Scope:       flow.ID(),
-		Namespace:   "Microsoft.Logic/workflows",
-		Metric:      "RunsFailed",
-		Operator:    "GreaterThan",
-		Threshold:   0,
-		Aggregation: "Total",
-		Frequency:   "PT1H",
-		Window:      "PT6H",
-	}, b.opts(b.dep.Primary)...)
+	a := azuremetric.LogicRunsFailed(b.dep.Name("backup", b.purpose, key), b.alarmDescription(key, b.alerts.Limits()), flow.ID())
+	return azuremetric.New(b.ctx, name, b.dep, b.alerts, a, b.opts(b.dep.Primary)...)
 }

@@ -185,22 +185,8 @@ func (b *builder) azureExportDefinition(identity pulumi.IDOutput, vault pulumi.I
 	}).(pulumi.MapOutput)
 }
 
-// azureExportAlarm raises when a run of the export Logic App fails
-// (Microsoft.Logic/workflows metric RunsFailed).
-// https://learn.microsoft.com/azure/azure-monitor/reference/supported-metrics/microsoft-logic-workflows-metrics
+// azureExportAlarm raises when a run of the export Logic App fails.
 func (b *builder) azureExportAlarm(flow *dataProtection) error {
-	return azuremetric.New(b.ctx, b.name+"-"+alarmExportFailed, b.dep, b.a.Alerts, azuremetric.Alert{
-		Key:         "runs-failed",
-		RuleName:    b.dep.Name("db", alarmExportFailed),
-		Description: b.alarmDescription(alarmExportFailed),
-		Severity:    1,
-		Scope:       flow.ID(),
-		Namespace:   "Microsoft.Logic/workflows",
-		Metric:      "RunsFailed",
-		Operator:    "GreaterThan",
-		Threshold:   0,
-		Aggregation: "Total",
-		Frequency:   "PT1H",
-		Window:      "PT6H",
-	}, b.opts(b.dep.Primary)...)
+	a := azuremetric.LogicRunsFailed(b.dep.Name("db", alarmExportFailed), b.alarmDescription(alarmExportFailed), flow.ID())
+	return azuremetric.New(b.ctx, b.name+"-"+alarmExportFailed, b.dep, b.a.Alerts, a, b.opts(b.dep.Primary)...)
 }

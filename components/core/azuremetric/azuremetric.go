@@ -89,3 +89,24 @@ func Actions(to *core.AlertTarget) insights.MetricAlertActionArrayOutput {
 		return out
 	}).(insights.MetricAlertActionArrayOutput)
 }
+
+// LogicRunsFailed is the alert of a Logic App whose run failed (metric
+// RunsFailed over six hours, severity 1): a scheduled job that did not do
+// its work.
+// https://learn.microsoft.com/azure/azure-monitor/reference/supported-metrics/microsoft-logic-workflows-metrics
+func LogicRunsFailed(ruleName, description string, workflow pulumi.StringInput) Alert {
+	return Alert{
+		Key:         "runs-failed",
+		RuleName:    ruleName,
+		Description: description,
+		Severity:    1,
+		Scope:       workflow,
+		Namespace:   "Microsoft.Logic/workflows",
+		Metric:      "RunsFailed",
+		Operator:    "GreaterThan",
+		Threshold:   0,
+		Aggregation: "Total",
+		Frequency:   "PT1H",
+		Window:      "PT6H",
+	}
+}
