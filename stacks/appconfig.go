@@ -37,8 +37,12 @@ func AppSettings(dir string, env core.Environment) (settings, schema []byte, err
 // appConfig writes the app's configuration document (components/appconfig):
 // what this stack made (database and pooler, secrets, keys, buckets, the
 // region and whether it is a DR rebuild) and the environment's settings.
-// A recovery writes its own, with the DR region's addresses.
+// A recovery writes its own, with the DR region's addresses; a drill none,
+// having no app to read it (Recovery.Drill).
 func (b *build) appConfig() (err error) {
+	if b.cfg.drilling() {
+		return nil
+	}
 	settings, schema, err := AppSettings(b.cfg.AppSettingsDir, b.cfg.Environment)
 	if err != nil {
 		return err

@@ -11,8 +11,13 @@ import (
 
 // grants gives the application's identity its configuration document, its
 // secrets, the field key and database sign-in, and nothing broader (components/appaccess). A recovery
-// reads its source's secrets, replicated into this region.
+// reads its source's secrets, replicated into this region. A drill has no
+// application, so it grants nothing on the source's keys, secrets or
+// vaults (Recovery.Drill).
 func (b *build) grants() error {
+	if b.cfg.drilling() {
+		return nil
+	}
 	secretsStack := b.cfg.Stack
 	if b.cfg.Recovery != nil {
 		secretsStack = b.cfg.Recovery.sourceName()
@@ -39,7 +44,7 @@ func (b *build) grants() error {
 // stack). Azure's managed identity gets its principal id only when created,
 // and AWS signs in through the role's rds-db:connect policy.
 func (b *build) appPrincipals() []database.Principal {
-	if b.cfg.Cloud != core.GCP {
+	if b.cfg.Cloud != core.GCP || b.cfg.drilling() {
 		return nil
 	}
 	return []database.Principal{{ID: autoscaling.GCPServiceAccountEmail(b.dep), Kind: database.ServiceAccountPrincipal}}
@@ -51,8 +56,11 @@ func (b *build) appPrincipals() []database.Principal {
 // API cannot (internal/dbusers). AWS: the writer RDS Proxy signs in as with
 // its password, and the read replicas' IAM user when there are replicas;
 // GCP: the IAM users the stack creates; Azure: the scale set's managed
-// identity, by name and principal id.
+// identity, by name and principal id. A drill has no application, so none.
 func (b *build) appUsers() pulumi.StringMapArrayOutput {
+	if b.group == nil {
+		return pulumi.StringMapArray{}.ToStringMapArrayOutput()
+	}
 	cloud, identityName := b.cfg.Cloud, autoscaling.AzureIdentityName(b.dep)
 	return pulumi.All(b.db.AppUsers, b.db.ReplicaEndpoints, b.group.Identity).ApplyT(func(v []any) []map[string]string {
 		names, replicas, identity := v[0].([]string), v[1].([]string), v[2].(string)

@@ -11,8 +11,12 @@ import (
 // order the cloud joins them: on AWS and Azure the group joins the load
 // balancer (the ASG's targetGroupArns, the scale set's gateway pool), so
 // the ingress comes first; on GCP the backend service names the group, so
-// the group comes first.
+// the group comes first. A drill serves nothing: no group, no load
+// balancer, no certificate (Recovery.Drill).
 func (b *build) serve() error {
+	if b.cfg.drilling() {
+		return nil
+	}
 	if b.cfg.Cloud == core.GCP {
 		if err := b.compute(); err != nil {
 			return err

@@ -26,8 +26,13 @@ func (b *build) alerting() (err error) {
 }
 
 // dashboard shows the golden signals of the database and the app group,
-// and how fresh the backups are, on the primary site's cloud.
+// and how fresh the backups are, on the primary site's cloud. A drill has
+// none: it has no app group, traffic or backups to show, and its result is
+// the drill's report and the source's restore drill alarm.
 func (b *build) dashboard() error {
+	if b.cfg.drilling() {
+		return nil
+	}
 	var buckets pulumi.StringArray
 	for _, purpose := range backupPurposes {
 		if m, ok := b.buckets[purpose].(pulumi.Map); ok {

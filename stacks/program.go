@@ -147,8 +147,14 @@ func (b *build) network() (err error) {
 }
 
 // flowLogs records the network's traffic under the stack's data key (made
-// with the keys, after the network).
+// with the keys, after the network). A drill records none: its network
+// carries no app, only the drill's own session with the restored database,
+// which the database logs itself (log_connections), and the data key is
+// the source's, which a drill grants nothing on (Recovery.Drill).
 func (b *build) flowLogs() error {
+	if b.cfg.drilling() {
+		return nil
+	}
 	_, err := network.NewFlowLogs(b.ctx, "primary-flow-logs", &network.FlowLogsArgs{
 		Deployment: b.dep, Site: b.dep.Primary, Network: b.net, Key: b.store.Key(core.Primary, core.DataKey),
 	})
@@ -179,7 +185,8 @@ func (b *build) database() (err error) {
 		SecretsKey: b.store.Key(core.Primary, core.SecretsKey),
 		Network:    b.net.Network,
 		Alerts:     b.alerts.Target,
-		// The application signs in with its identity (stacks/grants.go).
+		// The application signs in with its identity (stacks/grants.go);
+		// a drill has none.
 		AppPrincipals: b.appPrincipals(),
 	}
 	// The servers' logs go where the vault's audit log goes (Azure).
@@ -221,6 +228,9 @@ func (b *build) exports() error {
 		// The users `wedsync-infra db users` makes after up (internal/dbusers).
 		"appUsers": b.appUsers(),
 	})
+	if b.group == nil {
+		return nil // a drill has no app (Recovery.Drill)
+	}
 	ctx.Export("app", pulumi.Map{
 		"group":               b.group.GroupName,
 		"identity":            b.group.Identity,

@@ -61,10 +61,21 @@ type Recovery struct {
 	//     vault could not be destroyed with the scratch stack.
 	//   - the erasure ledger: a rebuild grants its restore identity read on
 	//     the source's ledger replica (a grant on prod's store).
-	//   - the hostname: ingress.failover must be standby (no record for the
-	//     hostname) and the hostname the drill's own (<stack>.…), so the
-	//     certificate's validation record is not the one the source's
-	//     certificate renews with.
+	//   - the app tier: a drill proves the backups restore and verify, so
+	//     it has the restored database and what the database itself needs
+	//     (the network, its alarms), nothing that serves traffic: no app
+	//     group, ingress, certificate or DNS record, app configuration
+	//     document, app grants (stacks/grants.go), dashboard, or flow logs
+	//     (the network carries only the drill's session, which the database
+	//     logs). Each of them granted on, or encrypted with, the source's
+	//     keys, secrets or vaults. The database alone still uses the
+	//     source's keys: the restored copy is encrypted with the replica
+	//     it was backed up under (on Azure its identity is granted that key
+	//     on the source's vault: main-key), and prod's settings and pack
+	//     still give it a cross-region copy under the source's other data
+	//     key (main-dr-key on Azure).
+	//     ingress.failover must still be standby and the hostname the
+	//     drill's own (<stack>.…), should an ingress ever be planned.
 	// Key policies are never written by a recovery (the keys are referenced
 	// by id, secretsstore.NewAdoptedStore), in a drill neither.
 	Drill bool `json:"drill,omitempty"`

@@ -11,7 +11,16 @@ import (
 	"testing"
 	"time"
 
+	"github.com/wedsync/wedsync-infra/components/appaccess"
+	"github.com/wedsync/wedsync-infra/components/appconfig"
+	"github.com/wedsync/wedsync-infra/components/autoscaling"
+	"github.com/wedsync/wedsync-infra/components/core"
+	"github.com/wedsync/wedsync-infra/components/database"
+	"github.com/wedsync/wedsync-infra/components/ingress"
+	"github.com/wedsync/wedsync-infra/components/network"
+	"github.com/wedsync/wedsync-infra/components/secretsstore"
 	"github.com/wedsync/wedsync-infra/internal/offline"
+	"github.com/wedsync/wedsync-infra/internal/plan"
 	"github.com/wedsync/wedsync-infra/internal/project"
 )
 
@@ -145,9 +154,16 @@ func TestTheScratchStackGoesWhateverHappened(t *testing.T) {
 // A drill's scratch stack adopts, creates and configures nothing of its
 // source's data stores (stacks.Recovery.Drill): no resource of its plan
 // names one of the source's backup buckets, their replicas, its erasure
-// ledger or its hostname (a DNS record), on any cloud. The broken variant, the same scratch stack with
-// drill mode off, is a rebuild: it adopts the replicas, and the check
-// finds them.
+// ledger or its hostname (a DNS record), on any cloud. Nor has it an app
+// tier: no app group, ingress, app grants or configuration document is
+// planned, and no resource but the restored database's own (encrypted with
+// the source's key replicas it was backed up under) and the adopted keys'
+// alarms grants on, encrypts with or connects to a key, vault or secret of
+// the source. Broken variants: the same scratch stack with drill mode off
+// is a rebuild: it adopts the replicas and has the app tier, and the
+// checks find both; and the drill's plan with any one app-tier component
+// of the rebuild put back (the grants step's, the serve step's, ...) is
+// found.
 func TestADrillTouchesNoneOfTheSourcesStores(t *testing.T) {
 	p := repo(t)
 	for _, source := range []string{"prod", "prod-gcp", "prod-azure"} {
@@ -156,12 +172,20 @@ func TestADrillTouchesNoneOfTheSourcesStores(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			drilled, stores := sourceStoresTouched(t, p, s, true)
+			drill := planScratch(t, p, s, true)
+			drilled, stores := sourceStoresTouched(t, p, drill)
 			if len(stores) < 3 {
 				t.Fatalf("only %d stores of %s in the scratch config (%v): the check would prove nothing", len(stores), source, stores)
 			}
 			if len(drilled) > 0 {
 				t.Errorf("the drill of %s touches its stores:\n%s", source, strings.Join(drilled, "\n"))
+			}
+			marks := sourceKeyMarks(drill)
+			if len(marks) < 3 {
+				t.Fatalf("only %d keys, vaults or secrets of %s in the scratch config (%v): the check would prove nothing", len(marks), source, marks)
+			}
+			if used := appTierAndKeyUses(drill.Plan, marks); len(used) > 0 {
+				t.Errorf("the drill of %s has an app tier or uses the source's keys beyond its database:\n%s", source, strings.Join(used, "\n"))
 			}
 			off := *s.Config
 			off.Values = maps.Clone(s.Config.Values)
@@ -170,18 +194,28 @@ func TestADrillTouchesNoneOfTheSourcesStores(t *testing.T) {
 				t.Fatal(err)
 			}
 			off.Values["wedsync:recovery"] = v
-			rebuilt, _ := sourceStoresTouched(t, p, &Scratch{Name: s.Name, Config: &off}, false)
-			if len(rebuilt) == 0 {
+			rebuild := planScratch(t, p, &Scratch{Name: s.Name, Config: &off}, false)
+			if rebuilt, _ := sourceStoresTouched(t, p, rebuild); len(rebuilt) == 0 {
 				t.Errorf("with drill mode off the scratch stack of %s adopts nothing either: the check cannot fail", source)
+			}
+			if len(appTierAndKeyUses(rebuild.Plan, marks)) == 0 {
+				t.Errorf("with drill mode off the scratch stack of %s has no app tier either: the check cannot fail", source)
+			}
+			for _, component := range []string{appaccess.Type, autoscaling.Type, ingress.Type, appconfig.Type, network.FlowLogsType} {
+				back, n := withComponent(drill.Plan, rebuild.Plan, component)
+				if n == 0 {
+					continue // none on this cloud (GCP's flow logs are the subnetwork's)
+				}
+				if len(appTierAndKeyUses(back, marks)) == 0 {
+					t.Errorf("the drill of %s with the rebuild's %s put back passes the check: it cannot fail", source, component)
+				}
 			}
 		})
 	}
 }
 
-// sourceStoresTouched plans s and returns each resource (URN: store) whose
-// id or inputs name one of the source's stores, and those stores; with
-// deployable, the plan must pass the pack.
-func sourceStoresTouched(t *testing.T, p *project.Project, s *Scratch, deployable bool) (touched, stores []string) {
+// planScratch plans s; with deployable, the plan must pass the pack.
+func planScratch(t *testing.T, p *project.Project, s *Scratch, deployable bool) *offline.Result {
 	t.Helper()
 	res, err := offline.PlanConfig(p.Name, s.Name, s.Config, wednesday)
 	if err != nil {
@@ -190,6 +224,13 @@ func sourceStoresTouched(t *testing.T, p *project.Project, s *Scratch, deployabl
 	if n := res.Plan.MandatoryViolations(); deployable && n > 0 {
 		t.Errorf("the plan of %s has %d mandatory violations: %+v", s.Name, n, res.Plan.Violations)
 	}
+	return res
+}
+
+// sourceStoresTouched returns each resource of res (URN: store) whose id
+// or inputs name one of the source's stores, and those stores.
+func sourceStoresTouched(t *testing.T, p *project.Project, res *offline.Result) (touched, stores []string) {
+	t.Helper()
 	out := res.Config.Recovery.SourceOutputs
 	for _, b := range out.BackupBuckets {
 		stores = append(stores, b.Bucket, b.Replica)
@@ -213,6 +254,90 @@ func sourceStoresTouched(t *testing.T, p *project.Project, s *Scratch, deployabl
 		}
 	}
 	return touched, stores
+}
+
+// sourceKeyMarks are what names a key, vault or secret of the source in
+// res's inputs: its key ids (on Azure also their vaults' URIs) and vault
+// ids from recovery.sourceOutputs, and the name prefix of its secrets (AWS
+// Secrets Manager, GCP Secret Manager; Azure's are in the vaults), as
+// stacks' secretsLocation writes it.
+func sourceKeyMarks(res *offline.Result) []string {
+	out := res.Config.Recovery.SourceOutputs
+	var marks []string
+	for _, id := range out.Keys {
+		vault, _, _ := strings.Cut(id, "/keys/")
+		marks = append(marks, id, vault)
+	}
+	for _, id := range out.KeyVaults {
+		marks = append(marks, id)
+	}
+	project, source := res.Config.Project, res.Config.Recovery.SourceStack
+	switch res.Config.Cloud {
+	case core.AWS:
+		marks = append(marks, ":secret:"+project+"/"+source+"/")
+	case core.GCP:
+		marks = append(marks, "/secrets/"+project+"-"+source+"-")
+	}
+	slices.Sort(marks)
+	return slices.Compact(slices.DeleteFunc(marks, func(m string) bool { return m == "" }))
+}
+
+// appTier are the components that serve traffic, which a drill has none
+// of: the app group, its load balancer, its grants and its configuration.
+var appTier = []string{autoscaling.Type, ingress.Type, appaccess.Type, appconfig.Type}
+
+// keyWatches are the adopted store's resource types that only watch the
+// source's keys (alarms on their deletion or denied use), granting nothing.
+var keyWatches = []string{
+	"aws:cloudwatch/eventRule:EventRule", "aws:cloudwatch/metricAlarm:MetricAlarm",
+	"gcp:logging/metric:Metric", "gcp:monitoring/alertPolicy:AlertPolicy",
+	"azure-native:insights:MetricAlert", "azure-native:insights:ActivityLogAlert",
+}
+
+// appTierAndKeyUses are the resources of pl (URN: why) of an app-tier
+// component, and those naming one of marks (the source's keys, vaults and
+// secrets) that are neither the database's (its copy is encrypted with
+// the source's key replicas: inherent in a restore) nor the adopted
+// store's watches.
+func appTierAndKeyUses(pl *plan.Plan, marks []string) []string {
+	var out []string
+	for _, r := range pl.Resources {
+		if c := slices.IndexFunc(appTier, func(c string) bool { return inComponent(r, c) }); c >= 0 {
+			out = append(out, r.URN+": part of "+appTier[c])
+			continue
+		}
+		if inComponent(r, database.Type) || (inComponent(r, secretsstore.AdoptedStoreType) && slices.Contains(keyWatches, r.Type)) {
+			continue
+		}
+		for _, m := range marks {
+			if names(r.Inputs, m) {
+				out = append(out, r.URN+": names "+m)
+			}
+		}
+	}
+	return out
+}
+
+// inComponent reports whether r is the component of type typ or one of
+// its children (the URN's type chain).
+func inComponent(r plan.Resource, typ string) bool {
+	return r.Type == typ || strings.Contains(r.URN, "::"+typ+"$")
+}
+
+// withComponent is pl with from's resources of component added, and how
+// many of them are the cloud's (not components).
+func withComponent(pl, from *plan.Plan, component string) (*plan.Plan, int) {
+	out, n := *pl, 0
+	out.Resources = slices.Clone(pl.Resources)
+	for _, r := range from.Resources {
+		if inComponent(r, component) {
+			out.Resources = append(out.Resources, r)
+			if r.Custom {
+				n++
+			}
+		}
+	}
+	return &out, n
 }
 
 // names reports whether any string in v contains store.

@@ -160,8 +160,19 @@ var scratchDatabase = map[core.Cloud]string{
 // stacks.Recovery.Drill), being a copy destroyed within hours.
 var drillExemptions = []string{rules.PolicyDatabaseLockedCopy, rules.PolicyDatabaseOffsiteCopy}
 
+// scratchNetwork is the scratch stack's network by its URN's tail, on the
+// clouds whose flow logs are a resource of their own (a GCP subnetwork
+// logs its flows itself).
+var scratchNetwork = map[core.Cloud]string{
+	core.AWS:   "wedsync:network:Network$aws:ec2/vpc:Vpc::primary",
+	core.Azure: "wedsync:network:Network$azure-native:network/v20240301:VirtualNetwork::primary",
+}
+
 // withExemptions is the policy config raw with the drill's exemptions for
-// the scratch database on cloud added to its own.
+// the scratch stack on cloud added to its own: the database's, and the
+// network's flow logs, which a drill does not record (its network carries
+// no app, only the drill's session, which the database logs; the log would
+// be written under the source's key: stacks.Recovery.Drill).
 func withExemptions(raw string, cloud core.Cloud) (string, error) {
 	obj := map[string]any{}
 	if raw != "" {
@@ -173,6 +184,10 @@ func withExemptions(raw string, cloud core.Cloud) (string, error) {
 	for _, policy := range drillExemptions {
 		list = append(list, map[string]any{"urn": scratchDatabase[cloud], "policy": policy,
 			"reason": "a restore drill's scratch copy makes no copies of its own and is destroyed within hours"})
+	}
+	if urn, ok := scratchNetwork[cloud]; ok {
+		list = append(list, map[string]any{"urn": urn, "policy": rules.PolicyFlowLogs,
+			"reason": "a restore drill's network carries only the drill's session, which the database logs, for hours; its flow log would use the source's key"})
 	}
 	obj["exemptions"] = list
 	out, err := json.Marshal(obj)
