@@ -3,6 +3,7 @@ package ciaccess
 import (
 	"encoding/json"
 	"fmt"
+	"slices"
 
 	"github.com/pulumi/pulumi-aws/sdk/v6/go/aws/iam"
 	"github.com/pulumi/pulumi/sdk/v3/go/pulumi"
@@ -54,6 +55,9 @@ func (b *builder) aws() (outputs, error) {
 			return outputs{}, err
 		}
 		if err := b.awsStateKey("preview", preview.Name); err != nil {
+			return outputs{}, err
+		}
+		if err := b.awsPreviewDRBackups(preview.Name); err != nil {
 			return outputs{}, err
 		}
 		out.preview = preview.Arn
@@ -163,6 +167,29 @@ func awsTrustPolicy(providerARN string, subjects []string) (string, error) {
 	}
 	out, err := json.Marshal(doc)
 	return string(out), err
+}
+
+// awsPreviewDRBackups lets the preview identity read the replicated
+// automated backups in the stack's AWS DR region, which
+// .github/workflows/backup-replication.yml checks hourly (wedsync-infra dr
+// replication). Granted here rather than trusted to ViewOnlyAccess, whose
+// list of RDS actions AWS changes on its own
+// (https://docs.aws.amazon.com/aws-managed-policy/latest/reference/ViewOnlyAccess.html):
+// this one action, in that region only; it reads metadata, never data.
+// awsBackupsReplication is the type of the cross-region backup replication.
+const awsBackupsReplication = "aws:rds/instanceAutomatedBackupsReplication:InstanceAutomatedBackupsReplication"
+
+func (b *builder) awsPreviewDRBackups(role pulumi.StringInput) error {
+	dr := b.dep.DR
+	if dr == nil || dr.Cloud != core.AWS || !slices.Contains(b.managed.Types, awsBackupsReplication) {
+		return nil
+	}
+	doc := awsDocument{Version: "2012-10-17", Statement: []awsStatement{{
+		Sid: "ReadReplicatedBackups", Effect: "Allow", Action: []string{"rds:DescribeDBInstanceAutomatedBackups"}, Resource: "*",
+		Condition: map[string]any{"StringEquals": map[string]any{"aws:RequestedRegion": dr.Region}},
+	}}}
+	_, err := iamRolePolicy(b, "preview-dr-backups", role, doc.String())
+	return err
 }
 
 func iamRolePolicy(b *builder, label string, role pulumi.StringInput, policy string) (*iam.RolePolicy, error) {

@@ -113,6 +113,32 @@ func TestAWSAccess(t *testing.T) {
 			t.Errorf("preview policy %s", got)
 		}
 	})
+	// The broken variant: a stack whose backups do not replicate (prod as
+	// planned here manages no replication) grants nothing.
+	t.Run("preview_role_reads_the_replicated_backups_in_the_dr_region_only", func(t *testing.T) {
+		replicating := testkit.Plan(t, core.Prod, func(ctx *pulumi.Context) error {
+			dep, err := testkit.Deployment(ctx, core.AWS, core.Prod)
+			if err != nil {
+				return err
+			}
+			_, err = NewAccess(ctx, "ci", &AccessArgs{Deployment: dep, Settings: Settings{Repository: repo}, Managed: Managed{Types: []string{awsBackupsReplication}}})
+			return err
+		})
+		var pol awsDocument
+		if err := json.Unmarshal([]byte(str(t, byName(t, replicating, "aws:iam/rolePolicy:RolePolicy", "ci-aws-preview-dr-backups"), "policy")), &pol); err != nil {
+			t.Fatal(err)
+		}
+		st := pol.Statement
+		if len(st) != 1 || st[0].Effect != "Allow" || !reflect.DeepEqual(st[0].Action, []string{"rds:DescribeDBInstanceAutomatedBackups"}) ||
+			!reflect.DeepEqual(st[0].Condition, map[string]any{"StringEquals": map[string]any{"aws:RequestedRegion": "eu-west-1"}}) {
+			t.Errorf("preview's DR backups policy %+v: want only rds:DescribeDBInstanceAutomatedBackups in eu-west-1", st)
+		}
+		for _, r := range testkit.OfType(prod, "aws:iam/rolePolicy:RolePolicy") {
+			if strings.Contains(r.Name, "dr-backups") {
+				t.Errorf("a stack whose backups do not replicate grants %s", r.Name)
+			}
+		}
+	})
 	t.Run("no_trust_has_a_wildcard_subject", func(t *testing.T) {
 		for _, p := range []*plan.Plan{prod, dev} {
 			for _, r := range testkit.OfType(p, "aws:iam/role:Role") {

@@ -34,8 +34,12 @@ var (
 	// "Troubleshooting stopped cross-Region automated backups"
 	// (https://docs.aws.amazon.com/AmazonRDS/latest/UserGuide/AutomatedXREGBackups.Troubleshooting.html)
 	// says RDS stops the replication (a disabled key, a suspended account)
-	// without naming one. So the runbook checks the window by hand
-	// (docs/runbooks/alarms/database.md, "Cross-region automated backups").
+	// without naming one. Nor can a CloudWatch alarm watch it: the
+	// replicated backups are read only in the DR region, and an alarm
+	// notifies only an SNS topic of its own region. So
+	// .github/workflows/backup-replication.yml reads them there hourly and
+	// `wedsync-infra dr replication` pages when they stop or fall behind
+	// the RPO (docs/runbooks/alarms/database.md, "Cross-region automated backups").
 	awsReplicationEvents = []string{"RDS-EVENT-0028", "RDS-EVENT-0045", "RDS-EVENT-0057", "RDS-EVENT-0062", "RDS-EVENT-0063", "RDS-EVENT-0202"}
 )
 

@@ -24,7 +24,7 @@ func newDRCmd() *cobra.Command {
 		Short: "Disaster recovery: rebuild prod in its DR region, and what is replicated where",
 		Args:  cobra.NoArgs,
 	}
-	cmd.AddCommand(newDRRebuildCmd(), newDRStatusCmd(), newDRDrillCmd())
+	cmd.AddCommand(newDRRebuildCmd(), newDRStatusCmd(), newDRDrillCmd(), newDRReplicationCmd())
 	return cmd
 }
 

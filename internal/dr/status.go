@@ -45,7 +45,7 @@ func Status(cfg stacks.Config) []Tier {
 		switch cfg.Cloud {
 		case core.AWS:
 			add(Tier{Data: "database", Copy: "replicated automated backups (snapshots + transaction logs)", Where: dr, Replicated: true,
-				RPO: "<= 15 min (logs every 5 min, copied as soon as ready; no AWS SLA)", Basis: fmt.Sprintf("wedsync:database.crossRegionBackups; kept %d days under the DR data key", db.BackupRetentionDays)})
+				RPO: fmt.Sprintf("<= %d min (logs every %d min, copied as soon as ready; no AWS SLA)", int(AWSReplicatedBackupsRPO.Minutes()), int(awsLogUploadInterval.Minutes())), Basis: fmt.Sprintf("wedsync:database.crossRegionBackups; kept %d days under the DR data key", db.BackupRetentionDays)})
 		case core.GCP:
 			add(Tier{Data: "database", Copy: "cross-region read replica (promote on failover)", Where: dr, Replicated: true,
 				RPO: "seconds (asynchronous replication; no Google SLA)", Basis: "wedsync:database.crossRegionBackups; replica lag alarm at 5 min"})
