@@ -92,13 +92,26 @@ func replicationWant(cmd *cobra.Command, f *backupFlags) (dr.ReplicationWant, er
 
 func reportReplication(cmd *cobra.Command, stack string, want dr.ReplicationWant, findings []dr.Finding) error {
 	out := cmd.OutOrStdout()
-	if len(findings) == 0 {
+	problems := 0
+	for _, f := range findings {
+		if !f.Warning {
+			problems++
+		}
+	}
+	if problems == 0 {
 		fmt.Fprintf(out, "%s's automated backups replicate to %s under the DR data key, latest restorable time within %s.\n", stack, want.Region, dr.ReplicationLagLimit)
+	} else {
+		fmt.Fprintf(out, "%s's cross-region automated backups in %s (%s): %s\n", stack, want.Region, want.ARN, plan.Count(problems, "problem"))
+	}
+	for _, f := range findings {
+		label := "  - "
+		if f.Warning {
+			label = "  WARNING "
+		}
+		fmt.Fprintf(out, "%s%s\n    fix: %s\n", label, f.Problem, f.Fix)
+	}
+	if problems == 0 {
 		return nil
 	}
-	fmt.Fprintf(out, "%s's cross-region automated backups in %s (%s): %s\n", stack, want.Region, want.ARN, plan.Count(len(findings), "problem"))
-	for _, f := range findings {
-		fmt.Fprintf(out, "  - %s\n    fix: %s\n", f.Problem, f.Fix)
-	}
-	return &exitError{code: ExitViolation, err: errors.New(stack + ": cross-region backup replication: " + plan.Count(len(findings), "problem"))}
+	return &exitError{code: ExitViolation, err: errors.New(stack + ": cross-region backup replication: " + plan.Count(problems, "problem"))}
 }

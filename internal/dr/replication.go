@@ -111,10 +111,15 @@ func ReplicationWantOf(stack string, cfg stacks.Config, outputs map[string]any) 
 	return w, errors.Join(problems...)
 }
 
-// Finding is one problem with the replication, and what to do.
+// Finding is one problem with the replication, and what to do. A warning
+// is printed but does not page: it is expected for weeks after a deploy or
+// a restart (the window grows back a day a day), and paging hourly for it
+// would teach on-call to ignore the page.
 type Finding struct {
 	Problem string `json:"problem"`
 	Fix     string `json:"fix"`
+	// Warning is set after the literal (Finding{Problem: problem, Fix: fix} elsewhere).
+	Warning bool `json:"warning,omitempty"`
 }
 
 // Fixes, from docs/runbooks/alarms/database.md "Cross-region automated backups".
@@ -134,21 +139,21 @@ func CheckReplication(doc AutomatedBackups, want ReplicationWant, now time.Time)
 	}
 	switch len(mine) {
 	case 0:
-		return []Finding{{fmt.Sprintf("no replicated automated backups %s in %s: the replication stopped and its backups were deleted, or never started", want.ARN, want.Region), fixRestart + "; " + fixTell}}, nil
+		return []Finding{{Problem: fmt.Sprintf("no replicated automated backups %s in %s: the replication stopped and its backups were deleted, or never started", want.ARN, want.Region), Fix: fixRestart + "; " + fixTell}}, nil
 	case 1:
 	default:
-		return []Finding{{fmt.Sprintf("%d replicated automated backups named %s: want exactly one", len(mine), want.ARN), "describe them by hand; delete the stale one (AutomatedBackups.Delete)"}}, nil
+		return []Finding{{Problem: fmt.Sprintf("%d replicated automated backups named %s: want exactly one", len(mine), want.ARN), Fix: "describe them by hand; delete the stale one (AutomatedBackups.Delete)"}}, nil
 	}
 	b := mine[0]
 	var out []Finding
 	if b.Status != awsReplicatingStatus {
-		out = append(out, Finding{fmt.Sprintf("status %q: want %q (retained: the replication stopped)", b.Status, awsReplicatingStatus), fixRestart})
+		out = append(out, Finding{Problem: fmt.Sprintf("status %q: want %q (retained: the replication stopped)", b.Status, awsReplicatingStatus), Fix: fixRestart})
 	}
 	if !sameKey(b.KmsKeyID, want.Key) {
-		out = append(out, Finding{fmt.Sprintf("encrypted with %q: want the DR data key %s", b.KmsKeyID, want.Key), "stop the replication and start it again under the DR data key: wedsync-infra up --stack STACK (resource main-dr)"})
+		out = append(out, Finding{Problem: fmt.Sprintf("encrypted with %q: want the DR data key %s", b.KmsKeyID, want.Key), Fix: "stop the replication and start it again under the DR data key: wedsync-infra up --stack STACK (resource main-dr)"})
 	}
 	if b.RestoreWindow == nil {
-		return append(out, Finding{"no restore window: nothing can be restored from these backups yet", fixRestart + "; " + fixTell}), nil
+		return append(out, Finding{Problem: "no restore window: nothing can be restored from these backups yet", Fix: fixRestart + "; " + fixTell}), nil
 	}
 	latest, err := awsTime("RestoreWindow.LatestTime", b.RestoreWindow.LatestTime)
 	if err != nil {
@@ -159,14 +164,13 @@ func CheckReplication(doc AutomatedBackups, want ReplicationWant, now time.Time)
 		return nil, err
 	}
 	if lag := now.Sub(latest); lag > ReplicationLagLimit {
-		out = append(out, Finding{fmt.Sprintf("latest restorable time %s is %s old: more than %s (the RPO %s plus one log upload)", latest.Format(time.RFC3339), lag.Round(time.Minute), ReplicationLagLimit, AWSReplicatedBackupsRPO), fixRestart + "; " + fixTell})
+		out = append(out, Finding{Problem: fmt.Sprintf("latest restorable time %s is %s old: more than %s (the RPO %s plus one log upload)", latest.Format(time.RFC3339), lag.Round(time.Minute), ReplicationLagLimit, AWSReplicatedBackupsRPO), Fix: fixRestart + "; " + fixTell})
 	}
 	// The oldest kept snapshot may be up to a day younger than the
 	// retention, as snapshots are daily.
 	if want.RetentionDays > 0 {
 		if short := now.AddDate(0, 0, -(want.RetentionDays - 1)); earliest.After(short) {
-			out = append(out, Finding{fmt.Sprintf("earliest restorable time %s: want about %d days ago (wedsync:database.backupRetentionDays)", earliest.Format(time.RFC3339), want.RetentionDays),
-				"the replication restarted or lost history: restores to before it are impossible in the DR region; " + fixTell + " (the window grows back a day a day)"})
+			out = append(out, Finding{Problem: fmt.Sprintf("earliest restorable time %s: want about %d days ago (wedsync:database.backupRetentionDays)", earliest.Format(time.RFC3339), want.RetentionDays), Fix: "the replication restarted or lost history: restores to before it are impossible in the DR region; " + fixTell + " (the window grows back a day a day)", Warning: true})
 		}
 	}
 	return out, nil

@@ -57,7 +57,7 @@ func TestReplicationCheckFindsEachBrokenReplication(t *testing.T) {
 		}, []string{"want the DR data key " + prodWant.Key}},
 		{"short_window", func(d *AutomatedBackups) {
 			d.DBInstanceAutomatedBackups[0].RestoreWindow.EarliestTime = "2026-11-20T03:00:00Z"
-		}, []string{"earliest restorable time 2026-11-20T03:00:00Z: want about 35 days ago"}},
+		}, []string{"earliest restorable time 2026-11-20T03:00:00Z: want about 35 days ago", "[warning]"}},
 		{"none_found", func(d *AutomatedBackups) { d.DBInstanceAutomatedBackups = nil }, []string{"no replicated automated backups " + prodWant.ARN + " in eu-west-1"}},
 		{"another_instances_backups_only", func(d *AutomatedBackups) {
 			d.DBInstanceAutomatedBackups[0].DBInstanceAutomatedBackupsArn = "arn:aws:rds:eu-west-1:123456789012:auto-backup:ab-other"
@@ -79,9 +79,16 @@ func TestReplicationCheckFindsEachBrokenReplication(t *testing.T) {
 				if f.Fix == "" {
 					t.Errorf("finding %q names no fix", f.Problem)
 				}
-				text = append(text, f.Problem+" -> "+f.Fix)
+				line := f.Problem + " -> " + f.Fix
+				if f.Warning {
+					line += " [warning]"
+				}
+				text = append(text, line)
 			}
 			all := strings.Join(text, "\n")
+			if tc.name != "short_window" && strings.Contains(all, "[warning]") {
+				t.Errorf("a page-worthy finding is only a warning:\n%s", all)
+			}
 			if len(tc.says) == 0 && len(got) > 0 {
 				t.Errorf("healthy replication reported:\n%s", all)
 			}
