@@ -381,3 +381,17 @@ func TestProdPromotionDryRunGoesOnThroughTheFreeze(t *testing.T) {
 		}
 	}
 }
+
+// The README's CI section has a row for every workflow: an operator reads
+// there when each runs and what it needs.
+func TestTheREADMEListsEveryWorkflow(t *testing.T) {
+	readme, err := os.ReadFile(filepath.Join(repoRoot, "README.md"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	for name := range workflows(t) {
+		if !strings.Contains(string(readme), "| `"+name+"` |") {
+			t.Errorf("README's CI table has no row for %s", name)
+		}
+	}
+}
