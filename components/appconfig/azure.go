@@ -10,6 +10,8 @@ import (
 	"github.com/pulumi/pulumi-azure-native-sdk/managedidentity/v2"
 	"github.com/pulumi/pulumi-azure-native-sdk/network/v2"
 	"github.com/pulumi/pulumi/sdk/v3/go/pulumi"
+
+	"github.com/wedsync/wedsync-infra/components/core"
 )
 
 // The App Configuration types, registered by token with the ARM shape
@@ -57,7 +59,7 @@ func (b *builder) azure() (outputs, error) {
 	keyScope := pulumi.Sprintf("%s/keys/%s", a.Key.VaultID, a.Key.Name)
 	grant, err := authorization.NewRoleAssignment(b.ctx, b.name+"-store-key", &authorization.RoleAssignmentArgs{
 		Scope:            keyScope,
-		RoleDefinitionId: roleID(keyScope, AzureCryptoServiceEncryptionUser),
+		RoleDefinitionId: core.AzureRoleDefinition(keyScope, AzureCryptoServiceEncryptionUser),
 		PrincipalId:      id.PrincipalId,
 		PrincipalType:    pulumi.String("ServicePrincipal"),
 		Description:      pulumi.String("the app configuration store encrypts with the secrets key"),
@@ -161,7 +163,7 @@ func (b *builder) azureWriter(storeID pulumi.StringOutput) (pulumi.Resource, err
 	}
 	return authorization.NewRoleAssignment(b.ctx, b.name+"-store-writer", &authorization.RoleAssignmentArgs{
 		Scope:            storeID,
-		RoleDefinitionId: roleID(storeID, AzureDataOwner),
+		RoleDefinitionId: core.AzureRoleDefinition(storeID, AzureDataOwner),
 		PrincipalId:      pulumi.String(client.ObjectId),
 		Description:      pulumi.String("the identity that deploys the stack writes its configuration"),
 	}, b.opts()...)
@@ -215,16 +217,4 @@ func (b *builder) azureAudit(storeID pulumi.StringOutput) error {
 		Logs:        logs,
 	}, b.opts()...)
 	return err
-}
-
-// roleID is a built-in role's definition id in the subscription of scope.
-func roleID(scope pulumi.StringOutput, role string) pulumi.StringOutput {
-	return scope.ApplyT(func(s string) string {
-		parts := strings.SplitN(s, "/", 4)
-		sub := s
-		if len(parts) >= 3 {
-			sub = "/" + parts[1] + "/" + parts[2]
-		}
-		return sub + "/providers/Microsoft.Authorization/roleDefinitions/" + role
-	}).(pulumi.StringOutput)
 }

@@ -233,13 +233,6 @@ type roleGrant struct {
 	why    string
 }
 
-// builtInRole is the full id of the built-in role id in scope's subscription.
-func builtInRole(scope pulumi.StringOutput, id string) pulumi.StringOutput {
-	return scope.ApplyT(func(s string) string {
-		return subscriptionOf(s) + "/providers/Microsoft.Authorization/roleDefinitions/" + id
-	}).(pulumi.StringOutput)
-}
-
 // grantRoles assigns each grant to principal at site, as
 // logical-<suffix>, named by a GUID of the stack's name of key and suffix.
 func (b *builder) grantRoles(site core.Site, logical, key string, principal pulumi.StringInput, grants []roleGrant) ([]pulumi.Resource, error) {

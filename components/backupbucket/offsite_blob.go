@@ -211,8 +211,8 @@ func (b *builder) offsiteSigner(account blobSource) error {
 	}
 	why := "signs the offsite copy's read-and-list SAS on the " + b.purpose + " container"
 	_, err = b.grantRoles(site, b.name+"-offsite-signer", "offsite-signer", signer.PrincipalId, []roleGrant{
-		{"delegator", builtInRole(account.id, storageBlobDelegator), account.id, why},
-		{"reader", builtInRole(account.containerID, storageBlobDataReader), account.containerID, why},
+		{"delegator", core.AzureRoleDefinition(account.id, storageBlobDelegator), account.id, why},
+		{"reader", core.AzureRoleDefinition(account.containerID, storageBlobDataReader), account.containerID, why},
 	})
 	return err
 }

@@ -208,8 +208,8 @@ func (b *builder) offsiteFactory(container *azstorage.BlobContainer, secret *key
 	why := "the offsite copy of " + b.purpose + " backups"
 	writes, reads := container.ID().ToStringOutput(), secret.ID().ToStringOutput()
 	if _, err := b.grantRoles(site, b.name+"-factory", "offsite-factory", principal, []roleGrant{
-		{"writes", builtInRole(writes, storageBlobDataContributor), writes, why},
-		{"reads-hmac", builtInRole(reads, keyVaultSecretsUser), reads, why},
+		{"writes", core.AzureRoleDefinition(writes, storageBlobDataContributor), writes, why},
+		{"reads-hmac", core.AzureRoleDefinition(reads, keyVaultSecretsUser), reads, why},
 	}); err != nil {
 		return nil, err
 	}
